@@ -1,0 +1,21 @@
+// What a node's `execute` receives besides its inputs.
+
+export interface PreviewImage {
+  readonly width: number
+  readonly height: number
+  /** RGBA, 8 bits per channel, row-major. */
+  readonly rgba: Uint8ClampedArray
+}
+
+export interface NodeContext<S = unknown> {
+  readonly nodeId: string
+  readonly nodeType: string
+  /** Aborts when the run is cancelled. Long nodes check it between steps through `checkCancelled`. */
+  readonly signal: AbortSignal
+  /** Host services (model runtime, file access); the engine never looks inside. */
+  readonly services: S
+  progress(value: number, max: number, preview?: PreviewImage): void
+  warn(message: string): void
+  /** Throws the engine's cancellation error when the run was cancelled. */
+  checkCancelled(): void
+}

@@ -1,0 +1,17 @@
+// Where model files come from: a local folder (Node), or URLs / user-picked files (browser).
+
+export interface FileSource {
+  /** Human-readable location used in error messages ("public/models/tiny-sd15/unet/model.onnx"). */
+  describe(path: string): string
+  exists(path: string): Promise<boolean>
+  readBytes(path: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array>
+  readText(path: string): Promise<string>
+}
+
+/** Joins path segments with '/', collapsing duplicate separators; works for URLs and POSIX paths. */
+export function joinPath(...parts: string[]): string {
+  return parts
+    .filter((p) => p.length > 0)
+    .join('/')
+    .replace(/([^:])\/{2,}/g, '$1/')
+}

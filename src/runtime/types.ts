@@ -1,0 +1,50 @@
+// The one small interface every onnxruntime backend (node, web: webgpu/wasm) implements.
+// Nothing outside src/runtime imports onnxruntime directly.
+
+export type TensorDType = 'float32' | 'float16' | 'int32' | 'int64' | 'uint8' | 'bool'
+
+export type TensorArray = Float32Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array
+
+/** A host-side tensor: plain typed array + dims. float16 is carried as raw Uint16Array bits. */
+export interface HostTensor {
+  readonly dtype: TensorDType
+  readonly dims: readonly number[]
+  readonly data: TensorArray
+}
+
+export type BackendName = 'webgpu' | 'wasm' | 'cpu' | 'cuda'
+
+export interface SessionOptions {
+  /** Preferred execution providers, in order. The backend falls back down the list. */
+  readonly executionProviders?: readonly BackendName[]
+  readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all'
+}
+
+/** Bytes of an ONNX model plus any external-data files it references (by their relative path). */
+export interface ModelSource {
+  /** Stable identity used for session caching, e.g. the file path or URL plus a content tag. */
+  readonly key: string
+  readonly bytes: Uint8Array
+  readonly externalData?: readonly { readonly path: string; readonly data: Uint8Array }[]
+}
+
+export interface IOMetadata {
+  readonly name: string
+  readonly dtype: TensorDType | 'unknown'
+  /** Symbolic dims are strings, unknown dims -1. */
+  readonly shape: readonly (number | string)[]
+}
+
+export interface ModelSession {
+  readonly backend: BackendName
+  readonly inputs: readonly IOMetadata[]
+  readonly outputs: readonly IOMetadata[]
+  /** Feeds are converted to each input's declared dtype (e.g. float32 -> float16) by the backend. */
+  run(feeds: Readonly<Record<string, HostTensor>>, outputNames?: readonly string[]): Promise<Record<string, HostTensor>>
+  dispose(): Promise<void>
+}
+
+export interface InferenceBackend {
+  readonly name: string
+  createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession>
+}
