@@ -1,0 +1,88 @@
+// Socket value types shared by the node families. Values are plain descriptions (no sessions),
+// so the engine can cache and hash around them; sessions live in the host's SessionCache.
+import type { ModelSource } from '../src/runtime/types.js'
+
+/** A model file that is read only when first needed (the UNet is not read to encode a prompt). */
+export interface LazyModel {
+  /** Stable identity: folder + relative path. Used for session caching. */
+  readonly key: string
+  load(): Promise<ModelSource>
+}
+
+export type PipelineVariant = 'sd15' | 'sdxl'
+
+export interface LoraBinding {
+  /** Model name as written in the graph (resolved by the host). */
+  readonly name: string
+  readonly scale: number
+  readonly mode: 'merge' | 'live'
+}
+
+export interface UNetModel {
+  readonly variant: PipelineVariant
+  readonly pipelineName: string
+  readonly model: LazyModel
+  /** diffusers scheduler_config.json of the pipeline folder; samplers merge presets over it. */
+  readonly schedulerConfig: Readonly<Record<string, unknown>>
+  readonly inChannels: number
+  /** Latent spatial size divisor: image px = latent px * vaeScale. */
+  readonly vaeScaleFactor: number
+  readonly loras: readonly LoraBinding[]
+}
+
+export interface TextEncoderModel {
+  readonly variant: PipelineVariant
+  readonly pipelineName: string
+  readonly encoders: readonly {
+    readonly model: LazyModel
+    readonly padId: number
+    /** SDXL's second encoder gives the penultimate hidden state and pooled text_embeds. */
+    readonly role: 'primary' | 'secondary'
+  }[]
+  readonly tokenizer: { readonly vocabJson: string; readonly mergesTxt: string }
+  readonly loras: readonly LoraBinding[]
+}
+
+export interface VaeModel {
+  readonly pipelineName: string
+  readonly decoder: LazyModel
+  readonly scalingFactor: number
+}
+
+export interface Conditioning {
+  /** [batch, 77, dim] */
+  readonly hiddenStates: Float32Array
+  readonly dims: readonly [number, number, number]
+  /** SDXL: pooled text embeds [batch, 1280]. */
+  readonly pooled?: Float32Array
+  readonly prompt: string
+}
+
+export interface Latent {
+  /** NCHW float32. */
+  readonly data: Float32Array
+  readonly dims: readonly [number, number, number, number]
+}
+
+export interface ImageBatch {
+  readonly width: number
+  readonly height: number
+  /** One RGBA Uint8ClampedArray per image. */
+  readonly images: readonly Uint8ClampedArray[]
+  /** Parameters that produced the images (seed, steps, scheduler, ...), written into PNG metadata. */
+  readonly parameters: Readonly<Record<string, string | number | boolean>>
+}
+
+declare module '../src/engine/spec.js' {
+  interface SocketTypes {
+    UNET: UNetModel
+    CLIP: TextEncoderModel
+    VAE: VaeModel
+    CONDITIONING: Conditioning
+    LATENT: Latent
+    IMAGE: ImageBatch
+    FLOAT: number
+    INT: number
+    STRING: string
+  }
+}
