@@ -1,0 +1,40 @@
+// What nodes need from their host (CLI on onnxruntime-node, or the browser worker on onnxruntime-web).
+// Nodes depend on this interface only; each host provides an implementation.
+import type { FileSource } from '../src/models/files.js'
+import type { HostTensor, InferenceBackend, ModelSession, ModelSource } from '../src/runtime/types.js'
+
+export interface SessionProvider {
+  /** Returns the cached session for `key`, or creates it from `load()` once (concurrent callers share it). */
+  getOrCreate(key: string, load: () => Promise<ModelSource>): Promise<ModelSession>
+}
+
+export interface SavedImage {
+  /** File name (CLI) or gallery id (browser). */
+  readonly name: string
+}
+
+export interface ImageOutput {
+  readonly nodeId: string
+  readonly kind: 'save' | 'preview'
+  readonly filenamePrefix: string
+  /** Encoded PNGs, graph and parameters embedded. */
+  readonly pngs: readonly Uint8Array[]
+  readonly width: number
+  readonly height: number
+  readonly parameters: Readonly<Record<string, string | number | boolean>>
+}
+
+export interface NodeServices {
+  readonly backend: InferenceBackend
+  readonly sessions: SessionProvider
+  /** Model files, addressed by paths relative to the models root, after name resolution. */
+  readonly files: FileSource
+  /** Maps a model name written in a graph ("tiny-sd15", "loras/x.safetensors") to a path in `files`. */
+  resolveModel(name: string): string
+  /** The graph being run, serialised, for embedding into saved PNGs. */
+  readonly graphJson?: string
+  /** Hands encoded images to the host: the CLI writes files, the browser shows and keeps them. */
+  emitImages(output: ImageOutput): Promise<readonly SavedImage[]>
+}
+
+export type { HostTensor }
