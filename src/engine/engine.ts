@@ -1,0 +1,192 @@
+// Runs an executable graph: validate, plan what the output nodes need, serve cached nodes, execute the rest.
+import { cacheKey } from './cache-key.js'
+import type { NodeContext, PreviewImage } from './context.js'
+import { GraphValidationError, InputError, NodeExecutionError, RunCancelledError } from './errors.js'
+import type { EngineEvent, EngineEventListener } from './events.js'
+import { isLink, type ExecGraph, type ExecNode } from './graph.js'
+import type { NodeRegistry } from './registry.js'
+import { isSocket, type AnyNodeDefinition } from './spec.js'
+import { executionOrder } from './topology.js'
+import { validateGraph } from './validate.js'
+
+export interface RunOptions {
+  readonly signal?: AbortSignal
+  readonly onEvent?: EngineEventListener
+  readonly runId?: string
+  /** Node ids to produce; defaults to every output node in the graph. */
+  readonly targets?: readonly string[]
+}
+
+export interface RunResult {
+  readonly runId: string
+  readonly ms: number
+  readonly order: readonly string[]
+  readonly nodesRun: readonly string[]
+  readonly nodesCached: readonly string[]
+  /** Outputs of every node in the plan, by node id. */
+  readonly outputs: ReadonlyMap<string, Readonly<Record<string, unknown>>>
+}
+
+interface CacheEntry {
+  readonly key: string
+  readonly outputs: Readonly<Record<string, unknown>>
+}
+
+export interface EngineOptions<S> {
+  readonly registry: NodeRegistry
+  readonly services: S
+  /** Called with outputs that fall out of the cache, so hosts can free what they hold. */
+  readonly onEvict?: (outputs: Readonly<Record<string, unknown>>) => void
+}
+
+const now = (): number => globalThis.performance?.now() ?? Date.now()
+
+export class Engine<S = unknown> {
+  private readonly cache = new Map<string, CacheEntry>()
+  private runCounter = 0
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly options: EngineOptions<S>) {}
+
+  get registry(): NodeRegistry {
+    return this.options.registry
+  }
+
+  /** Runs are serialised: a run starts when the previous one has settled. */
+  run(graph: ExecGraph, options: RunOptions = {}): Promise<RunResult> {
+    const result = this.queue.then(() => this.runNow(graph, options))
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
+  clearCache(): void {
+    for (const entry of this.cache.values()) this.options.onEvict?.(entry.outputs)
+    this.cache.clear()
+  }
+
+  /** Node ids whose results are cached, e.g. to show which nodes a change will re-run. */
+  cachedNodeIds(): string[] {
+    return [...this.cache.keys()]
+  }
+
+  private async runNow(graph: ExecGraph, options: RunOptions): Promise<RunResult> {
+    const runId = options.runId ?? `run-${++this.runCounter}`
+    const emit = (event: EngineEvent): void => options.onEvent?.(event)
+    const signal = options.signal ?? new AbortController().signal
+    const started = now()
+    try {
+      const issues = validateGraph(graph, this.registry)
+      if (issues.length > 0) throw new GraphValidationError(issues)
+      const byId = new Map(graph.nodes.map((n) => [n.id, n]))
+      const targets = options.targets ?? graph.nodes.filter((n) => this.definition(n).isOutput).map((n) => n.id)
+      const order = executionOrder(graph, targets).filter((id) => !this.definition(byId.get(id)!).virtual)
+      emit({ type: 'run-started', runId, order })
+
+      const outputs = new Map<string, Readonly<Record<string, unknown>>>()
+      const keys = new Map<string, string>()
+      const nodesRun: string[] = []
+      const nodesCached: string[] = []
+      for (const id of order) {
+        if (signal.aborted) throw new RunCancelledError()
+        const node = byId.get(id)!
+        const def = this.definition(node)
+        const { values, key } = this.resolveInputs(node, def, outputs, keys, runId)
+        keys.set(id, key)
+        const cached = this.cache.get(id)
+        if (cached && cached.key === key) {
+          outputs.set(id, cached.outputs)
+          nodesCached.push(id)
+          emit({ type: 'node-cached', runId, nodeId: id, nodeType: node.type })
+          continue
+        }
+        emit({ type: 'node-started', runId, nodeId: id, nodeType: node.type })
+        const nodeStart = now()
+        const result = await this.executeNode(node, def, values, signal, runId, emit)
+        if (cached) this.options.onEvict?.(cached.outputs)
+        this.cache.set(id, { key, outputs: result })
+        outputs.set(id, result)
+        nodesRun.push(id)
+        emit({ type: 'node-finished', runId, nodeId: id, nodeType: node.type, ms: now() - nodeStart })
+      }
+      const ms = now() - started
+      emit({ type: 'run-finished', runId, ms, nodesRun, nodesCached })
+      return { runId, ms, order, nodesRun, nodesCached, outputs }
+    } catch (error) {
+      if (error instanceof RunCancelledError) emit({ type: 'run-cancelled', runId })
+      else {
+        const nodeId = error instanceof NodeExecutionError ? error.nodeId : undefined
+        emit({ type: 'run-failed', runId, message: error instanceof Error ? error.message : String(error), ...(nodeId ? { nodeId } : {}) })
+      }
+      throw error
+    }
+  }
+
+  private definition(node: ExecNode): AnyNodeDefinition {
+    const def = this.registry.get(node.type)
+    if (!def) throw new Error(`unknown node type "${node.type}"`) // unreachable after validation
+    return def
+  }
+
+  private resolveInputs(
+    node: ExecNode,
+    def: AnyNodeDefinition,
+    outputs: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+    keys: ReadonlyMap<string, string>,
+    runId: string,
+  ): { values: Record<string, unknown>; key: string } {
+    const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+    const literals: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+    const links: Record<string, readonly [string, string]> = Object.create(null) as Record<string, readonly [string, string]>
+    for (const [name, spec] of Object.entries(def.inputs)) {
+      const binding = Object.hasOwn(node.inputs, name) ? node.inputs[name] : undefined
+      if (isLink(binding)) {
+        const [fromId, output] = binding.from
+        values[name] = outputs.get(fromId)?.[output]
+        links[name] = [keys.get(fromId)!, output]
+      } else if (isSocket(spec)) {
+        values[name] = undefined
+      } else {
+        const value = binding === undefined || binding === null ? spec.default : binding
+        values[name] = value
+        literals[name] = value
+      }
+    }
+    const key = cacheKey({ type: def.type, version: def.version, literals, links, ...(def.alwaysRun ? { salt: runId } : {}) })
+    return { values, key }
+  }
+
+  private async executeNode(
+    node: ExecNode,
+    def: AnyNodeDefinition,
+    values: Record<string, unknown>,
+    signal: AbortSignal,
+    runId: string,
+    emit: (event: EngineEvent) => void,
+  ): Promise<Readonly<Record<string, unknown>>> {
+    const ctx: NodeContext<unknown> = {
+      nodeId: node.id,
+      nodeType: node.type,
+      signal,
+      services: this.options.services,
+      progress: (value: number, max: number, preview?: PreviewImage) =>
+        emit({ type: 'progress', runId, nodeId: node.id, value, max, ...(preview ? { preview } : {}) }),
+      warn: (message: string) => emit({ type: 'node-warning', runId, nodeId: node.id, message }),
+      checkCancelled: () => {
+        if (signal.aborted) throw new RunCancelledError()
+      },
+    }
+    try {
+      const result = await def.execute(values, ctx)
+      if (signal.aborted) throw new RunCancelledError()
+      return result
+    } catch (error) {
+      if (error instanceof RunCancelledError || signal.aborted) throw new RunCancelledError()
+      const wrapped =
+        error instanceof NodeExecutionError
+          ? error
+          : new NodeExecutionError(node.id, node.type, error instanceof Error ? error.message : String(error), error, error instanceof InputError ? error.input : undefined)
+      emit({ type: 'node-failed', runId, nodeId: node.id, nodeType: node.type, message: wrapped.message })
+      throw wrapped
+    }
+  }
+}

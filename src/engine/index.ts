@@ -1,0 +1,12 @@
+// Public surface of the engine: pure TypeScript, no DOM, no onnxruntime, no diffusion knowledge.
+export * from './spec.js'
+export type { NodeContext, PreviewImage } from './context.js'
+export type { EngineEvent, EngineEventListener, EngineEventType } from './events.js'
+export * from './errors.js'
+export * from './graph.js'
+export { NodeRegistry } from './registry.js'
+export { validateGraph, checkWidgetValue } from './validate.js'
+export { findCycle, wouldCreateCycle, executionOrder, upstreamIds } from './topology.js'
+export { checkLinkTypes, typesCompatible, acceptedType, ANY_TYPE, type LinkCheck } from './types-compat.js'
+export { cacheKey, canonicalJson } from './cache-key.js'
+export { Engine, type EngineOptions, type RunOptions, type RunResult } from './engine.js'
