@@ -1,0 +1,102 @@
+// decodeModel / encodeModel: ONNX ModelProto bytes <-> plain OnnxModel objects (see types.ts).
+// Tensor raw_data stays a view into the input buffer, so decoding a multi-GB model does not copy its weights.
+
+import type protobuf from 'protobufjs'
+import { messageType } from './schema.js'
+import { bigIntToLong, longToBigInt, type LongLike } from './long.js'
+import type { OnnxModel } from './types.js'
+
+/** int64 fields kept as bigint (payload values); every other int64 becomes a number. */
+const BIGINT_FIELDS = new Set(['TensorProto.int64Data', 'TensorProto.uint64Data', 'AttributeProto.i', 'AttributeProto.ints'])
+const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'])
+
+type Plain = Record<string, unknown>
+
+function fieldValueFromProto(type: protobuf.Type, field: protobuf.Field, value: unknown): unknown {
+  if (field.resolvedType && 'fieldsArray' in field.resolvedType) {
+    return fromProto(field.resolvedType as protobuf.Type, value as Plain)
+  }
+  if (LONG_TYPES.has(field.type)) {
+    const unsigned = field.type === 'uint64' || field.type === 'fixed64'
+    const big = longToBigInt(value as LongLike, unsigned)
+    if (BIGINT_FIELDS.has(`${type.name}.${field.name}`)) return big
+    const n = Number(big)
+    if (!Number.isSafeInteger(n)) throw new Error(`${type.name}.${field.name} value ${big} is out of range`)
+    return n
+  }
+  return value
+}
+
+function fromProto(type: protobuf.Type, message: Plain): Plain {
+  const out: Plain = {}
+  for (const field of type.fieldsArray) {
+    const value = message[field.name]
+    if (field.repeated) {
+      const list = Array.isArray(value) ? value : []
+      out[field.name] = list.map((v: unknown) => fieldValueFromProto(type, field, v))
+    } else if (Object.prototype.hasOwnProperty.call(message, field.name) && value != null) {
+      out[field.name] = fieldValueFromProto(type, field, value)
+    }
+  }
+  return out
+}
+
+function fieldValueToProto(field: protobuf.Field, value: unknown): unknown {
+  if (field.resolvedType && 'fieldsArray' in field.resolvedType) {
+    return toProto(field.resolvedType as protobuf.Type, value as Plain)
+  }
+  if (LONG_TYPES.has(field.type)) {
+    if (typeof value === 'bigint') return bigIntToLong(value)
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+      throw new Error(`${field.parent?.name ?? '?'}.${field.name}: expected an integer, got ${String(value)}`)
+    }
+  }
+  return value
+}
+
+function toProto(type: protobuf.Type, obj: Plain): Plain {
+  const out: Plain = {}
+  for (const field of type.fieldsArray) {
+    const value = obj[field.name]
+    if (value === undefined || value === null) continue
+    if (field.repeated) {
+      if (!Array.isArray(value)) throw new Error(`${type.name}.${field.name} must be an array`)
+      if (value.length > 0) out[field.name] = value.map((v: unknown) => fieldValueToProto(field, v))
+    } else {
+      out[field.name] = fieldValueToProto(field, value)
+    }
+  }
+  return out
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return 'nesting too deep (corrupt data)'
+  const message = error instanceof Error ? error.message : String(error)
+  return /index out of range/i.test(message) ? `truncated or corrupt protobuf (${message})` : message
+}
+
+/**
+ * Parses ONNX ModelProto bytes. Throws `Error("not an ONNX model: ...")` for empty, truncated or corrupt input.
+ * Tensor `rawData` fields are views into `bytes`: keep `bytes` unmodified while the model is in use.
+ */
+export function decodeModel(bytes: Uint8Array): OnnxModel {
+  if (!(bytes instanceof Uint8Array)) throw new Error('not an ONNX model: expected bytes (Uint8Array)')
+  if (bytes.length === 0) throw new Error('not an ONNX model: the file is empty')
+  const modelType = messageType('ModelProto')
+  let model: OnnxModel
+  try {
+    model = fromProto(modelType, modelType.decode(bytes) as unknown as Plain) as unknown as OnnxModel
+  } catch (error) {
+    throw new Error(`not an ONNX model: ${describeError(error)}`)
+  }
+  if (model.irVersion === undefined) throw new Error('not an ONNX model: ir_version is missing')
+  if (!model.graph) throw new Error('not an ONNX model: it has no graph')
+  if (model.opsetImport.length === 0) throw new Error('not an ONNX model: opset_import is missing (truncated file?)')
+  return model
+}
+
+/** Serialises a model. Field order and packing follow onnx.proto, so decode(encode(m)) re-encodes identically. */
+export function encodeModel(model: OnnxModel): Uint8Array {
+  const modelType = messageType('ModelProto')
+  return modelType.encode(toProto(modelType, model as unknown as Plain)).finish()
+}
