@@ -28,6 +28,13 @@ export interface ModelSource {
   readonly externalData?: readonly { readonly path: string; readonly data: Uint8Array }[]
 }
 
+/** A model whose bytes are read only when a session is first needed (the UNet is not read to encode a prompt). */
+export interface LazyModelSource {
+  /** Same identity as the ModelSource it loads. */
+  readonly key: string
+  load(): Promise<ModelSource>
+}
+
 export interface IOMetadata {
   readonly name: string
   readonly dtype: TensorDType | 'unknown'

@@ -1,0 +1,104 @@
+// ModelSession over an onnxruntime InferenceSession; shared by the node and web backends (both expose the
+// onnxruntime-common API). Feeds are converted to the declared input dtypes, outputs are copied to host arrays and
+// every ort tensor made or returned for a run is disposed afterwards.
+
+import type { InferenceSession, Tensor } from 'onnxruntime-common'
+import { convertTensor, hostTensor } from './tensor.js'
+import type { BackendName, HostTensor, IOMetadata, ModelSession, TensorArray, TensorDType } from './types.js'
+
+/** The Tensor class of the onnxruntime package in use (node and web each have their own). */
+export type OrtTensorConstructor = new (type: TensorDType, data: TensorArray, dims: readonly number[]) => Tensor
+
+const KNOWN_DTYPES: readonly TensorDType[] = ['float32', 'float16', 'int32', 'int64', 'uint8', 'bool']
+
+function toIOMetadata(meta: InferenceSession.ValueMetadata): IOMetadata {
+  if (!meta.isTensor) return { name: meta.name, dtype: 'unknown', shape: [] }
+  const dtype = (KNOWN_DTYPES as readonly string[]).includes(meta.type) ? (meta.type as TensorDType) : 'unknown'
+  return { name: meta.name, dtype, shape: meta.shape.map((d) => (typeof d === 'number' ? d : d === '' ? -1 : d)) }
+}
+
+/** Copies an ort output to a HostTensor; float16 comes back as raw bits even where ort uses Float16Array. */
+function copyOutput(name: string, tensor: Tensor): HostTensor {
+  const dims = [...tensor.dims]
+  const data = tensor.data
+  switch (tensor.type) {
+    case 'float32':
+      return hostTensor('float32', dims, Float32Array.from(data as Float32Array))
+    case 'float16': {
+      const view = data as ArrayBufferView & { length: number }
+      return hostTensor('float16', dims, new Uint16Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.length * 2)))
+    }
+    case 'int32':
+      return hostTensor('int32', dims, Int32Array.from(data as Int32Array))
+    case 'int64':
+      return hostTensor('int64', dims, BigInt64Array.from(data as BigInt64Array))
+    case 'uint8':
+    case 'bool':
+      return hostTensor(tensor.type, dims, Uint8Array.from(data as Uint8Array))
+    default:
+      throw new Error(`output "${name}" has unsupported type ${tensor.type}`)
+  }
+}
+
+export class OrtModelSession implements ModelSession {
+  readonly inputs: readonly IOMetadata[]
+  readonly outputs: readonly IOMetadata[]
+  private disposed = false
+
+  constructor(
+    /** Names the model in errors (the ModelSource key: file path or URL). */
+    readonly modelKey: string,
+    readonly backend: BackendName,
+    private readonly session: InferenceSession,
+    private readonly TensorClass: OrtTensorConstructor,
+  ) {
+    this.inputs = session.inputMetadata.map(toIOMetadata)
+    this.outputs = session.outputMetadata.map(toIOMetadata)
+  }
+
+  async run(feeds: Readonly<Record<string, HostTensor>>, outputNames?: readonly string[]): Promise<Record<string, HostTensor>> {
+    if (this.disposed) throw new Error(`${this.modelKey}: session was disposed`)
+    const ortFeeds: Record<string, Tensor> = {}
+    try {
+      for (const input of this.inputs) {
+        const feed = Object.hasOwn(feeds, input.name) ? feeds[input.name] : undefined
+        if (!feed) throw new Error(`${this.modelKey}: missing input "${input.name}"`)
+        const converted = input.dtype === 'unknown' ? feed : convertTensor(feed, input.dtype, `${this.modelKey} input "${input.name}"`)
+        ortFeeds[input.name] = new this.TensorClass(converted.dtype, converted.data, converted.dims)
+      }
+      for (const name of Object.keys(feeds)) {
+        if (!this.inputs.some((i) => i.name === name)) {
+          throw new Error(`${this.modelKey}: unknown input "${name}" (inputs: ${this.inputs.map((i) => i.name).join(', ')})`)
+        }
+      }
+      const fetches = outputNames ? [...outputNames] : undefined
+      let results: InferenceSession.OnnxValueMapType
+      try {
+        results = fetches ? await this.session.run(ortFeeds, fetches) : await this.session.run(ortFeeds)
+      } catch (err) {
+        throw new Error(`${this.modelKey}: inference failed: ${(err as Error).message}`, { cause: err })
+      }
+      const out: Record<string, HostTensor> = {}
+      try {
+        for (const [name, value] of Object.entries(results)) out[name] = copyOutput(name, value as Tensor)
+      } finally {
+        for (const value of Object.values(results)) (value as Tensor).dispose()
+      }
+      return out
+    } finally {
+      for (const tensor of Object.values(ortFeeds)) tensor.dispose()
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return
+    this.disposed = true
+    await this.session.release()
+  }
+}
+
+/** An Error naming the model file, for a model that cannot be loaded (missing, truncated, corrupt). */
+export function modelLoadError(modelKey: string, err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err)
+  return new Error(`${modelKey}: cannot load ONNX model (${message})`, { cause: err })
+}

@@ -1,0 +1,74 @@
+// onnxruntime-web backend for the Web Worker. The default 'onnxruntime-web' entry of 1.30 carries both the WebGPU
+// (JSEP) and WASM execution providers in one wasm binary, so one import serves both. WebGPU is used when
+// navigator.gpu gives an adapter; otherwise, or when a WebGPU session cannot be created, WASM.
+
+import * as ort from 'onnxruntime-web'
+import { OrtModelSession, modelLoadError, type OrtTensorConstructor } from './ort-session.js'
+import { checkModelBytes, ortSessionOptions } from './session-options.js'
+import type { InferenceBackend, ModelSession, ModelSource, SessionOptions } from './types.js'
+
+export type WebBackendName = 'webgpu' | 'wasm'
+
+export interface WebBackendOptions {
+  readonly preferred?: WebBackendName | 'auto'
+  /** Where the ort-wasm-*.wasm/.mjs files are served from (prefix or per-file map), when not next to the bundle. */
+  readonly wasmPaths?: ort.Env.WasmPathPrefix | ort.Env.WasmFilePaths
+  /** WASM threads; default: up to 4 when cross-origin isolated (SharedArrayBuffer), else 1. */
+  readonly numThreads?: number
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<unknown>
+}
+
+/** Whether this context has a usable WebGPU adapter (false when navigator.gpu is absent or gives none). */
+export async function hasWebGpuAdapter(): Promise<boolean> {
+  const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu
+  if (!gpu) return false
+  try {
+    return (await gpu.requestAdapter()) != null
+  } catch {
+    return false
+  }
+}
+
+/** Threads are only possible with SharedArrayBuffer, i.e. in a cross-origin isolated context. */
+export function defaultWasmThreads(): number {
+  if (!globalThis.crossOriginIsolated) return 1
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1
+  return Math.max(1, Math.min(4, cores))
+}
+
+export class WebBackend implements InferenceBackend {
+  readonly name = 'onnxruntime-web'
+
+  /** `active` is the provider sessions are created with: 'webgpu' only when an adapter was found. */
+  constructor(public active: WebBackendName) {}
+
+  async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
+    try {
+      checkModelBytes(source)
+    } catch (err) {
+      throw modelLoadError(source.key, err)
+    }
+    const order: WebBackendName[] = this.active === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm']
+    let lastError: unknown
+    for (const ep of order) {
+      try {
+        const session = await ort.InferenceSession.create(source.bytes, ortSessionOptions(source, options, [ep]))
+        return new OrtModelSession(source.key, ep, session, ort.Tensor as unknown as OrtTensorConstructor)
+      } catch (err) {
+        lastError = err
+      }
+    }
+    throw modelLoadError(source.key, lastError)
+  }
+}
+
+export async function createWebBackend(options: WebBackendOptions = {}): Promise<WebBackend> {
+  ort.env.wasm.numThreads = options.numThreads ?? defaultWasmThreads()
+  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths
+  const preferred = options.preferred ?? 'auto'
+  const useGpu = preferred !== 'wasm' && (await hasWebGpuAdapter())
+  return new WebBackend(useGpu ? 'webgpu' : 'wasm')
+}
