@@ -3,8 +3,7 @@
 // onnxruntime-node 1.30 binding supports; without it ORT would resolve the file against the process's cwd.
 
 import * as ort from 'onnxruntime-node'
-import { OrtModelSession, modelLoadError, type OrtTensorConstructor } from './ort-session.js'
-import { checkModelBytes, ortSessionOptions } from './session-options.js'
+import { createOrtSession } from './ort-session.js'
 import type { BackendName, InferenceBackend, ModelSession, ModelSource, SessionOptions } from './types.js'
 
 /** Execution providers this onnxruntime-node build can use here (bundled ones only). */
@@ -29,25 +28,11 @@ export class NodeBackend implements InferenceBackend {
   }
 
   async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
-    try {
-      checkModelBytes(source)
-    } catch (err) {
-      throw modelLoadError(source.key, err)
-    }
     const available = availableNodeProviders()
     const wanted = (options?.executionProviders ?? this.defaults).filter((ep) => available.includes(ep))
     const candidates: BackendName[] = wanted.length > 0 ? [...wanted] : ['cpu']
     if (!candidates.includes('cpu')) candidates.push('cpu')
-    let lastError: unknown
-    for (const ep of candidates) {
-      try {
-        const session = await ort.InferenceSession.create(source.bytes, ortSessionOptions(source, options, [ep]))
-        return new OrtModelSession(source.key, ep, session, ort.Tensor as unknown as OrtTensorConstructor)
-      } catch (err) {
-        lastError = err
-      }
-    }
-    throw modelLoadError(source.key, lastError)
+    return createOrtSession(ort, source, options, candidates)
   }
 }
 

@@ -3,8 +3,9 @@
 // every ort tensor made or returned for a run is disposed afterwards.
 
 import type { InferenceSession, Tensor } from 'onnxruntime-common'
+import { checkModelBytes, ortSessionOptions } from './session-options.js'
 import { convertTensor, hostTensor } from './tensor.js'
-import type { BackendName, HostTensor, IOMetadata, ModelSession, TensorArray, TensorDType } from './types.js'
+import type { BackendName, HostTensor, IOMetadata, ModelSession, ModelSource, SessionOptions, TensorArray, TensorDType } from './types.js'
 
 /** The Tensor class of the onnxruntime package in use (node and web each have their own). */
 export type OrtTensorConstructor = new (type: TensorDType, data: TensorArray, dims: readonly number[]) => Tensor
@@ -101,4 +102,36 @@ export class OrtModelSession implements ModelSession {
 export function modelLoadError(modelKey: string, err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err)
   return new Error(`${modelKey}: cannot load ONNX model (${message})`, { cause: err })
+}
+
+export interface OrtPackage {
+  readonly InferenceSession: { create(bytes: Uint8Array, options: InferenceSession.SessionOptions): Promise<InferenceSession> }
+  readonly Tensor: unknown
+}
+
+/**
+ * Creates a session with the first execution provider in `providers` that works; the error of the last one
+ * (with the file named) when none does.
+ */
+export async function createOrtSession(
+  ort: OrtPackage,
+  source: ModelSource,
+  options: SessionOptions | undefined,
+  providers: readonly BackendName[],
+): Promise<ModelSession> {
+  try {
+    checkModelBytes(source)
+  } catch (err) {
+    throw modelLoadError(source.key, err)
+  }
+  let lastError: unknown
+  for (const ep of providers) {
+    try {
+      const session = await ort.InferenceSession.create(source.bytes, ortSessionOptions(source, options, [ep]))
+      return new OrtModelSession(source.key, ep, session, ort.Tensor as OrtTensorConstructor)
+    } catch (err) {
+      lastError = err
+    }
+  }
+  throw modelLoadError(source.key, lastError)
 }

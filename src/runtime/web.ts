@@ -3,8 +3,7 @@
 // navigator.gpu gives an adapter; otherwise, or when a WebGPU session cannot be created, WASM.
 
 import * as ort from 'onnxruntime-web'
-import { OrtModelSession, modelLoadError, type OrtTensorConstructor } from './ort-session.js'
-import { checkModelBytes, ortSessionOptions } from './session-options.js'
+import { createOrtSession } from './ort-session.js'
 import type { InferenceBackend, ModelSession, ModelSource, SessionOptions } from './types.js'
 
 export type WebBackendName = 'webgpu' | 'wasm'
@@ -46,22 +45,7 @@ export class WebBackend implements InferenceBackend {
   constructor(public active: WebBackendName) {}
 
   async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
-    try {
-      checkModelBytes(source)
-    } catch (err) {
-      throw modelLoadError(source.key, err)
-    }
-    const order: WebBackendName[] = this.active === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm']
-    let lastError: unknown
-    for (const ep of order) {
-      try {
-        const session = await ort.InferenceSession.create(source.bytes, ortSessionOptions(source, options, [ep]))
-        return new OrtModelSession(source.key, ep, session, ort.Tensor as unknown as OrtTensorConstructor)
-      } catch (err) {
-        lastError = err
-      }
-    }
-    throw modelLoadError(source.key, lastError)
+    return createOrtSession(ort, source, options, this.active === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'])
   }
 }
 
