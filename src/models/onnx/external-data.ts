@@ -1,7 +1,7 @@
 // Moving initializer data into one external data file (as onnx.save_model(save_as_external_data=True) and Optimum
 // do for UNets over 2 GB) and back.
 
-import { externalDataRef, tensorBytes } from './tensor-data.js'
+import { clearTensorData, externalDataRef, tensorBytes } from './tensor-data.js'
 import { requireGraph } from './graph.js'
 import { DataLocation, type OnnxModel } from './types.js'
 
@@ -26,18 +26,13 @@ export function externalizeInitializers(model: OnnxModel, options: ExternalizeOp
   moved.forEach((tensor, i) => {
     const chunk = chunks[i]!
     blob.set(chunk, offset)
+    clearTensorData(tensor)
     tensor.externalData = [
       { key: 'location', value: options.location },
       { key: 'offset', value: String(offset) },
       { key: 'length', value: String(chunk.length) },
     ]
     tensor.dataLocation = DataLocation.EXTERNAL
-    tensor.floatData = []
-    tensor.int32Data = []
-    tensor.int64Data = []
-    tensor.doubleData = []
-    tensor.uint64Data = []
-    delete tensor.rawData
     offset += chunk.length
   })
   return blob

@@ -21,13 +21,23 @@ function emptyAttribute(name: string, type: number): OnnxAttribute {
   return { name, type, floats: [], ints: [], strings: [], tensors: [], graphs: [], typeProtos: [], sparseTensors: [] }
 }
 
-export type AttributeValue = number | string | readonly number[] | readonly bigint[] | bigint | OnnxTensor
+/** Marks a number as a FLOAT attribute even when it is integral (Gemm alpha=1.0). */
+export interface FloatAttributeValue {
+  readonly float: number
+}
+
+export function floatAttr(value: number): FloatAttributeValue {
+  return { float: value }
+}
+
+export type AttributeValue = number | string | readonly number[] | readonly bigint[] | bigint | OnnxTensor | FloatAttributeValue
 
 /**
- * An attribute from a JS value: integers -> INT, non-integers -> FLOAT, number arrays -> INTS (or FLOATS when
+ * An attribute from a JS value: integers -> INT, non-integers or floatAttr() -> FLOAT, number arrays -> INTS (or FLOATS when
  * `floats` is set or any element is fractional), strings -> STRING, tensors -> TENSOR.
  */
 export function makeAttribute(name: string, value: AttributeValue, options: { floats?: boolean } = {}): OnnxAttribute {
+  if (typeof value === 'object' && 'float' in value) return { ...emptyAttribute(name, AttributeType.FLOAT), f: value.float }
   if (typeof value === 'bigint') return { ...emptyAttribute(name, AttributeType.INT), i: value }
   if (typeof value === 'number') {
     return Number.isInteger(value) && !options.floats

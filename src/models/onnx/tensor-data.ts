@@ -86,10 +86,9 @@ function typedFieldBytes(tensor: OnnxTensor): Uint8Array {
     case DataType.INT64:
       return new Uint8Array(BigInt64Array.from(tensor.int64Data).buffer)
     case DataType.UINT64:
-    case DataType.UINT32:
-      return tensor.dataType === DataType.UINT32
-        ? new Uint8Array(Uint32Array.from(tensor.uint64Data, Number).buffer)
-        : new Uint8Array(BigUint64Array.from(tensor.uint64Data).buffer)
+      return new Uint8Array(BigUint64Array.from(tensor.uint64Data).buffer)
+    case DataType.UINT32: // uint32 travels in uint64_data
+      return new Uint8Array(Uint32Array.from(tensor.uint64Data, Number).buffer)
     case DataType.INT32:
       return new Uint8Array(Int32Array.from(tensor.int32Data).buffer)
     // int32_data also carries the narrow integer, bool and 16-bit float types, one element per entry.
@@ -167,13 +166,20 @@ export function setTensorData(tensor: OnnxTensor, values: TensorValues, dataType
   if (bytes.length !== expected) {
     throw new Error(`${label(tensor)}: new data has ${bytes.length} bytes, dims [${tensor.dims.join(', ')}] of ${dtypeName(dataType)} need ${expected}`)
   }
+  clearTensorData(tensor)
   tensor.dataType = dataType
   tensor.rawData = bytes
+}
+
+/** Removes every form of stored data (raw, typed fields, external reference), keeping name, dims and type. */
+export function clearTensorData(tensor: OnnxTensor): void {
   tensor.floatData = []
   tensor.int32Data = []
   tensor.int64Data = []
   tensor.doubleData = []
   tensor.uint64Data = []
+  tensor.stringData = []
   tensor.externalData = []
+  delete tensor.rawData
   delete tensor.dataLocation
 }

@@ -1,0 +1,88 @@
+// Building blocks of diffusers' UNet2DConditionModel, traced torch-style: ResnetBlock2D, Transformer2DModel
+// (use_linear_projection=false: 1x1 Conv proj_in/proj_out, one BasicTransformerBlock), Downsample2D, Upsample2D.
+
+import type { GraphBuilder } from '../../src/models/onnx/builder.js'
+import { scaledDotProductAttention } from './attention.js'
+
+export interface UnetBlockConfig {
+  groups: number
+  resnetEps: number
+  timeEmbedDim: number
+  heads: number
+  crossAttentionDim: number
+}
+
+/** ResnetBlock2D: norm1 -> SiLU -> conv1 (+ time_emb_proj(SiLU(temb))) -> norm2 -> SiLU -> conv2, + (shortcut) x. */
+export function resnetBlock(b: GraphBuilder, name: string, x: string, temb: string, inC: number, outC: number, c: UnetBlockConfig): string {
+  return b.scope(name, () => {
+    const act = (t: string) => b.scope('nonlinearity', () => b.silu(t))
+    let h = b.conv('conv1', act(b.groupNorm('norm1', x, inC, c.groups, c.resnetEps)), inC, outC, { kernel: 3, padding: 1 })
+    const t = b.gemm('time_emb_proj', act(temb), c.timeEmbedDim, outC)
+    h = b.op('Add', [h, b.op('Unsqueeze', [t, b.constantInt64([2, 3])])])
+    h = b.conv('conv2', act(b.groupNorm('norm2', h, outC, c.groups, c.resnetEps)), outC, outC, { kernel: 3, padding: 1 })
+    const shortcut = inC === outC ? x : b.conv('conv_shortcut', x, inC, outC, { kernel: 1 })
+    return b.op('Add', [shortcut, h])
+  })
+}
+
+function attention(b: GraphBuilder, name: string, x: string, context: string, dim: number, contextDim: number, heads: number): string {
+  return b.scope(name, () => {
+    const query = b.linear('to_q', x, dim, dim, { bias: false })
+    const key = b.linear('to_k', context, contextDim, dim, { bias: false })
+    const value = b.linear('to_v', context, contextDim, dim, { bias: false })
+    const merged = scaledDotProductAttention(b, { query, key, value, heads, headDim: dim / heads })
+    return b.linear('to_out.0', merged, dim, dim)
+  })
+}
+
+/** GEGLU (ff.net.0): proj to 2*inner, split, hidden * gelu(gate); gelu as 0.5 x (1 + erf(x / sqrt 2)) (opset 17). */
+function geglu(b: GraphBuilder, x: string, dim: number, inner: number): string {
+  return b.scope('net.0', () => {
+    const projected = b.linear('proj', x, dim, inner * 2)
+    const [hidden, gate] = b.opN('Split', [projected, b.constantInt64([inner, inner])], 2, { axis: -1 }) as [string, string]
+    const erf = b.op('Erf', [b.op('Div', [gate, b.constantFloat([Math.SQRT2])])])
+    const gelu = b.op('Mul', [b.op('Mul', [gate, b.op('Add', [erf, b.constantFloat([1])])]), b.constantFloat([0.5])])
+    return b.op('Mul', [hidden, gelu])
+  })
+}
+
+/** BasicTransformerBlock: self-attention, cross-attention on encoder_hidden_states, GEGLU feed-forward. */
+function transformerBlock(b: GraphBuilder, x: string, context: string, dim: number, c: UnetBlockConfig): string {
+  return b.scope('transformer_blocks.0', () => {
+    const n1 = b.layerNorm('norm1', x, dim)
+    let h = b.op('Add', [attention(b, 'attn1', n1, n1, dim, dim, c.heads), x])
+    h = b.op('Add', [attention(b, 'attn2', b.layerNorm('norm2', h, dim), context, dim, c.crossAttentionDim, c.heads), h])
+    const n3 = b.layerNorm('norm3', h, dim)
+    const ff = b.scope('ff', () => b.linear('net.2', geglu(b, n3, dim, dim * 4), dim * 4, dim))
+    return b.op('Add', [ff, h])
+  })
+}
+
+/** Transformer2DModel: GroupNorm(eps 1e-6) -> 1x1 proj_in -> [B, HW, C] -> transformer block -> back -> proj_out, + x. */
+export function spatialTransformer(b: GraphBuilder, name: string, x: string, context: string, channels: number, c: UnetBlockConfig): string {
+  return b.scope(name, () => {
+    const projected = b.conv('proj_in', b.groupNorm('norm', x, channels, c.groups, 1e-6), channels, channels, { kernel: 1 })
+    const nhwc = b.op('Transpose', [projected], { perm: [0, 2, 3, 1] })
+    const tokens = b.op('Reshape', [nhwc, b.constantInt64([0, -1, channels])])
+    const out = transformerBlock(b, tokens, context, channels, c)
+    const spatial = b.op('Transpose', [b.op('Reshape', [out, b.op('Shape', [nhwc])])], { perm: [0, 3, 1, 2] })
+    return b.op('Add', [b.conv('proj_out', spatial, channels, channels, { kernel: 1 }), x])
+  })
+}
+
+export function downsample(b: GraphBuilder, x: string, channels: number): string {
+  return b.scope('downsamplers.0', () => b.conv('conv', x, channels, channels, { kernel: 3, stride: 2, padding: 1 }))
+}
+
+/** Nearest-neighbour x2 (Resize, as F.interpolate exports) followed by a 3x3 conv. */
+export function upsample(b: GraphBuilder, x: string, channels: number, conv?: { weight: Float32Array; biasValues: Float32Array }): string {
+  return b.scope('upsamplers.0', () => {
+    const up = b.op('Resize', [x, '', b.constantFloat([1, 1, 2, 2], [4])], {
+      coordinate_transformation_mode: 'asymmetric',
+      cubic_coeff_a: -0.75,
+      mode: 'nearest',
+      nearest_mode: 'floor',
+    })
+    return b.conv('conv', up, channels, channels, { kernel: 3, padding: 1, ...conv })
+  })
+}
