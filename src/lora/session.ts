@@ -1,0 +1,126 @@
+// Turns "this model + these LoRA bindings" into a runnable session. Merge-mode LoRAs are baked into the weights
+// (session keyed by their names and scales); live-mode LoRAs become branches scaled by `lora_scale_<i>` inputs
+// (session keyed by their names only), so moving a live scale reuses the cached session and only changes a feed.
+import { decodeModel, encodeModel } from '../models/onnx/codec.js'
+import { externalDataLocations } from '../models/onnx/external-data.js'
+import { requireGraph } from '../models/onnx/graph.js'
+import { readSafetensors } from '../models/safetensors/reader.js'
+import type { SafetensorsSource } from '../models/safetensors/reader.js'
+import type { HostTensor, ModelSession, ModelSource } from '../runtime/types.js'
+import { addLiveBranches, loraScaleInput, mergePatches } from './apply.js'
+import { parseLoraKeys } from './keys.js'
+import type { LoraComponent } from './keys.js'
+import { findTargetLayers } from './layers.js'
+import { assertLoraFits, matchLora } from './match.js'
+import type { LoraMatchReport, LoraPatch } from './match.js'
+import { LORA_DATA_FILE, WeightStore } from './weights.js'
+
+/** Get-or-create session cache, as the host's SessionCache provides it. */
+export interface SessionProvider {
+  getOrCreate(key: string, load: () => Promise<ModelSource>): Promise<ModelSession>
+}
+
+export interface LoraBindingLike {
+  readonly name: string
+  readonly scale: number
+  readonly mode: 'merge' | 'live'
+}
+
+export interface BaseModel {
+  readonly key: string
+  load(): Promise<ModelSource>
+}
+
+export interface LoraDeps {
+  readonly sessions: SessionProvider
+  /** The LoRA file named in the graph: its bytes, or an already opened source (e.g. a Blob-backed file). */
+  readLora(name: string): Promise<Uint8Array | SafetensorsSource>
+}
+
+export interface PreparedModel {
+  readonly session: ModelSession
+  /** `lora_scale_<i>` values for the live LoRAs; pass them with every run. */
+  readonly feeds: Readonly<Record<string, HostTensor>>
+  /** One report per LoRA that addresses this component (merge LoRAs at scale 0 are skipped, not reported). */
+  readonly reports: readonly LoraMatchReport[]
+}
+
+/** Session-cache key of the rewritten model; live scales are deliberately absent. */
+export function loraSessionKey(baseKey: string, component: LoraComponent, loras: readonly LoraBindingLike[]): string {
+  const parts = loras.map((l, i) => (l.mode === 'live' ? `${i}:live:${l.name}` : l.scale === 0 ? '' : `${i}:merge:${l.name}@${l.scale}`))
+  const active = parts.filter((p) => p.length > 0)
+  return active.length === 0 ? baseKey : `${baseKey}#lora(${component})[${active.join('|')}]`
+}
+
+function scaleFeeds(loras: readonly LoraBindingLike[], inputs: ReadonlySet<string>): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {}
+  loras.forEach((l, i) => {
+    const name = loraScaleInput(i)
+    if (l.mode === 'live' && inputs.has(name)) feeds[name] = { dtype: 'float32', dims: [], data: Float32Array.of(l.scale) }
+  })
+  return feeds
+}
+
+// Reports of the models built through each provider, so a cache hit (a live scale change) needs no model decode.
+const builtReports = new WeakMap<SessionProvider, Map<string, readonly LoraMatchReport[]>>()
+
+/**
+ * The session for `model` with `loras` applied to `component`. Throws LoraMatchError (with match statistics) for a
+ * LoRA that does not fit, and SafetensorsError for a malformed file.
+ */
+export async function prepareModelWithLoras(
+  model: BaseModel,
+  loras: readonly LoraBindingLike[],
+  component: LoraComponent,
+  deps: LoraDeps,
+): Promise<PreparedModel> {
+  const key = loraSessionKey(model.key, component, loras)
+  if (key === model.key) return { session: await deps.sessions.getOrCreate(key, () => model.load()), feeds: {}, reports: [] }
+  let reports = builtReports.get(deps.sessions) ?? new Map<string, readonly LoraMatchReport[]>()
+  builtReports.set(deps.sessions, reports)
+  const session = await deps.sessions.getOrCreate(key, async () => {
+    const built = await buildModel(await model.load(), key, loras, component, deps)
+    reports.set(key, built.reports)
+    return built.source
+  })
+  reports = builtReports.get(deps.sessions)!
+  const inputs = new Set(session.inputs.map((i) => i.name))
+  return { session, feeds: scaleFeeds(loras, inputs), reports: reports.get(key) ?? [] }
+}
+
+async function openLora(name: string, deps: Pick<LoraDeps, 'readLora'>): Promise<SafetensorsSource> {
+  const data = await deps.readLora(name)
+  return data instanceof Uint8Array ? readSafetensors(data, name) : data
+}
+
+/** Decodes the base model, merges and adds branches, re-encodes. The base bytes are never modified. */
+export async function buildModel(
+  base: ModelSource,
+  key: string,
+  loras: readonly LoraBindingLike[],
+  component: LoraComponent,
+  deps: Pick<LoraDeps, 'readLora'>,
+): Promise<{ source: ModelSource; reports: LoraMatchReport[] }> {
+  const model = decodeModel(base.bytes)
+  const graph = requireGraph(model)
+  const files = new Map((base.externalData ?? []).map((f) => [f.path, f.data]))
+  const store = new WeightStore(files, externalDataLocations(model).length > 0)
+  const layers = findTargetLayers(graph)
+  const reports: LoraMatchReport[] = []
+  const live: { index: number; file: SafetensorsSource; patches: readonly LoraPatch[] }[] = []
+  for (const [index, binding] of loras.entries()) {
+    if (binding.mode === 'merge' && binding.scale === 0) continue
+    const file = await openLora(binding.name, deps)
+    const parsed = parseLoraKeys(file.tensors.keys())
+    const { patches, report } = await matchLora(binding.name, file, parsed, component, layers)
+    if (report.tensorsConsidered === 0) continue // a LoRA for another component only
+    assertLoraFits(report)
+    reports.push(report)
+    if (binding.mode === 'merge') await mergePatches(store, file, patches, binding.scale)
+    else live.push({ index, file, patches })
+  }
+  if (live.length > 0) await addLiveBranches(graph, store, live)
+  const side = store.finish()
+  const externalData = [...(base.externalData ?? []), ...(side ? [{ path: LORA_DATA_FILE, data: side }] : [])]
+  return { source: { key, bytes: encodeModel(model), ...(externalData.length > 0 ? { externalData } : {}) }, reports }
+}

@@ -1,0 +1,156 @@
+// merge / live / independently merged weights agree on a torch-export-shaped graph, fp32 inline and fp16 external.
+import { afterAll, describe, expect, it } from 'vitest'
+import { createNodeBackend } from '../../src/runtime/node.js'
+import { SessionCache } from '../../src/runtime/session-cache.js'
+import { toFloat32 } from '../../src/runtime/tensor.js'
+import type { HostTensor } from '../../src/runtime/types.js'
+import { prepareModelWithLoras } from '../../src/lora/session.js'
+import type { LoraBindingLike } from '../../src/lora/session.js'
+import { LoraMatchError } from '../../src/lora/match.js'
+import { makeLora, random, rng, SYNTHETIC_LAYERS, syntheticModel } from './synthetic-model.js'
+
+const cache = new SessionCache(createNodeBackend())
+afterAll(() => cache.dispose())
+
+const next = rng(99)
+const inputs = (dtype: 'fp32' | 'fp16'): Record<string, HostTensor> => {
+  void dtype
+  return {
+    tokens: { dtype: 'float32', dims: [1, 4, 8], data: random(32, next, 2) },
+    image: { dtype: 'float32', dims: [1, 3, 5, 5], data: random(75, next, 2) },
+  }
+}
+
+const loraA = makeLora({ rank: 2, alpha: 1, seed: 5, layers: SYNTHETIC_LAYERS, format: 'kohya' })
+const loraB = makeLora({ rank: 3, seed: 6, layers: SYNTHETIC_LAYERS, format: 'peft' })
+const files: Record<string, Uint8Array> = { 'a.safetensors': loraA.bytes, 'b.safetensors': loraB.bytes }
+const deps = { sessions: cache, readLora: async (name: string) => files[name]! }
+
+/** W + sum_i s_i * up_i @ down_i in float64, torch layout. */
+function independentMerge(applied: { lora: typeof loraA; scale: number }[]) {
+  return (layer: string, w: Float32Array): Float32Array => {
+    const out = SYNTHETIC_LAYERS[layer]![0]!
+    const cols = w.length / out
+    const merged = Float64Array.from(w)
+    for (const { lora, scale } of applied) {
+      const f = lora.factors.get(layer)!
+      const rank = f.up.length / out
+      for (let o = 0; o < out; o++)
+        for (let c = 0; c < cols; c++) {
+          let sum = 0
+          for (let r = 0; r < rank; r++) sum += f.up[o * rank + r]! * f.down[r * cols + c]!
+          merged[o * cols + c]! += scale * f.scale * sum
+        }
+    }
+    return Float32Array.from(merged)
+  }
+}
+
+async function run(dtype: 'fp32' | 'fp16', loras: LoraBindingLike[], feedsIn = inputs(dtype)) {
+  const { source } = syntheticModel(dtype)
+  const prepared = await prepareModelWithLoras({ key: source.key, load: async () => source }, loras, 'unet', deps)
+  const out = await prepared.session.run({ ...feedsIn, ...prepared.feeds })
+  return { out, prepared }
+}
+
+async function runIndependent(dtype: 'fp32' | 'fp16', applied: { lora: typeof loraA; scale: number }[], feeds: Record<string, HostTensor>) {
+  const { source } = syntheticModel(dtype, independentMerge(applied))
+  const session = await cache.getOrCreate(`${source.key}-independent-${JSON.stringify(applied.map((a) => a.scale))}-${applied.length}`, async () => source)
+  return session.run(feeds)
+}
+
+function maxDiff(a: Record<string, HostTensor>, b: Record<string, HostTensor>): number {
+  let m = 0
+  for (const name of ['out_tokens', 'out_image']) {
+    const x = toFloat32(a[name]!)
+    const y = toFloat32(b[name]!)
+    expect(x.length).toBe(y.length)
+    for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!))
+  }
+  return m
+}
+
+const magnitude = (a: Record<string, HostTensor>) => Math.max(...toFloat32(a['out_tokens']!).map(Math.abs))
+
+describe.each([
+  ['fp32', 1e-5],
+  ['fp16', 2e-2],
+] as const)('LoRA on a synthetic %s model', (dtype, tol) => {
+  const feeds = inputs(dtype)
+
+  it('merge = live = independently merged weights', async () => {
+    const base = await run(dtype, [], feeds)
+    const merged = await run(dtype, [{ name: 'a.safetensors', scale: 0.8, mode: 'merge' }], feeds)
+    const live = await run(dtype, [{ name: 'a.safetensors', scale: 0.8, mode: 'live' }], feeds)
+    const independent = await runIndependent(dtype, [{ lora: loraA, scale: 0.8 }], feeds)
+    expect(maxDiff(merged.out, independent)).toBeLessThan(tol * magnitude(independent))
+    expect(maxDiff(live.out, independent)).toBeLessThan(tol * magnitude(independent))
+    // The LoRA really changes the output (far beyond the tolerance).
+    expect(maxDiff(base.out, independent)).toBeGreaterThan(Math.max(0.1, 10 * tol) * magnitude(independent))
+    expect(merged.prepared.reports[0]!.patchedLayers).toHaveLength(4)
+    expect(merged.prepared.reports[0]!.unmatched).toEqual([])
+    expect(live.prepared.feeds['lora_scale_0']!.data[0]).toBeCloseTo(0.8)
+  })
+
+  it('live scale changes reuse the session; scale 0 gives the base output', async () => {
+    const base = await run(dtype, [], feeds)
+    const first = await run(dtype, [{ name: 'a.safetensors', scale: 0.3, mode: 'live' }], feeds)
+    const creates = cache.stats.creates
+    const zero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: 'live' }], feeds)
+    const other = await run(dtype, [{ name: 'a.safetensors', scale: -1.5, mode: 'live' }], feeds)
+    expect(cache.stats.creates).toBe(creates)
+    expect(zero.prepared.session).toBe(first.prepared.session)
+    expect(maxDiff(zero.out, base.out)).toBe(0)
+    const independent = await runIndependent(dtype, [{ lora: loraA, scale: -1.5 }], feeds)
+    expect(maxDiff(other.out, independent)).toBeLessThan(tol * magnitude(independent))
+    const mergedZero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: 'merge' }], feeds)
+    expect(mergedZero.prepared.session).toBe(base.prepared.session)
+  })
+
+  it('stacked LoRAs (live + merge, each with its scale) equal merging both', async () => {
+    const stacked = await run(
+      dtype,
+      [
+        { name: 'a.safetensors', scale: 0.7, mode: 'live' },
+        { name: 'b.safetensors', scale: -0.4, mode: 'merge' },
+      ],
+      feeds,
+    )
+    const bothLive = await run(
+      dtype,
+      [
+        { name: 'a.safetensors', scale: 0.7, mode: 'live' },
+        { name: 'b.safetensors', scale: -0.4, mode: 'live' },
+      ],
+      feeds,
+    )
+    const independent = await runIndependent(dtype, [{ lora: loraA, scale: 0.7 }, { lora: loraB, scale: -0.4 }], feeds)
+    expect(maxDiff(stacked.out, independent)).toBeLessThan(tol * magnitude(independent))
+    expect(maxDiff(bothLive.out, independent)).toBeLessThan(tol * magnitude(independent))
+    expect(Object.keys(bothLive.prepared.feeds).sort()).toEqual(['lora_scale_0', 'lora_scale_1'])
+  })
+})
+
+describe('LoRAs that do not fit', () => {
+  it('refuses a LoRA of another width with match statistics', async () => {
+    const wide = makeLora({
+      rank: 2,
+      seed: 7,
+      format: 'kohya',
+      layers: Object.fromEntries(Object.entries(SYNTHETIC_LAYERS).map(([k, s]) => [k, [s[0]! * 2, ...s.slice(1)]])),
+    })
+    files['wide.safetensors'] = wide.bytes
+    const err = await run('fp32', [{ name: 'wide.safetensors', scale: 1, mode: 'merge' }]).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(LoraMatchError)
+    expect((err as Error).message).toMatch(/LoRA "wide.safetensors" does not fit the UNet: 0 of 8 tensors matched.*4 modules have other shapes/)
+  })
+
+  it('refuses keys of another architecture', async () => {
+    const llm = makeLora({ rank: 2, seed: 8, format: 'peft', prefix: 'base_model.model.model.layers.0.', layers: { 'self_attn.q_proj': [8, 8] } })
+    files['llm.safetensors'] = llm.bytes
+    const err = await run('fp32', [{ name: 'llm.safetensors', scale: 1, mode: 'live' }]).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(LoraMatchError)
+    expect((err as LoraMatchError).report.unmatched).toHaveLength(2)
+    expect((err as Error).message).toMatch(/0 of 2 tensors matched/)
+  })
+})
