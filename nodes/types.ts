@@ -1,6 +1,7 @@
 // Socket value types shared by the node families. Values are plain descriptions (no sessions),
 // so the engine can cache and hash around them; sessions live in the host's SessionCache.
 import type { ModelSource } from '../src/runtime/types.js'
+import type { TokenizerFileTexts } from '../src/text/index.js'
 
 /** A model file that is read only when first needed (the UNet is not read to encode a prompt). */
 export interface LazyModel {
@@ -28,6 +29,10 @@ export interface UNetModel {
   /** Latent spatial size divisor: image px = latent px * vaeScale. */
   readonly vaeScaleFactor: number
   readonly loras: readonly LoraBinding[]
+  /** Latent height and width must be multiples of this (2^(down blocks - 1)). */
+  readonly latentMultiple: number
+  /** SDXL's UNet also takes pooled text embeds and size/crop time ids. */
+  readonly needsTimeIds: boolean
 }
 
 export interface TextEncoderModel {
@@ -35,11 +40,11 @@ export interface TextEncoderModel {
   readonly pipelineName: string
   readonly encoders: readonly {
     readonly model: LazyModel
-    readonly padId: number
+    /** The texts of this encoder's tokenizer folder (vocab.json + merges.txt or tokenizer.json, configs). */
+    readonly tokenizer: TokenizerFileTexts
     /** SDXL's second encoder gives the penultimate hidden state and pooled text_embeds. */
     readonly role: 'primary' | 'secondary'
   }[]
-  readonly tokenizer: { readonly vocabJson: string; readonly mergesTxt: string }
   readonly loras: readonly LoraBinding[]
 }
 
@@ -58,10 +63,14 @@ export interface Conditioning {
   readonly prompt: string
 }
 
+export type Parameters = Readonly<Record<string, string | number | boolean>>
+
 export interface Latent {
   /** NCHW float32. */
   readonly data: Float32Array
   readonly dims: readonly [number, number, number, number]
+  /** What produced it (seed, steps, scheduler, ...), carried through to saved images. */
+  readonly parameters?: Parameters
 }
 
 export interface ImageBatch {
@@ -70,7 +79,7 @@ export interface ImageBatch {
   /** One RGBA Uint8ClampedArray per image. */
   readonly images: readonly Uint8ClampedArray[]
   /** Parameters that produced the images (seed, steps, scheduler, ...), written into PNG metadata. */
-  readonly parameters: Readonly<Record<string, string | number | boolean>>
+  readonly parameters: Parameters
 }
 
 declare module '../src/engine/spec.js' {

@@ -10,3 +10,4 @@ export { findCycle, wouldCreateCycle, executionOrder, upstreamIds } from './topo
 export { checkLinkTypes, typesCompatible, acceptedType, ANY_TYPE, type LinkCheck } from './types-compat.js'
 export { cacheKey, canonicalJson } from './cache-key.js'
 export { Engine, type EngineOptions, type RunOptions, type RunResult } from './engine.js'
+export { describeInputSpec, documentNode, nodeHelpText, nodesMarkdown, type NodeDoc } from './describe.js'

@@ -1,0 +1,22 @@
+// Every node type the product ships. Hosts build their registry from this list.
+import type { AnyNodeDefinition } from '../src/engine/index.js'
+import { previewImage, saveImage } from './image.js'
+import { emptyLatent } from './latent.js'
+import { loadPipeline } from './loaders.js'
+import { note } from './note.js'
+import { tscdSampler } from './sampler.js'
+import { clipTextEncode } from './text.js'
+import { vaeDecode } from './vae.js'
+
+export const nodeDefinitions: readonly AnyNodeDefinition[] = [
+  loadPipeline,
+  clipTextEncode,
+  emptyLatent,
+  tscdSampler,
+  vaeDecode,
+  saveImage,
+  previewImage,
+  note,
+]
+
+export type { NodeServices } from './services.js'

@@ -1,0 +1,69 @@
+// The denoising loop: scheduler timesteps, UNet calls (with or without CFG), seeded noise, previews.
+import { TorchGenerator, applyGuidance, type SamplingScheduler } from '../../src/sampling/index.js'
+
+export interface UNetCall {
+  /** Runs the UNet on `batch` latents stacked in `sample` with matching conditioning rows. */
+  (sample: Float32Array, t: number, batch: number, useNegative: boolean): Promise<Float32Array>
+}
+
+export interface DenoiseOptions {
+  readonly scheduler: SamplingScheduler
+  readonly steps: number
+  readonly timesteps?: number[]
+  readonly denoise: number
+  readonly seed: number
+  readonly eta?: number
+  readonly cfg: number
+  readonly guidanceRescale: number
+  /** Input latent (NCHW); its contents matter only when denoise < 1. */
+  readonly latent: Float32Array
+  readonly batch: number
+  readonly unet: UNetCall
+  readonly onStep: (index: number, total: number, latents: Float32Array) => void
+  readonly checkCancelled: () => void
+}
+
+/** Same order of random draws as diffusers with a CPU torch.Generator: initial noise, then per-step noise. */
+export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
+  const { scheduler, batch } = options
+  const timestepOptions = {
+    ...(options.timesteps ? { timesteps: options.timesteps } : {}),
+    ...(options.denoise < 1 ? { strength: options.denoise } : {}),
+  }
+  scheduler.setTimesteps(options.steps, timestepOptions)
+  const timesteps = scheduler.timesteps
+  const generator = new TorchGenerator(options.seed)
+  const size = options.latent.length
+  const noise = generator.randn(size)
+  let latents: Float32Array
+  if (options.denoise < 1) {
+    latents = scheduler.addNoise(options.latent, noise, timesteps[0]!)
+  } else {
+    latents = noise
+    const sigma = scheduler.initNoiseSigma
+    if (sigma !== 1) for (let i = 0; i < size; i++) latents[i] = latents[i]! * sigma
+  }
+  const useCfg = options.cfg > 1
+  for (let i = 0; i < timesteps.length; i++) {
+    options.checkCancelled()
+    const t = timesteps[i]!
+    const modelInput = scheduler.scaleModelInput(latents, t)
+    let modelOutput: Float32Array
+    if (useCfg) {
+      const stacked = new Float32Array(size * 2)
+      stacked.set(modelInput, 0)
+      stacked.set(modelInput, size)
+      const both = await options.unet(stacked, t, batch * 2, true)
+      // Row order [uncond, cond] as diffusers builds it.
+      modelOutput = applyGuidance(both.subarray(size), both.subarray(0, size), options.cfg, options.guidanceRescale, batch)
+    } else {
+      modelOutput = await options.unet(modelInput, t, batch, false)
+    }
+    options.checkCancelled()
+    const eta = options.eta
+    const stepNoise = scheduler.needsNoise(t, eta) ? generator.randn(size) : undefined
+    latents = scheduler.step(modelOutput, t, latents, { ...(eta !== undefined ? { eta } : {}), ...(stepNoise ? { noise: stepNoise } : {}) })
+    options.onStep(i, timesteps.length, latents)
+  }
+  return latents
+}

@@ -1,0 +1,25 @@
+// Runs one lazily loaded model through the host's session cache.
+import type { NodeContext } from '../../src/engine/index.js'
+import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
+import type { NodeServices } from '../services.js'
+import type { LazyModel } from '../types.js'
+
+export async function sessionFor(ctx: NodeContext<NodeServices>, model: LazyModel): Promise<ModelSession> {
+  return ctx.services.sessions.getOrCreate(model.key, () => model.load())
+}
+
+export async function runModel(
+  ctx: NodeContext<NodeServices>,
+  model: LazyModel,
+  feeds: Readonly<Record<string, HostTensor>>,
+): Promise<Record<string, HostTensor>> {
+  const session = await sessionFor(ctx, model)
+  ctx.checkCancelled()
+  return session.run(feeds)
+}
+
+export function float32(name: string, tensor: HostTensor | undefined): Float32Array {
+  if (!tensor) throw new Error(`model gave no "${name}" output`)
+  if (!(tensor.data instanceof Float32Array)) throw new Error(`model output "${name}" is ${tensor.dtype}, expected float32`)
+  return tensor.data
+}

@@ -1,0 +1,90 @@
+// The TSCD sampler: Hyper-SD's few-step schedules over the UNet, with CFG, seeds and live previews.
+import { combo, float, InputError, int, optionalSocket, output, seed, socket, string } from '../src/engine/index.js'
+import { latentToPreview } from '../src/imaging/latent-preview.js'
+import { createScheduler } from '../src/sampling/index.js'
+import { defineHostNode } from './define.js'
+import { denoise } from './lib/denoise.js'
+import { PRESET_SETUPS, SAMPLER_PRESETS, parseTimesteps } from './lib/presets.js'
+import { createUNetCaller } from './lib/unet-call.js'
+
+function failOn<T>(input: string, action: () => T): T {
+  try {
+    return action()
+  } catch (error) {
+    throw new InputError(input, error instanceof Error ? error.message : String(error))
+  }
+}
+
+export const tscdSampler = defineHostNode({
+  type: 'TSCDSampler',
+  version: 1,
+  displayName: 'TSCD Sampler',
+  category: 'sampling',
+  description:
+    'Few-step sampling for Hyper-SD: DDIM-trailing for the N-step LoRAs, TCD for the unified LoRA, LCM from t=800 for the 1-step UNet, or Euler-trailing. One UNet pass per step when cfg <= 1.',
+  inputs: {
+    model: socket('UNET'),
+    positive: socket('CONDITIONING'),
+    negative: optionalSocket('CONDITIONING', { description: 'Needed only when cfg > 1.' }),
+    latent: socket('LATENT'),
+    steps: int({ default: 4, min: 1, max: 50, description: 'Hyper-SD LoRAs are trained for 1 to 8 steps.' }),
+    scheduler: combo(SAMPLER_PRESETS, { default: 'ddim-trailing', description: 'Scheduler preset per Hyper-SD variant.' }),
+    eta: float({ default: 0.3, min: 0, max: 1, step: 0.05, precision: 2, description: 'TCD gamma: 1 for one step, 0.3-0.8 for more.' }),
+    cfg: float({ default: 1, min: 0, max: 20, step: 0.5, precision: 1, description: 'Classifier-free guidance; <= 1 turns it off.' }),
+    guidance_rescale: float({ default: 0, min: 0, max: 1, step: 0.05, precision: 2, advanced: true }),
+    seed: seed({ controlAfterRun: 'fixed' }),
+    denoise: float({ default: 1, min: 0.01, max: 1, step: 0.01, precision: 2, description: 'Strength: below 1 keeps part of the input latent.' }),
+    timesteps: string({ default: '', description: 'Custom timesteps, e.g. "800" or "999,499"; empty uses the schedule.', advanced: true }),
+  },
+  outputs: { latent: output('LATENT') },
+  async execute(inputs, ctx) {
+    const { model, positive, negative, latent } = inputs
+    const [batch, channels, h, w] = latent.dims
+    if (channels !== model.inChannels) {
+      throw new InputError('latent', `has ${channels} channels but the UNet takes ${model.inChannels}`)
+    }
+    if (h % model.latentMultiple !== 0 || w % model.latentMultiple !== 0) {
+      const px = model.latentMultiple * model.vaeScaleFactor
+      throw new InputError('latent', `size ${w * model.vaeScaleFactor}x${h * model.vaeScaleFactor} px is not a multiple of ${px} px, which this UNet needs`)
+    }
+    if (inputs.cfg > 1 && !negative) throw new InputError('negative', `cfg ${inputs.cfg} > 1 needs a negative conditioning (connect a CLIP Text Encode, an empty prompt is fine)`)
+    const preset = PRESET_SETUPS[inputs.scheduler]
+    const scheduler = failOn('scheduler', () => createScheduler(preset.scheduler, { ...model.schedulerConfig, ...preset.overrides }))
+    const customTimesteps = failOn('timesteps', () => parseTimesteps(inputs.timesteps)) ?? preset.defaultTimesteps?.(inputs.steps)
+    // Schedule problems (bad custom timesteps, steps beyond original_inference_steps) blame the input at fault.
+    failOn(inputs.timesteps.trim() ? 'timesteps' : 'steps', () =>
+      scheduler.setTimesteps(inputs.steps, { ...(customTimesteps ? { timesteps: customTimesteps } : {}), ...(inputs.denoise < 1 ? { strength: inputs.denoise } : {}) }),
+    )
+    const unet = await createUNetCaller(ctx, model, positive, inputs.cfg > 1 ? negative : undefined, [h, w])
+    const format = model.variant
+    const samples = await denoise({
+      scheduler,
+      steps: inputs.steps,
+      ...(customTimesteps ? { timesteps: customTimesteps } : {}),
+      denoise: inputs.denoise,
+      seed: inputs.seed,
+      ...(preset.usesEta ? { eta: inputs.eta } : {}),
+      cfg: inputs.cfg,
+      guidanceRescale: inputs.guidance_rescale,
+      latent: latent.data,
+      batch,
+      unet,
+      checkCancelled: () => ctx.checkCancelled(),
+      onStep: (i, total, latents) => ctx.progress(i + 1, total, latentToPreview(latents, latent.dims, format)),
+    })
+    const parameters = {
+      seed: inputs.seed,
+      steps: inputs.steps,
+      scheduler: inputs.scheduler,
+      timesteps: scheduler.timesteps.join(','),
+      eta: preset.usesEta ? inputs.eta : 0,
+      cfg: inputs.cfg,
+      denoise: inputs.denoise,
+      prompt: positive.prompt,
+      ...(negative && inputs.cfg > 1 ? { negative_prompt: negative.prompt } : {}),
+      model: model.pipelineName,
+      ...Object.fromEntries(model.loras.map((l, i) => [`lora_${i + 1}`, `${l.name}:${l.scale}:${l.mode}`])),
+    }
+    return { latent: { data: samples, dims: latent.dims, parameters } }
+  },
+})

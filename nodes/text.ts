@@ -1,0 +1,74 @@
+// Prompt encoding with the pipeline's CLIP text encoder(s).
+import { output, socket, string } from '../src/engine/index.js'
+import type { HostTensor } from '../src/runtime/types.js'
+import { clipTokenizerFromFolderTexts, tokenizeForModel, type LoadedClipTokenizer } from '../src/text/index.js'
+import { defineHostNode } from './define.js'
+import { float32 } from './lib/run-model.js'
+import { textEncoderSession } from './lib/lora-sessions.js'
+import type { TextEncoderModel } from './types.js'
+
+// Parsing a 49k-entry vocab takes tens of milliseconds: keep one tokenizer per loaded pipeline.
+const tokenizers = new WeakMap<object, LoadedClipTokenizer>()
+
+function tokenizerFor(encoder: TextEncoderModel['encoders'][number]): LoadedClipTokenizer {
+  let loaded = tokenizers.get(encoder.tokenizer)
+  if (!loaded) {
+    loaded = clipTokenizerFromFolderTexts(encoder.tokenizer)
+    tokenizers.set(encoder.tokenizer, loaded)
+  }
+  return loaded
+}
+
+/** SDXL conditions on the penultimate layer ("hidden_states.{n-1}"); SD1.5 on the last hidden state. */
+function pickHiddenState(outputs: Record<string, HostTensor>, role: 'primary' | 'secondary', variant: TextEncoderModel['variant']): HostTensor {
+  if (variant === 'sdxl') {
+    const layers = Object.keys(outputs)
+      .map((k) => /^hidden_states\.(\d+)$/.exec(k)?.[1])
+      .filter((k): k is string => k !== undefined)
+      .map(Number)
+    if (layers.length >= 2) return outputs[`hidden_states.${Math.max(...layers) - 1}`]!
+    throw new Error(`SDXL ${role} text encoder has no hidden_states.* outputs (export it with output_hidden_states)`)
+  }
+  const last = outputs.last_hidden_state
+  if (!last) throw new Error('text encoder gave no "last_hidden_state" output')
+  return last
+}
+
+export const clipTextEncode = defineHostNode({
+  type: 'CLIPTextEncode',
+  version: 1,
+  displayName: 'CLIP Text Encode',
+  category: 'conditioning',
+  description: 'Encodes a prompt with the CLIP text encoder(s). Prompts over 75 tokens are truncated, with a warning.',
+  inputs: {
+    clip: socket('CLIP'),
+    text: string({ default: '', multiline: true, description: 'The prompt.' }),
+  },
+  outputs: { conditioning: output('CONDITIONING') },
+  async execute({ clip, text }, ctx) {
+    const parts: { data: Float32Array; dim: number }[] = []
+    let pooled: Float32Array | undefined
+    for (const encoder of clip.encoders) {
+      const { tokenizer, padId } = tokenizerFor(encoder)
+      const input = tokenizeForModel(tokenizer, text, { padId })
+      if (input.dropped > 0 && encoder.role === 'primary') {
+        ctx.warn(`prompt has ${input.tokenCount} tokens; the last ${input.dropped} beyond 75 were dropped`)
+      }
+      const { session, feeds } = await textEncoderSession(ctx, clip, encoder)
+      ctx.checkCancelled()
+      const outputs = await session.run({ ...feeds, input_ids: { dtype: 'int32', dims: [1, 77], data: input.ids } })
+      const hidden = pickHiddenState(outputs, encoder.role, clip.variant)
+      parts.push({ data: float32('hidden state', hidden), dim: hidden.dims[2]! })
+      if (encoder.role === 'secondary') pooled = float32('text_embeds', outputs.text_embeds)
+    }
+    const dim = parts.reduce((sum, p) => sum + p.dim, 0)
+    // Concatenate encoders along the feature axis (SDXL: 768 + 1280 = 2048).
+    const hiddenStates = new Float32Array(77 * dim)
+    let offset = 0
+    for (const part of parts) {
+      for (let t = 0; t < 77; t++) hiddenStates.set(part.data.subarray(t * part.dim, (t + 1) * part.dim), t * dim + offset)
+      offset += part.dim
+    }
+    return { conditioning: { hiddenStates, dims: [1, 77, dim] as const, prompt: text, ...(pooled ? { pooled } : {}) } }
+  },
+})

@@ -1,0 +1,156 @@
+// The shipped Hyper-SD graphs, built from one template so every variant has the same shape and layout.
+import { GRAPH_FORMAT, GRAPH_VERSION, type GraphFileInput } from '../src/graph/schema.js'
+
+export interface GraphVariant {
+  readonly file: string
+  readonly name: string
+  readonly description: string
+  readonly model: string
+  readonly lora?: { readonly name: string; readonly scale: number; readonly mode: 'live' | 'merge' }
+  readonly steps: number
+  readonly scheduler: 'ddim-trailing' | 'tcd' | 'lcm' | 'euler-trailing'
+  readonly eta: number
+  readonly size: number
+  readonly timesteps?: string
+}
+
+const PROMPT = 'a photo of an astronaut riding a horse on mars, highly detailed'
+const TINY_LORA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
+
+export const GRAPH_VARIANTS: readonly GraphVariant[] = [
+  {
+    file: 'tiny-sd15-4step.json',
+    name: 'Tiny SD1.5, 4 steps (DDIM trailing)',
+    description: 'The default graph: the bundled tiny SD1.5-architecture model with the Hyper-SD 4-step schedule (DDIM, trailing timesteps 999/749/499/249, no CFG).',
+    model: 'tiny-sd15',
+    steps: 4,
+    scheduler: 'ddim-trailing',
+    eta: 0,
+    size: 256,
+  },
+  {
+    file: 'tiny-sd15-lora-4step.json',
+    name: 'Tiny SD1.5 + LoRA, 4 steps',
+    description: 'tiny-sd15-4step.json plus a UNet + LoRA node carrying the tiny kohya-format Hyper-SD stand-in LoRA (live scale: drag the scale, no session rebuild). Scale 0 gives the plain graph\'s image exactly.',
+    model: 'tiny-sd15',
+    lora: { name: TINY_LORA, scale: 1, mode: 'live' },
+    steps: 4,
+    scheduler: 'ddim-trailing',
+    eta: 0,
+    size: 256,
+  },
+  {
+    file: 'tiny-sd15-1step.json',
+    name: 'Tiny SD1.5 + LoRA, 1 step (TCD)',
+    description: 'The unified 1-step workflow: TCD scheduler, eta (gamma) 1, timestep 999.',
+    model: 'tiny-sd15',
+    lora: { name: TINY_LORA, scale: 1, mode: 'live' },
+    steps: 1,
+    scheduler: 'tcd',
+    eta: 1,
+    size: 256,
+  },
+  {
+    file: 'tiny-sd15-2step.json',
+    name: 'Tiny SD1.5 + LoRA, 2 steps (DDIM trailing)',
+    description: 'The 2-step workflow: DDIM with trailing timesteps 999/499.',
+    model: 'tiny-sd15',
+    lora: { name: TINY_LORA, scale: 1, mode: 'live' },
+    steps: 2,
+    scheduler: 'ddim-trailing',
+    eta: 0,
+    size: 256,
+  },
+  {
+    file: 'tiny-sd15-8step.json',
+    name: 'Tiny SD1.5 + LoRA, 8 steps (DDIM trailing)',
+    description: 'The 8-step workflow: DDIM with trailing timesteps 999, 874, ..., 124.',
+    model: 'tiny-sd15',
+    lora: { name: TINY_LORA, scale: 1, mode: 'live' },
+    steps: 8,
+    scheduler: 'ddim-trailing',
+    eta: 0,
+    size: 256,
+  },
+  ...([1, 2, 4, 8] as const).map(
+    (steps): GraphVariant => ({
+      file: `hyper-sd15-${steps}step.json`,
+      name: `Hyper-SD15 ${steps}-step LoRA (real SD1.5)`,
+      description:
+        steps === 1
+          ? 'Real-model template: SD1.5 ONNX export + Hyper-SD15-1step-lora (the unified LoRA) with TCD, eta 1. Run with --model stable-diffusion-v1-5=PATH --model loras/Hyper-SD15-1step-lora.safetensors=PATH.'
+          : `Real-model template: SD1.5 ONNX export + Hyper-SD15-${steps}steps-lora with DDIM trailing. Run with --model stable-diffusion-v1-5=PATH --model loras/Hyper-SD15-${steps}steps-lora.safetensors=PATH.`,
+      model: 'stable-diffusion-v1-5',
+      lora: { name: steps === 1 ? 'loras/Hyper-SD15-1step-lora.safetensors' : `loras/Hyper-SD15-${steps}steps-lora.safetensors`, scale: 1, mode: 'merge' },
+      steps,
+      scheduler: steps === 1 ? 'tcd' : 'ddim-trailing',
+      eta: steps === 1 ? 1 : 0,
+      size: 512,
+    }),
+  ),
+  {
+    file: 'hyper-sdxl-1step-unet.json',
+    name: 'Hyper-SDXL 1-step UNet (real SDXL)',
+    description: 'Real-model template: an SDXL ONNX export whose unet/ is the Hyper-SDXL 1-step UNet, sampled with LCM from t=800. Run with --model hyper-sdxl-1step-unet=PATH.',
+    model: 'hyper-sdxl-1step-unet',
+    steps: 1,
+    scheduler: 'lcm',
+    eta: 0,
+    size: 1024,
+    timesteps: '800',
+  },
+]
+
+export function buildGraph(v: GraphVariant): GraphFileInput {
+  const link = (node: string, output: string) => ({ from: [node, output] as [string, string] })
+  const unetSource = v.lora ? link('9', 'unet') : link('1', 'unet')
+  const clipSource = v.lora ? link('9', 'clip') : link('1', 'clip')
+  const x = (col: number) => 40 + col * 380
+  return {
+    format: GRAPH_FORMAT,
+    version: GRAPH_VERSION,
+    nodes: [
+      { id: '1', type: 'LoadPipeline', title: 'Load Pipeline', inputs: { model: v.model } },
+      ...(v.lora
+        ? [{ id: '9', type: 'UNetLoRA', title: 'Hyper-SD LoRA', inputs: { unet: link('1', 'unet'), clip: link('1', 'clip'), lora: v.lora.name, scale: v.lora.scale, mode: v.lora.mode } }]
+        : []),
+      { id: '2', type: 'CLIPTextEncode', title: 'Prompt', inputs: { clip: clipSource, text: PROMPT } },
+      { id: '3', type: 'EmptyLatent', inputs: { width: v.size, height: v.size, batch: 1 } },
+      {
+        id: '4',
+        type: 'TSCDSampler',
+        inputs: {
+          model: unetSource,
+          positive: link('2', 'conditioning'),
+          latent: link('3', 'latent'),
+          steps: v.steps,
+          scheduler: v.scheduler,
+          eta: v.eta,
+          cfg: 1,
+          guidance_rescale: 0,
+          seed: 42,
+          denoise: 1,
+          timesteps: v.timesteps ?? '',
+        },
+      },
+      { id: '5', type: 'VAEDecode', inputs: { vae: link('1', 'vae'), latent: link('4', 'latent') } },
+      { id: '6', type: 'SaveImage', inputs: { image: link('5', 'image'), filename_prefix: v.file.replace(/\.json$/, '') } },
+      { id: '7', type: 'Note', title: 'About this graph', inputs: { text: `${v.name}\n\n${v.description}` } },
+    ],
+    layout: {
+      nodes: {
+        '1': { pos: [x(0), 80], size: [320, 110] },
+        ...(v.lora ? { '9': { pos: [x(0), 240], size: [320, 170] } } : {}),
+        '2': { pos: [x(1), 80], size: [340, 200] },
+        '3': { pos: [x(1), 320], size: [340, 130] },
+        '4': { pos: [x(2), 80], size: [340, 400], controls: { seed: 'fixed' } },
+        '5': { pos: [x(3), 80], size: [260, 80] },
+        '6': { pos: [x(3), 200], size: [360, 420] },
+        '7': { pos: [x(0), 460], size: [320, 200] },
+      },
+      groups: [{ title: v.name, bounding: [x(0) - 20, 20, 4 * 380 + 20, 660], color: '#3f789e' }],
+      viewport: { offset: [0, 0], scale: 0.8 },
+    },
+    metadata: { name: v.name, description: v.description },
+  }
+}

@@ -1,0 +1,40 @@
+// `hypersd run <graph.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR]`
+import { resolve } from 'node:path'
+import { Engine, NodeRegistry } from '../../engine/index.js'
+import { serializeGraphFile } from '../../graph/parse.js'
+import { nodeDefinitions } from '../../../nodes/index.js'
+import { many, rejectUnknown, single, UsageError, type ParsedArgs } from '../args.js'
+import { loadGraph } from '../graph-loading.js'
+import { createCliHost } from '../host.js'
+import { ensureWritableFolder, PendingImages } from '../image-writer.js'
+import { createModelResolver, parseModelOverrides } from '../model-resolver.js'
+import { createProgressReporter } from '../progress.js'
+import { defaultModelsRoot } from '../paths.js'
+
+export const RUN_OPTIONS = ['set', 'model', 'out', 'models-dir', 'previews', 'verbose', 'quiet'] as const
+
+export async function runCommand(args: ParsedArgs): Promise<number> {
+  rejectUnknown(args, RUN_OPTIONS)
+  const [graphPath, ...extra] = args.positionals
+  if (!graphPath || extra.length > 0) throw new UsageError('usage: hypersd run <graph.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR]')
+  const registry = new NodeRegistry(nodeDefinitions)
+  const outDir = resolve(single(args, 'out') ?? 'out')
+  const resolver = createModelResolver(resolve(single(args, 'models-dir') ?? defaultModelsRoot()), parseModelOverrides(many(args, 'model')))
+  const graph = await loadGraph(graphPath, registry, many(args, 'set'))
+  // Fail before any model work if the images could not be written anyway.
+  await ensureWritableFolder(outDir)
+  const images = new PendingImages(args.options.has('previews'))
+  const host = createCliHost({ resolver, graphJson: serializeGraphFile(graph.file), onImages: (output) => images.add(output) })
+  const quiet = args.options.has('quiet')
+  const report = createProgressReporter({ write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) }, graph.titles)
+  try {
+    const engine = new Engine({ registry, services: host.services })
+    await engine.run(graph.exec, { onEvent: quiet ? undefined : report })
+    const written = await images.writeAll(outDir)
+    for (const path of written) process.stdout.write(`${path}\n`)
+    if (written.length === 0) process.stderr.write('note: the graph saved no images (add a Save Image node, or pass --previews)\n')
+    return 0
+  } finally {
+    await host.dispose()
+  }
+}

@@ -1,0 +1,17 @@
+// `hypersd validate <graph.json>`: prints every problem, one per line.
+import { NodeRegistry, validateGraph } from '../../engine/index.js'
+import { nodeDefinitions } from '../../../nodes/index.js'
+import { many, rejectUnknown, UsageError, type ParsedArgs } from '../args.js'
+import { loadGraph } from '../graph-loading.js'
+
+export async function validateCommand(args: ParsedArgs): Promise<number> {
+  rejectUnknown(args, ['set', 'verbose'])
+  const [graphPath, ...extra] = args.positionals
+  if (!graphPath || extra.length > 0) throw new UsageError('usage: hypersd validate <graph.json>')
+  const registry = new NodeRegistry(nodeDefinitions)
+  const graph = await loadGraph(graphPath, registry, many(args, 'set'))
+  const issues = validateGraph(graph.exec, registry)
+  for (const issue of issues) process.stdout.write(`${graphPath}: ${issue.message}\n`)
+  if (issues.length === 0) process.stdout.write(`${graphPath}: valid (${graph.exec.nodes.length} nodes)\n`)
+  return issues.length === 0 ? 0 : 1
+}

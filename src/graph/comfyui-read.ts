@@ -1,0 +1,208 @@
+// Reading ComfyUI's three shapes (UI workflow 0.4, UI workflow schema 1, API prompt) into one neutral form:
+// nodes with named widget values and input links by (origin node, output slot), plus layout.
+import { z } from 'zod'
+import type { GraphGroup, NodeLayout, Viewport } from './schema.js'
+import { GraphFileError } from './errors.js'
+import { zodFailure } from './parse.js'
+import type { JsonValue } from './safe-json.js'
+
+export interface ComfyLinkRef {
+  readonly node: string
+  readonly slot: number
+}
+
+export interface ComfyNode {
+  readonly id: string
+  readonly type: string
+  readonly title?: string
+  /** 0 always, 2 never (muted), 4 bypass. */
+  readonly mode: number
+  readonly widgets: Readonly<Record<string, unknown>>
+  readonly links: Readonly<Record<string, ComfyLinkRef>>
+  /** Input socket types by name (UI format only; used to pass bypassed nodes through). */
+  readonly inputTypes: Readonly<Record<string, string>>
+  readonly outputTypes: readonly string[]
+  readonly layout?: NodeLayout
+}
+
+export interface ComfyDocument {
+  readonly format: 'workflow' | 'prompt'
+  readonly nodes: ReadonlyMap<string, ComfyNode>
+  readonly groups: readonly GraphGroup[]
+  readonly viewport?: Viewport
+}
+
+/** ComfyUI's positional `widgets_values` per node type: the names, in order. */
+export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
+  CheckpointLoaderSimple: ['ckpt_name'],
+  CLIPTextEncode: ['text'],
+  EmptyLatentImage: ['width', 'height', 'batch_size'],
+  KSampler: ['seed', 'control_after_generate', 'steps', 'cfg', 'sampler_name', 'scheduler', 'denoise'],
+  KSamplerAdvanced: [
+    'add_noise', 'noise_seed', 'control_after_generate', 'steps', 'cfg', 'sampler_name', 'scheduler',
+    'start_at_step', 'end_at_step', 'return_with_leftover_noise',
+  ],
+  SamplerCustom: ['add_noise', 'noise_seed', 'control_after_generate', 'cfg'],
+  KSamplerSelect: ['sampler_name'],
+  BasicScheduler: ['scheduler', 'steps', 'denoise'],
+  SDTurboScheduler: ['steps', 'denoise'],
+  LoraLoader: ['lora_name', 'strength_model', 'strength_clip'],
+  LoraLoaderModelOnly: ['lora_name', 'strength_model'],
+  VAEDecode: [],
+  SaveImage: ['filename_prefix'],
+  PreviewImage: [],
+  Note: ['text'],
+  MarkdownNote: ['text'],
+  PrimitiveNode: ['value', 'control_after_generate'],
+}
+
+const SEED_CONTROLS = new Set(['fixed', 'increment', 'decrement', 'randomize'])
+
+// Loose shapes: only what the importer reads is checked; ComfyUI adds fields over time.
+const Num = z.number()
+const Id = z.union([z.number(), z.string()]).transform(String)
+const Pair = z.union([z.tuple([Num, Num]), z.object({ 0: Num, 1: Num }).transform((o): [number, number] => [o[0], o[1]])])
+
+const UiNode = z.looseObject({
+  id: Id,
+  type: z.string(),
+  title: z.string().optional(),
+  pos: Pair.optional(),
+  size: Pair.optional(),
+  flags: z.looseObject({ collapsed: z.boolean().optional() }).optional(),
+  mode: z.number().optional(),
+  color: z.string().optional(),
+  bgcolor: z.string().optional(),
+  inputs: z.array(z.looseObject({ name: z.string(), type: z.union([z.string(), z.number()]).optional(), link: z.number().nullish() })).optional(),
+  outputs: z.array(z.looseObject({ name: z.string().optional(), type: z.union([z.string(), z.number()]).optional() })).optional(),
+  widgets_values: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
+})
+
+const UiLink = z.union([
+  z.tuple([Num, Id, Num, Id, Num]).rest(z.unknown()).transform(([id, origin, slot]) => ({ id, origin, slot })),
+  z.looseObject({ id: Num, origin_id: Id, origin_slot: Num }).transform((l) => ({ id: l.id, origin: l.origin_id, slot: l.origin_slot })),
+])
+
+const UiWorkflow = z.looseObject({
+  nodes: z.array(UiNode),
+  links: z.array(UiLink).nullish(),
+  groups: z
+    .array(z.looseObject({ title: z.string().optional(), bounding: z.tuple([Num, Num, Num, Num]), color: z.string().optional(), font_size: Num.optional() }))
+    .optional(),
+  extra: z.looseObject({ ds: z.looseObject({ scale: Num, offset: Pair }).optional() }).nullish(),
+})
+
+const ApiNode = z.looseObject({
+  class_type: z.string(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  _meta: z.looseObject({ title: z.string().optional() }).optional(),
+})
+const ApiPrompt = z.record(z.string(), ApiNode)
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Recognises and reads a ComfyUI document (already parsed by the safe JSON reader). */
+export function readComfyDocument(doc: JsonValue, source?: string): ComfyDocument {
+  if (!isRecord(doc)) throw new GraphFileError('expected a ComfyUI workflow or prompt object', source)
+  if (Array.isArray(doc['nodes'])) return readWorkflow(doc, source)
+  const prompt = isRecord(doc['prompt']) && !('class_type' in doc['prompt']) ? doc['prompt'] : doc
+  const values = Object.values(prompt)
+  if (values.length > 0 && values.every((v) => isRecord(v) && 'class_type' in v)) return readPrompt(prompt, source)
+  throw new GraphFileError('not a ComfyUI workflow (no "nodes" array) or API prompt (no "class_type" entries)', source)
+}
+
+function readWorkflow(doc: Record<string, unknown>, source?: string): ComfyDocument {
+  const parsed = UiWorkflow.safeParse(doc)
+  if (!parsed.success) throw zodFailure(parsed.error, source)
+  const wf = parsed.data
+  const linkOrigins = new Map<number, ComfyLinkRef>()
+  for (const link of wf.links ?? []) linkOrigins.set(link.id, { node: link.origin, slot: link.slot })
+
+  const nodes = new Map<string, ComfyNode>()
+  for (const n of wf.nodes) {
+    const links: Record<string, ComfyLinkRef> = {}
+    const inputTypes: Record<string, string> = {}
+    for (const input of n.inputs ?? []) {
+      inputTypes[input.name] = String(input.type ?? '*')
+      const origin = input.link === null || input.link === undefined ? undefined : linkOrigins.get(input.link)
+      if (origin) links[input.name] = origin
+    }
+    const layout: NodeLayout = {
+      pos: n.pos ?? [0, 0],
+      ...(n.size ? { size: n.size } : {}),
+      ...(n.flags?.collapsed ? { collapsed: true } : {}),
+      ...(n.color ? { color: n.color } : {}),
+      ...(n.bgcolor ? { bgcolor: n.bgcolor } : {}),
+    }
+    nodes.set(n.id, {
+      id: n.id,
+      type: n.type,
+      ...(n.title !== undefined && n.title !== n.type ? { title: n.title } : {}),
+      mode: n.mode ?? 0,
+      widgets: nameWidgets(n.type, n.widgets_values),
+      links,
+      inputTypes,
+      outputTypes: (n.outputs ?? []).map((o) => String(o.type ?? '*')),
+      layout,
+    })
+  }
+  const ds = wf.extra?.ds
+  return {
+    format: 'workflow',
+    nodes,
+    groups: (wf.groups ?? []).map((g) => ({
+      title: g.title ?? '',
+      bounding: g.bounding,
+      ...(g.color ? { color: g.color } : {}),
+      ...(g.font_size !== undefined && g.font_size > 0 ? { fontSize: g.font_size } : {}),
+    })),
+    ...(ds && ds.scale > 0 ? { viewport: { offset: ds.offset, scale: ds.scale } } : {}),
+  }
+}
+
+/** Names positional widget values by the table; seed controls are only present after seed widgets. */
+function nameWidgets(type: string, values: readonly unknown[] | Record<string, unknown> | undefined): Record<string, unknown> {
+  if (values === undefined) return {}
+  if (!Array.isArray(values)) return { ...values }
+  const names = WIDGET_ORDER[type]
+  if (!names) return {}
+  const out: Record<string, unknown> = {}
+  let v = 0
+  for (const name of names) {
+    if (v >= values.length) break
+    if (name === 'control_after_generate' && !(typeof values[v] === 'string' && SEED_CONTROLS.has(values[v] as string))) continue
+    out[name] = values[v++]
+  }
+  return out
+}
+
+function readPrompt(prompt: Record<string, unknown>, source?: string): ComfyDocument {
+  const parsed = ApiPrompt.safeParse(prompt)
+  if (!parsed.success) throw zodFailure(parsed.error, source)
+  const nodes = new Map<string, ComfyNode>()
+  for (const [id, n] of Object.entries(parsed.data)) {
+    const widgets: Record<string, unknown> = {}
+    const links: Record<string, ComfyLinkRef> = {}
+    for (const [name, value] of Object.entries(n.inputs ?? {})) {
+      if (Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && typeof value[1] === 'number') {
+        links[name] = { node: String(value[0]), slot: value[1] }
+      } else {
+        widgets[name] = value
+      }
+    }
+    const title = n._meta?.title
+    nodes.set(id, {
+      id,
+      type: n.class_type,
+      ...(title !== undefined && title !== n.class_type ? { title } : {}),
+      mode: 0,
+      widgets,
+      links,
+      inputTypes: {},
+      outputTypes: [],
+    })
+  }
+  return { format: 'prompt', nodes, groups: [] }
+}

@@ -1,0 +1,165 @@
+// ComfyUI import: UI workflows (0.4 and schema 1) and API prompts become a valid GraphFile, with a report of
+// what was dropped (no equivalent, muted), folded (reroutes, primitives, sampler helpers) or approximated.
+import { CONVERTERS, VALUE_NODES } from './comfyui-nodes.js'
+import type { ConvertContext } from './comfyui-nodes.js'
+import { readComfyDocument } from './comfyui-read.js'
+import type { ComfyDocument, ComfyLinkRef, ComfyNode } from './comfyui-read.js'
+import { GraphFileError } from './errors.js'
+import { readJson, refuseHostileKeys, zodFailure } from './parse.js'
+import { GRAPH_FORMAT, GRAPH_VERSION, GraphFileSchema } from './schema.js'
+import type { GraphFile, GraphFileInput, GraphLink, GraphNode, NodeLayout } from './schema.js'
+import type { JsonValue } from './safe-json.js'
+
+export { WIDGET_ORDER } from './comfyui-read.js'
+export { schedulerPreset } from './comfyui-nodes.js'
+
+export interface ComfyImportReport {
+  /** e.g. `node 7 (FooNode): no equivalent, dropped` */
+  readonly dropped: readonly string[]
+  /** Nodes absorbed into others: reroutes, primitive values, sampler/scheduler helpers of SamplerCustom. */
+  readonly folded: readonly string[]
+  /** Approximations and removed links. */
+  readonly warnings: readonly string[]
+}
+
+export interface ComfyImportResult {
+  readonly graph: GraphFile
+  readonly format: 'workflow' | 'prompt'
+  readonly report: ComfyImportReport
+}
+
+/** Imports ComfyUI JSON text (workflow or API prompt). Hostile keys and malformed JSON give a GraphFileError. */
+export function importComfyUI(text: string, source?: string): ComfyImportResult {
+  return importComfyDocument(readJson(text, source), source)
+}
+
+const HELPER_NODES = new Set(['KSamplerSelect', 'BasicScheduler', 'SDTurboScheduler'])
+const MAX_HOPS = 256
+
+export function importComfyDocument(json: JsonValue, source?: string): ComfyImportResult {
+  refuseHostileKeys(json, source)
+  const doc = readComfyDocument(json, source)
+  const folded = new Set<string>()
+  const warnings: string[] = []
+  const converted = new Map<string, GraphNode>()
+  const controls = new Map<string, NodeLayout['controls']>()
+
+  const label = (node: ComfyNode): string => `node ${node.id} (${node.type})`
+  const isConverted = (node: ComfyNode): boolean => node.mode !== 2 && node.mode !== 4 && node.type in CONVERTERS
+
+  /** Follows reroutes and bypassed nodes back to the node that really produces a value. */
+  const resolve = (ref: ComfyLinkRef): { node: ComfyNode; slot: number } | undefined => {
+    let current = ref
+    for (let hops = 0; hops < MAX_HOPS; hops++) {
+      const node = doc.nodes.get(current.node)
+      if (!node) return undefined
+      let next: ComfyLinkRef | undefined
+      if (node.type === 'Reroute') {
+        next = Object.values(node.links)[0]
+      } else if (node.mode === 4) {
+        const wanted = node.outputTypes[current.slot]
+        const name = Object.keys(node.links).find((n) => node.inputTypes[n] === wanted)
+        next = name === undefined ? undefined : node.links[name]
+      } else {
+        return { node, slot: current.slot }
+      }
+      if (!next) return undefined
+      current = next
+    }
+    return undefined
+  }
+
+  const contextFor = (node: ComfyNode): ConvertContext => {
+    const warn = (message: string): void => {
+      warnings.push(`${label(node)}: ${message}`)
+    }
+    return {
+      node,
+      warn,
+      link(comfyInput): GraphLink | undefined {
+        const ref = Object.hasOwn(node.links, comfyInput) ? node.links[comfyInput] : undefined
+        if (!ref) return undefined
+        const origin = resolve(ref)
+        if (!origin) {
+          warn(`input "${comfyInput}": source node ${ref.node} is missing or passes nothing through; link removed`)
+          return undefined
+        }
+        const output = isConverted(origin.node) ? CONVERTERS[origin.node.type]!.outputs[origin.slot] : undefined
+        if (output === undefined) {
+          warn(`input "${comfyInput}": linked from dropped ${label(origin.node)}; link removed`)
+          return undefined
+        }
+        return { from: [origin.node.id, output] }
+      },
+      widget(name) {
+        const ref = Object.hasOwn(node.links, name) ? node.links[name] : undefined
+        const origin = ref ? resolve(ref) : undefined
+        if (origin && VALUE_NODES.has(origin.node.type) && origin.node.widgets['value'] !== undefined) {
+          folded.add(origin.node.id)
+          return origin.node.widgets['value']
+        }
+        if (ref) warn(`widget "${name}" is fed by ${origin ? label(origin.node) : `node ${ref.node}`}, which has no equivalent; its saved value is used`)
+        return Object.hasOwn(node.widgets, name) ? node.widgets[name] : undefined
+      },
+      fold(comfyInput) {
+        const ref = Object.hasOwn(node.links, comfyInput) ? node.links[comfyInput] : undefined
+        const origin = ref ? resolve(ref) : undefined
+        if (origin) folded.add(origin.node.id)
+        return origin?.node
+      },
+    }
+  }
+
+  for (const node of doc.nodes.values()) {
+    if (!isConverted(node)) continue
+    const result = CONVERTERS[node.type]!.convert(contextFor(node))
+    converted.set(node.id, {
+      id: node.id,
+      type: result.type,
+      version: 1,
+      ...(node.title !== undefined ? { title: node.title } : {}),
+      inputs: result.inputs,
+    })
+    if (result.controls) controls.set(node.id, result.controls)
+  }
+
+  const dropped: string[] = []
+  const foldedReport: string[] = []
+  for (const node of doc.nodes.values()) {
+    if (converted.has(node.id)) continue
+    if (node.mode === 2) dropped.push(`${label(node)}: muted, dropped`)
+    else if (node.mode === 4) dropped.push(`${label(node)}: bypassed, dropped (its links pass through)`)
+    else if (node.type === 'Reroute') foldedReport.push(`${label(node)}: folded into the links through it`)
+    else if (folded.has(node.id) && VALUE_NODES.has(node.type)) foldedReport.push(`${label(node)}: value folded into the inputs it feeds`)
+    else if (folded.has(node.id) && HELPER_NODES.has(node.type)) foldedReport.push(`${label(node)}: folded into the sampler it feeds`)
+    else dropped.push(`${label(node)}: no equivalent, dropped`)
+  }
+
+  return { graph: buildGraph(doc, [...converted.values()], controls, source), format: doc.format, report: { dropped, folded: foldedReport, warnings } }
+}
+
+function buildGraph(doc: ComfyDocument, nodes: GraphNode[], controls: Map<string, NodeLayout['controls']>, source?: string): GraphFile {
+  const layoutNodes: Record<string, NodeLayout> = {}
+  for (const node of nodes) {
+    const comfy = doc.nodes.get(node.id)!
+    const control = controls.get(node.id)
+    if (comfy.layout) layoutNodes[node.id] = control ? { ...comfy.layout, controls: control } : comfy.layout
+    else if (control) layoutNodes[node.id] = { pos: [0, 0], controls: control }
+  }
+  const hasLayout = Object.keys(layoutNodes).length > 0 || doc.groups.length > 0 || doc.viewport !== undefined
+  const candidate: GraphFileInput = {
+    format: GRAPH_FORMAT,
+    version: GRAPH_VERSION,
+    nodes,
+    ...(hasLayout
+      ? { layout: { nodes: layoutNodes, groups: [...doc.groups], ...(doc.viewport ? { viewport: doc.viewport } : {}) } }
+      : {}),
+    metadata: { description: `Imported from a ComfyUI ${doc.format === 'workflow' ? 'workflow' : 'API prompt'}${source ? ` (${source})` : ''}` },
+  }
+  const parsed = GraphFileSchema.safeParse(candidate)
+  if (!parsed.success) {
+    const failure = zodFailure(parsed.error, source)
+    throw new GraphFileError(`ComfyUI import produced an invalid graph: ${failure.path ?? ''}: ${failure.detail}`, source)
+  }
+  return parsed.data
+}

@@ -1,0 +1,105 @@
+// The project's versioned graph file: node semantics (named inputs, links by output name) and editor layout
+// kept apart. Version 1. Hand-written files may use integer ids; they are normalised to strings.
+import { z } from 'zod'
+import { HOSTILE_KEYS } from './safe-json.js'
+
+export const GRAPH_FORMAT = 'hyper-sd-studio/graph'
+export const GRAPH_VERSION = 1
+
+/** Node ids are strings; integers from hand-written files become their decimal string. */
+export const NodeIdSchema = z
+  .union([z.string().min(1, 'expected a non-empty node id'), z.number().int().nonnegative()], {
+    error: 'expected a node id (string or non-negative integer)',
+  })
+  .transform((id) => String(id))
+
+export const LinkSchema = z.strictObject({
+  from: z.tuple([NodeIdSchema, z.string().min(1, 'expected an output name')], {
+    error: 'expected [nodeId, outputName]',
+  }),
+})
+
+export const LiteralSchema = z.union([z.number(), z.string(), z.boolean(), z.null()])
+
+export const InputValueSchema = z.union([LiteralSchema, LinkSchema], {
+  error: 'expected a number, string, boolean, null or a link {"from": [nodeId, outputName]}',
+})
+
+const InputNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'input names are identifiers (letters, digits, _)')
+  .refine((name) => !HOSTILE_KEYS.has(name), { error: (iss) => `forbidden input name ${JSON.stringify(iss.input)}` })
+
+export const GraphNodeSchema = z.strictObject({
+  id: NodeIdSchema,
+  type: z.string().min(1, 'expected a node type'),
+  version: z.number().int().min(1).default(1),
+  title: z.string().optional(),
+  inputs: z.record(InputNameSchema, InputValueSchema).default({}),
+})
+
+const Vec2 = z.tuple([z.number(), z.number()], { error: 'expected [x, y]' })
+const Rect = z.tuple([z.number(), z.number(), z.number(), z.number()], { error: 'expected [x, y, width, height]' })
+const Color = z.string().max(64)
+
+export const SeedControlSchema = z.enum(['fixed', 'increment', 'decrement', 'randomize'])
+
+export const NodeLayoutSchema = z.strictObject({
+  pos: Vec2,
+  size: Vec2.optional(),
+  collapsed: z.boolean().optional(),
+  color: Color.optional(),
+  bgcolor: Color.optional(),
+  /** Editor behaviour of seed widgets after each run (ComfyUI's control_after_generate), by input name. */
+  controls: z.record(InputNameSchema, SeedControlSchema).optional(),
+})
+
+export const GroupSchema = z.strictObject({
+  title: z.string(),
+  bounding: Rect,
+  color: Color.optional(),
+  fontSize: z.number().positive().optional(),
+})
+
+export const ViewportSchema = z.strictObject({
+  offset: Vec2,
+  scale: z.number().positive(),
+})
+
+export const LayoutSchema = z.strictObject({
+  nodes: z.record(z.string(), NodeLayoutSchema).optional(),
+  groups: z.array(GroupSchema).optional(),
+  viewport: ViewportSchema.optional(),
+})
+
+export const MetadataSchema = z.looseObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  author: z.string().optional(),
+})
+
+export const GraphFileSchema = z.strictObject({
+  format: z.literal(GRAPH_FORMAT),
+  version: z.literal(GRAPH_VERSION),
+  nodes: z.array(GraphNodeSchema),
+  layout: LayoutSchema.optional(),
+  metadata: MetadataSchema.optional(),
+})
+
+export type GraphFile = z.output<typeof GraphFileSchema>
+/** What a file may contain before defaults and id normalisation are applied. */
+export type GraphFileInput = z.input<typeof GraphFileSchema>
+export type GraphNode = z.output<typeof GraphNodeSchema>
+export type GraphLink = z.output<typeof LinkSchema>
+export type InputValue = z.output<typeof InputValueSchema>
+export type LiteralValue = z.output<typeof LiteralSchema>
+export type GraphLayout = z.output<typeof LayoutSchema>
+export type NodeLayout = z.output<typeof NodeLayoutSchema>
+export type GraphGroup = z.output<typeof GroupSchema>
+export type Viewport = z.output<typeof ViewportSchema>
+export type GraphMetadata = z.output<typeof MetadataSchema>
+export type SeedControl = z.output<typeof SeedControlSchema>
+
+export function isGraphLink(value: InputValue | undefined): value is GraphLink {
+  return typeof value === 'object' && value !== null
+}

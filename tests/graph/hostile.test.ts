@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { importComfyUI } from '../../src/graph/comfyui.js'
+import { fromEditorGraph } from '../../src/graph/litegraph.js'
+import type { EditorGraph } from '../../src/graph/litegraph.js'
+import { GraphFileError, parseGraphFile } from '../../src/graph/parse.js'
+import { assertNoHostileKeys } from '../../src/graph/safe-json.js'
+
+function polluted(): unknown {
+  return ({} as Record<string, unknown>)['polluted']
+}
+
+afterEach(() => {
+  // If a test ever polluted the prototype, clean up so the others still mean something.
+  delete (Object.prototype as Record<string, unknown>)['polluted']
+})
+
+const node = (inputs: string): string => `{"format":"hyper-sd-studio/graph","version":1,"nodes":[
+  {"id":"1","type":"Note","inputs":{"text":"a"}},
+  {"id":"2","type":"Note","inputs":{"text":"b"}},
+  {"id":"3","type":"Note","inputs":${inputs}}]}`
+
+describe('hostile keys', () => {
+  it.each([
+    [node('{"__proto__":{"polluted":"yes"}}'), 'nodes[2].inputs.__proto__: forbidden key "__proto__"'],
+    [node('{"constructor":{"prototype":{"polluted":"yes"}}}'), 'nodes[2].inputs.constructor: forbidden key "constructor"'],
+    [node('{"text":{"from":["1","x"],"prototype":1}}'), 'nodes[2].inputs.text.prototype: forbidden key "prototype"'],
+    ['{"__proto__":{"polluted":"yes"},"format":"hyper-sd-studio/graph"}', '__proto__: forbidden key "__proto__"'],
+    ['{"format":"hyper-sd-studio/graph","version":1,"nodes":[],"layout":{"nodes":{"__proto__":{"pos":[0,0]}}}}', 'layout.nodes.__proto__: forbidden key "__proto__"'],
+    ['{"format":"hyper-sd-studio/graph","version":1,"nodes":[],"metadata":{"x":[{"\\u005f_proto__":{"polluted":1}}]}}', 'metadata.x[0].__proto__'],
+  ])('refuses %s', (text, message) => {
+    let error: unknown
+    try {
+      parseGraphFile(text, 'evil.json')
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(GraphFileError)
+    expect((error as Error).message).toContain(`evil.json: ${message}`)
+    expect(polluted()).toBeUndefined()
+  })
+
+  it('refuses hostile keys in ComfyUI workflows and prompts', () => {
+    expect(() => importComfyUI('{"3":{"class_type":"KSampler","inputs":{"__proto__":{"polluted":1}}}}')).toThrow(
+      '["3"].inputs.__proto__: forbidden key "__proto__"',
+    )
+    expect(() => importComfyUI('{"nodes":[{"id":1,"type":"Note","widgets_values":{"constructor":{"polluted":1}}}],"links":[]}')).toThrow(
+      'nodes[0].widgets_values.constructor: forbidden key "constructor"',
+    )
+    expect(polluted()).toBeUndefined()
+  })
+
+  it('refuses hostile input names arriving from the editor shape', () => {
+    const widgets = JSON.parse('{"__proto__": {"polluted": "yes"}}') as Record<string, string>
+    const editor: EditorGraph = {
+      nodes: [{ id: '1', type: 'Note', version: 1, pos: [0, 0], widgets, inputLinks: {} }],
+      groups: [],
+      viewport: { offset: [0, 0], scale: 1 },
+    }
+    expect(() => fromEditorGraph(editor)).toThrow('nodes[0].inputs.__proto__')
+    expect(polluted()).toBeUndefined()
+  })
+
+  it('finds hostile own keys in objects built elsewhere (e.g. by JSON.parse)', () => {
+    const value = JSON.parse('{"a":[1,{"b":{"__proto__":{"polluted":1}}}]}') as unknown
+    expect(() => assertNoHostileKeys(value)).toThrow('a[1].b.__proto__: forbidden key "__proto__"')
+    expect(() => assertNoHostileKeys({ a: [{ b: 'constructor' }] })).not.toThrow()
+  })
+
+  it('still accepts the words as values', () => {
+    const graph = parseGraphFile(node('{"text":"__proto__ constructor prototype"}'))
+    expect(graph.nodes[2]!.inputs['text']).toBe('__proto__ constructor prototype')
+  })
+})
