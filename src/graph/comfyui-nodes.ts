@@ -124,6 +124,29 @@ const lora = (withClip: boolean): Converter => ({
   },
 })
 
+type WidgetKind = 'number' | 'text'
+
+/**
+ * A converter that renames inputs one to one: `links` maps ComfyUI socket names to ours, `widgets` maps ComfyUI
+ * widget names to [our name, the value kind expected].
+ */
+function mapped(
+  type: string,
+  outputs: readonly string[],
+  links: Readonly<Record<string, string>>,
+  widgets: Readonly<Record<string, readonly [string, WidgetKind]>>,
+): Converter {
+  return {
+    outputs,
+    convert(ctx) {
+      const inputs: Inputs = {}
+      for (const [comfy, ours] of Object.entries(links)) setLink(inputs, ctx, comfy, ours)
+      for (const [comfy, [ours, kind]] of Object.entries(widgets)) setIfDefined(inputs, ours, kind === 'number' ? num(ctx, comfy) : str(ctx, comfy))
+      return { type, inputs }
+    },
+  }
+}
+
 const note: Converter = {
   outputs: [],
   convert: (ctx) => ({ type: 'Note', inputs: { text: str(ctx, 'text') ?? '' } }),
@@ -144,25 +167,12 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   },
   LoraLoader: lora(true),
   LoraLoaderModelOnly: lora(false),
-  CLIPTextEncode: {
-    outputs: ['conditioning'],
-    convert(ctx) {
-      const inputs: Inputs = {}
-      setLink(inputs, ctx, 'clip', 'clip')
-      setIfDefined(inputs, 'text', str(ctx, 'text'))
-      return { type: 'CLIPTextEncode', inputs }
-    },
-  },
-  EmptyLatentImage: {
-    outputs: ['latent'],
-    convert(ctx) {
-      const inputs: Inputs = {}
-      setIfDefined(inputs, 'width', num(ctx, 'width'))
-      setIfDefined(inputs, 'height', num(ctx, 'height'))
-      setIfDefined(inputs, 'batch', num(ctx, 'batch_size'))
-      return { type: 'EmptyLatent', inputs }
-    },
-  },
+  CLIPTextEncode: mapped('CLIPTextEncode', ['conditioning'], { clip: 'clip' }, { text: ['text', 'text'] }),
+  EmptyLatentImage: mapped('EmptyLatent', ['latent'], {}, {
+    width: ['width', 'number'],
+    height: ['height', 'number'],
+    batch_size: ['batch', 'number'],
+  }),
   KSampler: {
     outputs: ['latent'],
     convert(ctx) {
@@ -215,32 +225,9 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
       return sampler(inputs, ctx)
     },
   },
-  VAEDecode: {
-    outputs: ['image'],
-    convert(ctx) {
-      const inputs: Inputs = {}
-      setLink(inputs, ctx, 'vae', 'vae')
-      setLink(inputs, ctx, 'samples', 'latent')
-      return { type: 'VAEDecode', inputs }
-    },
-  },
-  SaveImage: {
-    outputs: [],
-    convert(ctx) {
-      const inputs: Inputs = {}
-      setLink(inputs, ctx, 'images', 'image')
-      setIfDefined(inputs, 'filename_prefix', str(ctx, 'filename_prefix'))
-      return { type: 'SaveImage', inputs }
-    },
-  },
-  PreviewImage: {
-    outputs: [],
-    convert(ctx) {
-      const inputs: Inputs = {}
-      setLink(inputs, ctx, 'images', 'image')
-      return { type: 'PreviewImage', inputs }
-    },
-  },
+  VAEDecode: mapped('VAEDecode', ['image'], { vae: 'vae', samples: 'latent' }, {}),
+  SaveImage: mapped('SaveImage', [], { images: 'image' }, { filename_prefix: ['filename_prefix', 'text'] }),
+  PreviewImage: mapped('PreviewImage', [], { images: 'image' }, {}),
   Note: note,
   MarkdownNote: note,
 }
