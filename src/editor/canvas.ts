@@ -1,0 +1,115 @@
+// The editor's LGraphCanvas: litegraph's own DOM dialogs (search box, prompt, context menu) build HTML from
+// strings, so this subclass routes them to Vue components that render text only; keys go to the commands table.
+import { LGraphCanvas, type LGraph, type LGraphGroup, type LGraphNode } from '@comfyorg/litegraph'
+
+export interface CanvasPoint {
+  readonly clientX: number
+  readonly clientY: number
+  readonly canvasX: number
+  readonly canvasY: number
+}
+
+export interface PromptRequest {
+  readonly title: string
+  readonly value: string
+  readonly multiline: boolean
+  readonly numeric: boolean
+  readonly at: CanvasPoint | null
+  submit(value: string): void
+}
+
+export interface LinkDropRequest {
+  readonly at: CanvasPoint
+  /** The socket type being dragged. */
+  readonly type: string
+  /** 'input': the new node must take `type` as an input (dragged from an output); 'output' the reverse. */
+  readonly need: 'input' | 'output'
+  readonly node: LGraphNode
+  readonly slot: number
+}
+
+export interface CanvasUiHooks {
+  prompt(request: PromptRequest): void
+  contextMenu(at: CanvasPoint, target: { node?: LGraphNode; group?: LGraphGroup }): void
+  search(at: CanvasPoint, linkDrop?: LinkDropRequest): void
+}
+
+const NUMBER = /^\s*-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i
+
+interface PointerLike {
+  clientX?: number
+  clientY?: number
+  canvasX?: number
+  canvasY?: number
+}
+
+export class StudioCanvas extends LGraphCanvas {
+  constructor(
+    element: HTMLCanvasElement,
+    graph: LGraph,
+    private readonly ui: CanvasUiHooks,
+  ) {
+    super(element, graph, { skip_render: false })
+    this.allow_searchbox = false
+    element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
+  }
+
+  pointFrom(event: PointerLike): CanvasPoint {
+    const clientX = event.clientX ?? 0
+    const clientY = event.clientY ?? 0
+    if (event.canvasX !== undefined && event.canvasY !== undefined) {
+      return { clientX, clientY, canvasX: event.canvasX, canvasY: event.canvasY }
+    }
+    const rect = this.canvas.getBoundingClientRect()
+    const point = this.ds.convertOffsetToCanvas([clientX - rect.left, clientY - rect.top])
+    return { clientX, clientY, canvasX: point[0] ?? 0, canvasY: point[1] ?? 0 }
+  }
+
+  private onCanvasEvent(event: CustomEvent): void {
+    const detail = event.detail as { subType?: string; originalEvent?: PointerLike; linkReleaseContext?: unknown }
+    if (detail.subType === 'empty-double-click' && detail.originalEvent) {
+      this.ui.search(this.pointFrom(detail.originalEvent))
+    } else if (detail.subType === 'empty-release' && detail.originalEvent) {
+      const link = this.linkConnector.renderLinks[0]
+      if (!link) return
+      const need = this.linkConnector.state.connectingTo === 'input' ? 'input' : 'output'
+      const fromSlot = link.fromSlot as { type?: unknown }
+      const node = link.node as LGraphNode
+      const slotIndex = need === 'input' ? node.outputs.indexOf(link.fromSlot as never) : node.inputs.indexOf(link.fromSlot as never)
+      this.ui.search(this.pointFrom(detail.originalEvent), {
+        at: this.pointFrom(detail.originalEvent),
+        type: String(fromSlot.type ?? '*'),
+        need,
+        node,
+        slot: slotIndex,
+      })
+    }
+  }
+
+  override prompt(title: string, value: unknown, callback: (value: string) => void, event: unknown, multiline?: boolean): HTMLDivElement {
+    const numeric = typeof value === 'number'
+    this.ui.prompt({
+      title,
+      value: String(value ?? ''),
+      multiline: multiline ?? false,
+      numeric,
+      at: event ? this.pointFrom(event as PointerLike) : null,
+      // litegraph evaluates numeric prompt text; only plain numbers are passed on.
+      submit: (text) => {
+        if (numeric && !NUMBER.test(text)) return
+        callback(numeric ? text.trim() : text)
+        this.setDirty(true, true)
+      },
+    })
+    return document.createElement('div')
+  }
+
+  override processContextMenu(node: LGraphNode | undefined, event: PointerLike & { preventDefault?: () => void }): void {
+    const at = this.pointFrom(event)
+    const group = node ? undefined : (this.graph?.getGroupOnPos(at.canvasX, at.canvasY) ?? undefined)
+    this.ui.contextMenu(at, { ...(node ? { node } : {}), ...(group ? { group } : {}) })
+  }
+
+  /** Keys are dispatched by the commands table, never by litegraph's built-in handler. */
+  override processKey(): void {}
+}

@@ -1,0 +1,69 @@
+// Every keyboard shortcut and toolbar action comes from this one table of commands.
+
+export type CommandId =
+  | 'run'
+  | 'cancel'
+  | 'undo'
+  | 'redo'
+  | 'save'
+  | 'open'
+  | 'copy'
+  | 'paste'
+  | 'delete'
+  | 'selectAll'
+  | 'fitView'
+  | 'search'
+  | 'addGroup'
+
+export interface Command {
+  readonly id: CommandId
+  readonly label: string
+  /** Key chords like "Ctrl+Shift+Z"; Ctrl also matches Cmd on macOS. */
+  readonly keys: readonly string[]
+  /** When false the command leaves keys alone inside text fields (their native undo, copy, select-all). */
+  readonly inTextFields?: boolean
+}
+
+export const COMMANDS: readonly Command[] = [
+  { id: 'run', label: 'Queue run', keys: ['Ctrl+Enter'], inTextFields: true },
+  { id: 'cancel', label: 'Cancel run', keys: ['Ctrl+Alt+Enter'], inTextFields: true },
+  { id: 'undo', label: 'Undo', keys: ['Ctrl+Z'] },
+  { id: 'redo', label: 'Redo', keys: ['Ctrl+Shift+Z', 'Ctrl+Y'] },
+  { id: 'save', label: 'Save graph', keys: ['Ctrl+S'], inTextFields: true },
+  { id: 'open', label: 'Open graph', keys: ['Ctrl+O'], inTextFields: true },
+  { id: 'copy', label: 'Copy', keys: ['Ctrl+C'] },
+  { id: 'paste', label: 'Paste', keys: ['Ctrl+V'] },
+  { id: 'delete', label: 'Delete selection', keys: ['Delete', 'Backspace'] },
+  { id: 'selectAll', label: 'Select all', keys: ['Ctrl+A'] },
+  { id: 'fitView', label: 'Fit view', keys: ['.'] },
+  { id: 'search', label: 'Add node', keys: ['Ctrl+K'] },
+  { id: 'addGroup', label: 'Group selection', keys: ['Ctrl+G'] },
+]
+
+export interface KeyLike {
+  readonly key: string
+  readonly ctrlKey: boolean
+  readonly metaKey: boolean
+  readonly shiftKey: boolean
+  readonly altKey: boolean
+}
+
+/** The chord a key event spells, in the table's notation ("Ctrl+Shift+Z"). */
+export function chordOf(event: KeyLike): string {
+  const parts: string[] = []
+  if (event.ctrlKey || event.metaKey) parts.push('Ctrl')
+  if (event.altKey) parts.push('Alt')
+  if (event.shiftKey) parts.push('Shift')
+  const key = event.key.length === 1 ? event.key.toUpperCase() : event.key
+  parts.push(key)
+  return parts.join('+')
+}
+
+export function findCommand(event: KeyLike, inTextField: boolean): Command | undefined {
+  const chord = chordOf(event)
+  return COMMANDS.find((c) => c.keys.includes(chord) && (!inTextField || c.inTextFields === true))
+}
+
+export function shortcutLabel(id: CommandId): string {
+  return COMMANDS.find((c) => c.id === id)?.keys[0] ?? ''
+}

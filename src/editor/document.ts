@@ -1,0 +1,166 @@
+// Conversion between the live litegraph graph and the project's graph file (src/graph/schema.ts).
+// Loading checks everything first and only then replaces the canvas content, so a bad file leaves the open
+// graph untouched.
+import { LGraphGroup, LiteGraph, type LGraph, type LGraphNode } from '@comfyorg/litegraph'
+import type { AnyNodeDefinition } from '../engine/spec.js'
+import { isSocket } from '../engine/spec.js'
+import type { ExecGraph } from '../engine/graph.js'
+import { GRAPH_FORMAT, GRAPH_VERSION, isGraphLink, type GraphFile, type GraphNode, type InputValue, type NodeLayout } from '../graph/schema.js'
+import { isSpecNode, seedControlName, type SpecNode } from './node-types.js'
+
+export class GraphLoadError extends Error {
+  override readonly name = 'GraphLoadError'
+}
+
+export interface Viewport {
+  offset: [number, number]
+  scale: number
+}
+
+/** The exec id of a canvas node: its litegraph id as a string. */
+export function nodeKey(node: LGraphNode): string {
+  return String(node.id)
+}
+
+export function graphToFile(graph: LGraph, viewport?: Viewport, name?: string): GraphFile {
+  const nodes: GraphNode[] = []
+  const layoutNodes: Record<string, NodeLayout> = {}
+  for (const node of graph._nodes) {
+    if (!isSpecNode(node)) continue
+    const inputs: Record<string, InputValue> = {}
+    const values = node.widgetValues()
+    for (const [name, value] of Object.entries(values)) inputs[name] = value as InputValue
+    for (const slot of node.inputs) {
+      if (slot.link == null) continue
+      const link = graph.links.get(slot.link)
+      const origin = link ? graph.getNodeById(link.origin_id) : null
+      const output = origin?.outputs[link!.origin_slot]
+      if (origin && output) inputs[slot.name] = { from: [nodeKey(origin), output.name] }
+    }
+    const id = nodeKey(node)
+    const entry: GraphNode = { id, type: node.type, version: node.definition.version, inputs }
+    if (node.title !== node.definition.displayName) entry.title = node.title
+    nodes.push(entry)
+    const layout: NodeLayout = { pos: [round(node.pos[0]), round(node.pos[1])], size: [round(node.size[0]), round(node.size[1])] }
+    if (node.flags.collapsed) layout.collapsed = true
+    if (node.color) layout.color = node.color
+    if (node.bgcolor) layout.bgcolor = node.bgcolor
+    const controls = seedControls(node)
+    if (controls) layout.controls = controls
+    layoutNodes[id] = layout
+  }
+  const groups = graph._groups.map((g) => ({
+    title: g.title,
+    bounding: [...g._bounding].map(round) as [number, number, number, number],
+    ...(g.color ? { color: g.color } : {}),
+    ...(g.font_size ? { fontSize: g.font_size } : {}),
+  }))
+  return {
+    format: GRAPH_FORMAT,
+    version: GRAPH_VERSION,
+    nodes,
+    layout: { nodes: layoutNodes, groups, ...(viewport ? { viewport: { offset: viewport.offset, scale: viewport.scale } } : {}) },
+    ...(name ? { metadata: { name } } : {}),
+  }
+}
+
+function seedControls(node: SpecNode): NodeLayout['controls'] | undefined {
+  const controls: NonNullable<NodeLayout['controls']> = {}
+  let any = false
+  for (const [name, spec] of Object.entries(node.definition.inputs)) {
+    if (spec.kind !== 'seed') continue
+    const widget = node.widgets?.find((w) => w.name === seedControlName(name))
+    if (widget) {
+      controls[name] = widget.value as NonNullable<NodeLayout['controls']>[string]
+      any = true
+    }
+  }
+  return any ? controls : undefined
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100
+}
+
+/** Checks that every node type, input and link in `file` can be shown, naming the first problem. */
+export function checkLoadable(file: GraphFile, definitions: ReadonlyMap<string, AnyNodeDefinition>): void {
+  const byId = new Map<string, GraphNode>()
+  for (const node of file.nodes) {
+    if (byId.has(node.id)) throw new GraphLoadError(`node ${node.id}: duplicate node id`)
+    byId.set(node.id, node)
+  }
+  for (const node of file.nodes) {
+    const def = definitions.get(node.type)
+    if (!def) throw new GraphLoadError(`node ${node.id}: unknown node type "${node.type}"`)
+    for (const [input, value] of Object.entries(node.inputs)) {
+      const spec = Object.hasOwn(def.inputs, input) ? def.inputs[input] : undefined
+      if (!spec) throw new GraphLoadError(`node ${node.id} (${node.type}): unknown input "${input}"`)
+      if (!isGraphLink(value)) {
+        if (isSocket(spec)) throw new GraphLoadError(`node ${node.id} (${node.type}), input "${input}": expects a link, got a value`)
+        continue
+      }
+      if (!isSocket(spec)) throw new GraphLoadError(`node ${node.id} (${node.type}), input "${input}": links into widgets are not supported`)
+      const [fromId, output] = value.from
+      const source = byId.get(fromId)
+      if (!source) throw new GraphLoadError(`node ${node.id} (${node.type}), input "${input}": links to missing node ${fromId}`)
+      const sourceDef = definitions.get(source.type)
+      if (sourceDef && !Object.hasOwn(sourceDef.outputs, output)) {
+        throw new GraphLoadError(`node ${node.id} (${node.type}), input "${input}": node ${fromId} (${source.type}) has no output "${output}"`)
+      }
+    }
+  }
+}
+
+/** Replaces the content of `graph` with `file` (call checkLoadable first). Returns the saved viewport. */
+export function fileToGraph(file: GraphFile, graph: LGraph): Viewport | undefined {
+  graph.clear()
+  const numericIds = file.nodes.every((n) => /^[1-9]\d{0,8}$/.test(n.id))
+  const created = new Map<string, LGraphNode>()
+  const layouts = file.layout?.nodes ?? {}
+  for (const entry of file.nodes) {
+    const node = LiteGraph.createNode(entry.type, entry.title)
+    if (!node || !isSpecNode(node)) throw new GraphLoadError(`node ${entry.id}: cannot create "${entry.type}"`)
+    if (numericIds) node.id = Number(entry.id)
+    const layout = Object.hasOwn(layouts, entry.id) ? layouts[entry.id] : undefined
+    if (layout) {
+      node.pos = [layout.pos[0], layout.pos[1]]
+      if (layout.size) node.size = [Math.max(layout.size[0], 80), Math.max(layout.size[1], 30)]
+      if (layout.collapsed) node.flags.collapsed = true
+      if (layout.color) node.color = layout.color
+      if (layout.bgcolor) node.bgcolor = layout.bgcolor
+      for (const [name, mode] of Object.entries(layout.controls ?? {})) {
+        const widget = node.widgets?.find((w) => w.name === seedControlName(name))
+        if (widget) widget.value = mode
+      }
+    } else {
+      node.pos = [40 + (created.size % 5) * 320, 40 + Math.floor(created.size / 5) * 300]
+    }
+    for (const [name, value] of Object.entries(entry.inputs)) if (!isGraphLink(value)) node.setInputValue(name, value)
+    graph.add(node)
+    created.set(entry.id, node)
+  }
+  for (const entry of file.nodes) {
+    const target = created.get(entry.id)!
+    for (const [name, value] of Object.entries(entry.inputs)) {
+      if (!isGraphLink(value)) continue
+      const source = created.get(value.from[0])
+      const outIndex = source?.outputs.findIndex((o) => o.name === value.from[1]) ?? -1
+      const inIndex = target.inputs.findIndex((i) => i.name === name)
+      if (source && outIndex >= 0 && inIndex >= 0) source.connect(outIndex, target, inIndex)
+    }
+  }
+  for (const g of file.layout?.groups ?? []) {
+    const group = new LGraphGroup(g.title)
+    group.configure({ id: -1, title: g.title, bounding: [...g.bounding], ...(g.color ? { color: g.color } : {}), ...(g.fontSize ? { font_size: g.fontSize } : {}) })
+    graph.add(group)
+  }
+  const vp = file.layout?.viewport
+  return vp ? { offset: [vp.offset[0], vp.offset[1]], scale: vp.scale } : undefined
+}
+
+/** The engine's view of a graph file: ids, types and named inputs; layout dropped. */
+export function fileToExecGraph(file: GraphFile): ExecGraph {
+  return {
+    nodes: file.nodes.map((n) => ({ id: n.id, type: n.type, ...(n.title ? { title: n.title } : {}), inputs: n.inputs })),
+  }
+}

@@ -1,0 +1,256 @@
+// The canvas bridge: one litegraph graph + canvas, its node types, change tracking, undo/redo and the
+// editing operations the commands table calls. Vue sees it only through callbacks.
+import { LGraph, LGraphGroup, LiteGraph, type LGraphNode } from '@comfyorg/litegraph'
+import type { AnyNodeDefinition } from '../engine/spec.js'
+import type { ExecGraph } from '../engine/graph.js'
+import { checkLinkTypes } from '../engine/types-compat.js'
+import { wouldCreateCycle } from '../engine/topology.js'
+import type { GraphFile } from '../graph/schema.js'
+import { StudioCanvas, type CanvasUiHooks, type LinkDropRequest } from './canvas.js'
+import { checkLoadable, fileToExecGraph, fileToGraph, graphToFile, nodeKey, type Viewport } from './document.js'
+import { GraphHistory } from './history.js'
+import { isSpecNode, registerNodeTypes, type SpecNode } from './node-types.js'
+import { setNodeHooks } from './node-types.js'
+import type { NodeRunView } from './node-overlay.js'
+import { applyTheme } from './theme.js'
+
+export interface EditorCallbacks extends CanvasUiHooks {
+  /** The graph changed (any edit, undo, redo, load). `widget` names the edited input when one widget changed. */
+  changed(reason: 'edit' | 'program' | 'load' | 'undo', widget?: { nodeId: string; input: string }): void
+  /** A link was refused; the message says why. */
+  refused(message: string): void
+}
+
+export class GraphEditor {
+  readonly graph = new LGraph()
+  readonly canvas: StudioCanvas
+  readonly definitions: ReadonlyMap<string, AnyNodeDefinition>
+  private readonly history = new GraphHistory()
+  private runViews = new Map<string, NodeRunView>()
+  private pending = 0
+  private restoring = false
+  private pendingWidget: { nodeId: string; input: string } | undefined
+  private programmatic = false
+
+  constructor(
+    element: HTMLCanvasElement,
+    definitions: readonly AnyNodeDefinition[],
+    private readonly callbacks: EditorCallbacks,
+  ) {
+    applyTheme()
+    registerNodeTypes(definitions)
+    this.definitions = new Map(definitions.map((d) => [d.type, d]))
+    setNodeHooks({
+      canConnect: (from, outputIndex, to, inputIndex) => this.linkProblem(from, outputIndex, to, inputIndex),
+      widgetChanged: (node, name) => {
+        this.pendingWidget = { nodeId: nodeKey(node), input: name }
+        this.scheduleCheckpoint()
+      },
+      runView: (node) => this.runViews.get(nodeKey(node)),
+    })
+    this.canvas = new StudioCanvas(element, this.graph, callbacks)
+    this.graph.onNodeAdded = () => this.scheduleCheckpoint()
+    this.graph.onNodeRemoved = () => this.scheduleCheckpoint()
+    this.graph.onConnectionChange = () => this.scheduleCheckpoint()
+    this.canvas.onNodeMoved = () => this.scheduleCheckpoint()
+    // Group moves/resizes and slot drags end with a pointer up; the snapshot comparison drops non-edits.
+    element.addEventListener('pointerup', () => this.scheduleCheckpoint())
+  }
+
+  /** Why a link from `from`'s output to `to`'s input is invalid, or null when it is fine. */
+  linkProblem(from: LGraphNode, outputIndex: number, to: LGraphNode, inputIndex: number): string | null {
+    if (!isSpecNode(from) || !isSpecNode(to)) return 'unknown node'
+    const output = from.outputs[outputIndex]?.name
+    const input = to.inputs[inputIndex]?.name
+    if (output === undefined || input === undefined) return 'no such slot'
+    const types = checkLinkTypes(from.definition, output, to.definition, input)
+    if (!types.ok) return this.refuse(types.reason)
+    const exec = fileToExecGraph(this.toFile())
+    if (from === to || wouldCreateCycle(exec, nodeKey(from), nodeKey(to))) {
+      return this.refuse(`Linking ${from.title} → ${to.title} would create a cycle`)
+    }
+    return null
+  }
+
+  private refuse(message: string): string {
+    this.callbacks.refused(message)
+    return message
+  }
+
+  toFile(name?: string): GraphFile {
+    return graphToFile(this.graph, this.viewport(), name)
+  }
+
+  toExecGraph(): ExecGraph {
+    return fileToExecGraph(graphToFile(this.graph))
+  }
+
+  viewport(): Viewport {
+    return { offset: [this.canvas.ds.offset[0], this.canvas.ds.offset[1]], scale: this.canvas.ds.scale }
+  }
+
+  /** Shows `file`, replacing the current graph only when every node and link in it is loadable. */
+  load(file: GraphFile): void {
+    checkLoadable(file, this.definitions)
+    this.restoring = true
+    try {
+      const viewport = fileToGraph(file, this.graph)
+      if (viewport) {
+        this.canvas.ds.offset = [viewport.offset[0], viewport.offset[1]]
+        this.canvas.ds.scale = viewport.scale
+      } else {
+        this.fitView(false)
+      }
+    } finally {
+      this.restoring = false
+    }
+    this.runViews.clear()
+    this.history.reset(this.snapshot())
+    this.canvas.setDirty(true, true)
+    this.callbacks.changed('load')
+  }
+
+  /** The graph without the viewport, as text: equal snapshots mean no unsaved change. */
+  snapshot(): string {
+    return JSON.stringify(graphToFile(this.graph))
+  }
+
+  private scheduleCheckpoint(): void {
+    if (this.restoring || this.pending) return
+    this.pending = requestAnimationFrame(() => {
+      this.pending = 0
+      this.checkpoint()
+    })
+  }
+
+  /** Records an undo step if the graph changed since the last one. */
+  checkpoint(): void {
+    const widget = this.pendingWidget
+    const reason = this.programmatic ? 'program' : 'edit'
+    this.pendingWidget = undefined
+    this.programmatic = false
+    if (this.history.record(this.snapshot())) this.callbacks.changed(reason, widget)
+  }
+
+  undo(): void {
+    this.checkpoint()
+    this.restore(this.history.undo())
+  }
+
+  redo(): void {
+    this.restore(this.history.redo())
+  }
+
+  private restore(snapshot: string | null): void {
+    if (snapshot === null) return
+    const file = JSON.parse(snapshot) as GraphFile
+    this.restoring = true
+    try {
+      fileToGraph(file, this.graph)
+    } finally {
+      this.restoring = false
+    }
+    this.canvas.setDirty(true, true)
+    this.callbacks.changed('undo')
+  }
+
+  copy(): void {
+    this.canvas.copyToClipboard()
+  }
+
+  paste(): void {
+    this.canvas.pasteFromClipboard()
+    this.scheduleCheckpoint()
+  }
+
+  deleteSelection(): void {
+    this.canvas.deleteSelected()
+    this.scheduleCheckpoint()
+  }
+
+  selectAll(): void {
+    this.canvas.selectItems()
+  }
+
+  fitView(animated = true): void {
+    if (this.graph._nodes.length === 0) return
+    const selected = this.canvas.selectedItems.size > 0
+    if (!selected) this.canvas.selectItems()
+    if (animated) this.canvas.fitViewToSelectionAnimated({ duration: 250 })
+    else this.canvas.fitViewToSelectionAnimated({ duration: 0 })
+    if (!selected) this.canvas.deselectAll()
+    this.canvas.setDirty(true, true)
+  }
+
+  /** Wraps the selected nodes (or an empty area at the view centre) in a new group. */
+  addGroup(): void {
+    const group = new LGraphGroup('Group')
+    const nodes = [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof Object && 'inputs' in i)
+    this.graph.add(group)
+    if (nodes.length > 0) group.resizeTo(nodes)
+    else {
+      const centre = this.canvas.ds.convertOffsetToCanvas([this.canvas.canvas.width / 2, this.canvas.canvas.height / 2])
+      group.pos = [(centre[0] ?? 0) - 200, (centre[1] ?? 0) - 120]
+      group.size = [400, 240]
+    }
+    this.canvas.setDirty(true, true)
+    this.scheduleCheckpoint()
+  }
+
+  /** Adds a node of `type` at a canvas position, linking it to a dropped link when there is one. */
+  addNode(type: string, at: readonly [number, number], linkDrop?: LinkDropRequest): LGraphNode | null {
+    const node = LiteGraph.createNode(type)
+    if (!node) return null
+    node.pos = [at[0], at[1]]
+    this.graph.add(node)
+    if (linkDrop) {
+      if (linkDrop.need === 'input') {
+        const index = node.inputs.findIndex((i) => String(i.type) === linkDrop.type && i.link == null)
+        if (index >= 0) linkDrop.node.connect(linkDrop.slot, node, index)
+      } else {
+        const index = node.outputs.findIndex((o) => String(o.type) === linkDrop.type)
+        if (index >= 0) node.connect(index, linkDrop.node, linkDrop.slot)
+      }
+    }
+    this.canvas.setDirty(true, true)
+    this.scheduleCheckpoint()
+    return node
+  }
+
+  removeNode(node: LGraphNode): void {
+    this.graph.remove(node)
+    this.canvas.setDirty(true, true)
+  }
+
+  nodeById(id: string): SpecNode | undefined {
+    const node = this.graph.getNodeById(Number(id)) ?? this.graph.getNodeById(id)
+    return isSpecNode(node) ? node : undefined
+  }
+
+  /** Sets a widget value and records it; `byUser` is false for seed control after run (no auto-run). */
+  setValue(nodeId: string, input: string, value: unknown, byUser = true): void {
+    const node = this.nodeById(nodeId)
+    if (!node || !node.setInputValue(input, value)) return
+    this.canvas.setDirty(true, false)
+    this.pendingWidget = { nodeId, input }
+    if (!byUser) this.programmatic = true
+    this.scheduleCheckpoint()
+  }
+
+  setRunViews(views: Map<string, NodeRunView>): void {
+    this.runViews = views
+    this.canvas.setDirty(true, false)
+  }
+
+  specNodes(): SpecNode[] {
+    return this.graph._nodes.filter(isSpecNode)
+  }
+
+  get canUndo(): boolean {
+    return this.history.canUndo
+  }
+
+  get canRedo(): boolean {
+    return this.history.canRedo
+  }
+}

@@ -1,0 +1,77 @@
+// Draws a node's run state on the canvas: a coloured outline, a step progress bar, and an image
+// (live latent preview while sampling, the output image on Preview/Save nodes).
+import type { LGraphNode } from '@comfyorg/litegraph'
+import { LiteGraph } from '@comfyorg/litegraph'
+
+export type NodeRunState = 'running' | 'cached' | 'done' | 'error'
+
+export interface NodeRunView {
+  readonly state?: NodeRunState
+  readonly progress?: { readonly value: number; readonly max: number }
+  readonly image?: { readonly source: CanvasImageSource; readonly width: number; readonly height: number }
+}
+
+export const STATE_COLOURS: Record<NodeRunState, string> = {
+  running: '#4ade80',
+  cached: '#60a5fa',
+  done: '#a3a3a3',
+  error: '#f87171',
+}
+
+const STATE_LABELS: Record<NodeRunState, string> = {
+  running: 'running',
+  cached: 'cached',
+  done: 'done',
+  error: 'error',
+}
+
+export function drawNodeOverlay(ctx: CanvasRenderingContext2D, node: LGraphNode, view: NodeRunView): void {
+  const w = node.size[0] ?? 0
+  const h = node.size[1] ?? 0
+  const titleH = LiteGraph.NODE_TITLE_HEIGHT
+  if (view.image) drawImage(ctx, node, view.image)
+  if (view.state) {
+    const colour = STATE_COLOURS[view.state]
+    ctx.save()
+    ctx.strokeStyle = colour
+    ctx.lineWidth = view.state === 'running' ? 3 : 2
+    ctx.beginPath()
+    ctx.rect(-3, -titleH - 3, w + 6, h + titleH + 6)
+    ctx.stroke()
+    ctx.font = '11px sans-serif'
+    ctx.fillStyle = colour
+    ctx.textAlign = 'right'
+    ctx.fillText(STATE_LABELS[view.state], w - 8, -titleH + 19)
+    ctx.restore()
+  }
+  if (view.progress && view.progress.max > 0) {
+    const fraction = Math.min(1, view.progress.value / view.progress.max)
+    ctx.save()
+    ctx.fillStyle = '#1f2937'
+    ctx.fillRect(0, -3, w, 3)
+    ctx.fillStyle = STATE_COLOURS.running
+    ctx.fillRect(0, -3, w * fraction, 3)
+    ctx.restore()
+  }
+}
+
+function drawImage(ctx: CanvasRenderingContext2D, node: LGraphNode, image: NonNullable<NodeRunView['image']>): void {
+  const w = node.size[0] ?? 0
+  const h = node.size[1] ?? 0
+  const top = widgetsBottom(node)
+  const boxH = h - top - 6
+  if (boxH < 16) return
+  const scale = Math.min((w - 12) / image.width, boxH / image.height)
+  const dw = image.width * scale
+  const dh = image.height * scale
+  ctx.save()
+  ctx.imageSmoothingEnabled = image.width >= dw
+  ctx.drawImage(image.source, (w - dw) / 2, top + (boxH - dh) / 2, dw, dh)
+  ctx.restore()
+}
+
+function widgetsBottom(node: LGraphNode): number {
+  const slots = Math.max(node.inputs.length, node.outputs.length)
+  const widgetCount = node.widgets?.length ?? 0
+  return (slots + widgetCount) * LiteGraph.NODE_SLOT_HEIGHT + 12
+}

@@ -1,0 +1,151 @@
+// The open graph document: its name, unsaved-changes state, autosave/restore, open and save.
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { GraphEditor } from '../editor/editor.js'
+import { openGraphFile, decodeGraphText } from '../editor/open-file.js'
+import { serializeGraphFile } from '../graph/parse.js'
+import type { GraphFile } from '../graph/schema.js'
+import { readAutosave, writeAutosave } from './persistence.js'
+import { defaultGraphText } from './default-graph.js'
+
+export type UserEditListener = (widget?: { nodeId: string; input: string }) => void
+
+export const useGraph = defineStore('graph', () => {
+  const editor = shallowRef<GraphEditor | null>(null)
+  const name = ref('untitled')
+  const savedSnapshot = ref<string | null>(null)
+  const currentSnapshot = ref('')
+  const loadError = ref<string | null>(null)
+  const warnings = ref<readonly string[]>([])
+  const restoredFromAutosave = ref(false)
+  const dirty = computed(() => savedSnapshot.value !== currentSnapshot.value)
+  const editListeners: UserEditListener[] = []
+  let autosaveTimer: ReturnType<typeof setTimeout> | undefined
+
+  function requireEditor(): GraphEditor {
+    if (!editor.value) throw new Error('The editor is not mounted yet')
+    return editor.value
+  }
+
+  async function attach(instance: GraphEditor): Promise<void> {
+    editor.value = instance
+    const saved = await readAutosave().catch(() => undefined)
+    if (saved) {
+      try {
+        const { graph } = decodeGraphText(saved.graph, 'autosave')
+        show(graph, saved.name)
+        savedSnapshot.value = saved.savedGraph
+        restoredFromAutosave.value = true
+        return
+      } catch (error) {
+        loadError.value = `The autosaved graph could not be restored (${messageOf(error)}); the default graph is shown.`
+      }
+    }
+    loadDefault()
+  }
+
+  function loadDefault(): void {
+    const text = defaultGraphText()
+    if (text === undefined) {
+      loadError.value = 'The default graph (graphs/tiny-sd15-4step.json) is missing from this build.'
+      return
+    }
+    show(decodeGraphText(text, 'default graph').graph, 'tiny-sd15-4step')
+    savedSnapshot.value = currentSnapshot.value
+  }
+
+  /** Shows a validated graph; throws (leaving the open graph as it was) when it cannot be shown. */
+  function show(graph: GraphFile, graphName: string): void {
+    requireEditor().load(graph)
+    name.value = graphName
+    savedSnapshot.value = currentSnapshot.value
+    loadError.value = null
+  }
+
+  function onEditorChanged(reason: 'edit' | 'program' | 'load' | 'undo', widget?: { nodeId: string; input: string }): void {
+    currentSnapshot.value = requireEditor().snapshot()
+    scheduleAutosave()
+    if (reason === 'edit' || reason === 'undo') for (const listener of editListeners) listener(widget)
+  }
+
+  function onUserEdit(listener: UserEditListener): void {
+    editListeners.push(listener)
+  }
+
+  function scheduleAutosave(): void {
+    clearTimeout(autosaveTimer)
+    autosaveTimer = setTimeout(() => void autosaveNow(), 400)
+  }
+
+  async function autosaveNow(): Promise<void> {
+    clearTimeout(autosaveTimer)
+    if (!editor.value) return
+    const graph = serializeGraphFile(editor.value.toFile(name.value))
+    await writeAutosave({ graph, name: name.value, savedGraph: savedSnapshot.value, at: Date.now() }).catch((error: unknown) => {
+      warnings.value = [`Autosave failed: ${messageOf(error)}`]
+    })
+  }
+
+  async function openFile(file: File): Promise<boolean> {
+    try {
+      const opened = await openGraphFile(file)
+      show(opened.graph, opened.name)
+      warnings.value = opened.warnings
+      await autosaveNow()
+      return true
+    } catch (error) {
+      loadError.value = `Could not open ${file.name}: ${messageOf(error)}`
+      return false
+    }
+  }
+
+  /** Loads graph JSON text (the window.__hypersd hook); throws with the reason when it is refused. */
+  function loadText(text: string, source = 'graph'): void {
+    try {
+      show(decodeGraphText(text, source).graph, source)
+      void autosaveNow()
+    } catch (error) {
+      loadError.value = `Could not open ${source}: ${messageOf(error)}`
+      throw error
+    }
+  }
+
+  function fileText(): string {
+    return serializeGraphFile(requireEditor().toFile(name.value))
+  }
+
+  function save(): void {
+    const blob = new Blob([fileText()], { type: 'application/json' })
+    const url = URL.createObjectURL(blob)
+    const link = document.createElement('a')
+    link.href = url
+    link.download = `${name.value.replace(/[^\w.-]+/g, '_') || 'graph'}.json`
+    link.click()
+    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    savedSnapshot.value = currentSnapshot.value
+    void autosaveNow()
+  }
+
+  return {
+    editor,
+    name,
+    dirty,
+    loadError,
+    warnings,
+    restoredFromAutosave,
+    attach,
+    onEditorChanged,
+    onUserEdit,
+    openFile,
+    loadText,
+    loadDefault,
+    fileText,
+    save,
+    autosaveNow,
+    requireEditor,
+  }
+})
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

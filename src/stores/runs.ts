@@ -1,0 +1,230 @@
+// Runs: the engine worker connection, the run queue, per-node state and progress, and the last result.
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { EngineEvent } from '../engine/events.js'
+import type { ExecGraph } from '../engine/graph.js'
+import type { NodeRunState } from '../editor/node-overlay.js'
+import { EngineClient } from '../worker/client.js'
+import type { FromWorker, RunIssue, SessionStats } from '../worker/protocol.js'
+import { useGallery } from './gallery.js'
+import { useGraph } from './graph.js'
+import { useSettings } from './settings.js'
+import { applySeedControls } from './seed-control.js'
+
+export type RunStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'cancelled'
+
+export interface QueuedRun {
+  readonly id: string
+  readonly graph: ExecGraph
+  readonly graphJson: string
+  readonly auto: boolean
+  readonly queuedAt: number
+  readonly label: string
+}
+
+export interface LastRun {
+  readonly runId: string | null
+  readonly status: RunStatus
+  readonly nodesRun: readonly string[]
+  readonly nodesCached: readonly string[]
+  readonly backend: string
+  readonly ms: number
+  readonly sessions: SessionStats
+  readonly error: string | null
+}
+
+export interface Progress {
+  readonly nodeId: string
+  readonly value: number
+  readonly max: number
+}
+
+const NO_SESSIONS: SessionStats = { created: [], reused: [] }
+
+export const useRuns = defineStore('runs', () => {
+  const settings = useSettings()
+  const graphStore = useGraph()
+  const gallery = useGallery()
+
+  const backend = ref('starting…')
+  const backendState = ref<'starting' | 'ready' | 'failed'>('starting')
+  const backendDetail = ref('')
+  const queue = ref<QueuedRun[]>([])
+  const active = ref<QueuedRun | null>(null)
+  const activeStartedAt = ref(0)
+  const nodeStates = ref<Record<string, NodeRunState>>({})
+  const nodeMs = ref<Record<string, number>>({})
+  const progress = ref<Progress | null>(null)
+  const preview = shallowRef<ImageData | null>(null)
+  const issues = ref<readonly RunIssue[]>([])
+  const errorMessage = ref<string | null>(null)
+  const lastRun = ref<LastRun>({ runId: null, status: 'idle', nodesRun: [], nodesCached: [], backend: '', ms: 0, sessions: NO_SESSIONS, error: null })
+  const busy = computed(() => active.value !== null)
+  let client: EngineClient | null = null
+  let counter = 0
+
+  function connect(): void {
+    client?.terminate()
+    if (active.value) finish('cancelled')
+    backend.value = 'starting…'
+    backendState.value = 'starting'
+    client = new EngineClient(settings.backend, new URL('models/', document.baseURI).href, onMessage)
+  }
+
+  function queueRun(options: { auto?: boolean } = {}): string | null {
+    const editor = graphStore.editor
+    if (!editor) return null
+    const id = `run-${Date.now().toString(36)}-${++counter}`
+    const entry: QueuedRun = {
+      id,
+      graph: editor.toExecGraph(),
+      graphJson: graphStore.fileText(),
+      auto: options.auto ?? false,
+      queuedAt: Date.now(),
+      label: `${graphStore.name} #${counter}`,
+    }
+    // Auto-runs coalesce: a newer edit replaces a waiting auto-run instead of piling up.
+    if (entry.auto) queue.value = queue.value.filter((q) => !q.auto)
+    queue.value.push(entry)
+    lastRun.value = { ...lastRun.value, status: active.value ? lastRun.value.status : 'queued' }
+    if (!entry.auto) applySeedControls(editor)
+    pump()
+    return id
+  }
+
+  function pump(): void {
+    if (active.value || !client || backendState.value !== 'ready') return
+    const next = queue.value.shift()
+    if (!next) return
+    active.value = next
+    activeStartedAt.value = performance.now()
+    nodeStates.value = {}
+    nodeMs.value = {}
+    progress.value = null
+    preview.value = null
+    issues.value = []
+    errorMessage.value = null
+    lastRun.value = { ...lastRun.value, runId: next.id, status: 'running' }
+    client.run(next.id, next.graph, next.graphJson)
+  }
+
+  /** Cancels the running run, or a queued one by id. */
+  function cancel(runId?: string): void {
+    const id = runId ?? active.value?.id
+    if (!id) return
+    if (active.value?.id === id) client?.cancel(id)
+    else queue.value = queue.value.filter((q) => q.id !== id)
+  }
+
+  function finish(status: RunStatus, result?: Partial<LastRun>): void {
+    const run = active.value
+    lastRun.value = {
+      runId: run?.id ?? null,
+      status,
+      nodesRun: result?.nodesRun ?? [],
+      nodesCached: result?.nodesCached ?? [],
+      backend: result?.backend ?? backend.value,
+      ms: result?.ms ?? (run ? performance.now() - activeStartedAt.value : 0),
+      sessions: result?.sessions ?? NO_SESSIONS,
+      error: result?.error ?? null,
+    }
+    active.value = null
+    progress.value = null
+    if (status !== 'running') {
+      for (const [id, state] of Object.entries(nodeStates.value)) if (state === 'running') delete nodeStates.value[id]
+    }
+    setTimeout(pump, 0)
+  }
+
+  function onEvent(event: EngineEvent): void {
+    if (event.runId !== active.value?.id) return
+    switch (event.type) {
+      case 'node-started':
+        nodeStates.value[event.nodeId] = 'running'
+        break
+      case 'node-cached':
+        nodeStates.value[event.nodeId] = 'cached'
+        break
+      case 'node-finished':
+        nodeStates.value[event.nodeId] = 'done'
+        nodeMs.value[event.nodeId] = event.ms
+        break
+      case 'node-failed':
+        nodeStates.value[event.nodeId] = 'error'
+        break
+      case 'progress':
+        progress.value = { nodeId: event.nodeId, value: event.value, max: event.max }
+        if (event.preview) {
+          const { width, height, rgba } = event.preview
+          preview.value = new ImageData(new Uint8ClampedArray(rgba), width, height)
+        }
+        break
+      default:
+        break
+    }
+  }
+
+  function onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        backend.value = message.backend
+        backendDetail.value = message.detail
+        backendState.value = 'ready'
+        pump()
+        break
+      case 'init-failed':
+        backend.value = 'unavailable'
+        backendState.value = 'failed'
+        errorMessage.value = message.message
+        break
+      case 'event':
+        onEvent(message.event)
+        break
+      case 'images':
+        if (message.runId === active.value?.id) gallery.add(message.runId, message.output, { ...nodeMs.value })
+        break
+      case 'run-done':
+        if (message.runId !== active.value?.id) return
+        gallery.setTimings(message.runId, message.ms, { ...nodeMs.value })
+        finish('done', { ...message, error: null })
+        break
+      case 'run-error':
+        if (message.runId !== active.value?.id) return
+        issues.value = message.issues
+        errorMessage.value = message.message
+        for (const issue of message.issues) if (issue.nodeId) nodeStates.value[issue.nodeId] = 'error'
+        finish('error', { error: message.message })
+        break
+      case 'run-cancelled':
+        if (message.runId !== active.value?.id) return
+        finish('cancelled')
+        break
+    }
+  }
+
+  function dismissError(): void {
+    issues.value = []
+    errorMessage.value = null
+  }
+
+  return {
+    backend,
+    backendState,
+    backendDetail,
+    queue,
+    active,
+    activeStartedAt,
+    busy,
+    nodeStates,
+    nodeMs,
+    progress,
+    preview,
+    issues,
+    errorMessage,
+    lastRun,
+    connect,
+    queueRun,
+    cancel,
+    dismissError,
+  }
+})

@@ -1,0 +1,64 @@
+// Creates the canvas editor inside the page and keeps it in step with the stores: graph changes go to the
+// graph store, run state (node states, progress, previews, output images) is drawn on the nodes.
+import { watch } from 'vue'
+import type { CanvasUiHooks } from '../editor/canvas.js'
+import { GraphEditor } from '../editor/editor.js'
+import type { NodeRunView } from '../editor/node-overlay.js'
+import { nodeDefinitions } from '../../nodes/index.js'
+import { useGallery } from '../stores/gallery.js'
+import { useGraph } from '../stores/graph.js'
+import { useRuns } from '../stores/runs.js'
+
+export interface MountedEditor {
+  readonly editor: GraphEditor
+  dispose(): void
+}
+
+export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, hooks: CanvasUiHooks & { refused(message: string): void }): MountedEditor {
+  const graph = useGraph()
+  const runs = useRuns()
+  const gallery = useGallery()
+  const editor = new GraphEditor(canvas, nodeDefinitions, {
+    ...hooks,
+    changed: (reason, widget) => graph.onEditorChanged(reason, widget),
+  })
+
+  const resize = (): void => {
+    const rect = container.getBoundingClientRect()
+    editor.canvas.resize(Math.max(1, Math.floor(rect.width)), Math.max(1, Math.floor(rect.height)))
+    editor.canvas.setDirty(true, true)
+  }
+  const observer = new ResizeObserver(resize)
+  observer.observe(container)
+  resize()
+
+  const previewCanvas = document.createElement('canvas')
+  const stopWatch = watch(
+    () => [runs.nodeStates, runs.progress, runs.preview, gallery.nodeImages] as const,
+    ([states, progress, preview, images]) => {
+      const views = new Map<string, NodeRunView>()
+      for (const [id, image] of images) views.set(id, { image: { source: image.bitmap, width: image.width, height: image.height } })
+      for (const [id, state] of Object.entries(states)) views.set(id, { ...views.get(id), state })
+      if (progress) {
+        const view: NodeRunView = { ...views.get(progress.nodeId), progress: { value: progress.value, max: progress.max } }
+        if (preview) {
+          previewCanvas.width = preview.width
+          previewCanvas.height = preview.height
+          previewCanvas.getContext('2d')!.putImageData(preview, 0, 0)
+          views.set(progress.nodeId, { ...view, image: { source: previewCanvas, width: preview.width, height: preview.height } })
+        } else views.set(progress.nodeId, view)
+      }
+      editor.setRunViews(views)
+    },
+    { deep: true },
+  )
+
+  return {
+    editor,
+    dispose: () => {
+      stopWatch()
+      observer.disconnect()
+      editor.canvas.graph?.stop?.()
+    },
+  }
+}

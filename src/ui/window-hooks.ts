@@ -1,0 +1,73 @@
+// Stable hooks for browser checks and scripting: window.__hypersd.loadGraph(json) and lastRun(), plus a few
+// helpers (node types by id, setting a widget, queue/cancel, session-cache stats through lastRun()).
+import { useGraph } from '../stores/graph.js'
+import { useRuns } from '../stores/runs.js'
+import { useSettings } from '../stores/settings.js'
+
+export interface LastRunView {
+  readonly status: string
+  readonly nodesRun: string[]
+  readonly nodesCached: string[]
+  readonly backend: string
+  readonly ms: number
+  readonly runId: string | null
+  readonly error: string | null
+  readonly queued: number
+  /** Model sessions created / reused from the worker's session cache during the run, by cache key. */
+  readonly sessionsCreated: string[]
+  readonly sessionsReused: string[]
+}
+
+export interface HyperSdHooks {
+  loadGraph(json: string | object): void
+  lastRun(): LastRunView
+  /** Node id -> node type for the open graph. */
+  nodeTypes(): Record<string, string>
+  graphJson(): string
+  setValue(nodeId: string, input: string, value: unknown): void
+  run(): string | null
+  cancel(): void
+  setAutoRun(on: boolean): void
+  dirty(): boolean
+}
+
+declare global {
+  interface Window {
+    __hypersd?: HyperSdHooks
+  }
+}
+
+export function installWindowHooks(): () => void {
+  const graph = useGraph()
+  const runs = useRuns()
+  const settings = useSettings()
+  const hooks: HyperSdHooks = {
+    loadGraph: (json) => graph.loadText(typeof json === 'string' ? json : JSON.stringify(json), 'graph'),
+    lastRun: () => {
+      const last = runs.lastRun
+      return {
+        status: runs.busy ? 'running' : last.status,
+        nodesRun: [...last.nodesRun],
+        nodesCached: [...last.nodesCached],
+        backend: last.backend || runs.backend,
+        ms: last.ms,
+        runId: last.runId,
+        error: last.error,
+        queued: runs.queue.length,
+        sessionsCreated: [...last.sessions.created],
+        sessionsReused: [...last.sessions.reused],
+      }
+    },
+    nodeTypes: () => Object.fromEntries(graph.requireEditor().specNodes().map((n) => [String(n.id), n.type])),
+    graphJson: () => graph.fileText(),
+    setValue: (nodeId, input, value) => graph.requireEditor().setValue(nodeId, input, value),
+    run: () => runs.queueRun(),
+    cancel: () => runs.cancel(),
+    setAutoRun: (on) => (settings.autoRun = on),
+    dirty: () => graph.dirty,
+  }
+  window.__hypersd = hooks
+  return () => {
+    if (window.__hypersd === hooks) delete window.__hypersd
+  }
+}

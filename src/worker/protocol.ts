@@ -1,0 +1,44 @@
+// Messages between the UI thread and the engine worker. Everything is structured-cloneable; pixel buffers
+// (previews, PNGs) are transferred, not copied.
+import type { EngineEvent } from '../engine/events.js'
+import type { ExecGraph } from '../engine/graph.js'
+import type { ImageOutput } from '../../nodes/services.js'
+
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm'
+
+export interface SessionStats {
+  /** Sessions created from model bytes during the run, by cache key. */
+  readonly created: readonly string[]
+  /** Sessions served from the session cache during the run, by cache key. */
+  readonly reused: readonly string[]
+}
+
+export interface RunIssue {
+  readonly message: string
+  readonly nodeId?: string
+  readonly nodeType?: string
+  readonly input?: string
+}
+
+export type ToWorker =
+  | { readonly type: 'init'; readonly backend: BackendPreference; readonly modelsBase: string }
+  | { readonly type: 'run'; readonly runId: string; readonly graph: ExecGraph; readonly graphJson: string }
+  | { readonly type: 'cancel'; readonly runId: string }
+  | { readonly type: 'clear-cache' }
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly backend: string; readonly detail: string }
+  | { readonly type: 'init-failed'; readonly message: string }
+  | { readonly type: 'event'; readonly event: EngineEvent }
+  | { readonly type: 'images'; readonly runId: string; readonly output: ImageOutput }
+  | {
+      readonly type: 'run-done'
+      readonly runId: string
+      readonly ms: number
+      readonly nodesRun: readonly string[]
+      readonly nodesCached: readonly string[]
+      readonly backend: string
+      readonly sessions: SessionStats
+    }
+  | { readonly type: 'run-error'; readonly runId: string; readonly message: string; readonly issues: readonly RunIssue[] }
+  | { readonly type: 'run-cancelled'; readonly runId: string }
