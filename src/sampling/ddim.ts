@@ -1,0 +1,141 @@
+// DDIM (diffusers DDIMScheduler): deterministic at eta 0, the scheduler behind Hyper-SD's N-step LoRAs with
+// trailing spacing. Custom timesteps (an extension: diffusers' DDIM has none) step to the next listed timestep.
+import type { BetaConfig, ClipConfig, ConfigSpec } from './config.js'
+import { BETA_FIELDS, CLIP_FIELDS, readConfig, rejectThresholding } from './config.js'
+import { alphasCumprod, makeBetas } from './betas.js'
+import {
+  addNoiseAlphas,
+  checkEta,
+  checkSameLength,
+  checkTrainTimestep,
+  clipBound,
+  predictionCoefficients,
+  requireNoise,
+} from './discrete.js'
+import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, spacedTimesteps } from './spacing.js'
+import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
+
+export type DdimConfig = BetaConfig & ClipConfig
+
+const SPEC: ConfigSpec<DdimConfig> = { ...BETA_FIELDS, ...CLIP_FIELDS }
+
+export const DDIM_DEFAULTS: DdimConfig = {
+  num_train_timesteps: 1000,
+  beta_start: 0.0001,
+  beta_end: 0.02,
+  beta_schedule: 'linear',
+  trained_betas: null,
+  clip_sample: true,
+  set_alpha_to_one: true,
+  steps_offset: 0,
+  prediction_type: 'epsilon',
+  thresholding: false,
+  dynamic_thresholding_ratio: 0.995,
+  clip_sample_range: 1.0,
+  sample_max_value: 1.0,
+  timestep_spacing: 'leading',
+  rescale_betas_zero_snr: false,
+}
+
+export class DdimScheduler implements SamplingScheduler {
+  readonly name = 'ddim' as const
+  readonly config: DdimConfig
+  readonly alphasCumprod: Float32Array
+  readonly finalAlphaCumprod: number
+  readonly initNoiseSigma = 1
+  private schedule: number[] = []
+  private numInferenceSteps = 0
+  /** Previous timestep per schedule entry when custom timesteps are in use. */
+  private customPrev: Map<number, number> | null = null
+
+  constructor(config?: Record<string, unknown>) {
+    this.config = readConfig('ddim', SPEC, DDIM_DEFAULTS, config)
+    rejectThresholding('ddim', this.config)
+    this.alphasCumprod = alphasCumprod(makeBetas('ddim', this.config))
+    this.finalAlphaCumprod = this.config.set_alpha_to_one ? 1 : this.alphasCumprod[0]!
+  }
+
+  get timesteps(): number[] {
+    return this.schedule.slice()
+  }
+
+  setTimesteps(steps: number, opts: SetTimestepsOptions = {}): void {
+    const T = this.config.num_train_timesteps
+    let ts: number[]
+    if (opts.timesteps !== undefined) {
+      checkCustomTimesteps(opts.timesteps, T, true)
+      ts = opts.timesteps.slice()
+      this.customPrev = new Map(ts.map((t, i) => [t, i + 1 < ts.length ? ts[i + 1]! : -1]))
+    } else {
+      checkSteps(steps, T)
+      ts = spacedTimesteps(this.config.timestep_spacing, steps, T, this.config.steps_offset, true)
+      this.customPrev = null
+    }
+    this.numInferenceSteps = ts.length
+    if (opts.strength !== undefined) {
+      checkStrength(opts.strength)
+      ts = applyStrength(ts, opts.strength)
+    }
+    this.schedule = ts
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample
+  }
+
+  needsNoise(_t: number, eta = 0): boolean {
+    return eta > 0
+  }
+
+  previousTimestep(t: number): number {
+    if (this.customPrev) {
+      const prev = this.customPrev.get(t)
+      if (prev === undefined) throw new RangeError(`ddim: timestep ${t} is not in the custom schedule`)
+      return prev
+    }
+    return t - Math.floor(this.config.num_train_timesteps / this.numInferenceSteps)
+  }
+
+  /** diffusers' _get_variance(t, prev). */
+  variance(t: number, prev: number): number {
+    const a = this.alphasCumprod[t]!
+    const ap = prev >= 0 ? this.alphasCumprod[prev]! : this.finalAlphaCumprod
+    return ((1 - ap) / (1 - a)) * (1 - a / ap)
+  }
+
+  step(modelOutput: Float32Array, t: number, sample: Float32Array, opts: StepOptions = {}): Float32Array {
+    if (this.numInferenceSteps === 0) throw new RangeError('ddim: setTimesteps() must be called before step()')
+    const eta = opts.eta ?? 0
+    checkEta(eta)
+    checkTrainTimestep(t, this.config.num_train_timesteps)
+    checkSameLength('modelOutput', modelOutput, sample)
+    const prev = this.previousTimestep(t)
+    const alphaT = this.alphasCumprod[t]!
+    const alphaPrev = prev >= 0 ? this.alphasCumprod[prev]! : this.finalAlphaCumprod
+    const { x0s, x0o, es, eo } = predictionCoefficients(this.config.prediction_type, alphaT)
+    const std = eta * Math.sqrt(this.variance(t, prev))
+    const cx0 = Math.sqrt(alphaPrev)
+    const ceps = Math.sqrt(Math.max(1 - alphaPrev - std * std, 0))
+    const bound = clipBound(this.config.clip_sample, this.config.clip_sample_range)
+    const noise = eta > 0 ? requireNoise(opts.noise, sample, `ddim with eta ${eta}`) : null
+    const x0Out = opts.predictedOriginal
+    if (x0Out) checkSameLength('predictedOriginal', x0Out, sample)
+    const out = new Float32Array(sample.length)
+    for (let i = 0; i < out.length; i++) {
+      const s = sample[i]!
+      const o = modelOutput[i]!
+      let x0 = x0s * s + x0o * o
+      if (x0 > bound) x0 = bound
+      else if (x0 < -bound) x0 = -bound
+      let v = cx0 * x0 + ceps * (es * s + eo * o)
+      if (noise) v += std * noise[i]!
+      if (x0Out) x0Out[i] = x0
+      out[i] = v
+    }
+    return out
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, t: number): Float32Array {
+    return addNoiseAlphas(this.alphasCumprod, original, noise, t)
+  }
+}

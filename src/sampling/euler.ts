@@ -1,0 +1,223 @@
+// Euler discrete (diffusers EulerDiscreteScheduler): sigma-space Euler steps, sigmas = sqrt((1-acp)/acp)
+// interpolated at the (possibly fractional) timesteps. Karras sigmas and s_churn are supported; the other
+// exotic sigma families (exponential, beta) and continuous timesteps are not.
+import type { BetaConfig, ConfigSpec } from './config.js'
+import { BETA_FIELDS, SchedulerConfigError, readConfig } from './config.js'
+import { alphasCumprod, makeBetas, torchLinspaceF32 } from './betas.js'
+import { checkSameLength, requireNoise, scheduleIndex } from './discrete.js'
+import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, npLinspace, spacedTimesteps } from './spacing.js'
+import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
+
+export type EulerConfig = BetaConfig & {
+  interpolation_type: string
+  use_karras_sigmas: boolean
+  sigma_min: number | null
+  sigma_max: number | null
+  final_sigmas_type: string
+  s_churn: number
+  s_tmin: number
+  s_tmax: number
+}
+
+const SPEC: ConfigSpec<EulerConfig> = {
+  ...BETA_FIELDS,
+  interpolation_type: { kind: 'enum', values: ['linear', 'log_linear'] },
+  use_karras_sigmas: { kind: 'boolean' },
+  sigma_min: { kind: 'number', above: 0, nullable: true },
+  sigma_max: { kind: 'number', above: 0, nullable: true },
+  final_sigmas_type: { kind: 'enum', values: ['zero', 'sigma_min'] },
+  s_churn: { kind: 'number', min: 0 },
+  s_tmin: { kind: 'number', min: 0 },
+  s_tmax: { kind: 'number', min: 0 },
+}
+
+export const EULER_DEFAULTS: EulerConfig = {
+  num_train_timesteps: 1000,
+  beta_start: 0.0001,
+  beta_end: 0.02,
+  beta_schedule: 'linear',
+  trained_betas: null,
+  prediction_type: 'epsilon',
+  interpolation_type: 'linear',
+  use_karras_sigmas: false,
+  sigma_min: null,
+  sigma_max: null,
+  timestep_spacing: 'linspace',
+  steps_offset: 0,
+  rescale_betas_zero_snr: false,
+  final_sigmas_type: 'zero',
+  // step() arguments in diffusers; config keys here so a preset can carry them.
+  s_churn: 0,
+  s_tmin: 0,
+  s_tmax: Infinity,
+}
+
+const f32 = Math.fround
+
+/** np.interp(x, arange(len(ys)), ys) for x inside [0, len-1] (clamped outside, as numpy does). */
+function interpIndex(x: number, ys: ArrayLike<number>): number {
+  if (x <= 0) return ys[0]!
+  const last = ys.length - 1
+  if (x >= last) return ys[last]!
+  const i = Math.floor(x)
+  const w = x - i
+  return ys[i]! + (ys[i + 1]! - ys[i]!) * w
+}
+
+/** diffusers' _sigma_to_t: the fractional training timestep whose log-sigma is log(sigma). */
+export function sigmaToT(sigma: number, logSigmas: Float32Array): number {
+  const logSigma = Math.log(Math.max(sigma, 1e-10))
+  let low = 0
+  for (let i = 0; i < logSigmas.length; i++) if (logSigma - logSigmas[i]! >= 0) low = i
+  low = Math.min(low, logSigmas.length - 2)
+  const lo = logSigmas[low]!
+  const hi = logSigmas[low + 1]!
+  const w = Math.min(Math.max((lo - logSigma) / (lo - hi), 0), 1)
+  return (1 - w) * low + w * (low + 1)
+}
+
+export class EulerScheduler implements SamplingScheduler {
+  readonly name = 'euler' as const
+  readonly config: EulerConfig
+  readonly alphasCumprod: Float32Array
+  /** Training sigmas and their logs (float32, as diffusers keeps them). */
+  private readonly trainSigmas: Float32Array
+  private readonly logSigmas: Float32Array
+  private schedule: number[] = []
+  /** One more entry than the schedule: the final sigma. */
+  sigmas = new Float32Array(0)
+
+  constructor(config?: Record<string, unknown>) {
+    this.config = readConfig('euler', SPEC, EULER_DEFAULTS, config)
+    const acp = alphasCumprod(makeBetas('euler', this.config))
+    // Zero terminal SNR makes the last sigma infinite; diffusers nudges it as here.
+    if (this.config.rescale_betas_zero_snr) acp[acp.length - 1] = 2 ** -24
+    this.alphasCumprod = acp
+    this.trainSigmas = acp.map((a) => f32(Math.sqrt(f32(f32(1 - a) / a))))
+    this.logSigmas = this.trainSigmas.map(Math.log)
+  }
+
+  get timesteps(): number[] {
+    return this.schedule.slice()
+  }
+
+  get initNoiseSigma(): number {
+    let max = 0
+    for (const s of this.sigmas) max = Math.max(max, s)
+    const spacing = this.config.timestep_spacing
+    return spacing === 'linspace' || spacing === 'trailing' ? max : Math.sqrt(max * max + 1)
+  }
+
+  setTimesteps(steps: number, opts: SetTimestepsOptions = {}): void {
+    const T = this.config.num_train_timesteps
+    let ts: number[]
+    if (opts.timesteps !== undefined) {
+      if (this.config.use_karras_sigmas) {
+        throw new SchedulerConfigError('euler', 'use_karras_sigmas', 'cannot be combined with custom `timesteps`')
+      }
+      checkCustomTimesteps(opts.timesteps, T, false)
+      ts = opts.timesteps.map(Math.fround)
+    } else {
+      checkSteps(steps, T)
+      ts = spacedTimesteps(this.config.timestep_spacing, steps, T, this.config.steps_offset, false)
+    }
+    const n = ts.length
+    let sigmas: number[]
+    if (this.config.interpolation_type === 'linear') {
+      sigmas = ts.map((t) => interpIndex(t, this.trainSigmas))
+    } else {
+      // diffusers' log_linear: evenly spaced in log sigma over the whole training range (n + 1 values, ascending).
+      const logs = torchLinspaceF32(Math.log(this.trainSigmas[T - 1]!), Math.log(this.trainSigmas[0]!), n + 1)
+      sigmas = Array.from(logs, (l) => Math.fround(Math.exp(l)))
+    }
+    if (this.config.use_karras_sigmas) {
+      const sigmaMin = this.config.sigma_min ?? sigmas[sigmas.length - 1]!
+      const sigmaMax = this.config.sigma_max ?? sigmas[0]!
+      const rho = 7
+      const minInv = sigmaMin ** (1 / rho)
+      const maxInv = sigmaMax ** (1 / rho)
+      sigmas = npLinspace(0, 1, n).map((r) => (maxInv + r * (minInv - maxInv)) ** rho)
+      ts = sigmas.map((s) => Math.fround(sigmaToT(s, this.logSigmas)))
+    }
+    const last = this.config.final_sigmas_type === 'sigma_min' ? this.trainSigmas[0]! : 0
+    this.sigmas = Float32Array.from([...sigmas, last])
+    if (opts.strength !== undefined) {
+      checkStrength(opts.strength)
+      const kept = applyStrength(ts, opts.strength)
+      this.sigmas = this.sigmas.slice(ts.length - kept.length)
+      ts = kept
+    }
+    this.schedule = ts
+  }
+
+  private sigmaAt(t: number): { index: number; sigma: number } {
+    const index = scheduleIndex(this.schedule, t)
+    return { index, sigma: this.sigmas[index]! }
+  }
+
+  scaleModelInput(sample: Float32Array, t: number): Float32Array {
+    const { sigma } = this.sigmaAt(t)
+    // Division by a float32 divisor, as diffusers' sample / ((sigma**2 + 1) ** 0.5) on float32 tensors.
+    const divisor = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)))
+    const out = new Float32Array(sample.length)
+    for (let i = 0; i < out.length; i++) out[i] = sample[i]! / divisor
+    return out
+  }
+
+  private churn(sigma: number): number {
+    const { s_churn, s_tmin, s_tmax } = this.config
+    if (s_churn <= 0 || sigma < s_tmin || sigma > s_tmax) return 0
+    return Math.min(s_churn / (this.sigmas.length - 1), Math.SQRT2 - 1)
+  }
+
+  needsNoise(t: number): boolean {
+    return this.churn(this.sigmaAt(t).sigma) > 0
+  }
+
+  step(modelOutput: Float32Array, t: number, sample: Float32Array, opts: StepOptions = {}): Float32Array {
+    checkSameLength('modelOutput', modelOutput, sample)
+    const { index, sigma } = this.sigmaAt(t)
+    const gamma = this.churn(sigma)
+    const sigmaHat = f32(sigma * (gamma + 1))
+    const noise = gamma > 0 ? requireNoise(opts.noise, sample, `euler with s_churn ${this.config.s_churn}`) : null
+    const churnScale = gamma > 0 ? Math.sqrt(sigmaHat * sigmaHat - sigma * sigma) : 0
+    const dt = f32(this.sigmas[index + 1]! - sigmaHat)
+    // x0 = xs * x + xo * out per prediction type (v_prediction uses sigma, not sigma_hat, as diffusers does).
+    let xs: number
+    let xo: number
+    switch (this.config.prediction_type) {
+      case 'epsilon':
+        xs = 1
+        xo = -sigmaHat
+        break
+      case 'v_prediction':
+        xs = 1 / (sigma * sigma + 1)
+        xo = -sigma / Math.sqrt(sigma * sigma + 1)
+        break
+      default:
+        xs = 0
+        xo = 1
+    }
+    const x0Out = opts.predictedOriginal
+    if (x0Out) checkSameLength('predictedOriginal', x0Out, sample)
+    const out = new Float32Array(sample.length)
+    for (let i = 0; i < out.length; i++) {
+      let x = sample[i]!
+      if (noise) x += noise[i]! * churnScale
+      // Rounded to float32 per operation like diffusers' float32 tensor ops; the full-loop tests need it.
+      const x0 = xs === 1 ? f32(x + f32(xo * modelOutput[i]!)) : f32(f32(xs * x) + f32(xo * modelOutput[i]!))
+      if (x0Out) x0Out[i] = x0
+      out[i] = x + f32(f32(f32(x - x0) / sigmaHat) * dt)
+    }
+    return out
+  }
+
+  /** diffusers' add_noise: original + noise * sigma(t). */
+  addNoise(original: Float32Array, noise: Float32Array, t: number): Float32Array {
+    checkSameLength('noise', noise, original)
+    const { sigma } = this.sigmaAt(t)
+    const out = new Float32Array(original.length)
+    for (let i = 0; i < out.length; i++) out[i] = original[i]! + f32(noise[i]! * sigma)
+    return out
+  }
+}

@@ -1,0 +1,39 @@
+// The scheduler contract shared by every scheduler module and re-exported from index.ts.
+
+export type SchedulerName = 'ddim' | 'tcd' | 'lcm' | 'euler'
+
+export interface SetTimestepsOptions {
+  /** Custom descending timesteps; replaces the spacing rule (steps is then ignored). */
+  timesteps?: number[]
+  /** Denoising strength in (0, 1]: img2img keeps the tail of the schedule. */
+  strength?: number
+}
+
+export interface StepOptions {
+  /** DDIM eta / TCD gamma, in [0, 1]. Defaults: DDIM 0, TCD 0.3 (diffusers' defaults). */
+  eta?: number
+  /** Standard normal noise, same length as the sample; required where the step injects noise. */
+  noise?: Float32Array
+  /** When given, receives the step's predicted x0 (for previews). */
+  predictedOriginal?: Float32Array
+}
+
+export interface Scheduler {
+  setTimesteps(steps: number, opts?: SetTimestepsOptions): void
+  readonly timesteps: number[]
+  readonly initNoiseSigma: number
+  scaleModelInput(sample: Float32Array, t: number): Float32Array
+  step(modelOutput: Float32Array, t: number, sample: Float32Array, opts?: StepOptions): Float32Array
+  addNoise(original: Float32Array, noise: Float32Array, t: number): Float32Array
+}
+
+/** What every scheduler here offers beyond the stable contract. */
+export interface SamplingScheduler extends Scheduler {
+  readonly name: SchedulerName
+  /** The merged, validated diffusers config (snake_case keys). */
+  readonly config: Readonly<Record<string, unknown>>
+  /** alphas_cumprod over the training timesteps (float32, as diffusers holds it). */
+  readonly alphasCumprod: Float32Array
+  /** Whether step(t) with this eta would consume a noise array (so callers draw noise only when needed). */
+  needsNoise(t: number, eta?: number): boolean
+}
