@@ -1,0 +1,70 @@
+// FileSource over node:fs, rooted at a folder. Errors name the full path that failed.
+
+import { open, readFile, stat } from 'node:fs/promises'
+import { isAbsolute, join, resolve } from 'node:path'
+import type { FileSource } from './files.js'
+
+const CHUNK_BYTES = 16 * 1024 * 1024
+
+function describeFsError(where: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code
+  const reason =
+    code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message
+  return new Error(`${where}: ${reason}`, { cause: err })
+}
+
+export class NodeFileSource implements FileSource {
+  /** `root` is shown in messages as given; reads resolve it against the current directory. */
+  constructor(readonly root: string) {}
+
+  /** Absolute path of `path` (an absolute `path` is taken as is). */
+  resolvePath(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.root, path)
+  }
+
+  describe(path: string): string {
+    return isAbsolute(path) ? path : join(this.root, path)
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await stat(this.resolvePath(path))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  async readBytes(path: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
+    const where = this.describe(path)
+    try {
+      if (!onProgress) return new Uint8Array(await readFile(this.resolvePath(path)))
+      const handle = await open(this.resolvePath(path), 'r')
+      try {
+        const { size } = await handle.stat()
+        const out = new Uint8Array(size)
+        let loaded = 0
+        onProgress(0, size)
+        while (loaded < size) {
+          const { bytesRead } = await handle.read(out, loaded, Math.min(CHUNK_BYTES, size - loaded), loaded)
+          if (bytesRead === 0) throw new Error(`file shrank while reading (${loaded} of ${size} bytes)`)
+          loaded += bytesRead
+          onProgress(loaded, size)
+        }
+        return out
+      } finally {
+        await handle.close()
+      }
+    } catch (err) {
+      throw describeFsError(where, err)
+    }
+  }
+
+  async readText(path: string): Promise<string> {
+    try {
+      return await readFile(this.resolvePath(path), 'utf8')
+    } catch (err) {
+      throw describeFsError(this.describe(path), err)
+    }
+  }
+}

@@ -1,0 +1,230 @@
+// Reads a diffusers / Optimum ONNX pipeline folder through a FileSource: the configs and tokenizer texts now,
+// the ONNX models lazily (encoding a prompt does not read the UNet). Every error names the file at fault.
+//
+//   model_index.json, scheduler/scheduler_config.json
+//   tokenizer/ (vocab.json + merges.txt, or tokenizer.json; tokenizer_config.json, special_tokens_map.json)
+//   text_encoder/model.onnx, unet/model.onnx (+ external data such as model.onnx_data), vae_decoder/model.onnx
+//   SDXL adds tokenizer_2/ and text_encoder_2/; unet/config.json and vae_decoder/config.json are optional.
+
+import { parseJsonSafely, type JsonValue } from '../graph/safe-json.js'
+import type { LazyModelSource, ModelSource } from '../runtime/types.js'
+import type { TokenizerFileTexts } from '../text/index.js'
+import { joinPath, type FileSource } from './files.js'
+import { decodeModel, externalDataLocations } from './onnx/index.js'
+
+export type PipelineVariant = 'sd15' | 'sdxl'
+export type JsonObject = { readonly [key: string]: JsonValue }
+export type LoadProgress = (loaded: number, total: number) => void
+
+/** Latent scaling of the VAE when its config does not say (diffusers' defaults for each family). */
+export const DEFAULT_VAE_SCALING: Readonly<Record<PipelineVariant, number>> = { sd15: 0.18215, sdxl: 0.13025 }
+
+/** Graphs that point at external data are small; bigger files are taken to be self-contained (no decode). */
+const DECODE_FOR_EXTERNAL_DATA_LIMIT = 64 * 1024 * 1024
+const CONVENTIONAL_EXTERNAL_DATA = 'model.onnx_data'
+
+export interface PipelineModel extends LazyModelSource {
+  /** Path of model.onnx inside the FileSource, e.g. "tiny-sd15/unet/model.onnx". */
+  readonly path: string
+  load(onProgress?: LoadProgress): Promise<ModelSource>
+}
+
+export interface PipelineTextEncoder {
+  readonly folder: 'text_encoder' | 'text_encoder_2'
+  /** SDXL's second encoder gives the penultimate hidden state and pooled text_embeds. */
+  readonly role: 'primary' | 'secondary'
+  readonly model: PipelineModel
+  readonly tokenizer: TokenizerFileTexts
+}
+
+export interface PipelineUNet {
+  readonly model: PipelineModel
+  readonly config: JsonObject
+  readonly inChannels: number
+  /** Latent height/width must be multiples of this: 2^(down blocks - 1). */
+  readonly latentMultiple: number
+  /** "text_time" for SDXL (takes text_embeds and time_ids). */
+  readonly additionEmbedType: string | undefined
+}
+
+export interface PipelineVaeDecoder {
+  readonly model: PipelineModel
+  readonly config: JsonObject
+  readonly scalingFactor: number
+  /** Image pixels per latent pixel: 2^(VAE blocks - 1). */
+  readonly scaleFactor: number
+}
+
+export interface PipelineFolder {
+  /** The folder as given, relative to the FileSource. */
+  readonly folder: string
+  /** Human-readable location (path or URL). */
+  readonly location: string
+  readonly variant: PipelineVariant
+  readonly modelIndex: JsonObject
+  readonly schedulerConfig: JsonObject
+  readonly textEncoders: readonly PipelineTextEncoder[]
+  readonly unet: PipelineUNet
+  readonly vaeDecoder: PipelineVaeDecoder
+}
+
+class PipelineReader {
+  constructor(
+    private readonly files: FileSource,
+    private readonly folder: string,
+  ) {}
+
+  path(relative: string): string {
+    return joinPath(this.folder, relative)
+  }
+
+  describe(relative: string): string {
+    return this.files.describe(this.path(relative))
+  }
+
+  exists(relative: string): Promise<boolean> {
+    return this.files.exists(this.path(relative))
+  }
+
+  async text(relative: string): Promise<string> {
+    if (!(await this.exists(relative))) throw new Error(`${this.describe(relative)}: file not found`)
+    return this.files.readText(this.path(relative))
+  }
+
+  async optionalText(relative: string): Promise<string | undefined> {
+    return (await this.exists(relative)) ? this.files.readText(this.path(relative)) : undefined
+  }
+
+  parseObject(text: string, relative: string): JsonObject {
+    let value: JsonValue
+    try {
+      value = parseJsonSafely(text)
+    } catch (err) {
+      throw new Error(`${this.describe(relative)}: ${(err as Error).message}`, { cause: err })
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${this.describe(relative)}: expected a JSON object`)
+    return value
+  }
+
+  async json(relative: string): Promise<JsonObject> {
+    return this.parseObject(await this.text(relative), relative)
+  }
+
+  async optionalJson(relative: string): Promise<JsonObject> {
+    const text = await this.optionalText(relative)
+    return text === undefined ? {} : this.parseObject(text, relative)
+  }
+
+  async tokenizer(dir: string): Promise<TokenizerFileTexts> {
+    const [vocabJson, mergesTxt, tokenizerJson, tokenizerConfigJson, specialTokensMapJson] = await Promise.all(
+      ['vocab.json', 'merges.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'].map((f) => this.optionalText(`${dir}/${f}`)),
+    )
+    if ((vocabJson === undefined || mergesTxt === undefined) && tokenizerJson === undefined) {
+      throw new Error(`${this.describe(dir)}: needs vocab.json + merges.txt or tokenizer.json`)
+    }
+    return { vocabJson, mergesTxt, tokenizerJson, tokenizerConfigJson, specialTokensMapJson }
+  }
+
+  model(dir: string): PipelineModel {
+    const path = this.path(`${dir}/model.onnx`)
+    const key = this.files.describe(path)
+    return { key, path, load: (onProgress) => this.loadModel(dir, key, onProgress) }
+  }
+
+  /** model.onnx plus every external data file it references (or model.onnx_data when present). */
+  private async loadModel(dir: string, key: string, onProgress?: LoadProgress): Promise<ModelSource> {
+    const relative = `${dir}/model.onnx`
+    if (!(await this.exists(relative))) throw new Error(`${key}: file not found`)
+    const bytes = await this.files.readBytes(this.path(relative), onProgress)
+    const locations = await this.externalDataFiles(dir, key, bytes)
+    const externalData = []
+    for (const location of locations) {
+      const file = `${dir}/${location}`
+      if (!(await this.exists(file))) throw new Error(`${key}: external data file ${this.describe(file)} not found`)
+      externalData.push({ path: location, data: await this.files.readBytes(this.path(file), onProgress) })
+    }
+    return externalData.length > 0 ? { key, bytes, externalData } : { key, bytes }
+  }
+
+  private async externalDataFiles(dir: string, key: string, bytes: Uint8Array): Promise<string[]> {
+    if (bytes.byteLength > DECODE_FOR_EXTERNAL_DATA_LIMIT) {
+      return (await this.exists(`${dir}/${CONVENTIONAL_EXTERNAL_DATA}`)) ? [CONVENTIONAL_EXTERNAL_DATA] : []
+    }
+    let locations: string[]
+    try {
+      locations = externalDataLocations(decodeModel(bytes))
+    } catch (err) {
+      throw new Error(`${key}: cannot load ONNX model (${(err as Error).message})`, { cause: err })
+    }
+    for (const location of locations) {
+      if (location.startsWith('/') || location.split(/[\\/]/).includes('..') || /^[a-z]+:/i.test(location)) {
+        throw new Error(`${key}: external data location "${location}" is outside the model folder`)
+      }
+    }
+    return locations
+  }
+}
+
+function numberField(config: JsonObject, key: string): number | undefined {
+  const value = Object.hasOwn(config, key) ? config[key] : undefined
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
+function blockCount(config: JsonObject): number | undefined {
+  const blocks = Object.hasOwn(config, 'block_out_channels') ? config.block_out_channels : undefined
+  return Array.isArray(blocks) && blocks.length > 0 ? blocks.length : undefined
+}
+
+/** Reads the pipeline folder `folder` of `files` ('' for the FileSource root). */
+export async function readPipelineFolder(files: FileSource, folder: string): Promise<PipelineFolder> {
+  const reader = new PipelineReader(files, folder)
+  if (!(await reader.exists('model_index.json'))) {
+    const folderExists = folder === '' || (await files.exists(folder))
+    throw new Error(
+      folderExists
+        ? `${reader.describe('model_index.json')}: file not found (not a diffusers pipeline folder)`
+        : `${files.describe(folder)}: model folder not found`,
+    )
+  }
+  const modelIndex = await reader.json('model_index.json')
+  const [schedulerConfig, unetConfig, vaeConfig] = await Promise.all([
+    reader.json('scheduler/scheduler_config.json'),
+    reader.optionalJson('unet/config.json'),
+    reader.optionalJson('vae_decoder/config.json'),
+  ])
+  const additionEmbedType = typeof unetConfig.addition_embed_type === 'string' ? unetConfig.addition_embed_type : undefined
+  const isSdxl = Object.hasOwn(modelIndex, 'text_encoder_2') || additionEmbedType === 'text_time' || (await reader.exists('text_encoder_2/model.onnx'))
+  const variant: PipelineVariant = isSdxl ? 'sdxl' : 'sd15'
+
+  const textEncoders: PipelineTextEncoder[] = [
+    { folder: 'text_encoder', role: 'primary', model: reader.model('text_encoder'), tokenizer: await reader.tokenizer('tokenizer') },
+  ]
+  if (isSdxl) {
+    const hasTokenizer2 = (await reader.exists('tokenizer_2/vocab.json')) || (await reader.exists('tokenizer_2/tokenizer.json'))
+    const tokenizer2 = hasTokenizer2 ? 'tokenizer_2' : 'tokenizer'
+    textEncoders.push({ folder: 'text_encoder_2', role: 'secondary', model: reader.model('text_encoder_2'), tokenizer: await reader.tokenizer(tokenizer2) })
+  }
+  const vaeBlocks = blockCount(vaeConfig)
+  const unetBlocks = blockCount(unetConfig)
+  return {
+    folder,
+    location: files.describe(folder),
+    variant,
+    modelIndex,
+    schedulerConfig,
+    textEncoders,
+    unet: {
+      model: reader.model('unet'),
+      config: unetConfig,
+      inChannels: numberField(unetConfig, 'in_channels') ?? 4,
+      latentMultiple: unetBlocks ? 2 ** (unetBlocks - 1) : 8,
+      additionEmbedType,
+    },
+    vaeDecoder: {
+      model: reader.model('vae_decoder'),
+      config: vaeConfig,
+      scalingFactor: numberField(vaeConfig, 'scaling_factor') ?? DEFAULT_VAE_SCALING[variant],
+      scaleFactor: vaeBlocks ? 2 ** (vaeBlocks - 1) : 8,
+    },
+  }
+}
