@@ -4,7 +4,9 @@
 // - nodes are named by module scope and op: `/down_blocks.0/resnets.0/conv1/Conv`, repeats get `_1`, `_2`...;
 // - node outputs are `<node name>_output_0`; small constants are Constant nodes in the current scope;
 // - nn.Linear on a 3-D input exports as MatMul with a transposed weight initializer `onnx::MatMul_<n>` plus an Add
-//   with the named bias; on a 2-D input as Gemm(transB=1) with the named weight and bias.
+//   with the named bias; on a 2-D input as Gemm(transB=1) with the named weight and bias;
+// - nn.GroupNorm's affine parameters are constant-folded to [C, 1, 1] initializers `onnx::Mul_<n>` / `onnx::Add_<n>`.
+// (Checked against a real torch.onnx export: tests/models/fixtures/torch-export.onnx.)
 
 import { floatAttr, makeAttribute, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type AttributeValue } from './factories.js'
 import { DataType, type OnnxGraph, type OnnxModel } from './types.js'
@@ -49,7 +51,7 @@ export class GraphBuilder {
   private readonly segments: string[] = []
   private readonly nameCounts = new Map<string, number>()
   private readonly usedNames = new Set<string>()
-  private matmulWeightId: number
+  private nextExportId: number
 
   constructor(
     graphName: string,
@@ -57,7 +59,7 @@ export class GraphBuilder {
     options: { firstWeightId?: number } = {},
   ) {
     this.graph = makeGraph(graphName)
-    this.matmulWeightId = options.firstWeightId ?? 1000
+    this.nextExportId = options.firstWeightId ?? 1000
   }
 
   /** Runs `body` inside a torch submodule scope ("down_blocks.0", "attn1", "to_out.0"). */
@@ -100,6 +102,11 @@ export class GraphBuilder {
     producer.output = producer.output.map((o) => (o === value ? this.claim(name) : o))
     for (const node of this.graph.node) node.input = node.input.map((i) => (i === value ? name : i))
     this.graph.output.push(makeValueInfo(name, elemType, dims))
+  }
+
+  /** torch's name for a folded or transposed parameter feeding an op: `onnx::<OpType>_<n>`. */
+  private exportedName(opType: string): string {
+    return `onnx::${opType}_${this.nextExportId++}`
   }
 
   /** Adds a float32 initializer with an explicit (already torch-style) name. */
@@ -155,7 +162,7 @@ export class GraphBuilder {
     const hasBias = options.bias ?? true
     return this.scope(name, () => {
       const torchWeight = checkLength(`${this.paramName('weight')}`, options.weight ?? this.init('weight', [outFeatures, inFeatures], inFeatures), [outFeatures, inFeatures])
-      const weightName = this.floatInitializer(`onnx::MatMul_${this.matmulWeightId++}`, [inFeatures, outFeatures], transpose2d(torchWeight, outFeatures, inFeatures))
+      const weightName = this.floatInitializer(this.exportedName('MatMul'), [inFeatures, outFeatures], transpose2d(torchWeight, outFeatures, inFeatures))
       // torch emits the bias Add with the bias first: Add(bias, MatMul output).
       const product = this.op('MatMul', [x, weightName])
       if (!hasBias) return product
@@ -201,7 +208,7 @@ export class GraphBuilder {
 
   /**
    * nn.GroupNorm on NCHW as torch exports it: Reshape to [N, G, -1] -> InstanceNormalization -> Reshape back ->
-   * Mul by weight / Add bias (each Unsqueezed to [C, 1, 1]).
+   * Mul by weight / Add bias, both folded to [C, 1, 1] initializers `onnx::Mul_<n>` / `onnx::Add_<n>`.
    */
   groupNorm(name: string, x: string, channels: number, groups: number, eps = 1e-5, values?: { weight: Float32Array; bias: Float32Array }): string {
     if (channels % groups !== 0) throw new Error(`${this.paramName(name)}: ${channels} channels do not split into ${groups} groups`)
@@ -211,11 +218,9 @@ export class GraphBuilder {
       const zeros = this.constantFloat(new Float32Array(groups), [groups])
       const normed = this.op('InstanceNormalization', [grouped, ones, zeros], { epsilon: eps })
       const restored = this.op('Reshape', [normed, this.op('Shape', [x])])
-      const axes = this.constantInt64([1, 2])
-      const weight = this.param('weight', [channels], 'weight', channels, values?.weight ?? new Float32Array(channels).fill(1))
-      const bias = this.param('bias', [channels], 'bias', channels, values?.bias ?? new Float32Array(channels))
-      const scaled = this.op('Mul', [restored, this.op('Unsqueeze', [weight, axes])])
-      return this.op('Add', [scaled, this.op('Unsqueeze', [bias, axes])])
+      const weight = this.floatInitializer(this.exportedName('Mul'), [channels, 1, 1], values?.weight ?? new Float32Array(channels).fill(1))
+      const bias = this.floatInitializer(this.exportedName('Add'), [channels, 1, 1], values?.bias ?? new Float32Array(channels))
+      return this.op('Add', [this.op('Mul', [restored, weight]), bias])
     })
   }
 
