@@ -1,0 +1,45 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { extractGraphFromPng, readPngTextChunks, decodePng } from '../../src/graph/png.js'
+import { ROOT, runCli } from './run-cli.js'
+
+const graph = join(ROOT, 'graphs', 'tiny-sd15-4step.json')
+const tempDir = () => mkdtempSync(join(tmpdir(), 'hypersd-cli-'))
+
+describe('hypersd run', () => {
+  it('writes a PNG with the graph and parameters embedded, byte-identical across runs', () => {
+    const a = tempDir()
+    const b = tempDir()
+    const first = runCli(['run', graph, '--out', a, '--quiet'])
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    const second = runCli(['run', graph, '--out', b, '--quiet'])
+    expect(second.code).toBe(0)
+    expect(readdirSync(a)).toEqual(['tiny-sd15-4step_00001.png'])
+    const pngA = readFileSync(join(a, 'tiny-sd15-4step_00001.png'))
+    const pngB = readFileSync(join(b, 'tiny-sd15-4step_00001.png'))
+    expect(Buffer.compare(pngA, pngB)).toBe(0)
+    const image = decodePng(pngA)
+    expect([image.width, image.height]).toEqual([256, 256])
+    const embedded = extractGraphFromPng(pngA)
+    expect(embedded?.kind).toBe('graph')
+    const text = readPngTextChunks(pngA).get('parameters') ?? ''
+    expect(text).toContain('seed: 42')
+    expect(text).toContain('timesteps: 999,749,499,249')
+  })
+
+  it('applies --set overrides, numbers files after existing ones, and shows per-step progress', () => {
+    const out = tempDir()
+    const base = runCli(['run', graph, '--out', out, '--quiet'])
+    expect(base.code).toBe(0)
+    const changed = runCli(['run', graph, '--out', out, '--set', '4.seed=7', '--set', '4.steps=2'])
+    expect(changed.code).toBe(0)
+    expect(changed.stderr).toContain('[########################] 2/2')
+    expect(readdirSync(out).sort()).toEqual(['tiny-sd15-4step_00001.png', 'tiny-sd15-4step_00002.png'])
+    const [p1, p2] = ['tiny-sd15-4step_00001.png', 'tiny-sd15-4step_00002.png'].map((f) => readFileSync(join(out, f)))
+    expect(Buffer.compare(p1!, p2!)).not.toBe(0)
+    expect(readPngTextChunks(p2!).get('parameters')).toContain('seed: 7')
+  })
+})
