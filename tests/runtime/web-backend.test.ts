@@ -1,0 +1,81 @@
+// The onnxruntime-web backend, run here on its WASM provider (Node has no navigator.gpu, so 'auto' must pick
+// WASM). WebGPU itself is exercised in a real Chromium by the editor tests.
+import { describe, expect, it } from 'vitest'
+import { NodeFileSource } from '../../src/models/node-files.js'
+import { readPipelineFolder } from '../../src/models/pipeline.js'
+import { hostTensor, type HostTensor } from '../../src/runtime/index.js'
+import { createNodeBackend } from '../../src/runtime/node.js'
+import { createWebBackend, defaultWasmThreads, hasWebGpuAdapter } from '../../src/runtime/web.js'
+import { buildAffineModel, buildMixedDtypeModel } from './test-models.js'
+
+describe('web backend (WASM in Node)', () => {
+  it('falls back to WASM without a WebGPU adapter and stays single-threaded when not cross-origin isolated', async () => {
+    expect(await hasWebGpuAdapter()).toBe(false)
+    expect(defaultWasmThreads()).toBe(1)
+    const backend = await createWebBackend({ preferred: 'auto' })
+    expect(backend.active).toBe('wasm')
+  })
+
+  it('runs a model with external data passed as bytes', async () => {
+    const backend = await createWebBackend({ preferred: 'wasm' })
+    const { model, externalData } = buildAffineModel({ externalDataFile: 'model.onnx_data' })
+    const session = await backend.createSession({ key: 'web/model.onnx', bytes: model, externalData: [{ path: 'model.onnx_data', data: externalData! }] })
+    expect(session.backend).toBe('wasm')
+    const out = await session.run({ x: hostTensor('float32', [1, 4], Float32Array.from([1, 1, 1, 1])) })
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([1.5, 1.5, 13, -6])
+    await session.dispose()
+  })
+
+  it('converts feeds to declared dtypes and returns float16 as raw bits', async () => {
+    const backend = await createWebBackend({ preferred: 'wasm' })
+    const session = await backend.createSession({ key: 'web/mixed.onnx', bytes: buildMixedDtypeModel() })
+    const out = await session.run({
+      sample: hostTensor('float32', [1, 4], Float32Array.from([0.5, -1, 2, 4])),
+      timestep: hostTensor('int32', [1], Int32Array.from([1])),
+      input_ids: hostTensor('int32', [1, 3], Int32Array.from([1, 2, 3])),
+    })
+    // 0.5*2+1 = 2 (0x4000), -1*2+1 = -1 (0xbc00), 2*2+1 = 5 (0x4500), 4*2+1 = 9 (0x4880)
+    expect(Array.from(out.out_sample!.data as Uint16Array)).toEqual([0x4000, 0xbc00, 0x4500, 0x4880])
+    expect(out.ids_out!.data).toEqual(BigInt64Array.from([2n, 3n, 4n]))
+    await session.dispose()
+  })
+
+  it('names the file for a corrupt model', async () => {
+    const backend = await createWebBackend({ preferred: 'wasm' })
+    await expect(backend.createSession({ key: 'vae_decoder/model.onnx', bytes: Uint8Array.from([1, 2, 3, 4]) })).rejects.toThrow(
+      /^vae_decoder\/model\.onnx: cannot load ONNX model/,
+    )
+  })
+})
+
+describe('web backend on the tiny pipeline', () => {
+  it('gives the same UNet and VAE outputs as onnxruntime-node', async () => {
+    const folder = await readPipelineFolder(new NodeFileSource('public/models'), 'tiny-sd15')
+    const sample = hostTensor('float32', [1, 4, 8, 8], Float32Array.from({ length: 256 }, (_, i) => Math.cos(i * 0.3)))
+    const context = hostTensor('float32', [1, 77, 16], Float32Array.from({ length: 77 * 16 }, (_, i) => Math.sin(i * 0.01)))
+    const feeds = { sample, timestep: hostTensor('int64', [1], BigInt64Array.from([749n])), encoder_hidden_states: context }
+    const results: HostTensor[][] = []
+    for (const backend of [await createWebBackend({ preferred: 'wasm' }), createNodeBackend()]) {
+      const unet = await backend.createSession(await folder.unet.model.load())
+      const vae = await backend.createSession(await folder.vaeDecoder.model.load())
+      const noise = (await unet.run(feeds)).out_sample!
+      const image = (await vae.run({ latent_sample: noise })).sample!
+      results.push([noise, image])
+      await Promise.all([unet.dispose(), vae.dispose()])
+    }
+    const [web, node] = results as [HostTensor[], HostTensor[]]
+    for (let k = 0; k < 2; k++) {
+      expect(web[k]!.dims).toEqual(node[k]!.dims)
+      const a = web[k]!.data as Float32Array
+      const b = node[k]!.data as Float32Array
+      let maxDiff = 0
+      let maxAbs = 0
+      for (let i = 0; i < a.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!))
+        maxAbs = Math.max(maxAbs, Math.abs(b[i]!))
+      }
+      expect(maxAbs).toBeGreaterThan(1e-2) // a real signal, not all zeros
+      expect(maxDiff).toBeLessThan(1e-4 * Math.max(1, maxAbs))
+    }
+  })
+})
