@@ -8,16 +8,12 @@ import { DataType } from '../../src/models/onnx/types.js'
 import type { ModelSource } from '../../src/runtime/types.js'
 import { encodeSafetensors, float32Bytes } from '../../src/models/safetensors/writer.js'
 import type { TensorToWrite } from '../../src/models/safetensors/writer.js'
+import { mulberry32 } from '../../scripts/models/prng.js'
 
+/** Uniform values in [-0.5, 0.5), seeded. */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5
-  }
+  const uniform = mulberry32(seed)
+  return () => uniform() - 0.5
 }
 
 export const random = (n: number, next: () => number, scale = 1): Float32Array => Float32Array.from({ length: n }, () => next() * scale)
