@@ -91,7 +91,8 @@ export function buildUnet(c: UnetConfig = UNET, seed = 2): OnnxModel {
     })
   })
 
-  const act = b.scope('conv_act', () => b.silu(b.groupNorm('conv_norm_out', h, first, c.groups, c.resnetEps)))
+  const normed = b.groupNorm('conv_norm_out', h, first, c.groups, c.resnetEps)
+  const act = b.scope('conv_act', () => b.silu(normed))
   const out = b.conv('conv_out', act, first, c.outChannels, { kernel: 3, padding: 1 })
   b.output(out, 'out_sample', DataType.FLOAT, ['batch_size', c.outChannels, 'height', 'width'])
   return b.model(EXPORT_INFO)
