@@ -18,24 +18,24 @@ function toIOMetadata(meta: InferenceSession.ValueMetadata): IOMetadata {
   return { name: meta.name, dtype, shape: meta.shape.map((d) => (typeof d === 'number' ? d : d === '' ? -1 : d)) }
 }
 
-/** Copies an ort output to a HostTensor; float16 comes back as raw bits even where ort uses Float16Array. */
+/** Copies an ort output to a HostTensor (slice: a memcpy, so the ort tensor can be disposed); float16 comes back as raw bits even where ort uses Float16Array. */
 function copyOutput(name: string, tensor: Tensor): HostTensor {
   const dims = [...tensor.dims]
   const data = tensor.data
   switch (tensor.type) {
     case 'float32':
-      return hostTensor('float32', dims, Float32Array.from(data as Float32Array))
+      return hostTensor('float32', dims, (data as Float32Array).slice())
     case 'float16': {
       const view = data as ArrayBufferView & { length: number }
       return hostTensor('float16', dims, new Uint16Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.length * 2)))
     }
     case 'int32':
-      return hostTensor('int32', dims, Int32Array.from(data as Int32Array))
+      return hostTensor('int32', dims, (data as Int32Array).slice())
     case 'int64':
-      return hostTensor('int64', dims, BigInt64Array.from(data as BigInt64Array))
+      return hostTensor('int64', dims, (data as BigInt64Array).slice())
     case 'uint8':
     case 'bool':
-      return hostTensor(tensor.type, dims, Uint8Array.from(data as Uint8Array))
+      return hostTensor(tensor.type, dims, (data as Uint8Array).slice())
     default:
       throw new Error(`output "${name}" has unsupported type ${tensor.type}`)
   }

@@ -45,7 +45,10 @@ export class WebBackend implements InferenceBackend {
   constructor(public active: WebBackendName) {}
 
   async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
-    return createOrtSession(ort, source, options, this.active === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'])
+    const asked = (options?.executionProviders ?? []).filter((ep): ep is WebBackendName => ep === 'webgpu' || ep === 'wasm')
+    const usable = asked.filter((ep) => ep === 'wasm' || this.active === 'webgpu')
+    const providers: WebBackendName[] = usable.length > 0 ? usable : this.active === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm']
+    return createOrtSession(ort, source, options, providers)
   }
 }
 
