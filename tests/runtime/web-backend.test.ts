@@ -1,6 +1,6 @@
 // The onnxruntime-web backend, run here on its WASM provider (Node has no navigator.gpu, so 'auto' must pick
 // WASM). WebGPU itself is exercised in a real Chromium by the editor tests.
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NodeFileSource } from '../../src/models/node-files.js'
 import { readPipelineFolder } from '../../src/models/pipeline.js'
 import { hostTensor, type HostTensor } from '../../src/runtime/index.js'
@@ -9,11 +9,28 @@ import { createWebBackend, defaultWasmThreads, hasWebGpuAdapter } from '../../sr
 import { buildAffineModel, buildMixedDtypeModel } from './test-models.js'
 
 describe('web backend (WASM in Node)', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
   it('falls back to WASM without a WebGPU adapter and stays single-threaded when not cross-origin isolated', async () => {
     expect(await hasWebGpuAdapter()).toBe(false)
     expect(defaultWasmThreads()).toBe(1)
     const backend = await createWebBackend({ preferred: 'auto' })
     expect(backend.active).toBe('wasm')
+  })
+
+  it('picks WebGPU when an adapter is offered, and a session falls back to WASM when WebGPU cannot run', async () => {
+    vi.stubGlobal('navigator', { gpu: { requestAdapter: async () => ({}) }, hardwareConcurrency: 8 })
+    vi.stubGlobal('crossOriginIsolated', true)
+    expect(defaultWasmThreads()).toBe(4)
+    expect((await createWebBackend({ preferred: 'auto', numThreads: 1 })).active).toBe('webgpu')
+    expect((await createWebBackend({ preferred: 'wasm', numThreads: 1 })).active).toBe('wasm')
+    const backend = await createWebBackend({ preferred: 'webgpu', numThreads: 1 })
+    // This Node build of onnxruntime-web has no WebGPU provider, so creating the session must fall back.
+    const session = await backend.createSession({ key: 'fallback/model.onnx', bytes: buildAffineModel().model })
+    expect(session.backend).toBe('wasm')
+    await session.dispose()
+    vi.stubGlobal('navigator', { gpu: { requestAdapter: async () => null } })
+    expect(await hasWebGpuAdapter()).toBe(false)
   })
 
   it('runs a model with external data passed as bytes', async () => {
