@@ -7,15 +7,19 @@ import { float32 } from './lib/run-model.js'
 import { textEncoderSession } from './lib/lora-sessions.js'
 import type { TextEncoderModel } from './types.js'
 
-// Parsing a 49k-entry vocab takes tens of milliseconds: keep one tokenizer per loaded pipeline.
-const tokenizers = new WeakMap<object, LoadedClipTokenizer>()
+// Parsing a 49k-entry vocab takes ~50 ms: keep the last few tokenizers, keyed by their files' content, so a
+// re-loaded pipeline (a new LoadPipeline result with the same files) doesn't pay for it again.
+const TOKENIZER_CACHE_SIZE = 4
+const tokenizers = new Map<string, LoadedClipTokenizer>()
 
 function tokenizerFor(encoder: TextEncoderModel['encoders'][number]): LoadedClipTokenizer {
-  let loaded = tokenizers.get(encoder.tokenizer)
-  if (!loaded) {
-    loaded = clipTokenizerFromFolderTexts(encoder.tokenizer)
-    tokenizers.set(encoder.tokenizer, loaded)
-  }
+  const t = encoder.tokenizer
+  const key = [t.vocabJson, t.mergesTxt, t.tokenizerJson, t.tokenizerConfigJson, t.specialTokensMapJson].map((x) => x ?? '').join('\u0000')
+  let loaded = tokenizers.get(key)
+  if (loaded) tokenizers.delete(key)
+  else loaded = clipTokenizerFromFolderTexts(t)
+  tokenizers.set(key, loaded)
+  if (tokenizers.size > TOKENIZER_CACHE_SIZE) tokenizers.delete(tokenizers.keys().next().value!)
   return loaded
 }
 

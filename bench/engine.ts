@@ -1,0 +1,106 @@
+// Engine overhead: the tiny 4-step graph through the engine vs the same work as bare onnxruntime calls,
+// interleaved in one process with warm sessions; then a seed-only re-run against a full run.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as ort from 'onnxruntime-node'
+import { nodeDefinitions } from '../nodes/index.js'
+import type { NodeServices } from '../nodes/services.js'
+import { Engine, NodeRegistry, type ExecGraph } from '../src/engine/index.js'
+import { applyOverrides, toExecGraph } from '../src/graph/exec.js'
+import { encodePng } from '../src/graph/png.js'
+import { parseGraphFile } from '../src/graph/parse.js'
+import { decodedToRgba } from '../src/imaging/decoded-image.js'
+import { NodeFileSource } from '../src/models/node-files.js'
+import { createNodeBackend } from '../src/runtime/node.js'
+import { SessionCache } from '../src/runtime/session-cache.js'
+import { createScheduler, TorchGenerator } from '../src/sampling/index.js'
+import { clipTokenizerFromFiles, tokenizeForModel } from '../src/text/index.js'
+import { fmt, median, timeIt } from './stats.js'
+
+const root = join(import.meta.dirname, '..')
+const modelDir = join(root, 'public', 'models', 'tiny-sd15')
+
+async function bareOrt(): Promise<() => Promise<void>> {
+  const opts: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'] }
+  const text = await ort.InferenceSession.create(join(modelDir, 'text_encoder', 'model.onnx'), opts)
+  const unet = await ort.InferenceSession.create(join(modelDir, 'unet', 'model.onnx'), opts)
+  const vae = await ort.InferenceSession.create(join(modelDir, 'vae_decoder', 'model.onnx'), opts)
+  const tokenizer = clipTokenizerFromFiles(readFileSync(join(modelDir, 'tokenizer', 'vocab.json'), 'utf8'), readFileSync(join(modelDir, 'tokenizer', 'merges.txt'), 'utf8'))
+  const schedulerConfig = JSON.parse(readFileSync(join(modelDir, 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>
+  const scaling = (JSON.parse(readFileSync(join(modelDir, 'vae_decoder', 'config.json'), 'utf8')) as { scaling_factor: number }).scaling_factor
+  const prompt = 'a photo of an astronaut riding a horse on mars, highly detailed'
+  return async () => {
+    const ids = tokenizeForModel(tokenizer, prompt, { padId: 49407 }).ids
+    const hidden = (await text.run({ input_ids: new ort.Tensor('int32', ids, [1, 77]) })).last_hidden_state!
+    const scheduler = createScheduler('ddim', { ...schedulerConfig, timestep_spacing: 'trailing' })
+    scheduler.setTimesteps(4)
+    const h = 32
+    let latents = new TorchGenerator(42).randn(4 * h * h)
+    for (const t of scheduler.timesteps) {
+      const out = await unet.run({
+        sample: new ort.Tensor('float32', scheduler.scaleModelInput(latents, t), [1, 4, h, h]),
+        timestep: new ort.Tensor('int64', BigInt64Array.of(BigInt(t)), [1]),
+        encoder_hidden_states: hidden,
+      })
+      latents = scheduler.step(out.out_sample!.data as Float32Array, t, latents)
+    }
+    const scaled = latents.map((v) => v / scaling)
+    const image = (await vae.run({ latent_sample: new ort.Tensor('float32', scaled, [1, 4, h, h]) })).sample!
+    const rgba = decodedToRgba(image.data as Float32Array, image.dims)
+    encodePng(rgba.images[0]!, rgba.width, rgba.height)
+  }
+}
+
+export async function benchEngine(iterations = 15): Promise<string[]> {
+  const registry = new NodeRegistry(nodeDefinitions)
+  const file = parseGraphFile(readFileSync(join(root, 'graphs', 'tiny-sd15-4step.json'), 'utf8'))
+  const graph = toExecGraph(file)
+  const backend = createNodeBackend()
+  const sessions = new SessionCache(backend)
+  const services: NodeServices = {
+    backend,
+    sessions,
+    files: new NodeFileSource(join(root, 'public', 'models')),
+    resolveModel: (name) => name,
+    emitImages: async () => [],
+  }
+  const runFresh = (g: ExecGraph) => new Engine({ registry, services }).run(g)
+  const bare = await bareOrt()
+  // Warm-up: sessions created, JIT warmed, on both paths.
+  await runFresh(graph)
+  await bare()
+  const engineTimes: number[] = []
+  const bareTimes: number[] = []
+  for (let i = 0; i < iterations; i++) {
+    engineTimes.push(await timeIt(() => runFresh(graph)))
+    bareTimes.push(await timeIt(bare))
+  }
+  const ratio = median(engineTimes) / median(bareTimes)
+
+  // Seed-only change on a warm engine: which nodes re-run, and how long against a full run.
+  const engine = new Engine({ registry, services })
+  await engine.run(graph)
+  const fullTimes: number[] = []
+  const seedTimes: number[] = []
+  let ran: readonly string[] = []
+  let cached: readonly string[] = []
+  for (let i = 0; i < iterations; i++) {
+    fullTimes.push(await timeIt(() => runFresh(graph)))
+    const reseeded = toExecGraph(applyOverrides(file, [`4.seed=${100 + i}`], registry))
+    const start = performance.now()
+    const result = await engine.run(reseeded)
+    seedTimes.push(performance.now() - start)
+    ran = result.nodesRun
+    cached = result.nodesCached
+  }
+  const titles = (ids: readonly string[]) => ids.map((id) => `${id}:${graph.nodes.find((n) => n.id === id)?.type}`).join(', ')
+  await sessions.dispose()
+  return [
+    `engine overhead (tiny 4-step graph, ${iterations} interleaved runs, warm sessions): engine ${fmt(median(engineTimes))} vs bare onnxruntime ${fmt(median(bareTimes))} -> ratio ${ratio.toFixed(3)} (target <= 1.03)`,
+    `seed-only re-run: ran [${titles(ran)}], cached [${titles(cached)}]; ${fmt(median(seedTimes))} vs full run ${fmt(median(fullTimes))} -> ratio ${(median(seedTimes) / median(fullTimes)).toFixed(3)}`,
+  ]
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const line of await benchEngine()) console.log(line)
+}
