@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { importComfyUI, schedulerPreset } from '../../src/graph/comfyui.js'
+import { GraphFileError, parseGraphFile, serializeGraphFile } from '../../src/graph/parse.js'
+import type { GraphFile, GraphNode } from '../../src/graph/schema.js'
+
+const read = (name: string): string => readFileSync(new URL(`./fixtures/comfyui/${name}`, import.meta.url), 'utf8')
+const workflowText = read('default-lora-note.workflow.json')
+const promptText = read('hyper-sd-lcm.prompt.json')
+
+function node(graph: GraphFile, id: string): GraphNode {
+  const found = graph.nodes.find((n) => n.id === id)
+  if (!found) throw new Error(`no node ${id}`)
+  return found
+}
+
+describe('ComfyUI UI workflow 0.4', () => {
+  const { graph, report, format } = importComfyUI(workflowText, 'default.json')
+
+  it('maps the standard nodes to ours with named inputs and links', () => {
+    expect(format).toBe('workflow')
+    expect(graph.nodes.map((n) => `${n.id}:${n.type}`)).toEqual([
+      '7:CLIPTextEncode', '6:CLIPTextEncode', '5:EmptyLatent', '3:TSCDSampler', '8:VAEDecode', '9:SaveImage',
+      '4:LoadPipeline', '10:UNetLoRA', '11:Note', '14:SaveImage',
+    ])
+    expect(node(graph, '4').inputs).toEqual({ model: 'v1-5-pruned-emaonly' })
+    expect(node(graph, '10').inputs).toEqual({
+      unet: { from: ['4', 'unet'] },
+      clip: { from: ['4', 'clip'] },
+      lora: 'Hyper-SD15-8steps-lora.safetensors',
+      scale: 1,
+    })
+    expect(node(graph, '6')).toEqual({
+      id: '6',
+      type: 'CLIPTextEncode',
+      version: 1,
+      title: 'Positive prompt',
+      inputs: { clip: { from: ['10', 'clip'] }, text: 'beautiful scenery nature glass bottle landscape, , purple galaxy bottle,' },
+    })
+    expect(node(graph, '7').inputs).toEqual({ clip: { from: ['10', 'clip'] }, text: 'text, watermark' })
+    expect(node(graph, '5').inputs).toEqual({ width: 512, height: 512, batch: 1 })
+    expect(node(graph, '3').inputs).toEqual({
+      model: { from: ['10', 'unet'] },
+      positive: { from: ['6', 'conditioning'] },
+      negative: { from: ['7', 'conditioning'] },
+      latent: { from: ['5', 'latent'] },
+      seed: 42, // from the PrimitiveNode feeding the seed widget
+      cfg: 1,
+      steps: 8,
+      scheduler: 'euler-trailing',
+      denoise: 1,
+    })
+    // the VAE arrives through a Reroute node
+    expect(node(graph, '8').inputs).toEqual({ vae: { from: ['4', 'vae'] }, latent: { from: ['3', 'latent'] } })
+    expect(node(graph, '9').inputs).toEqual({ image: { from: ['8', 'image'] }, filename_prefix: 'ComfyUI' })
+    expect(node(graph, '11').inputs).toEqual({ text: 'Hyper-SD 8-step LoRA: cfg 1, 8 steps.\nDrop the <b>upscaler</b> for speed.' })
+    // fed by a dropped node: the link is gone, the widget stays
+    expect(node(graph, '14').inputs).toEqual({ filename_prefix: 'upscaled' })
+  })
+
+  it('reports dropped and folded nodes and the approximations', () => {
+    expect(report.dropped).toEqual(['node 12 (UpscaleModelLoader): no equivalent, dropped', 'node 13 (ImageUpscaleWithModel): no equivalent, dropped'])
+    expect(report.folded).toEqual(['node 15 (Reroute): folded into the links through it', 'node 16 (PrimitiveNode): value folded into the inputs it feeds'])
+    expect(report.warnings).toEqual([
+      'node 3 (KSampler): scheduler "normal" has no equivalent; "euler-trailing" uses trailing timestep spacing',
+      'node 4 (CheckpointLoaderSimple): checkpoint "v1-5-pruned-emaonly.safetensors" is a single-file checkpoint; "v1-5-pruned-emaonly" must name an ONNX export folder (CLI: --model v1-5-pruned-emaonly=PATH)',
+      'node 10 (LoraLoader): strength_clip 0.8 differs from strength_model 1; one scale (1) applies to both',
+      'node 14 (SaveImage): input "images": linked from dropped node 13 (ImageUpscaleWithModel); link removed',
+    ])
+  })
+
+  it('keeps positions, sizes, groups, viewport and the seed control in the layout', () => {
+    const layout = graph.layout!
+    expect(layout.nodes!['7']).toEqual({ pos: [413, 389], size: [425.27801513671875, 180.6060791015625] })
+    expect(layout.nodes!['11']).toEqual({ pos: [26, 30], size: [400, 120], collapsed: true, color: '#432', bgcolor: '#653' })
+    expect(layout.nodes!['3']!.controls).toEqual({ seed: 'randomize' })
+    expect(Object.keys(layout.nodes!)).not.toContain('12')
+    expect(layout.groups).toEqual([{ title: 'Prompts', bounding: [400, 110, 460, 480], color: '#3f789e', fontSize: 24 }])
+    expect(layout.viewport).toEqual({ offset: [112.5, -40.25], scale: 0.8264462809917354 })
+  })
+
+  it('produces a valid graph file that survives a save/load round trip', () => {
+    const text = serializeGraphFile(graph)
+    expect(parseGraphFile(text)).toEqual(graph)
+    expect(graph.metadata?.description).toBe('Imported from a ComfyUI workflow (default.json)')
+  })
+
+  it('passes links through bypassed nodes and drops muted ones', () => {
+    const doc = JSON.parse(workflowText) as { nodes: { id: number; mode: number }[] }
+    doc.nodes.find((n) => n.id === 10)!.mode = 4 // bypass the LoRA
+    doc.nodes.find((n) => n.id === 7)!.mode = 2 // mute the negative prompt
+    const { graph: g, report: r } = importComfyUI(JSON.stringify(doc))
+    expect(node(g, '3').inputs['model']).toEqual({ from: ['4', 'unet'] })
+    expect(node(g, '6').inputs['clip']).toEqual({ from: ['4', 'clip'] })
+    expect(node(g, '3').inputs['negative']).toBeUndefined()
+    expect(r.dropped).toContain('node 10 (LoraLoader): bypassed, dropped (its links pass through)')
+    expect(r.dropped).toContain('node 7 (CLIPTextEncode): muted, dropped')
+    expect(r.warnings).toContain('node 3 (KSampler): input "negative": linked from dropped node 7 (CLIPTextEncode); link removed')
+  })
+})
+
+describe('ComfyUI UI workflow schema 1', () => {
+  it('reads links as objects and gives the same graph as 0.4', () => {
+    const doc = JSON.parse(workflowText) as Record<string, unknown> & { links: unknown[][]; nodes: { size: unknown }[] }
+    const v1 = {
+      version: 1,
+      state: { lastNodeId: 16, lastLinkId: 17, lastGroupId: 1, lastRerouteId: 0 },
+      config: {},
+      extra: { ds: { scale: 0.8264462809917354, offset: [112.5, -40.25] } },
+      groups: doc['groups'],
+      nodes: doc.nodes.map((n) => ({ ...n, size: Array.isArray(n.size) ? n.size : Object.values(n.size as object) })),
+      links: doc.links.map(([id, originId, originSlot, targetId, targetSlot, type]) => ({
+        id, origin_id: originId, origin_slot: originSlot, target_id: targetId, target_slot: targetSlot, type, parentId: null,
+      })),
+    }
+    const fromV1 = importComfyUI(JSON.stringify(v1))
+    const from04 = importComfyUI(workflowText)
+    expect(fromV1.graph.nodes).toEqual(from04.graph.nodes)
+    expect(fromV1.graph.layout).toEqual(from04.graph.layout)
+    expect(fromV1.report).toEqual(from04.report)
+  })
+})
+
+describe('ComfyUI API prompt', () => {
+  const { graph, report, format } = importComfyUI(promptText, 'prompt.json')
+
+  it('maps named inputs and [node, slot] links', () => {
+    expect(format).toBe('prompt')
+    expect(node(graph, '3').inputs).toEqual({
+      model: { from: ['10', 'unet'] },
+      positive: { from: ['6', 'conditioning'] },
+      negative: { from: ['7', 'conditioning'] },
+      latent: { from: ['5', 'latent'] },
+      seed: 1234,
+      cfg: 1,
+      steps: 4,
+      scheduler: 'lcm',
+      denoise: 1,
+    })
+    expect(node(graph, '3').title).toBeUndefined()
+    expect(node(graph, '4')).toMatchObject({ type: 'LoadPipeline', title: 'Load Checkpoint', inputs: { model: 'sd15/dreamshaper_8' } })
+    expect(node(graph, '5').inputs).toEqual({ width: 512, height: 768, batch: 2 })
+    expect(node(graph, '6').inputs).toEqual({ clip: { from: ['4', 'clip'] }, text: 'a fox in the snow, film photo' })
+    expect(node(graph, '8').inputs).toEqual({ vae: { from: ['4', 'vae'] }, latent: { from: ['3', 'latent'] } })
+    expect(node(graph, '9').inputs).toEqual({ filename_prefix: 'hyper' })
+    expect(node(graph, '10').inputs).toEqual({ lora: 'Hyper-SD15-4steps-lora.safetensors', scale: 0.125 })
+    expect(graph.layout).toBeUndefined()
+    expect(graph.nodes.map((n) => n.id)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10'])
+  })
+
+  it('reports what it dropped and folded', () => {
+    expect(report.dropped).toEqual(['node 11 (ImageSharpen): no equivalent, dropped', 'node 13 (FreeU_V2): no equivalent, dropped'])
+    expect(report.folded).toEqual(['node 12 (PrimitiveStringMultiline): value folded into the inputs it feeds'])
+    expect(report.warnings).toContain('node 9 (SaveImage): input "images": linked from dropped node 11 (ImageSharpen); link removed')
+    expect(report.warnings).toContain('node 10 (LoraLoaderModelOnly): input "model": linked from dropped node 13 (FreeU_V2); link removed')
+    expect(parseGraphFile(serializeGraphFile(graph))).toEqual(graph)
+  })
+
+  it('accepts the /prompt request body shape', () => {
+    const body = `{"prompt": ${promptText}, "client_id": "abc"}`
+    expect(importComfyUI(body).graph.nodes).toEqual(graph.nodes)
+  })
+})
+
+describe('SamplerCustom', () => {
+  it('folds KSamplerSelect and BasicScheduler into the sampler', () => {
+    const prompt = {
+      '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd15' } },
+      '2': { class_type: 'KSamplerSelect', inputs: { sampler_name: 'tcd' } },
+      '3': { class_type: 'BasicScheduler', inputs: { scheduler: 'sgm_uniform', steps: 2, denoise: 0.9, model: ['1', 0] } },
+      '4': {
+        class_type: 'SamplerCustom',
+        inputs: { add_noise: true, noise_seed: 7, cfg: 1.5, model: ['1', 0], sampler: ['2', 0], sigmas: ['3', 0] },
+      },
+      '5': { class_type: 'SDTurboScheduler', inputs: { steps: 1, denoise: 1, model: ['1', 0] } },
+    }
+    const { graph, report } = importComfyUI(JSON.stringify(prompt))
+    expect(node(graph, '4')).toEqual({
+      id: '4',
+      type: 'TSCDSampler',
+      version: 1,
+      inputs: { model: { from: ['1', 'unet'] }, seed: 7, cfg: 1.5, steps: 2, denoise: 0.9, scheduler: 'tcd' },
+    })
+    expect(node(graph, '1').inputs).toEqual({ model: 'tiny-sd15' })
+    expect(report.folded).toEqual(['node 2 (KSamplerSelect): folded into the sampler it feeds', 'node 3 (BasicScheduler): folded into the sampler it feeds'])
+    expect(report.dropped).toEqual(['node 5 (SDTurboScheduler): no equivalent, dropped'])
+  })
+})
+
+describe('schedulerPreset', () => {
+  it.each([
+    ['ddim', 'ddim_uniform', 'ddim-trailing', 0],
+    ['ddim', 'sgm_uniform', 'ddim-trailing', 0],
+    ['euler', 'simple', 'euler-trailing', 0],
+    ['euler', 'karras', 'euler-trailing', 1],
+    ['lcm', 'normal', 'lcm', 0],
+    ['tcd', 'simple', 'tcd', 0],
+    ['euler_ancestral', 'sgm_uniform', 'euler-trailing', 1],
+    ['dpmpp_2m', 'karras', 'ddim-trailing', 2],
+  ])('%s + %s -> %s', (samplerName, scheduler, preset, warningCount) => {
+    const warnings: string[] = []
+    expect(schedulerPreset(samplerName, scheduler, (m) => warnings.push(m))).toBe(preset)
+    expect(warnings).toHaveLength(warningCount)
+  })
+})
+
+describe('bad ComfyUI input', () => {
+  it.each([
+    ['{"nodes": [{"id": 1}], "links": []}', 'nodes[0].type: missing (expected string)'],
+    ['{"foo": 1}', 'not a ComfyUI workflow (no "nodes" array) or API prompt (no "class_type" entries)'],
+    ['{"nodes": [], "links": [[1, 2]]}', 'links[0]'],
+    ['{"3": {"class_type": "KSampler", "inputs": 5}}', '["3"].inputs'],
+    ['{"nodes": [', 'malformed JSON: unexpected end of input at line 1:12'],
+  ])('explains %s', (text, message) => {
+    expect(() => importComfyUI(text, 'x.json')).toThrow(GraphFileError)
+    expect(() => importComfyUI(text, 'x.json')).toThrow(message)
+  })
+
+  it('keeps a title with markup as plain data', () => {
+    const { graph } = importComfyUI('{"1": {"class_type": "Note", "inputs": {"text": "<img src=x onerror=alert(1)>"}, "_meta": {"title": "<b>t</b>"}}}')
+    expect(graph.nodes[0]).toEqual({ id: '1', type: 'Note', version: 1, title: '<b>t</b>', inputs: { text: '<img src=x onerror=alert(1)>' } })
+  })
+})
