@@ -3,7 +3,7 @@
 // package, so when it is missing we install this minimal Long-compatible class: protobufjs only constructs it and
 // calls the static factories below. The codec converts every Long to number/bigint itself.
 
-import protobuf from 'protobufjs'
+import protobuf from 'protobufjs/light.js'
 
 class MinimalLong {
   constructor(

@@ -3,7 +3,7 @@
 // Field numbers and [packed] options follow onnx/onnx.proto exactly, so models written by torch re-encode byte-stable.
 // Field names are camelCase here; only numbers travel on the wire.
 
-import protobuf from 'protobufjs'
+import protobuf from 'protobufjs/light.js'
 import { installLongSupport } from './long.js'
 
 type FieldDef = { type: string; id: number; rule?: 'repeated'; options?: { packed: boolean } }
