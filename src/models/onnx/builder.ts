@@ -141,27 +141,24 @@ export class GraphBuilder {
     return this.opN(opType, inputs, 1, attributes)[0]!
   }
 
+  private constant(dataType: number, dims: readonly number[], data: Float32Array | BigInt64Array): string {
+    const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    return this.op('Constant', [], { value: makeTensor({ dims: [...dims], dataType, rawData }) })
+  }
+
   constantInt64(values: Int64Like, dims: readonly number[] = [values.length]): string {
-    const t = makeTensor({ dims: [...dims], dataType: DataType.INT64, name: '' })
-    delete t.name
-    t.rawData = new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer)
-    return this.op('Constant', [], { value: t })
+    return this.constant(DataType.INT64, dims, BigInt64Array.from(values, (v) => BigInt(v)))
   }
 
   constantFloat(values: Float32Array | readonly number[], dims: readonly number[] = []): string {
-    const data = Float32Array.from(values)
-    checkLength('constant', data, dims)
-    const t = makeTensor({ dims: [...dims], dataType: DataType.FLOAT, name: '' })
-    delete t.name
-    t.rawData = new Uint8Array(data.buffer)
-    return this.op('Constant', [], { value: t })
+    return this.constant(DataType.FLOAT, dims, checkLength('constant', Float32Array.from(values), dims))
   }
 
   /** nn.Linear on a [..., in] tensor of rank >= 3: MatMul(x, onnx::MatMul_<n> [in, out]) (+ Add bias). */
   linear(name: string, x: string, inFeatures: number, outFeatures: number, options: LinearOptions = {}): string {
     const hasBias = options.bias ?? true
     return this.scope(name, () => {
-      const torchWeight = checkLength(`${this.paramName('weight')}`, options.weight ?? this.init('weight', [outFeatures, inFeatures], inFeatures), [outFeatures, inFeatures])
+      const torchWeight = checkLength(this.paramName('weight'), options.weight ?? this.init('weight', [outFeatures, inFeatures], inFeatures), [outFeatures, inFeatures])
       const weightName = this.floatInitializer(this.exportedName('MatMul'), [inFeatures, outFeatures], transpose2d(torchWeight, outFeatures, inFeatures))
       // torch emits the bias Add with the bias first: Add(bias, MatMul output).
       const product = this.op('MatMul', [x, weightName])

@@ -3,7 +3,8 @@
 import type { OnnxAttribute, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo, TensorDimension } from './types.js'
 import { AttributeType } from './types.js'
 
-export function makeTensor(fields: Partial<OnnxTensor> & { name: string; dims: number[]; dataType: number }): OnnxTensor {
+/** A tensor; `name` may be omitted for Constant node values, which torch leaves unnamed. */
+export function makeTensor(fields: Partial<OnnxTensor> & { dims: number[]; dataType: number }): OnnxTensor {
   return {
     floatData: [],
     int32Data: [],
