@@ -3,6 +3,7 @@ import type { AnyNodeDefinition } from '../src/engine/index.js'
 import { previewImage, saveImage } from './image.js'
 import { emptyLatent } from './latent.js'
 import { loadPipeline } from './loaders.js'
+import { unetLora } from './lora.js'
 import { note } from './note.js'
 import { tscdSampler } from './sampler.js'
 import { clipTextEncode } from './text.js'
@@ -10,6 +11,7 @@ import { vaeDecode } from './vae.js'
 
 export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   loadPipeline,
+  unetLora,
   clipTextEncode,
   emptyLatent,
   tscdSampler,

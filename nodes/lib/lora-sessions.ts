@@ -1,9 +1,9 @@
-// Sessions for models that may carry LoRAs. Without LoRAs this is the plain cached session.
+// Sessions for models that may carry LoRAs: merge-mode LoRAs are baked in, live-mode ones become scale inputs.
 import type { NodeContext } from '../../src/engine/index.js'
+import { formatLoraReport, prepareModelWithLoras, type LoraDeps, type LoraMatchReport } from '../../src/lora/index.js'
 import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
-import type { TextEncoderModel, UNetModel } from '../types.js'
-import { sessionFor } from './run-model.js'
+import type { LazyModel, LoraBinding, TextEncoderModel, UNetModel } from '../types.js'
 
 export interface PreparedSession {
   readonly session: ModelSession
@@ -11,16 +11,37 @@ export interface PreparedSession {
   readonly feeds: Readonly<Record<string, HostTensor>>
 }
 
-export async function unetSession(ctx: NodeContext<NodeServices>, model: UNetModel): Promise<PreparedSession> {
-  if (model.loras.length > 0) throw new Error('LoRA support is not wired in yet')
-  return { session: await sessionFor(ctx, model.model), feeds: {} }
+function loraDeps(ctx: NodeContext<NodeServices>): LoraDeps {
+  const { files, sessions, resolveModel } = ctx.services
+  return { sessions, readLora: (name) => files.readBytes(resolveModel(name)) }
 }
 
-export async function textEncoderSession(
+/** Unmatched LoRA tensors are worth a warning: usually a LoRA made for another model. */
+function warnAboutReports(ctx: NodeContext<NodeServices>, reports: readonly LoraMatchReport[]): void {
+  for (const report of reports) {
+    if (report.unmatched.length > 0 || report.mismatched.length > 0) ctx.warn(formatLoraReport(report, 5))
+  }
+}
+
+async function prepare(
+  ctx: NodeContext<NodeServices>,
+  model: LazyModel,
+  loras: readonly LoraBinding[],
+  component: 'unet' | 'te1' | 'te2',
+): Promise<PreparedSession> {
+  const prepared = await prepareModelWithLoras(model, loras, component, loraDeps(ctx))
+  warnAboutReports(ctx, prepared.reports)
+  return prepared
+}
+
+export function unetSession(ctx: NodeContext<NodeServices>, model: UNetModel): Promise<PreparedSession> {
+  return prepare(ctx, model.model, model.loras, 'unet')
+}
+
+export function textEncoderSession(
   ctx: NodeContext<NodeServices>,
   clip: TextEncoderModel,
   encoder: TextEncoderModel['encoders'][number],
 ): Promise<PreparedSession> {
-  if (clip.loras.length > 0) throw new Error('LoRA support is not wired in yet')
-  return { session: await sessionFor(ctx, encoder.model), feeds: {} }
+  return prepare(ctx, encoder.model, clip.loras, encoder.role === 'primary' ? 'te1' : 'te2')
 }
