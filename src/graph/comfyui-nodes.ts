@@ -10,6 +10,8 @@ export interface ConvertContext {
   link(comfyInput: string): GraphLink | undefined
   /** A widget value: the node's own, or the value of a primitive node linked to that widget. */
   widget(name: string): unknown
+  /** The primitive node feeding a widget, if one does (its value replaces the widget's saved value). */
+  valueSource(name: string): ComfyNode | undefined
   /** The node feeding a ComfyUI input (through reroutes); it is reported as folded into this node. */
   fold(comfyInput: string): ComfyNode | undefined
   warn(message: string): void
@@ -86,8 +88,9 @@ function seedValue(ctx: ConvertContext, name: string): number | undefined {
   return clamped
 }
 
-function seedControl(ctx: ConvertContext): Record<string, SeedControl> | undefined {
-  const control = ctx.widget('control_after_generate')
+/** ComfyUI's control_after_generate; a primitive feeding the seed carries its own, which is the one that acts. */
+function seedControl(ctx: ConvertContext, seedName: string): Record<string, SeedControl> | undefined {
+  const control = ctx.valueSource(seedName)?.widgets['control_after_generate'] ?? ctx.widget('control_after_generate')
   return control === 'fixed' || control === 'increment' || control === 'decrement' || control === 'randomize' ? { seed: control } : undefined
 }
 
@@ -102,8 +105,8 @@ function samplerCore(ctx: ConvertContext, seedName: string): Inputs {
   return inputs
 }
 
-function sampler(inputs: Inputs, ctx: ConvertContext): Converted {
-  const controls = seedControl(ctx)
+function sampler(inputs: Inputs, ctx: ConvertContext, seedName: string): Converted {
+  const controls = seedControl(ctx, seedName)
   return { type: 'TSCDSampler', inputs, ...(controls ? { controls } : {}) }
 }
 
@@ -180,7 +183,7 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
       setIfDefined(inputs, 'steps', num(ctx, 'steps'))
       setIfDefined(inputs, 'scheduler', schedulerPreset(str(ctx, 'sampler_name'), str(ctx, 'scheduler'), ctx.warn))
       setIfDefined(inputs, 'denoise', num(ctx, 'denoise'))
-      return sampler(inputs, ctx)
+      return sampler(inputs, ctx, 'seed')
     },
   },
   KSamplerAdvanced: {
@@ -196,7 +199,7 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
         ctx.warn(`steps ${start}..${end} of a partial schedule are not supported; the full schedule is used`)
       }
       if (ctx.widget('add_noise') === 'disable') ctx.warn('add_noise "disable" is not supported; noise is added')
-      return sampler(inputs, ctx)
+      return sampler(inputs, ctx, 'noise_seed')
     },
   },
   SamplerCustom: {
@@ -222,7 +225,7 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
         ctx.warn,
       )
       setIfDefined(inputs, 'scheduler', preset)
-      return sampler(inputs, ctx)
+      return sampler(inputs, ctx, 'noise_seed')
     },
   },
   VAEDecode: mapped('VAEDecode', ['image'], { vae: 'vae', samples: 'latent' }, {}),

@@ -73,6 +73,11 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
     const warn = (message: string): void => {
       warnings.push(`${label(node)}: ${message}`)
     }
+    const valueSource = (name: string): ComfyNode | undefined => {
+      const ref = Object.hasOwn(node.links, name) ? node.links[name] : undefined
+      const origin = ref ? resolve(ref) : undefined
+      return origin && VALUE_NODES.has(origin.node.type) && origin.node.widgets['value'] !== undefined ? origin.node : undefined
+    }
     return {
       node,
       warn,
@@ -91,13 +96,15 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
         }
         return { from: [origin.node.id, output] }
       },
+      valueSource,
       widget(name) {
+        const source = valueSource(name)
+        if (source) {
+          folded.add(source.id)
+          return source.widgets['value']
+        }
         const ref = Object.hasOwn(node.links, name) ? node.links[name] : undefined
         const origin = ref ? resolve(ref) : undefined
-        if (origin && VALUE_NODES.has(origin.node.type) && origin.node.widgets['value'] !== undefined) {
-          folded.add(origin.node.id)
-          return origin.node.widgets['value']
-        }
         if (ref) warn(`widget "${name}" is fed by ${origin ? label(origin.node) : `node ${ref.node}`}, which has no equivalent; its saved value is used`)
         return Object.hasOwn(node.widgets, name) ? node.widgets[name] : undefined
       },

@@ -73,7 +73,7 @@ describe('ComfyUI UI workflow 0.4', () => {
     const layout = graph.layout!
     expect(layout.nodes!['7']).toEqual({ pos: [413, 389], size: [425.27801513671875, 180.6060791015625] })
     expect(layout.nodes!['11']).toEqual({ pos: [26, 30], size: [400, 120], collapsed: true, color: '#432', bgcolor: '#653' })
-    expect(layout.nodes!['3']!.controls).toEqual({ seed: 'randomize' })
+    expect(layout.nodes!['3']!.controls).toEqual({ seed: 'fixed' }) // the PrimitiveNode's control acts, not the sampler's own
     expect(Object.keys(layout.nodes!)).not.toContain('12')
     expect(layout.groups).toEqual([{ title: 'Prompts', bounding: [400, 110, 460, 480], color: '#3f789e', fontSize: 24 }])
     expect(layout.viewport).toEqual({ offset: [112.5, -40.25], scale: 0.8264462809917354 })
