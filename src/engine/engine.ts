@@ -90,7 +90,14 @@ export class Engine<S = unknown> {
         if (signal.aborted) throw new RunCancelledError()
         const node = byId.get(id)!
         const def = this.definition(node)
-        const { values, key } = this.resolveInputs(node, def, outputs, keys, runId)
+        let resolved: { values: Record<string, unknown>; key: string }
+        try {
+          resolved = this.resolveInputs(node, def, outputs, keys, runId)
+        } catch (error) {
+          if (error instanceof NodeExecutionError) emit({ type: 'node-failed', runId, nodeId: id, nodeType: node.type, message: error.message })
+          throw error
+        }
+        const { values, key } = resolved
         keys.set(id, key)
         const cached = this.cache.get(id)
         if (cached && cached.key === key) {
@@ -141,7 +148,13 @@ export class Engine<S = unknown> {
       const binding = Object.hasOwn(node.inputs, name) ? node.inputs[name] : undefined
       if (isLink(binding)) {
         const [fromId, output] = binding.from
-        values[name] = outputs.get(fromId)?.[output]
+        const value = outputs.get(fromId)?.[output]
+        // An upstream node may leave an output empty (e.g. a pass-through whose input is unconnected).
+        if (value === undefined && !(isSocket(spec) && spec.optional)) {
+          const source = `node ${fromId} gave no value for its output "${output}"`
+          throw new NodeExecutionError(node.id, node.type, `${source} (is its matching input connected?)`, undefined, name)
+        }
+        values[name] = value
         links[name] = [keys.get(fromId)!, output]
       } else if (isSocket(spec)) {
         values[name] = undefined

@@ -118,3 +118,31 @@ describe('Engine', () => {
     expect(events.find((e) => e.type === 'node-warning')).toMatchObject({ nodeId: 'w', message: 'careful' })
   })
 })
+
+describe('Engine with empty upstream outputs', () => {
+  it('names the input when an upstream node leaves a linked output empty', async () => {
+    const { defineNode, output, optionalSocket } = await import('../../src/engine/index.js')
+    const passThrough = defineNode({
+      type: 'Pass',
+      version: 1,
+      displayName: 'Pass',
+      category: 'test',
+      description: 'Passes an optional value through.',
+      inputs: { x: optionalSocket('FLOAT') },
+      outputs: { x: output('FLOAT') },
+      execute: (inputs) => ({ x: inputs.x }),
+    })
+    const engine = new Engine({ registry: new NodeRegistry([...allTestNodes, passThrough]), services: {} })
+    const events: EngineEvent[] = []
+    const graph: ExecGraph = {
+      nodes: [
+        { id: 'p', type: 'Pass', inputs: {} },
+        { id: 's', type: 'Sink', inputs: { value: { from: ['p', 'x'] } } },
+      ],
+    }
+    await expect(engine.run(graph, { onEvent: (e) => events.push(e) })).rejects.toThrow(
+      'node s (Sink), input "value": node p gave no value for its output "x" (is its matching input connected?)',
+    )
+    expect(events.map((e) => e.type)).toEqual(['run-started', 'node-started', 'node-finished', 'node-failed', 'run-failed'])
+  })
+})
