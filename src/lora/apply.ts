@@ -88,10 +88,14 @@ export async function addLiveBranches(
     return cast
   }
 
+  // A branch joins after the layer's bias Add, so the base MatMul+Add keeps the fusions ORT applies to it.
+  const joinAt = new Map<OnnxNode, Branch[]>()
+  for (const [node, branches] of byNode) joinAt.set(biasAddOf(graph, node) ?? node, branches)
+
   const rewritten: OnnxNode[] = []
   for (const node of graph.node) {
     rewritten.push(node)
-    const branches = byNode.get(node)
+    const branches = joinAt.get(node)
     if (!branches) continue
     const y = node.output[0]!
     const baseOut = `${y}/lora_base`
@@ -107,6 +111,17 @@ export async function addLiveBranches(
   }
   graph.node = [...castNodes, ...rewritten]
   return inputs.map(loraScaleInput)
+}
+
+/** The Add that adds a bias initializer to a MatMul's output, when it is that output's only consumer. */
+function biasAddOf(graph: OnnxGraph, node: OnnxNode): OnnxNode | undefined {
+  if (node.opType !== 'MatMul') return undefined
+  const out = node.output[0]!
+  const consumers = graph.node.filter((n) => n.input.includes(out))
+  const add = consumers[0]
+  if (consumers.length !== 1 || add!.opType !== 'Add' || graph.output.some((o) => o.name === out)) return undefined
+  const other = add!.input[0] === out ? add!.input[1] : add!.input[0]
+  return graph.initializer.some((t) => t.name === other) ? add : undefined
 }
 
 async function branchNodes(

@@ -45,11 +45,15 @@ export interface PreparedModel {
   readonly reports: readonly LoraMatchReport[]
 }
 
-/** Session-cache key of the rewritten model; live scales are deliberately absent. */
+/**
+ * Session-cache key of the rewritten model; live scales are deliberately absent. When every LoRA is at scale 0 the
+ * key is the base model's: its output is then the base output bit for bit (a rewritten graph at scale 0 agrees only
+ * to float rounding, since onnxruntime fuses the rewritten graph's ops differently).
+ */
 export function loraSessionKey(baseKey: string, component: LoraComponent, loras: readonly LoraBindingLike[]): string {
+  if (loras.every((l) => l.scale === 0)) return baseKey
   const parts = loras.map((l, i) => (l.mode === 'live' ? `${i}:live:${l.name}` : l.scale === 0 ? '' : `${i}:merge:${l.name}@${l.scale}`))
-  const active = parts.filter((p) => p.length > 0)
-  return active.length === 0 ? baseKey : `${baseKey}#lora(${component})[${active.join('|')}]`
+  return `${baseKey}#lora(${component})[${parts.filter((p) => p.length > 0).join('|')}]`
 }
 
 function scaleFeeds(loras: readonly LoraBindingLike[], inputs: ReadonlySet<string>): Record<string, HostTensor> {
@@ -109,7 +113,7 @@ export async function buildModel(
   const reports: LoraMatchReport[] = []
   const live: { index: number; file: SafetensorsSource; patches: readonly LoraPatch[] }[] = []
   for (const [index, binding] of loras.entries()) {
-    if (binding.mode === 'merge' && binding.scale === 0) continue
+    if (binding.mode === 'merge' && binding.scale === 0) continue // nothing to bake in
     const file = await openLora(binding.name, deps)
     const parsed = parseLoraKeys(file.tensors.keys())
     const { patches, report } = await matchLora(binding.name, file, parsed, component, layers)

@@ -96,11 +96,17 @@ describe.each([
     const base = await run(dtype, [], feeds)
     const first = await run(dtype, [{ name: 'a.safetensors', scale: 0.3, mode: 'live' }], feeds)
     const creates = cache.stats.creates
-    const zero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: 'live' }], feeds)
     const other = await run(dtype, [{ name: 'a.safetensors', scale: -1.5, mode: 'live' }], feeds)
+    const zero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: 'live' }], feeds)
     expect(cache.stats.creates).toBe(creates)
-    expect(zero.prepared.session).toBe(first.prepared.session)
+    expect(other.prepared.session).toBe(first.prepared.session)
+    // All LoRAs at 0: the base session itself, so the base output bit for bit.
+    expect(zero.prepared.session).toBe(base.prepared.session)
     expect(maxDiff(zero.out, base.out)).toBe(0)
+    // The live graph itself at scale 0 (built because another LoRA is active, here at a negligible scale).
+    const liveZero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: 'live' }, { name: 'b.safetensors', scale: 1e-30, mode: 'live' }], feeds)
+    expect(liveZero.prepared.session).not.toBe(base.prepared.session)
+    expect(maxDiff(liveZero.out, base.out)).toBeLessThan(1e-6 * magnitude(base.out))
     const independent = await runIndependent(dtype, [{ lora: loraA, scale: -1.5 }], feeds)
     expect(maxDiff(other.out, independent)).toBeLessThan(tol * magnitude(independent))
     const mergedZero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: 'merge' }], feeds)

@@ -1,0 +1,11 @@
+// LoRAs at runtime: key mapping, matching with a report, merge and live-scale model rewriting, session preparation.
+export { classifyStem, parseLoraKeys } from './keys.js'
+export type { LoraComponent, LoraModule, ParsedLora } from './keys.js'
+export { sgmToDiffusers } from './sgm.js'
+export { findTargetLayers } from './layers.js'
+export type { TargetLayer } from './layers.js'
+export { assertLoraFits, formatLoraReport, LoraMatchError, matchLora } from './match.js'
+export type { LoraMatchReport, LoraPatch } from './match.js'
+export { loraScaleInput } from './apply.js'
+export { buildModel, loraSessionKey, prepareModelWithLoras } from './session.js'
+export type { BaseModel, LoraBindingLike, LoraDeps, PreparedModel, SessionProvider } from './session.js'

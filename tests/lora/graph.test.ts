@@ -1,0 +1,70 @@
+// graphs/tiny-sd15-lora-4step.json end to end: scale 0 writes the plain graph's image, a live scale change re-runs
+// without building a session, merge and live agree.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { decodePng, readPngTextChunks } from '../../src/graph/png.js'
+import { runCli } from '../cli/run-cli.js'
+import { GRAPHS, GraphRunner } from './graph-run.js'
+
+/** The PNG's chunks except text chunks (tEXt/iTXt/zTXt carry the graph and parameters, which name the LoRA). */
+function imageChunks(png: Uint8Array): Uint8Array {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength)
+  const kept: Uint8Array[] = [png.subarray(0, 8)]
+  for (let at = 8; at < png.length; ) {
+    const length = view.getUint32(at)
+    const type = String.fromCharCode(...png.subarray(at + 4, at + 8))
+    const end = at + 12 + length
+    if (!['tEXt', 'iTXt', 'zTXt'].includes(type)) kept.push(png.subarray(at, end))
+    at = end
+  }
+  return Buffer.concat(kept)
+}
+
+const runner = new GraphRunner()
+afterAll(() => runner.dispose())
+
+function maxPixelDiff(a: Uint8Array, b: Uint8Array): number {
+  const x = decodePng(a).data
+  const y = decodePng(b).data
+  expect(x.length).toBe(y.length)
+  let m = 0
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!))
+  return m
+}
+
+describe('tiny-sd15-lora-4step.json', () => {
+  it('with scale 0 writes exactly the plain graph\'s image (CLI)', () => {
+    const plainDir = mkdtempSync(join(tmpdir(), 'hypersd-lora-'))
+    const loraDir = mkdtempSync(join(tmpdir(), 'hypersd-lora-'))
+    const plain = runCli(['run', join(GRAPHS, 'tiny-sd15-4step.json'), '--out', plainDir, '--quiet'])
+    expect(plain.stderr).toBe('')
+    const lora = runCli(['run', join(GRAPHS, 'tiny-sd15-lora-4step.json'), '--out', loraDir, '--quiet', '--set', '9.scale=0'])
+    expect(lora.stderr).toBe('')
+    expect(lora.code).toBe(0)
+    const [a] = readdirSync(plainDir).map((f) => readFileSync(join(plainDir, f)))
+    const [b] = readdirSync(loraDir).map((f) => readFileSync(join(loraDir, f)))
+    expect(Buffer.compare(imageChunks(a!), imageChunks(b!))).toBe(0)
+    expect(readPngTextChunks(b!).get('parameters')).toContain('loras/tiny-hyper-sd15-4step-kohya.safetensors')
+  })
+
+  it('moving the live scale re-runs without a new session; merge gives the live image', async () => {
+    const plain = await runner.run('tiny-sd15-4step.json')
+    const zero = await runner.run('tiny-sd15-lora-4step.json', ['9.scale=0'])
+    expect(Buffer.compare(imageChunks(plain.pngs[0]!), imageChunks(zero.pngs[0]!))).toBe(0)
+    const half = await runner.run('tiny-sd15-lora-4step.json', ['9.scale=0.5'])
+    const creates = runner.host.sessions.stats.creates
+    const full = await runner.run('tiny-sd15-lora-4step.json', ['9.scale=1'])
+    const again = await runner.run('tiny-sd15-lora-4step.json', ['9.scale=0'])
+    expect(runner.host.sessions.stats.creates).toBe(creates)
+    expect(Buffer.compare(imageChunks(again.pngs[0]!), imageChunks(plain.pngs[0]!))).toBe(0)
+    expect(maxPixelDiff(half.pngs[0]!, full.pngs[0]!)).toBeGreaterThan(2)
+    expect(maxPixelDiff(plain.pngs[0]!, full.pngs[0]!)).toBeGreaterThan(2)
+    // merge mode bakes the same LoRA in: the same image up to 8-bit rounding of tiny float differences.
+    const merged = await runner.run('tiny-sd15-lora-4step.json', ['9.scale=1', '9.mode=merge'])
+    expect(runner.host.sessions.stats.creates).toBeGreaterThan(creates)
+    expect(maxPixelDiff(merged.pngs[0]!, full.pngs[0]!)).toBeLessThanOrEqual(1)
+    expect(runner.warnings).toEqual([])
+  })
+})
