@@ -1,8 +1,11 @@
 // What LCM and TCD share: their config fields and defaults, and the timestep schedule drawn from the
 // original_inference_steps-sized distillation schedule (diffusers' LCMScheduler/TCDScheduler.set_timesteps).
 import type { BetaConfig, ClipConfig, FieldSpec } from './config.js'
-import { BETA_FIELDS, CLIP_FIELDS } from './config.js'
+import { BETA_FIELDS, CLIP_FIELDS, readConfig, rejectThresholding } from './config.js'
+import { alphasCumprod, makeBetas } from './betas.js'
+import { addNoiseAlphas, scheduleIndex } from './discrete.js'
 import { checkCustomTimesteps, checkSteps, checkStrength, npLinspace, SchedulerArgumentError } from './spacing.js'
+import type { SetTimestepsOptions } from './types.js'
 
 export type ConsistencyConfig = BetaConfig & ClipConfig & {
   original_inference_steps: number | null
@@ -90,4 +93,48 @@ export function consistencyTimesteps(
   }
   origin.reverse()
   return npLinspace(0, origin.length, steps, false).map((x) => origin[Math.floor(x)]!)
+}
+
+/** Config, alphas, schedule and add_noise common to LCM and TCD; subclasses supply step(). */
+export abstract class ConsistencySchedulerBase {
+  readonly config: ConsistencyConfig
+  readonly alphasCumprod: Float32Array
+  readonly initNoiseSigma = 1
+  protected schedule: number[] = []
+  protected custom = false
+
+  constructor(name: string, config: Record<string, unknown> | undefined) {
+    this.config = readConfig(name, CONSISTENCY_SPEC, CONSISTENCY_DEFAULTS, config)
+    rejectThresholding(name, this.config)
+    this.alphasCumprod = alphasCumprod(makeBetas(name, this.config))
+  }
+
+  get timesteps(): number[] {
+    return this.schedule.slice()
+  }
+
+  setTimesteps(steps: number, opts: SetTimestepsOptions = {}): void {
+    this.custom = opts.timesteps !== undefined
+    this.schedule = consistencyTimesteps(
+      steps,
+      opts,
+      this.config.num_train_timesteps,
+      this.config.original_inference_steps,
+    )
+  }
+
+  /** Both schedulers take the model input unscaled. */
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample
+  }
+
+  /** The schedule position of t and whether it is the last step. */
+  protected position(t: number): { index: number; last: boolean } {
+    const index = scheduleIndex(this.schedule, t)
+    return { index, last: index === this.schedule.length - 1 }
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, t: number): Float32Array {
+    return addNoiseAlphas(this.alphasCumprod, original, noise, t)
+  }
 }

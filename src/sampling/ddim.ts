@@ -13,6 +13,7 @@ import {
   requireNoise,
 } from './discrete.js'
 import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, spacedTimesteps } from './spacing.js'
+import { clampedAffine, linearCombine, outputBuffer } from './kernels.js'
 import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
 
 export type DdimConfig = BetaConfig & ClipConfig
@@ -118,19 +119,21 @@ export class DdimScheduler implements SamplingScheduler {
     const ceps = Math.sqrt(Math.max(1 - alphaPrev - std * std, 0))
     const bound = clipBound(this.config.clip_sample, this.config.clip_sample_range)
     const noise = eta > 0 ? requireNoise(opts.noise, sample, `ddim with eta ${eta}`) : null
+    const out = outputBuffer(opts.out, sample.length)
     const x0Out = opts.predictedOriginal
-    if (x0Out) checkSameLength('predictedOriginal', x0Out, sample)
-    const out = new Float32Array(sample.length)
+    if (x0Out) {
+      checkSameLength('predictedOriginal', x0Out, sample)
+      clampedAffine(x0Out, x0s, sample, x0o, modelOutput, bound)
+    }
+    if (bound === Infinity) {
+      // Without clipping the step is linear in (sample, output, noise): one pass.
+      return linearCombine(out, cx0 * x0s + ceps * es, sample, cx0 * x0o + ceps * eo, modelOutput, std, noise)
+    }
     for (let i = 0; i < out.length; i++) {
       const s = sample[i]!
       const o = modelOutput[i]!
-      let x0 = x0s * s + x0o * o
-      if (x0 > bound) x0 = bound
-      else if (x0 < -bound) x0 = -bound
-      let v = cx0 * x0 + ceps * (es * s + eo * o)
-      if (noise) v += std * noise[i]!
-      if (x0Out) x0Out[i] = x0
-      out[i] = v
+      const x0 = Math.min(Math.max(x0s * s + x0o * o, -bound), bound)
+      out[i] = cx0 * x0 + ceps * (es * s + eo * o) + (noise ? std * noise[i]! : 0)
     }
     return out
   }

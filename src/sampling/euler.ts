@@ -6,6 +6,7 @@ import { BETA_FIELDS, SchedulerConfigError, readConfig } from './config.js'
 import { alphasCumprod, makeBetas, torchLinspaceF32 } from './betas.js'
 import { checkSameLength, requireNoise, scheduleIndex } from './discrete.js'
 import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, npLinspace, spacedTimesteps } from './spacing.js'
+import { linearCombine, outputBuffer } from './kernels.js'
 import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
 
 export type EulerConfig = BetaConfig & {
@@ -178,10 +179,10 @@ export class EulerScheduler implements SamplingScheduler {
     checkSameLength('modelOutput', modelOutput, sample)
     const { index, sigma } = this.sigmaAt(t)
     const gamma = this.churn(sigma)
-    const sigmaHat = f32(sigma * (gamma + 1))
+    const sigmaHat = sigma * (gamma + 1)
     const noise = gamma > 0 ? requireNoise(opts.noise, sample, `euler with s_churn ${this.config.s_churn}`) : null
     const churnScale = gamma > 0 ? Math.sqrt(sigmaHat * sigmaHat - sigma * sigma) : 0
-    const dt = f32(this.sigmas[index + 1]! - sigmaHat)
+    const dt = this.sigmas[index + 1]! - sigmaHat
     // x0 = xs * x + xo * out per prediction type (v_prediction uses sigma, not sigma_hat, as diffusers does).
     let xs: number
     let xo: number
@@ -198,18 +199,15 @@ export class EulerScheduler implements SamplingScheduler {
         xs = 0
         xo = 1
     }
-    const x0Out = opts.predictedOriginal
-    if (x0Out) checkSameLength('predictedOriginal', x0Out, sample)
-    const out = new Float32Array(sample.length)
-    for (let i = 0; i < out.length; i++) {
-      let x = sample[i]!
-      if (noise) x += noise[i]! * churnScale
-      // Rounded to float32 per operation like diffusers' float32 tensor ops; the full-loop tests need it.
-      const x0 = xs === 1 ? f32(x + f32(xo * modelOutput[i]!)) : f32(f32(xs * x) + f32(xo * modelOutput[i]!))
-      if (x0Out) x0Out[i] = x0
-      out[i] = x + f32(f32(f32(x - x0) / sigmaHat) * dt)
+    // With churn the step starts from x + noise * sqrt(sigma_hat^2 - sigma^2).
+    const x = noise ? linearCombine(new Float32Array(sample.length), 1, sample, churnScale, noise) : sample
+    if (opts.predictedOriginal) {
+      checkSameLength('predictedOriginal', opts.predictedOriginal, sample)
+      linearCombine(opts.predictedOriginal, xs, x, xo, modelOutput)
     }
-    return out
+    // out = x + (x - x0) * dt / sigma_hat, linear in (x, output): one pass.
+    const k = dt / sigmaHat
+    return linearCombine(outputBuffer(opts.out, sample.length), 1 + (1 - xs) * k, x, -xo * k, modelOutput)
   }
 
   /** diffusers' add_noise: original + noise * sigma(t). */
@@ -217,7 +215,7 @@ export class EulerScheduler implements SamplingScheduler {
     checkSameLength('noise', noise, original)
     const { sigma } = this.sigmaAt(t)
     const out = new Float32Array(original.length)
-    for (let i = 0; i < out.length; i++) out[i] = original[i]! + f32(noise[i]! * sigma)
+    for (let i = 0; i < out.length; i++) out[i] = original[i]! + noise[i]! * sigma
     return out
   }
 }

@@ -16,6 +16,8 @@ export interface StepOptions {
   noise?: Float32Array
   /** When given, receives the step's predicted x0 (for previews). */
   predictedOriginal?: Float32Array
+  /** Where to write prev_sample instead of a new array; may be `sample` itself (every step is elementwise). */
+  out?: Float32Array
 }
 
 export interface Scheduler {

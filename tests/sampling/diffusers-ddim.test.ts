@@ -1,7 +1,7 @@
 // Port of diffusers tests/schedulers/test_scheduler_ddim.py (deterministic tests), same numbers and tolerances.
 import { describe, expect, it } from 'vitest'
 import { createScheduler, DdimScheduler } from '../../src/sampling/index.js'
-import { absMean, absSum, dummyNoiseDeter, dummySampleDeter, plainLoop } from './diffusers-harness.js'
+import { absMean, absSum, dummyNoiseDeter, dummySampleDeter, expectClose, plainLoop } from './diffusers-harness.js'
 
 const TEST_CONFIG = { num_train_timesteps: 1000, beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear', clip_sample: true }
 
@@ -9,10 +9,6 @@ function fullLoop(overrides: Record<string, unknown> = {}): Float32Array {
   const scheduler = createScheduler('ddim', { ...TEST_CONFIG, ...overrides })
   scheduler.setTimesteps(10)
   return plainLoop(scheduler, dummySampleDeter(), scheduler.timesteps, () => ({ eta: 0 }))
-}
-
-function expectClose(actual: number, expected: number, tolerance: number): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThan(tolerance)
 }
 
 describe('diffusers DDIMScheduler tests', () => {

@@ -1,7 +1,7 @@
 // Port of diffusers tests/schedulers/test_scheduler_euler.py (deterministic tests), same numbers and tolerances.
 import { describe, expect, it } from 'vitest'
 import { EulerScheduler } from '../../src/sampling/index.js'
-import { absMean, absSum, dummyNoiseDeter, dummySampleDeter, eulerLoop, scale } from './diffusers-harness.js'
+import { absMean, absSum, dummyNoiseDeter, dummySampleDeter, eulerLoop, expectClose, scale } from './diffusers-harness.js'
 
 const TEST_CONFIG = { num_train_timesteps: 1100, beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear' }
 const STEPS = 10
@@ -18,10 +18,6 @@ function fullLoopCustomTimesteps(overrides: Record<string, unknown>): Float32Arr
   const scheduler = new EulerScheduler({ ...TEST_CONFIG, ...overrides })
   scheduler.setTimesteps(STEPS, { timesteps: reference.timesteps })
   return eulerLoop(scheduler, scale(dummySampleDeter(), scheduler.initNoiseSigma), scheduler.timesteps)
-}
-
-function expectClose(actual: number, expected: number, tolerance: number): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThan(tolerance)
 }
 
 describe('diffusers EulerDiscreteScheduler tests', () => {

@@ -2,6 +2,7 @@
 // (arange(768) laid out as (3,8,8,4), divided by 768, permuted to (4,3,8,8)), the deterministic noise (the same
 // with the arange reversed), and the dummy model x * t / (t + 1) evaluated in float32. Arrays here are the
 // contiguous (4,3,8,8) order, which is the order torch.randn fills, so seeded noise pairs with the same elements.
+import { expect } from 'vitest'
 import type { Scheduler, StepOptions } from '../../src/sampling/index.js'
 
 export const NUM_ELEMS = 4 * 3 * 8 * 8
@@ -63,4 +64,18 @@ export function eulerLoop(scheduler: Scheduler, sample: Float32Array, timesteps:
     x = scheduler.step(dummyModel(x, t), t, x)
   }
   return x
+}
+
+/** diffusers' `abs(actual - expected) < tolerance`, with both numbers in the failure message. */
+export function expectClose(actual: number, expected: number, tolerance: number): void {
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThan(tolerance)
+}
+
+/** get_scheduler_config() of diffusers' LCM and TCD tests (the SD base betas). */
+export const CONSISTENCY_TEST_CONFIG = {
+  num_train_timesteps: 1000,
+  beta_start: 0.00085,
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  prediction_type: 'epsilon',
 }

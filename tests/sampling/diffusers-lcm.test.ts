@@ -2,15 +2,9 @@
 // The multistep loop draws its re-noising noise from torch.manual_seed(0), reproduced with TorchGenerator.
 import { describe, expect, it } from 'vitest'
 import { LcmScheduler, TorchGenerator } from '../../src/sampling/index.js'
-import { absMean, absSum, dummySampleDeter, NUM_ELEMS, plainLoop } from './diffusers-harness.js'
+import { absMean, absSum, CONSISTENCY_TEST_CONFIG, dummySampleDeter, expectClose, NUM_ELEMS, plainLoop } from './diffusers-harness.js'
 
-const TEST_CONFIG = {
-  num_train_timesteps: 1000,
-  beta_start: 0.00085,
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  prediction_type: 'epsilon',
-}
+const TEST_CONFIG = CONSISTENCY_TEST_CONFIG
 
 function fullLoop(steps: number, seed = 0): Float32Array {
   const scheduler = new LcmScheduler(TEST_CONFIG)
@@ -19,10 +13,6 @@ function fullLoop(steps: number, seed = 0): Float32Array {
   return plainLoop(scheduler, dummySampleDeter(), scheduler.timesteps, (t) =>
     scheduler.needsNoise(t) ? { noise: generator.randn(NUM_ELEMS) } : {},
   )
-}
-
-function expectClose(actual: number, expected: number, tolerance: number): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThan(tolerance)
 }
 
 describe('diffusers LCMScheduler tests', () => {

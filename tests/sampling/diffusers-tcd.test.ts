@@ -1,25 +1,15 @@
 // Port of diffusers tests/schedulers/test_scheduler_tcd.py (deterministic tests), same numbers and tolerances.
 import { describe, expect, it } from 'vitest'
 import { TcdScheduler } from '../../src/sampling/index.js'
-import { absMean, absSum, dummySampleDeter, plainLoop } from './diffusers-harness.js'
+import { absMean, absSum, CONSISTENCY_TEST_CONFIG, dummySampleDeter, expectClose, plainLoop } from './diffusers-harness.js'
 
-const TEST_CONFIG = {
-  num_train_timesteps: 1000,
-  beta_start: 0.00085,
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  prediction_type: 'epsilon',
-}
+const TEST_CONFIG = CONSISTENCY_TEST_CONFIG
 
 function fullLoop(steps: number): Float32Array {
   const scheduler = new TcdScheduler(TEST_CONFIG)
   scheduler.setTimesteps(steps)
   // eta (gamma) 0: deterministic, so the test's generator is never drawn from.
   return plainLoop(scheduler, dummySampleDeter(), scheduler.timesteps, () => ({ eta: 0 }))
-}
-
-function expectClose(actual: number, expected: number, tolerance: number): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThan(tolerance)
 }
 
 describe('diffusers TCDScheduler tests', () => {
