@@ -219,6 +219,10 @@ describe('tiny models in onnxruntime-node', () => {
       expect(out.out_sample!.dims).toEqual([b, 4, hh, ww])
       expectFinite(out.out_sample!.data as Float32Array)
     }
+    // One timestep per batch entry also works (diffusers expands a single one to the batch).
+    const perSample = { ...unetFeeds(2, 8, 8, 0n), timestep: new ort.Tensor('int64', BigInt64Array.from([999n, 999n]), [2]) }
+    const single = (await unet.run(unetFeeds(2, 8, 8, 999n))).out_sample!.data as Float32Array
+    expect(Array.from((await unet.run(perSample)).out_sample!.data as Float32Array)).toEqual(Array.from(single))
   })
 
   it('unet: output depends on timestep and on encoder_hidden_states (cross-attention)', async () => {
