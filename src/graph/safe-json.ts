@@ -91,7 +91,6 @@ class Reader {
   private object(depth: number): { [key: string]: JsonValue } {
     this.pos++ // '{'
     const result: { [key: string]: JsonValue } = {}
-    const seen = new Set<string>()
     this.skipSpace()
     if (this.text[this.pos] === '}') {
       this.pos++
@@ -103,11 +102,10 @@ class Reader {
       const keyStart = this.pos
       const key = this.string()
       if (HOSTILE_KEYS.has(key)) throw new HostileKeyError(key, formatPath([...this.path, key]))
-      if (seen.has(key)) {
+      if (Object.hasOwn(result, key)) {
         this.pos = keyStart
         this.fail(`duplicate key "${key}" in ${formatPath(this.path)}`)
       }
-      seen.add(key)
       this.skipSpace()
       if (this.text[this.pos] !== ':') this.fail(`expected ':' after property name, found ${this.describeHere()}`)
       this.pos++
@@ -115,8 +113,8 @@ class Reader {
       this.path.push(key)
       const value = this.value(depth + 1)
       this.path.pop()
-      // Safe: the key is a checked own data property name, never __proto__.
-      Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true })
+      // Safe: hostile keys were refused above, so this assignment can only create an own data property.
+      result[key] = value
       this.skipSpace()
       const next = this.text[this.pos]
       this.pos++

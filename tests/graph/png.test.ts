@@ -51,6 +51,10 @@ describe('decodePng (Pillow-written files)', () => {
     expect(img.data).toEqual(expectedRgba(false))
   })
 
+  it('undoes all five row filters (a hand-filtered file using each in turn)', () => {
+    expect(decodePng(fixture('all-filters.png')).data).toEqual(expectedRgba(false))
+  })
+
   it('decodes RGB, grey and grey+alpha to RGBA', () => {
     expect(decodePng(fixture('pillow-rgb.png')).data).toEqual(expectedRgba(true))
     const grey = (JSON.parse(readFileSync(new URL('./fixtures/png/expected-grey.json', import.meta.url), 'utf8')) as { grey: number[] }).grey
