@@ -1,5 +1,7 @@
 // decodeModel / encodeModel: ONNX ModelProto bytes <-> plain OnnxModel objects (see types.ts).
 // Tensor raw_data stays a view into the input buffer, so decoding a multi-GB model does not copy its weights.
+// Fields outside the subset declared in schema.ts (TrainingInfoProto, DeviceConfigurationProto) are skipped on
+// decode, so they are not written back.
 
 import type protobuf from 'protobufjs'
 import { messageType } from './schema.js'
