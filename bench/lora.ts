@@ -1,0 +1,85 @@
+// LoRA benchmark on the tiny SD1.5 UNet with the kohya fixture (114 patched layers), interleaved runs, medians:
+// 1. time from a LoRA-scale change to the end of the first UNet step: live (cached session, new scale input) vs
+//    merge (weights re-merged, session rebuilt), as a ratio;
+// 2. extra cost per UNet step of the live-branch graph over the merged one (target <= 10% on the tiny UNet).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { prepareModelWithLoras } from '../src/lora/index.js'
+import type { BaseModel, LoraBindingLike } from '../src/lora/index.js'
+import { externalDataLocations } from '../src/models/onnx/external-data.js'
+import { decodeModel } from '../src/models/onnx/codec.js'
+import { createNodeBackend } from '../src/runtime/node.js'
+import { SessionCache } from '../src/runtime/session-cache.js'
+import type { HostTensor, ModelSession } from '../src/runtime/types.js'
+import { fmt, median, timeIt } from './stats.js'
+
+const models = join(import.meta.dirname, '..', 'public', 'models')
+const LORA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
+
+function tinyUnet(): BaseModel {
+  const folder = join(models, 'tiny-sd15', 'unet')
+  const bytes = readFileSync(join(folder, 'model.onnx'))
+  const externalData = externalDataLocations(decodeModel(bytes)).map((path) => ({ path, data: readFileSync(join(folder, path)) }))
+  return { key: folder, load: async () => ({ key: folder, bytes, externalData }) }
+}
+
+/** The sampler's per-step inputs for a 256x256 image (32x32 latent), fixed values. */
+function stepFeeds(): Record<string, HostTensor> {
+  const sample = Float32Array.from({ length: 4 * 32 * 32 }, (_, i) => Math.sin(i * 0.37))
+  const hidden = Float32Array.from({ length: 77 * 16 }, (_, i) => Math.cos(i * 0.11))
+  return {
+    sample: { dtype: 'float32', dims: [1, 4, 32, 32], data: sample },
+    timestep: { dtype: 'float32', dims: [1], data: Float32Array.of(999) },
+    encoder_hidden_states: { dtype: 'float32', dims: [1, 77, 16], data: hidden },
+  }
+}
+
+export async function benchLora(iterations = 15, stepRuns = 200): Promise<string[]> {
+  const unet = tinyUnet()
+  const sessions = new SessionCache(createNodeBackend())
+  const deps = { sessions, readLora: async (name: string) => readFileSync(join(models, name)) }
+  const feeds = stepFeeds()
+  const firstStep = async (binding: LoraBindingLike): Promise<ModelSession> => {
+    const prepared = await prepareModelWithLoras(unet, [binding], 'unet', deps)
+    await prepared.session.run({ ...feeds, ...prepared.feeds })
+    return prepared.session
+  }
+  try {
+    // Warm both paths once (first live build, first merge build, onnxruntime's own warm-up).
+    const liveSession = await firstStep({ name: LORA, scale: 1, mode: 'live' })
+    const mergedSession = await firstStep({ name: LORA, scale: 1, mode: 'merge' })
+
+    const live: number[] = []
+    const merge: number[] = []
+    for (let i = 0; i < iterations; i++) {
+      // A new scale each time, as while dragging the slider: merge never finds it cached.
+      const scale = 0.5 + i / (4 * iterations)
+      live.push(await timeIt(() => firstStep({ name: LORA, scale, mode: 'live' })))
+      merge.push(await timeIt(() => firstStep({ name: LORA, scale, mode: 'merge' })))
+    }
+
+    const liveFeeds = { ...feeds, lora_scale_0: { dtype: 'float32' as const, dims: [], data: Float32Array.of(1) } }
+    const liveStep: number[] = []
+    const mergedStep: number[] = []
+    for (let i = 0; i < stepRuns; i++) {
+      // Alternate which goes first, so neither always runs on a cache warmed by the other.
+      const order = i % 2 === 0 ? [true, false] : [false, true]
+      for (const isLive of order) {
+        if (isLive) liveStep.push(await timeIt(() => liveSession.run(liveFeeds)))
+        else mergedStep.push(await timeIt(() => mergedSession.run(feeds)))
+      }
+    }
+    const changeRatio = median(merge) / median(live)
+    const overhead = median(liveStep) / median(mergedStep) - 1
+    return [
+      `scale change -> first UNet step (tiny UNet, kohya fixture, 114 layers, ${iterations} interleaved changes): live ${fmt(median(live))} vs merge ${fmt(median(merge))} -> merge/live ${changeRatio.toFixed(1)}x`,
+      `per-step cost, live branches over merged weights (${stepRuns} interleaved steps): live ${fmt(median(liveStep))} vs merged ${fmt(median(mergedStep))} -> +${(overhead * 100).toFixed(1)}% (target <= 10%)`,
+    ]
+  } finally {
+    await sessions.dispose()
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const line of await benchLora()) console.log(line)
+}
