@@ -116,7 +116,13 @@ const lora = (withClip: boolean): Converter => ({
     const inputs: Inputs = {}
     setLink(inputs, ctx, 'model', 'unet')
     if (withClip) setLink(inputs, ctx, 'clip', 'clip')
-    setIfDefined(inputs, 'lora', str(ctx, 'lora_name'))
+    const loraName = str(ctx, 'lora_name')
+    if (loraName !== undefined) {
+      // ComfyUI names LoRAs relative to models/loras; our hosts resolve names relative to the models root.
+      const lora = `loras/${loraName.replace(/\\/g, '/')}`
+      inputs['lora'] = lora
+      ctx.warn(`LoRA "${loraName}" is looked up as "${lora}" in the models folder (CLI: --model ${lora}=PATH)`)
+    }
     const scale = num(ctx, 'strength_model')
     setIfDefined(inputs, 'scale', scale)
     const clipScale = withClip ? num(ctx, 'strength_clip') : undefined
@@ -161,8 +167,9 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     convert(ctx): Converted {
       const ckpt = str(ctx, 'ckpt_name')
       if (ckpt === undefined) return { type: 'LoadPipeline', inputs: {} }
-      const model = ckpt.replace(/\.(safetensors|ckpt|pt|pth|bin)$/i, '')
-      if (model !== ckpt) {
+      const SINGLE_FILE = /\.(safetensors|ckpt|pt|pth|bin)$/i
+      const model = ckpt.replace(/\\/g, '/').replace(SINGLE_FILE, '')
+      if (SINGLE_FILE.test(ckpt)) {
         ctx.warn(`checkpoint "${ckpt}" is a single-file checkpoint; "${model}" must name an ONNX export folder (CLI: --model ${model}=PATH)`)
       }
       return { type: 'LoadPipeline', inputs: { model } }

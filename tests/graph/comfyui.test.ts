@@ -27,7 +27,7 @@ describe('ComfyUI UI workflow 0.4', () => {
     expect(node(graph, '10').inputs).toEqual({
       unet: { from: ['4', 'unet'] },
       clip: { from: ['4', 'clip'] },
-      lora: 'Hyper-SD15-8steps-lora.safetensors',
+      lora: 'loras/Hyper-SD15-8steps-lora.safetensors',
       scale: 1,
     })
     expect(node(graph, '6')).toEqual({
@@ -64,6 +64,7 @@ describe('ComfyUI UI workflow 0.4', () => {
     expect(report.warnings).toEqual([
       'node 3 (KSampler): scheduler "normal" has no equivalent; "euler-trailing" uses trailing timestep spacing',
       'node 4 (CheckpointLoaderSimple): checkpoint "v1-5-pruned-emaonly.safetensors" is a single-file checkpoint; "v1-5-pruned-emaonly" must name an ONNX export folder (CLI: --model v1-5-pruned-emaonly=PATH)',
+      'node 10 (LoraLoader): LoRA "Hyper-SD15-8steps-lora.safetensors" is looked up as "loras/Hyper-SD15-8steps-lora.safetensors" in the models folder (CLI: --model loras/Hyper-SD15-8steps-lora.safetensors=PATH)',
       'node 10 (LoraLoader): strength_clip 0.8 differs from strength_model 1; one scale (1) applies to both',
       'node 14 (SaveImage): input "images": linked from dropped node 13 (ImageUpscaleWithModel); link removed',
     ])
@@ -143,7 +144,7 @@ describe('ComfyUI API prompt', () => {
     expect(node(graph, '6').inputs).toEqual({ clip: { from: ['4', 'clip'] }, text: 'a fox in the snow, film photo' })
     expect(node(graph, '8').inputs).toEqual({ vae: { from: ['4', 'vae'] }, latent: { from: ['3', 'latent'] } })
     expect(node(graph, '9').inputs).toEqual({ filename_prefix: 'hyper' })
-    expect(node(graph, '10').inputs).toEqual({ lora: 'Hyper-SD15-4steps-lora.safetensors', scale: 0.125 })
+    expect(node(graph, '10').inputs).toEqual({ lora: 'loras/Hyper-SD15-4steps-lora.safetensors', scale: 0.125 })
     expect(graph.layout).toBeUndefined()
     expect(graph.nodes.map((n) => n.id)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10'])
   })
@@ -165,7 +166,7 @@ describe('ComfyUI API prompt', () => {
 describe('SamplerCustom', () => {
   it('folds KSamplerSelect and BasicScheduler into the sampler', () => {
     const prompt = {
-      '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd15' } },
+      '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd15\\tiny-sd15' } },
       '2': { class_type: 'KSamplerSelect', inputs: { sampler_name: 'tcd' } },
       '3': { class_type: 'BasicScheduler', inputs: { scheduler: 'sgm_uniform', steps: 2, denoise: 0.9, model: ['1', 0] } },
       '4': {
@@ -181,7 +182,8 @@ describe('SamplerCustom', () => {
       version: 1,
       inputs: { model: { from: ['1', 'unet'] }, seed: 7, cfg: 1.5, steps: 2, denoise: 0.9, scheduler: 'tcd' },
     })
-    expect(node(graph, '1').inputs).toEqual({ model: 'tiny-sd15' })
+    expect(node(graph, '1').inputs).toEqual({ model: 'sd15/tiny-sd15' }) // Windows separators normalised, no warning
+    expect(report.warnings).toEqual([])
     expect(report.folded).toEqual(['node 2 (KSamplerSelect): folded into the sampler it feeds', 'node 3 (BasicScheduler): folded into the sampler it feeds'])
     expect(report.dropped).toEqual(['node 5 (SDTurboScheduler): no equivalent, dropped'])
   })
