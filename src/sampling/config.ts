@@ -6,8 +6,10 @@ export type ConfigValue = number | boolean | string | null | number[]
 
 /** A field's expected kind; `nullable` allows JSON null (diffusers' None). */
 export interface FieldSpec {
-  kind: 'number' | 'integer' | 'boolean' | 'enum' | 'numberArray'
+  /** 'fixed': a diffusers option this port does not implement, accepted only at its default `value`. */
+  kind: 'number' | 'integer' | 'boolean' | 'enum' | 'numberArray' | 'fixed'
   values?: readonly string[]
+  value?: ConfigValue
   min?: number
   max?: number
   /** Exclusive lower bound. */
@@ -40,6 +42,11 @@ function checkValue(scheduler: string, key: string, spec: FieldSpec, value: unkn
     throw new SchedulerConfigError(scheduler, key, `must be ${what}, got ${describe(value)}`)
   }
   switch (spec.kind) {
+    case 'fixed':
+      if (value !== spec.value) {
+        throw new SchedulerConfigError(scheduler, key, `= ${describe(value)} is not supported here (only ${describe(spec.value)})`)
+      }
+      return value as ConfigValue
     case 'boolean':
       if (typeof value !== 'boolean') fail('true or false')
       return value as boolean

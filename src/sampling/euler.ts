@@ -4,7 +4,7 @@
 import type { BetaConfig, ConfigSpec } from './config.js'
 import { BETA_FIELDS, SchedulerConfigError, readConfig } from './config.js'
 import { alphasCumprod, makeBetas, torchLinspaceF32 } from './betas.js'
-import { checkSameLength, requireNoise, scheduleIndex } from './discrete.js'
+import { checkEta, checkSameLength, requireNoise, scheduleIndex } from './discrete.js'
 import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, npLinspace, spacedTimesteps } from './spacing.js'
 import { linearCombine, outputBuffer } from './kernels.js'
 import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
@@ -12,6 +12,9 @@ import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './type
 export type EulerConfig = BetaConfig & {
   interpolation_type: string
   use_karras_sigmas: boolean
+  use_exponential_sigmas: boolean
+  use_beta_sigmas: boolean
+  timestep_type: string
   sigma_min: number | null
   sigma_max: number | null
   final_sigmas_type: string
@@ -24,6 +27,10 @@ const SPEC: ConfigSpec<EulerConfig> = {
   ...BETA_FIELDS,
   interpolation_type: { kind: 'enum', values: ['linear', 'log_linear'] },
   use_karras_sigmas: { kind: 'boolean' },
+  // Accepted only at their defaults, so a config asking for them fails loudly instead of being ignored.
+  use_exponential_sigmas: { kind: 'fixed', value: false },
+  use_beta_sigmas: { kind: 'fixed', value: false },
+  timestep_type: { kind: 'fixed', value: 'discrete' },
   sigma_min: { kind: 'number', above: 0, nullable: true },
   sigma_max: { kind: 'number', above: 0, nullable: true },
   final_sigmas_type: { kind: 'enum', values: ['zero', 'sigma_min'] },
@@ -41,6 +48,9 @@ export const EULER_DEFAULTS: EulerConfig = {
   prediction_type: 'epsilon',
   interpolation_type: 'linear',
   use_karras_sigmas: false,
+  use_exponential_sigmas: false,
+  use_beta_sigmas: false,
+  timestep_type: 'discrete',
   sigma_min: null,
   sigma_max: null,
   timestep_spacing: 'linspace',
@@ -176,6 +186,7 @@ export class EulerScheduler implements SamplingScheduler {
   }
 
   step(modelOutput: Float32Array, t: number, sample: Float32Array, opts: StepOptions = {}): Float32Array {
+    if (opts.eta !== undefined) checkEta(opts.eta) // unused by Euler, but a bad value is still a caller bug
     checkSameLength('modelOutput', modelOutput, sample)
     const { index, sigma } = this.sigmaAt(t)
     const gamma = this.churn(sigma)

@@ -2,7 +2,7 @@
 // the consistency boundary condition (c_skip, c_out) and, except on the last step, re-noises to the next timestep.
 import { ConsistencySchedulerBase } from './consistency.js'
 import { SchedulerConfigError } from './config.js'
-import { checkSameLength, clipBound, predictionCoefficients, requireNoise } from './discrete.js'
+import { checkEta, checkSameLength, clipBound, predictionCoefficients, requireNoise } from './discrete.js'
 import { clampedAffine, linearCombine, outputBuffer } from './kernels.js'
 import type { SamplingScheduler, StepOptions } from './types.js'
 
@@ -31,6 +31,7 @@ export class LcmScheduler extends ConsistencySchedulerBase implements SamplingSc
 
   /** predictedOriginal receives LCM's `denoised` (the boundary-conditioned x0), the better preview. */
   step(modelOutput: Float32Array, t: number, sample: Float32Array, opts: StepOptions = {}): Float32Array {
+    if (opts.eta !== undefined) checkEta(opts.eta) // unused by LCM, but a bad value is still a caller bug
     checkSameLength('modelOutput', modelOutput, sample)
     const { index, last } = this.position(t)
     // diffusers' prev timestep is always >= 0 here, so set_alpha_to_one never applies.
