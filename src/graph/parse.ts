@@ -81,7 +81,8 @@ function checkEnvelope(doc: JsonValue, source?: string): void {
   }
   const format = doc['format']
   if (format === undefined) {
-    const looksComfy = ('nodes' in doc && 'links' in doc) || Object.values(doc).some((v) => isObject(v) && 'class_type' in v)
+    const looksComfy =
+      (Object.hasOwn(doc, 'nodes') && Object.hasOwn(doc, 'links')) || Object.values(doc).some((v) => isObject(v) && Object.hasOwn(v, 'class_type'))
     throw new GraphFileError(
       looksComfy
         ? 'this is a ComfyUI workflow, not a Hyper-SD Studio graph; import it as a ComfyUI workflow'

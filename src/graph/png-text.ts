@@ -46,6 +46,12 @@ export function isTextChunk(type: string): boolean {
   return type === 'tEXt' || type === 'zTXt' || type === 'iTXt'
 }
 
+/** The keyword of a tEXt / zTXt / iTXt chunk, read without decoding its text. */
+export function textChunkKeyword(chunk: { data: Uint8Array }): string {
+  const nul = chunk.data.indexOf(0)
+  return latin1Decode(chunk.data.subarray(0, nul < 0 ? chunk.data.length : nul))
+}
+
 export function readTextChunk(chunk: { index: number; type: string; data: Uint8Array }): { keyword: string; text: string } {
   const { data } = chunk
   const where = `chunk ${chunk.index} (${chunk.type})`

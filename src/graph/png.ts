@@ -1,7 +1,7 @@
 // PNG text metadata: our graph in an iTXt chunk keyed `hypersd-graph`, plus reading tEXt / zTXt / iTXt as other
 // tools write them (ComfyUI stores `workflow` and `prompt` as tEXt; A1111 stores `parameters`).
 import { assemblePng, readChunks } from './png-chunks.js'
-import { isTextChunk, readTextChunk, readPngTextChunks, textChunk } from './png-text.js'
+import { isTextChunk, readPngTextChunks, textChunk, textChunkKeyword } from './png-text.js'
 import { parseGraphFile } from './parse.js'
 import type { GraphFile } from './schema.js'
 
@@ -21,7 +21,7 @@ export function embedGraphInPng(png: Uint8Array, graphJson: string, extra: Recor
   const chunks = readChunks(png)
   const added = [textChunk(GRAPH_KEYWORD, graphJson, true), ...Object.entries(extra).map(([k, v]) => textChunk(k, v))]
   const replaced = new Set([GRAPH_KEYWORD, ...Object.keys(extra)])
-  const kept = chunks.filter((c) => !(isTextChunk(c.type) && replaced.has(readTextChunk(c).keyword)))
+  const kept = chunks.filter((c) => !(isTextChunk(c.type) && replaced.has(textChunkKeyword(c))))
   const iend = kept.length - 1
   return assemblePng([...kept.slice(0, iend), ...added, kept[iend]!])
 }

@@ -140,6 +140,16 @@ describe('embedGraphInPng / extractGraphFromPng', () => {
     expect(readPngTextChunks(twice).get(GRAPH_KEYWORD)).toContain('a dog')
   })
 
+  it('embeds without decoding unrelated text chunks, and replaces compressed ones of the same keyword', () => {
+    const chunks = readChunks(image)
+    const junk = new Uint8Array([...new TextEncoder().encode('other'), 0, 0, 9, 9, 9]) // zTXt whose deflate stream is junk
+    const old = new Uint8Array([...new TextEncoder().encode(GRAPH_KEYWORD), 0, 0, ...zlibSync(new TextEncoder().encode('{}'))])
+    const input = assemblePng([chunks[0]!, { type: 'zTXt', data: junk }, { type: 'zTXt', data: old }, ...chunks.slice(1)])
+    const png = embedGraphInPng(input, graphText)
+    expect(readChunks(png).map((c) => c.type)).toEqual(['IHDR', 'zTXt', 'IDAT', 'iTXt', 'IEND'])
+    expect(() => extractGraphFromPng(png)).toThrow('chunk 1 (zTXt) "other": corrupt compressed text')
+  })
+
   it('falls back to ComfyUI workflow, then prompt, chunks', () => {
     const comfy = encodePng(expectedRgba(true), W, H, { prompt: '{"3":{}}', workflow: '{"nodes":[]}' })
     expect(extractGraphFromPng(comfy)).toEqual({ kind: 'comfyui-workflow', text: '{"nodes":[]}' })
