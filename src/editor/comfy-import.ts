@@ -1,8 +1,9 @@
 // Adapter to the ComfyUI workflow importer in src/graph (workflow 0.4 / 1 and API prompt JSON).
-import { GraphFileError } from '../graph/errors.js'
+import { importComfyUI } from '../graph/comfyui.js'
 import type { GraphFile } from '../graph/schema.js'
 
+/** Imports ComfyUI JSON; the warnings list dropped nodes first, then approximations (one line each). */
 export function importComfyText(text: string, source: string): { graph: GraphFile; warnings: readonly string[] } {
-  void text
-  throw new GraphFileError('not a Hyper-SD Studio graph (no "format" field) and ComfyUI import is not available', source)
+  const { graph, report } = importComfyUI(text, source)
+  return { graph, warnings: [...report.dropped, ...report.warnings] }
 }
