@@ -39,6 +39,14 @@ describe('DDIM spacing', () => {
     expect(timesteps('ddim', { timestep_spacing: 'linspace' }, 1)).toEqual([0])
   })
 
+  it('custom timesteps (an extension: diffusers DDIM has none) step to the next listed timestep', () => {
+    const ddim = new DdimScheduler(SD_BASE_SCHEDULER_CONFIG as Record<string, unknown>)
+    ddim.setTimesteps(0, { timesteps: [800, 400] })
+    expect(ddim.timesteps).toEqual([800, 400])
+    expect(ddim.timesteps.map((t) => ddim.previousTimestep(t))).toEqual([400, -1])
+    expect(() => ddim.previousTimestep(600)).toThrow(/600 is not in the custom schedule/)
+  })
+
   it('steps to t - T // N, past the end to the final alpha (-1)', () => {
     const ddim = new DdimScheduler({ timestep_spacing: 'trailing' })
     ddim.setTimesteps(3)
