@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { zlibSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { assemblePng, buildChunk, readChunks } from '../../src/graph/png-chunks.js'
@@ -230,5 +231,30 @@ describe('encodePng', () => {
     const chunk = buildChunk('tEXt', new Uint8Array([1, 2, 3]))
     const crc = new DataView(chunk.buffer).getUint32(11)
     expect(crc).toBe(crc32(chunk.subarray(4, 11)))
+  })
+})
+
+describe('hostile PNG bytes', () => {
+  // Mutations with CRCs recomputed reach past the CRC check into the chunk parsers; whatever happens there must
+  // be a PngError (or a successful read), never a RangeError or a hang.
+  it('fail only with PngError when chunk contents are corrupted', () => {
+    const base = readChunks(embedGraphInPng(fixture('pillow-rgba.png'), graphText))
+    fc.assert(
+      fc.property(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(), (which, edits, cut) => {
+        const index = which % base.length
+        const data = new Uint8Array(base[index]!.data)
+        for (const [at, value] of edits) if (data.length > 0) data[at % data.length] = value
+        const trimmed = edits.length % 2 === 0 ? data : data.subarray(0, cut % (data.length + 1))
+        const png = assemblePng(base.map((c, i) => (i === index ? { type: c.type, data: trimmed } : c)))
+        for (const read of [() => decodePng(png), () => readPngTextChunks(png)]) {
+          try {
+            read()
+          } catch (error) {
+            expect(error).toBeInstanceOf(PngError)
+          }
+        }
+      }),
+      { numRuns: 400, seed: 20261125 },
+    )
   })
 })
