@@ -3,6 +3,7 @@
 
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { generateTinyClipVision } from './models/clip-vision.js'
 import { writeLoraFixtures } from './models/lora-fixtures.js'
 import { generateTinySd15 } from './models/tiny-sd15.js'
 
@@ -10,4 +11,5 @@ const modelsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'publi
 
 await generateTinySd15(join(modelsRoot, 'tiny-sd15'))
 await writeLoraFixtures(modelsRoot)
+await generateTinyClipVision(join(modelsRoot, 'tiny-clip-vision'))
 console.log(`wrote ${join(modelsRoot, 'tiny-sd15')}`)

@@ -36,7 +36,13 @@ function causalMask(length: number): Float32Array {
   return mask
 }
 
-function encoderLayer(b: GraphBuilder, x: string, mask: string, c: TextEncoderConfig): string {
+/** One pre-LN CLIP encoder layer (text and vision towers share it; the vision tower has no mask). */
+export function encoderLayer(
+  b: GraphBuilder,
+  x: string,
+  mask: string | undefined,
+  c: Pick<TextEncoderConfig, 'hiddenSize' | 'intermediateSize' | 'heads' | 'eps'>,
+): string {
   const d = c.hiddenSize
   const normed = b.layerNorm('layer_norm1', x, d, c.eps)
   const attnOut = b.scope('self_attn', () => {
