@@ -62,7 +62,7 @@ const TRAILING_LIKE = new Set(['sgm_uniform', 'simple', 'ddim_uniform'])
 export function schedulerPreset(samplerName: string | undefined, scheduler: string | undefined, warn: (m: string) => void): string | undefined {
   if (samplerName === undefined) return undefined
   let preset: string
-  if (samplerName === 'lcm') preset = 'lcm'
+  if (samplerName === 'lcm') preset = 'lcm-800'
   else if (samplerName === 'tcd') preset = 'tcd'
   else if (samplerName === 'ddim') preset = 'ddim-trailing'
   else if (samplerName === 'euler') preset = 'euler-trailing'

@@ -122,13 +122,15 @@ function readWorkflow(doc: Record<string, unknown>, source?: string): ComfyDocum
 
   const nodes = new Map<string, ComfyNode>()
   for (const n of wf.nodes) {
-    const links: Record<string, ComfyLinkRef> = {}
-    const inputTypes: Record<string, string> = {}
-    for (const input of n.inputs ?? []) {
-      inputTypes[input.name] = String(input.type ?? '*')
-      const origin = input.link === null || input.link === undefined ? undefined : linkOrigins.get(input.link)
-      if (origin) links[input.name] = origin
-    }
+    // Input names are data here, not keys of the file: Object.fromEntries keeps a "__proto__" name an own property.
+    const inputs = n.inputs ?? []
+    const inputTypes: Record<string, string> = Object.fromEntries(inputs.map((input) => [input.name, String(input.type ?? '*')]))
+    const links: Record<string, ComfyLinkRef> = Object.fromEntries(
+      inputs.flatMap((input) => {
+        const origin = input.link === null || input.link === undefined ? undefined : linkOrigins.get(input.link)
+        return origin ? [[input.name, origin] as const] : []
+      }),
+    )
     const layout: NodeLayout = {
       pos: n.pos ?? [0, 0],
       ...(n.size ? { size: n.size } : {}),
@@ -166,7 +168,7 @@ function readWorkflow(doc: Record<string, unknown>, source?: string): ComfyDocum
 function nameWidgets(type: string, values: readonly unknown[] | Record<string, unknown> | undefined): Record<string, unknown> {
   if (values === undefined) return {}
   if (!Array.isArray(values)) return { ...values }
-  const names = WIDGET_ORDER[type]
+  const names = Object.hasOwn(WIDGET_ORDER, type) ? WIDGET_ORDER[type] : undefined
   if (!names) return {}
   const out: Record<string, unknown> = {}
   let v = 0

@@ -45,7 +45,7 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
   const controls = new Map<string, NodeLayout['controls']>()
 
   const label = (node: ComfyNode): string => `node ${node.id} (${node.type})`
-  const isConverted = (node: ComfyNode): boolean => node.mode !== 2 && node.mode !== 4 && node.type in CONVERTERS
+  const isConverted = (node: ComfyNode): boolean => node.mode !== 2 && node.mode !== 4 && Object.hasOwn(CONVERTERS, node.type)
 
   /** Follows reroutes and bypassed nodes back to the node that really produces a value. */
   const resolve = (ref: ComfyLinkRef): { node: ComfyNode; slot: number } | undefined => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { importComfyUI, schedulerPreset } from '../../src/graph/comfyui.js'
 import { GraphFileError, parseGraphFile, serializeGraphFile } from '../../src/graph/parse.js'
@@ -135,7 +136,7 @@ describe('ComfyUI API prompt', () => {
       seed: 1234,
       cfg: 1,
       steps: 4,
-      scheduler: 'lcm',
+      scheduler: 'lcm-800',
       denoise: 1,
     })
     expect(node(graph, '3').title).toBeUndefined()
@@ -195,7 +196,7 @@ describe('schedulerPreset', () => {
     ['ddim', 'sgm_uniform', 'ddim-trailing', 0],
     ['euler', 'simple', 'euler-trailing', 0],
     ['euler', 'karras', 'euler-trailing', 1],
-    ['lcm', 'normal', 'lcm', 0],
+    ['lcm', 'normal', 'lcm-800', 0],
     ['tcd', 'simple', 'tcd', 0],
     ['euler_ancestral', 'sgm_uniform', 'euler-trailing', 1],
     ['dpmpp_2m', 'karras', 'ddim-trailing', 2],
@@ -221,5 +222,43 @@ describe('bad ComfyUI input', () => {
   it('keeps a title with markup as plain data', () => {
     const { graph } = importComfyUI('{"1": {"class_type": "Note", "inputs": {"text": "<img src=x onerror=alert(1)>"}, "_meta": {"title": "<b>t</b>"}}}')
     expect(graph.nodes[0]).toEqual({ id: '1', type: 'Note', version: 1, title: '<b>t</b>', inputs: { text: '<img src=x onerror=alert(1)>' } })
+  })
+})
+
+describe('mangled ComfyUI documents', () => {
+  type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+  const paths = (value: Json, prefix: (string | number)[] = []): (string | number)[][] => {
+    if (typeof value !== 'object' || value === null) return [prefix]
+    const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value)
+    return [prefix, ...keys.flatMap((k) => paths((value as Record<string | number, Json>)[k]!, [...prefix, k]))]
+  }
+  const setAt = (doc: Json, path: (string | number)[], replacement: Json): Json => {
+    if (path.length === 0) return replacement
+    const copy = structuredClone(doc) as Record<string | number, Json>
+    let target = copy
+    for (const key of path.slice(0, -1)) target = target[key] as Record<string | number, Json>
+    target[path[path.length - 1]!] = replacement
+    return copy as Json
+  }
+  const anyJson = fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>
+
+  it.each([
+    ['workflow', workflowText],
+    ['prompt', promptText],
+  ])('%s: any single replaced value gives a valid graph or a GraphFileError', (_name, text) => {
+    const doc = JSON.parse(text) as Json
+    const all = paths(doc)
+    fc.assert(
+      fc.property(fc.nat(), anyJson, (which, replacement) => {
+        const mangled = JSON.stringify(setAt(doc, all[which % all.length]!, replacement))
+        try {
+          const { graph } = importComfyUI(mangled)
+          expect(parseGraphFile(serializeGraphFile(graph))).toEqual(graph)
+        } catch (error) {
+          expect(error).toBeInstanceOf(GraphFileError)
+        }
+      }),
+      { numRuns: 300, seed: 20261125 },
+    )
   })
 })
