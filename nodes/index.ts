@@ -5,6 +5,7 @@ import { emptyLatent } from './latent.js'
 import { loadPipeline } from './loaders.js'
 import { unetLora } from './lora.js'
 import { note } from './note.js'
+import { aestheticScore } from './reward.js'
 import { tscdSampler } from './sampler.js'
 import { clipTextEncode } from './text.js'
 import { vaeDecode } from './vae.js'
@@ -18,6 +19,7 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   vaeDecode,
   saveImage,
   previewImage,
+  aestheticScore,
   note,
 ]
 

@@ -1,11 +1,23 @@
 // The TSCD sampler: Hyper-SD's few-step schedules over the UNet, with CFG, seeds and live previews.
 import { combo, float, InputError, int, optionalSocket, output, seed, socket, string } from '../src/engine/index.js'
 import { latentToPreview } from '../src/imaging/latent-preview.js'
-import { createScheduler } from '../src/sampling/index.js'
+import { createScheduler, findPreset, HYPER_SD_PRESETS, presetConfig, type HyperSdPreset } from '../src/sampling/index.js'
 import { defineHostNode } from './define.js'
 import { denoise } from './lib/denoise.js'
-import { PRESET_SETUPS, SAMPLER_PRESETS, parseTimesteps } from './lib/presets.js'
+import { parseTimesteps } from './lib/timesteps-text.js'
 import { createUNetCaller } from './lib/unet-call.js'
+
+const PRESET_IDS = HYPER_SD_PRESETS.map((p) => p.id)
+
+/** A preset's own timesteps (LCM from 800) apply when the step count matches them; otherwise its schedule does. */
+function presetTimesteps(preset: HyperSdPreset, steps: number): number[] | undefined {
+  return preset.timesteps && preset.timesteps.length === steps ? [...preset.timesteps] : undefined
+}
+
+/** The eta widget is TCD's gamma; the other presets use their own (DDIM: 0, as Hyper-SD runs it). */
+function etaFor(preset: HyperSdPreset, widget: number, steps: number): number {
+  return preset.scheduler === 'tcd' ? widget : preset.eta(steps)
+}
 
 function failOn<T>(input: string, action: () => T): T {
   try {
@@ -21,14 +33,14 @@ export const tscdSampler = defineHostNode({
   displayName: 'TSCD Sampler',
   category: 'sampling',
   description:
-    'Few-step sampling for Hyper-SD: DDIM-trailing for the N-step LoRAs, TCD for the unified LoRA, LCM from t=800 for the 1-step UNet, or Euler-trailing. One UNet pass per step when cfg <= 1.',
+    'Few-step sampling for Hyper-SD: DDIM-trailing for the N-step LoRAs, TCD for the unified LoRA, LCM from t=800 for the 1-step UNet (with 1 step), DDIM-trailing with CFG for the CFG LoRAs, or Euler-trailing. One UNet pass per step when cfg <= 1.',
   inputs: {
     model: socket('UNET'),
     positive: socket('CONDITIONING'),
     negative: optionalSocket('CONDITIONING', { description: 'Needed only when cfg > 1.' }),
     latent: socket('LATENT'),
     steps: int({ default: 4, min: 1, max: 50, description: 'Hyper-SD LoRAs are trained for 1 to 8 steps.' }),
-    scheduler: combo(SAMPLER_PRESETS, { default: 'ddim-trailing', description: 'Scheduler preset per Hyper-SD variant.' }),
+    scheduler: combo(PRESET_IDS, { default: 'ddim-trailing', description: 'Scheduler preset per Hyper-SD variant.' }),
     eta: float({ default: 0.3, min: 0, max: 1, step: 0.05, precision: 2, description: 'TCD gamma: 1 for one step, 0.3-0.8 for more.' }),
     cfg: float({ default: 1, min: 0, max: 20, step: 0.5, precision: 1, description: 'Classifier-free guidance; <= 1 turns it off.' }),
     guidance_rescale: float({ default: 0, min: 0, max: 1, step: 0.05, precision: 2, advanced: true }),
@@ -48,9 +60,10 @@ export const tscdSampler = defineHostNode({
       throw new InputError('latent', `size ${w * model.vaeScaleFactor}x${h * model.vaeScaleFactor} px is not a multiple of ${px} px, which this UNet needs`)
     }
     if (inputs.cfg > 1 && !negative) throw new InputError('negative', `cfg ${inputs.cfg} > 1 needs a negative conditioning (connect a CLIP Text Encode, an empty prompt is fine)`)
-    const preset = PRESET_SETUPS[inputs.scheduler]
-    const scheduler = failOn('scheduler', () => createScheduler(preset.scheduler, { ...model.schedulerConfig, ...preset.overrides }))
-    const customTimesteps = failOn('timesteps', () => parseTimesteps(inputs.timesteps)) ?? preset.defaultTimesteps?.(inputs.steps)
+    const preset = failOn('scheduler', () => findPreset(inputs.scheduler))
+    const scheduler = failOn('scheduler', () => createScheduler(preset.scheduler, presetConfig(preset, { ...model.schedulerConfig })))
+    const customTimesteps = failOn('timesteps', () => parseTimesteps(inputs.timesteps)) ?? presetTimesteps(preset, inputs.steps)
+    const eta = etaFor(preset, inputs.eta, inputs.steps)
     // Schedule problems (bad custom timesteps, steps beyond original_inference_steps) blame the input at fault.
     failOn(inputs.timesteps.trim() ? 'timesteps' : 'steps', () =>
       scheduler.setTimesteps(inputs.steps, { ...(customTimesteps ? { timesteps: customTimesteps } : {}), ...(inputs.denoise < 1 ? { strength: inputs.denoise } : {}) }),
@@ -63,7 +76,7 @@ export const tscdSampler = defineHostNode({
       ...(customTimesteps ? { timesteps: customTimesteps } : {}),
       denoise: inputs.denoise,
       seed: inputs.seed,
-      ...(preset.usesEta ? { eta: inputs.eta } : {}),
+      eta,
       cfg: inputs.cfg,
       guidanceRescale: inputs.guidance_rescale,
       latent: latent.data,
@@ -77,7 +90,7 @@ export const tscdSampler = defineHostNode({
       steps: inputs.steps,
       scheduler: inputs.scheduler,
       timesteps: scheduler.timesteps.join(','),
-      eta: preset.usesEta ? inputs.eta : 0,
+      eta,
       cfg: inputs.cfg,
       denoise: inputs.denoise,
       prompt: positive.prompt,

@@ -8,7 +8,7 @@ export interface GraphVariant {
   readonly model: string
   readonly lora?: { readonly name: string; readonly scale: number; readonly mode: 'live' | 'merge' }
   readonly steps: number
-  readonly scheduler: 'ddim-trailing' | 'tcd' | 'lcm' | 'euler-trailing'
+  readonly scheduler: 'ddim-trailing' | 'tcd' | 'lcm-800' | 'ddim-trailing-cfg' | 'euler-trailing'
   readonly eta: number
   readonly size: number
   readonly timesteps?: string
@@ -94,7 +94,7 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
     description: 'Real-model template: an SDXL ONNX export whose unet/ is the Hyper-SDXL 1-step UNet, sampled with LCM from t=800. Run with --model hyper-sdxl-1step-unet=PATH.',
     model: 'hyper-sdxl-1step-unet',
     steps: 1,
-    scheduler: 'lcm',
+    scheduler: 'lcm-800',
     eta: 0,
     size: 1024,
     timesteps: '800',

@@ -24,7 +24,7 @@ describe('hypersd nodes / validate / timesteps', () => {
     expect(runCli(['timesteps', '--scheduler', 'ddim-trailing', '--steps', '4']).stdout).toContain('timesteps: 999, 749, 499, 249')
     expect(runCli(['timesteps', '--scheduler', 'ddim-trailing', '--steps', '8']).stdout).toContain('timesteps: 999, 874, 749, 624, 499, 374, 249, 124')
     expect(runCli(['timesteps', '--scheduler', 'tcd', '--steps', '4']).stdout).toContain('timesteps: 999, 759, 499, 259')
-    expect(runCli(['timesteps', '--scheduler', 'lcm', '--steps', '1']).stdout).toContain('timesteps: 800')
+    expect(runCli(['timesteps', '--scheduler', 'lcm-800', '--steps', '1']).stdout).toContain('timesteps: 800')
     expect(runCli(['timesteps', '--scheduler', 'ddim', '--steps', '4', '--spacing', 'leading']).stdout).toContain('timesteps: 751, 501, 251, 1')
     const bad = runCli(['timesteps', '--scheduler', 'dpm', '--steps', '4'])
     expect(bad.code).toBe(2)

@@ -1,0 +1,109 @@
+// Reward scoring: the LAION aesthetic predictor on CLIP image embeddings, to score and compare few-step outputs.
+import { InputError, output, RunCancelledError, socket, string } from '../src/engine/index.js'
+import type { NodeContext } from '../src/engine/index.js'
+import { aestheticScores, parseAestheticHead, type AestheticHead } from '../src/reward/aesthetic.js'
+import { clipPixelValues } from '../src/reward/clip-preprocess.js'
+import { isVitL14, readClipVisionFolder, type ClipVisionFolder } from '../src/reward/vision-folder.js'
+import { defineHostNode } from './define.js'
+import { float32, runModel } from './lib/run-model.js'
+import type { NodeServices } from './services.js'
+
+// Parsed heads by location + content digest: a re-run on a new image does not decode 3.7 MB of weights again,
+// and an edited file is never served stale.
+const HEAD_CACHE_SIZE = 4
+const heads = new Map<string, AestheticHead>()
+
+async function digest(bytes: Uint8Array): Promise<string> {
+  const hash = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+  return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+async function loadHead(ctx: NodeContext<NodeServices>, name: string): Promise<AestheticHead> {
+  if (name.trim() === '') throw new InputError('head', 'no aesthetic head file given')
+  const { files } = ctx.services
+  const path = ctx.services.resolveModel(name)
+  const location = files.describe(path)
+  if (!(await files.exists(path))) throw new InputError('head', `${location}: file not found`)
+  const bytes = await files.readBytes(path)
+  const key = `${location}\u0000${await digest(bytes)}`
+  let head = heads.get(key)
+  if (head) heads.delete(key)
+  else {
+    try {
+      head = parseAestheticHead(bytes, location)
+    } catch (err) {
+      throw new InputError('head', err instanceof Error ? err.message : String(err))
+    }
+  }
+  heads.set(key, head)
+  if (heads.size > HEAD_CACHE_SIZE) heads.delete(heads.keys().next().value!)
+  return head
+}
+
+async function loadVisionModel(ctx: NodeContext<NodeServices>, name: string): Promise<ClipVisionFolder> {
+  if (name.trim() === '') throw new InputError('vision_model', 'no CLIP vision model given')
+  try {
+    return await readClipVisionFolder(ctx.services.files, ctx.services.resolveModel(name))
+  } catch (err) {
+    throw new InputError('vision_model', err instanceof Error ? err.message : String(err))
+  }
+}
+
+export const aestheticScore = defineHostNode({
+  type: 'AestheticScore',
+  version: 1,
+  displayName: 'Reward Score (aesthetic)',
+  category: 'image',
+  description:
+    'Scores images with the LAION improved aesthetic predictor (roughly 1-10, higher is better) on CLIP ViT-L/14 image embeddings. The vision model is an Optimum CLIPVisionModelWithProjection export (model.onnx with pixel_values -> image_embeds, preprocessor_config.json); the bundled tiny-clip-vision is a random-weight test model whose scores carry no meaning. Outputs the batch mean, the per-image scores, and the images with aesthetic_score added to their parameters.',
+  isOutput: true,
+  inputs: {
+    image: socket('IMAGE'),
+    vision_model: string({
+      default: 'tiny-clip-vision',
+      path: 'folder',
+      description: 'CLIP vision tower folder (or .onnx file); must give 768-dim image_embeds, i.e. ViT-L/14 for meaningful scores.',
+    }),
+    head: string({ default: 'aesthetic/aesthetic-mlp-l14.safetensors', path: 'file', description: 'Aesthetic MLP weights (safetensors).' }),
+  },
+  outputs: {
+    score: output('FLOAT', 'Mean aesthetic score over the batch.'),
+    scores: output('STRING', 'Per-image scores, comma separated.'),
+    image: output('IMAGE', 'The input images, with aesthetic_score in their parameters.'),
+  },
+  async execute({ image, vision_model, head: headName }, ctx) {
+    if (image.images.length === 0) throw new InputError('image', 'the image batch is empty')
+    const head = await loadHead(ctx, headName)
+    const vision = await loadVisionModel(ctx, vision_model)
+    if (!isVitL14(vision)) {
+      ctx.warn(`${vision.location} is not a CLIP ViT-L/14 vision model; the aesthetic head was trained on ViT-L/14 embeddings, so scores are not comparable to published ones`)
+    }
+    const scores: number[] = []
+    for (const [n, rgba] of image.images.entries()) {
+      ctx.checkCancelled()
+      let pixels
+      try {
+        pixels = clipPixelValues([rgba], image.width, image.height, vision.preprocess)
+      } catch (err) {
+        throw new InputError('image', `image ${n}: ${err instanceof Error ? err.message : String(err)}`)
+      }
+      let embeds: Float32Array
+      try {
+        const out = await runModel(ctx, vision.model, { pixel_values: { dtype: 'float32', ...pixels } })
+        embeds = float32('image_embeds', out.image_embeds)
+      } catch (err) {
+        if (err instanceof RunCancelledError) throw err
+        throw new InputError('vision_model', `${vision.location}: ${err instanceof Error ? err.message : String(err)}`)
+      }
+      if (embeds.length !== head.embedDim) {
+        throw new InputError('vision_model', `${vision.location}: image_embeds has ${embeds.length} values, the head expects ${head.embedDim} (CLIP ViT-L/14)`)
+      }
+      scores.push(aestheticScores(head, embeds, 1)[0]!)
+      ctx.progress(n + 1, image.images.length)
+    }
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length
+    const summary = scores.map((s) => s.toFixed(4)).join(', ')
+    const parameters = { ...image.parameters, aesthetic_score: Number(mean.toFixed(4)), ...(scores.length > 1 ? { aesthetic_scores: summary } : {}) }
+    return { score: mean, scores: summary, image: { ...image, parameters } }
+  },
+})
