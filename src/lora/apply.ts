@@ -26,17 +26,17 @@ export async function mergePatches(
     const cols = weight.length / out // in * kh * kw
     const rank = patch.rank
     const scale = multiplier * patch.alphaScale
-    for (let o = 0; o < out; o++) {
+    // Row-wise axpy over contiguous memory in both layouts (stored [out, cols], or [cols, out] for MatMul).
+    const [rows, width, left, right] = layer.transposed
+      ? [cols, out, transpose(down, rank, cols), transpose(up, out, rank)] // W^T += down^T @ up^T
+      : [out, cols, up, down] // W += up @ down
+    for (let i = 0; i < rows; i++) {
+      const target = weight.subarray(i * width, (i + 1) * width)
       for (let r = 0; r < rank; r++) {
-        const coef = scale * up[o * rank + r]!
+        const coef = scale * left[i * rank + r]!
         if (coef === 0) continue
-        const row = r * cols
-        if (layer.transposed) {
-          for (let c = 0; c < cols; c++) weight[c * out + o]! += coef * down[row + c]!
-        } else {
-          const base = o * cols
-          for (let c = 0; c < cols; c++) weight[base + c]! += coef * down[row + c]!
-        }
+        const source = right.subarray(r * width, (r + 1) * width)
+        for (let j = 0; j < width; j++) target[j]! += coef * source[j]!
       }
     }
     store.write(layer.weight, weight)
