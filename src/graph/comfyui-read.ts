@@ -107,9 +107,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function readComfyDocument(doc: JsonValue, source?: string): ComfyDocument {
   if (!isRecord(doc)) throw new GraphFileError('expected a ComfyUI workflow or prompt object', source)
   if (Array.isArray(doc['nodes'])) return readWorkflow(doc, source)
-  const prompt = isRecord(doc['prompt']) && !('class_type' in doc['prompt']) ? doc['prompt'] : doc
+  const prompt = isRecord(doc['prompt']) && !Object.hasOwn(doc['prompt'], 'class_type') ? doc['prompt'] : doc
   const values = Object.values(prompt)
-  if (values.length > 0 && values.every((v) => isRecord(v) && 'class_type' in v)) return readPrompt(prompt, source)
+  if (values.length > 0 && values.every((v) => isRecord(v) && Object.hasOwn(v, 'class_type'))) return readPrompt(prompt, source)
   throw new GraphFileError('not a ComfyUI workflow (no "nodes" array) or API prompt (no "class_type" entries)', source)
 }
 

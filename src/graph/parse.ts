@@ -154,7 +154,7 @@ export function serializeGraphFile(graph: GraphFile): string {
             ...(layoutNodes
               ? {
                   nodes: Object.fromEntries(
-                    [...nodeIds.filter((id) => id in layoutNodes), ...Object.keys(layoutNodes).filter((id) => !nodeIds.includes(id))].map(
+                    [...nodeIds.filter((id) => Object.hasOwn(layoutNodes, id)), ...Object.keys(layoutNodes).filter((id) => !nodeIds.includes(id))].map(
                       (id) => [id, orderKeys(layoutNodes[id]!, ['pos', 'size', 'collapsed', 'color', 'bgcolor', 'controls'])],
                     ),
                   ),

@@ -12,6 +12,8 @@ export const NodeIdSchema = z
     error: 'expected a node id (string or non-negative integer)',
   })
   .transform((id) => String(id))
+  // Ids become keys of layout.nodes, where these names are refused as hostile.
+  .refine((id) => !HOSTILE_KEYS.has(id), { error: (iss) => `node id ${JSON.stringify(iss.input)} is reserved` })
 
 export const LinkSchema = z.strictObject({
   from: z.tuple([NodeIdSchema, z.string().min(1, 'expected an output name')], {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { importComfyUI } from '../../src/graph/comfyui.js'
 import { fromEditorGraph } from '../../src/graph/litegraph.js'
 import type { EditorGraph } from '../../src/graph/litegraph.js'
-import { GraphFileError, parseGraphFile } from '../../src/graph/parse.js'
+import { GraphFileError, parseGraphFile, serializeGraphFile } from '../../src/graph/parse.js'
 import { assertNoHostileKeys } from '../../src/graph/safe-json.js'
 
 function polluted(): unknown {
@@ -69,5 +69,19 @@ describe('hostile keys', () => {
   it('still accepts the words as values', () => {
     const graph = parseGraphFile(node('{"text":"__proto__ constructor prototype"}'))
     expect(graph.nodes[2]!.inputs['text']).toBe('__proto__ constructor prototype')
+  })
+})
+
+describe('reserved words as node ids', () => {
+  it('refuses ids that could not be layout keys', () => {
+    expect(() => parseGraphFile('{"format":"hyper-sd-studio/graph","version":1,"nodes":[{"id":"constructor","type":"Note"}]}')).toThrow(
+      'nodes[0].id: node id "constructor" is reserved',
+    )
+  })
+
+  it('serialises layout only for own node ids (an id like "toString" is just a name)', () => {
+    const text = '{"format":"hyper-sd-studio/graph","version":1,"nodes":[{"id":"toString","type":"Note"}],"layout":{"nodes":{}}}'
+    const graph = parseGraphFile(text)
+    expect(parseGraphFile(serializeGraphFile(graph))).toEqual(graph)
   })
 })
