@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { GraphFileError, migrateGraph, parseGraphFile, parseGraphFileWithWarnings, serializeGraphFile } from '../../src/graph/parse.js'
 import type { GraphFile } from '../../src/graph/schema.js'
@@ -185,5 +186,51 @@ describe('migrateGraph', () => {
     const graph = parseGraphFile(fixture)
     const broken = { get: (type: string) => (type === 'Note' ? { version: 2, migrate: () => ({ text: { nested: true } }) } : undefined) }
     expect(() => migrateGraph(graph, broken)).toThrow('node 7 (Note) migration from version 1 produced an invalid value for input "text"')
+  })
+})
+
+describe('serialize/parse round trip on generated graphs', () => {
+  const id = fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !['__proto__', 'constructor', 'prototype'].includes(s))
+  const inputName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/).filter((s) => !['__proto__', 'constructor', 'prototype'].includes(s))
+  const literal = fc.oneof(fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ unit: 'grapheme' }))
+  const value = fc.oneof(literal, fc.record({ from: fc.tuple(id, fc.string({ minLength: 1, maxLength: 8 })) }))
+  const vec2 = fc.tuple(fc.integer({ min: -5000, max: 5000 }), fc.double({ noNaN: true, noDefaultInfinity: true }))
+  const graphArb = fc
+    .uniqueArray(
+      fc.record(
+        {
+          id,
+          type: fc.constantFrom('LoadPipeline', 'CLIPTextEncode', 'TSCDSampler', 'Note'),
+          version: fc.integer({ min: 1, max: 4 }),
+          title: fc.string({ unit: 'grapheme' }),
+          inputs: fc.dictionary(inputName, value, { maxKeys: 6 }),
+        },
+        { requiredKeys: ['id', 'type', 'version', 'inputs'] },
+      ),
+      { selector: (n) => n.id, maxLength: 8 },
+    )
+    .chain((nodes) =>
+      fc.record({
+        nodes: fc.constant(nodes),
+        layout: fc.dictionary(fc.constantFrom(...nodes.map((n) => n.id), 'x'), fc.record({ pos: vec2, size: vec2 }, { requiredKeys: ['pos'] })),
+      }),
+    )
+    .map(({ nodes, layout }) => ({
+      format: 'hyper-sd-studio/graph' as const,
+      version: 1 as const,
+      nodes,
+      layout: { nodes: Object.fromEntries(Object.entries(layout).filter(([k]) => nodes.some((n) => n.id === k))) },
+    }))
+
+  it('parse(serialize(g)) equals g and serialising again gives the same text', () => {
+    fc.assert(
+      fc.property(graphArb, (graph) => {
+        const text = serializeGraphFile(graph)
+        const back = parseGraphFile(text)
+        expect(back).toEqual(JSON.parse(JSON.stringify(graph)))
+        expect(serializeGraphFile(back)).toBe(text)
+      }),
+      { numRuns: 300, seed: 20261125 },
+    )
   })
 })
