@@ -5,7 +5,8 @@ import { aestheticScores, parseAestheticHead, type AestheticHead } from '../src/
 import { clipPixelValues } from '../src/reward/clip-preprocess.js'
 import { isVitL14, readClipVisionFolder, type ClipVisionFolder } from '../src/reward/vision-folder.js'
 import { defineHostNode } from './define.js'
-import { float32, runModel } from './lib/run-model.js'
+import { float32, sessionFor } from './lib/run-model.js'
+import type { ModelSession } from '../src/runtime/types.js'
 import type { NodeServices } from './services.js'
 
 // Parsed heads by location + content digest: a re-run on a new image does not decode 3.7 MB of weights again,
@@ -49,6 +50,27 @@ async function loadVisionModel(ctx: NodeContext<NodeServices>, name: string): Pr
   }
 }
 
+/** The tower's session, checked to take pixel_values and give image_embeds (CLIPVisionModelWithProjection). */
+async function visionSession(ctx: NodeContext<NodeServices>, vision: ClipVisionFolder): Promise<ModelSession> {
+  let session: ModelSession
+  try {
+    session = await sessionFor(ctx, vision.model)
+  } catch (err) {
+    if (err instanceof RunCancelledError) throw err
+    const message = err instanceof Error ? err.message : String(err)
+    throw new InputError('vision_model', message.includes(vision.location) ? message : `${vision.location}: ${message}`)
+  }
+  const inputs = session.inputs.map((i) => i.name)
+  const outputs = session.outputs.map((o) => o.name)
+  if (!inputs.includes('pixel_values') || !outputs.includes('image_embeds')) {
+    throw new InputError(
+      'vision_model',
+      `${vision.location}: not a CLIP vision tower with projection (needs input "pixel_values" and output "image_embeds"; has inputs ${inputs.join(', ')} and outputs ${outputs.join(', ')})`,
+    )
+  }
+  return session
+}
+
 export const aestheticScore = defineHostNode({
   type: 'AestheticScore',
   version: 1,
@@ -78,6 +100,7 @@ export const aestheticScore = defineHostNode({
     if (!isVitL14(vision)) {
       ctx.warn(`${vision.location} is not a CLIP ViT-L/14 vision model; the aesthetic head was trained on ViT-L/14 embeddings, so scores are not comparable to published ones`)
     }
+    const session = await visionSession(ctx, vision)
     const scores: number[] = []
     for (const [n, rgba] of image.images.entries()) {
       ctx.checkCancelled()
@@ -87,14 +110,7 @@ export const aestheticScore = defineHostNode({
       } catch (err) {
         throw new InputError('image', `image ${n}: ${err instanceof Error ? err.message : String(err)}`)
       }
-      let embeds: Float32Array
-      try {
-        const out = await runModel(ctx, vision.model, { pixel_values: { dtype: 'float32', ...pixels } })
-        embeds = float32('image_embeds', out.image_embeds)
-      } catch (err) {
-        if (err instanceof RunCancelledError) throw err
-        throw new InputError('vision_model', `${vision.location}: ${err instanceof Error ? err.message : String(err)}`)
-      }
+      const embeds = float32('image_embeds', (await session.run({ pixel_values: { dtype: 'float32', ...pixels } }, ['image_embeds'])).image_embeds)
       if (embeds.length !== head.embedDim) {
         throw new InputError('vision_model', `${vision.location}: image_embeds has ${embeds.length} values, the head expects ${head.embedDim} (CLIP ViT-L/14)`)
       }
