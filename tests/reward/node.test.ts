@@ -9,6 +9,7 @@ import { Engine, NodeExecutionError, NodeRegistry, type EngineEvent, type ExecGr
 import { loadGraph } from '../../src/cli/graph-loading.js'
 import { createCliHost, type CliHost } from '../../src/cli/host.js'
 import { createModelResolver } from '../../src/cli/model-resolver.js'
+import { readSafetensors } from '../../src/models/safetensors/reader.js'
 import { encodeSafetensors, float32Bytes } from '../../src/models/safetensors/writer.js'
 import { nodeDefinitions } from '../../nodes/index.js'
 import type { ImageBatch } from '../../nodes/types.js'
@@ -99,6 +100,27 @@ describe('AestheticScore on the tiny 4-step pipeline', () => {
     expect(outputs.score).toBeCloseTo((scores[0]! + scores[1]!) / 2, 3)
     expect(outputs.image.parameters.aesthetic_scores).toBe(outputs.scores)
     expect(outputs.image.images).toHaveLength(2)
+  })
+
+  it('re-reads an edited head file (the parsed-head cache is keyed by content)', async () => {
+    const original = new Uint8Array(readFileSync(join(MODELS, 'aesthetic', 'aesthetic-mlp-l14.safetensors')))
+    const file = join(tmp, 'edited-head.safetensors')
+    const withFinalBias = (delta: number): Uint8Array => {
+      const st = readSafetensors(original, 'head')
+      return encodeSafetensors(
+        [...st.tensors.keys()].map((name) => {
+          const t = st.floats(name)
+          const data = name === 'layers.7.bias' ? t.data.map((v) => v + delta) : t.data
+          return { name, dtype: 'F32' as const, shape: t.shape, data: float32Bytes(data) }
+        }),
+      )
+    }
+    await writeFile(file, withFinalBias(0))
+    const before = await run(harness({ 'edited-head': file }), await scoredGraph({ head: 'edited-head' }))
+    await writeFile(file, withFinalBias(1))
+    const after = await run(harness({ 'edited-head': file }), await scoredGraph({ head: 'edited-head' }))
+    // The last layer's bias adds straight onto the score.
+    expect(after.outputs.score - before.outputs.score).toBeCloseTo(1, 5)
   })
 
   it('changes when the image changes (another seed)', async () => {
