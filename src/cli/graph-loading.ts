@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises'
 import type { ExecGraph, NodeRegistry } from '../engine/index.js'
 import { applyOverrides, toExecGraph } from '../graph/exec.js'
-import { migrateGraph, parseGraphFile } from '../graph/parse.js'
+import { openGraphBytes } from '../graph/open.js'
+import { migrateGraph } from '../graph/parse.js'
 import type { GraphFile } from '../graph/schema.js'
 
 export interface LoadedGraph {
@@ -10,18 +11,26 @@ export interface LoadedGraph {
   readonly exec: ExecGraph
   /** node id -> "title (#id)" for progress lines. */
   readonly titles: Map<string, string>
+  /** What importing or migrating changed (ComfyUI nodes dropped, nodes upgraded, ...). */
+  readonly warnings: readonly string[]
 }
 
-export async function loadGraph(path: string, registry: NodeRegistry, overrides: readonly string[] = []): Promise<LoadedGraph> {
-  let text: string
+/** Reads our JSON, a PNG with a graph embedded, or a ComfyUI workflow / API prompt. */
+export async function readGraphSource(path: string): Promise<ReturnType<typeof openGraphBytes>> {
+  let bytes: Uint8Array
   try {
-    text = await readFile(path, 'utf8')
+    bytes = await readFile(path)
   } catch (error) {
     throw new Error(`${path}: cannot read graph file (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
   }
-  const parsed = parseGraphFile(text, path)
-  const migrated = migrateGraph(parsed, registry).graph
-  const file = overrides.length > 0 ? applyOverrides(migrated, overrides, registry) : migrated
+  return openGraphBytes(bytes, path)
+}
+
+export async function loadGraph(path: string, registry: NodeRegistry, overrides: readonly string[] = []): Promise<LoadedGraph> {
+  const opened = await readGraphSource(path)
+  const migration = migrateGraph(opened.graph, registry)
+  const file = overrides.length > 0 ? applyOverrides(migration.graph, overrides, registry) : migration.graph
   const titles = new Map(file.nodes.map((n) => [n.id, `${n.title ?? registry.get(n.type)?.displayName ?? n.type} (#${n.id})`]))
-  return { file, exec: toExecGraph(file), titles }
+  const migrated = migration.migrated.map((m) => `node ${m.id} (${m.type}) upgraded from version ${m.from} to ${m.to}`)
+  return { file, exec: toExecGraph(file), titles, warnings: [...opened.warnings, ...migration.warnings, ...migrated] }
 }

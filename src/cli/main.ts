@@ -1,5 +1,6 @@
 // hypersd: run, validate and inspect Hyper-SD Studio graphs headless on onnxruntime-node.
 import { parseArgs, UsageError } from './args.js'
+import { importCommand } from './commands/import.js'
 import { nodesCommand } from './commands/nodes.js'
 import { runCommand } from './commands/run.js'
 import { timestepsCommand } from './commands/timesteps.js'
@@ -9,9 +10,11 @@ import { formatCliError } from './errors.js'
 const USAGE = `usage: hypersd <command> [options]
 
 commands:
-  run <graph.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR] [--models-dir DIR] [--previews] [--quiet]
+  run <graph.json | image.png | comfyui.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR] [--models-dir DIR] [--previews] [--quiet]
       run a graph headless; writes PNGs (graph embedded) to DIR (default ./out)
-  validate <graph.json> [--set ...]     print every validation error
+  validate <graph> [--set ...]          print every validation error
+  import <comfyui.json | image.png> [--out graph.json]
+      convert a ComfyUI workflow or API prompt, or a PNG with a graph embedded, to a graph file
   nodes [TYPE] [--markdown | --json]     list node types with their inputs
   timesteps --scheduler NAME --steps N [--spacing S] [--timesteps 800] [--config scheduler_config.json]
       print the schedule a preset (ddim-trailing, tcd, lcm, euler-trailing) or scheduler (ddim, tcd, lcm, euler) uses
@@ -23,6 +26,7 @@ const FLAGS = new Set(['verbose', 'markdown', 'json', 'previews', 'quiet', 'help
 const COMMANDS: Record<string, (args: ReturnType<typeof parseArgs>) => Promise<number>> = {
   run: runCommand,
   validate: validateCommand,
+  import: importCommand,
   nodes: nodesCommand,
   timesteps: timestepsCommand,
 }

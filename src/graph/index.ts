@@ -17,3 +17,5 @@ export { autoPositions, fromEditorGraph, toEditorGraph, DEFAULT_VIEWPORT } from 
 export type { EditorGraph, EditorLink, EditorNode } from './litegraph.js'
 export { HOSTILE_KEYS, HostileKeyError, JsonSyntaxError, assertNoHostileKeys, parseJsonSafely } from './safe-json.js'
 export type { JsonValue } from './safe-json.js'
+export { isPng, openGraphBytes, openGraphText } from './open.js'
+export type { OpenedGraphSource } from './open.js'

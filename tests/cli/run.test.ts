@@ -43,3 +43,26 @@ describe('hypersd run', () => {
     expect(readPngTextChunks(p2!).get('parameters')).toContain('seed: 7')
   })
 })
+
+describe('hypersd run/import on shared files', () => {
+  it('re-runs a PNG it wrote and reproduces it byte for byte', () => {
+    const first = tempDir()
+    expect(runCli(['run', graph, '--out', first, '--quiet', '--set', '4.seed=99']).code).toBe(0)
+    const png = join(first, 'tiny-sd15-4step_00001.png')
+    const second = tempDir()
+    const again = runCli(['run', png, '--out', second, '--quiet'])
+    expect(again.stderr).toBe('')
+    expect(Buffer.compare(readFileSync(png), readFileSync(join(second, 'tiny-sd15-4step_00001.png')))).toBe(0)
+  })
+
+  it('imports a ComfyUI workflow with a report of what had no equivalent', () => {
+    const out = join(tempDir(), 'imported.json')
+    const result = runCli(['import', join(ROOT, 'tests', 'graph', 'fixtures', 'comfyui', 'default-lora-note.workflow.json'), '--out', out])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('warning: node 12 (UpscaleModelLoader): no equivalent, dropped')
+    const imported = JSON.parse(readFileSync(out, 'utf8')) as { format: string; nodes: { type: string; inputs: Record<string, unknown> }[] }
+    expect(imported.format).toBe('hyper-sd-studio/graph')
+    expect(imported.nodes.find((n) => n.type === 'UNetLoRA')?.inputs.lora).toBe('loras/Hyper-SD15-8steps-lora.safetensors')
+    expect(imported.nodes.map((n) => n.type)).toEqual(expect.arrayContaining(['LoadPipeline', 'CLIPTextEncode', 'TSCDSampler', 'VAEDecode', 'Note']))
+  })
+})

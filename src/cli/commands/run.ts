@@ -1,4 +1,4 @@
-// `hypersd run <graph.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR]`
+// `hypersd run <graph.json | graph.png | comfyui-workflow.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR]`
 import { resolve } from 'node:path'
 import { Engine, NodeRegistry } from '../../engine/index.js'
 import { serializeGraphFile } from '../../graph/parse.js'
@@ -21,6 +21,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const outDir = resolve(single(args, 'out') ?? 'out')
   const resolver = createModelResolver(resolve(single(args, 'models-dir') ?? defaultModelsRoot()), parseModelOverrides(many(args, 'model')))
   const graph = await loadGraph(graphPath, registry, many(args, 'set'))
+  for (const warning of graph.warnings) process.stderr.write(`warning: ${warning}\n`)
   // Fail before any model work if the images could not be written anyway.
   await ensureWritableFolder(outDir)
   const images = new PendingImages(args.options.has('previews'))

@@ -10,6 +10,7 @@ export async function validateCommand(args: ParsedArgs): Promise<number> {
   if (!graphPath || extra.length > 0) throw new UsageError('usage: hypersd validate <graph.json>')
   const registry = new NodeRegistry(nodeDefinitions)
   const graph = await loadGraph(graphPath, registry, many(args, 'set'))
+  for (const warning of graph.warnings) process.stdout.write(`${graphPath}: warning: ${warning}\n`)
   const issues = validateGraph(graph.exec, registry)
   for (const issue of issues) process.stdout.write(`${graphPath}: ${issue.message}\n`)
   if (issues.length === 0) process.stdout.write(`${graphPath}: valid (${graph.exec.nodes.length} nodes)\n`)
