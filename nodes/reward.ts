@@ -1,4 +1,7 @@
 // Reward scoring: the LAION aesthetic predictor on CLIP image embeddings, to score and compare few-step outputs.
+// A CLIP score against the prompt (src/reward/vectors.ts clipScore) is not offered here: it needs the prompt's
+// text_embeds in the image tower's joint space. SD1.5's text encoder is ViT-L/14's text tower but exported without
+// text_projection (its pooler_output is not in that space), and SDXL's projected text_embeds are OpenCLIP bigG's.
 import { InputError, output, RunCancelledError, socket, string } from '../src/engine/index.js'
 import type { NodeContext } from '../src/engine/index.js'
 import { aestheticScores, parseAestheticHead, type AestheticHead } from '../src/reward/aesthetic.js'
@@ -14,9 +17,20 @@ import type { NodeServices } from './services.js'
 const HEAD_CACHE_SIZE = 4
 const heads = new Map<string, AestheticHead>()
 
+/** SHA-256 where Web Crypto is available (Node, secure browser contexts), else two FNV-1a passes (cache key only). */
 async function digest(bytes: Uint8Array): Promise<string> {
-  const hash = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
-  return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('')
+  const subtle = globalThis.crypto?.subtle
+  if (subtle) {
+    const hash = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+    return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('')
+  }
+  let a = 0x811c9dc5
+  let b = 0x01000193
+  for (const v of bytes) {
+    a = Math.imul(a ^ v, 0x01000193) >>> 0
+    b = Math.imul(b ^ v, 0x100001b3) >>> 0
+  }
+  return `${bytes.byteLength}:${a.toString(16)}:${b.toString(16)}`
 }
 
 async function loadHead(ctx: NodeContext<NodeServices>, name: string): Promise<AestheticHead> {
