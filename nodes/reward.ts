@@ -82,6 +82,12 @@ async function visionSession(ctx: NodeContext<NodeServices>, vision: ClipVisionF
       `${vision.location}: not a CLIP vision tower with projection (needs input "pixel_values" and output "image_embeds"; has inputs ${inputs.join(', ')} and outputs ${outputs.join(', ')})`,
     )
   }
+  // A fixed-size export (real CLIP towers have fixed position embeddings) must match the crop of its preprocessor config.
+  const [, , height, width] = session.inputs.find((i) => i.name === 'pixel_values')!.shape
+  const { cropHeight, cropWidth } = vision.preprocess
+  if ((typeof height === 'number' && height > 0 && height !== cropHeight) || (typeof width === 'number' && width > 0 && width !== cropWidth)) {
+    throw new InputError('vision_model', `${vision.location}: pixel_values is ${height}x${width} but the preprocessor config crops ${cropHeight}x${cropWidth}`)
+  }
   return session
 }
 

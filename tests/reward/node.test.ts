@@ -1,7 +1,7 @@
 // The AestheticScore node end to end: the tiny SD1.5 4-step graph -> VAEDecode -> AestheticScore (tiny CLIP vision
 // tower + the real LAION head) -> SaveImage, through the engine and the CLI's host services.
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,6 +9,8 @@ import { Engine, NodeExecutionError, NodeRegistry, type EngineEvent, type ExecGr
 import { loadGraph } from '../../src/cli/graph-loading.js'
 import { createCliHost, type CliHost } from '../../src/cli/host.js'
 import { createModelResolver } from '../../src/cli/model-resolver.js'
+import { buildClipVision } from '../../scripts/models/clip-vision.js'
+import { DataType, encodeModel, makeValueInfo, requireGraph } from '../../src/models/onnx/index.js'
 import { readSafetensors } from '../../src/models/safetensors/reader.js'
 import { encodeSafetensors, float32Bytes } from '../../src/models/safetensors/writer.js'
 import { nodeDefinitions } from '../../nodes/index.js'
@@ -167,6 +169,18 @@ describe('AestheticScore errors name the input', () => {
     const error = await failure(await scoredGraph({ vision_model: 'no-such-clip' }))
     expect(error.input).toBe('vision_model')
     expect(error.message).toMatch(/no-such-clip: model folder not found/)
+  })
+
+  it('a fixed-size tower whose input does not match the preprocessor crop', async () => {
+    const model = buildClipVision()
+    requireGraph(model).input[0] = makeValueInfo('pixel_values', DataType.FLOAT, ['batch_size', 3, 224, 224])
+    const dir = join(tmp, 'fixed-224')
+    await mkdir(dir)
+    await writeFile(join(dir, 'model.onnx'), encodeModel(model))
+    await writeFile(join(dir, 'preprocessor_config.json'), JSON.stringify({ size: { shortest_edge: 256 }, crop_size: { height: 256, width: 256 } }))
+    const error = await failure(await scoredGraph({ vision_model: dir }))
+    expect(error.input).toBe('vision_model')
+    expect(error.message).toContain(`${join(dir, 'model.onnx')}: pixel_values is 224x224 but the preprocessor config crops 256x256`)
   })
 
   it('a model that is not a CLIP vision tower', async () => {
