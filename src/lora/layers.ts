@@ -32,11 +32,13 @@ function intAttribute(node: OnnxNode, name: string, fallback: number): number {
   return attr?.i !== undefined ? Number(attr.i) : fallback
 }
 
-function layerOf(node: OnnxNode, weight: OnnxTensor): Omit<TargetLayer, 'name'> | undefined {
+function layerOf(node: OnnxNode, weight: OnnxTensor, viaTranspose: boolean): Omit<TargetLayer, 'name'> | undefined {
   const dims = weight.dims
   const dataType = weight.dataType ?? DataType.UNDEFINED
   if (dataType !== DataType.FLOAT && dataType !== DataType.FLOAT16) return undefined
   if (node.opType === 'MatMul' && dims.length === 2) {
+    // MatMul(x, Transpose(W)) keeps W in torch layout [out, in].
+    if (viaTranspose) return { kind: 'linear', node, weight, shape: [...dims], transposed: false, dataType }
     return { kind: 'linear', node, weight, shape: [dims[1]!, dims[0]!], transposed: true, dataType }
   }
   if (node.opType === 'Gemm' && dims.length === 2 && intAttribute(node, 'transA', 0) === 0) {
@@ -49,18 +51,50 @@ function layerOf(node: OnnxNode, weight: OnnxTensor): Omit<TargetLayer, 'name'> 
   return undefined
 }
 
+const stripSuffix = (name: string | undefined, suffix: string): string | undefined =>
+  name?.endsWith(suffix) ? name.slice(0, -suffix.length) : undefined
+
 /** Every LoRA-targetable layer of a graph, keyed by its flattened module path (dots as underscores). */
 export function findTargetLayers(graph: OnnxGraph): Map<string, TargetLayer> {
   const initializers = new Map(graph.initializer.map((t) => [t.name ?? '', t]))
+  const producers = new Map<string, OnnxNode>()
+  const consumers = new Map<string, OnnxNode[]>()
+  for (const node of graph.node) {
+    for (const out of node.output) producers.set(out, node)
+    for (const input of node.input) {
+      const list = consumers.get(input)
+      if (list) list.push(node)
+      else consumers.set(input, [node])
+    }
+  }
+  /** The weight initializer, directly or through a 2-D Transpose (exports without constant folding). */
+  const weightOf = (node: OnnxNode): { weight: OnnxTensor; viaTranspose: boolean } | undefined => {
+    const name = node.input[1]
+    if (name === undefined) return undefined
+    const direct = initializers.get(name)
+    if (direct) return { weight: direct, viaTranspose: false }
+    const producer = producers.get(name)
+    if (node.opType !== 'MatMul' || producer?.opType !== 'Transpose') return undefined
+    const perm = producer.attribute.find((a) => a.name === 'perm')?.ints.map(Number)
+    const weight = initializers.get(producer.input[0] ?? '')
+    if (!weight || weight.dims.length !== 2 || (perm && (perm[0] !== 1 || perm[1] !== 0))) return undefined
+    return { weight, viaTranspose: true }
+  }
+  /** Without node scopes: the torch name of the weight, or of the bias a MatMul's only consumer adds. */
+  const nameFromInitializers = (node: OnnxNode, weight: OnnxTensor): string | undefined => {
+    const own = stripSuffix(weight.name, '.weight')
+    if (own) return own
+    const users = consumers.get(node.output[0] ?? '') ?? []
+    if (users.length !== 1 || users[0]!.opType !== 'Add') return undefined
+    return users[0]!.input.map((i) => stripSuffix(initializers.get(i)?.name, '.bias')).find((n) => n !== undefined)
+  }
   const layers = new Map<string, TargetLayer>()
   for (const node of graph.node) {
-    const weightName = node.input[1]
-    if (weightName === undefined) continue
-    const weight = initializers.get(weightName)
-    if (!weight) continue
-    const layer = layerOf(node, weight)
+    const found = weightOf(node)
+    if (!found) continue
+    const layer = layerOf(node, found.weight, found.viaTranspose)
     if (!layer) continue
-    const name = scopeOf(node.name) ?? (weightName.endsWith('.weight') ? weightName.slice(0, -'.weight'.length) : undefined)
+    const name = scopeOf(node.name) ?? nameFromInitializers(node, found.weight)
     if (!name) continue
     const key = name.replace(/\./g, '_')
     // A second weighted node in one scope is not a single torch module; keep the first, as torch exports it first.
