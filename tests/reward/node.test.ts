@@ -9,7 +9,7 @@ import { Engine, NodeExecutionError, NodeRegistry, type EngineEvent, type ExecGr
 import { loadGraph } from '../../src/cli/graph-loading.js'
 import { createCliHost, type CliHost } from '../../src/cli/host.js'
 import { createModelResolver } from '../../src/cli/model-resolver.js'
-import { buildClipVision } from '../../scripts/models/clip-vision.js'
+import { buildClipVision, TINY_CLIP_VISION } from '../../scripts/models/clip-vision.js'
 import { DataType, encodeModel, makeValueInfo, requireGraph } from '../../src/models/onnx/index.js'
 import { readSafetensors } from '../../src/models/safetensors/reader.js'
 import { encodeSafetensors, float32Bytes } from '../../src/models/safetensors/writer.js'
@@ -181,6 +181,15 @@ describe('AestheticScore errors name the input', () => {
     const error = await failure(await scoredGraph({ vision_model: dir }))
     expect(error.input).toBe('vision_model')
     expect(error.message).toContain(`${join(dir, 'model.onnx')}: pixel_values is 224x224 but the preprocessor config crops 256x256`)
+  })
+
+  it('a tower whose image_embeds are not 768-dim (not ViT-L/14)', async () => {
+    const dir = join(tmp, 'proj-512')
+    await mkdir(dir)
+    await writeFile(join(dir, 'model.onnx'), encodeModel(buildClipVision({ ...TINY_CLIP_VISION, projectionDim: 512 })))
+    const error = await failure(await scoredGraph({ vision_model: dir }))
+    expect(error.input).toBe('vision_model')
+    expect(error.message).toContain(`${join(dir, 'model.onnx')}: image_embeds has 512 values, the head expects 768 (CLIP ViT-L/14)`)
   })
 
   it('a model that is not a CLIP vision tower', async () => {
