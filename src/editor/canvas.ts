@@ -51,6 +51,7 @@ export class StudioCanvas extends LGraphCanvas {
   ) {
     super(element, graph, { skip_render: false })
     this.allow_searchbox = false
+    this.show_info = false
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
   }
 

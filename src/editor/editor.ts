@@ -1,6 +1,6 @@
 // The canvas bridge: one litegraph graph + canvas, its node types, change tracking, undo/redo and the
 // editing operations the commands table calls. Vue sees it only through callbacks.
-import { LGraph, LGraphGroup, LiteGraph, type LGraphNode } from '@comfyorg/litegraph'
+import { LGraph, LGraphGroup, LiteGraph, createBounds, type LGraphNode } from '@comfyorg/litegraph'
 import type { AnyNodeDefinition } from '../engine/spec.js'
 import type { ExecGraph } from '../engine/graph.js'
 import { checkLinkTypes } from '../engine/types-compat.js'
@@ -173,12 +173,11 @@ export class GraphEditor {
   }
 
   fitView(animated = true): void {
-    if (this.graph._nodes.length === 0) return
-    const selected = this.canvas.selectedItems.size > 0
-    if (!selected) this.canvas.selectItems()
-    if (animated) this.canvas.fitViewToSelectionAnimated({ duration: 250 })
-    else this.canvas.fitViewToSelectionAnimated({ duration: 0 })
-    if (!selected) this.canvas.deselectAll()
+    const selection = this.canvas.selectedItems.size > 0 ? [...this.canvas.selectedItems] : [...this.canvas.positionableItems]
+    const bounds = createBounds(selection, 24)
+    if (!bounds) return
+    if (animated) this.canvas.ds.animateToBounds(bounds, () => this.canvas.setDirty(true, true), { duration: 250, zoom: 0.9 })
+    else this.canvas.ds.fitToBounds(bounds, { zoom: 0.9 })
     this.canvas.setDirty(true, true)
   }
 

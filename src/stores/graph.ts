@@ -50,14 +50,21 @@ export const useGraph = defineStore('graph', () => {
       loadError.value = 'The default graph (graphs/tiny-sd15-4step.json) is missing from this build.'
       return
     }
-    show(decodeGraphText(text, 'default graph').graph, 'tiny-sd15-4step')
+    try {
+      show(decodeGraphText(text, 'default graph').graph, 'tiny-sd15-4step')
+    } catch (error) {
+      loadError.value = `The default graph could not be shown: ${messageOf(error)}`
+      return
+    }
+    // The file's viewport was saved on another screen size; fit this window instead.
+    requireEditor().fitView(false)
     savedSnapshot.value = currentSnapshot.value
   }
 
   /** Shows a validated graph; throws (leaving the open graph as it was) when it cannot be shown. */
   function show(graph: GraphFile, graphName: string): void {
     requireEditor().load(graph)
-    name.value = graphName
+    name.value = graph.metadata?.name ?? graphName
     savedSnapshot.value = currentSnapshot.value
     loadError.value = null
   }

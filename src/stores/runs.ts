@@ -1,6 +1,6 @@
 // Runs: the engine worker connection, the run queue, per-node state and progress, and the last result.
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, toRaw } from 'vue'
 import type { EngineEvent } from '../engine/events.js'
 import type { ExecGraph } from '../engine/graph.js'
 import type { NodeRunState } from '../editor/node-overlay.js'
@@ -105,15 +105,25 @@ export const useRuns = defineStore('runs', () => {
     issues.value = []
     errorMessage.value = null
     lastRun.value = { ...lastRun.value, runId: next.id, status: 'running' }
-    client.run(next.id, next.graph, next.graphJson)
+    // The queue is reactive; the worker must get plain objects.
+    const raw = toRaw(next)
+    try {
+      client.run(raw.id, raw.graph, raw.graphJson)
+    } catch (error) {
+      errorMessage.value = `Could not start the run: ${error instanceof Error ? error.message : String(error)}`
+      finish('error', { error: errorMessage.value })
+    }
   }
 
   /** Cancels the running run, or a queued one by id. */
   function cancel(runId?: string): void {
     const id = runId ?? active.value?.id
     if (!id) return
-    if (active.value?.id === id) client?.cancel(id)
-    else queue.value = queue.value.filter((q) => q.id !== id)
+    if (active.value?.id === id) {
+      client?.cancel(id)
+      // The worker stops at its next step boundary; the app is idle now and ignores that run's late messages.
+      finish('cancelled')
+    } else queue.value = queue.value.filter((q) => q.id !== id)
   }
 
   function finish(status: RunStatus, result?: Partial<LastRun>): void {

@@ -4,6 +4,9 @@ import type { BackendPreference, FromWorker, ToWorker } from './protocol.js'
 
 export class EngineClient {
   private readonly worker: Worker
+  private readonly cancelFlag = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : undefined
+  private seq = 0
+  private readonly seqOf = new Map<string, number>()
 
   constructor(
     preference: BackendPreference,
@@ -16,14 +19,19 @@ export class EngineClient {
       event.preventDefault()
       this.onMessage({ type: 'init-failed', message: `Engine worker failed: ${event.message || 'could not load the worker script'}` })
     }
-    this.send({ type: 'init', backend: preference, modelsBase })
+    this.send({ type: 'init', backend: preference, modelsBase, ...(this.cancelFlag ? { cancelFlag: this.cancelFlag.buffer as SharedArrayBuffer } : {}) })
   }
 
   run(runId: string, graph: ExecGraph, graphJson: string): void {
-    this.send({ type: 'run', runId, graph, graphJson })
+    const seq = ++this.seq
+    this.seqOf.set(runId, seq)
+    this.send({ type: 'run', runId, seq, graph, graphJson })
   }
 
   cancel(runId: string): void {
+    const seq = this.seqOf.get(runId)
+    if (seq !== undefined && this.cancelFlag) Atomics.store(this.cancelFlag, 0, Math.max(seq, Atomics.load(this.cancelFlag, 0)))
+    this.seqOf.delete(runId)
     this.send({ type: 'cancel', runId })
   }
 

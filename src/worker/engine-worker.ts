@@ -16,10 +16,13 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 let host: HostServices | undefined
 let engine: Engine<NodeServices> | undefined
 const running = new Map<string, AbortController>()
+let cancelFlag: Int32Array | undefined
 /** Runs the UI was told are cancelled: their late events are dropped. */
 const cancelled = new Set<string>()
+const seqOf = new Map<string, number>()
 
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  if (message.cancelFlag) cancelFlag = new Int32Array(message.cancelFlag)
   try {
     host = await createHostServices(message.backend, message.modelsBase, (runId, output) => {
       if (cancelled.has(runId)) return
@@ -33,6 +36,8 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
 }
 
 function forward(event: EngineEvent): void {
+  const seq = seqOf.get(event.runId)
+  if (cancelFlag && seq !== undefined && Atomics.load(cancelFlag, 0) >= seq) cancel(event.runId)
   if (cancelled.has(event.runId)) return
   post({ type: 'event', event })
 }
@@ -45,6 +50,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
   const controller = new AbortController()
   running.set(runId, controller)
+  seqOf.set(runId, message.seq)
   host.beginRun(runId, message.graphJson)
   try {
     const result = await engine.run(message.graph, { runId, signal: controller.signal, onEvent: forward })
@@ -66,6 +72,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   } finally {
     running.delete(runId)
     cancelled.delete(runId)
+    seqOf.delete(runId)
   }
 }
 
@@ -85,7 +92,7 @@ function issuesOf(error: unknown): RunIssue[] {
 
 function cancel(runId: string): void {
   const controller = running.get(runId)
-  if (!controller) return
+  if (!controller || cancelled.has(runId)) return
   controller.abort()
   // An onnxruntime call cannot be interrupted; answer at once so the UI is idle now, and drop the rest.
   cancelled.add(runId)

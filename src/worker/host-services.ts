@@ -29,7 +29,7 @@ export async function createHostServices(
   modelsBase: string,
   onImages: (runId: string, output: ImageOutput) => void,
 ): Promise<HostServices> {
-  const backend = await createWebBackend({ preferred: preference })
+  const backend = await createWebBackend({ preferred: preference, numThreads: 1 })
   const sessions = new CountingSessions(new SessionCache(backend))
   const files = new UrlFileSource(modelsBase)
   let runId = ''

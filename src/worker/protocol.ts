@@ -21,8 +21,17 @@ export interface RunIssue {
 }
 
 export type ToWorker =
-  | { readonly type: 'init'; readonly backend: BackendPreference; readonly modelsBase: string }
-  | { readonly type: 'run'; readonly runId: string; readonly graph: ExecGraph; readonly graphJson: string }
+  | {
+      readonly type: 'init'
+      readonly backend: BackendPreference
+      readonly modelsBase: string
+      /**
+       * Int32 slot holding the highest run sequence number the UI cancelled. A busy worker cannot read messages
+       * until its run ends, but it reads this slot at every progress event (cross-origin isolated pages only).
+       */
+      readonly cancelFlag?: SharedArrayBuffer
+    }
+  | { readonly type: 'run'; readonly runId: string; readonly seq: number; readonly graph: ExecGraph; readonly graphJson: string }
   | { readonly type: 'cancel'; readonly runId: string }
   | { readonly type: 'clear-cache' }
 

@@ -1,0 +1,206 @@
+// The editor in a real Chromium on the built app: default graph, WASM run, partial re-runs, cancel, autosave
+// restore, text-only rendering of file strings, and refusal of malformed files.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { lastRun, nodeIdsByType, openApp, outputPixels, runOnce, screenshot, typesOf, waitForRunAfter, waitReady, type AppSession } from './harness.js'
+
+const DEFAULT_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
+
+function pixelSpread(data: readonly number[]): number {
+  let min = 255
+  let max = 0
+  for (let i = 0; i < data.length; i += 4) {
+    min = Math.min(min, data[i]!)
+    max = Math.max(max, data[i]!)
+  }
+  return max - min
+}
+
+describe('editor on WASM', () => {
+  let app: AppSession
+
+  beforeAll(async () => {
+    app = await openApp({ query: '?backend=wasm' })
+  })
+
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('shows the default graph and Run produces an image on the WASM backend', async () => {
+    const { page } = app
+    await expect(page.locator('[data-testid=graph-canvas]').isVisible()).resolves.toBe(true)
+    const byType = await nodeIdsByType(page)
+    for (const type of ['LoadPipeline', 'CLIPTextEncode', 'EmptyLatent', 'TSCDSampler', 'VAEDecode', 'SaveImage']) expect(byType[type], type).toHaveLength(1)
+    await expect(page.locator('[data-testid=backend-indicator]').textContent()).resolves.toBe('wasm')
+
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
+    expect(run.backend).toBe('wasm')
+    expect(await typesOf(page, run.nodesRun)).toEqual(['CLIPTextEncode', 'EmptyLatent', 'LoadPipeline', 'SaveImage', 'TSCDSampler', 'VAEDecode'])
+    const image = await outputPixels(page)
+    expect([image.width, image.height]).toEqual([256, 256])
+    // A decoded image, not a blank: the tiny model's output has structure across the frame.
+    expect(pixelSpread(image.data)).toBeGreaterThan(64)
+    await screenshot(page, 'editor-default-run')
+    expect(app.errors).toEqual([])
+  })
+
+  it('changing only the seed re-runs the sampler, decode and output nodes', async () => {
+    const { page } = app
+    const before = await outputPixels(page)
+    const [samplerId] = (await nodeIdsByType(page))['TSCDSampler']!
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'seed', 43), samplerId!)
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
+    expect(await typesOf(page, run.nodesRun)).toEqual(['SaveImage', 'TSCDSampler', 'VAEDecode'])
+    expect(await typesOf(page, run.nodesCached)).toEqual(['CLIPTextEncode', 'EmptyLatent', 'LoadPipeline'])
+    const after = await outputPixels(page)
+    expect(after.src).not.toBe(before.src)
+    expect(after.data).not.toEqual(before.data)
+  })
+
+  it('cancel mid-run leaves the app idle, and the next run works', async () => {
+    const { page } = app
+    const byType = await nodeIdsByType(page)
+    const samplerId = byType['TSCDSampler']![0]!
+    const latentId = byType['EmptyLatent']![0]!
+    // A bigger latent and more steps make each UNet step long enough to cancel in the middle of the loop.
+    await page.evaluate(([sampler, latent]) => {
+      window.__hypersd!.setValue(sampler!, 'steps', 8)
+      window.__hypersd!.setValue(latent!, 'width', 768)
+      window.__hypersd!.setValue(latent!, 'height', 768)
+    }, [samplerId, latentId])
+    const previous = (await lastRun(page)).runId
+    await page.click('[data-testid=run-button]')
+    await page.waitForFunction(() => /step [1-6] of 8/.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
+    await page.click('[data-testid=cancel-button]')
+    const cancelled = await waitForRunAfter(page, previous, 10_000)
+    expect(cancelled.status).toBe('cancelled')
+    await expect(page.locator('[data-testid=cancel-button]').isDisabled()).resolves.toBe(true)
+    await expect(page.locator('[data-testid=progress]').getAttribute('data-state')).resolves.toBe('cancelled')
+    await screenshot(page, 'editor-cancelled')
+
+    await page.evaluate(([sampler, latent]) => {
+      window.__hypersd!.setValue(sampler!, 'steps', 4)
+      window.__hypersd!.setValue(latent!, 'width', 256)
+      window.__hypersd!.setValue(latent!, 'height', 256)
+      window.__hypersd!.setValue(sampler!, 'seed', 7)
+    }, [samplerId, latentId])
+    const next = await runOnce(page)
+    expect(next.status, next.error ?? '').toBe('done')
+    // The latent size went back to 256, so the latent re-runs too; the prompt encoding is still cached.
+    expect(await typesOf(page, next.nodesRun)).toEqual(['EmptyLatent', 'SaveImage', 'TSCDSampler', 'VAEDecode'])
+    expect(await typesOf(page, next.nodesCached)).toEqual(['CLIPTextEncode', 'LoadPipeline'])
+  })
+
+  it('a run error names the node and input in the error panel, and the graph and cache survive it', async () => {
+    const { page } = app
+    const [latentId] = (await nodeIdsByType(page))['EmptyLatent']!
+    const graphBefore = await page.evaluate(() => window.__hypersd!.graphJson())
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'width', 100000), latentId!)
+    const failed = await runOnce(page)
+    expect(failed.status).toBe('error')
+    const panel = page.locator('[data-testid=error-panel]')
+    await expect(panel.isVisible()).resolves.toBe(true)
+    const text = (await panel.textContent()) ?? ''
+    expect(text).toContain(`#${latentId}`)
+    expect(text).toContain('width')
+    await screenshot(page, 'editor-run-error')
+
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'width', 256), latentId!)
+    expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(graphBefore)
+    const again = await runOnce(page)
+    expect(again.status, again.error ?? '').toBe('done')
+    // The failed run did not throw away the engine cache: nothing upstream had to run again.
+    expect(again.nodesRun).toEqual([])
+  })
+})
+
+describe('graph files in the editor', () => {
+  let app: AppSession
+
+  beforeAll(async () => {
+    app = await openApp({ query: '?backend=wasm' })
+  })
+
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('reloading restores an edited graph with its unsaved-changes mark', async () => {
+    const { page } = app
+    const countBefore = Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
+    await expect(page.locator('[data-testid=unsaved-indicator]').count()).resolves.toBe(0)
+    // Add a node the way a person does: double-click empty canvas, search, Enter.
+    const box = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+    await page.mouse.dblclick(box.x + box.width - 60, box.y + box.height - 60)
+    await page.locator('[data-testid=node-search] input').fill('prevw img')
+    await screenshot(page, 'editor-node-search')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction((n) => Object.keys(window.__hypersd!.nodeTypes()).length === n + 1, countBefore)
+    await page.locator('[data-testid=unsaved-indicator]').waitFor({ state: 'visible', timeout: 5000 })
+    const edited = await page.evaluate(() => window.__hypersd!.graphJson())
+    expect(edited).toContain('"PreviewImage"')
+    // Autosave is debounced; it is written well within a second.
+    await page.waitForTimeout(1000)
+
+    await page.reload()
+    await waitReady(page)
+    const types = Object.values(await page.evaluate(() => window.__hypersd!.nodeTypes()))
+    expect(types).toHaveLength(countBefore + 1)
+    expect(types).toContain('PreviewImage')
+    await expect(page.locator('[data-testid=unsaved-indicator]').count()).resolves.toBe(1)
+  })
+
+  it('renders strings from files as text, never as HTML', async () => {
+    const { page } = app
+    const payload = '<img src=x onerror="window.__xss=1">'
+    const graph = JSON.parse(DEFAULT_GRAPH) as { metadata: { name: string }; nodes: { id: string; type: string; title?: string; inputs: Record<string, unknown> }[] }
+    graph.metadata.name = payload
+    for (const node of graph.nodes) {
+      node.title = payload
+      // A missing model makes the run fail on the loader, so its title also reaches the error panel.
+      if (node.type === 'LoadPipeline') node.inputs['model'] = 'no-such-model'
+    }
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), JSON.stringify(graph))
+    const run = await runOnce(page)
+    expect(run.status).toBe('error')
+    await expect(page.locator('.doc-name').textContent()).resolves.toContain(payload)
+    await expect(page.locator('[data-testid=error-panel]').textContent()).resolves.toContain(payload)
+    await page.waitForTimeout(300)
+    expect(await page.locator('img[src=x]').count()).toBe(0)
+    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined()
+    await screenshot(page, 'editor-html-as-text')
+  })
+
+  it('a malformed or hostile file shows the error and keeps the current graph', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const before = await page.evaluate(() => window.__hypersd!.graphJson())
+    const input = page.locator('[data-testid=file-input]')
+
+    await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "hyper-sd-studio/graph", "nodes": [') })
+    const panel = page.locator('[data-testid=error-panel]')
+    await panel.waitFor({ state: 'visible' })
+    const message = (await panel.textContent()) ?? ''
+    expect(message).toContain('broken.json')
+    expect(message).toMatch(/malformed JSON/i)
+    expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(before)
+    await screenshot(page, 'editor-malformed-file')
+
+    const hostile = '{"format":"hyper-sd-studio/graph","version":1,"nodes":[{"id":"1","type":"Note","inputs":{"__proto__":{"polluted":true}}}]}'
+    await input.setInputFiles({ name: 'hostile.json', mimeType: 'application/json', buffer: Buffer.from(hostile) })
+    await page.waitForFunction(() => document.querySelector('[data-testid=error-panel]')?.textContent?.includes('hostile.json'))
+    await expect(panel.textContent()).resolves.toContain('__proto__')
+    expect(await page.evaluate(() => ({}) as Record<string, unknown>)).not.toHaveProperty('polluted')
+    expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(before)
+
+    const unknownType = '{"format":"hyper-sd-studio/graph","version":1,"nodes":[{"id":"1","type":"NoSuchNode","inputs":{}}]}'
+    await input.setInputFiles({ name: 'unknown.json', mimeType: 'application/json', buffer: Buffer.from(unknownType) })
+    await page.waitForFunction(() => document.querySelector('[data-testid=error-panel]')?.textContent?.includes('unknown.json'))
+    await expect(panel.textContent()).resolves.toContain('NoSuchNode')
+    expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(before)
+  })
+})

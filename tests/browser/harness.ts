@@ -1,0 +1,122 @@
+// Shared pieces of the browser tests: Debian's Chromium through playwright-core, the built app served on
+// 127.0.0.1, and helpers around the app's stable hooks (data-testid, window.__hypersd).
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { serveStatic, type StaticServer } from './static-server.js'
+import type { LastRunView } from '../../src/ui/window-hooks.js'
+
+export const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts')
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+
+const COMMON_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage']
+
+/** WebGPU in headless Chromium without a GPU: Dawn on SwiftShader (Vulkan on the CPU). */
+const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface', '--ignore-gpu-blocklist']
+
+export function distFolder(): string {
+  return process.env['HYPERSD_BROWSER_DIST'] ?? resolve(import.meta.dirname, '../../dist')
+}
+
+export interface AppSession {
+  readonly server: StaticServer
+  readonly browser: Browser
+  readonly context: BrowserContext
+  readonly page: Page
+  readonly errors: string[]
+  close(): Promise<void>
+}
+
+export async function openApp(options: { webgpu?: boolean; query?: string } = {}): Promise<AppSession> {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  const server = await serveStatic(distFolder())
+  // launch() gives every browser a fresh temporary profile (no state shared between tests).
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...COMMON_ARGS, ...(options.webgpu ? WEBGPU_ARGS : ['--disable-gpu'])],
+  })
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true })
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text())
+  })
+  await page.goto(`${server.url}${options.query ?? ''}`)
+  await waitReady(page)
+  return {
+    server,
+    browser,
+    context,
+    page,
+    errors,
+    close: async () => {
+      await browser.close()
+      await server.close()
+    },
+  }
+}
+
+/** Waits until the editor shows a graph and the worker reports its backend. */
+export async function waitReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.__hypersd !== undefined && Object.keys(window.__hypersd.nodeTypes()).length > 0, null, { timeout: 60_000 })
+  await page.waitForFunction(() => {
+    const state = document.querySelector('[data-testid=backend-indicator]')?.getAttribute('data-state')
+    return state === 'ready' || state === 'failed'
+  }, null, { timeout: 60_000 })
+}
+
+export function lastRun(page: Page): Promise<LastRunView> {
+  return page.evaluate(() => window.__hypersd!.lastRun())
+}
+
+/** Waits for the run with a new id to settle (done, error or cancelled) and returns it. */
+export async function waitForRunAfter(page: Page, previousRunId: string | null, timeout = 150_000): Promise<LastRunView> {
+  await page.waitForFunction(
+    (previous) => {
+      const run = window.__hypersd!.lastRun()
+      return run.runId !== previous && ['done', 'error', 'cancelled'].includes(run.status) && run.queued === 0
+    },
+    previousRunId,
+    { timeout, polling: 100 },
+  )
+  return lastRun(page)
+}
+
+/** Presses Run and waits for the result. */
+export async function runOnce(page: Page): Promise<LastRunView> {
+  const before = (await lastRun(page)).runId
+  await page.click('[data-testid=run-button]')
+  return waitForRunAfter(page, before)
+}
+
+export async function nodeIdsByType(page: Page): Promise<Record<string, string[]>> {
+  const types = await page.evaluate(() => window.__hypersd!.nodeTypes())
+  const byType: Record<string, string[]> = {}
+  for (const [id, type] of Object.entries(types)) (byType[type] ??= []).push(id)
+  return byType
+}
+
+export async function typesOf(page: Page, ids: readonly string[]): Promise<string[]> {
+  const types = await page.evaluate(() => window.__hypersd!.nodeTypes())
+  return ids.map((id) => types[id] ?? `?${id}`).sort()
+}
+
+/** The RGBA pixels of the image shown by data-testid=output-image. */
+export async function outputPixels(page: Page): Promise<{ width: number; height: number; data: number[]; src: string }> {
+  return page.evaluate(async () => {
+    const img = document.querySelector<HTMLImageElement>('[data-testid=output-image]')!
+    await img.decode()
+    const canvas = document.createElement('canvas')
+    canvas.width = img.naturalWidth
+    canvas.height = img.naturalHeight
+    const ctx = canvas.getContext('2d')!
+    ctx.drawImage(img, 0, 0)
+    return { width: canvas.width, height: canvas.height, data: [...ctx.getImageData(0, 0, canvas.width, canvas.height).data], src: img.src }
+  })
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: resolve(ARTIFACTS, `${name}.png`) })
+}
