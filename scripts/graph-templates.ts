@@ -12,6 +12,8 @@ export interface GraphVariant {
   readonly eta: number
   readonly size: number
   readonly timesteps?: string
+  /** Adds a reward scorer between decoding and saving, so saved PNGs carry the aesthetic score. */
+  readonly reward?: boolean
 }
 
 const PROMPT = 'a photo of an astronaut riding a horse on mars, highly detailed'
@@ -38,6 +40,17 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
     scheduler: 'ddim-trailing',
     eta: 0,
     size: 256,
+  },
+  {
+    file: 'tiny-sd15-4step-reward.json',
+    name: 'Tiny SD1.5, 4 steps + reward score',
+    description: 'tiny-sd15-4step.json with a Reward Score (aesthetic) node between decoding and saving: the LAION aesthetic head on CLIP image embeddings (the bundled tiny vision tower; point vision_model at a CLIP ViT-L/14 export for meaningful scores). Saved PNGs carry aesthetic_score.',
+    model: 'tiny-sd15',
+    steps: 4,
+    scheduler: 'ddim-trailing',
+    eta: 0,
+    size: 256,
+    reward: true,
   },
   {
     file: 'tiny-sd15-1step.json',
@@ -134,7 +147,10 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         },
       },
       { id: '5', type: 'VAEDecode', inputs: { vae: link('1', 'vae'), latent: link('4', 'latent') } },
-      { id: '6', type: 'SaveImage', inputs: { image: link('5', 'image'), filename_prefix: v.file.replace(/\.json$/, '') } },
+      ...(v.reward
+        ? [{ id: '8', type: 'AestheticScore', title: 'Reward Score', inputs: { image: link('5', 'image'), vision_model: 'tiny-clip-vision', head: 'aesthetic/aesthetic-mlp-l14.safetensors' } }]
+        : []),
+      { id: '6', type: 'SaveImage', inputs: { image: v.reward ? link('8', 'image') : link('5', 'image'), filename_prefix: v.file.replace(/\.json$/, '') } },
       { id: '7', type: 'Note', title: 'About this graph', inputs: { text: `${v.name}\n\n${v.description}` } },
     ],
     layout: {
@@ -145,7 +161,8 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         '3': { pos: [x(1), 320], size: [340, 130] },
         '4': { pos: [x(2), 80], size: [340, 400], controls: { seed: 'fixed' } },
         '5': { pos: [x(3), 80], size: [260, 80] },
-        '6': { pos: [x(3), 200], size: [360, 420] },
+        ...(v.reward ? { '8': { pos: [x(3), 200], size: [300, 130] } } : {}),
+        '6': { pos: [x(3), v.reward ? 370 : 200], size: [360, 420] },
         '7': { pos: [x(0), 460], size: [320, 200] },
       },
       groups: [{ title: v.name, bounding: [x(0) - 20, 20, 4 * 380 + 20, 660], color: '#3f789e' }],

@@ -66,3 +66,18 @@ describe('hypersd run/import on shared files', () => {
     expect(imported.nodes.map((n) => n.type)).toEqual(expect.arrayContaining(['LoadPipeline', 'CLIPTextEncode', 'TSCDSampler', 'VAEDecode', 'Note']))
   })
 })
+
+describe('hypersd run with a reward scorer', () => {
+  it('prints the score an output node produced and embeds it in the PNG', () => {
+    const out = tempDir()
+    const result = runCli(['run', join(ROOT, 'graphs', 'tiny-sd15-4step-reward.json'), '--out', out])
+    expect(result.code).toBe(0)
+    const line = result.stderr.split('\n').find((l) => l.startsWith('Reward Score (#8): score = '))
+    expect(line).toBeDefined()
+    const score = Number(/score = ([\d.]+)/.exec(line!)![1])
+    expect(Number.isFinite(score)).toBe(true)
+    const png = readFileSync(join(out, 'tiny-sd15-4step-reward_00001.png'))
+    const embedded = Number(/aesthetic_score: ([\d.]+)/.exec(readPngTextChunks(png).get('parameters') ?? '')?.[1])
+    expect(embedded).toBeCloseTo(score, 3)
+  })
+})

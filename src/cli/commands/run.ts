@@ -1,15 +1,32 @@
 // `hypersd run <graph.json | graph.png | comfyui-workflow.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR]`
 import { resolve } from 'node:path'
-import { Engine, NodeRegistry } from '../../engine/index.js'
+import { Engine, NodeRegistry, type RunResult } from '../../engine/index.js'
 import { serializeGraphFile } from '../../graph/parse.js'
 import { nodeDefinitions } from '../../../nodes/index.js'
 import { many, rejectUnknown, single, UsageError, type ParsedArgs } from '../args.js'
-import { loadGraph } from '../graph-loading.js'
+import { loadGraph, type LoadedGraph } from '../graph-loading.js'
 import { createCliHost } from '../host.js'
 import { ensureWritableFolder, PendingImages } from '../image-writer.js'
 import { createModelResolver, parseModelOverrides } from '../model-resolver.js'
 import { createProgressReporter } from '../progress.js'
 import { defaultModelsRoot } from '../paths.js'
+
+const SCALAR_TYPES = new Set(['FLOAT', 'INT', 'STRING', 'BOOLEAN'])
+
+/** Numbers and text that output nodes produced (e.g. a reward score), one line per node. */
+function scalarOutputs(outputs: RunResult['outputs'], graph: LoadedGraph, registry: NodeRegistry): string[] {
+  const lines: string[] = []
+  for (const node of graph.exec.nodes) {
+    const def = registry.get(node.type)
+    const values = outputs.get(node.id)
+    if (!def?.isOutput || !values) continue
+    const shown = Object.entries(def.outputs)
+      .filter(([name, out]) => SCALAR_TYPES.has(out.type) && values[name] !== undefined)
+      .map(([name]) => `${name} = ${String(values[name])}`)
+    if (shown.length > 0) lines.push(`${graph.titles.get(node.id) ?? node.id}: ${shown.join(', ')}`)
+  }
+  return lines
+}
 
 export const RUN_OPTIONS = ['set', 'model', 'out', 'models-dir', 'previews', 'verbose', 'quiet'] as const
 
@@ -30,7 +47,8 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const report = createProgressReporter({ write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) }, graph.titles)
   try {
     const engine = new Engine({ registry, services: host.services })
-    await engine.run(graph.exec, { onEvent: quiet ? undefined : report })
+    const result = await engine.run(graph.exec, { onEvent: quiet ? undefined : report })
+    if (!quiet) for (const line of scalarOutputs(result.outputs, graph, registry)) process.stderr.write(`${line}\n`)
     const written = await images.writeAll(outDir)
     for (const path of written) process.stdout.write(`${path}\n`)
     if (written.length === 0) process.stderr.write('note: the graph saved no images (add a Save Image node, or pass --previews)\n')
