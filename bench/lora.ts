@@ -11,6 +11,7 @@ import { decodeModel } from '../src/models/onnx/codec.js'
 import { createNodeBackend } from '../src/runtime/node.js'
 import { SessionCache } from '../src/runtime/session-cache.js'
 import type { HostTensor, ModelSession } from '../src/runtime/types.js'
+import { liveOverheadBreakdown } from './lora-breakdown.js'
 import { fmt, median, timeIt } from './stats.js'
 
 const models = join(import.meta.dirname, '..', 'public', 'models')
@@ -69,11 +70,13 @@ export async function benchLora(iterations = 15, stepRuns = 200): Promise<string
         else mergedStep.push(await timeIt(() => mergedSession.run(feeds)))
       }
     }
+    const breakdown = await liveOverheadBreakdown(await unet.load(), readFileSync(join(models, LORA)))
     const changeRatio = median(merge) / median(live)
     const overhead = median(liveStep) / median(mergedStep) - 1
     return [
       `scale change -> first UNet step (tiny UNet, kohya fixture, 114 layers, ${iterations} interleaved changes): live ${fmt(median(live))} vs merge ${fmt(median(merge))} -> merge/live ${changeRatio.toFixed(1)}x`,
       `per-step cost, live branches over merged weights (${stepRuns} interleaved steps): live ${fmt(median(liveStep))} vs merged ${fmt(median(mergedStep))} -> +${(overhead * 100).toFixed(1)}% (target <= 10%)`,
+      ...breakdown,
     ]
   } finally {
     await sessions.dispose()
