@@ -1,10 +1,11 @@
 // graphs/tiny-sd15-lora-4step.json end to end: scale 0 writes the plain graph's image, a live scale change re-runs
 // without building a session, merge and live agree.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { decodePng, readPngTextChunks } from '../../src/graph/png.js'
+import { encodeSafetensors } from '../../src/models/safetensors/writer.js'
 import { runCli } from '../cli/run-cli.js'
 import { GRAPHS, GraphRunner } from './graph-run.js'
 
@@ -66,5 +67,21 @@ describe('tiny-sd15-lora-4step.json', () => {
     expect(runner.host.sessions.stats.creates).toBeGreaterThan(creates)
     expect(maxPixelDiff(merged.pngs[0]!, full.pngs[0]!)).toBeLessThanOrEqual(1)
     expect(runner.warnings).toEqual([])
+  })
+
+  it('names the node and input for a missing LoRA file, and refuses a LoRA for another model with statistics', async () => {
+    await expect(runner.run('tiny-sd15-lora-4step.json', ['9.lora=loras/missing.safetensors'])).rejects.toThrow(
+      /node 9 \(UNetLoRA\), input "lora": LoRA file not found: .*missing\.safetensors/,
+    )
+    const dir = mkdtempSync(join(tmpdir(), 'hypersd-lora-'))
+    const stem = 'lora_unet_input_blocks_4_1_transformer_blocks_0_attn1_to_q'
+    const sdxl = encodeSafetensors([
+      { name: `${stem}.lora_down.weight`, dtype: 'F32', shape: [4, 640], data: new Uint8Array(4 * 640 * 4) },
+      { name: `${stem}.lora_up.weight`, dtype: 'F32', shape: [640, 4], data: new Uint8Array(4 * 640 * 4) },
+    ])
+    writeFileSync(join(dir, 'sdxl.safetensors'), sdxl)
+    await expect(runner.run('tiny-sd15-lora-4step.json', [`9.lora=${join(dir, 'sdxl.safetensors')}`])).rejects.toThrow(
+      /does not fit the UNet: 0 of 2 tensors matched, 0 layers patched; 1 modules have other shapes/,
+    )
   })
 })
