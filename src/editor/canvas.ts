@@ -62,7 +62,7 @@ export class StudioCanvas extends LGraphCanvas {
       return { clientX, clientY, canvasX: event.canvasX, canvasY: event.canvasY }
     }
     const rect = this.canvas.getBoundingClientRect()
-    const point = this.ds.convertOffsetToCanvas([clientX - rect.left, clientY - rect.top])
+    const point = this.ds.convertCanvasToOffset([clientX - rect.left, clientY - rect.top])
     return { clientX, clientY, canvasX: point[0] ?? 0, canvasY: point[1] ?? 0 }
   }
 

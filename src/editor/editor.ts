@@ -89,13 +89,16 @@ export class GraphEditor {
     return { offset: [this.canvas.ds.offset[0], this.canvas.ds.offset[1]], scale: this.canvas.ds.scale }
   }
 
-  /** Shows `file`, replacing the current graph only when every node and link in it is loadable. */
-  load(file: GraphFile): void {
+  /**
+   * Shows `file`, replacing the current graph only when every node and link in it is loadable. The saved viewport
+   * is kept for autosave restores; files opened from elsewhere are fitted to this window.
+   */
+  load(file: GraphFile, options: { keepViewport?: boolean } = {}): void {
     checkLoadable(file, this.definitions)
     this.restoring = true
     try {
       const viewport = fileToGraph(file, this.graph)
-      if (viewport) {
+      if (viewport && options.keepViewport) {
         this.canvas.ds.offset = [viewport.offset[0], viewport.offset[1]]
         this.canvas.ds.scale = viewport.scale
       } else {
@@ -188,7 +191,7 @@ export class GraphEditor {
     this.graph.add(group)
     if (nodes.length > 0) group.resizeTo(nodes)
     else {
-      const centre = this.canvas.ds.convertOffsetToCanvas([this.canvas.canvas.width / 2, this.canvas.canvas.height / 2])
+      const centre = this.canvas.ds.convertCanvasToOffset([this.canvas.canvas.width / 2, this.canvas.canvas.height / 2])
       group.pos = [(centre[0] ?? 0) - 200, (centre[1] ?? 0) - 120]
       group.size = [400, 240]
     }

@@ -33,7 +33,7 @@ export const useGraph = defineStore('graph', () => {
     if (saved) {
       try {
         const { graph } = decodeGraphText(saved.graph, 'autosave')
-        show(graph, saved.name)
+        show(graph, saved.name, true)
         savedSnapshot.value = saved.savedGraph
         restoredFromAutosave.value = true
         return
@@ -56,14 +56,12 @@ export const useGraph = defineStore('graph', () => {
       loadError.value = `The default graph could not be shown: ${messageOf(error)}`
       return
     }
-    // The file's viewport was saved on another screen size; fit this window instead.
-    requireEditor().fitView(false)
     savedSnapshot.value = currentSnapshot.value
   }
 
   /** Shows a validated graph; throws (leaving the open graph as it was) when it cannot be shown. */
-  function show(graph: GraphFile, graphName: string): void {
-    requireEditor().load(graph)
+  function show(graph: GraphFile, graphName: string, keepViewport = false): void {
+    requireEditor().load(graph, { keepViewport })
     name.value = graph.metadata?.name ?? graphName
     savedSnapshot.value = currentSnapshot.value
     loadError.value = null

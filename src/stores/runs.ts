@@ -62,6 +62,8 @@ export const useRuns = defineStore('runs', () => {
   const busy = computed(() => active.value !== null)
   let client: EngineClient | null = null
   let counter = 0
+  /** The exec graph of the last queued run, so auto-run ignores edits that change only the layout. */
+  let lastQueuedGraph = ''
 
   function connect(): void {
     client?.terminate()
@@ -75,9 +77,11 @@ export const useRuns = defineStore('runs', () => {
     const editor = graphStore.editor
     if (!editor) return null
     const id = `run-${Date.now().toString(36)}-${++counter}`
+    const graph = editor.toExecGraph()
+    lastQueuedGraph = JSON.stringify(graph)
     const entry: QueuedRun = {
       id,
-      graph: editor.toExecGraph(),
+      graph,
       graphJson: graphStore.fileText(),
       auto: options.auto ?? false,
       queuedAt: Date.now(),
@@ -90,6 +94,14 @@ export const useRuns = defineStore('runs', () => {
     if (!entry.auto) applySeedControls(editor)
     pump()
     return id
+  }
+
+  /** Auto-run: queue a run when an edit changed what the engine would compute (not just positions). */
+  function autoRun(): void {
+    const editor = graphStore.editor
+    if (!settings.autoRun || !editor) return
+    if (JSON.stringify(editor.toExecGraph()) === lastQueuedGraph) return
+    queueRun({ auto: true })
   }
 
   function pump(): void {
@@ -234,6 +246,7 @@ export const useRuns = defineStore('runs', () => {
     lastRun,
     connect,
     queueRun,
+    autoRun,
     cancel,
     dismissError,
   }

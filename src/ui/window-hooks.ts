@@ -1,5 +1,6 @@
 // Stable hooks for browser checks and scripting: window.__hypersd.loadGraph(json) and lastRun(), plus a few
 // helpers (node types by id, setting a widget, queue/cancel, session-cache stats through lastRun()).
+import { LiteGraph } from '@comfyorg/litegraph'
 import { useGraph } from '../stores/graph.js'
 import { useRuns } from '../stores/runs.js'
 import { useSettings } from '../stores/settings.js'
@@ -29,6 +30,8 @@ export interface HyperSdHooks {
   cancel(): void
   setAutoRun(on: boolean): void
   dirty(): boolean
+  /** Page coordinates of the middle of a node's widget, to drive it with the mouse; null when not shown. */
+  widgetPoint(nodeId: string, input: string): { x: number; y: number } | null
 }
 
 declare global {
@@ -65,6 +68,15 @@ export function installWindowHooks(): () => void {
     cancel: () => runs.cancel(),
     setAutoRun: (on) => (settings.autoRun = on),
     dirty: () => graph.dirty,
+    widgetPoint: (nodeId, input) => {
+      const editor = graph.requireEditor()
+      const node = editor.nodeById(nodeId)
+      const widget = node?.widgets?.find((w) => w.name === input)
+      if (!node || !widget || widget.y === undefined) return null
+      const [x, y] = editor.canvas.ds.convertOffsetToCanvas([node.pos[0] + node.size[0] / 2, node.pos[1] + widget.y + LiteGraph.NODE_WIDGET_HEIGHT / 2])
+      const rect = editor.canvas.canvas.getBoundingClientRect()
+      return { x: rect.left + (x ?? 0), y: rect.top + (y ?? 0) }
+    },
   }
   window.__hypersd = hooks
   return () => {

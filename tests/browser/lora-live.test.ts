@@ -1,0 +1,69 @@
+// Interactive tuning with a live-mode LoRA: dragging the scale with auto-run on re-runs the graph, and the worker's
+// session cache serves the same UNet session (live LoRA scales are session inputs, not baked weights).
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { lastRun, nodeIdsByType, openApp, outputPixels, runOnce, screenshot, typesOf, type AppSession } from './harness.js'
+
+const LORA_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-lora-4step.json'), 'utf8')
+
+describe('live LoRA scale with auto-run', () => {
+  let app: AppSession
+
+  beforeAll(async () => {
+    app = await openApp({ query: '?backend=wasm' })
+  })
+
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('dragging the scale re-runs without rebuilding the UNet session', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    const loraId = (await nodeIdsByType(page))['UNetLoRA']![0]!
+    const first = await runOnce(page)
+    expect(first.status, first.error ?? '').toBe('done')
+    const unetKeys = first.sessionsCreated.filter((k) => k.includes('/unet/'))
+    expect(unetKeys.length).toBeGreaterThan(0)
+    const before = await outputPixels(page)
+
+    await page.click('[data-testid=auto-run]')
+    const point = await page.evaluate((id) => window.__hypersd!.widgetPoint(id, 'scale'), loraId)
+    expect(point).not.toBeNull()
+    // Drag the number widget to the left: litegraph lowers the value by one step per pixel moved.
+    await page.mouse.move(point!.x, point!.y)
+    await page.mouse.down()
+    for (let i = 1; i <= 10; i++) await page.mouse.move(point!.x - i, point!.y)
+    await page.mouse.up()
+
+    const scale = await page.evaluate((id) => {
+      const graph = JSON.parse(window.__hypersd!.graphJson()) as { nodes: { id: string; inputs: Record<string, unknown> }[] }
+      return graph.nodes.find((n) => n.id === id)!.inputs['scale']
+    }, loraId)
+    expect(scale).toBeLessThan(1)
+
+    // Auto-run queues the change; wait until the run for the final value is done and nothing is waiting.
+    await page.waitForFunction(() => {
+      const run = window.__hypersd!.lastRun()
+      return run.status === 'done' && run.queued === 0
+    }, null, { timeout: 60_000 })
+    await page.waitForFunction(
+      (expected) => {
+        const run = window.__hypersd!.lastRun()
+        return run.runId !== expected && run.status === 'done' && run.queued === 0
+      },
+      first.runId,
+      { timeout: 60_000 },
+    )
+    const tuned = await lastRun(page)
+    expect(tuned.status, tuned.error ?? '').toBe('done')
+    expect(await typesOf(page, tuned.nodesRun)).toContain('TSCDSampler')
+    expect(await typesOf(page, tuned.nodesRun)).toContain('UNetLoRA')
+    expect(tuned.sessionsCreated.filter((k) => k.includes('/unet/'))).toEqual([])
+    expect(tuned.sessionsReused.filter((k) => k.includes('/unet/')).length).toBeGreaterThan(0)
+    const after = await outputPixels(page)
+    expect(after.data).not.toEqual(before.data)
+    await screenshot(page, 'lora-live-scale')
+  })
+})
