@@ -7,8 +7,29 @@ import type { SafetensorsSource } from '../models/safetensors/reader.js'
 import { makeAttribute, makeNode, makeValueInfo } from '../models/onnx/factories.js'
 import { DataType } from '../models/onnx/types.js'
 import type { OnnxGraph, OnnxNode } from '../models/onnx/types.js'
+import type { TargetLayer } from './layers.js'
 import type { LoraPatch } from './match.js'
 import type { WeightStore } from './weights.js'
+
+/**
+ * Gives each layer whose weight initializer is also read by other nodes (tied weights) its own copy, so a merge
+ * changes only that layer. The copy shares the stored bytes until it is written. Returns old -> new layer.
+ */
+export function untieSharedWeights(graph: OnnxGraph, layers: Iterable<TargetLayer>): Map<TargetLayer, TargetLayer> {
+  const uses = new Map<string, number>()
+  for (const node of graph.node) for (const input of node.input) uses.set(input, (uses.get(input) ?? 0) + 1)
+  const untied = new Map<TargetLayer, TargetLayer>()
+  for (const layer of new Set(layers)) {
+    const name = layer.weight.name ?? ''
+    if ((uses.get(name) ?? 0) < 2 || layer.node.input[1] !== name) continue
+    const copy = { ...layer.weight, name: `${name}/lora_untied/${layer.name}` }
+    graph.initializer.push(copy)
+    layer.node.input[1] = copy.name
+    uses.set(name, uses.get(name)! - 1)
+    untied.set(layer, { ...layer, weight: copy })
+  }
+  return untied
+}
 
 /** Adds multiplier * alphaScale * up @ down to each patched layer's weight. */
 export async function mergePatches(
@@ -45,6 +66,13 @@ export async function mergePatches(
 
 export const loraScaleInput = (index: number): string => `lora_scale_${index}`
 
+export interface LiveLora {
+  /** Suffix of the LoRA's `lora_scale_<i>` input. */
+  readonly index: number
+  readonly file: SafetensorsSource
+  readonly patches: readonly LoraPatch[]
+}
+
 interface Branch {
   readonly patch: LoraPatch
   readonly file: SafetensorsSource
@@ -63,7 +91,7 @@ function addScaleInput(graph: OnnxGraph, index: number): void {
 export async function addLiveBranches(
   graph: OnnxGraph,
   store: WeightStore,
-  live: readonly { index: number; file: SafetensorsSource; patches: readonly LoraPatch[] }[],
+  live: readonly LiveLora[],
 ): Promise<string[]> {
   const byNode = new Map<OnnxNode, Branch[]>()
   for (const { index, file, patches } of live) {

@@ -7,7 +7,8 @@ import { requireGraph } from '../models/onnx/graph.js'
 import { readSafetensors } from '../models/safetensors/reader.js'
 import type { SafetensorsSource } from '../models/safetensors/reader.js'
 import type { HostTensor, ModelSession, ModelSource } from '../runtime/types.js'
-import { addLiveBranches, loraScaleInput, mergePatches } from './apply.js'
+import { addLiveBranches, loraScaleInput, mergePatches, untieSharedWeights } from './apply.js'
+import type { LiveLora } from './apply.js'
 import { parseLoraKeys } from './keys.js'
 import type { LoraComponent } from './keys.js'
 import { findTargetLayers } from './layers.js'
@@ -80,14 +81,14 @@ export async function prepareModelWithLoras(
 ): Promise<PreparedModel> {
   const key = loraSessionKey(model.key, component, loras)
   if (key === model.key) return { session: await deps.sessions.getOrCreate(key, () => model.load()), feeds: {}, reports: [] }
-  let reports = builtReports.get(deps.sessions) ?? new Map<string, readonly LoraMatchReport[]>()
-  builtReports.set(deps.sessions, reports)
+  let reports = builtReports.get(deps.sessions)
+  if (!reports) builtReports.set(deps.sessions, (reports = new Map()))
+  const known = reports
   const session = await deps.sessions.getOrCreate(key, async () => {
     const built = await buildModel(await model.load(), key, loras, component, deps)
-    reports.set(key, built.reports)
+    known.set(key, built.reports)
     return built.source
   })
-  reports = builtReports.get(deps.sessions)!
   const inputs = new Set(session.inputs.map((i) => i.name))
   return { session, feeds: scaleFeeds(loras, inputs), reports: reports.get(key) ?? [] }
 }
@@ -111,7 +112,7 @@ export async function buildModel(
   const store = new WeightStore(files, externalDataLocations(model).length > 0)
   const layers = findTargetLayers(graph)
   const reports: LoraMatchReport[] = []
-  const live: { index: number; file: SafetensorsSource; patches: readonly LoraPatch[] }[] = []
+  const matched: { index: number; binding: LoraBindingLike; file: SafetensorsSource; patches: readonly LoraPatch[] }[] = []
   for (const [index, binding] of loras.entries()) {
     if (binding.mode === 'merge' && binding.scale === 0) continue // nothing to bake in
     const file = await openLora(binding.name, deps)
@@ -120,8 +121,15 @@ export async function buildModel(
     if (report.tensorsConsidered === 0) continue // a LoRA for another component only
     assertLoraFits(report)
     reports.push(report)
-    if (binding.mode === 'merge') await mergePatches(store, file, patches, binding.scale)
-    else live.push({ index, file, patches })
+    matched.push({ index, binding, file, patches })
+  }
+  const merged = matched.filter((m) => m.binding.mode === 'merge')
+  const untied = untieSharedWeights(graph, merged.flatMap((m) => m.patches.map((p) => p.layer)))
+  const live: LiveLora[] = []
+  for (const { index, binding, file, patches } of matched) {
+    const own = patches.map((p) => ({ ...p, layer: untied.get(p.layer) ?? p.layer }))
+    if (binding.mode === 'merge') await mergePatches(store, file, own, binding.scale)
+    else live.push({ index, file, patches: own })
   }
   if (live.length > 0) await addLiveBranches(graph, store, live)
   const side = store.finish()

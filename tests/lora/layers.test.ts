@@ -91,4 +91,32 @@ describe('layer discovery', () => {
     for (const out of outputs) out.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4))
     await cache.dispose()
   })
+
+  it('merging into one of two layers that share (tie) a weight leaves the other layer alone', async () => {
+    const g = makeGraph('tied')
+    g.initializer.push(makeTensor({ name: 'onnx::MatMul_9', dims: [4, 4], dataType: DataType.FLOAT, rawData: f32(random(16, next)) }))
+    g.input.push(makeValueInfo('x', DataType.FLOAT, [1, 4]))
+    g.output.push(makeValueInfo('a', DataType.FLOAT, [1, 4]), makeValueInfo('b', DataType.FLOAT, [1, 4]))
+    g.node.push(
+      makeNode({ opType: 'MatMul', name: '/a/to_q/MatMul', input: ['x', 'onnx::MatMul_9'], output: ['a'] }),
+      makeNode({ opType: 'MatMul', name: '/b/to_q/MatMul', input: ['x', 'onnx::MatMul_9'], output: ['b'] }),
+    )
+    const source = { key: 'tied', bytes: encodeModel(makeModel(g, { irVersion: 8, opset: 17 })) }
+    const lora = makeLora({ rank: 2, seed: 9, format: 'peft', layers: { 'a.to_q': [4, 4] } })
+    const cache = new SessionCache(createNodeBackend())
+    const deps = { sessions: cache, readLora: async () => lora.bytes }
+    const feeds = { x: { dtype: 'float32' as const, dims: [1, 4], data: random(4, next) } }
+    const run = async (loras: { name: string; scale: number; mode: 'merge' | 'live' }[]) => {
+      const p = await prepareModelWithLoras({ key: source.key, load: async () => source }, loras, 'unet', deps)
+      const out = await p.session.run({ ...feeds, ...p.feeds })
+      return [Array.from(out.a!.data as Float32Array), Array.from(out.b!.data as Float32Array)]
+    }
+    const [baseA, baseB] = await run([])
+    const [mergedA, mergedB] = await run([{ name: 'l', scale: 1, mode: 'merge' }])
+    const [liveA] = await run([{ name: 'l', scale: 1, mode: 'live' }])
+    expect(mergedB).toEqual(baseB)
+    expect(mergedA).not.toEqual(baseA)
+    mergedA!.forEach((v, i) => expect(v).toBeCloseTo(liveA![i]!, 5))
+    await cache.dispose()
+  })
 })
