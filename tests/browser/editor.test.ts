@@ -6,6 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lastRun, nodeIdsByType, openApp, outputPixels, runOnce, screenshot, typesOf, waitForRunAfter, waitReady, type AppSession } from './harness.js'
 
 const DEFAULT_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
+const COMFY_WORKFLOW = readFileSync(resolve(import.meta.dirname, '../graph/fixtures/comfyui/default-lora-note.workflow.json'), 'utf8')
+
+/** Drops a file on the app the way a file manager does (a DataTransfer carrying a File). */
+async function dropFile(page: import('playwright-core').Page, name: string, bytes: number[] | string, type: string): Promise<void> {
+  await page.evaluate(
+    ({ name, bytes, type }) => {
+      const data = typeof bytes === 'string' ? bytes : new Uint8Array(bytes)
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([data], name, { type }))
+      document.querySelector('.app')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+    },
+    { name, bytes, type },
+  )
+}
 
 function pixelSpread(data: readonly number[]): number {
   let min = 255
@@ -95,6 +109,22 @@ describe('editor on WASM', () => {
     expect(await typesOf(page, next.nodesCached)).toEqual(['CLIPTextEncode', 'LoadPipeline'])
   })
 
+  it('the downloaded PNG carries the graph: dropping it back opens that graph', async () => {
+    const { page } = app
+    const [samplerId] = (await nodeIdsByType(page))['TSCDSampler']!
+    const png = await page.evaluate(async () => {
+      const src = document.querySelector<HTMLImageElement>('[data-testid=output-image]')!.src
+      return [...new Uint8Array(await (await fetch(src)).arrayBuffer())]
+    })
+    const seedInPng = 7
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'seed', 999), samplerId!)
+    await dropFile(page, 'result.png', png, 'image/png')
+    await page.waitForFunction(
+      ([id, seed]) => (JSON.parse(window.__hypersd!.graphJson()) as { nodes: { id: string; inputs: { seed?: number } }[] }).nodes.find((n) => n.id === id)?.inputs.seed === seed,
+      [samplerId!, seedInPng] as const,
+    )
+  })
+
   it('a run error names the node and input in the error panel, and the graph and cache survive it', async () => {
     const { page } = app
     const [latentId] = (await nodeIdsByType(page))['EmptyLatent']!
@@ -173,6 +203,16 @@ describe('graph files in the editor', () => {
     expect(await page.locator('img[src=x]').count()).toBe(0)
     expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined()
     await screenshot(page, 'editor-html-as-text')
+  })
+
+  it('opens a ComfyUI workflow dropped on the window through the importer', async () => {
+    const { page } = app
+    await dropFile(page, 'workflow.json', COMFY_WORKFLOW, 'application/json')
+    // The workflow has a LoRA loader, which the open default graph does not.
+    await page.waitForFunction(() => Object.values(window.__hypersd!.nodeTypes()).includes('UNetLoRA'))
+    const types = Object.values(await page.evaluate(() => window.__hypersd!.nodeTypes()))
+    expect(types).toEqual(expect.arrayContaining(['LoadPipeline', 'CLIPTextEncode', 'TSCDSampler', 'VAEDecode', 'UNetLoRA', 'Note']))
+    await screenshot(page, 'editor-comfyui-import')
   })
 
   it('a malformed or hostile file shows the error and keeps the current graph', async () => {
