@@ -267,3 +267,16 @@ describe('float16', () => {
     }
   })
 })
+
+describe('tensor data from Node Buffers', () => {
+  it('reads misaligned float32 raw data held in a Buffer (whose slice is a view)', async () => {
+    const { tensorToFloat32 } = await import('../../src/models/onnx/index.js')
+    const values = Float32Array.of(1.5, -2.25, 3.125)
+    const backing = Buffer.alloc(13)
+    Buffer.from(values.buffer).copy(backing, 1)
+    const raw = backing.subarray(1)
+    expect(raw.byteOffset % 4).not.toBe(0)
+    const tensor = { name: 't', dims: [3], dataType: 1, rawData: raw } as unknown as Parameters<typeof tensorToFloat32>[0]
+    expect(Array.from(tensorToFloat32(tensor))).toEqual([1.5, -2.25, 3.125])
+  })
+})

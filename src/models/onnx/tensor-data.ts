@@ -126,9 +126,12 @@ export function tensorBytes(tensor: OnnxTensor, externalFile?: Uint8Array): Uint
   return typedFieldBytes(tensor)
 }
 
-/** An aligned copy only when the view is misaligned for `bytesPerElement`. */
+/**
+ * An aligned copy only when the view is misaligned for `bytesPerElement`. Uint8Array's own slice copies; a Node
+ * Buffer's slice would return another (still misaligned) view, so call the base method.
+ */
 function aligned(bytes: Uint8Array, bytesPerElement: number): Uint8Array {
-  return bytes.byteOffset % bytesPerElement === 0 ? bytes : bytes.slice()
+  return bytes.byteOffset % bytesPerElement === 0 ? bytes : Uint8Array.prototype.slice.call(bytes)
 }
 
 /** float32 values of a FLOAT or FLOAT16 tensor (a view when possible, else a converted copy). */
