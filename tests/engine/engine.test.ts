@@ -130,7 +130,8 @@ describe('Engine with empty upstream outputs', () => {
       description: 'Passes an optional value through.',
       inputs: { x: optionalSocket('FLOAT') },
       outputs: { x: output('FLOAT') },
-      execute: (inputs) => ({ x: inputs.x }),
+      // The cast mirrors a real pass-through whose input is unconnected (UNetLoRA with no clip).
+      execute: (inputs) => ({ x: inputs.x as number }),
     })
     const engine = new Engine({ registry: new NodeRegistry([...allTestNodes, passThrough]), services: {} })
     const events: EngineEvent[] = []
