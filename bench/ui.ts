@@ -150,13 +150,10 @@ async function main(): Promise<void> {
     }, graph)
     const nodes = Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
     await page.waitForTimeout(300)
+    await page.screenshot({ path: resolve(root, 'test-artifacts/bench-500-nodes-fitted.png') }).catch(() => undefined)
     const fpsFitted = await measurePan(page, 3)
-    await page.evaluate(() => {
-      // 100 % zoom over the busiest corner of the graph.
-      window.__hypersd!.loadGraph(window.__hypersd!.graphJson())
-    })
-    await page.mouse.move(700, 400)
-    for (let i = 0; i < 12; i++) await page.mouse.wheel(0, -240)
+    // 100 % zoom on the second row of pipelines, panning across it.
+    await page.evaluate(() => window.__hypersd!.zoom(1, [1300, 900]))
     await page.waitForTimeout(300)
     const fpsZoomed = await measurePan(page, 3)
     await page.screenshot({ path: resolve(root, 'test-artifacts/bench-500-nodes.png') }).catch(() => undefined)
@@ -169,7 +166,7 @@ async function main(): Promise<void> {
       )
     }
     console.log(`  load ${nodes}-node graph: ${fmt(loadMs)} ms (parse, build, first frame)`)
-    console.log(`  panning ${nodes} nodes, all in view: ${fmt(fpsFitted)} fps; zoomed in: ${fmt(fpsZoomed)} fps  [target: >= 50 fps]`)
+    console.log(`  panning ${nodes} nodes, all in view: ${fmt(fpsFitted)} fps; at 100 % zoom: ${fmt(fpsZoomed)} fps  [target: >= 50 fps]`)
   } finally {
     await browser.close()
     await server.close()

@@ -1,6 +1,6 @@
 // The canvas bridge: one litegraph graph + canvas, its node types, change tracking, undo/redo and the
 // editing operations the commands table calls. Vue sees it only through callbacks.
-import { LGraph, LGraphGroup, LiteGraph, createBounds, type LGraphNode } from '@comfyorg/litegraph'
+import { LGraph, LGraphGroup, LGraphNode, LiteGraph } from '@comfyorg/litegraph'
 import type { AnyNodeDefinition } from '../engine/spec.js'
 import type { ExecGraph } from '../engine/graph.js'
 import { checkLinkTypes } from '../engine/types-compat.js'
@@ -176,12 +176,29 @@ export class GraphEditor {
   }
 
   fitView(animated = true): void {
-    const selection = this.canvas.selectedItems.size > 0 ? [...this.canvas.selectedItems] : [...this.canvas.positionableItems]
-    const bounds = createBounds(selection, 24)
+    const bounds = this.contentBounds()
     if (!bounds) return
     if (animated) this.canvas.ds.animateToBounds(bounds, () => this.canvas.setDirty(true, true), { duration: 250, zoom: 0.9 })
     else this.canvas.ds.fitToBounds(bounds, { zoom: 0.9 })
     this.canvas.setDirty(true, true)
+  }
+
+  /** Bounds of the selection, or of everything, from positions and sizes (litegraph's own rects update only when drawn). */
+  private contentBounds(): [number, number, number, number] | null {
+    const selected = [...this.canvas.selectedItems]
+    const nodes = selected.length > 0 ? selected.filter((i): i is LGraphNode => i instanceof LGraphNode) : this.graph._nodes
+    const groups = selected.length > 0 ? selected.filter((i): i is LGraphGroup => i instanceof LGraphGroup) : this.graph._groups
+    const titleH = LiteGraph.NODE_TITLE_HEIGHT
+    const rects: [number, number, number, number][] = [
+      ...nodes.map((n): [number, number, number, number] => [n.pos[0], n.pos[1] - titleH, n.size[0], n.size[1] + titleH]),
+      ...groups.map((g): [number, number, number, number] => [g.pos[0], g.pos[1], g.size[0], g.size[1]]),
+    ]
+    if (rects.length === 0) return null
+    const left = Math.min(...rects.map((r) => r[0])) - 24
+    const top = Math.min(...rects.map((r) => r[1])) - 24
+    const right = Math.max(...rects.map((r) => r[0] + r[2])) + 24
+    const bottom = Math.max(...rects.map((r) => r[1] + r[3])) + 24
+    return [left, top, right - left, bottom - top]
   }
 
   /** Wraps the selected nodes (or an empty area at the view centre) in a new group. */

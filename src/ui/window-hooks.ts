@@ -32,6 +32,8 @@ export interface HyperSdHooks {
   dirty(): boolean
   /** Page coordinates of the middle of a node's widget, to drive it with the mouse; null when not shown. */
   widgetPoint(nodeId: string, input: string): { x: number; y: number } | null
+  /** Sets the canvas zoom (1 = 100 %), centred on a graph position (default: the view centre), e.g. for benchmarks. */
+  zoom(scale: number, at?: [number, number]): void
 }
 
 declare global {
@@ -68,6 +70,13 @@ export function installWindowHooks(): () => void {
     cancel: () => runs.cancel(),
     setAutoRun: (on) => (settings.autoRun = on),
     dirty: () => graph.dirty,
+    zoom: (scale, at) => {
+      const canvas = graph.requireEditor().canvas
+      const rect = canvas.canvas.getBoundingClientRect()
+      canvas.ds.changeScale(scale, [rect.width / 2, rect.height / 2])
+      if (at) canvas.ds.offset = [rect.width / 2 / scale - at[0], rect.height / 2 / scale - at[1]]
+      canvas.setDirty(true, true)
+    },
     widgetPoint: (nodeId, input) => {
       const editor = graph.requireEditor()
       const node = editor.nodeById(nodeId)
