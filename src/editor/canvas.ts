@@ -52,6 +52,7 @@ export class StudioCanvas extends LGraphCanvas {
     super(element, graph, { skip_render: false })
     this.allow_searchbox = false
     this.show_info = false
+    this.render_canvas_border = false
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
   }
 

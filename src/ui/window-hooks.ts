@@ -32,6 +32,10 @@ export interface HyperSdHooks {
   dirty(): boolean
   /** Page coordinates of the middle of a node's widget, to drive it with the mouse; null when not shown. */
   widgetPoint(nodeId: string, input: string): { x: number; y: number } | null
+  /** Page coordinates of an input or output socket, to drag links with the mouse; null when there is none. */
+  slotPoint(nodeId: string, side: 'input' | 'output', name: string): { x: number; y: number } | null
+  /** Number of links in the open graph. */
+  linkCount(): number
   /** Sets the canvas zoom (1 = 100 %), centred on a graph position (default: the view centre), e.g. for benchmarks. */
   zoom(scale: number, at?: [number, number]): void
 }
@@ -77,6 +81,17 @@ export function installWindowHooks(): () => void {
       if (at) canvas.ds.offset = [rect.width / 2 / scale - at[0], rect.height / 2 / scale - at[1]]
       canvas.setDirty(true, true)
     },
+    slotPoint: (nodeId, side, name) => {
+      const editor = graph.requireEditor()
+      const node = editor.nodeById(nodeId)
+      const slots = side === 'input' ? node?.inputs : node?.outputs
+      const index = slots?.findIndex((s) => s.name === name) ?? -1
+      if (!node || index < 0) return null
+      const [x, y] = editor.canvas.ds.convertOffsetToCanvas(side === 'input' ? node.getInputPos(index) : node.getOutputPos(index))
+      const rect = editor.canvas.canvas.getBoundingClientRect()
+      return { x: rect.left + (x ?? 0), y: rect.top + (y ?? 0) }
+    },
+    linkCount: () => graph.requireEditor().graph.links.size,
     widgetPoint: (nodeId, input) => {
       const editor = graph.requireEditor()
       const node = editor.nodeById(nodeId)

@@ -159,6 +159,63 @@ describe('graph files in the editor', () => {
     await app?.close()
   })
 
+  it('refuses links of the wrong type and links that close a cycle, and says why', async () => {
+    const { page } = app
+    const byType = await nodeIdsByType(page)
+    const sampler = byType['TSCDSampler']![0]!
+    const decode = byType['VAEDecode']![0]!
+    const links = await page.evaluate(() => window.__hypersd!.linkCount())
+    const drag = async (from: { x: number; y: number } | null, to: { x: number; y: number } | null): Promise<void> => {
+      expect(from).not.toBeNull()
+      expect(to).not.toBeNull()
+      await page.mouse.move(from!.x, from!.y)
+      await page.mouse.down()
+      await page.mouse.move((from!.x + to!.x) / 2, (from!.y + to!.y) / 2, { steps: 4 })
+      await page.mouse.move(to!.x, to!.y, { steps: 4 })
+      await page.mouse.up()
+    }
+    // IMAGE output into the sampler's LATENT input: a type mismatch (litegraph's type check refuses it).
+    await drag(
+      await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'image'), decode),
+      await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'input', 'latent'), sampler),
+    )
+    expect(await page.evaluate(() => window.__hypersd!.linkCount())).toBe(links)
+    // A second sampler fed by the first; then its output back into the first one's latent input closes a cycle.
+    const box = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+    await page.mouse.dblclick(box.x + 120, box.y + box.height - 120)
+    await page.locator('[data-testid=node-search] input').fill('tscd')
+    await page.keyboard.press('Enter')
+    const second = await page.waitForFunction(
+      (first) => Object.entries(window.__hypersd!.nodeTypes()).find(([id, type]) => type === 'TSCDSampler' && id !== first)?.[0],
+      sampler,
+    )
+    const sampler2 = (await second.jsonValue()) as string
+    await drag(
+      await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'latent'), sampler),
+      await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'input', 'latent'), sampler2),
+    )
+    await page.waitForFunction((n) => window.__hypersd!.linkCount() === n + 1, links)
+    await drag(
+      await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'latent'), sampler2),
+      await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'input', 'latent'), sampler),
+    )
+    await expect(page.locator('.toast.warn').last().textContent()).resolves.toMatch(/cycle/)
+    expect(await page.evaluate(() => window.__hypersd!.linkCount())).toBe(links + 1)
+    const graph = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as { nodes: { id: string; inputs: Record<string, unknown> }[] }
+    // The first sampler still takes its latent from the Empty Latent node.
+    expect(graph.nodes.find((n) => n.id === sampler)!.inputs['latent']).toEqual({ from: [byType['EmptyLatent']![0], 'latent'] })
+    await screenshot(page, 'editor-link-refused')
+    // Undo removes the added link and node again.
+    await page.locator('[data-testid=graph-canvas]').focus()
+    await page.keyboard.press('Control+z')
+    await page.keyboard.press('Control+z')
+    await page.waitForFunction((n) => window.__hypersd!.linkCount() === n && Object.keys(window.__hypersd!.nodeTypes()).length === 7, links)
+    await page.keyboard.press('Control+Shift+z')
+    await page.waitForFunction(() => Object.keys(window.__hypersd!.nodeTypes()).length === 8)
+    await page.keyboard.press('Control+z')
+    await page.waitForFunction(() => Object.keys(window.__hypersd!.nodeTypes()).length === 7)
+  })
+
   it('reloading restores an edited graph with its unsaved-changes mark', async () => {
     const { page } = app
     const countBefore = Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
