@@ -3,7 +3,7 @@
 import type { ImageOutput, NodeServices, SavedImage } from '../../nodes/services.js'
 import { UrlFileSource } from '../models/url-files.js'
 import { SessionCache } from '../runtime/session-cache.js'
-import { createWebBackend } from '../runtime/web.js'
+import { createWebBackend, defaultWasmThreads } from '../runtime/web.js'
 import type { BackendPreference } from './protocol.js'
 import { CountingSessions } from './session-stats.js'
 
@@ -29,7 +29,7 @@ export async function createHostServices(
   modelsBase: string,
   onImages: (runId: string, output: ImageOutput) => void,
 ): Promise<HostServices> {
-  const backend = await createWebBackend({ preferred: preference, numThreads: 1 })
+  const backend = await createWebBackend({ preferred: preference })
   const sessions = new CountingSessions(new SessionCache(backend))
   const files = new UrlFileSource(modelsBase)
   let runId = ''
@@ -48,12 +48,13 @@ export async function createHostServices(
       return output.pngs.map(() => ({ name: `${runId}/image-${++imageCounter}` }))
     },
   }
-  const threads = globalThis.crossOriginIsolated ? 'multi-threaded' : 'single-threaded'
+  const threads = defaultWasmThreads()
+  const threadText = `${threads} thread${threads === 1 ? '' : 's'}`
   return {
     services,
     sessions,
     backendName: backend.active,
-    backendDetail: backend.active === 'webgpu' ? 'WebGPU adapter found' : `WASM, ${threads}${preference === 'webgpu' ? '; no WebGPU adapter' : ''}`,
+    backendDetail: backend.active === 'webgpu' ? 'WebGPU adapter found' : `WASM, ${threadText}${preference === 'webgpu' ? '; no WebGPU adapter' : ''}`,
     beginRun(id, json) {
       runId = id
       graphJson = json

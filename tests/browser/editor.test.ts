@@ -48,6 +48,9 @@ describe('editor on WASM', () => {
     const byType = await nodeIdsByType(page)
     for (const type of ['LoadPipeline', 'CLIPTextEncode', 'EmptyLatent', 'TSCDSampler', 'VAEDecode', 'SaveImage']) expect(byType[type], type).toHaveLength(1)
     await expect(page.locator('[data-testid=backend-indicator]').textContent()).resolves.toBe('wasm')
+    // COOP/COEP make the page cross-origin isolated, so the WASM backend may use threads.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
+    await expect(page.locator('[data-testid=backend-indicator]').getAttribute('title')).resolves.toMatch(/^WASM, \d+ threads?/)
 
     const run = await runOnce(page)
     expect(run.status, run.error ?? '').toBe('done')

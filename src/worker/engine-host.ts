@@ -1,0 +1,124 @@
+// The engine host inside the module Web Worker: one Engine kept alive across runs (its cache is what makes re-runs cheap), next to
+// onnxruntime-web. The UI thread only sends graphs and receives events, images and results.
+import { Engine, GraphValidationError, NodeExecutionError, NodeRegistry, RunCancelledError } from '../engine/index.js'
+import type { EngineEvent } from '../engine/events.js'
+import { nodeDefinitions } from '../../nodes/index.js'
+import type { NodeServices } from '../../nodes/services.js'
+import type { FromWorker, RunIssue, ToWorker } from './protocol.js'
+import { createHostServices, type HostServices } from './host-services.js'
+
+const scope = self as unknown as DedicatedWorkerGlobalScope
+
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer)
+}
+
+let host: HostServices | undefined
+let engine: Engine<NodeServices> | undefined
+const running = new Map<string, AbortController>()
+let cancelFlag: Int32Array | undefined
+/** Runs the UI was told are cancelled: their late events are dropped. */
+const cancelled = new Set<string>()
+const seqOf = new Map<string, number>()
+
+async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  if (message.cancelFlag) cancelFlag = new Int32Array(message.cancelFlag)
+  try {
+    host = await createHostServices(message.backend, message.modelsBase, (runId, output) => {
+      if (cancelled.has(runId)) return
+      post({ type: 'images', runId, output }, [...new Set(output.pngs.map((p) => p.buffer as ArrayBuffer))])
+    })
+    engine = new Engine<NodeServices>({ registry: new NodeRegistry(nodeDefinitions), services: host.services })
+    post({ type: 'ready', backend: host.backendName, detail: host.backendDetail })
+  } catch (error) {
+    post({ type: 'init-failed', message: error instanceof Error ? error.message : String(error) })
+  }
+}
+
+function forward(event: EngineEvent): void {
+  const seq = seqOf.get(event.runId)
+  if (cancelFlag && seq !== undefined && Atomics.load(cancelFlag, 0) >= seq) cancel(event.runId)
+  if (cancelled.has(event.runId)) return
+  post({ type: 'event', event })
+}
+
+async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+  const { runId } = message
+  if (!engine || !host) {
+    post({ type: 'run-error', runId, message: 'The engine is not ready', issues: [] })
+    return
+  }
+  const controller = new AbortController()
+  running.set(runId, controller)
+  seqOf.set(runId, message.seq)
+  host.beginRun(runId, message.graphJson)
+  try {
+    const result = await engine.run(message.graph, { runId, signal: controller.signal, onEvent: forward })
+    if (cancelled.has(runId)) return
+    post({
+      type: 'run-done',
+      runId,
+      ms: result.ms,
+      nodesRun: result.nodesRun,
+      nodesCached: result.nodesCached,
+      backend: host.backendName,
+      sessions: host.sessions.take(),
+    })
+  } catch (error) {
+    host.sessions.take()
+    if (cancelled.has(runId)) return
+    if (error instanceof RunCancelledError) post({ type: 'run-cancelled', runId })
+    else post({ type: 'run-error', runId, message: errorMessage(error), issues: issuesOf(error) })
+  } finally {
+    running.delete(runId)
+    cancelled.delete(runId)
+    seqOf.delete(runId)
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function issuesOf(error: unknown): RunIssue[] {
+  if (error instanceof GraphValidationError) {
+    return error.issues.map((i) => ({ message: i.message, nodeId: i.nodeId, nodeType: i.nodeType, input: i.input }))
+  }
+  if (error instanceof NodeExecutionError) {
+    return [{ message: error.detail, nodeId: error.nodeId, nodeType: error.nodeType, input: error.input }]
+  }
+  return [{ message: errorMessage(error) }]
+}
+
+function cancel(runId: string): void {
+  const controller = running.get(runId)
+  if (!controller || cancelled.has(runId)) return
+  controller.abort()
+  // An onnxruntime call cannot be interrupted; answer at once so the UI is idle now, and drop the rest.
+  cancelled.add(runId)
+  post({ type: 'run-cancelled', runId })
+}
+
+function handle(event: MessageEvent<ToWorker>): void {
+  const message = event.data
+  switch (message.type) {
+    case 'init':
+      void init(message)
+      break
+    case 'run':
+      void run(message)
+      break
+    case 'cancel':
+      cancel(message.runId)
+      break
+    case 'clear-cache':
+      engine?.clearCache()
+      break
+  }
+}
+
+/** Takes over the worker's messages, first those that arrived while this module was loading. */
+export function start(backlog: readonly MessageEvent<ToWorker>[]): void {
+  scope.onmessage = handle
+  for (const event of backlog) handle(event)
+}
