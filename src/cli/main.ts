@@ -1,6 +1,7 @@
 // hypersd: run, validate and inspect Hyper-SD Studio graphs headless on onnxruntime-node.
 import { parseArgs, UsageError } from './args.js'
 import { importCommand } from './commands/import.js'
+import { loraCommand } from './commands/lora.js'
 import { nodesCommand } from './commands/nodes.js'
 import { runCommand } from './commands/run.js'
 import { timestepsCommand } from './commands/timesteps.js'
@@ -16,17 +17,20 @@ commands:
   import <comfyui.json | image.png> [--out graph.json]
       convert a ComfyUI workflow or API prompt, or a PNG with a graph embedded, to a graph file
   nodes [TYPE] [--markdown | --json]     list node types with their inputs
+  lora <file.safetensors> [--pipeline NAME] [--model NAME=PATH ...] [--all]
+      which LoRA tensors match which UNet / text-encoder layers (matched, unmatched, layers patched)
   timesteps --scheduler NAME --steps N [--spacing S] [--timesteps 800] [--config scheduler_config.json]
       print the schedule a preset (ddim-trailing, tcd, lcm, euler-trailing) or scheduler (ddim, tcd, lcm, euler) uses
 
 global: --verbose adds stack traces to errors`
 
-const FLAGS = new Set(['verbose', 'markdown', 'json', 'previews', 'quiet', 'help'])
+const FLAGS = new Set(['verbose', 'markdown', 'json', 'previews', 'quiet', 'help', 'all'])
 
 const COMMANDS: Record<string, (args: ReturnType<typeof parseArgs>) => Promise<number>> = {
   run: runCommand,
   validate: validateCommand,
   import: importCommand,
+  lora: loraCommand,
   nodes: nodesCommand,
   timesteps: timestepsCommand,
 }

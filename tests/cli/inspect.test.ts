@@ -31,3 +31,13 @@ describe('hypersd nodes / validate / timesteps', () => {
     expect(bad.stderr).toContain('unknown "dpm"')
   })
 })
+
+describe('hypersd lora', () => {
+  it('prints the match report for the UNet and the text encoder', () => {
+    const result = runCli(['lora', 'loras/tiny-hyper-sd15-4step-kohya.safetensors', '--pipeline', 'tiny-sd15'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('on the UNet: 342 of 342 tensors matched, 114 layers patched')
+    expect(result.stdout).toContain('on the text encoder: 36 of 36 tensors matched, 12 layers patched')
+    expect(result.stdout).toContain('down_blocks.0.attentions.0.proj_in')
+  })
+})
