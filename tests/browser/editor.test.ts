@@ -244,6 +244,70 @@ describe('graph files in the editor', () => {
     await expect(page.locator('[data-testid=unsaved-indicator]').count()).resolves.toBe(1)
   })
 
+  it('copy, paste, delete, save and open come from the keyboard shortcuts', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const count = async (): Promise<number> => Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
+    const initial = await count()
+    await page.locator('[data-testid=graph-canvas]').focus()
+    await page.keyboard.press('Control+a')
+    await page.keyboard.press('Control+c')
+    await page.keyboard.press('Control+v')
+    await page.waitForFunction((n) => Object.keys(window.__hypersd!.nodeTypes()).length === 2 * n, initial)
+    // The pasted copies are selected; Delete removes them again.
+    await page.keyboard.press('Delete')
+    await page.waitForFunction((n) => Object.keys(window.__hypersd!.nodeTypes()).length === n, initial)
+    expect(await count()).toBe(initial)
+    // Back to the opened graph: nothing unsaved. An edit marks it, and Ctrl+S saves it.
+    await expect(page.locator('[data-testid=unsaved-indicator]').count()).resolves.toBe(0)
+    const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'seed', 5), sampler!)
+    await page.locator('[data-testid=unsaved-indicator]').waitFor({ state: 'visible' })
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')])
+    expect(download.suggestedFilename()).toMatch(/\.json$/)
+    const saved = JSON.parse(readFileSync(await download.path(), 'utf8')) as { format: string; nodes: unknown[] }
+    expect(saved.format).toBe('hyper-sd-studio/graph')
+    expect(saved.nodes).toHaveLength(initial)
+    await page.locator('[data-testid=unsaved-indicator]').waitFor({ state: 'detached' })
+
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')])
+    expect(chooser.isMultiple()).toBe(false)
+  })
+
+  it('queues runs, applies seed control after each, and a queued run can be removed', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
+    await page.evaluate((id) => {
+      window.__hypersd!.setValue(id, 'seed', 100)
+      window.__hypersd!.setValue(id, 'seed control', 'increment')
+    }, sampler!)
+    const galleryBefore = await page.locator('.gallery-grid figure').count()
+    const previous = (await lastRun(page)).runId
+    await page.click('[data-testid=run-button]')
+    await page.click('[data-testid=run-button]')
+    await page.click('[data-testid=run-button]')
+    await page.click('.tabs button:has-text("Queue")')
+    await page.locator('[data-testid=queue-cancel]').first().waitFor()
+    await screenshot(page, 'editor-queue')
+    await page.locator('[data-testid=queue-cancel]').last().click()
+    await page.waitForFunction(
+      ([prev, before]) => {
+        const run = window.__hypersd!.lastRun()
+        return run.runId !== prev && run.status === 'done' && run.queued === 0 && document.querySelectorAll('.gallery-grid figure').length === before + 2
+      },
+      [previous, galleryBefore] as const,
+      { timeout: 60_000 },
+    )
+    await page.waitForTimeout(300)
+    expect(await page.locator('.gallery-grid figure').count()).toBe(galleryBefore + 2)
+    const captions = await page.locator('.gallery-grid figcaption span').allTextContents()
+    expect(captions.slice(0, 2)).toEqual(['seed 101 · 4 steps', 'seed 100 · 4 steps'])
+    // Three runs were queued, so the seed moved on three times.
+    const graph = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as { nodes: { id: string; inputs: Record<string, unknown> }[] }
+    expect(graph.nodes.find((n) => n.id === sampler)!.inputs['seed']).toBe(103)
+  })
+
   it('renders strings from files as text, never as HTML', async () => {
     const { page } = app
     const payload = '<img src=x onerror="window.__xss=1">'
