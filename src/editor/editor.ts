@@ -19,6 +19,8 @@ export interface EditorCallbacks extends CanvasUiHooks {
   changed(reason: 'edit' | 'program' | 'load' | 'undo', widget?: { nodeId: string; input: string }): void
   /** A link was refused; the message says why. */
   refused(message: string): void
+  /** The selected node ids changed. */
+  selected?(nodeIds: string[]): void
 }
 
 export class GraphEditor {
@@ -53,6 +55,10 @@ export class GraphEditor {
     this.graph.onNodeRemoved = () => this.scheduleCheckpoint()
     this.graph.onConnectionChange = () => this.scheduleCheckpoint()
     this.canvas.onNodeMoved = () => this.scheduleCheckpoint()
+    this.canvas.onSelectionChange = () => {
+      const ids = [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode).map(nodeKey)
+      callbacks.selected?.(ids)
+    }
     // Group moves/resizes and slot drags end with a pointer up; the snapshot comparison drops non-edits.
     element.addEventListener('pointerup', () => this.scheduleCheckpoint())
   }

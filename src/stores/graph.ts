@@ -18,6 +18,9 @@ export const useGraph = defineStore('graph', () => {
   const loadError = ref<string | null>(null)
   const warnings = ref<readonly string[]>([])
   const restoredFromAutosave = ref(false)
+  /** Bumped on every change, so views of node values (the inspector) refresh. */
+  const revision = ref(0)
+  const selectedNodeIds = ref<string[]>([])
   const dirty = computed(() => savedSnapshot.value !== currentSnapshot.value)
   const editListeners: UserEditListener[] = []
   let autosaveTimer: ReturnType<typeof setTimeout> | undefined
@@ -69,6 +72,7 @@ export const useGraph = defineStore('graph', () => {
 
   function onEditorChanged(reason: 'edit' | 'program' | 'load' | 'undo', widget?: { nodeId: string; input: string }): void {
     currentSnapshot.value = requireEditor().snapshot()
+    revision.value++
     scheduleAutosave()
     if (reason === 'edit' || reason === 'undo') for (const listener of editListeners) listener(widget)
   }
@@ -138,6 +142,8 @@ export const useGraph = defineStore('graph', () => {
     loadError,
     warnings,
     restoredFromAutosave,
+    revision,
+    selectedNodeIds,
     attach,
     onEditorChanged,
     onUserEdit,

@@ -21,6 +21,7 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
   const editor = new GraphEditor(canvas, nodeDefinitions, {
     ...hooks,
     changed: (reason, widget) => graph.onEditorChanged(reason, widget),
+    selected: (ids) => (graph.selectedNodeIds = ids),
   })
 
   const resize = (): void => {

@@ -308,6 +308,24 @@ describe('graph files in the editor', () => {
     expect(graph.nodes.find((n) => n.id === sampler)!.inputs['seed']).toBe(103)
   })
 
+  it('the node inspector edits inputs hidden on the canvas (advanced)', async () => {
+    const { page } = app
+    const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
+    const slot = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'input', 'model'), sampler!))!
+    // A click on the node body (beside the first input's label) selects the node.
+    await page.mouse.click(slot.x + 60, slot.y)
+    await page.click('.tabs button:has-text("Node")')
+    const field = page.locator('.inspector .field', { hasText: 'guidance_rescale' })
+    await expect(field.locator('em').textContent()).resolves.toContain('advanced')
+    await field.locator('input').fill('0.7')
+    await field.locator('input').press('Enter')
+    await page.waitForFunction(
+      (id) => (JSON.parse(window.__hypersd!.graphJson()) as { nodes: { id: string; inputs: Record<string, unknown> }[] }).nodes.find((n) => n.id === id)?.inputs['guidance_rescale'] === 0.7,
+      sampler!,
+    )
+    await screenshot(page, 'editor-node-inspector')
+  })
+
   it('renders strings from files as text, never as HTML', async () => {
     const { page } = app
     const payload = '<img src=x onerror="window.__xss=1">'
