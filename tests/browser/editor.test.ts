@@ -92,6 +92,8 @@ describe('editor on WASM', () => {
     const previous = (await lastRun(page)).runId
     await page.click('[data-testid=run-button]')
     await page.waitForFunction(() => /step [1-6] of 8/.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
+    // The progress events carry a live latent preview, drawn in the side panel while sampling.
+    expect(await page.evaluate(() => document.querySelector<HTMLCanvasElement>('.live-preview canvas')?.width ?? 0)).toBeGreaterThan(0)
     await page.click('[data-testid=cancel-button]')
     const cancelled = await waitForRunAfter(page, previous, 10_000)
     expect(cancelled.status).toBe('cancelled')
