@@ -214,7 +214,8 @@ export class GraphEditor {
     this.graph.add(group)
     if (nodes.length > 0) group.resizeTo(nodes)
     else {
-      const centre = this.canvas.ds.convertCanvasToOffset([this.canvas.canvas.width / 2, this.canvas.canvas.height / 2])
+      const rect = this.canvas.canvas.getBoundingClientRect()
+      const centre = this.canvas.ds.convertCanvasToOffset([rect.width / 2, rect.height / 2])
       group.pos = [(centre[0] ?? 0) - 200, (centre[1] ?? 0) - 120]
       group.size = [400, 240]
     }
