@@ -3,7 +3,7 @@
 import { LGraphNode, LiteGraph } from '@comfyorg/litegraph'
 import type { AnyNodeDefinition, InputSpec, SeedControl, WidgetSpec } from '../engine/spec.js'
 import { isSocket } from '../engine/spec.js'
-import { drawNodeOverlay, type NodeRunView } from './node-overlay.js'
+import { drawNodeOverlay, drawNoteText, type NodeRunView } from './node-overlay.js'
 
 type WidgetOptions = Parameters<LGraphNode['addWidget']>[4]
 
@@ -118,6 +118,11 @@ export class SpecNode extends LGraphNode {
 
   override onDrawForeground(ctx: CanvasRenderingContext2D): void {
     const view = hooks.runView(this)
+    // Multiline text (prompts, notes) is shown in full in the node body; the widget row holds one line.
+    if (!this.flags.collapsed && !view?.image) {
+      const text = this.widgets?.find((w) => w.options?.multiline)
+      if (text && typeof text.value === 'string') drawNoteText(ctx, this, text.value)
+    }
     if (view) drawNodeOverlay(ctx, this, view)
   }
 
