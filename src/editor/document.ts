@@ -4,7 +4,6 @@
 import { LGraphGroup, LiteGraph, type LGraph, type LGraphNode } from '@comfyorg/litegraph'
 import type { AnyNodeDefinition } from '../engine/spec.js'
 import { isSocket } from '../engine/spec.js'
-import type { ExecGraph } from '../engine/graph.js'
 import { GRAPH_FORMAT, GRAPH_VERSION, isGraphLink, type GraphFile, type GraphNode, type InputValue, type NodeLayout } from '../graph/schema.js'
 import { isSpecNode, seedControlName, type SpecNode } from './node-types.js'
 
@@ -156,11 +155,4 @@ export function fileToGraph(file: GraphFile, graph: LGraph): Viewport | undefine
   }
   const vp = file.layout?.viewport
   return vp ? { offset: [vp.offset[0], vp.offset[1]], scale: vp.scale } : undefined
-}
-
-/** The engine's view of a graph file: ids, types and named inputs; layout dropped. */
-export function fileToExecGraph(file: GraphFile): ExecGraph {
-  return {
-    nodes: file.nodes.map((n) => ({ id: n.id, type: n.type, ...(n.title ? { title: n.title } : {}), inputs: n.inputs })),
-  }
 }

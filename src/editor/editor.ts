@@ -7,7 +7,8 @@ import { checkLinkTypes } from '../engine/types-compat.js'
 import { wouldCreateCycle } from '../engine/topology.js'
 import type { GraphFile } from '../graph/schema.js'
 import { StudioCanvas, type CanvasUiHooks, type LinkDropRequest } from './canvas.js'
-import { checkLoadable, fileToExecGraph, fileToGraph, graphToFile, nodeKey, type Viewport } from './document.js'
+import { checkLoadable, fileToGraph, graphToFile, nodeKey, type Viewport } from './document.js'
+import { toExecGraph } from '../graph/exec.js'
 import { GraphHistory } from './history.js'
 import { isSpecNode, registerNodeTypes, type SpecNode } from './node-types.js'
 import { setNodeHooks } from './node-types.js'
@@ -71,7 +72,7 @@ export class GraphEditor {
     if (output === undefined || input === undefined) return 'no such slot'
     const types = checkLinkTypes(from.definition, output, to.definition, input)
     if (!types.ok) return this.refuse(types.reason)
-    const exec = fileToExecGraph(this.toFile())
+    const exec = toExecGraph(this.toFile())
     if (from === to || wouldCreateCycle(exec, nodeKey(from), nodeKey(to))) {
       return this.refuse(`Linking ${from.title} → ${to.title} would create a cycle`)
     }
@@ -88,7 +89,7 @@ export class GraphEditor {
   }
 
   toExecGraph(): ExecGraph {
-    return fileToExecGraph(graphToFile(this.graph))
+    return toExecGraph(graphToFile(this.graph))
   }
 
   viewport(): Viewport {

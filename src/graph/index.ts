@@ -13,8 +13,6 @@ export {
 export type { DecodedPng, PngChunk, PngGraph } from './png.js'
 export { importComfyDocument, importComfyUI, schedulerPreset, WIDGET_ORDER } from './comfyui.js'
 export type { ComfyImportReport, ComfyImportResult } from './comfyui.js'
-export { autoPositions, fromEditorGraph, toEditorGraph, DEFAULT_VIEWPORT } from './litegraph.js'
-export type { EditorGraph, EditorLink, EditorNode } from './litegraph.js'
 export { HOSTILE_KEYS, HostileKeyError, JsonSyntaxError, assertNoHostileKeys, parseJsonSafely } from './safe-json.js'
 export type { JsonValue } from './safe-json.js'
 export { isPng, openGraphBytes, openGraphText } from './open.js'

@@ -24,6 +24,8 @@ export const useGraph = defineStore('graph', () => {
   const dirty = computed(() => savedSnapshot.value !== currentSnapshot.value)
   const editListeners: UserEditListener[] = []
   let autosaveTimer: ReturnType<typeof setTimeout> | undefined
+  /** Counts graphs shown, so a slow autosave restore never replaces a graph opened while it was read. */
+  let shownCount = 0
 
   function requireEditor(): GraphEditor {
     if (!editor.value) throw new Error('The editor is not mounted yet')
@@ -32,7 +34,9 @@ export const useGraph = defineStore('graph', () => {
 
   async function attach(instance: GraphEditor): Promise<void> {
     editor.value = instance
+    const shownBefore = shownCount
     const saved = await readAutosave().catch(() => undefined)
+    if (shownCount !== shownBefore) return
     if (saved) {
       try {
         const { graph } = decodeGraphText(saved.graph, 'autosave')
@@ -65,6 +69,7 @@ export const useGraph = defineStore('graph', () => {
   /** Shows a validated graph; throws (leaving the open graph as it was) when it cannot be shown. */
   function show(graph: GraphFile, graphName: string, keepViewport = false): void {
     requireEditor().load(graph, { keepViewport })
+    shownCount++
     name.value = graph.metadata?.name ?? graphName
     savedSnapshot.value = currentSnapshot.value
     loadError.value = null

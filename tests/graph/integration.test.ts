@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest'
 import { NodeRegistry, validateGraph } from '../../src/engine/index.js'
 import { importComfyUI } from '../../src/graph/comfyui.js'
 import { applyOverrides, toExecGraph } from '../../src/graph/exec.js'
-import { fromEditorGraph, toEditorGraph } from '../../src/graph/litegraph.js'
 import { migrateGraph, parseGraphFile, serializeGraphFile } from '../../src/graph/parse.js'
 import { nodeDefinitions } from '../../nodes/index.js'
 
@@ -24,7 +23,6 @@ describe('shipped graphs', () => {
     expect(migrateGraph(graph, registry).migrated).toEqual([])
     expect(validateGraph(toExecGraph(graph), registry)).toEqual([])
     expect(serializeGraphFile(graph)).toBe(text)
-    expect(validateGraph(toExecGraph(fromEditorGraph(toEditorGraph(graph))), registry)).toEqual([])
   })
 })
 
