@@ -1,5 +1,6 @@
 // Runs one lazily loaded model through the host's session cache.
 import type { NodeContext } from '../../src/engine/index.js'
+import { toFloat32 } from '../../src/runtime/tensor.js'
 import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
 import type { LazyModel } from '../types.js'
@@ -18,8 +19,9 @@ export async function runModel(
   return session.run(feeds)
 }
 
+/** A model output as float32: fp16 exports (common for SD1.5/SDXL) give float16, which is decoded here. */
 export function float32(name: string, tensor: HostTensor | undefined): Float32Array {
   if (!tensor) throw new Error(`model gave no "${name}" output`)
-  if (!(tensor.data instanceof Float32Array)) throw new Error(`model output "${name}" is ${tensor.dtype}, expected float32`)
-  return tensor.data
+  if (tensor.dtype !== 'float32' && tensor.dtype !== 'float16') throw new Error(`model output "${name}" is ${tensor.dtype}, expected floats`)
+  return toFloat32(tensor)
 }
