@@ -85,6 +85,27 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
     eta: 0,
     size: 256,
   },
+  {
+    file: 'tiny-sdxl-4step.json',
+    name: 'Tiny SDXL, 4 steps (DDIM trailing)',
+    description: 'The bundled tiny SDXL-architecture model (two text encoders, pooled text_embeds and time_ids) with the Hyper-SD 4-step schedule (DDIM, trailing timesteps 999/749/499/249, no CFG).',
+    model: 'tiny-sdxl',
+    steps: 4,
+    scheduler: 'ddim-trailing',
+    eta: 0,
+    size: 256,
+  },
+  {
+    file: 'tiny-sdxl-lcm-1step.json',
+    name: 'Tiny SDXL, 1 step (LCM from t=800)',
+    description: 'The Hyper-SDXL 1-step UNet workflow on the bundled tiny SDXL-architecture model: LCM, one step from t=800.',
+    model: 'tiny-sdxl',
+    steps: 1,
+    scheduler: 'lcm-800',
+    eta: 0,
+    size: 256,
+    timesteps: '800',
+  },
   ...([1, 2, 4, 8] as const).map(
     (steps): GraphVariant => ({
       file: `hyper-sd15-${steps}step.json`,

@@ -18,6 +18,7 @@ import { mulberry32, normalArray, normalSampler } from './prng.js'
 
 export const KOHYA_FIXTURE = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
 export const PEFT_FIXTURE = 'loras/tiny-hyper-sd15-peft.safetensors'
+export const SDXL_SGM_FIXTURE = 'loras/tiny-hyper-sdxl-sgm.safetensors'
 
 /** Layers of `model.onnx` in `folder` with their weight's root-mean-square (to size the LoRA deltas). */
 async function readLayers(folder: string): Promise<{ layer: TargetLayer; rms: number }[]> {
@@ -106,6 +107,72 @@ export async function writeLoraFixtures(modelsRoot: string): Promise<void> {
     peft.push(...loraTensors({ down: `${stem}.lora_A.weight`, up: `${stem}.lora_B.weight`, alpha: `${stem}.alpha` }, entry, peftOptions, peftNormal))
   }
   await writeFile(join(modelsRoot, PEFT_FIXTURE), encodeSafetensors(peft, new Map([['format', 'pt']])))
+}
+
+const SGM_RESNET_PARTS: Readonly<Record<string, string>> = {
+  norm1: 'in_layers.0',
+  conv1: 'in_layers.2',
+  norm2: 'out_layers.0',
+  conv2: 'out_layers.3',
+  time_emb_proj: 'emb_layers.1',
+  conv_shortcut: 'skip_connection',
+}
+
+/**
+ * Stability's SGM name of a diffusers UNet layer for SDXL's layout (two resnets per level, so three input/output
+ * blocks per level), written independently of src/lora/sgm.ts so the fixture checks that mapping.
+ */
+export function diffusersToSgm(path: string, attentionLevels: readonly boolean[]): string | undefined {
+  const resnet = (prefix: string, part: string, rest: string) => (SGM_RESNET_PARTS[part] ? `${prefix}.${SGM_RESNET_PARTS[part]}${rest}` : undefined)
+  const top: Record<string, string> = { 'time_embedding.linear_1': 'time_embed.0', 'time_embedding.linear_2': 'time_embed.2', 'add_embedding.linear_1': 'label_emb.0.0', 'add_embedding.linear_2': 'label_emb.0.2' }
+  if (top[path]) return top[path]
+  let m = /^down_blocks\.(\d+)\.(resnets|attentions)\.(\d+)\.([a-z_0-9]+)(.*)$/.exec(path)
+  if (m) {
+    const block = 1 + 3 * Number(m[1]) + Number(m[3])
+    return m[2] === 'resnets' ? resnet(`input_blocks.${block}.0`, m[4]!, m[5]!) : `input_blocks.${block}.1.${m[4]}${m[5]}`
+  }
+  m = /^down_blocks\.(\d+)\.downsamplers\.0\.conv$/.exec(path)
+  if (m) return `input_blocks.${3 + 3 * Number(m[1])}.0.op`
+  m = /^mid_block\.(resnets|attentions)\.(\d+)\.([a-z_0-9]+)(.*)$/.exec(path)
+  if (m) return m[1] === 'resnets' ? resnet(`middle_block.${2 * Number(m[2])}`, m[3]!, m[4]!) : `middle_block.1.${m[3]}${m[4]}`
+  m = /^up_blocks\.(\d+)\.(resnets|attentions)\.(\d+)\.([a-z_0-9]+)(.*)$/.exec(path)
+  if (m) {
+    const block = 3 * Number(m[1]) + Number(m[3])
+    return m[2] === 'resnets' ? resnet(`output_blocks.${block}.0`, m[4]!, m[5]!) : `output_blocks.${block}.1.${m[4]}${m[5]}`
+  }
+  m = /^up_blocks\.(\d+)\.upsamplers\.0\.conv$/.exec(path)
+  if (m) {
+    const level = Number(m[1])
+    const hasAttention = attentionLevels[attentionLevels.length - 1 - level]
+    return `output_blocks.${3 * level + 2}.${hasAttention ? 2 : 1}.conv`
+  }
+  return undefined
+}
+
+// An SDXL Hyper-SD kohya LoRA in SGM naming also trains the time and added-condition embeddings here, to cover them.
+const SDXL_SGM_LAYERS = new RegExp(`${KOHYA_UNET_LAYERS.source}|^(time|add)_embedding\\.linear_[12]$`)
+
+/** tiny-hyper-sdxl-sgm.safetensors: kohya fp16 rank 4 on the tiny SDXL UNet with SGM block names. */
+export async function writeSdxlLoraFixture(modelsRoot: string, attentionLevels: readonly boolean[]): Promise<void> {
+  const unet = await readLayers(join(modelsRoot, 'tiny-sdxl', 'unet'))
+  const options: FixtureOptions = { rank: 4, alpha: 2, dtype: 'F16', strength: 0.3, seed: 717 }
+  const normal = normalSampler(mulberry32(options.seed))
+  const tensors: TensorToWrite[] = []
+  for (const entry of unet.filter((e) => SDXL_SGM_LAYERS.test(e.layer.name))) {
+    const sgm = diffusersToSgm(entry.layer.name, attentionLevels)
+    if (!sgm) throw new Error(`tiny SDXL layer ${entry.layer.name} has no SGM name`)
+    const stem = `lora_unet_${flat(sgm)}`
+    tensors.push(...loraTensors({ down: `${stem}.lora_down.weight`, up: `${stem}.lora_up.weight`, alpha: `${stem}.alpha` }, entry, options, normal))
+  }
+  const meta = new Map([
+    ['ss_network_module', 'networks.lora'],
+    ['ss_network_dim', String(options.rank)],
+    ['ss_network_alpha', String(options.alpha)],
+    ['ss_base_model_version', 'sdxl_base_v1-0'],
+    ['fixture', 'tiny stand-in for a Hyper-SDXL LoRA in SGM (original LDM) block naming (random factors, not distilled)'],
+  ])
+  await mkdir(join(modelsRoot, 'loras'), { recursive: true })
+  await writeFile(join(modelsRoot, SDXL_SGM_FIXTURE), encodeSafetensors(tensors, meta))
 }
 
 // Standalone: `npx tsx scripts/models/lora-fixtures.ts` after the tiny models exist.

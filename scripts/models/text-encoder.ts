@@ -29,11 +29,20 @@ export const TEXT_ENCODER: TextEncoderConfig = {
   eps: 1e-5,
 }
 
-function causalMask(length: number): Float32Array {
+export function causalMask(length: number): Float32Array {
   const mask = new Float32Array(length * length)
   // CLIP fills the upper triangle with torch.finfo(float32).min (not -inf), so fully masked rows stay finite.
   for (let i = 0; i < length; i++) for (let j = i + 1; j < length; j++) mask[i * length + j] = -3.4028234663852886e38
   return mask
+}
+
+/** quick_gelu(x) = x * sigmoid(1.702 x) (OpenAI CLIP); gelu(x) = 0.5 x (1 + erf(x / sqrt 2)) (OpenCLIP bigG, opset 17). */
+export type ClipActivation = 'quick_gelu' | 'gelu'
+
+function activation(b: GraphBuilder, x: string, kind: ClipActivation): string {
+  if (kind === 'quick_gelu') return b.op('Mul', [x, b.op('Sigmoid', [b.op('Mul', [x, b.constantFloat([1.702])])])])
+  const erf = b.op('Erf', [b.op('Div', [x, b.constantFloat([Math.SQRT2])])])
+  return b.op('Mul', [b.op('Mul', [x, b.op('Add', [erf, b.constantFloat([1])])]), b.constantFloat([0.5])])
 }
 
 /** One pre-LN CLIP encoder layer (text and vision towers share it; the vision tower has no mask). */
@@ -42,6 +51,7 @@ export function encoderLayer(
   x: string,
   mask: string | undefined,
   c: Pick<TextEncoderConfig, 'hiddenSize' | 'intermediateSize' | 'heads' | 'eps'>,
+  act: ClipActivation = 'quick_gelu',
 ): string {
   const d = c.hiddenSize
   const normed = b.layerNorm('layer_norm1', x, d, c.eps)
@@ -56,9 +66,8 @@ export function encoderLayer(
   const normed2 = b.layerNorm('layer_norm2', afterAttn, d, c.eps)
   const mlpOut = b.scope('mlp', () => {
     const fc1 = b.linear('fc1', normed2, d, c.intermediateSize)
-    // quick_gelu(x) = x * sigmoid(1.702 x)
-    const act = b.scope('activation_fn', () => b.op('Mul', [fc1, b.op('Sigmoid', [b.op('Mul', [fc1, b.constantFloat([1.702])])])]))
-    return b.linear('fc2', act, c.intermediateSize, d)
+    const activated = b.scope('activation_fn', () => activation(b, fc1, act))
+    return b.linear('fc2', activated, c.intermediateSize, d)
   })
   return b.op('Add', [afterAttn, mlpOut])
 }

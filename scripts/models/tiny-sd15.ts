@@ -13,7 +13,7 @@ import { buildVaeDecoder, vaeDecoderConfigJson } from './vae-decoder.js'
 
 /** The real CLIP BPE files (MIT, from ../shared/assets/clip-tokenizer), kept in the repo so a clone is self-sufficient. */
 export const TOKENIZER_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'clip-tokenizer')
-const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'LICENSE.md']
+export const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'LICENSE.md']
 
 /** Name of the UNet's external data file, as Optimum writes it for UNets over 2 GB. */
 export const UNET_DATA_FILE = 'model.onnx_data'
@@ -34,7 +34,8 @@ export const TINY_SD15_FILES = [
   'vae_decoder/model.onnx',
 ]
 
-async function write(root: string, relative: string, data: string | Uint8Array): Promise<void> {
+/** Writes `data` to `relative` inside `root`, creating folders on the way. */
+export async function write(root: string, relative: string, data: string | Uint8Array): Promise<void> {
   const path = join(root, relative)
   await mkdir(dirname(path), { recursive: true })
   await writeFile(path, data)

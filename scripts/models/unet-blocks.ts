@@ -2,6 +2,7 @@
 // (use_linear_projection=false: 1x1 Conv proj_in/proj_out, one BasicTransformerBlock), Downsample2D, Upsample2D.
 
 import type { GraphBuilder } from '../../src/models/onnx/builder.js'
+import { DataType } from '../../src/models/onnx/types.js'
 import { scaledDotProductAttention } from './attention.js'
 
 export interface UnetBlockConfig {
@@ -58,8 +59,20 @@ function transformerBlock(b: GraphBuilder, x: string, context: string, dim: numb
   })
 }
 
-/** Transformer2DModel: GroupNorm(eps 1e-6) -> 1x1 proj_in -> [B, HW, C] -> transformer block -> back -> proj_out, + x. */
-export function spatialTransformer(b: GraphBuilder, name: string, x: string, context: string, channels: number, c: UnetBlockConfig): string {
+/**
+ * Transformer2DModel: GroupNorm(eps 1e-6) -> 1x1 proj_in -> [B, HW, C] -> transformer block -> back -> proj_out, + x.
+ * With `linearProjection` (use_linear_projection, SD2/SDXL) proj_in/proj_out are Linear layers on the tokens.
+ */
+export function spatialTransformer(
+  b: GraphBuilder,
+  name: string,
+  x: string,
+  context: string,
+  channels: number,
+  c: UnetBlockConfig,
+  options: { linearProjection?: boolean } = {},
+): string {
+  if (options.linearProjection) return linearSpatialTransformer(b, name, x, context, channels, c)
   return b.scope(name, () => {
     const projected = b.conv('proj_in', b.groupNorm('norm', x, channels, c.groups, 1e-6), channels, channels, { kernel: 1 })
     const nhwc = b.op('Transpose', [projected], { perm: [0, 2, 3, 1] })
@@ -68,6 +81,40 @@ export function spatialTransformer(b: GraphBuilder, name: string, x: string, con
     const spatial = b.op('Transpose', [b.op('Reshape', [out, b.op('Shape', [nhwc])])], { perm: [0, 3, 1, 2] })
     return b.op('Add', [b.conv('proj_out', spatial, channels, channels, { kernel: 1 }), x])
   })
+}
+
+function linearSpatialTransformer(b: GraphBuilder, name: string, x: string, context: string, channels: number, c: UnetBlockConfig): string {
+  return b.scope(name, () => {
+    const nhwc = b.op('Transpose', [b.groupNorm('norm', x, channels, c.groups, 1e-6)], { perm: [0, 2, 3, 1] })
+    const tokens = b.linear('proj_in', b.op('Reshape', [nhwc, b.constantInt64([0, -1, channels])]), channels, channels)
+    const out = b.linear('proj_out', transformerBlock(b, tokens, context, channels, c), channels, channels)
+    const spatial = b.op('Transpose', [b.op('Reshape', [out, b.op('Shape', [nhwc])])], { perm: [0, 3, 1, 2] })
+    return b.op('Add', [spatial, x])
+  })
+}
+
+/** An up-path resnet: concatenates the matching down-path activation (the last one in `skips`, removed) first. */
+export function skipResnet(
+  b: GraphBuilder,
+  name: string,
+  x: string,
+  skips: { name: string; channels: number }[],
+  temb: string,
+  inC: number,
+  outC: number,
+  c: UnetBlockConfig,
+): string {
+  const skip = skips.pop()!
+  const cat = b.op('Concat', [x, skip.name], { axis: 1 })
+  return resnetBlock(b, name, cat, temb, inC + skip.channels, outC, c)
+}
+
+/** conv_norm_out -> SiLU -> conv_out, declared as the graph output out_sample [B, outC, h, w]. */
+export function unetOutput(b: GraphBuilder, x: string, channels: number, outChannels: number, c: UnetBlockConfig): void {
+  const normed = b.groupNorm('conv_norm_out', x, channels, c.groups, c.resnetEps)
+  const act = b.scope('conv_act', () => b.silu(normed))
+  const out = b.conv('conv_out', act, channels, outChannels, { kernel: 3, padding: 1 })
+  b.output(out, 'out_sample', DataType.FLOAT, ['batch_size', outChannels, 'height', 'width'])
 }
 
 export function downsample(b: GraphBuilder, x: string, channels: number): string {

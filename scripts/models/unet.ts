@@ -7,7 +7,7 @@ import { DataType, type OnnxModel } from '../../src/models/onnx/types.js'
 import { EXPORT_INFO } from './export-info.js'
 import { seededInit } from './init.js'
 import { TEXT_ENCODER } from './text-encoder.js'
-import { downsample, resnetBlock, spatialTransformer, upsample, type UnetBlockConfig } from './unet-blocks.js'
+import { downsample, resnetBlock, skipResnet, spatialTransformer, unetOutput, upsample, type UnetBlockConfig } from './unet-blocks.js'
 
 export interface UnetConfig extends UnetBlockConfig {
   inChannels: number
@@ -81,9 +81,7 @@ export function buildUnet(c: UnetConfig = UNET, seed = 2): OnnxModel {
     b.scope(`up_blocks.${level}`, () => {
       for (let i = 0; i < 2; i++) {
         // layers_per_block + 1 resnets, each concatenating the matching down-path activation (skip connection).
-        const skip = skips.pop()!
-        const cat = b.op('Concat', [h, skip.name], { axis: 1 })
-        h = resnetBlock(b, `resnets.${i}`, cat, temb, prevC + skip.channels, outC, c)
+        h = skipResnet(b, `resnets.${i}`, h, skips, temb, prevC, outC, c)
         h = spatialTransformer(b, `attentions.${i}`, h, context, outC, c)
         prevC = outC
       }
@@ -91,10 +89,7 @@ export function buildUnet(c: UnetConfig = UNET, seed = 2): OnnxModel {
     })
   })
 
-  const normed = b.groupNorm('conv_norm_out', h, first, c.groups, c.resnetEps)
-  const act = b.scope('conv_act', () => b.silu(normed))
-  const out = b.conv('conv_out', act, first, c.outChannels, { kernel: 3, padding: 1 })
-  b.output(out, 'out_sample', DataType.FLOAT, ['batch_size', c.outChannels, 'height', 'width'])
+  unetOutput(b, h, first, c.outChannels, c)
   return b.model(EXPORT_INFO)
 }
 
