@@ -13,6 +13,7 @@ import { GraphHistory } from './history.js'
 import { isSpecNode, registerNodeTypes, type SpecNode } from './node-types.js'
 import { setNodeHooks } from './node-types.js'
 import type { NodeRunView } from './node-overlay.js'
+import { TextAreaLayer } from './text-areas.js'
 import { applyTheme } from './theme.js'
 
 export interface EditorCallbacks extends CanvasUiHooks {
@@ -27,6 +28,8 @@ export interface EditorCallbacks extends CanvasUiHooks {
 export class GraphEditor {
   readonly graph = new LGraph()
   readonly canvas: StudioCanvas
+  /** DOM textareas over multiline inputs; null when the canvas has no parent element to hold them. */
+  readonly textAreas: TextAreaLayer | null
   readonly definitions: ReadonlyMap<string, AnyNodeDefinition>
   private readonly history = new GraphHistory()
   private runViews = new Map<string, NodeRunView>()
@@ -45,13 +48,13 @@ export class GraphEditor {
     this.definitions = new Map(definitions.map((d) => [d.type, d]))
     setNodeHooks({
       canConnect: (from, outputIndex, to, inputIndex) => this.linkProblem(from, outputIndex, to, inputIndex),
-      widgetChanged: (node, name) => {
-        this.pendingWidget = { nodeId: nodeKey(node), input: name }
-        this.scheduleCheckpoint()
-      },
+      widgetChanged: (node, name) => this.widgetEdited(node, name),
       runView: (node) => this.runViews.get(nodeKey(node)),
     })
     this.canvas = new StudioCanvas(element, this.graph, callbacks)
+    const layer = element.parentElement ? new TextAreaLayer(element.parentElement, this.canvas, this.graph, (node, name) => this.widgetEdited(node, name)) : null
+    this.textAreas = layer
+    if (layer) this.canvas.onDrawOverlay = () => layer.sync()
     this.graph.onNodeAdded = () => this.scheduleCheckpoint()
     this.graph.onNodeRemoved = () => this.scheduleCheckpoint()
     this.graph.onConnectionChange = () => this.scheduleCheckpoint()
@@ -62,6 +65,11 @@ export class GraphEditor {
     }
     // Group moves/resizes and slot drags end with a pointer up; the snapshot comparison drops non-edits.
     element.addEventListener('pointerup', () => this.scheduleCheckpoint())
+  }
+
+  private widgetEdited(node: LGraphNode, name: string): void {
+    this.pendingWidget = { nodeId: nodeKey(node), input: name }
+    this.scheduleCheckpoint()
   }
 
   /** Why a link from `from`'s output to `to`'s input is invalid, or null when it is fine. */

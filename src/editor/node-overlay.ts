@@ -75,32 +75,3 @@ function widgetsBottom(node: LGraphNode): number {
   const widgetCount = node.widgets?.length ?? 0
   return (slots + widgetCount) * LiteGraph.NODE_SLOT_HEIGHT + 12
 }
-
-/** Draws multiline text (a note, a prompt) wrapped over the node body. */
-export function drawNoteText(ctx: CanvasRenderingContext2D, node: LGraphNode, text: string): void {
-  const w = node.size[0] ?? 0
-  const h = node.size[1] ?? 0
-  const top = widgetsBottom(node) + 4
-  const lineHeight = 15
-  ctx.save()
-  ctx.font = '12px sans-serif'
-  ctx.fillStyle = '#cbbfa8'
-  ctx.textAlign = 'left'
-  let y = top + 12
-  for (const paragraph of text.split('\n')) {
-    let line = ''
-    for (const word of paragraph.split(/\s+/)) {
-      const next = line ? `${line} ${word}` : word
-      if (ctx.measureText(next).width > w - 20 && line) {
-        if (y > h - 6) break
-        ctx.fillText(line, 10, y)
-        y += lineHeight
-        line = word
-      } else line = next
-    }
-    if (y > h - 6) break
-    ctx.fillText(line, 10, y)
-    y += lineHeight
-  }
-  ctx.restore()
-}

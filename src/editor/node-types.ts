@@ -3,7 +3,8 @@
 import { LGraphNode, LiteGraph } from '@comfyorg/litegraph'
 import type { AnyNodeDefinition, InputSpec, SeedControl, WidgetSpec } from '../engine/spec.js'
 import { isSocket } from '../engine/spec.js'
-import { drawNodeOverlay, drawNoteText, type NodeRunView } from './node-overlay.js'
+import { drawNodeOverlay, type NodeRunView } from './node-overlay.js'
+import { reserveTextArea, TEXT_AREA_MIN_HEIGHT } from './text-areas.js'
 
 type WidgetOptions = Parameters<LGraphNode['addWidget']>[4]
 
@@ -55,7 +56,9 @@ export class SpecNode extends LGraphNode {
     for (const [name, out] of Object.entries(def.outputs)) this.addOutput(name, out.type)
     if (def.virtual) this.color = '#432'
     const size = this.computeSize()
-    this.size = [Math.max(size[0], 240), size[1]]
+    // computeSize leaves out hidden widgets: a textarea slot gets its minimum height on top.
+    const textAreas = (this.widgets ?? []).filter((w) => w.hidden).length
+    this.size = [Math.max(size[0], 240), size[1] + textAreas * (TEXT_AREA_MIN_HEIGHT + 4)]
   }
 
   private addSpecWidget(name: string, spec: WidgetSpec): void {
@@ -84,9 +87,11 @@ export class SpecNode extends LGraphNode {
       case 'boolean':
         this.addWidget('toggle', name, spec.default, changed, {})
         break
-      case 'string':
-        this.addWidget('text', name, spec.default, changed, { multiline: spec.multiline ?? false })
+      case 'string': {
+        const widget = this.addWidget('text', name, spec.default, changed, { multiline: spec.multiline ?? false })
+        if (spec.multiline) reserveTextArea(widget)
         break
+      }
     }
   }
 
@@ -118,11 +123,6 @@ export class SpecNode extends LGraphNode {
 
   override onDrawForeground(ctx: CanvasRenderingContext2D): void {
     const view = hooks.runView(this)
-    // Multiline text (prompts, notes) is shown in full in the node body; the widget row holds one line.
-    if (!this.flags.collapsed && !view?.image) {
-      const text = this.widgets?.find((w) => w.options?.multiline)
-      if (text && typeof text.value === 'string') drawNoteText(ctx, this, text.value)
-    }
     if (view) drawNodeOverlay(ctx, this, view)
   }
 

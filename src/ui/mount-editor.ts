@@ -59,6 +59,7 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
     dispose: () => {
       stopWatch()
       observer.disconnect()
+      editor.textAreas?.dispose()
       editor.canvas.graph?.stop?.()
     },
   }

@@ -329,6 +329,43 @@ describe('graph files in the editor', () => {
     await screenshot(page, 'editor-node-inspector')
   })
 
+  it('prompts and notes are edited in textareas over their nodes, with native undo while typing', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const byType = await nodeIdsByType(page)
+    const [promptId] = byType['CLIPTextEncode']!
+    const [noteId] = byType['Note']!
+    const promptText = async (): Promise<unknown> =>
+      page.evaluate((id) => (JSON.parse(window.__hypersd!.graphJson()) as { nodes: { id: string; inputs: Record<string, unknown> }[] }).nodes.find((n) => n.id === id)?.inputs['text'], promptId!)
+    const original = await promptText()
+    const area = page.locator(`textarea.node-textarea[data-node-id="${promptId}"]`)
+    await expect(area.inputValue()).resolves.toBe(original)
+    // The note shows its whole text, line breaks included, not one truncated row.
+    const note = JSON.parse(DEFAULT_GRAPH) as { nodes: { id: string; inputs: Record<string, unknown> }[] }
+    await expect(page.locator(`textarea.node-textarea[data-node-id="${noteId}"]`).inputValue()).resolves.toBe(note.nodes.find((n) => n.id === noteId)!.inputs['text'])
+
+    const count = Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
+    await area.click()
+    await page.keyboard.press('Control+a')
+    await page.keyboard.type('a red fox')
+    await page.keyboard.press('Enter')
+    await page.keyboard.type('in the snow')
+    // Ctrl+Z inside the text is the field's own undo: the text changes, the graph keeps its nodes.
+    await page.keyboard.press('Control+z')
+    expect(await area.inputValue()).not.toBe('a red fox\nin the snow')
+    await expect(page.evaluate(() => document.activeElement?.classList.contains('node-textarea'))).resolves.toBe(true)
+    expect(Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes()))).toHaveLength(count)
+    await area.fill('a red fox\nin the snow')
+    await page.locator('[data-testid=graph-canvas]').focus()
+    await page.waitForFunction((id) => (JSON.parse(window.__hypersd!.graphJson()) as { nodes: { id: string; inputs: Record<string, unknown> }[] }).nodes.find((n) => n.id === id)?.inputs['text'] === 'a red fox\nin the snow', promptId!)
+    await page.locator('[data-testid=unsaved-indicator]').waitFor({ state: 'visible' })
+    await screenshot(page, 'editor-prompt-textarea')
+    // On the canvas, Ctrl+Z is the graph's undo: the prompt and its textarea go back.
+    await page.keyboard.press('Control+z')
+    await page.waitForFunction(([id, text]) => document.querySelector<HTMLTextAreaElement>(`textarea.node-textarea[data-node-id="${id}"]`)?.value === text, [promptId!, original] as const)
+    expect(await promptText()).toBe(original)
+  })
+
   it('renders strings from files as text, never as HTML', async () => {
     const { page } = app
     const payload = '<img src=x onerror="window.__xss=1">'

@@ -1,0 +1,123 @@
+// Multiline text inputs (prompts, notes) are edited in real DOM textareas laid over their node's body, the way
+// ComfyUI does it: litegraph's own text widget is a one-line row that opens a prompt dialog. The widget keeps the
+// value (serialisation, undo, runs); this layer only places one textarea per widget after each canvas frame.
+import type { LGraph, LGraphCanvas, LGraphNode } from '@comfyorg/litegraph'
+
+type NodeWidget = NonNullable<LGraphNode['widgets']>[number]
+
+/** Graph units between the node edge and the textarea. */
+const MARGIN = 10
+/** Smallest body height given to a multiline widget. */
+export const TEXT_AREA_MIN_HEIGHT = 60
+/** Edits are recorded (undo step, autosave, auto-run) once typing pauses, and at the latest on blur. */
+const COMMIT_DELAY_MS = 500
+
+/** Makes a litegraph text widget a textarea slot: not drawn on the canvas, it takes the node's free body height. */
+export function reserveTextArea(widget: NodeWidget): void {
+  widget.hidden = true
+  widget.computeLayoutSize = () => ({ minHeight: TEXT_AREA_MIN_HEIGHT, minWidth: 0 })
+}
+
+export function isTextAreaWidget(widget: NodeWidget): boolean {
+  return widget.hidden === true && widget.options?.multiline === true
+}
+
+interface Entry {
+  readonly node: LGraphNode
+  readonly widget: NodeWidget
+  readonly area: HTMLTextAreaElement
+  timer: number
+}
+
+export class TextAreaLayer {
+  private readonly root = document.createElement('div')
+  private readonly entries = new Map<NodeWidget, Entry>()
+
+  constructor(
+    parent: HTMLElement,
+    private readonly canvas: LGraphCanvas,
+    private readonly graph: LGraph,
+    /** A widget's value was edited through its textarea. */
+    private readonly edited: (node: LGraphNode, name: string) => void,
+  ) {
+    this.root.className = 'node-text-layer'
+    parent.appendChild(this.root)
+  }
+
+  /** Places, shows or hides every textarea to match the frame just drawn. */
+  sync(): void {
+    const seen = new Set<NodeWidget>()
+    const { scale } = this.canvas.ds
+    const readable = !this.canvas.low_quality
+    for (const node of this.canvas.visible_nodes) {
+      if (node.flags.collapsed || !readable) continue
+      for (const widget of node.widgets ?? []) {
+        if (!isTextAreaWidget(widget)) continue
+        seen.add(widget)
+        const entry = this.entries.get(widget) ?? this.create(node, widget)
+        const [x, y] = this.canvas.ds.convertOffsetToCanvas([node.pos[0] + MARGIN, node.pos[1] + widget.y])
+        const height = Math.max(16, (widget.computedHeight ?? TEXT_AREA_MIN_HEIGHT) - 6)
+        const style = entry.area.style
+        style.display = ''
+        style.transform = `translate(${x}px, ${y}px) scale(${scale})`
+        style.width = `${Math.max(20, node.size[0] - 2 * MARGIN)}px`
+        style.height = `${height}px`
+        const value = String(widget.value ?? '')
+        if (document.activeElement !== entry.area && entry.area.value !== value) entry.area.value = value
+      }
+    }
+    for (const entry of this.entries.values()) {
+      if (seen.has(entry.widget)) continue
+      if (this.graph.getNodeById(entry.node.id) !== entry.node || !entry.node.widgets?.includes(entry.widget)) this.remove(entry)
+      else entry.area.style.display = 'none'
+    }
+  }
+
+  dispose(): void {
+    for (const entry of this.entries.values()) this.remove(entry)
+    this.root.remove()
+  }
+
+  private create(node: LGraphNode, widget: NodeWidget): Entry {
+    const area = document.createElement('textarea')
+    area.className = 'node-textarea'
+    area.spellcheck = false
+    area.placeholder = widget.name
+    area.dataset['nodeId'] = String(node.id)
+    area.dataset['input'] = widget.name
+    area.value = String(widget.value ?? '')
+    const entry: Entry = { node, widget, area, timer: 0 }
+    area.addEventListener('input', () => {
+      widget.value = area.value
+      window.clearTimeout(entry.timer)
+      entry.timer = window.setTimeout(() => this.commit(entry), COMMIT_DELAY_MS)
+    })
+    area.addEventListener('blur', () => this.commit(entry))
+    // Wheel over a textarea that has nothing to scroll zooms the canvas, as everywhere else on it.
+    area.addEventListener('wheel', (event) => {
+      if (area.scrollHeight > area.clientHeight) return
+      event.preventDefault()
+      this.canvas.canvas.dispatchEvent(new WheelEvent('wheel', event))
+    })
+    // A click in the text selects its node, so the inspector and Delete follow what is being edited.
+    area.addEventListener('pointerdown', () => {
+      if (!this.canvas.selectedItems.has(node)) this.canvas.selectNode(node)
+    })
+    this.root.appendChild(area)
+    this.entries.set(widget, entry)
+    return entry
+  }
+
+  private commit(entry: Entry): void {
+    if (!entry.timer) return
+    window.clearTimeout(entry.timer)
+    entry.timer = 0
+    this.edited(entry.node, entry.widget.name)
+  }
+
+  private remove(entry: Entry): void {
+    window.clearTimeout(entry.timer)
+    entry.area.remove()
+    this.entries.delete(entry.widget)
+  }
+}
