@@ -53,6 +53,8 @@ export class StudioCanvas extends LGraphCanvas {
     this.allow_searchbox = false
     this.show_info = false
     this.render_canvas_border = false
+    // The default graph fitted to a 1280 px wide window lands near 0.55: keep its text drawn there.
+    this.low_quality_zoom_threshold = 0.45
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
   }
 

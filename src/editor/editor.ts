@@ -37,6 +37,8 @@ export class GraphEditor {
   private restoring = false
   private pendingWidget: { nodeId: string; input: string } | undefined
   private programmatic = false
+  /** The viewport the last instant fit produced, to tell whether the user has moved the view since. */
+  private fitted: string | null = null
 
   constructor(
     element: HTMLCanvasElement,
@@ -193,9 +195,17 @@ export class GraphEditor {
   fitView(animated = true): void {
     const bounds = this.contentBounds()
     if (!bounds) return
-    if (animated) this.canvas.ds.animateToBounds(bounds, () => this.canvas.setDirty(true, true), { duration: 250, zoom: 0.9 })
-    else this.canvas.ds.fitToBounds(bounds, { zoom: 0.9 })
+    if (animated) this.canvas.ds.animateToBounds(bounds, () => this.canvas.setDirty(true, true), { duration: 250, zoom: 0.95 })
+    else {
+      this.canvas.ds.fitToBounds(bounds, { zoom: 0.95 })
+      this.fitted = JSON.stringify(this.viewport())
+    }
     this.canvas.setDirty(true, true)
+  }
+
+  /** After the canvas is resized: fits the graph again unless the view was panned or zoomed since the last fit. */
+  refitIfUntouched(): void {
+    if (this.fitted !== null && this.fitted === JSON.stringify(this.viewport())) this.fitView(false)
   }
 
   /** Bounds of the selection, or of everything, from positions and sizes (litegraph's own rects update only when drawn). */

@@ -366,6 +366,30 @@ describe('graph files in the editor', () => {
     expect(await promptText()).toBe(original)
   })
 
+  it('the opened graph is fitted to the canvas, and fitted again when the window is resized', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const inside = async (): Promise<boolean> => {
+      const canvas = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+      const areas = await page.locator('textarea.node-textarea').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect))
+      const points = await Promise.all(
+        Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).map((id) => page.evaluate((nodeId) => window.__hypersd!.slotPoint(nodeId, 'output', 'image') ?? window.__hypersd!.slotPoint(nodeId, 'input', 'image'), id)),
+      )
+      const within = (x: number, y: number): boolean => x >= canvas.x && x <= canvas.x + canvas.width && y >= canvas.y && y <= canvas.y + canvas.height
+      return areas.length > 0 && areas.every((r) => within(r.left, r.top) && within(r.right, r.bottom)) && points.every((p) => p === null || within(p.x, p.y))
+    }
+    expect(await inside()).toBe(true)
+    try {
+      await page.setViewportSize({ width: 1280, height: 800 })
+      await page.waitForFunction(() => document.querySelector('[data-testid=graph-canvas]')!.getBoundingClientRect().width < 1000)
+      await page.waitForTimeout(200)
+      expect(await inside()).toBe(true)
+      await screenshot(page, 'editor-1280x800')
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 })
+    }
+  })
+
   it('renders strings from files as text, never as HTML', async () => {
     const { page } = app
     const payload = '<img src=x onerror="window.__xss=1">'
