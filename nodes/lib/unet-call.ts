@@ -39,6 +39,8 @@ export async function createUNetCaller(
     }
   }
   if (negative && negative.dims[2] !== positive.dims[2]) throw new InputError('negative', 'negative and positive conditioning come from different text encoders')
+  // An export whose unet/config.json is missing still declares SDXL's extra inputs: go by the session too.
+  const needsTimeIds = model.needsTimeIds || session.inputs.some((i) => i.name === 'time_ids')
   const timestepInput = session.inputs.find((i) => i.name === 'timestep')
   const timestepDtype = timestepInput?.dtype === 'int64' ? 'int64' : 'float32'
   // Inputs per batch size, built once: the conditioning doesn't change between steps.
@@ -52,7 +54,7 @@ export async function createUNetCaller(
     const feeds: Record<string, HostTensor> = {
       encoder_hidden_states: { dtype: 'float32', dims: [batch, positive.dims[1], positive.dims[2]], data: rows },
     }
-    if (model.needsTimeIds) {
+    if (needsTimeIds) {
       const pooled = (c: Conditioning) => {
         if (!c.pooled) throw new InputError(c === positive ? 'positive' : 'negative', 'SDXL UNet needs pooled text embeds (text_encoder_2)')
         return c.pooled

@@ -56,7 +56,8 @@ function conditioningEmbedding(b: GraphBuilder, c: SdxlUnetConfig, io: { timeste
   const tProj = b.scope('time_proj', () => sinusoid(b, t, first))
   const embedding = (name: string, x: string, inFeatures: number) =>
     b.scope(name, () => {
-      const h = b.scope('act', () => b.silu(b.gemm('linear_1', x, inFeatures, c.timeEmbedDim)))
+      const linear1 = b.gemm('linear_1', x, inFeatures, c.timeEmbedDim)
+      const h = b.scope('act', () => b.silu(linear1))
       return b.gemm('linear_2', h, c.timeEmbedDim, c.timeEmbedDim)
     })
   const temb = embedding('time_embedding', tProj, first)
