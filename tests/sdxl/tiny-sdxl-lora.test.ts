@@ -41,7 +41,7 @@ const feeds: Record<string, HostTensor> = {
 async function run(loras: LoraBindingLike[]) {
   const prepared = await prepareModelWithLoras({ key: unet.key, load: async () => unet }, loras, 'unet', deps)
   const out = await prepared.session.run({ ...feeds, ...prepared.feeds })
-  return { out: toFloat32(out.out_sample), prepared }
+  return { out: toFloat32(out.out_sample!), prepared }
 }
 
 /**
@@ -55,7 +55,7 @@ function independentlyMerged(scale: number): { source: ModelSource; merged: numb
   const lora = readSafetensors(readFileSync(`${ROOT}/${SGM}`))
   let merged = 0
   for (const node of graph.node) {
-    if (!['Conv', 'MatMul', 'Gemm'].includes(node.opType)) continue
+    if (!['Conv', 'MatMul', 'Gemm'].includes(node.opType ?? '')) continue
     const tensor = graph.initializer.find((t) => t.name === node.input[1])
     if (!tensor || !node.name) continue
     const sgm = diffusersToSgm(node.name.split('/').slice(1, -1).join('.'), SDXL_UNET.attentionLevels)
@@ -108,7 +108,7 @@ describe('SGM-named kohya LoRA on the tiny SDXL UNet', () => {
     const merge = await run([{ name: SGM, scale: 1, mode: 'merge' }])
     const base = await run([])
     const { source, merged } = independentlyMerged(1)
-    const expected = toFloat32((await (await cache.getOrCreate(source.key, async () => source)).run(feeds)).out_sample)
+    const expected = toFloat32((await (await cache.getOrCreate(source.key, async () => source)).run(feeds)).out_sample!)
     const report = live.prepared.reports[0]!
     expect(report.unmatched).toEqual([])
     expect(report.mismatched).toEqual([])
