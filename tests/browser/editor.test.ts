@@ -366,6 +366,50 @@ describe('graph files in the editor', () => {
     expect(await promptText()).toBe(original)
   })
 
+  it('a link dropped on empty canvas offers the nodes that take its type and connects the chosen one; a group moves its nodes', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const [latentId] = (await nodeIdsByType(page))['EmptyLatent']!
+    const links = await page.evaluate(() => window.__hypersd!.linkCount())
+    const from = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'latent'), latentId!))!
+    const box = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+    await page.mouse.move(from.x, from.y)
+    await page.mouse.down()
+    await page.mouse.move(from.x + 80, box.y + box.height - 120, { steps: 5 })
+    await page.mouse.move(from.x + 120, box.y + box.height - 60, { steps: 5 })
+    await page.mouse.up()
+    const search = page.locator('[data-testid=node-search]')
+    await expect(search.locator('.filter-note').textContent()).resolves.toMatch(/take\s+LATENT/)
+    const offered = await search.locator('.results .name').allTextContents()
+    expect(offered).toContain('VAE Decode')
+    expect(offered).not.toContain('Prompt')
+    expect(offered).not.toContain('Save Image')
+    await search.locator('input').fill('vae dec')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction((n) => window.__hypersd!.linkCount() === n + 1, links)
+    type FileView = { nodes: { id: string; type: string; inputs: Record<string, unknown> }[]; layout: { nodes: Record<string, { pos: number[] }>; groups: { bounding: number[] }[]; viewport: { offset: number[]; scale: number } } }
+    const graph = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as FileView
+    const decodes = graph.nodes.filter((n) => n.type === 'VAEDecode')
+    expect(decodes.map((n) => n.inputs['latent'])).toContainEqual({ from: [latentId, 'latent'] })
+
+    // Dragging the group by its title bar moves every node inside it by the same amount.
+    const [gx, gy] = graph.layout.groups[0]!.bounding
+    const { offset, scale } = graph.layout.viewport
+    const title = { x: box.x + (gx! + 200 + offset[0]!) * scale, y: box.y + (gy! + 12 + offset[1]!) * scale }
+    await page.mouse.move(title.x, title.y)
+    await page.mouse.down()
+    await page.mouse.move(title.x + 30, title.y + 40, { steps: 6 })
+    await page.mouse.up()
+    await page.waitForFunction((before) => (JSON.parse(window.__hypersd!.graphJson()) as FileView).layout.groups[0]!.bounding[0] !== before, gx!)
+    const moved = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as FileView
+    const shift = (id: string): number[] => [0, 1].map((i) => Math.round(moved.layout.nodes[id]!.pos[i]! - graph.layout.nodes[id]!.pos[i]!))
+    const [dx, dy] = [moved.layout.groups[0]!.bounding[0]! - gx!, moved.layout.groups[0]!.bounding[1]! - gy!].map(Math.round)
+    expect(dx).toBeGreaterThan(0)
+    expect(dy).toBeGreaterThan(0)
+    expect(shift(latentId!)).toEqual([dx, dy])
+    expect(shift(graph.nodes.find((n) => n.type === 'LoadPipeline')!.id)).toEqual([dx, dy])
+  })
+
   it('the opened graph is fitted to the canvas, and fitted again when the window is resized', async () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
