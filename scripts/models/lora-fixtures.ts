@@ -1,9 +1,11 @@
-// Tiny LoRA fixtures for the tiny SD1.5 pipeline, derived from the generated ONNX graphs (layer names and shapes
+// Tiny LoRA fixtures for the tiny SD1.5 and SDXL pipelines, derived from the generated ONNX graphs (layer names and shapes
 // found as the runtime finds them), seeded and byte-deterministic:
 // - tiny-hyper-sd15-4step-kohya.safetensors: kohya naming, fp16, rank 4, alpha 2, on every UNet attention, feed-
 //   forward, proj_in/out (1x1 conv), resnet 3x3 convs (LoCon) and time projections, plus text-encoder keys (lora_te_),
 //   standing in for a Hyper-SD N-step LoRA (those are kohya-format fp16 files);
-// - tiny-hyper-sd15-peft.safetensors: diffusers/PEFT naming (unet.*.lora_A/lora_B), fp32, rank 2, attention only.
+// - tiny-hyper-sd15-peft.safetensors: diffusers/PEFT naming (unet.*.lora_A/lora_B), fp32, rank 2, attention only;
+// - tiny-hyper-sdxl-sgm.safetensors: kohya fp16 on the tiny SDXL UNet with Stability's SGM block names
+//   (lora_unet_input_blocks_4_1_...), as SDXL LoRAs trained with sgm/kohya scripts are named.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeModel } from '../../src/models/onnx/codec.js'

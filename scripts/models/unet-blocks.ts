@@ -1,5 +1,5 @@
 // Building blocks of diffusers' UNet2DConditionModel, traced torch-style: ResnetBlock2D, Transformer2DModel
-// (use_linear_projection=false: 1x1 Conv proj_in/proj_out, one BasicTransformerBlock), Downsample2D, Upsample2D.
+// (1x1 Conv or, with use_linear_projection, Linear proj_in/proj_out; one BasicTransformerBlock), Downsample2D, Upsample2D.
 
 import type { GraphBuilder } from '../../src/models/onnx/builder.js'
 import { DataType } from '../../src/models/onnx/types.js'
@@ -107,6 +107,36 @@ export function skipResnet(
   const skip = skips.pop()!
   const cat = b.op('Concat', [x, skip.name], { axis: 1 })
   return resnetBlock(b, name, cat, temb, inC + skip.channels, outC, c)
+}
+
+/**
+ * The decoder half: up_blocks.0 (deepest) to the top, each with `resnetsPerLevel` skip resnets (layers_per_block + 1),
+ * `attention(level, "attentions.i", x, channels)` after each (return x unchanged for a level without), and an
+ * upsampler on all but the last level.
+ */
+export function upBlocks(
+  b: GraphBuilder,
+  x: string,
+  skips: { name: string; channels: number }[],
+  temb: string,
+  channels: readonly number[],
+  resnetsPerLevel: number,
+  c: UnetBlockConfig,
+  attention: (level: number, name: string, x: string, channels: number) => string,
+): string {
+  const reversed = [...channels].reverse()
+  let h = x
+  let prevC = reversed[0]!
+  reversed.forEach((outC, level) => {
+    b.scope(`up_blocks.${level}`, () => {
+      for (let i = 0; i < resnetsPerLevel; i++) {
+        h = attention(level, `attentions.${i}`, skipResnet(b, `resnets.${i}`, h, skips, temb, prevC, outC, c), outC)
+        prevC = outC
+      }
+      if (level < reversed.length - 1) h = upsample(b, h, outC)
+    })
+  })
+  return h
 }
 
 /** conv_norm_out -> SiLU -> conv_out, declared as the graph output out_sample [B, outC, h, w]. */

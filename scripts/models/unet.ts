@@ -7,7 +7,7 @@ import { DataType, type OnnxModel } from '../../src/models/onnx/types.js'
 import { EXPORT_INFO } from './export-info.js'
 import { seededInit } from './init.js'
 import { TEXT_ENCODER } from './text-encoder.js'
-import { downsample, resnetBlock, skipResnet, spatialTransformer, unetOutput, upsample, type UnetBlockConfig } from './unet-blocks.js'
+import { downsample, resnetBlock, spatialTransformer, unetOutput, upBlocks, type UnetBlockConfig } from './unet-blocks.js'
 
 export interface UnetConfig extends UnetBlockConfig {
   inChannels: number
@@ -75,19 +75,8 @@ export function buildUnet(c: UnetConfig = UNET, seed = 2): OnnxModel {
     h = resnetBlock(b, 'resnets.1', h, temb, deepest, deepest, c)
   })
 
-  const reversed = [...channels].reverse()
-  let prevC = deepest
-  reversed.forEach((outC, level) => {
-    b.scope(`up_blocks.${level}`, () => {
-      for (let i = 0; i < 2; i++) {
-        // layers_per_block + 1 resnets, each concatenating the matching down-path activation (skip connection).
-        h = skipResnet(b, `resnets.${i}`, h, skips, temb, prevC, outC, c)
-        h = spatialTransformer(b, `attentions.${i}`, h, context, outC, c)
-        prevC = outC
-      }
-      if (level < reversed.length - 1) h = upsample(b, h, outC)
-    })
-  })
+  // layers_per_block + 1 resnets per level, each concatenating the matching down-path activation (skip connection).
+  h = upBlocks(b, h, skips, temb, channels, 2, c, (_, name, x, ch) => spatialTransformer(b, name, x, context, ch, c))
 
   unetOutput(b, h, first, c.outChannels, c)
   return b.model(EXPORT_INFO)

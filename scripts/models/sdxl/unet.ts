@@ -9,7 +9,7 @@ import { GraphBuilder } from '../../../src/models/onnx/builder.js'
 import { DataType, type OnnxModel } from '../../../src/models/onnx/types.js'
 import { EXPORT_INFO } from '../export-info.js'
 import { seededInit } from '../init.js'
-import { downsample, resnetBlock, skipResnet, spatialTransformer, unetOutput, upsample, type UnetBlockConfig } from '../unet-blocks.js'
+import { downsample, resnetBlock, spatialTransformer, unetOutput, upBlocks, type UnetBlockConfig } from '../unet-blocks.js'
 import { unetConfigJson } from '../unet.js'
 import { SDXL_TEXT_ENCODER, SDXL_TEXT_ENCODER_2 } from './text-encoders.js'
 
@@ -106,20 +106,8 @@ export function buildSdxlUnet(c: SdxlUnetConfig = SDXL_UNET, seed = 12): OnnxMod
     h = resnetBlock(b, 'resnets.1', h, temb, deepest, deepest, c)
   })
 
-  const reversed = [...channels].reverse()
   const reversedAttention = [...c.attentionLevels].reverse()
-  let prevC = deepest
-  reversed.forEach((outC, level) => {
-    b.scope(`up_blocks.${level}`, () => {
-      for (let i = 0; i <= c.layersPerBlock; i++) {
-        // layers_per_block + 1 resnets, each concatenating the matching down-path activation (skip connection).
-        h = skipResnet(b, `resnets.${i}`, h, skips, temb, prevC, outC, c)
-        if (reversedAttention[level]) h = transformer(`attentions.${i}`, h, outC)
-        prevC = outC
-      }
-      if (level < reversed.length - 1) h = upsample(b, h, outC)
-    })
-  })
+  h = upBlocks(b, h, skips, temb, channels, c.layersPerBlock + 1, c, (level, name, x, ch) => (reversedAttention[level] ? transformer(name, x, ch) : x))
 
   unetOutput(b, h, first, c.outChannels, c)
   return b.model(EXPORT_INFO)
