@@ -22,6 +22,26 @@ export function isTextAreaWidget(widget: NodeWidget): boolean {
   return widget.hidden === true && widget.options?.multiline === true
 }
 
+type Box = [x: number, y: number, width: number, height: number]
+
+/**
+ * A clip-path that cuts the parts of a textarea (`box`, graph units) covered by nodes drawn above its own, or ''
+ * when none is: the textarea is a DOM element over the whole canvas, so it would otherwise show through them.
+ */
+function clipOut(box: Box, above: readonly LGraphNode[]): string {
+  const holes: string[] = []
+  for (const node of above) {
+    const [nx = 0, ny = 0, nw = 0, nh = 0] = node.boundingRect
+    const left = Math.max(box[0], nx)
+    const top = Math.max(box[1], ny)
+    const right = Math.min(box[0] + box[2], nx + nw)
+    const bottom = Math.min(box[1] + box[3], ny + nh)
+    if (right <= left || bottom <= top) continue
+    holes.push(`M${left - box[0]} ${top - box[1]}H${right - box[0]}V${bottom - box[1]}H${left - box[0]}Z`)
+  }
+  return holes.length === 0 ? '' : `path(evenodd, "M0 0H${box[2]}V${box[3]}H0Z${holes.join('')}")`
+}
+
 interface Entry {
   readonly node: LGraphNode
   readonly widget: NodeWidget
@@ -49,23 +69,25 @@ export class TextAreaLayer {
     const seen = new Set<NodeWidget>()
     const { scale } = this.canvas.ds
     const readable = !this.canvas.low_quality
-    for (const node of this.canvas.visible_nodes) {
-      if (node.flags.collapsed || !readable) continue
+    const drawn = this.canvas.visible_nodes
+    drawn.forEach((node, index) => {
+      if (node.flags.collapsed || !readable) return
       for (const widget of node.widgets ?? []) {
         if (!isTextAreaWidget(widget)) continue
         seen.add(widget)
         const entry = this.entries.get(widget) ?? this.create(node, widget)
-        const [x, y] = this.canvas.ds.convertOffsetToCanvas([node.pos[0] + MARGIN, node.pos[1] + widget.y])
-        const height = Math.max(16, (widget.computedHeight ?? TEXT_AREA_MIN_HEIGHT) - 6)
+        const rect: Box = [node.pos[0] + MARGIN, node.pos[1] + widget.y, Math.max(20, node.size[0] - 2 * MARGIN), Math.max(16, (widget.computedHeight ?? TEXT_AREA_MIN_HEIGHT) - 6)]
+        const [x, y] = this.canvas.ds.convertOffsetToCanvas([rect[0], rect[1]])
         const style = entry.area.style
         style.display = ''
         style.transform = `translate(${x}px, ${y}px) scale(${scale})`
-        style.width = `${Math.max(20, node.size[0] - 2 * MARGIN)}px`
-        style.height = `${height}px`
+        style.width = `${rect[2]}px`
+        style.height = `${rect[3]}px`
+        style.clipPath = clipOut(rect, drawn.slice(index + 1))
         const value = String(widget.value ?? '')
         if (document.activeElement !== entry.area && entry.area.value !== value) entry.area.value = value
       }
-    }
+    })
     for (const entry of this.entries.values()) {
       if (seen.has(entry.widget)) continue
       if (this.graph.getNodeById(entry.node.id) !== entry.node || !entry.node.widgets?.includes(entry.widget)) this.remove(entry)

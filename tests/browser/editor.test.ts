@@ -364,6 +364,23 @@ describe('graph files in the editor', () => {
     await page.keyboard.press('Control+z')
     await page.waitForFunction(([id, text]) => document.querySelector<HTMLTextAreaElement>(`textarea.node-textarea[data-node-id="${id}"]`)?.value === text, [promptId!, original] as const)
     expect(await promptText()).toBe(original)
+
+    // A node dragged over the prompt hides the text under it: at the overlap the pointer reaches the canvas.
+    const [latentId] = byType['EmptyLatent']!
+    const slot = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'latent'), latentId!))!
+    const areaBox = (await area.boundingBox())!
+    await page.mouse.move(slot.x - 100, slot.y - 22)
+    await page.mouse.down()
+    await page.mouse.move(slot.x - 100, areaBox.y + areaBox.height - 10, { steps: 6 })
+    await page.mouse.up()
+    const overlap = { x: slot.x - 100, y: areaBox.y + areaBox.height - 5 }
+    const hit = (): Promise<string | undefined> => page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.tagName, overlap)
+    await expect(hit()).resolves.toBe('CANVAS')
+    expect(await area.evaluate((el) => getComputedStyle(el).clipPath)).toMatch(/^path\(evenodd/)
+    await screenshot(page, 'editor-textarea-covered')
+    await page.keyboard.press('Control+z')
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('textarea.node-textarea')].every((el) => getComputedStyle(el).clipPath === 'none'))
+    await expect(hit()).resolves.toBe('TEXTAREA')
   })
 
   it('a link dropped on empty canvas offers the nodes that take its type and connects the chosen one; a group moves its nodes', async () => {
