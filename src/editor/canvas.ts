@@ -32,6 +32,8 @@ export interface CanvasUiHooks {
   prompt(request: PromptRequest): void
   contextMenu(at: CanvasPoint, target: { node?: LGraphNode; group?: LGraphGroup }): void
   search(at: CanvasPoint, linkDrop?: LinkDropRequest): void
+  /** A node or group title was double-clicked. */
+  rename(target: { node?: LGraphNode; group?: LGraphGroup }): void
 }
 
 const NUMBER = /^\s*-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i
@@ -70,9 +72,15 @@ export class StudioCanvas extends LGraphCanvas {
   }
 
   private onCanvasEvent(event: CustomEvent): void {
-    const detail = event.detail as { subType?: string; originalEvent?: PointerLike; linkReleaseContext?: unknown }
+    const detail = event.detail as { subType?: string; originalEvent?: PointerLike; node?: LGraphNode; group?: LGraphGroup }
     if (detail.subType === 'empty-double-click' && detail.originalEvent) {
       this.ui.search(this.pointFrom(detail.originalEvent))
+    } else if (detail.subType === 'node-double-click' && detail.node && detail.originalEvent) {
+      // The title bar sits above the node's position; a double-click in the body is left to the widgets.
+      if (this.pointFrom(detail.originalEvent).canvasY < detail.node.pos[1]) this.ui.rename({ node: detail.node })
+    } else if (detail.subType === 'group-double-click' && detail.group && detail.originalEvent) {
+      const group = detail.group
+      if (this.pointFrom(detail.originalEvent).canvasY < group.pos[1] + group.titleHeight) this.ui.rename({ group })
     } else if (detail.subType === 'empty-release' && detail.originalEvent) {
       const link = this.linkConnector.renderLinks[0]
       if (!link) return

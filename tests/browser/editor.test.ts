@@ -425,6 +425,20 @@ describe('graph files in the editor', () => {
     expect(dy).toBeGreaterThan(0)
     expect(shift(latentId!)).toEqual([dx, dy])
     expect(shift(graph.nodes.find((n) => n.type === 'LoadPipeline')!.id)).toEqual([dx, dy])
+
+    // Double-clicking a group's title or a node's title renames it (the title is text, never markup).
+    await page.mouse.dblclick(title.x + 30, title.y + 40)
+    await page.locator('.prompt-dialog input').fill('Base <b>pass</b>')
+    await page.keyboard.press('Enter')
+    const slot = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'latent'), latentId!))!
+    await page.mouse.dblclick(slot.x - 100, slot.y - 22)
+    await expect(page.locator('.prompt-dialog input').inputValue()).resolves.toBe('Empty Latent')
+    await page.locator('.prompt-dialog input').fill('Canvas size')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction((id) => (JSON.parse(window.__hypersd!.graphJson()) as { nodes: { id: string; title?: string }[] }).nodes.find((n) => n.id === id)?.title === 'Canvas size', latentId!)
+    const renamed = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as FileView & { layout: { groups: { title: string }[] } }
+    expect(renamed.layout.groups[0]!.title).toBe('Base <b>pass</b>')
+    expect(await page.locator('b').count()).toBe(0)
   })
 
   it('the opened graph is fitted to the canvas, and fitted again when the window is resized', async () => {
