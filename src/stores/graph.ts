@@ -129,6 +129,8 @@ export const useGraph = defineStore('graph', () => {
   }
 
   function save(): void {
+    // Edits not yet recorded (text still being typed) are recorded first, so the saved mark matches the file.
+    requireEditor().checkpoint()
     const blob = new Blob([fileText()], { type: 'application/json' })
     const url = URL.createObjectURL(blob)
     const link = document.createElement('a')

@@ -356,9 +356,13 @@ describe('graph files in the editor', () => {
     await expect(page.evaluate(() => document.activeElement?.classList.contains('node-textarea'))).resolves.toBe(true)
     expect(Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes()))).toHaveLength(count)
     await area.fill('a red fox\nin the snow')
+    // Saving while the text still has focus records the edit first: the file and the saved mark agree.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')])
+    expect(readFileSync(await download.path(), 'utf8')).toContain('a red fox\\nin the snow')
     await page.locator('[data-testid=graph-canvas]').focus()
     await page.waitForFunction((id) => (JSON.parse(window.__hypersd!.graphJson()) as { nodes: { id: string; inputs: Record<string, unknown> }[] }).nodes.find((n) => n.id === id)?.inputs['text'] === 'a red fox\nin the snow', promptId!)
-    await page.locator('[data-testid=unsaved-indicator]').waitFor({ state: 'visible' })
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))
+    await expect(page.locator('[data-testid=unsaved-indicator]').count()).resolves.toBe(0)
     await screenshot(page, 'editor-prompt-textarea')
     // On the canvas, Ctrl+Z is the graph's undo: the prompt and its textarea go back.
     await page.keyboard.press('Control+z')
