@@ -29,3 +29,29 @@ export function fuzzyScore(query: string, text: string): number | null {
   }
   return score - t.length * 0.01
 }
+
+export interface Searchable {
+  readonly type: string
+  readonly displayName: string
+  readonly category: string
+  readonly description?: string
+}
+
+/**
+ * Orders node declarations for a search query: name matches first, then type and category; a node whose
+ * description contains the query word for word ("prompt" finds CLIP Text Encode) comes after those.
+ */
+export function rankNodes<T extends Searchable>(query: string, nodes: readonly T[]): T[] {
+  const q = query.trim().toLowerCase()
+  const scored: { node: T; score: number }[] = []
+  for (const node of nodes) {
+    const best = Math.max(
+      (fuzzyScore(query, node.displayName) ?? -Infinity) + 2,
+      fuzzyScore(query, node.type) ?? -Infinity,
+      (fuzzyScore(query, `${node.category} ${node.displayName}`) ?? -Infinity) - 1,
+      q.length >= 3 && node.description?.toLowerCase().includes(q) ? 20 : -Infinity,
+    )
+    if (best > -Infinity) scored.push({ node, score: best })
+  }
+  return scored.sort((a, b) => b.score - a.score || a.node.displayName.localeCompare(b.node.displayName)).map((s) => s.node)
+}
