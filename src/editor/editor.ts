@@ -246,7 +246,8 @@ export class GraphEditor {
   addNode(type: string, at: readonly [number, number], linkDrop?: LinkDropRequest): LGraphNode | null {
     const node = LiteGraph.createNode(type)
     if (!node) return null
-    node.pos = [at[0], at[1]]
+    // A node that feeds the dropped link goes left of the drop point, so its output faces the input it feeds.
+    node.pos = [linkDrop?.need === 'output' ? at[0] - node.size[0] : at[0], at[1]]
     this.graph.add(node)
     if (linkDrop) {
       if (linkDrop.need === 'input') {

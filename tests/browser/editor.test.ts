@@ -413,6 +413,25 @@ describe('graph files in the editor', () => {
     const decodes = graph.nodes.filter((n) => n.type === 'VAEDecode')
     expect(decodes.map((n) => n.inputs['latent'])).toContainEqual({ from: [latentId, 'latent'] })
 
+    // From an input the other way round: nodes that give CONDITIONING, the pick placed left of the drop point.
+    const [samplerId] = (await nodeIdsByType(page))['TSCDSampler']!
+    const negative = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'input', 'negative'), samplerId!))!
+    const drop = { x: negative.x - 40, y: box.y + box.height - 40 }
+    await page.mouse.move(negative.x, negative.y)
+    await page.mouse.down()
+    await page.mouse.move(drop.x + 20, drop.y - 40, { steps: 5 })
+    await page.mouse.move(drop.x, drop.y, { steps: 5 })
+    await page.mouse.up()
+    await expect(search.locator('.filter-note').textContent()).resolves.toMatch(/give\s+CONDITIONING/)
+    await search.locator('input').fill('prompt')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction((n) => window.__hypersd!.linkCount() === n + 2, links)
+    const withPrompt = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as FileView
+    const negativeFrom = (withPrompt.nodes.find((n) => n.id === samplerId)!.inputs['negative'] as { from: [string, string] }).from
+    expect(withPrompt.nodes.find((n) => n.id === negativeFrom[0])!.type).toBe('CLIPTextEncode')
+    const conditioning = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'conditioning'), negativeFrom[0]))!
+    expect(conditioning.x).toBeLessThanOrEqual(drop.x)
+
     // Dragging the group by its title bar moves every node inside it by the same amount.
     const [gx, gy] = graph.layout.groups[0]!.bounding
     const { offset, scale } = graph.layout.viewport
