@@ -60,6 +60,23 @@ export class StudioCanvas extends LGraphCanvas {
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
   }
 
+  /**
+   * Sizes the canvas to `width` x `height` CSS pixels with a backing store in device pixels, as litegraph expects
+   * (its background layer is drawn at devicePixelRatio; without this a HiDPI screen shows the graph in a quarter
+   * of the canvas).
+   */
+  resizeCss(width: number, height: number): void {
+    const ratio = Math.max(1, window.devicePixelRatio || 1)
+    this.canvas.style.width = `${width}px`
+    this.canvas.style.height = `${height}px`
+    const deviceWidth = Math.round(width * ratio)
+    const deviceHeight = Math.round(height * ratio)
+    if (this.canvas.width === deviceWidth && this.canvas.height === deviceHeight) return
+    this.resize(deviceWidth, deviceHeight)
+    // A new size resets the context; the front layer is drawn in CSS pixels through this scale.
+    this.ctx.scale(ratio, ratio)
+  }
+
   pointFrom(event: PointerLike): CanvasPoint {
     const clientX = event.clientX ?? 0
     const clientY = event.clientY ?? 0

@@ -26,7 +26,7 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
 
   const resize = (): void => {
     const rect = container.getBoundingClientRect()
-    editor.canvas.resize(Math.max(1, Math.floor(rect.width)), Math.max(1, Math.floor(rect.height)))
+    editor.canvas.resizeCss(Math.max(1, Math.floor(rect.width)), Math.max(1, Math.floor(rect.height)))
     editor.refitIfUntouched()
     editor.canvas.setDirty(true, true)
   }

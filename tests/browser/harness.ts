@@ -27,7 +27,7 @@ export interface AppSession {
   close(): Promise<void>
 }
 
-export async function openApp(options: { webgpu?: boolean; query?: string } = {}): Promise<AppSession> {
+export async function openApp(options: { webgpu?: boolean; query?: string; deviceScaleFactor?: number } = {}): Promise<AppSession> {
   mkdirSync(ARTIFACTS, { recursive: true })
   const server = await serveStatic(distFolder())
   // launch() gives every browser a fresh temporary profile (no state shared between tests).
@@ -36,7 +36,7 @@ export async function openApp(options: { webgpu?: boolean; query?: string } = {}
     headless: true,
     args: [...COMMON_ARGS, ...(options.webgpu ? WEBGPU_ARGS : ['--disable-gpu'])],
   })
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true })
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: options.deviceScaleFactor ?? 1, acceptDownloads: true })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))

@@ -1,0 +1,48 @@
+// The editor on a HiDPI screen (devicePixelRatio 2): a sharp canvas that fills its area, with the DOM textareas
+// and pointer hit-testing lined up with what litegraph draws.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { nodeIdsByType, openApp, screenshot, type AppSession } from './harness.js'
+
+describe('editor at devicePixelRatio 2', () => {
+  let app: AppSession
+
+  beforeAll(async () => {
+    app = await openApp({ query: '?backend=wasm', deviceScaleFactor: 2 })
+  })
+
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it('fills the canvas area with a device-pixel backing store, textareas and clicks aligned with the nodes', async () => {
+    const { page } = app
+    const sizes = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=graph-canvas]')!
+      const wrap = canvas.parentElement!.getBoundingClientRect()
+      const rect = canvas.getBoundingClientRect()
+      return { wrap: [Math.floor(wrap.width), Math.floor(wrap.height)], css: [rect.width, rect.height], device: [canvas.width, canvas.height] }
+    })
+    expect(sizes.css).toEqual(sizes.wrap)
+    expect(sizes.device).toEqual(sizes.wrap.map((v) => v * 2))
+
+    const byType = await nodeIdsByType(page)
+    const [promptId] = byType['CLIPTextEncode']!
+    const clip = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'input', 'clip'), promptId!))!
+    const conditioning = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'conditioning'), promptId!))!
+    const area = (await page.locator(`textarea.node-textarea[data-node-id="${promptId}"]`).boundingBox())!
+    // The textarea sits in the Prompt node's body: aligned with its input sockets, below the first row.
+    expect(Math.abs(area.x - clip.x)).toBeLessThan(4)
+    expect(area.x + area.width).toBeLessThan(conditioning.x + 10)
+    expect(area.y).toBeGreaterThan(clip.y)
+    expect(area.y - clip.y).toBeLessThan(40)
+
+    // Hit-testing in CSS pixels: a double-click on a node's title opens its rename dialog.
+    const [latentId] = byType['EmptyLatent']!
+    const latent = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'latent'), latentId!))!
+    await page.mouse.dblclick(latent.x - 100, latent.y - 22)
+    await expect(page.locator('.prompt-dialog input').inputValue()).resolves.toBe('Empty Latent')
+    await page.keyboard.press('Escape')
+    await screenshot(page, 'editor-hidpi')
+    expect(app.errors).toEqual([])
+  })
+})
