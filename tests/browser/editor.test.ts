@@ -90,11 +90,13 @@ describe('editor on WASM', () => {
       window.__hypersd!.setValue(latent!, 'height', 768)
     }, [samplerId, latentId])
     const previous = (await lastRun(page)).runId
-    await page.click('[data-testid=run-button]')
+    // Run and cancel from the keyboard (the buttons call the same commands).
+    await page.locator('[data-testid=graph-canvas]').focus()
+    await page.keyboard.press('Control+Enter')
     await page.waitForFunction(() => /step [1-6] of 8/.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
     // The progress events carry a live latent preview, drawn in the side panel while sampling.
     expect(await page.evaluate(() => document.querySelector<HTMLCanvasElement>('.live-preview canvas')?.width ?? 0)).toBeGreaterThan(0)
-    await page.click('[data-testid=cancel-button]')
+    await page.keyboard.press('Control+Alt+Enter')
     const cancelled = await waitForRunAfter(page, previous, 10_000)
     expect(cancelled.status).toBe('cancelled')
     await expect(page.locator('[data-testid=cancel-button]').isDisabled()).resolves.toBe(true)
