@@ -275,6 +275,21 @@ describe('graph files in the editor', () => {
     expect(saved.nodes).toHaveLength(initial)
     await page.locator('[data-testid=unsaved-indicator]').waitFor({ state: 'detached' })
 
+    // Ctrl+G wraps the selection in a new group that encloses every selected node.
+    type Layout = { layout: { groups: { bounding: number[] }[]; nodes: Record<string, { pos: number[]; size: number[] }> } }
+    const groupsBefore = (JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as Layout).layout.groups.length
+    await page.keyboard.press('Control+a')
+    await page.keyboard.press('Control+g')
+    await page.waitForFunction((n) => (JSON.parse(window.__hypersd!.graphJson()) as Layout).layout.groups.length === n + 1, groupsBefore)
+    const grouped = (JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as Layout).layout
+    const [gx, gy, gw, gh] = grouped.groups[groupsBefore]!.bounding as [number, number, number, number]
+    for (const { pos, size } of Object.values(grouped.nodes)) {
+      expect(pos[0]!).toBeGreaterThanOrEqual(gx)
+      expect(pos[1]!).toBeGreaterThanOrEqual(gy)
+      expect(pos[0]! + size[0]!).toBeLessThanOrEqual(gx + gw)
+      expect(pos[1]! + size[1]!).toBeLessThanOrEqual(gy + gh)
+    }
+
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')])
     expect(chooser.isMultiple()).toBe(false)
   })
