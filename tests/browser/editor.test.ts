@@ -148,6 +148,15 @@ describe('editor on WASM', () => {
 
     await page.evaluate((id) => window.__hypersd!.setValue(id, 'width', 256), latentId!)
     expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(graphBefore)
+    // The panel stays above the node textareas: zoomed in on the note, its textarea spreads under the panel.
+    const [noteId] = (await nodeIdsByType(page))['Note']!
+    const note = (JSON.parse(graphBefore) as { layout: { nodes: Record<string, { pos: [number, number]; size: [number, number] }> } }).layout.nodes[noteId!]!
+    await page.evaluate((at) => window.__hypersd!.zoom(5, at), [note.pos[0] + note.size[0] / 2, note.pos[1] + note.size[1] / 2] as [number, number])
+    const panelBox = (await panel.boundingBox())!
+    const noteBox = (await page.locator(`textarea.node-textarea[data-node-id="${noteId}"]`).boundingBox())!
+    const probe = { x: panelBox.x + 20, y: panelBox.y + 10 }
+    expect(probe.x > noteBox.x && probe.x < noteBox.x + noteBox.width && probe.y > noteBox.y && probe.y < noteBox.y + noteBox.height).toBe(true)
+    expect(await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('[data-testid=error-panel]') !== null, probe)).toBe(true)
     const again = await runOnce(page)
     expect(again.status, again.error ?? '').toBe('done')
     // The failed run did not throw away the engine cache: nothing upstream had to run again.
