@@ -301,6 +301,10 @@ describe('graph files in the editor', () => {
 
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')])
     expect(chooser.isMultiple()).toBe(false)
+    const chosen = JSON.parse(DEFAULT_GRAPH) as { metadata: { name: string } }
+    chosen.metadata.name = 'Chosen in the file dialog'
+    await chooser.setFiles({ name: 'chosen.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(chosen)) })
+    await page.waitForFunction(() => document.querySelector('.doc-name .name')?.textContent === 'Chosen in the file dialog')
   })
 
   it('queues runs, applies seed control after each, and a queued run can be removed', async () => {
