@@ -93,7 +93,7 @@ describe('editor on WASM', () => {
     // Run and cancel from the keyboard (the buttons call the same commands).
     await page.locator('[data-testid=graph-canvas]').focus()
     await page.keyboard.press('Control+Enter')
-    await page.waitForFunction(() => /step [1-6] of 8/.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
+    await page.waitForFunction(() => /step [1-6] of 8 · \d+\.\d s/.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
     // The progress events carry a live latent preview, drawn in the side panel while sampling.
     expect(await page.evaluate(() => document.querySelector<HTMLCanvasElement>('.live-preview canvas')?.width ?? 0)).toBeGreaterThan(0)
     await page.keyboard.press('Control+Alt+Enter')
