@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { lastRun, nodeIdsByType, openApp, outputPixels, runOnce, screenshot, typesOf, waitForRunAfter, waitReady, type AppSession } from './harness.js'
+import { canvasColoursAround, lastRun, nodeIdsByType, openApp, outputPixels, runOnce, screenshot, typesOf, waitForRunAfter, waitReady, type AppSession } from './harness.js'
 
 const DEFAULT_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
 const COMFY_WORKFLOW = readFileSync(resolve(import.meta.dirname, '../graph/fixtures/comfyui/default-lora-note.workflow.json'), 'utf8')
@@ -76,6 +76,24 @@ describe('editor on WASM', () => {
     const after = await outputPixels(page)
     expect(after.src).not.toBe(before.src)
     expect(after.data).not.toEqual(before.data)
+
+    // Each node's state is drawn on the canvas as a coloured outline just left of the node: cached ones blue
+    // (#60a5fa), the ones that ran grey (#a3a3a3).
+    type Layout = { layout: { nodes: Record<string, { pos: [number, number]; size: [number, number] }>; viewport: { offset: [number, number]; scale: number } } }
+    const { layout } = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as Layout
+    const box = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+    const outline = async (type: string): Promise<[number, number, number][]> => {
+      const [id] = (await nodeIdsByType(page))[type]!
+      const node = layout.nodes[id!]!
+      const x = box.x + (node.pos[0] - 3 + layout.viewport.offset[0]) * layout.viewport.scale
+      const y = box.y + (node.pos[1] + node.size[1] / 2 + layout.viewport.offset[1]) * layout.viewport.scale
+      return canvasColoursAround(page, x, y)
+    }
+    const near = (target: [number, number, number]) => (colours: [number, number, number][]) => colours.some((c) => c.every((v, i) => Math.abs(v - target[i]!) < 40))
+    expect(near([0x60, 0xa5, 0xfa])(await outline('LoadPipeline'))).toBe(true)
+    expect(near([0x60, 0xa5, 0xfa])(await outline('CLIPTextEncode'))).toBe(true)
+    expect(near([0xa3, 0xa3, 0xa3])(await outline('TSCDSampler'))).toBe(true)
+    expect(near([0x60, 0xa5, 0xfa])(await outline('TSCDSampler'))).toBe(false)
   })
 
   it('cancel mid-run leaves the app idle, and the next run works', async () => {

@@ -120,3 +120,19 @@ export async function outputPixels(page: Page): Promise<{ width: number; height:
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(ARTIFACTS, `${name}.png`) })
 }
+
+/** Colours of the graph canvas along a short horizontal run of CSS pixels centred on page point (x, y). */
+export async function canvasColoursAround(page: Page, x: number, y: number, halfWidth = 4): Promise<[number, number, number][]> {
+  return page.evaluate(
+    ({ x, y, halfWidth }) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=graph-canvas]')!
+      const rect = canvas.getBoundingClientRect()
+      const ratio = canvas.width / rect.width
+      const data = canvas.getContext('2d')!.getImageData(Math.round((x - rect.left - halfWidth) * ratio), Math.round((y - rect.top) * ratio), Math.round(2 * halfWidth * ratio) + 1, 1).data
+      const colours: [number, number, number][] = []
+      for (let i = 0; i < data.length; i += 4) colours.push([data[i]!, data[i + 1]!, data[i + 2]!])
+      return colours
+    },
+    { x, y, halfWidth },
+  )
+}
