@@ -85,7 +85,7 @@ export const useRuns = defineStore('runs', () => {
       graphJson: graphStore.fileText(),
       auto: options.auto ?? false,
       queuedAt: Date.now(),
-      label: `${graphStore.name} #${counter}`,
+      label: [`#${counter}`, ...runSummary(graph), graphStore.name].join(' · '),
     }
     // Auto-runs coalesce: a newer edit replaces a waiting auto-run instead of piling up.
     if (entry.auto) queue.value = queue.value.filter((q) => !q.auto)
@@ -251,3 +251,14 @@ export const useRuns = defineStore('runs', () => {
     dismissError,
   }
 })
+
+/** What tells queued runs apart at a glance: the seeds and step counts they will use ("seed 101", "4 steps"). */
+function runSummary(graph: ExecGraph): string[] {
+  const parts: string[] = []
+  for (const node of graph.nodes) {
+    const { seed, steps } = node.inputs
+    if (typeof seed === 'number') parts.push(`seed ${seed}`)
+    if (typeof steps === 'number') parts.push(`${steps} steps`)
+  }
+  return [...new Set(parts)]
+}

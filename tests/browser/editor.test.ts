@@ -341,6 +341,9 @@ describe('graph files in the editor', () => {
     await page.click('.tabs button:has-text("Queue")')
     await page.locator('[data-testid=queue-cancel]').first().waitFor()
     await screenshot(page, 'editor-queue')
+    // Queued entries say what sets them apart (each run takes the seed as it was when queued).
+    const labels = await page.locator('.queue .label').allTextContents()
+    expect(labels.at(-1)).toMatch(/^#\d+ · seed 102 · 4 steps · /)
     await page.locator('[data-testid=queue-cancel]').last().click()
     await page.waitForFunction(
       ([prev, before]) => {
