@@ -52,7 +52,11 @@ describe('editor on WASM', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
     await expect(page.locator('[data-testid=backend-indicator]').getAttribute('title')).resolves.toMatch(/^WASM, \d+ threads?/)
 
-    const run = await runOnce(page)
+    const previous = (await lastRun(page)).runId
+    await page.click('[data-testid=run-button]')
+    // Before the sampler reports steps, the progress label names the node at work (loading, text encoding).
+    await page.waitForFunction(() => /^(Load Pipeline|Prompt) · \d+\.\d s$/.test(document.querySelector('[data-testid=progress] .label')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
+    const run = await waitForRunAfter(page, previous)
     expect(run.status, run.error ?? '').toBe('done')
     expect(run.backend).toBe('wasm')
     expect(await typesOf(page, run.nodesRun)).toEqual(['CLIPTextEncode', 'EmptyLatent', 'LoadPipeline', 'SaveImage', 'TSCDSampler', 'VAEDecode'])
