@@ -32,6 +32,18 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
   }
   const observer = new ResizeObserver(resize)
   observer.observe(container)
+  // A window moved to a screen with another pixel ratio keeps its CSS size: only this query notices.
+  let ratioQuery: MediaQueryList | null = null
+  const watchRatio = (): void => {
+    ratioQuery?.removeEventListener('change', onRatioChange)
+    ratioQuery = window.matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`)
+    ratioQuery.addEventListener('change', onRatioChange)
+  }
+  const onRatioChange = (): void => {
+    resize()
+    watchRatio()
+  }
+  watchRatio()
   resize()
 
   const previewCanvas = document.createElement('canvas')
@@ -60,6 +72,7 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
     dispose: () => {
       stopWatch()
       observer.disconnect()
+      ratioQuery?.removeEventListener('change', onRatioChange)
       editor.textAreas?.dispose()
       editor.canvas.graph?.stop?.()
     },
