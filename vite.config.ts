@@ -18,6 +18,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    reporters: ['default', './tests/reporters/summary-line.ts'],
     // Two suites, one `vitest run`: unit tests, and the browser tests that build the app once (globalSetup),
     // serve it and drive Debian's Chromium one file at a time. `--project unit` / `--project browser` pick one.
     projects: [
