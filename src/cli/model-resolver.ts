@@ -21,6 +21,9 @@ export function createModelResolver(modelsRoot: string, overrides: ReadonlyMap<s
     resolve(name) {
       const override = overrides.get(name)
       if (override) return override
+      if (/^https?:\/\//i.test(name)) {
+        throw new UsageError(`model "${name}" is a URL; the CLI reads local files: download it and pass --model ${name}=PATH`)
+      }
       if (isAbsolute(name)) return name
       if (name.startsWith('./') || name.startsWith('../')) return resolve(name)
       return resolve(modelsRoot, name)

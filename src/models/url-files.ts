@@ -37,6 +37,8 @@ async function readBody(response: Response, onProgress?: (loaded: number, total:
   return out
 }
 
+const ABSOLUTE_URL = /^https?:\/\//i
+
 export class UrlFileSource implements FileSource {
   private readonly fetchImpl: typeof fetch
   private readonly cacheName: string | null
@@ -49,8 +51,9 @@ export class UrlFileSource implements FileSource {
     this.cacheName = options.cacheName === undefined ? DEFAULT_MODEL_CACHE : options.cacheName
   }
 
+  /** A path under the base URL; an absolute http(s) URL (a model hosted elsewhere, e.g. a hub repo) is kept. */
   describe(path: string): string {
-    return joinPath(this.baseUrl, path)
+    return ABSOLUTE_URL.test(path) ? path : joinPath(this.baseUrl, path)
   }
 
   private async cache(): Promise<Cache | undefined> {

@@ -15,8 +15,12 @@ export interface HostServices {
   beginRun(runId: string, graphJson: string): void
 }
 
-/** Model names in graphs are paths under the models folder; anything that could climb out is refused. */
+/**
+ * Model names in graphs are paths under the models folder, or absolute http(s) URLs of a model hosted elsewhere
+ * (fetched with CORS, which cross-origin isolation requires anyway); a path that could climb out is refused.
+ */
 export function resolveModelPath(name: string): string {
+  if (/^https?:\/\/[^/]/i.test(name)) return name
   const path = name.replace(/\\/g, '/').replace(/^\/+/, '')
   if (path === '' || path.split('/').some((part) => part === '..' || part === '.')) {
     throw new Error(`model name "${name}" is not a path inside the models folder`)
