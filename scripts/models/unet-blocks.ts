@@ -109,6 +109,50 @@ export function skipResnet(
   return resnetBlock(b, name, cat, temb, inC + skip.channels, outC, c)
 }
 
+/** `attention(level, "attentions.i", x, channels)`: a level's transformer, or x unchanged for a level without. */
+export type LevelAttention = (level: number, name: string, x: string, channels: number) => string
+
+/**
+ * The encoder half after conv_in: down_blocks.0.. with `resnetsPerLevel` resnets (each followed by `attention`) and a
+ * downsampler on all but the deepest level. Returns the output and the skip activations the up path concatenates.
+ */
+export function downBlocks(
+  b: GraphBuilder,
+  x: string,
+  temb: string,
+  channels: readonly number[],
+  resnetsPerLevel: number,
+  c: UnetBlockConfig,
+  attention: LevelAttention,
+): { h: string; skips: { name: string; channels: number }[] } {
+  const first = channels[0]!
+  let h = x
+  const skips: { name: string; channels: number }[] = [{ name: h, channels: first }]
+  channels.forEach((outC, level) => {
+    b.scope(`down_blocks.${level}`, () => {
+      for (let i = 0; i < resnetsPerLevel; i++) {
+        h = resnetBlock(b, `resnets.${i}`, h, temb, i === 0 ? (channels[level - 1] ?? first) : outC, outC, c)
+        h = attention(level, `attentions.${i}`, h, outC)
+        skips.push({ name: h, channels: outC })
+      }
+      if (level < channels.length - 1) {
+        h = downsample(b, h, outC)
+        skips.push({ name: h, channels: outC })
+      }
+    })
+  })
+  return { h, skips }
+}
+
+/** mid_block: resnet, transformer, resnet at the deepest width. */
+export function midBlock(b: GraphBuilder, x: string, temb: string, channels: number, c: UnetBlockConfig, transformer: (name: string, x: string, channels: number) => string): string {
+  return b.scope('mid_block', () => {
+    let h = resnetBlock(b, 'resnets.0', x, temb, channels, channels, c)
+    h = transformer('attentions.0', h, channels)
+    return resnetBlock(b, 'resnets.1', h, temb, channels, channels, c)
+  })
+}
+
 /**
  * The decoder half: up_blocks.0 (deepest) to the top, each with `resnetsPerLevel` skip resnets (layers_per_block + 1),
  * `attention(level, "attentions.i", x, channels)` after each (return x unchanged for a level without), and an
@@ -122,7 +166,7 @@ export function upBlocks(
   channels: readonly number[],
   resnetsPerLevel: number,
   c: UnetBlockConfig,
-  attention: (level: number, name: string, x: string, channels: number) => string,
+  attention: LevelAttention,
 ): string {
   const reversed = [...channels].reverse()
   let h = x

@@ -7,7 +7,7 @@ import { DataType, type OnnxModel } from '../../src/models/onnx/types.js'
 import { EXPORT_INFO } from './export-info.js'
 import { seededInit } from './init.js'
 import { TEXT_ENCODER } from './text-encoder.js'
-import { downsample, resnetBlock, spatialTransformer, unetOutput, upBlocks, type UnetBlockConfig } from './unet-blocks.js'
+import { downBlocks, midBlock, spatialTransformer, unetOutput, upBlocks, type UnetBlockConfig } from './unet-blocks.js'
 
 export interface UnetConfig extends UnetBlockConfig {
   inChannels: number
@@ -53,30 +53,13 @@ export function buildUnet(c: UnetConfig = UNET, seed = 2): OnnxModel {
     return b.gemm('linear_2', h, c.timeEmbedDim, c.timeEmbedDim)
   })
 
-  let h = b.conv('conv_in', sample, c.inChannels, first, { kernel: 3, padding: 1 })
-  const skips: { name: string; channels: number }[] = [{ name: h, channels: first }]
-  channels.forEach((outC, level) => {
-    const inC = level === 0 ? first : channels[level - 1]!
-    b.scope(`down_blocks.${level}`, () => {
-      h = resnetBlock(b, 'resnets.0', h, temb, inC, outC, c)
-      h = spatialTransformer(b, 'attentions.0', h, context, outC, c)
-      skips.push({ name: h, channels: outC })
-      if (level < channels.length - 1) {
-        h = downsample(b, h, outC)
-        skips.push({ name: h, channels: outC })
-      }
-    })
-  })
-
-  const deepest = channels[channels.length - 1]!
-  b.scope('mid_block', () => {
-    h = resnetBlock(b, 'resnets.0', h, temb, deepest, deepest, c)
-    h = spatialTransformer(b, 'attentions.0', h, context, deepest, c)
-    h = resnetBlock(b, 'resnets.1', h, temb, deepest, deepest, c)
-  })
+  const transformer = (name: string, x: string, ch: number) => spatialTransformer(b, name, x, context, ch, c)
+  const down = downBlocks(b, b.conv('conv_in', sample, c.inChannels, first, { kernel: 3, padding: 1 }), temb, channels, 1, c, (_, name, x, ch) => transformer(name, x, ch))
+  const skips = down.skips
+  let h = midBlock(b, down.h, temb, channels[channels.length - 1]!, c, transformer)
 
   // layers_per_block + 1 resnets per level, each concatenating the matching down-path activation (skip connection).
-  h = upBlocks(b, h, skips, temb, channels, 2, c, (_, name, x, ch) => spatialTransformer(b, name, x, context, ch, c))
+  h = upBlocks(b, h, skips, temb, channels, 2, c, (_, name, x, ch) => transformer(name, x, ch))
 
   unetOutput(b, h, first, c.outChannels, c)
   return b.model(EXPORT_INFO)

@@ -9,7 +9,7 @@ import { GraphBuilder } from '../../../src/models/onnx/builder.js'
 import { DataType, type OnnxModel } from '../../../src/models/onnx/types.js'
 import { EXPORT_INFO } from '../export-info.js'
 import { seededInit } from '../init.js'
-import { downsample, resnetBlock, spatialTransformer, unetOutput, upBlocks, type UnetBlockConfig } from '../unet-blocks.js'
+import { downBlocks, midBlock, spatialTransformer, unetOutput, upBlocks, type UnetBlockConfig } from '../unet-blocks.js'
 import { unetConfigJson } from '../unet.js'
 import { SDXL_TEXT_ENCODER, SDXL_TEXT_ENCODER_2 } from './text-encoders.js'
 
@@ -83,28 +83,11 @@ export function buildSdxlUnet(c: SdxlUnetConfig = SDXL_UNET, seed = 12): OnnxMod
   const temb = conditioningEmbedding(b, c, { timestep, sample, textEmbeds, timeIds })
   const transformer = (name: string, x: string, ch: number) => spatialTransformer(b, name, x, context, ch, c, { linearProjection: true })
 
-  let h = b.conv('conv_in', sample, c.inChannels, first, { kernel: 3, padding: 1 })
-  const skips: { name: string; channels: number }[] = [{ name: h, channels: first }]
-  channels.forEach((outC, level) => {
-    b.scope(`down_blocks.${level}`, () => {
-      for (let i = 0; i < c.layersPerBlock; i++) {
-        h = resnetBlock(b, `resnets.${i}`, h, temb, i === 0 ? (channels[level - 1] ?? first) : outC, outC, c)
-        if (c.attentionLevels[level]) h = transformer(`attentions.${i}`, h, outC)
-        skips.push({ name: h, channels: outC })
-      }
-      if (level < channels.length - 1) {
-        h = downsample(b, h, outC)
-        skips.push({ name: h, channels: outC })
-      }
-    })
-  })
-
-  const deepest = channels[channels.length - 1]!
-  b.scope('mid_block', () => {
-    h = resnetBlock(b, 'resnets.0', h, temb, deepest, deepest, c)
-    h = transformer('attentions.0', h, deepest)
-    h = resnetBlock(b, 'resnets.1', h, temb, deepest, deepest, c)
-  })
+  const down = downBlocks(b, b.conv('conv_in', sample, c.inChannels, first, { kernel: 3, padding: 1 }), temb, channels, c.layersPerBlock, c, (level, name, x, ch) =>
+    c.attentionLevels[level] ? transformer(name, x, ch) : x,
+  )
+  const skips = down.skips
+  let h = midBlock(b, down.h, temb, channels[channels.length - 1]!, c, transformer)
 
   const reversedAttention = [...c.attentionLevels].reverse()
   h = upBlocks(b, h, skips, temb, channels, c.layersPerBlock + 1, c, (level, name, x, ch) => (reversedAttention[level] ? transformer(name, x, ch) : x))
