@@ -4,8 +4,8 @@ import * as ort from 'onnxruntime-node'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Latent } from '../../nodes/types.js'
 import { GraphValidationError, NodeExecutionError } from '../../src/engine/index.js'
-import { createScheduler, TorchGenerator } from '../../src/sampling/index.js'
 import { clipTokenizerFromFiles, tokenizeForModel } from '../../src/text/index.js'
+import { referenceDdimTrailing } from '../helpers/reference-loop.js'
 import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
 
 const host = createTestHost()
@@ -18,25 +18,13 @@ describe('TSCD Sampler on the tiny model', () => {
     const latent = await sampled(['4.seed=1234', '4.steps=2'])
     const dir = join(ROOT, 'public', 'models', 'tiny-sd15')
     const text = await ort.InferenceSession.create(join(dir, 'text_encoder', 'model.onnx'))
-    const unet = await ort.InferenceSession.create(join(dir, 'unet', 'model.onnx'))
     const tokenizer = clipTokenizerFromFiles(readFileSync(join(dir, 'tokenizer', 'vocab.json'), 'utf8'), readFileSync(join(dir, 'tokenizer', 'merges.txt'), 'utf8'))
     const ids = tokenizeForModel(tokenizer, graph.nodes.find((n) => n.id === '2')!.inputs.text as string, { padId: 49407 }).ids
     const hidden = (await text.run({ input_ids: new ort.Tensor('int32', ids, [1, 77]) })).last_hidden_state!
-    const config = JSON.parse(readFileSync(join(dir, 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>
-    const scheduler = createScheduler('ddim', { ...config, timestep_spacing: 'trailing' })
-    scheduler.setTimesteps(2)
-    expect(scheduler.timesteps).toEqual([999, 499])
-    let x = new TorchGenerator(1234).randn(4 * 32 * 32)
-    for (const t of scheduler.timesteps) {
-      const out = await unet.run({
-        sample: new ort.Tensor('float32', scheduler.scaleModelInput(x, t), [1, 4, 32, 32]),
-        timestep: new ort.Tensor('int64', BigInt64Array.of(BigInt(t)), [1]),
-        encoder_hidden_states: hidden,
-      })
-      x = scheduler.step(out.out_sample!.data as Float32Array, t, x)
-    }
+    const reference = await referenceDdimTrailing({ folder: dir, steps: 2, seed: 1234, latentSize: [32, 32], conditioning: { encoder_hidden_states: hidden } })
+    expect(reference.timesteps).toEqual([999, 499])
     expect(latent.dims).toEqual([1, 4, 32, 32])
-    expect(Array.from(latent.data)).toEqual(Array.from(x))
+    expect(Array.from(latent.data)).toEqual(Array.from(reference.latents))
     expect(latent.parameters).toMatchObject({ seed: 1234, steps: 2, scheduler: 'ddim-trailing', timesteps: '999,499' })
   })
 

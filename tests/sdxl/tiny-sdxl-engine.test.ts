@@ -8,8 +8,8 @@ import * as ort from 'onnxruntime-node'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Conditioning, ImageBatch, Latent } from '../../nodes/types.js'
 import { decodedToRgba } from '../../src/imaging/decoded-image.js'
-import { createScheduler, TorchGenerator } from '../../src/sampling/index.js'
 import { clipTokenizerFromFiles, tokenizeForModel } from '../../src/text/index.js'
+import { referenceDdimTrailing } from '../helpers/reference-loop.js'
 import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
 
 const DIR = join(ROOT, 'public', 'models', 'tiny-sdxl')
@@ -86,23 +86,19 @@ describe('tiny SDXL through the engine', () => {
     const latent = result.outputs.get('4')!.latent as Latent
     const image = result.outputs.get('5')!.image as ImageBatch
     const { hidden, pooled } = await referenceConditioning()
-    const unet = await bare('unet')
-    const config = JSON.parse(readFileSync(join(DIR, 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>
-    const scheduler = createScheduler('ddim', { ...config, timestep_spacing: 'trailing' })
-    scheduler.setTimesteps(2)
-    expect(scheduler.timesteps).toEqual([999, 499])
-    let x = new TorchGenerator(777).randn(4 * 32 * 32)
-    for (const t of scheduler.timesteps) {
-      const out = await unet.run({
-        sample: new ort.Tensor('float32', scheduler.scaleModelInput(x, t), [1, 4, 32, 32]),
-        timestep: new ort.Tensor('int64', BigInt64Array.of(BigInt(t)), [1]),
+    const { latents: x, timesteps } = await referenceDdimTrailing({
+      folder: DIR,
+      steps: 2,
+      seed: 777,
+      latentSize: [32, 32],
+      conditioning: {
         encoder_hidden_states: new ort.Tensor('float32', hidden, [1, 77, D1 + D2]),
         text_embeds: new ort.Tensor('float32', pooled, [1, 32]),
         // original size, crop top-left, target size: 256 px, no crop.
         time_ids: new ort.Tensor('float32', Float32Array.of(256, 256, 0, 0, 256, 256), [1, 6]),
-      })
-      x = scheduler.step(out.out_sample!.data as Float32Array, t, x)
-    }
+      },
+    })
+    expect(timesteps).toEqual([999, 499])
     expect(latent.dims).toEqual([1, 4, 32, 32])
     expect(Array.from(latent.data)).toEqual(Array.from(x))
     const decoded = await (await bare('vae_decoder')).run({ latent_sample: new ort.Tensor('float32', x.map((v) => v / 0.13025), [1, 4, 32, 32]) })
