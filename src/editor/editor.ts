@@ -113,6 +113,8 @@ export class GraphEditor {
   load(file: GraphFile, options: { keepViewport?: boolean } = {}): void {
     checkLoadable(file, this.definitions)
     this.restoring = true
+    // A selection left from the previous graph would make the fit below frame nodes that no longer exist.
+    this.canvas.deselectAll()
     try {
       const viewport = fileToGraph(file, this.graph)
       if (viewport && options.keepViewport) {

@@ -531,12 +531,12 @@ describe('graph files in the editor', () => {
       const within = (x: number, y: number): boolean => x >= canvas.x && x <= canvas.x + canvas.width && y >= canvas.y && y <= canvas.y + canvas.height
       return areas.length > 0 && areas.every((r) => within(r.left, r.top) && within(r.right, r.bottom)) && points.every((p) => p === null || within(p.x, p.y))
     }
-    expect(await inside()).toBe(true)
+    // The textareas follow the canvas on its next drawn frame, so the check polls rather than reading once.
+    await expect.poll(inside, { timeout: 3000 }).toBe(true)
     try {
       await page.setViewportSize({ width: 1280, height: 800 })
       await page.waitForFunction(() => document.querySelector('[data-testid=graph-canvas]')!.getBoundingClientRect().width < 1000)
-      await page.waitForTimeout(200)
-      expect(await inside()).toBe(true)
+      await expect.poll(inside, { timeout: 3000 }).toBe(true)
       await screenshot(page, 'editor-1280x800')
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 })
