@@ -1,5 +1,6 @@
 // Where live mode's per-step cost goes: single-threaded CPU time per UNet step (stable on a busy machine) of the
-// base UNet vs live graphs carrying only one kind of branch from the kohya fixture.
+// base UNet vs live-branch graphs carrying only one kind of branch from the kohya fixture, and the live (weight
+// delta) graph with every layer.
 import * as ort from 'onnxruntime-node'
 import { buildModel } from '../src/lora/index.js'
 import { readSafetensors } from '../src/models/safetensors/reader.js'
@@ -38,9 +39,11 @@ export async function liveOverheadBreakdown(base: ModelSource, lora: Uint8Array,
   feeds['timestep'] = int64 ? new ort.Tensor('int64', BigInt64Array.of(999n), [1]) : new ort.Tensor('float32', Float32Array.of(999), [1])
   for (const [label, pattern] of KINDS) {
     const file = subset(lora, pattern)
-    const built = await buildModel(base, label, [{ name: label, scale: 1, mode: 'live' }], 'unet', { readLora: async () => file })
-    variants.push([label, await session(built.source)])
+    const built = await buildModel(base, label, [{ name: label, scale: 1, mode: 'live-branch' }], 'unet', { readLora: async () => file })
+    variants.push([`live-branch, ${label}`, await session(built.source)])
   }
+  const delta = await buildModel(base, 'live', [{ name: 'live', scale: 1, mode: 'live' }], 'unet', { readLora: async () => lora })
+  variants.push(['live (weight deltas), all 114 layers', await session(delta.source)])
   const cpu: number[][] = variants.map(() => [])
   for (let i = 0; i < runs; i++) {
     for (const [k, [label, s]] of variants.entries()) {
@@ -52,7 +55,7 @@ export async function liveOverheadBreakdown(base: ModelSource, lora: Uint8Array,
     }
   }
   const baseMs = median(cpu[0]!)
-  const lines = [`live-branch CPU cost per UNet step, 1 thread (${runs} interleaved runs): base ${baseMs.toFixed(2)} ms`]
+  const lines = [`live CPU cost per UNet step, 1 thread (${runs} interleaved runs): base ${baseMs.toFixed(2)} ms`]
   for (const [k, [label]] of variants.entries()) {
     if (k > 0) lines.push(`  + ${label}: ${median(cpu[k]!).toFixed(2)} ms (+${((median(cpu[k]!) / baseMs - 1) * 100).toFixed(1)}%)`)
   }

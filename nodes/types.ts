@@ -1,6 +1,7 @@
 // Socket value types shared by the node families. Values are plain descriptions (no sessions),
 // so the engine can cache and hash around them; sessions live in the host's SessionCache.
 import type { ModelSource } from '../src/runtime/types.js'
+import type { LoraMode } from '../src/lora/index.js'
 import type { TokenizerFileTexts } from '../src/text/index.js'
 
 /** A model file that is read only when first needed (the UNet is not read to encode a prompt). */
@@ -16,7 +17,7 @@ export interface LoraBinding {
   /** Model name as written in the graph (resolved by the host). */
   readonly name: string
   readonly scale: number
-  readonly mode: 'merge' | 'live'
+  readonly mode: LoraMode
 }
 
 export interface UNetModel {

@@ -1,12 +1,13 @@
 // The shipped Hyper-SD graphs, built from one template so every variant has the same shape and layout.
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphFileInput } from '../src/graph/schema.js'
+import type { LoraMode } from '../src/lora/index.js'
 
 export interface GraphVariant {
   readonly file: string
   readonly name: string
   readonly description: string
   readonly model: string
-  readonly lora?: { readonly name: string; readonly scale: number; readonly mode: 'live' | 'merge' }
+  readonly lora?: { readonly name: string; readonly scale: number; readonly mode: LoraMode }
   readonly steps: number
   readonly scheduler: 'ddim-trailing' | 'tcd' | 'lcm-800' | 'ddim-trailing-cfg' | 'euler-trailing'
   readonly eta: number

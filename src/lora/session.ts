@@ -7,8 +7,11 @@ import { requireGraph } from '../models/onnx/graph.js'
 import { readSafetensors } from '../models/safetensors/reader.js'
 import type { SafetensorsSource } from '../models/safetensors/reader.js'
 import type { HostTensor, ModelSession, ModelSource } from '../runtime/types.js'
-import { addLiveBranches, loraScaleInput, mergePatches, untieSharedWeights } from './apply.js'
-import type { LiveLora } from './apply.js'
+import { isLiveMode, loraScaleInput, ScaleInputs } from './live.js'
+import type { LiveLora, LoraMode } from './live.js'
+import { addLiveBranches } from './live-branch.js'
+import { addLiveDeltas } from './live-delta.js'
+import { mergePatches, untieSharedWeights } from './merge.js'
 import { parseLoraKeys } from './keys.js'
 import type { LoraComponent } from './keys.js'
 import { findTargetLayers } from './layers.js'
@@ -24,7 +27,7 @@ export interface SessionProvider {
 export interface LoraBindingLike {
   readonly name: string
   readonly scale: number
-  readonly mode: 'merge' | 'live'
+  readonly mode: LoraMode
 }
 
 export interface BaseModel {
@@ -53,7 +56,7 @@ export interface PreparedModel {
  */
 export function loraSessionKey(baseKey: string, component: LoraComponent, loras: readonly LoraBindingLike[]): string {
   if (loras.every((l) => l.scale === 0)) return baseKey
-  const parts = loras.map((l, i) => (l.mode === 'live' ? `${i}:live:${l.name}` : l.scale === 0 ? '' : `${i}:merge:${l.name}@${l.scale}`))
+  const parts = loras.map((l, i) => (isLiveMode(l.mode) ? `${i}:${l.mode}:${l.name}` : l.scale === 0 ? '' : `${i}:merge:${l.name}@${l.scale}`))
   return `${baseKey}#lora(${component})[${parts.filter((p) => p.length > 0).join('|')}]`
 }
 
@@ -61,7 +64,7 @@ function scaleFeeds(loras: readonly LoraBindingLike[], inputs: ReadonlySet<strin
   const feeds: Record<string, HostTensor> = {}
   loras.forEach((l, i) => {
     const name = loraScaleInput(i)
-    if (l.mode === 'live' && inputs.has(name)) feeds[name] = { dtype: 'float32', dims: [], data: Float32Array.of(l.scale) }
+    if (isLiveMode(l.mode) && inputs.has(name)) feeds[name] = { dtype: 'float32', dims: [], data: Float32Array.of(l.scale) }
   })
   return feeds
 }
@@ -125,13 +128,20 @@ export async function buildModel(
   }
   const merged = matched.filter((m) => m.binding.mode === 'merge')
   const untied = untieSharedWeights(graph, merged.flatMap((m) => m.patches.map((p) => p.layer)))
-  const live: LiveLora[] = []
+  const deltas: LiveLora[] = []
+  const branches: LiveLora[] = []
   for (const { index, binding, file, patches } of matched) {
     const own = patches.map((p) => ({ ...p, layer: untied.get(p.layer) ?? p.layer }))
     if (binding.mode === 'merge') await mergePatches(store, file, own, binding.scale)
-    else live.push({ index, file, patches: own })
+    else (binding.mode === 'live' ? deltas : branches).push({ index, file, patches: own })
   }
-  if (live.length > 0) await addLiveBranches(graph, store, live)
+  if (deltas.length + branches.length > 0) {
+    const scales = new ScaleInputs(graph, [...deltas, ...branches])
+    // Weights first: a branch reads the layer's input, which the weight rewrite leaves as it is.
+    await addLiveDeltas(graph, store, deltas, scales)
+    await addLiveBranches(graph, store, branches, scales)
+    graph.node = [...scales.castNodes(), ...graph.node]
+  }
   const side = store.finish()
   const externalData = [...(base.externalData ?? []), ...(side ? [{ path: LORA_DATA_FILE, data: side }] : [])]
   return { source: { key, bytes: encodeModel(model), ...(externalData.length > 0 ? { externalData } : {}) }, reports }

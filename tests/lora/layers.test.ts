@@ -5,6 +5,7 @@ import { makeAttribute, makeGraph, makeModel, makeNode, makeTensor, makeValueInf
 import { DataType } from '../../src/models/onnx/types.js'
 import { findTargetLayers, scopeOf } from '../../src/lora/layers.js'
 import { prepareModelWithLoras } from '../../src/lora/session.js'
+import type { LoraMode } from '../../src/lora/live.js'
 import { createNodeBackend } from '../../src/runtime/node.js'
 import { SessionCache } from '../../src/runtime/session-cache.js'
 import { makeLora, random, rng } from './synthetic-model.js'
@@ -55,7 +56,7 @@ describe('layer discovery', () => {
     const deps = { sessions: cache, readLora: async () => lora.bytes }
     const x = random(16, next)
     const outputs: Float32Array[] = []
-    for (const mode of ['merge', 'live'] as const) {
+    for (const mode of ['merge', 'live', 'live-branch'] as const) {
       const p = await prepareModelWithLoras({ key: source.key, load: async () => source }, [{ name: 'l', scale: 1, mode }], 'unet', deps)
       expect(p.reports[0]!.patchedLayers).toEqual(['attn.to_q', 'ff'])
       outputs.push((await p.session.run({ x: { dtype: 'float32', dims: [2, 8], data: x }, ...p.feeds })).y!.data as Float32Array)
@@ -106,17 +107,20 @@ describe('layer discovery', () => {
     const cache = new SessionCache(createNodeBackend())
     const deps = { sessions: cache, readLora: async () => lora.bytes }
     const feeds = { x: { dtype: 'float32' as const, dims: [1, 4], data: random(4, next) } }
-    const run = async (loras: { name: string; scale: number; mode: 'merge' | 'live' }[]) => {
+    const run = async (loras: { name: string; scale: number; mode: LoraMode }[]) => {
       const p = await prepareModelWithLoras({ key: source.key, load: async () => source }, loras, 'unet', deps)
       const out = await p.session.run({ ...feeds, ...p.feeds })
       return [Array.from(out.a!.data as Float32Array), Array.from(out.b!.data as Float32Array)]
     }
     const [baseA, baseB] = await run([])
     const [mergedA, mergedB] = await run([{ name: 'l', scale: 1, mode: 'merge' }])
-    const [liveA] = await run([{ name: 'l', scale: 1, mode: 'live' }])
     expect(mergedB).toEqual(baseB)
     expect(mergedA).not.toEqual(baseA)
-    mergedA!.forEach((v, i) => expect(v).toBeCloseTo(liveA![i]!, 5))
+    for (const mode of ['live', 'live-branch'] as const) {
+      const [liveA, liveB] = await run([{ name: 'l', scale: 1, mode }])
+      expect(liveB, mode).toEqual(baseB)
+      mergedA!.forEach((v, i) => expect(v).toBeCloseTo(liveA![i]!, 5))
+    }
     await cache.dispose()
   })
 })

@@ -73,15 +73,17 @@ function maxDiff(a: Record<string, HostTensor>, b: Record<string, HostTensor>): 
 const magnitude = (a: Record<string, HostTensor>) => Math.max(...toFloat32(a['out_tokens']!).map(Math.abs))
 
 describe.each([
-  ['fp32', 1e-5],
-  ['fp16', 2e-2],
-] as const)('LoRA on a synthetic %s model', (dtype, tol) => {
+  ['fp32', 1e-5, 'live'],
+  ['fp16', 2e-2, 'live'],
+  ['fp32', 1e-5, 'live-branch'],
+  ['fp16', 2e-2, 'live-branch'],
+] as const)('LoRA on a synthetic %s model, %s mode', (dtype, tol, liveMode) => {
   const feeds = inputs(dtype)
 
   it('merge = live = independently merged weights', async () => {
     const base = await run(dtype, [], feeds)
     const merged = await run(dtype, [{ name: 'a.safetensors', scale: 0.8, mode: 'merge' }], feeds)
-    const live = await run(dtype, [{ name: 'a.safetensors', scale: 0.8, mode: 'live' }], feeds)
+    const live = await run(dtype, [{ name: 'a.safetensors', scale: 0.8, mode: liveMode }], feeds)
     const independent = await runIndependent(dtype, [{ lora: loraA, scale: 0.8 }], feeds)
     expect(maxDiff(merged.out, independent)).toBeLessThan(tol * magnitude(independent))
     expect(maxDiff(live.out, independent)).toBeLessThan(tol * magnitude(independent))
@@ -94,17 +96,17 @@ describe.each([
 
   it('live scale changes reuse the session; scale 0 gives the base output', async () => {
     const base = await run(dtype, [], feeds)
-    const first = await run(dtype, [{ name: 'a.safetensors', scale: 0.3, mode: 'live' }], feeds)
+    const first = await run(dtype, [{ name: 'a.safetensors', scale: 0.3, mode: liveMode }], feeds)
     const creates = cache.stats.creates
-    const other = await run(dtype, [{ name: 'a.safetensors', scale: -1.5, mode: 'live' }], feeds)
-    const zero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: 'live' }], feeds)
+    const other = await run(dtype, [{ name: 'a.safetensors', scale: -1.5, mode: liveMode }], feeds)
+    const zero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: liveMode }], feeds)
     expect(cache.stats.creates).toBe(creates)
     expect(other.prepared.session).toBe(first.prepared.session)
     // All LoRAs at 0: the base session itself, so the base output bit for bit.
     expect(zero.prepared.session).toBe(base.prepared.session)
     expect(maxDiff(zero.out, base.out)).toBe(0)
     // The live graph itself at scale 0 (built because another LoRA is active, here at a negligible scale).
-    const liveZero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: 'live' }, { name: 'b.safetensors', scale: 1e-30, mode: 'live' }], feeds)
+    const liveZero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: liveMode }, { name: 'b.safetensors', scale: 1e-30, mode: liveMode }], feeds)
     expect(liveZero.prepared.session).not.toBe(base.prepared.session)
     expect(maxDiff(liveZero.out, base.out)).toBeLessThan(1e-6 * magnitude(base.out))
     const independent = await runIndependent(dtype, [{ lora: loraA, scale: -1.5 }], feeds)
@@ -117,7 +119,7 @@ describe.each([
     const stacked = await run(
       dtype,
       [
-        { name: 'a.safetensors', scale: 0.7, mode: 'live' },
+        { name: 'a.safetensors', scale: 0.7, mode: liveMode },
         { name: 'b.safetensors', scale: -0.4, mode: 'merge' },
       ],
       feeds,
@@ -125,8 +127,8 @@ describe.each([
     const bothLive = await run(
       dtype,
       [
-        { name: 'a.safetensors', scale: 0.7, mode: 'live' },
-        { name: 'b.safetensors', scale: -0.4, mode: 'live' },
+        { name: 'a.safetensors', scale: 0.7, mode: liveMode },
+        { name: 'b.safetensors', scale: -0.4, mode: liveMode },
       ],
       feeds,
     )
