@@ -1,5 +1,7 @@
 // The same default graph on WebGPU (Dawn on SwiftShader in headless Chromium) and on WASM: the worker must pick
 // WebGPU when an adapter exists, and the two images must agree within a stated tolerance.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openApp, outputPixels, runOnce, screenshot, type AppSession } from './harness.js'
 
@@ -11,45 +13,72 @@ const MAX_ABS_TOLERANCE = 8
 /** SwiftShader runs WebGPU on the CPU, slowly: a 128x128 image keeps this test short. */
 const SIZE = 128
 
-async function renderDefault(options: { webgpu: boolean }): Promise<{ pixels: number[]; backend: string }> {
+const LORA_GRAPH = readFileSync(join(import.meta.dirname, '..', '..', 'graphs', 'tiny-sd15-lora-4step.json'), 'utf8')
+
+interface Render {
+  readonly backend: string
+  readonly plain: number[]
+  /** The same graph with the tiny LoRA in live mode (its weights recomputed in the graph on this backend). */
+  readonly lora: number[]
+}
+
+async function render(page: AppSession['page'], label: string): Promise<{ pixels: number[]; backend: string }> {
+  const latentId = Object.entries(await page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'EmptyLatent')![0]
+  await page.evaluate(([id, size]) => {
+    window.__hypersd!.setValue(id, 'width', size)
+    window.__hypersd!.setValue(id, 'height', size)
+  }, [latentId, SIZE] as const)
+  const run = await runOnce(page)
+  expect(run.status, run.error ?? '').toBe('done')
+  await screenshot(page, label)
+  return { pixels: (await outputPixels(page)).data, backend: run.backend }
+}
+
+async function renderBoth(options: { webgpu: boolean }): Promise<Render> {
   let app: AppSession | undefined
   try {
     app = await openApp({ webgpu: options.webgpu, query: options.webgpu ? '?backend=webgpu' : '?backend=wasm' })
-    const latentId = Object.entries(await app.page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'EmptyLatent')![0]
-    await app.page.evaluate(([id, size]) => {
-      window.__hypersd!.setValue(id, 'width', size)
-      window.__hypersd!.setValue(id, 'height', size)
-    }, [latentId, SIZE] as const)
-    const run = await runOnce(app.page)
-    expect(run.status, run.error ?? '').toBe('done')
-    await screenshot(app.page, options.webgpu ? 'webgpu-run' : 'webgpu-reference-wasm-run')
-    return { pixels: (await outputPixels(app.page)).data, backend: run.backend }
+    const plain = await render(app.page, options.webgpu ? 'webgpu-run' : 'webgpu-reference-wasm-run')
+    await app.page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    const lora = await render(app.page, options.webgpu ? 'webgpu-lora-run' : 'webgpu-reference-wasm-lora-run')
+    return { backend: plain.backend, plain: plain.pixels, lora: lora.pixels }
   } finally {
     await app?.close()
   }
 }
 
+/** Mean and max absolute difference over the RGB channels, in 8-bit levels. */
+function difference(a: number[], b: number[]): { mean: number; max: number } {
+  let sum = 0
+  let max = 0
+  let count = 0
+  for (let i = 0; i < a.length; i++) {
+    if (i % 4 === 3) continue // alpha
+    const d = Math.abs(a[i]! - b[i]!)
+    sum += d
+    max = Math.max(max, d)
+    count++
+  }
+  return { mean: sum / count, max }
+}
+
 describe('WebGPU backend', () => {
-  it('runs the default graph on WebGPU and matches the WASM image', async () => {
-    const wasm = await renderDefault({ webgpu: false })
-    const gpu = await renderDefault({ webgpu: true })
+  it('runs the default graph and the live-LoRA graph on WebGPU and matches the WASM images', async () => {
+    const wasm = await renderBoth({ webgpu: false })
+    const gpu = await renderBoth({ webgpu: true })
     expect(wasm.backend).toBe('wasm')
     expect(gpu.backend).toBe('webgpu')
-    expect(gpu.pixels.length).toBe(wasm.pixels.length)
-    expect(gpu.pixels.length).toBe(SIZE * SIZE * 4)
-    let sum = 0
-    let max = 0
-    let count = 0
-    for (let i = 0; i < wasm.pixels.length; i++) {
-      if (i % 4 === 3) continue // alpha
-      const d = Math.abs(wasm.pixels[i]! - gpu.pixels[i]!)
-      sum += d
-      max = Math.max(max, d)
-      count++
+    for (const key of ['plain', 'lora'] as const) {
+      expect(gpu[key].length).toBe(SIZE * SIZE * 4)
+      expect(wasm[key].length).toBe(SIZE * SIZE * 4)
+      const { mean, max } = difference(wasm[key], gpu[key])
+      console.log(`WebGPU vs WASM, ${key} graph: mean |diff| ${mean.toFixed(3)} levels, max ${max} levels`)
+      expect(mean, key).toBeLessThanOrEqual(MEAN_ABS_TOLERANCE)
+      expect(max, key).toBeLessThanOrEqual(MAX_ABS_TOLERANCE)
     }
-    const mean = sum / count
-    console.log(`WebGPU vs WASM: mean |diff| ${mean.toFixed(3)} levels, max ${max} levels`)
-    expect(mean).toBeLessThanOrEqual(MEAN_ABS_TOLERANCE)
-    expect(max).toBeLessThanOrEqual(MAX_ABS_TOLERANCE)
+    // The LoRA really changed the image (about 2.5 levels on average), by more than the backends may differ.
+    const change = difference(gpu.plain, gpu.lora)
+    expect(change.mean).toBeGreaterThan(MEAN_ABS_TOLERANCE)
+    expect(change.max).toBeGreaterThan(MAX_ABS_TOLERANCE)
   })
 })
