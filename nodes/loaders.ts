@@ -37,6 +37,7 @@ export const loadPipeline = defineHostNode({
         vaeScaleFactor: folder.vaeDecoder.scaleFactor,
         latentMultiple: folder.unet.latentMultiple,
         needsTimeIds: folder.unet.additionEmbedType === 'text_time',
+        forceZerosForEmptyPrompt: folder.forceZerosForEmptyPrompt,
         loras: [],
       },
       clip: {

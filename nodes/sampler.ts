@@ -5,6 +5,7 @@ import { createScheduler, findPreset, HYPER_SD_PRESETS, presetConfig, type Hyper
 import { defineHostNode } from './define.js'
 import { denoise } from './lib/denoise.js'
 import { parseTimesteps } from './lib/timesteps-text.js'
+import type { Conditioning } from './types.js'
 import { createUNetCaller } from './lib/unet-call.js'
 
 const PRESET_IDS = HYPER_SD_PRESETS.map((p) => p.id)
@@ -17,6 +18,16 @@ function presetTimesteps(preset: HyperSdPreset, steps: number): number[] | undef
 /** The eta widget is TCD's gamma; the other presets use their own (DDIM: 0, as Hyper-SD runs it). */
 function etaFor(preset: HyperSdPreset, widget: number, steps: number): number {
   return preset.scheduler === 'tcd' ? widget : preset.eta(steps)
+}
+
+/** diffusers' negative conditioning for "no negative prompt" when force_zeros_for_empty_prompt is set. */
+function zerosLike(positive: Conditioning): Conditioning {
+  return {
+    hiddenStates: new Float32Array(positive.hiddenStates.length),
+    dims: positive.dims,
+    ...(positive.pooled ? { pooled: new Float32Array(positive.pooled.length) } : {}),
+    prompt: '',
+  }
 }
 
 function failOn<T>(input: string, action: () => T): T {
@@ -37,7 +48,9 @@ export const tscdSampler = defineHostNode({
   inputs: {
     model: socket('UNET'),
     positive: socket('CONDITIONING'),
-    negative: optionalSocket('CONDITIONING', { description: 'Needed only when cfg > 1.' }),
+    negative: optionalSocket('CONDITIONING', {
+      description: 'Used when cfg > 1. Left unconnected, SDXL pipelines guide against zeros (force_zeros_for_empty_prompt, as diffusers does without a negative prompt); SD1.5 needs one (an empty prompt is fine).',
+    }),
     latent: socket('LATENT'),
     steps: int({ default: 4, min: 1, max: 50, description: 'Hyper-SD LoRAs are trained for 1 to 8 steps.' }),
     scheduler: combo(PRESET_IDS, { default: 'ddim-trailing', description: 'Scheduler preset per Hyper-SD variant.' }),
@@ -59,7 +72,10 @@ export const tscdSampler = defineHostNode({
       const px = model.latentMultiple * model.vaeScaleFactor
       throw new InputError('latent', `size ${w * model.vaeScaleFactor}x${h * model.vaeScaleFactor} px is not a multiple of ${px} px, which this UNet needs`)
     }
-    if (inputs.cfg > 1 && !negative) throw new InputError('negative', `cfg ${inputs.cfg} > 1 needs a negative conditioning (connect a CLIP Text Encode, an empty prompt is fine)`)
+    const guidedAgainst = inputs.cfg > 1 ? (negative ?? (model.forceZerosForEmptyPrompt ? zerosLike(positive) : undefined)) : undefined
+    if (inputs.cfg > 1 && !guidedAgainst) {
+      throw new InputError('negative', `cfg ${inputs.cfg} > 1 needs a negative conditioning (connect a CLIP Text Encode, an empty prompt is fine)`)
+    }
     const preset = failOn('scheduler', () => findPreset(inputs.scheduler))
     const scheduler = failOn('scheduler', () => createScheduler(preset.scheduler, presetConfig(preset, { ...model.schedulerConfig })))
     const customTimesteps = failOn('timesteps', () => parseTimesteps(inputs.timesteps)) ?? presetTimesteps(preset, inputs.steps)
@@ -68,7 +84,7 @@ export const tscdSampler = defineHostNode({
     failOn(inputs.timesteps.trim() ? 'timesteps' : 'steps', () =>
       scheduler.setTimesteps(inputs.steps, { ...(customTimesteps ? { timesteps: customTimesteps } : {}), ...(inputs.denoise < 1 ? { strength: inputs.denoise } : {}) }),
     )
-    const unet = await createUNetCaller(ctx, model, positive, inputs.cfg > 1 ? negative : undefined, [h, w])
+    const unet = await createUNetCaller(ctx, model, positive, guidedAgainst, [h, w])
     const format = model.variant
     const samples = await denoise({
       scheduler,

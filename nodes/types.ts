@@ -34,6 +34,8 @@ export interface UNetModel {
   readonly latentMultiple: number
   /** SDXL's UNet also takes pooled text embeds and size/crop time ids. */
   readonly needsTimeIds: boolean
+  /** With guidance and no negative conditioning, guide against zeros (diffusers' force_zeros_for_empty_prompt). */
+  readonly forceZerosForEmptyPrompt: boolean
 }
 
 export interface TextEncoderModel {

@@ -62,6 +62,11 @@ export interface PipelineFolder {
   readonly location: string
   readonly variant: PipelineVariant
   readonly modelIndex: JsonObject
+  /**
+   * diffusers' `force_zeros_for_empty_prompt` (model_index.json; SDXL pipelines default to true, SD1.5 has none):
+   * with guidance and no negative prompt, the negative conditioning is zeros rather than the encoded "".
+   */
+  readonly forceZerosForEmptyPrompt: boolean
   readonly schedulerConfig: JsonObject
   readonly textEncoders: readonly PipelineTextEncoder[]
   readonly unet: PipelineUNet
@@ -211,6 +216,7 @@ export async function readPipelineFolder(files: FileSource, folder: string): Pro
     location: files.describe(folder),
     variant,
     modelIndex,
+    forceZerosForEmptyPrompt: typeof modelIndex.force_zeros_for_empty_prompt === 'boolean' ? modelIndex.force_zeros_for_empty_prompt : isSdxl,
     schedulerConfig,
     textEncoders,
     unet: {

@@ -1,5 +1,5 @@
 // The reference the sampler node is checked against: diffusers' text-to-image loop (DDIM trailing, seeded CPU
-// noise, no CFG) written directly on bare onnxruntime, with nothing from the engine or the nodes.
+// noise, optional CFG) written directly on bare onnxruntime, with nothing from the engine or the nodes.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
@@ -13,6 +13,8 @@ export async function referenceDdimTrailing(options: {
   readonly latentSize: readonly [number, number]
   /** Conditioning feeds: encoder_hidden_states, and for SDXL text_embeds and time_ids. */
   readonly conditioning: Record<string, ort.Tensor>
+  /** With guidance: the negative conditioning's feeds, batched before the positive as diffusers does. */
+  readonly guidance?: { readonly scale: number; readonly negative: Record<string, ort.Tensor> }
 }): Promise<{ latents: Float32Array; timesteps: number[] }> {
   const unet = await ort.InferenceSession.create(join(options.folder, 'unet', 'model.onnx'))
   const config = JSON.parse(readFileSync(join(options.folder, 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>
@@ -20,14 +22,41 @@ export async function referenceDdimTrailing(options: {
   scheduler.setTimesteps(options.steps)
   const [h, w] = options.latentSize
   let x = new TorchGenerator(options.seed).randn(4 * h * w)
+  const guidance = options.guidance
+  const rows = guidance ? 2 : 1
+  const feeds = guidance ? stackRows(guidance.negative, options.conditioning) : options.conditioning
   for (const t of scheduler.timesteps) {
+    const input = scheduler.scaleModelInput(x, t)
+    const sample = new Float32Array(rows * input.length)
+    for (let r = 0; r < rows; r++) sample.set(input, r * input.length)
     const out = await unet.run({
-      sample: new ort.Tensor('float32', scheduler.scaleModelInput(x, t), [1, 4, h, w]),
+      sample: new ort.Tensor('float32', sample, [rows, 4, h, w]),
       timestep: new ort.Tensor('int64', BigInt64Array.of(BigInt(t)), [1]),
-      ...options.conditioning,
+      ...feeds,
     })
-    x = scheduler.step(out.out_sample!.data as Float32Array, t, x)
+    const noise = out.out_sample!.data as Float32Array
+    let eps = noise
+    if (guidance) {
+      // noise_pred_uncond + guidance_scale * (noise_pred_text - noise_pred_uncond)
+      const n = input.length
+      eps = new Float32Array(n)
+      for (let i = 0; i < n; i++) eps[i] = noise[i]! + guidance.scale * (noise[n + i]! - noise[i]!)
+    }
+    x = scheduler.step(eps, t, x)
   }
   await unet.release()
   return { latents: x, timesteps: scheduler.timesteps }
+}
+
+/** [negative; positive] along the batch axis, per feed. */
+function stackRows(negative: Record<string, ort.Tensor>, positive: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {}
+  for (const [name, pos] of Object.entries(positive)) {
+    const neg = negative[name]!
+    const data = new Float32Array(neg.data.length + pos.data.length)
+    data.set(neg.data as Float32Array)
+    data.set(pos.data as Float32Array, neg.data.length)
+    out[name] = new ort.Tensor('float32', data, [2, ...pos.dims.slice(1)])
+  }
+  return out
 }
