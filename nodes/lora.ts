@@ -1,7 +1,7 @@
 // UNet + LoRA: appends one LoRA binding to the UNet (and, when connected, the text encoder) descriptions. No session
 // is built here: the sampler and text encoder build one when they run, so a `scale` change only changes the value
 // (live mode: a new `lora_scale_<i>` input, the same session). Chain several of these nodes to stack LoRAs.
-import { combo, float, InputError, optionalSocket, output, socket, string } from '../src/engine/index.js'
+import { combo, float, InputError, optionalOutput, optionalSocket, output, socket, string } from '../src/engine/index.js'
 import { LORA_MODES } from '../src/lora/index.js'
 import { defineHostNode } from './define.js'
 import type { LoraBinding } from './types.js'
@@ -26,7 +26,7 @@ export const unetLora = defineHostNode({
   },
   outputs: {
     unet: output('UNET'),
-    clip: output('CLIP'),
+    clip: optionalOutput('CLIP', 'The text encoder with the LoRA; empty when the clip input is unconnected.'),
   },
   async execute({ unet, clip, lora, scale, mode }, ctx) {
     const name = lora.trim()
@@ -38,8 +38,7 @@ export const unetLora = defineHostNode({
     const binding: LoraBinding = { name, scale, mode }
     return {
       unet: { ...unet, loras: [...unet.loras, binding] },
-      // Without a connected text encoder the output carries nothing; downstream nodes needing CLIP then report it.
-      clip: clip ? { ...clip, loras: [...clip.loras, binding] } : (undefined as never),
+      clip: clip ? { ...clip, loras: [...clip.loras, binding] } : undefined,
     }
   },
 })

@@ -75,6 +75,8 @@ export type WidgetKind = WidgetSpec['kind']
 export interface OutputSpec<T extends string = string> {
   readonly type: T
   readonly description?: string
+  /** The node may leave this output empty (a pass-through whose input is unconnected). */
+  readonly optional?: boolean
 }
 
 type SocketValue<T> = T extends keyof SocketTypes ? SocketTypes[T] : unknown
@@ -92,7 +94,7 @@ export type InputValue<S> = S extends SocketSpec<infer T>
 
 export type InputValues<I extends Record<string, InputSpec>> = { [K in keyof I]: InputValue<I[K]> }
 export type OutputValues<O extends Record<string, OutputSpec>> = {
-  [K in keyof O]: O[K] extends OutputSpec<infer T> ? SocketValue<T> : never
+  [K in keyof O]: O[K] extends OutputSpec<infer T> ? (O[K]['optional'] extends true ? SocketValue<T> | undefined : SocketValue<T>) : never
 }
 
 export interface NodeDefinition<
@@ -187,6 +189,11 @@ export function seed(opts: Partial<Omit<SeedSpec, 'kind'>> = {}): SeedSpec {
 
 export function output<const T extends string>(type: T, description?: string): OutputSpec<T> {
   return description ? { type, description } : { type }
+}
+
+/** An output the node may leave empty; a required input linked to it then fails with a message naming both. */
+export function optionalOutput<const T extends string>(type: T, description: string): OutputSpec<T> & { optional: true } {
+  return { type, description, optional: true }
 }
 
 export function isSocket(spec: InputSpec): spec is SocketSpec {

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { decodePng, readPngTextChunks } from '../../src/graph/png.js'
 import { encodeSafetensors } from '../../src/models/safetensors/writer.js'
+import { loadGraph } from '../../src/cli/graph-loading.js'
 import { runCli } from '../cli/run-cli.js'
 import { GRAPHS, GraphRunner } from './graph-run.js'
 
@@ -83,5 +84,23 @@ describe('tiny-sd15-lora-4step.json', () => {
     await expect(runner.run('tiny-sd15-lora-4step.json', [`9.lora=${join(dir, 'sdxl.safetensors')}`])).rejects.toThrow(
       /does not fit the UNet: 0 of 2 tensors matched, 0 layers patched; 1 modules have other shapes/,
     )
+  })
+
+  it('a UNet + LoRA without a text encoder passes the UNet on; a prompt taking its empty clip output names both ends', async () => {
+    const graph = await loadGraph(join(GRAPHS, 'tiny-sd15-lora-4step.json'), runner.registry, [])
+    const withoutClip = (text: string) => ({
+      nodes: graph.exec.nodes.map((n) => {
+        if (n.id === '9') return { ...n, inputs: Object.fromEntries(Object.entries(n.inputs).filter(([name]) => name !== 'clip')) }
+        if (n.id === '2') return { ...n, inputs: { ...n.inputs, clip: { from: [text, 'clip'] as [string, string] } } }
+        return n
+      }),
+    })
+    await expect(runner.engine.run(withoutClip('9'))).rejects.toThrow(
+      'node 2 (CLIPTextEncode), input "clip": node 9 gave no value for its output "clip" (is its matching input connected?)',
+    )
+    // With the prompt encoded by the pipeline's own text encoder, the UNet-only LoRA runs.
+    const before = runner.images.length
+    await runner.engine.run(withoutClip('1'))
+    expect(runner.images.length).toBe(before + 1)
   })
 })
