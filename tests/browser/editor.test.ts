@@ -184,6 +184,36 @@ describe('editor on WASM', () => {
     // The failed run did not throw away the engine cache: nothing upstream had to run again.
     expect(again.nodesRun).toEqual([])
   })
+
+  it('forcing a backend in Settings restarts the worker; without a WebGPU adapter it says so and runs on WASM, keeping the graph', async () => {
+    const { page } = app
+    const [samplerId] = (await nodeIdsByType(page))['TSCDSampler']!
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'steps', 2), samplerId!)
+    const edited = await page.evaluate(() => window.__hypersd!.graphJson())
+    const indicator = page.locator('[data-testid=backend-indicator]')
+    try {
+      await page.click('.tabs button:has-text("Settings")')
+      await page.selectOption('[data-testid=backend-select]', 'webgpu')
+      // This Chromium runs without --enable-unsafe-webgpu: no adapter, so the new worker falls back and says why.
+      await page.waitForFunction(() => document.querySelector('[data-testid=backend-indicator]')?.getAttribute('data-state') === 'ready')
+      await expect(indicator.textContent()).resolves.toBe('wasm')
+      await expect(indicator.getAttribute('title')).resolves.toContain('no WebGPU adapter')
+      await expect(page.locator('.settings .hint', { hasText: 'Running on' }).textContent()).resolves.toContain('no WebGPU adapter')
+      expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(edited)
+      // A new worker has a new engine: everything runs once more, then the cache works again.
+      const first = await runOnce(page)
+      expect(first.status, first.error ?? '').toBe('done')
+      expect(first.backend).toBe('wasm')
+      expect(first.nodesCached).toEqual([])
+      const second = await runOnce(page)
+      expect(second.nodesRun).toEqual([])
+    } finally {
+      await page.selectOption('[data-testid=backend-select]', 'auto')
+      await page.waitForFunction(() => document.querySelector('[data-testid=backend-indicator]')?.getAttribute('data-state') === 'ready')
+      await page.click('.tabs button:has-text("Output")')
+      await page.evaluate((id) => window.__hypersd!.setValue(id, 'steps', 4), samplerId!)
+    }
+  })
 })
 
 describe('graph files in the editor', () => {
