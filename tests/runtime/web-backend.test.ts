@@ -1,5 +1,5 @@
 // The onnxruntime-web backend, run here on its WASM provider (Node has no navigator.gpu, so 'auto' must pick
-// WASM). WebGPU itself is exercised in a real Chromium by the editor tests.
+// WASM). WebGPU itself is exercised in a real Chromium by tests/browser/webgpu.test.ts.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NodeFileSource } from '../../src/models/node-files.js'
 import { readPipelineFolder } from '../../src/models/pipeline.js'
