@@ -3,23 +3,15 @@
 // ComfyUI import, and refusal of malformed files.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dropFile } from './drop-file.js'
-import { lastRun, nodeIdsByType, openApp, runOnce, screenshot, waitReady, type AppSession } from './harness.js'
+import { appForSuite, lastRun, nodeIdsByType, runOnce, screenshot, waitReady } from './harness.js'
 
 const DEFAULT_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
 const COMFY_WORKFLOW = readFileSync(resolve(import.meta.dirname, '../graph/fixtures/comfyui/default-lora-note.workflow.json'), 'utf8')
 
 describe('graph files in the editor', () => {
-  let app: AppSession
-
-  beforeAll(async () => {
-    app = await openApp({ query: '?backend=wasm' })
-  })
-
-  afterAll(async () => {
-    await app?.close()
-  })
+  const app = appForSuite({ query: '?backend=wasm' })
 
   it('refuses links of the wrong type and links that close a cycle, and says why', async () => {
     const { page } = app

@@ -1,8 +1,8 @@
 // The editor in a real Chromium on the built app, running graphs: default graph on WASM, partial re-runs, cancel,
 // PNG round trip, run errors that keep the graph and cache, and forcing a backend in Settings.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dropFile } from './drop-file.js'
-import { canvasColoursAround, lastRun, nodeIdsByType, openApp, outputPixels, runOnce, screenshot, typesOf, waitForRunAfter, type AppSession } from './harness.js'
+import { appForSuite, canvasColoursAround, lastRun, nodeIdsByType, outputPixels, runOnce, screenshot, typesOf, waitForRunAfter } from './harness.js'
 
 function pixelSpread(data: readonly number[]): number {
   let min = 255
@@ -15,15 +15,7 @@ function pixelSpread(data: readonly number[]): number {
 }
 
 describe('editor on WASM', () => {
-  let app: AppSession
-
-  beforeAll(async () => {
-    app = await openApp({ query: '?backend=wasm' })
-  })
-
-  afterAll(async () => {
-    await app?.close()
-  })
+  const app = appForSuite({ query: '?backend=wasm' })
 
   it('shows the default graph and Run produces an image on the WASM backend', async () => {
     const { page } = app

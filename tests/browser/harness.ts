@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import { serveStatic, type StaticServer } from './static-server.js'
 import type { LastRunView } from '../../src/ui/window-hooks.js'
 
@@ -27,7 +28,39 @@ export interface AppSession {
   close(): Promise<void>
 }
 
-export async function openApp(options: { webgpu?: boolean; query?: string; deviceScaleFactor?: number } = {}): Promise<AppSession> {
+export interface OpenAppOptions {
+  readonly webgpu?: boolean
+  readonly query?: string
+  readonly deviceScaleFactor?: number
+}
+
+/**
+ * One app for the enclosing describe block: opened before its tests, closed after them. Read `.page` and `.errors`
+ * inside the tests (they exist once the app is open).
+ */
+export function appForSuite(options: OpenAppOptions = {}): Pick<AppSession, 'page' | 'errors'> {
+  let app: AppSession | undefined
+  beforeAll(async () => {
+    app = await openApp(options)
+  })
+  afterAll(async () => {
+    await app?.close()
+  })
+  const open = (): AppSession => {
+    if (!app) throw new Error('the app is not open yet (read it inside a test)')
+    return app
+  }
+  return {
+    get page() {
+      return open().page
+    },
+    get errors() {
+      return open().errors
+    },
+  }
+}
+
+export async function openApp(options: OpenAppOptions = {}): Promise<AppSession> {
   mkdirSync(ARTIFACTS, { recursive: true })
   const server = await serveStatic(distFolder())
   // launch() gives every browser a fresh temporary profile (no state shared between tests).

@@ -1,18 +1,10 @@
 // The editor on a HiDPI screen (devicePixelRatio 2): a sharp canvas that fills its area, with the DOM textareas
 // and pointer hit-testing lined up with what litegraph draws.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { nodeIdsByType, openApp, screenshot, type AppSession } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { appForSuite, nodeIdsByType, screenshot } from './harness.js'
 
 describe('editor at devicePixelRatio 2', () => {
-  let app: AppSession
-
-  beforeAll(async () => {
-    app = await openApp({ query: '?backend=wasm', deviceScaleFactor: 2 })
-  })
-
-  afterAll(async () => {
-    await app?.close()
-  })
+  const app = appForSuite({ query: '?backend=wasm', deviceScaleFactor: 2 })
 
   it('fills the canvas area with a device-pixel backing store, textareas and clicks aligned with the nodes', async () => {
     const { page } = app

@@ -2,21 +2,13 @@
 // session cache serves the same UNet session (live LoRA scales are session inputs, not baked weights).
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { lastRun, nodeIdsByType, openApp, outputPixels, runOnce, screenshot, typesOf, type AppSession } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { appForSuite, lastRun, nodeIdsByType, outputPixels, runOnce, screenshot, typesOf } from './harness.js'
 
 const LORA_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-lora-4step.json'), 'utf8')
 
 describe('live LoRA scale with auto-run', () => {
-  let app: AppSession
-
-  beforeAll(async () => {
-    app = await openApp({ query: '?backend=wasm' })
-  })
-
-  afterAll(async () => {
-    await app?.close()
-  })
+  const app = appForSuite({ query: '?backend=wasm' })
 
   it('dragging the scale re-runs without rebuilding the UNet session', async () => {
     const { page } = app
