@@ -1,6 +1,6 @@
 // Where live mode's per-step cost goes: single-threaded CPU time per UNet step (stable on a busy machine) of the
-// base UNet vs live-branch graphs carrying only one kind of branch from the kohya fixture, and the live (weight
-// delta) graph with every layer.
+// base UNet vs live (branch) graphs carrying only one kind of branch from the kohya fixture, and the live-delta
+// graph with every layer.
 import * as ort from 'onnxruntime-node'
 import { buildModel } from '../src/lora/index.js'
 import { readSafetensors } from '../src/models/safetensors/reader.js'
@@ -39,11 +39,11 @@ export async function liveOverheadBreakdown(base: ModelSource, lora: Uint8Array,
   feeds['timestep'] = int64 ? new ort.Tensor('int64', BigInt64Array.of(999n), [1]) : new ort.Tensor('float32', Float32Array.of(999), [1])
   for (const [label, pattern] of KINDS) {
     const file = subset(lora, pattern)
-    const built = await buildModel(base, label, [{ name: label, scale: 1, mode: 'live-branch' }], 'unet', { readLora: async () => file })
-    variants.push([`live-branch, ${label}`, await session(built.source)])
+    const built = await buildModel(base, label, [{ name: label, scale: 1, mode: 'live' }], 'unet', { readLora: async () => file })
+    variants.push([`live, ${label}`, await session(built.source)])
   }
-  const delta = await buildModel(base, 'live', [{ name: 'live', scale: 1, mode: 'live' }], 'unet', { readLora: async () => lora })
-  variants.push(['live (weight deltas), all 114 layers', await session(delta.source)])
+  const delta = await buildModel(base, 'live-delta', [{ name: 'live-delta', scale: 1, mode: 'live-delta' }], 'unet', { readLora: async () => lora })
+  variants.push(['live-delta, all 114 layers', await session(delta.source)])
   const cpu: number[][] = variants.map(() => [])
   for (let i = 0; i < runs; i++) {
     for (const [k, [label, s]] of variants.entries()) {

@@ -2,7 +2,7 @@
 // 1. time from a LoRA-scale change to the end of the first UNet step: live (cached session, new scale input) vs
 //    merge (weights re-merged, session rebuilt), as a ratio;
 // 2. extra cost per UNet step of the two live forms over the merged graph (target <= 10% on the tiny UNet):
-//    live (weights recomputed as W + s * delta) and live-branch (low-rank branches beside the layers).
+//    live (low-rank branches beside the layers) and live-delta (weights recomputed as W + s * delta).
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { prepareModelWithLoras } from '../src/lora/index.js'
@@ -49,7 +49,7 @@ export async function benchLora(iterations = 15, stepRuns = 200): Promise<string
   try {
     // Warm both paths once (first live build, first merge build, onnxruntime's own warm-up).
     const liveSession = await firstStep({ name: LORA, scale: 1, mode: 'live' })
-    const branchSession = await firstStep({ name: LORA, scale: 1, mode: 'live-branch' })
+    const deltaSession = await firstStep({ name: LORA, scale: 1, mode: 'live-delta' })
     const mergedSession = await firstStep({ name: LORA, scale: 1, mode: 'merge' })
 
     const live: number[] = []
@@ -67,7 +67,7 @@ export async function benchLora(iterations = 15, stepRuns = 200): Promise<string
       const variants: [string, ModelSession, Record<string, HostTensor>][] = [
         ['merged', mergedSession, base],
         ['live', liveSession, scaled],
-        ['live-branch', branchSession, scaled],
+        ['live-delta', deltaSession, scaled],
       ]
       const times = variants.map((): number[] => [])
       for (let i = 0; i < runs; i++) {
@@ -88,7 +88,7 @@ export async function benchLora(iterations = 15, stepRuns = 200): Promise<string
     const changeRatio = median(merge) / median(live)
     return [
       `scale change -> first UNet step (tiny UNet, kohya fixture, 114 layers, ${iterations} interleaved changes): live ${fmt(median(live))} vs merge ${fmt(median(merge))} -> merge/live ${changeRatio.toFixed(1)}x`,
-      `${at256} (target: live <= +10%)`,
+      `${at256} (target <= +10%)`,
       at512,
       ...breakdown,
     ]

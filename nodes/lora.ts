@@ -12,7 +12,7 @@ export const unetLora = defineHostNode({
   displayName: 'UNet + LoRA',
   category: 'loaders',
   description:
-    'Applies a LoRA (.safetensors, kohya or diffusers/PEFT naming, SD1.5 or SDXL) to the UNet and, when connected, the text encoder. "live" makes the scale a model input, so moving it re-runs without rebuilding the model (each patched weight is recomputed as W + scale x delta per step, at any image size; the deltas take as much memory again as the patched weights); "live-branch" does the same with low-rank branches beside the layers (least memory, but a per-step cost that grows with the image); "merge" bakes the LoRA into the weights (a rebuild per scale, no per-step cost). Chain nodes to stack LoRAs.',
+    'Applies a LoRA (.safetensors, kohya or diffusers/PEFT naming, SD1.5 or SDXL) to the UNet and, when connected, the text encoder. "live" makes the scale a model input, so moving it re-runs without rebuilding the model, through low-rank branches beside the patched layers (least memory; a per-step cost that grows with the image); "live-delta" does the same by recomputing each patched weight as W + scale x delta every step (a cost independent of the image size, but the deltas take as much memory again as the patched weights: for small models and the CPU); "merge" bakes the LoRA into the weights (a rebuild per scale, no per-step cost). Chain nodes to stack LoRAs.',
   inputs: {
     unet: socket('UNET'),
     clip: optionalSocket('CLIP', { description: 'Text encoder; LoRA text-encoder keys (lora_te_*) apply to it.' }),
@@ -22,7 +22,7 @@ export const unetLora = defineHostNode({
       description: 'LoRA file name, resolved by the host like model names (relative to the models root).',
     }),
     scale: float({ default: 1, min: -4, max: 4, step: 0.05, precision: 2, description: 'LoRA multiplier (x alpha/rank).' }),
-    mode: combo(LORA_MODES, { default: 'live', description: 'live: scale is an input, weights recomputed per step; live-branch: scale is an input, low-rank branches (least memory); merge: baked into the weights.' }),
+    mode: combo(LORA_MODES, { default: 'live', description: 'live: scale is an input, low-rank branches (least memory); live-delta: scale is an input, weights recomputed per step (more memory); merge: baked into the weights.' }),
   },
   outputs: {
     unet: output('UNET'),

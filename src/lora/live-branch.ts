@@ -2,7 +2,7 @@
 // (convolutions: Conv(down) then 1x1 Conv(up)) added to its output. Nothing weight-sized is added, but every run pays
 // rank x (in + out) multiply-adds per position per layer, which grows with the image.
 import type { SafetensorsSource } from '../models/safetensors/reader.js'
-import { makeNode } from '../models/onnx/factories.js'
+import { makeAttribute, makeNode } from '../models/onnx/factories.js'
 import type { OnnxGraph, OnnxNode } from '../models/onnx/types.js'
 import type { LiveLora, ScaleInputs } from './live.js'
 import type { LoraPatch } from './match.js'
@@ -91,10 +91,19 @@ async function branchNodes(
     const [, inp, kh, kw] = layer.shape as [number, number, number, number]
     graph.initializer.push(store.create(downName, [rank, inp, kh, kw], dt, down))
     graph.initializer.push(store.create(upName, [out, rank, 1, 1], dt, up))
-    // The down conv sees the layer's input exactly as the layer does: same strides, padding and dilation.
-    const attribute = layer.node.attribute.filter((a) => a.name !== 'group' && a.name !== 'kernel_shape')
+    // The down conv sees the layer's input exactly as the layer does: same strides, padding and dilation. Defaults
+    // are written out, since onnxruntime-web's WebGPU Conv refuses a node without explicit dilations.
+    const own = layer.node.attribute.filter((a) => a.name !== 'group')
+    const named = (name: string): boolean => own.some((a) => a.name === name)
+    const attribute = [
+      ...own,
+      ...(named('dilations') ? [] : [makeAttribute('dilations', [1, 1])]),
+      ...(named('strides') ? [] : [makeAttribute('strides', [1, 1])]),
+      ...(named('pads') || named('auto_pad') ? [] : [makeAttribute('pads', [0, 0, 0, 0])]),
+    ]
     first = makeNode({ opType: 'Conv', name: `${prefix}/down/Conv`, input: [x, downName], output: [`${prefix}/down`], attribute })
-    last = makeNode({ opType: 'Conv', name: `${prefix}/up/Conv`, input: [`${prefix}/scaled`, upName], output: [`${prefix}/up`] })
+    const pointwise = [makeAttribute('dilations', [1, 1]), makeAttribute('kernel_shape', [1, 1]), makeAttribute('pads', [0, 0, 0, 0]), makeAttribute('strides', [1, 1])]
+    last = makeNode({ opType: 'Conv', name: `${prefix}/up/Conv`, input: [`${prefix}/scaled`, upName], output: [`${prefix}/up`], attribute: pointwise })
   }
   // Scaling the rank-sized tensor is the cheapest place for the multiplier.
   const mul = makeNode({ opType: 'Mul', name: `${prefix}/Mul`, input: [`${prefix}/down`, scale], output: [`${prefix}/scaled`] })

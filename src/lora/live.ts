@@ -8,14 +8,15 @@ import type { LoraPatch } from './match.js'
 
 /**
  * How a LoRA reaches the model:
- * - `live`: the multiplier is an input; each patched weight is recomputed per run as W + s * (up @ down), with the
- *   product folded to a constant when the session is created. Costs one scaled add per weight per run, whatever the
- *   image size, and memory for the folded products (as much again as the patched weights).
- * - `live-branch`: the multiplier is an input; each patched layer gets a low-rank branch beside it. Least memory,
- *   but its cost grows with the number of pixels (rank x (in + out) per position per layer).
+ * - `live`: the multiplier is an input; each patched layer gets a low-rank branch beside it. Least memory (the
+ *   factors only), but a per-step cost of rank x (in + out) per position per layer, which grows with the image.
+ * - `live-delta`: the multiplier is an input; each patched weight is recomputed per run as W + s * (up @ down), with
+ *   the product folded to a constant (in float32) when the session is created. One scaled add per weight per run,
+ *   whatever the image size, but memory for the folded products: as much again as the patched weights, more while
+ *   folding. Suits small models and the CPU; a real fp16 UNet in the browser can run out of WASM memory with it.
  * - `merge`: the product is baked into the weights; a new multiplier means a new session, which then runs at base speed.
  */
-export const LORA_MODES = ['live', 'live-branch', 'merge'] as const
+export const LORA_MODES = ['live', 'live-delta', 'merge'] as const
 export type LoraMode = (typeof LORA_MODES)[number]
 
 export const isLiveMode = (mode: LoraMode): boolean => mode !== 'merge'

@@ -1,6 +1,6 @@
 // Turns "this model + these LoRA bindings" into a runnable session. Merge-mode LoRAs are baked into the weights
-// (session keyed by their names and scales); live-mode LoRAs become branches scaled by `lora_scale_<i>` inputs
-// (session keyed by their names only), so moving a live scale reuses the cached session and only changes a feed.
+// (session keyed by their names and scales); live-mode LoRAs become branches, or recomputed weights, scaled by
+// `lora_scale_<i>` inputs (session keyed by their names only), so moving a live scale reuses the cached session and only changes a feed.
 import { decodeModel, encodeModel } from '../models/onnx/codec.js'
 import { externalDataLocations } from '../models/onnx/external-data.js'
 import { requireGraph } from '../models/onnx/graph.js'
@@ -133,7 +133,7 @@ export async function buildModel(
   for (const { index, binding, file, patches } of matched) {
     const own = patches.map((p) => ({ ...p, layer: untied.get(p.layer) ?? p.layer }))
     if (binding.mode === 'merge') await mergePatches(store, file, own, binding.scale)
-    else (binding.mode === 'live' ? deltas : branches).push({ index, file, patches: own })
+    else (binding.mode === 'live-delta' ? deltas : branches).push({ index, file, patches: own })
   }
   if (deltas.length + branches.length > 0) {
     const scales = new ScaleInputs(graph, [...deltas, ...branches])

@@ -18,8 +18,10 @@ const LORA_GRAPH = readFileSync(join(import.meta.dirname, '..', '..', 'graphs', 
 interface Render {
   readonly backend: string
   readonly plain: number[]
-  /** The same graph with the tiny LoRA in live mode (its weights recomputed in the graph on this backend). */
+  /** The same graph with the tiny LoRA in live mode (low-rank branches beside the layers). */
   readonly lora: number[]
+  /** The LoRA in live-delta mode (weights recomputed in the graph on this backend). */
+  readonly loraDelta: number[]
 }
 
 async function render(page: AppSession['page'], label: string): Promise<{ pixels: number[]; backend: string }> {
@@ -41,7 +43,10 @@ async function renderBoth(options: { webgpu: boolean }): Promise<Render> {
     const plain = await render(app.page, options.webgpu ? 'webgpu-run' : 'webgpu-reference-wasm-run')
     await app.page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
     const lora = await render(app.page, options.webgpu ? 'webgpu-lora-run' : 'webgpu-reference-wasm-lora-run')
-    return { backend: plain.backend, plain: plain.pixels, lora: lora.pixels }
+    const loraId = Object.entries(await app.page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'UNetLoRA')![0]
+    await app.page.evaluate((id) => window.__hypersd!.setValue(id, 'mode', 'live-delta'), loraId)
+    const loraDelta = await render(app.page, options.webgpu ? 'webgpu-lora-delta-run' : 'webgpu-reference-wasm-lora-delta-run')
+    return { backend: plain.backend, plain: plain.pixels, lora: lora.pixels, loraDelta: loraDelta.pixels }
   } finally {
     await app?.close()
   }
@@ -63,12 +68,12 @@ function difference(a: number[], b: number[]): { mean: number; max: number } {
 }
 
 describe('WebGPU backend', () => {
-  it('runs the default graph and the live-LoRA graph on WebGPU and matches the WASM images', async () => {
+  it('runs the default graph and the LoRA graph (live and live-delta) on WebGPU and matches the WASM images', async () => {
     const wasm = await renderBoth({ webgpu: false })
     const gpu = await renderBoth({ webgpu: true })
     expect(wasm.backend).toBe('wasm')
     expect(gpu.backend).toBe('webgpu')
-    for (const key of ['plain', 'lora'] as const) {
+    for (const key of ['plain', 'lora', 'loraDelta'] as const) {
       expect(gpu[key].length).toBe(SIZE * SIZE * 4)
       expect(wasm[key].length).toBe(SIZE * SIZE * 4)
       const { mean, max } = difference(wasm[key], gpu[key])
@@ -80,5 +85,9 @@ describe('WebGPU backend', () => {
     const change = difference(gpu.plain, gpu.lora)
     expect(change.mean).toBeGreaterThan(MEAN_ABS_TOLERANCE)
     expect(change.max).toBeGreaterThan(MAX_ABS_TOLERANCE)
+    // Both live forms compute the same model.
+    const forms = difference(gpu.lora, gpu.loraDelta)
+    expect(forms.mean).toBeLessThanOrEqual(MEAN_ABS_TOLERANCE)
+    expect(forms.max).toBeLessThanOrEqual(MAX_ABS_TOLERANCE)
   })
 })

@@ -56,7 +56,7 @@ describe('layer discovery', () => {
     const deps = { sessions: cache, readLora: async () => lora.bytes }
     const x = random(16, next)
     const outputs: Float32Array[] = []
-    for (const mode of ['merge', 'live', 'live-branch'] as const) {
+    for (const mode of ['merge', 'live', 'live-delta'] as const) {
       const p = await prepareModelWithLoras({ key: source.key, load: async () => source }, [{ name: 'l', scale: 1, mode }], 'unet', deps)
       expect(p.reports[0]!.patchedLayers).toEqual(['attn.to_q', 'ff'])
       outputs.push((await p.session.run({ x: { dtype: 'float32', dims: [2, 8], data: x }, ...p.feeds })).y!.data as Float32Array)
@@ -116,7 +116,7 @@ describe('layer discovery', () => {
     const [mergedA, mergedB] = await run([{ name: 'l', scale: 1, mode: 'merge' }])
     expect(mergedB).toEqual(baseB)
     expect(mergedA).not.toEqual(baseA)
-    for (const mode of ['live', 'live-branch'] as const) {
+    for (const mode of ['live', 'live-delta'] as const) {
       const [liveA, liveB] = await run([{ name: 'l', scale: 1, mode }])
       expect(liveB, mode).toEqual(baseB)
       mergedA!.forEach((v, i) => expect(v).toBeCloseTo(liveA![i]!, 5))

@@ -75,8 +75,8 @@ const magnitude = (a: Record<string, HostTensor>) => Math.max(...toFloat32(a['ou
 describe.each([
   ['fp32', 1e-5, 'live'],
   ['fp16', 2e-2, 'live'],
-  ['fp32', 1e-5, 'live-branch'],
-  ['fp16', 2e-2, 'live-branch'],
+  ['fp32', 1e-5, 'live-delta'],
+  ['fp16', 2e-2, 'live-delta'],
 ] as const)('LoRA on a synthetic %s model, %s mode', (dtype, tol, liveMode) => {
   const feeds = inputs(dtype)
 

@@ -104,15 +104,15 @@ describe('Hyper-SD LoRA fixtures on the tiny SD1.5 UNet', () => {
   it('merged output = live output = independently merged UNet', async () => {
     const merged = await run(unet, 'unet', [{ name: KOHYA, scale: 1, mode: 'merge' }], unetFeeds)
     const live = await run(unet, 'unet', [{ name: KOHYA, scale: 1, mode: 'live' }], unetFeeds)
-    const branch = await run(unet, 'unet', [{ name: KOHYA, scale: 1, mode: 'live-branch' }], unetFeeds)
+    const delta = await run(unet, 'unet', [{ name: KOHYA, scale: 1, mode: 'live-delta' }], unetFeeds)
     const base = await run(unet, 'unet', [], unetFeeds)
     const reference = await (await cache.getOrCreate('independent-kohya-1', async () => independentlyMerged(unet, 'lora_unet_', [{ file: KOHYA, scale: 1 }]))).run(unetFeeds)
     const expected = toFloat32(reference['out_sample']!)
     const scale = maxAbs(expected)
     expect(maxAbsDiff(merged.out, expected)).toBeLessThan(TOLERANCE * scale)
     expect(maxAbsDiff(live.out, expected)).toBeLessThan(TOLERANCE * scale)
-    expect(maxAbsDiff(branch.out, expected)).toBeLessThan(TOLERANCE * scale)
-    expect(branch.prepared.session).not.toBe(live.prepared.session)
+    expect(maxAbsDiff(delta.out, expected)).toBeLessThan(TOLERANCE * scale)
+    expect(delta.prepared.session).not.toBe(live.prepared.session)
     expect(maxAbsDiff(base.out, expected)).toBeGreaterThan(0.05 * scale)
     const report = merged.prepared.reports[0]!
     expect(report.unmatched).toEqual([])
@@ -122,7 +122,7 @@ describe('Hyper-SD LoRA fixtures on the tiny SD1.5 UNet', () => {
     expect(formatLoraReport(report, 3)).toContain(`LoRA "${KOHYA}" on the UNet: 342 of 342 tensors matched, 114 layers patched`)
   })
 
-  it.each(['live', 'live-branch'] as const)('scale 0 gives exactly the base output, and moving the %s scale rebuilds nothing', async (mode) => {
+  it.each(['live', 'live-delta'] as const)('scale 0 gives exactly the base output, and moving the %s scale rebuilds nothing', async (mode) => {
     const base = await run(unet, 'unet', [], unetFeeds)
     const half = await run(unet, 'unet', [{ name: KOHYA, scale: 0.5, mode }], unetFeeds)
     const creates = cache.stats.creates
@@ -150,7 +150,7 @@ describe('Hyper-SD LoRA fixtures on the tiny SD1.5 UNet', () => {
     ]
     const reference = await (await cache.getOrCreate('independent-both', async () => independentlyMerged(unet, 'lora_unet_', applied))).run(unetFeeds)
     const expected = toFloat32(reference['out_sample']!)
-    for (const modes of [['live', 'live'], ['live-branch', 'live'], ['merge', 'live'], ['live', 'merge'], ['merge', 'live-branch']] as const) {
+    for (const modes of [['live', 'live'], ['live-delta', 'live'], ['merge', 'live'], ['live', 'merge'], ['merge', 'live-delta']] as const) {
       const stacked = await run(
         unet,
         'unet',
@@ -167,13 +167,13 @@ describe('Hyper-SD LoRA fixtures on the tiny text encoder', () => {
     const base = await run(textEncoder, 'te1', [], teFeeds)
     const live = await run(textEncoder, 'te1', [{ name: KOHYA, scale: 1, mode: 'live' }], teFeeds)
     const merged = await run(textEncoder, 'te1', [{ name: KOHYA, scale: 1, mode: 'merge' }], teFeeds)
-    const branch = await run(textEncoder, 'te1', [{ name: KOHYA, scale: 1, mode: 'live-branch' }], teFeeds)
+    const delta = await run(textEncoder, 'te1', [{ name: KOHYA, scale: 1, mode: 'live-delta' }], teFeeds)
     const reference = await (await cache.getOrCreate('independent-te', async () => independentlyMerged(textEncoder, 'lora_te_', [{ file: KOHYA, scale: 1 }]))).run(teFeeds)
     const expected = toFloat32(reference['last_hidden_state']!)
     expect(maxAbsDiff(base.out, expected)).toBeGreaterThan(0.01 * maxAbs(expected))
     expect(maxAbsDiff(live.out, expected)).toBeLessThan(TOLERANCE * maxAbs(expected))
     expect(maxAbsDiff(merged.out, expected)).toBeLessThan(TOLERANCE * maxAbs(expected))
-    expect(maxAbsDiff(branch.out, expected)).toBeLessThan(TOLERANCE * maxAbs(expected))
+    expect(maxAbsDiff(delta.out, expected)).toBeLessThan(TOLERANCE * maxAbs(expected))
     expect(live.prepared.reports[0]!.patchedLayers).toHaveLength(12)
     // The PEFT fixture has UNet keys only: the text encoder is left as it is.
     const peftOnly = await run(textEncoder, 'te1', [{ name: PEFT, scale: 1, mode: 'live' }], teFeeds)

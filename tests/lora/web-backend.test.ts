@@ -43,7 +43,7 @@ describe('LoRA sessions on onnxruntime-web (WASM)', () => {
       }
       const deps = { sessions, readLora: async () => SafetensorsBlob.open(blob, KOHYA) }
       const results: Float32Array[] = []
-      for (const mode of ['live', 'live-branch', 'merge'] as const) {
+      for (const mode of ['live', 'live-delta', 'merge'] as const) {
         const prepared = await prepareModelWithLoras(folder.unet.model, [{ name: KOHYA, scale: 0.75, mode }], 'unet', deps)
         results.push(toFloat32((await prepared.session.run({ ...feeds, ...prepared.feeds })).out_sample!))
       }
