@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { prepareModelWithLoras } from '../src/lora/index.js'
+import { addLowRankProduct } from '../src/lora/matrix.js'
 import type { BaseModel, LoraBindingLike } from '../src/lora/index.js'
 import { externalDataLocations } from '../src/models/onnx/external-data.js'
 import { decodeModel } from '../src/models/onnx/codec.js'
@@ -34,6 +35,34 @@ function stepFeeds(latent = 32): Record<string, HostTensor> {
     timestep: { dtype: 'float32', dims: [1], data: Float32Array.of(999) },
     encoder_hidden_states: { dtype: 'float32', dims: [1, 77, 16], data: hidden },
   }
+}
+
+/** The merge kernel on an SDXL-wide layer at Hyper-SD's rank, against the one-rank-per-pass loop it replaced. */
+function mergeKernel(rows = 1280, width = 1280, rank = 64): string {
+  const left = Float32Array.from({ length: rows * rank }, (_, i) => Math.sin(i))
+  const right = Float32Array.from({ length: rank * width }, (_, i) => Math.cos(i))
+  const onePerPass = (target: Float32Array): void => {
+    for (let i = 0; i < rows; i++) {
+      for (let r = 0; r < rank; r++) {
+        const c = 0.5 * left[i * rank + r]!
+        for (let j = 0; j < width; j++) target[i * width + j] = target[i * width + j]! + c * right[r * width + j]!
+      }
+    }
+  }
+  const time = (fn: (t: Float32Array) => void): number => {
+    const target = new Float32Array(rows * width)
+    const start = performance.now()
+    fn(target)
+    return performance.now() - start
+  }
+  const kernel: number[] = []
+  const simple: number[] = []
+  for (let i = 0; i < 5; i++) {
+    kernel.push(time((t) => addLowRankProduct(t, rows, width, rank, left, right, 0.5)))
+    simple.push(time(onePerPass))
+  }
+  const macs = rows * width * rank
+  return `merge kernel, ${rows}x${width} weight += rank-${rank} product: ${fmt(median(kernel))} (${(macs / median(kernel) / 1e6).toFixed(2)} GMAC/s) vs one rank per pass ${fmt(median(simple))} -> ${(median(simple) / median(kernel)).toFixed(1)}x`
 }
 
 export async function benchLora(iterations = 15, stepRuns = 200): Promise<string[]> {
@@ -91,6 +120,7 @@ export async function benchLora(iterations = 15, stepRuns = 200): Promise<string
       `${at256} (target <= +10%)`,
       at512,
       ...breakdown,
+      mergeKernel(),
     ]
   } finally {
     await sessions.dispose()

@@ -4,7 +4,7 @@ import type { SafetensorsSource } from '../models/safetensors/reader.js'
 import type { OnnxGraph } from '../models/onnx/types.js'
 import type { TargetLayer } from './layers.js'
 import type { LoraPatch } from './match.js'
-import { transpose } from './matrix.js'
+import { addLowRankProduct, transpose } from './matrix.js'
 import type { WeightStore } from './weights.js'
 
 /**
@@ -43,19 +43,9 @@ export async function mergePatches(
     const cols = weight.length / out // in * kh * kw
     const rank = patch.rank
     const scale = multiplier * patch.alphaScale
-    // Row-wise axpy over contiguous memory in both layouts (stored [out, cols], or [cols, out] for MatMul).
-    const [rows, width, left, right] = layer.transposed
-      ? [cols, out, transpose(down, rank, cols), transpose(up, out, rank)] // W^T += down^T @ up^T
-      : [out, cols, up, down] // W += up @ down
-    for (let i = 0; i < rows; i++) {
-      const target = weight.subarray(i * width, (i + 1) * width)
-      for (let r = 0; r < rank; r++) {
-        const coef = scale * left[i * rank + r]!
-        if (coef === 0) continue
-        const source = right.subarray(r * width, (r + 1) * width)
-        for (let j = 0; j < width; j++) target[j]! += coef * source[j]!
-      }
-    }
+    // Rows over contiguous memory in both layouts (stored [out, cols], or [cols, out] for MatMul).
+    if (layer.transposed) addLowRankProduct(weight, cols, out, rank, transpose(down, rank, cols), transpose(up, out, rank), scale) // W^T += down^T @ up^T
+    else addLowRankProduct(weight, out, cols, rank, up, down, scale) // W += up @ down
     store.write(layer.weight, weight)
   }
 }
