@@ -1,4 +1,4 @@
-// live-branch: each targeted layer gets a low-rank branch y += ((x @ down^T) * lora_scale_<i>) @ (alpha/rank * up)^T
+// live mode: each targeted layer gets a low-rank branch y += ((x @ down^T) * lora_scale_<i>) @ (alpha/rank * up)^T
 // (convolutions: Conv(down) then 1x1 Conv(up)) added to its output. Nothing weight-sized is added, but every run pays
 // rank x (in + out) multiply-adds per position per layer, which grows with the image.
 import type { SafetensorsSource } from '../models/safetensors/reader.js'

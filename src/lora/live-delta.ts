@@ -1,5 +1,5 @@
-// live: each patched weight W is fed to its layer as W + lora_scale_<i> * (left @ right), where left @ right is the
-// LoRA's alpha/rank * up @ down in the weight's stored layout. Both factors are initializers, so onnxruntime folds
+// live-delta mode: each patched weight W is fed to its layer as W + lora_scale_<i> * (left @ right), where
+// left @ right is the LoRA's alpha/rank * up @ down in the weight's stored layout. Both factors are initializers, so onnxruntime folds
 // their product into a constant when the session is created; a run then pays one Mul and one Add over the weight,
 // the same at any image size, where a branch beside the layer would pay for every pixel.
 import type { SafetensorsSource } from '../models/safetensors/reader.js'
@@ -28,8 +28,9 @@ function weightSlot(graph: OnnxGraph, layer: TargetLayer): { node: OnnxNode; slo
 }
 
 /**
- * Rewrites `graph` once: every weight patched by a live LoRA becomes W + sum_i lora_scale_i * delta_i, computed just
- * before the node that reads it (so each recomputed weight is freed right after use). `scales` holds the inputs.
+ * Rewrites `graph` once: every weight patched by a live-delta LoRA becomes W + sum_i lora_scale_i * delta_i, computed
+ * just before the node that reads it, so onnxruntime can free each recomputed weight after its one use. `scales`
+ * holds the inputs.
  */
 export async function addLiveDeltas(graph: OnnxGraph, store: WeightStore, live: readonly LiveLora[], scales: ScaleInputs): Promise<void> {
   const byLayer = new Map<TargetLayer, Term[]>()
