@@ -1,7 +1,7 @@
 // live-delta mode: each patched weight W is fed to its layer as W + lora_scale_<i> * (left @ right), where
-// left @ right is the LoRA's alpha/rank * up @ down in the weight's stored layout. Both factors are initializers, so onnxruntime folds
-// their product into a constant when the session is created; a run then pays one Mul and one Add over the weight,
-// the same at any image size, where a branch beside the layer would pay for every pixel.
+// left @ right is the LoRA's alpha/rank * up @ down in the weight's stored layout. Both factors are initializers,
+// so onnxruntime folds their product into a constant when the session is created; a run then pays one Mul and one
+// Add over the weight, the same at any image size, where a branch beside the layer would pay for every pixel.
 import type { SafetensorsSource } from '../models/safetensors/reader.js'
 import { makeAttribute, makeNode, makeTensor } from '../models/onnx/factories.js'
 import { DataType } from '../models/onnx/types.js'
