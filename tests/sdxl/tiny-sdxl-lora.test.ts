@@ -103,8 +103,9 @@ describe('SGM-named kohya LoRA on the tiny SDXL UNet', () => {
     expect(names.some((n) => /down_blocks|up_blocks|mid_block/.test(n))).toBe(false)
   })
 
-  it('matches every tensor, and live = merge = independent merge on the UNet output', async () => {
+  it('matches every tensor, and live = live-delta = merge = independent merge on the UNet output', async () => {
     const live = await run([{ name: SGM, scale: 1, mode: 'live' }])
+    const delta = await run([{ name: SGM, scale: 1, mode: 'live-delta' }])
     const merge = await run([{ name: SGM, scale: 1, mode: 'merge' }])
     const base = await run([])
     const { source, merged } = independentlyMerged(1)
@@ -122,6 +123,7 @@ describe('SGM-named kohya LoRA on the tiny SDXL UNet', () => {
     expect(formatLoraReport(report, 0)).toContain(`${3 * merged} of ${3 * merged} tensors matched, ${merged} layers patched`)
     const scale = maxAbs(expected)
     expect(maxAbsDiff(live.out, expected)).toBeLessThan(TOLERANCE * scale)
+    expect(maxAbsDiff(delta.out, expected)).toBeLessThan(TOLERANCE * scale)
     expect(maxAbsDiff(merge.out, expected)).toBeLessThan(TOLERANCE * scale)
     expect(maxAbsDiff(base.out, expected)).toBeGreaterThan(0.05 * scale)
     const zero = await run([{ name: SGM, scale: 0, mode: 'live' }])
