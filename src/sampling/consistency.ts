@@ -4,7 +4,7 @@ import type { BetaConfig, ClipConfig, FieldSpec } from './config.js'
 import { BETA_FIELDS, CLIP_FIELDS, readConfig, rejectThresholding } from './config.js'
 import { alphasCumprod, makeBetas } from './betas.js'
 import { addNoiseAlphas, scheduleIndex } from './discrete.js'
-import { checkCustomTimesteps, checkSteps, checkStrength, npLinspace, SchedulerArgumentError } from './spacing.js'
+import { checkCustomTimesteps, checkSteps, checkStrength, npLinspace, refuseCustomSigmas, SchedulerArgumentError } from './spacing.js'
 import type { SetTimestepsOptions } from './types.js'
 
 export type ConsistencyConfig = BetaConfig & ClipConfig & {
@@ -102,8 +102,10 @@ export abstract class ConsistencySchedulerBase {
   readonly initNoiseSigma = 1
   protected schedule: number[] = []
   protected custom = false
+  private readonly schedulerName: string
 
   constructor(name: string, config: Record<string, unknown> | undefined) {
+    this.schedulerName = name
     this.config = readConfig(name, CONSISTENCY_SPEC, CONSISTENCY_DEFAULTS, config)
     rejectThresholding(name, this.config)
     this.alphasCumprod = alphasCumprod(makeBetas(name, this.config))
@@ -114,6 +116,7 @@ export abstract class ConsistencySchedulerBase {
   }
 
   setTimesteps(steps: number, opts: SetTimestepsOptions = {}): void {
+    refuseCustomSigmas(this.schedulerName, opts.sigmas)
     this.custom = opts.timesteps !== undefined
     this.schedule = consistencyTimesteps(
       steps,

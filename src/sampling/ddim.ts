@@ -12,7 +12,7 @@ import {
   predictionCoefficients,
   requireNoise,
 } from './discrete.js'
-import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, spacedTimesteps } from './spacing.js'
+import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, refuseCustomSigmas, spacedTimesteps } from './spacing.js'
 import { clampedAffine, linearCombine, outputBuffer } from './kernels.js'
 import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
 
@@ -61,6 +61,7 @@ export class DdimScheduler implements SamplingScheduler {
   }
 
   setTimesteps(steps: number, opts: SetTimestepsOptions = {}): void {
+    refuseCustomSigmas('ddim', opts.sigmas)
     const T = this.config.num_train_timesteps
     let ts: number[]
     if (opts.timesteps !== undefined) {

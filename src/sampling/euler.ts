@@ -1,9 +1,10 @@
 // Euler discrete (diffusers EulerDiscreteScheduler): sigma-space Euler steps, sigmas = sqrt((1-acp)/acp)
-// interpolated at the (possibly fractional) timesteps. Karras sigmas and s_churn are supported; the other
-// exotic sigma families (exponential, beta) and continuous timesteps are not.
+// interpolated at the (possibly fractional) timesteps. Also Karras, exponential and beta sigma schedules, custom
+// sigmas, continuous timesteps (0.25 log sigma, with v-prediction) and s_churn, as diffusers has them.
 import type { BetaConfig, ConfigSpec } from './config.js'
 import { BETA_FIELDS, SchedulerConfigError, readConfig } from './config.js'
 import { alphasCumprod, makeBetas, torchLinspaceF32 } from './betas.js'
+import { betaQuantile } from './beta-distribution.js'
 import { checkEta, checkSameLength, requireNoise, scheduleIndex } from './discrete.js'
 import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, npLinspace, spacedTimesteps } from './spacing.js'
 import { linearCombine, outputBuffer } from './kernels.js'
@@ -27,10 +28,9 @@ const SPEC: ConfigSpec<EulerConfig> = {
   ...BETA_FIELDS,
   interpolation_type: { kind: 'enum', values: ['linear', 'log_linear'] },
   use_karras_sigmas: { kind: 'boolean' },
-  // Accepted only at their defaults, so a config asking for them fails loudly instead of being ignored.
-  use_exponential_sigmas: { kind: 'fixed', value: false },
-  use_beta_sigmas: { kind: 'fixed', value: false },
-  timestep_type: { kind: 'fixed', value: 'discrete' },
+  use_exponential_sigmas: { kind: 'boolean' },
+  use_beta_sigmas: { kind: 'boolean' },
+  timestep_type: { kind: 'enum', values: ['discrete', 'continuous'] },
   sigma_min: { kind: 'number', above: 0, nullable: true },
   sigma_max: { kind: 'number', above: 0, nullable: true },
   final_sigmas_type: { kind: 'enum', values: ['zero', 'sigma_min'] },
@@ -121,37 +121,34 @@ export class EulerScheduler implements SamplingScheduler {
 
   setTimesteps(steps: number, opts: SetTimestepsOptions = {}): void {
     const T = this.config.num_train_timesteps
+    this.checkScheduleOptions(opts)
     let ts: number[]
-    if (opts.timesteps !== undefined) {
-      if (this.config.use_karras_sigmas) {
-        throw new SchedulerConfigError('euler', 'use_karras_sigmas', 'cannot be combined with custom `timesteps`')
-      }
-      checkCustomTimesteps(opts.timesteps, T, false)
-      ts = opts.timesteps.map(Math.fround)
-    } else {
-      checkSteps(steps, T)
-      ts = spacedTimesteps(this.config.timestep_spacing, steps, T, this.config.steps_offset, false)
-    }
-    const n = ts.length
     let sigmas: number[]
-    if (this.config.interpolation_type === 'linear') {
-      sigmas = ts.map((t) => interpIndex(t, this.trainSigmas))
+    if (opts.sigmas !== undefined) {
+      // Custom sigmas are used as given, final sigma included; the timesteps are found from them.
+      sigmas = opts.sigmas.map(Math.fround)
+      ts = sigmas.slice(0, -1).map((s) => Math.fround(sigmaToT(s, this.logSigmas)))
     } else {
-      // diffusers' log_linear: evenly spaced in log sigma over the whole training range (n + 1 values, ascending).
-      const logs = torchLinspaceF32(Math.log(this.trainSigmas[T - 1]!), Math.log(this.trainSigmas[0]!), n + 1)
-      sigmas = Array.from(logs, (l) => Math.fround(Math.exp(l)))
+      if (opts.timesteps !== undefined) {
+        checkCustomTimesteps(opts.timesteps, T, false)
+        ts = opts.timesteps.map(Math.fround)
+      } else {
+        checkSteps(steps, T)
+        ts = spacedTimesteps(this.config.timestep_spacing, steps, T, this.config.steps_offset, false)
+      }
+      sigmas = this.scheduleSigmas(ts)
+      const family = this.sigmaFamily(sigmas, ts.length)
+      if (family) {
+        sigmas = family
+        ts = sigmas.map((s) => Math.fround(sigmaToT(s, this.logSigmas)))
+      }
+      sigmas.push(this.config.final_sigmas_type === 'sigma_min' ? this.trainSigmas[0]! : 0)
     }
-    if (this.config.use_karras_sigmas) {
-      const sigmaMin = this.config.sigma_min ?? sigmas[sigmas.length - 1]!
-      const sigmaMax = this.config.sigma_max ?? sigmas[0]!
-      const rho = 7
-      const minInv = sigmaMin ** (1 / rho)
-      const maxInv = sigmaMax ** (1 / rho)
-      sigmas = npLinspace(0, 1, n).map((r) => (maxInv + r * (minInv - maxInv)) ** rho)
-      ts = sigmas.map((s) => Math.fround(sigmaToT(s, this.logSigmas)))
+    this.sigmas = Float32Array.from(sigmas)
+    if (this.continuousTimesteps()) {
+      // diffusers feeds such models 0.25 * log(sigma) (float32) instead of a training timestep.
+      ts = Array.from(this.sigmas.subarray(0, -1), (s) => Math.fround(0.25 * Math.fround(Math.log(s))))
     }
-    const last = this.config.final_sigmas_type === 'sigma_min' ? this.trainSigmas[0]! : 0
-    this.sigmas = Float32Array.from([...sigmas, last])
     if (opts.strength !== undefined) {
       checkStrength(opts.strength)
       const kept = applyStrength(ts, opts.strength)
@@ -159,6 +156,53 @@ export class EulerScheduler implements SamplingScheduler {
       ts = kept
     }
     this.schedule = ts
+  }
+
+  /** diffusers' argument checks: one schedule source, and custom timesteps only where they mean something. */
+  private checkScheduleOptions(opts: SetTimestepsOptions): void {
+    if (opts.sigmas !== undefined) {
+      if (opts.timesteps !== undefined) throw new RangeError('euler: pass custom `timesteps` or custom `sigmas`, not both')
+      if (opts.sigmas.length < 2) throw new RangeError('euler: custom `sigmas` need at least two values (the last is the final sigma)')
+      const bad = opts.sigmas.findIndex((s) => !Number.isFinite(s) || s < 0)
+      if (bad >= 0) throw new RangeError(`euler: custom sigma ${opts.sigmas[bad]} at index ${bad} is not a finite value >= 0`)
+    }
+    if (opts.timesteps === undefined) return
+    for (const key of ['use_karras_sigmas', 'use_exponential_sigmas', 'use_beta_sigmas'] as const) {
+      if (this.config[key]) throw new SchedulerConfigError('euler', key, 'cannot be combined with custom `timesteps`')
+    }
+    if (this.continuousTimesteps()) {
+      throw new SchedulerConfigError('euler', 'timestep_type', '"continuous" with v_prediction cannot be combined with custom `timesteps`')
+    }
+  }
+
+  private continuousTimesteps(): boolean {
+    return this.config.timestep_type === 'continuous' && this.config.prediction_type === 'v_prediction'
+  }
+
+  /** Sigmas at the schedule's timesteps, by interpolation_type. */
+  private scheduleSigmas(ts: readonly number[]): number[] {
+    if (this.config.interpolation_type === 'linear') return ts.map((t) => interpIndex(t, this.trainSigmas))
+    // diffusers' log_linear: evenly spaced in log sigma over the whole training range (n + 1 values, ascending).
+    const T = this.config.num_train_timesteps
+    const logs = torchLinspaceF32(Math.log(this.trainSigmas[T - 1]!), Math.log(this.trainSigmas[0]!), ts.length + 1)
+    return Array.from(logs, (l) => Math.fround(Math.exp(l)))
+  }
+
+  /** The Karras, exponential or beta schedule between sigma_max and sigma_min, when the config asks for one. */
+  private sigmaFamily(sigmas: readonly number[], n: number): number[] | undefined {
+    const { use_karras_sigmas, use_exponential_sigmas, use_beta_sigmas } = this.config
+    if (!use_karras_sigmas && !use_exponential_sigmas && !use_beta_sigmas) return undefined
+    const sigmaMin = this.config.sigma_min ?? sigmas[sigmas.length - 1]!
+    const sigmaMax = this.config.sigma_max ?? sigmas[0]!
+    if (use_karras_sigmas) {
+      const rho = 7
+      const minInv = sigmaMin ** (1 / rho)
+      const maxInv = sigmaMax ** (1 / rho)
+      return npLinspace(0, 1, n).map((r) => (maxInv + r * (minInv - maxInv)) ** rho)
+    }
+    if (use_exponential_sigmas) return npLinspace(Math.log(sigmaMax), Math.log(sigmaMin), n).map(Math.exp)
+    // Beta(0.6, 0.6) quantiles of 1 - linspace(0, 1, n): dense near both ends of the range.
+    return npLinspace(0, 1, n).map((r) => sigmaMin + betaQuantile(1 - r, 0.6, 0.6) * (sigmaMax - sigmaMin))
   }
 
   private sigmaAt(t: number): { index: number; sigma: number } {

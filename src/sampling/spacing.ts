@@ -53,6 +53,11 @@ export function checkStrength(strength: number): void {
   }
 }
 
+/** Custom sigmas are an Euler (sigma-space) option; the alpha-space schedulers take timesteps only. */
+export function refuseCustomSigmas(scheduler: string, sigmas: readonly number[] | undefined): void {
+  if (sigmas !== undefined) throw new SchedulerArgumentError('sigmas', `${scheduler}: custom \`sigmas\` are for euler only; pass \`timesteps\``)
+}
+
 /** Custom timesteps: strictly descending integers-or-floats in [0, numTrainTimesteps). */
 export function checkCustomTimesteps(timesteps: readonly number[], numTrainTimesteps: number, integer: boolean): void {
   if (!Array.isArray(timesteps) || timesteps.length === 0) {

@@ -7,6 +7,8 @@ export interface SetTimestepsOptions {
   timesteps?: number[]
   /** Denoising strength in (0, 1]: img2img keeps the tail of the schedule. */
   strength?: number
+  /** Euler only: custom descending sigmas, the final sigma included (steps is then len - 1). */
+  sigmas?: number[]
 }
 
 export interface StepOptions {

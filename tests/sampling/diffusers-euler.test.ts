@@ -20,6 +20,16 @@ function fullLoopCustomTimesteps(overrides: Record<string, unknown>): Float32Arr
   return eulerLoop(scheduler, scale(dummySampleDeter(), scheduler.initNoiseSigma), scheduler.timesteps)
 }
 
+function fullLoopCustomSigmas(overrides: Record<string, unknown>): Float32Array {
+  const reference = new EulerScheduler({ ...TEST_CONFIG, ...overrides })
+  reference.setTimesteps(STEPS)
+  const scheduler = new EulerScheduler({ ...TEST_CONFIG, ...overrides })
+  scheduler.setTimesteps(0, { sigmas: Array.from(reference.sigmas) })
+  return eulerLoop(scheduler, scale(dummySampleDeter(), scheduler.initNoiseSigma), scheduler.timesteps)
+}
+
+const absDiffSum = (a: Float32Array, b: Float32Array): number => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0)
+
 describe('diffusers EulerDiscreteScheduler tests', () => {
   it('test_full_loop_no_noise (and test_full_loop_device, the same loop)', () => {
     const sample = fullLoop()
@@ -61,6 +71,15 @@ describe('diffusers EulerDiscreteScheduler tests', () => {
           for (let i = 0; i < a.length; i++) diff += Math.abs(a[i]! - b[i]!)
           expect(diff, JSON.stringify(config)).toBeLessThan(1e-5)
         }
+      }
+    }
+  })
+
+  it('test_custom_sigmas', () => {
+    for (const prediction_type of ['epsilon', 'sample', 'v_prediction']) {
+      for (const final_sigmas_type of ['sigma_min', 'zero']) {
+        const config = { prediction_type, final_sigmas_type }
+        expect(absDiffSum(fullLoop(config), fullLoopCustomSigmas(config)), JSON.stringify(config)).toBeLessThan(1e-5)
       }
     }
   })
