@@ -62,7 +62,7 @@ export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
     options.checkCancelled()
     const eta = options.eta
     const stepNoise = scheduler.needsNoise(t, eta) ? generator.randn(size) : undefined
-    latents = scheduler.step(modelOutput, t, latents, { ...(eta !== undefined ? { eta } : {}), ...(stepNoise ? { noise: stepNoise } : {}) })
+    latents = scheduler.step(modelOutput, t, latents, { batch, ...(eta !== undefined ? { eta } : {}), ...(stepNoise ? { noise: stepNoise } : {}) })
     options.onStep(i, timesteps.length, latents)
   }
   return latents

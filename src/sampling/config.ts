@@ -139,10 +139,3 @@ export type ClipConfig = {
   dynamic_thresholding_ratio: number
   sample_max_value: number
 }
-
-/** Dynamic thresholding needs per-image quantiles of pixel-space x0; latent models never use it. */
-export function rejectThresholding(scheduler: string, config: ClipConfig): void {
-  if (config.thresholding) {
-    throw new SchedulerConfigError(scheduler, 'thresholding', 'is not supported (pixel-space models only); set it to false')
-  }
-}

@@ -1,7 +1,7 @@
 // What LCM and TCD share: their config fields and defaults, and the timestep schedule drawn from the
 // original_inference_steps-sized distillation schedule (diffusers' LCMScheduler/TCDScheduler.set_timesteps).
 import type { BetaConfig, ClipConfig, FieldSpec } from './config.js'
-import { BETA_FIELDS, CLIP_FIELDS, readConfig, rejectThresholding } from './config.js'
+import { BETA_FIELDS, CLIP_FIELDS, readConfig } from './config.js'
 import { alphasCumprod, makeBetas } from './betas.js'
 import { addNoiseAlphas, scheduleIndex } from './discrete.js'
 import { checkCustomTimesteps, checkSteps, checkStrength, npLinspace, refuseCustomSigmas, SchedulerArgumentError } from './spacing.js'
@@ -107,7 +107,6 @@ export abstract class ConsistencySchedulerBase {
   constructor(name: string, config: Record<string, unknown> | undefined) {
     this.schedulerName = name
     this.config = readConfig(name, CONSISTENCY_SPEC, CONSISTENCY_DEFAULTS, config)
-    rejectThresholding(name, this.config)
     this.alphasCumprod = alphasCumprod(makeBetas(name, this.config))
   }
 

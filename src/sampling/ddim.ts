@@ -1,7 +1,8 @@
 // DDIM (diffusers DDIMScheduler): deterministic at eta 0, the scheduler behind Hyper-SD's N-step LoRAs with
 // trailing spacing. Custom timesteps (an extension: diffusers' DDIM has none) step to the next listed timestep.
 import type { BetaConfig, ClipConfig, ConfigSpec } from './config.js'
-import { BETA_FIELDS, CLIP_FIELDS, readConfig, rejectThresholding } from './config.js'
+import { BETA_FIELDS, CLIP_FIELDS, readConfig } from './config.js'
+import { dynamicThreshold } from './threshold.js'
 import { alphasCumprod, makeBetas } from './betas.js'
 import {
   addNoiseAlphas,
@@ -51,7 +52,6 @@ export class DdimScheduler implements SamplingScheduler {
 
   constructor(config?: Record<string, unknown>) {
     this.config = readConfig('ddim', SPEC, DDIM_DEFAULTS, config)
-    rejectThresholding('ddim', this.config)
     this.alphasCumprod = alphasCumprod(makeBetas('ddim', this.config))
     this.finalAlphaCumprod = this.config.set_alpha_to_one ? 1 : this.alphasCumprod[0]!
   }
@@ -125,6 +125,15 @@ export class DdimScheduler implements SamplingScheduler {
     if (x0Out) {
       checkSameLength('predictedOriginal', x0Out, sample)
       clampedAffine(x0Out, x0s, sample, x0o, modelOutput, bound)
+    }
+    if (this.config.thresholding) {
+      // x0 thresholded per image (it replaces clip_sample, as in diffusers), then the same combination.
+      const x0 = dynamicThreshold(linearCombine(new Float32Array(sample.length), x0s, sample, x0o, modelOutput), opts.batch ?? 1, this.config.dynamic_thresholding_ratio, this.config.sample_max_value)
+      if (x0Out) x0Out.set(x0)
+      for (let i = 0; i < out.length; i++) {
+        out[i] = cx0 * x0[i]! + ceps * (es * sample[i]! + eo * modelOutput[i]!) + (noise ? std * noise[i]! : 0)
+      }
+      return out
     }
     if (bound === Infinity) {
       // Without clipping the step is linear in (sample, output, noise): one pass.

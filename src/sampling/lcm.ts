@@ -3,6 +3,7 @@
 import { ConsistencySchedulerBase } from './consistency.js'
 import { SchedulerConfigError } from './config.js'
 import { checkEta, checkSameLength, clipBound, predictionCoefficients, requireNoise } from './discrete.js'
+import { dynamicThreshold } from './threshold.js'
 import { clampedAffine, linearCombine, outputBuffer } from './kernels.js'
 import type { SamplingScheduler, StepOptions } from './types.js'
 
@@ -43,7 +44,7 @@ export class LcmScheduler extends ConsistencySchedulerBase implements SamplingSc
     const keep = last ? 1 : Math.sqrt(alphaPrev)
     const add = last ? 0 : Math.sqrt(1 - alphaPrev)
     const out = outputBuffer(opts.out, sample.length)
-    if (bound === Infinity) {
+    if (bound === Infinity && !this.config.thresholding) {
       // denoised = (cOut * x0s + cSkip) * x + cOut * x0o * output; prev = keep * denoised + add * noise.
       if (opts.predictedOriginal) {
         checkSameLength('predictedOriginal', opts.predictedOriginal, sample)
@@ -51,7 +52,10 @@ export class LcmScheduler extends ConsistencySchedulerBase implements SamplingSc
       }
       return linearCombine(out, keep * (cOut * x0s + cSkip), sample, keep * cOut * x0o, modelOutput, add, noise)
     }
-    const denoised = clampedAffine(new Float32Array(sample.length), x0s, sample, x0o, modelOutput, bound)
+    // x0 thresholded per image, or clipped, before the boundary condition (diffusers' order).
+    const denoised = this.config.thresholding
+      ? dynamicThreshold(linearCombine(new Float32Array(sample.length), x0s, sample, x0o, modelOutput), opts.batch ?? 1, this.config.dynamic_thresholding_ratio, this.config.sample_max_value)
+      : clampedAffine(new Float32Array(sample.length), x0s, sample, x0o, modelOutput, bound)
     linearCombine(denoised, cOut, denoised, cSkip, sample)
     if (opts.predictedOriginal) {
       checkSameLength('predictedOriginal', opts.predictedOriginal, sample)

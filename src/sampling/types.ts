@@ -20,6 +20,8 @@ export interface StepOptions {
   predictedOriginal?: Float32Array
   /** Where to write prev_sample instead of a new array; may be `sample` itself (every step is elementwise). */
   out?: Float32Array
+  /** Images stacked in the sample (default 1): dynamic thresholding takes its quantile per image. */
+  batch?: number
 }
 
 export interface Scheduler {

@@ -1,7 +1,7 @@
 // Port of the config sweeps in diffusers' scheduler tests (check_over_configs / check_over_forward for DDIM,
 // TCD, LCM and Euler): every config variant they try must build, and a scheduler rebuilt from its own merged
-// config (diffusers' save_config + from_pretrained) must step identically. The one variant diffusers sweeps that
-// this port does not implement (thresholding=True, for pixel-space models) must fail with an error naming the key.
+// config (diffusers' save_config + from_pretrained) must step identically. A value diffusers does not know fails
+// with an error naming the key.
 import { describe, expect, it } from 'vitest'
 import { createScheduler, randn } from '../../src/sampling/index.js'
 import type { SchedulerName } from '../../src/sampling/index.js'
@@ -16,6 +16,12 @@ const BASE: Record<SchedulerName, Record<string, unknown>> = {
 
 const BETAS_4 = [[0.0001, 0.002], [0.001, 0.02], [0.01, 0.2], [0.1, 2]] as const
 
+// test_thresholding: off, then on at three sample_max_values for two prediction types.
+const THRESHOLDING = [
+  { thresholding: false },
+  ...[0.5, 1, 2].flatMap((sample_max_value) => ['epsilon', 'v_prediction'].map((prediction_type) => ({ thresholding: true, prediction_type, sample_max_value }))),
+]
+
 const CONFIG_SWEEPS: Record<SchedulerName, Record<string, unknown>[]> = {
   ddim: [
     ...[100, 500, 1000].map((num_train_timesteps) => ({ num_train_timesteps })),
@@ -26,7 +32,7 @@ const CONFIG_SWEEPS: Record<SchedulerName, Record<string, unknown>[]> = {
     { clip_sample: true }, { clip_sample: false },
     { timestep_spacing: 'trailing' }, { timestep_spacing: 'leading' },
     { rescale_betas_zero_snr: true }, { rescale_betas_zero_snr: false },
-    { thresholding: false },
+    ...THRESHOLDING,
   ],
   tcd: [],
   lcm: [],
@@ -49,7 +55,7 @@ for (const name of ['tcd', 'lcm'] as const) {
     { beta_schedule: 'linear' }, { beta_schedule: 'scaled_linear' }, { beta_schedule: 'squaredcos_cap_v2' },
     { prediction_type: 'epsilon' }, { prediction_type: 'v_prediction' },
     { clip_sample: true }, { clip_sample: false },
-    { thresholding: false },
+    ...THRESHOLDING,
   ]
 }
 
@@ -60,7 +66,8 @@ function stepOnce(name: SchedulerName, config: Record<string, unknown>, steps: n
   const sample = dummySampleDeter()
   const t = at ?? scheduler.timesteps.at(-1)!
   const x = scheduler.scaleModelInput(sample, t)
-  return scheduler.step(x.map((v) => 0.1 * v), t, x, { eta, noise: randn(0, NUM_ELEMS) })
+  // The dummy sample is 4 images (4x3x8x8); thresholding takes its quantile per image.
+  return scheduler.step(x.map((v) => 0.1 * v), t, x, { eta, noise: randn(0, NUM_ELEMS), batch: 4 })
 }
 
 function roundTripped(name: SchedulerName, config: Record<string, unknown>): Record<string, unknown> {
@@ -100,8 +107,8 @@ describe('diffusers config sweeps', () => {
     }
   })
 
-  it('the swept option this port does not implement fails with the key named', () => {
-    expect(() => createScheduler('ddim', { thresholding: true, sample_max_value: 2 })).toThrow('`thresholding` is not supported')
+  it('a value diffusers does not know fails with the key named', () => {
     expect(() => createScheduler('euler', { timestep_type: 'edm' })).toThrow('timestep_type')
+    expect(() => createScheduler('ddim', { dynamic_thresholding_ratio: 1.5 })).toThrow('dynamic_thresholding_ratio')
   })
 })

@@ -111,7 +111,7 @@ describe('scheduler names and configs', () => {
     expect(() => createScheduler('lcm', { original_inference_steps: 0 })).toThrow('`original_inference_steps` must be at least 1')
     expect(() => createScheduler('ddim', { beta_start: -1 })).toThrow('`beta_start` must be greater than 0')
     expect(() => createScheduler('ddim', { trained_betas: [0.1, 0.2] })).toThrow('`trained_betas` has 2 entries')
-    expect(() => createScheduler('ddim', { thresholding: true })).toThrow('`thresholding` is not supported')
+    expect(() => createScheduler('ddim', { sample_max_value: 0 })).toThrow('`sample_max_value` must be greater than 0')
     expect(() => createScheduler('euler', { interpolation_type: 'cubic' })).toThrow('`interpolation_type` must be one of')
   })
 
