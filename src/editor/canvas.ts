@@ -60,6 +60,10 @@ export class StudioCanvas extends LGraphCanvas {
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
   }
 
+  /** The CSS size last applied, and the pixel ratio its backing store was made for. */
+  private cssSize: readonly [number, number] | null = null
+  private appliedRatio = 0
+
   /**
    * Sizes the canvas to `width` x `height` CSS pixels with a backing store in device pixels, as litegraph expects
    * (its background layer is drawn at devicePixelRatio; without this a HiDPI screen shows the graph in a quarter
@@ -67,6 +71,8 @@ export class StudioCanvas extends LGraphCanvas {
    */
   resizeCss(width: number, height: number): void {
     const ratio = Math.max(1, window.devicePixelRatio || 1)
+    this.cssSize = [width, height]
+    this.appliedRatio = ratio
     this.canvas.style.width = `${width}px`
     this.canvas.style.height = `${height}px`
     const deviceWidth = Math.round(width * ratio)
@@ -75,6 +81,17 @@ export class StudioCanvas extends LGraphCanvas {
     this.resize(deviceWidth, deviceHeight)
     // A new size resets the context; the front layer is drawn in CSS pixels through this scale.
     this.ctx.scale(ratio, ratio)
+    this.setDirty(true, true)
+  }
+
+  /**
+   * Follows the pixel ratio before each frame: a window moved to another screen keeps its CSS size, so no resize
+   * is observed, and browsers do not all signal the change (emulated ratios fire no event at all).
+   */
+  override draw(forceCanvas?: boolean, forceBackground?: boolean): void {
+    const ratio = Math.max(1, window.devicePixelRatio || 1)
+    if (this.cssSize && ratio !== this.appliedRatio) this.resizeCss(this.cssSize[0], this.cssSize[1])
+    super.draw(forceCanvas, forceBackground)
   }
 
   pointFrom(event: PointerLike): CanvasPoint {

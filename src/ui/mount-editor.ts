@@ -30,20 +30,9 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
     editor.refitIfUntouched()
     editor.canvas.setDirty(true, true)
   }
+  // Pixel-ratio changes at the same CSS size are followed by the canvas itself, before each frame.
   const observer = new ResizeObserver(resize)
   observer.observe(container)
-  // A window moved to a screen with another pixel ratio keeps its CSS size: only this query notices.
-  let ratioQuery: MediaQueryList | null = null
-  const watchRatio = (): void => {
-    ratioQuery?.removeEventListener('change', onRatioChange)
-    ratioQuery = window.matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`)
-    ratioQuery.addEventListener('change', onRatioChange)
-  }
-  const onRatioChange = (): void => {
-    resize()
-    watchRatio()
-  }
-  watchRatio()
   resize()
 
   const previewCanvas = document.createElement('canvas')
@@ -72,7 +61,6 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
     dispose: () => {
       stopWatch()
       observer.disconnect()
-      ratioQuery?.removeEventListener('change', onRatioChange)
       editor.textAreas?.dispose()
       editor.canvas.graph?.stop?.()
     },

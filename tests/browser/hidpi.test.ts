@@ -1,5 +1,5 @@
 // The editor on a HiDPI screen (devicePixelRatio 2): a sharp canvas that fills its area, with the DOM textareas
-// and pointer hit-testing lined up with what litegraph draws.
+// and pointer hit-testing lined up with what litegraph draws, and a ratio change at the same window size followed.
 import { describe, expect, it } from 'vitest'
 import { appForSuite, nodeIdsByType, screenshot } from './harness.js'
 
@@ -35,6 +35,31 @@ describe('editor at devicePixelRatio 2', () => {
     await expect(page.locator('.prompt-dialog input').inputValue()).resolves.toBe('Empty Latent')
     await page.keyboard.press('Escape')
     await screenshot(page, 'editor-hidpi')
+    expect(app.errors).toEqual([])
+  })
+
+  it('a change of devicePixelRatio at the same window size (a window moved to another screen) resizes the backing store', async () => {
+    const { page } = app
+    const session = await page.context().newCDPSession(page)
+    const sizes = () =>
+      page.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=graph-canvas]')!
+        const rect = canvas.getBoundingClientRect()
+        return { ratio: window.devicePixelRatio, css: [rect.width, rect.height], device: [canvas.width, canvas.height] }
+      })
+    const before = await sizes()
+    try {
+      await session.send('Emulation.setDeviceMetricsOverride', { width: 1440, height: 900, deviceScaleFactor: 1, mobile: false })
+      await page.waitForFunction(() => window.devicePixelRatio === 1)
+      await expect.poll(async () => (await sizes()).device, { timeout: 3000 }).toEqual(before.css)
+      await session.send('Emulation.setDeviceMetricsOverride', { width: 1440, height: 900, deviceScaleFactor: 1.5, mobile: false })
+      await expect.poll(async () => (await sizes()).device, { timeout: 3000 }).toEqual(before.css.map((v) => Math.round(v * 1.5)))
+      expect((await sizes()).css).toEqual(before.css)
+    } finally {
+      await session.send('Emulation.clearDeviceMetricsOverride')
+      await session.detach()
+    }
+    expect(before.ratio).toBe(2)
     expect(app.errors).toEqual([])
   })
 })
