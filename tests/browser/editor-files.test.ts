@@ -84,8 +84,25 @@ describe('graph files in the editor', () => {
     await page.locator('[data-testid=unsaved-indicator]').waitFor({ state: 'visible', timeout: 5000 })
     const edited = await page.evaluate(() => window.__hypersd!.graphJson())
     expect(edited).toContain('"PreviewImage"')
-    // Autosave is debounced; it is written well within a second.
-    await page.waitForTimeout(1000)
+    // Autosave is debounced: wait until the record in IndexedDB is the edited graph, then reload.
+    const autosaved = (): Promise<boolean> =>
+      page.evaluate(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const open = indexedDB.open('hypersd-studio', 1)
+            open.onerror = () => resolve(false)
+            open.onsuccess = () => {
+              const db = open.result
+              const get = db.transaction('autosave', 'readonly').objectStore('autosave').get('current')
+              get.onsuccess = () => {
+                db.close()
+                resolve((get.result as { graph?: string } | undefined)?.graph === window.__hypersd!.graphJson())
+              }
+              get.onerror = () => (db.close(), resolve(false))
+            }
+          }),
+      )
+    await expect.poll(autosaved, { timeout: 10_000 }).toBe(true)
 
     await page.reload()
     await waitReady(page)
