@@ -6,7 +6,7 @@ import { BETA_FIELDS, SchedulerConfigError, readConfig } from './config.js'
 import { alphasCumprod, makeBetas, torchLinspaceF32 } from './betas.js'
 import { betaQuantile } from './beta-distribution.js'
 import { checkEta, checkSameLength, requireNoise, scheduleIndex } from './discrete.js'
-import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, npLinspace, spacedTimesteps } from './spacing.js'
+import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, npLinspace, SchedulerArgumentError, spacedTimesteps } from './spacing.js'
 import { linearCombine, outputBuffer } from './kernels.js'
 import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
 
@@ -161,10 +161,10 @@ export class EulerScheduler implements SamplingScheduler {
   /** diffusers' argument checks: one schedule source, and custom timesteps only where they mean something. */
   private checkScheduleOptions(opts: SetTimestepsOptions): void {
     if (opts.sigmas !== undefined) {
-      if (opts.timesteps !== undefined) throw new RangeError('euler: pass custom `timesteps` or custom `sigmas`, not both')
-      if (opts.sigmas.length < 2) throw new RangeError('euler: custom `sigmas` need at least two values (the last is the final sigma)')
+      if (opts.timesteps !== undefined) throw new SchedulerArgumentError('sigmas', 'euler: pass custom `timesteps` or custom `sigmas`, not both')
+      if (opts.sigmas.length < 2) throw new SchedulerArgumentError('sigmas', 'euler: custom `sigmas` need at least two values (the last is the final sigma)')
       const bad = opts.sigmas.findIndex((s) => !Number.isFinite(s) || s < 0)
-      if (bad >= 0) throw new RangeError(`euler: custom sigma ${opts.sigmas[bad]} at index ${bad} is not a finite value >= 0`)
+      if (bad >= 0) throw new SchedulerArgumentError('sigmas', `euler: custom sigma ${opts.sigmas[bad]} at index ${bad} is not a finite value >= 0`)
     }
     if (opts.timesteps === undefined) return
     for (const key of ['use_karras_sigmas', 'use_exponential_sigmas', 'use_beta_sigmas'] as const) {
