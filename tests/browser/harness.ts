@@ -32,6 +32,8 @@ export interface OpenAppOptions {
   readonly webgpu?: boolean
   readonly query?: string
   readonly deviceScaleFactor?: number
+  /** Serves the app; the built app in dist/ by default. */
+  readonly serve?: () => Promise<StaticServer>
 }
 
 /**
@@ -62,7 +64,7 @@ export function appForSuite(options: OpenAppOptions = {}): Pick<AppSession, 'pag
 
 export async function openApp(options: OpenAppOptions = {}): Promise<AppSession> {
   mkdirSync(ARTIFACTS, { recursive: true })
-  const server = await serveStatic(distFolder())
+  const server = await (options.serve ?? (() => serveStatic(distFolder())))()
   // launch() gives every browser a fresh temporary profile (no state shared between tests).
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
