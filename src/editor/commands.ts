@@ -22,6 +22,11 @@ export interface Command {
   readonly keys: readonly string[]
   /** When false the command leaves keys alone inside text fields (their native undo, copy, select-all). */
   readonly inTextFields?: boolean
+  /**
+   * The chord is left to the browser, whose own event runs the command: Ctrl+V's paste event carries what is on
+   * the system clipboard (a graph pasted from elsewhere), which a key handler cannot read without a permission.
+   */
+  readonly viaBrowserEvent?: 'paste'
 }
 
 export const COMMANDS: readonly Command[] = [
@@ -32,7 +37,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'save', label: 'Save graph', keys: ['Ctrl+S'], inTextFields: true },
   { id: 'open', label: 'Open graph', keys: ['Ctrl+O'], inTextFields: true },
   { id: 'copy', label: 'Copy', keys: ['Ctrl+C'] },
-  { id: 'paste', label: 'Paste', keys: ['Ctrl+V'] },
+  { id: 'paste', label: 'Paste', keys: ['Ctrl+V'], viaBrowserEvent: 'paste' },
   { id: 'delete', label: 'Delete selection', keys: ['Delete', 'Backspace'] },
   { id: 'selectAll', label: 'Select all', keys: ['Ctrl+A'] },
   { id: 'fitView', label: 'Fit view', keys: ['.'] },

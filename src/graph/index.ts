@@ -15,5 +15,5 @@ export { importComfyDocument, importComfyUI, schedulerPreset, WIDGET_ORDER } fro
 export type { ComfyImportReport, ComfyImportResult } from './comfyui.js'
 export { HOSTILE_KEYS, HostileKeyError, JsonSyntaxError, assertNoHostileKeys, parseJsonSafely } from './safe-json.js'
 export type { JsonValue } from './safe-json.js'
-export { isPng, openGraphBytes, openGraphText } from './open.js'
+export { isPng, looksLikeGraphText, openGraphBytes, openGraphText } from './open.js'
 export type { OpenedGraphSource } from './open.js'

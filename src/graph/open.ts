@@ -22,6 +22,27 @@ function fromComfy(result: ComfyImportResult): OpenedGraphSource {
   return { graph: result.graph, origin: 'comfyui', warnings: [...dropped, ...warnings] }
 }
 
+/**
+ * Whether pasted text is meant as a graph: JSON declaring a format (ours), or shaped like a ComfyUI workflow
+ * (nodes and links) or API prompt (nodes with class_type). Anything else pastes as it would anywhere else.
+ */
+export function looksLikeGraphText(text: string): boolean {
+  const trimmed = text.trim()
+  if (!trimmed.startsWith('{')) return false
+  let doc: unknown
+  try {
+    doc = JSON.parse(trimmed)
+  } catch {
+    return false
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false
+  const fields = doc as Record<string, unknown>
+  if (Object.hasOwn(fields, 'format')) return true
+  if (Array.isArray(fields['nodes']) && (Array.isArray(fields['links']) || Object.hasOwn(fields, 'last_node_id'))) return true
+  const values = Object.values(fields)
+  return values.length > 0 && values.every((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)['class_type'] === 'string')
+}
+
 /** Our graph format, or a ComfyUI workflow recognised by its shape (no "format" field). */
 export function openGraphText(text: string, source: string): OpenedGraphSource {
   const doc = readJson(text, source)

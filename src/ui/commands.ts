@@ -3,7 +3,7 @@ import { findCommand, type CommandId } from '../editor/commands.js'
 
 export type CommandHandlers = Record<CommandId, () => void>
 
-function isTextField(target: EventTarget | null): boolean {
+export function isTextField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false
   return target.isContentEditable || target.tagName === 'TEXTAREA' || (target.tagName === 'INPUT' && !['checkbox', 'radio', 'button', 'range'].includes((target as HTMLInputElement).type)) || target.tagName === 'SELECT'
 }
@@ -13,7 +13,7 @@ export function installKeybindings(handlers: CommandHandlers, enabled: () => boo
   const onKey = (event: KeyboardEvent): void => {
     if (!enabled()) return
     const command = findCommand(event, isTextField(event.target))
-    if (!command) return
+    if (!command || command.viaBrowserEvent) return
     event.preventDefault()
     event.stopPropagation()
     handlers[command.id]()

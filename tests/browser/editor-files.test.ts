@@ -162,6 +162,57 @@ describe('graph files in the editor', () => {
     await page.waitForFunction(() => document.querySelector('.doc-name .name')?.textContent === 'Chosen in the file dialog')
   })
 
+  it('a graph or workflow pasted from the system clipboard opens; other text pastes nodes; text fields keep their paste', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    /** A paste event as the browser sends it for Ctrl+V, carrying text or a file. */
+    const paste = (content: { text?: string; file?: { name: string; type: string; bytes: number[] } }, target = 'canvas'): Promise<void> =>
+      page.evaluate(
+        ([c, where]) => {
+          const data = new DataTransfer()
+          if (c.text !== undefined) data.setData('text/plain', c.text)
+          if (c.file) data.items.add(new File([new Uint8Array(c.file.bytes)], c.file.name, { type: c.file.type }))
+          const element = where === 'canvas' ? document.querySelector('[data-testid=graph-canvas]')! : document.querySelector(where)!
+          element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+        },
+        [content, target] as const,
+      )
+    const docName = (): Promise<string | null> => page.locator('.doc-name .name').textContent()
+
+    const pasted = JSON.parse(DEFAULT_GRAPH) as { metadata: { name: string } }
+    pasted.metadata.name = 'Pasted from a chat'
+    await paste({ text: JSON.stringify(pasted) })
+    await page.waitForFunction(() => document.querySelector('.doc-name .name')?.textContent === 'Pasted from a chat')
+
+    await paste({ text: COMFY_WORKFLOW })
+    await page.waitForFunction(() => Object.values(window.__hypersd!.nodeTypes()).includes('UNetLoRA'))
+
+    // A PNG with the graph inside, as an image copied from the gallery or a web page.
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
+    const png = await page.evaluate(async () => [...new Uint8Array(await (await fetch(document.querySelector<HTMLImageElement>('[data-testid=output-image]')!.src)).arrayBuffer())])
+    await paste({ text: COMFY_WORKFLOW })
+    await page.waitForFunction(() => Object.values(window.__hypersd!.nodeTypes()).includes('UNetLoRA'))
+    await paste({ file: { name: 'image.png', type: 'image/png', bytes: png } })
+    await page.waitForFunction(() => !Object.values(window.__hypersd!.nodeTypes()).includes('UNetLoRA'))
+    expect(await docName()).not.toBe('Pasted from a chat')
+
+    // Prose is not a graph: the nodes copied in the editor are pasted instead, and the graph stays open.
+    const count = Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
+    await page.locator('[data-testid=graph-canvas]').focus()
+    await page.keyboard.press('Control+a')
+    await page.keyboard.press('Control+c')
+    await paste({ text: 'a cat wearing a hat' })
+    await page.waitForFunction((n) => Object.keys(window.__hypersd!.nodeTypes()).length === 2 * n, count)
+    // Pasting into a prompt textarea is the textarea's own business.
+    const before = Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
+    await paste({ text: JSON.stringify(pasted) }, 'textarea.node-textarea')
+    await page.waitForTimeout(200)
+    expect(Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length).toBe(before)
+    expect(await docName()).not.toBe('Pasted from a chat')
+  })
+
   it('queues runs, applies seed control after each, and a queued run can be removed', async () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
