@@ -278,10 +278,11 @@ describe('graph files in the editor', () => {
       page.evaluate((id) => (JSON.parse(window.__hypersd!.graphJson()) as { nodes: { id: string; inputs: Record<string, unknown> }[] }).nodes.find((n) => n.id === id)?.inputs['text'], promptId!)
     const original = await promptText()
     const area = page.locator(`textarea.node-textarea[data-node-id="${promptId}"]`)
-    await expect(area.inputValue()).resolves.toBe(original)
+    // The textareas follow the loaded graph on the canvas's next drawn frame.
+    await expect.poll(() => area.inputValue(), { timeout: 3000 }).toBe(original)
     // The note shows its whole text, line breaks included, not one truncated row.
     const note = JSON.parse(DEFAULT_GRAPH) as { nodes: { id: string; inputs: Record<string, unknown> }[] }
-    await expect(page.locator(`textarea.node-textarea[data-node-id="${noteId}"]`).inputValue()).resolves.toBe(note.nodes.find((n) => n.id === noteId)!.inputs['text'])
+    await expect.poll(() => page.locator(`textarea.node-textarea[data-node-id="${noteId}"]`).inputValue(), { timeout: 3000 }).toBe(note.nodes.find((n) => n.id === noteId)!.inputs['text'])
 
     const count = Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
     await area.click()
@@ -318,7 +319,8 @@ describe('graph files in the editor', () => {
     await page.mouse.up()
     const overlap = { x: slot.x - 100, y: areaBox.y + areaBox.height - 5 }
     const hit = (): Promise<string | undefined> => page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.tagName, overlap)
-    await expect(hit()).resolves.toBe('CANVAS')
+    // The clip follows the node on the canvas's next drawn frame.
+    await expect.poll(hit, { timeout: 3000 }).toBe('CANVAS')
     expect(await area.evaluate((el) => getComputedStyle(el).clipPath)).toMatch(/^path\(evenodd/)
     await screenshot(page, 'editor-textarea-covered')
     await page.keyboard.press('Control+z')

@@ -150,9 +150,13 @@ describe('editor on WASM', () => {
     const note = (JSON.parse(graphBefore) as { layout: { nodes: Record<string, { pos: [number, number]; size: [number, number] }> } }).layout.nodes[noteId!]!
     await page.evaluate((at) => window.__hypersd!.zoom(5, at), [note.pos[0] + note.size[0] / 2, note.pos[1] + note.size[1] / 2] as [number, number])
     const panelBox = (await panel.boundingBox())!
-    const noteBox = (await page.locator(`textarea.node-textarea[data-node-id="${noteId}"]`).boundingBox())!
     const probe = { x: panelBox.x + 20, y: panelBox.y + 10 }
-    expect(probe.x > noteBox.x && probe.x < noteBox.x + noteBox.width && probe.y > noteBox.y && probe.y < noteBox.y + noteBox.height).toBe(true)
+    // The textarea follows the zoom on the canvas's next drawn frame, so this polls rather than reading once.
+    const underPanel = async (): Promise<boolean> => {
+      const noteBox = await page.locator(`textarea.node-textarea[data-node-id="${noteId}"]`).boundingBox()
+      return noteBox !== null && probe.x > noteBox.x && probe.x < noteBox.x + noteBox.width && probe.y > noteBox.y && probe.y < noteBox.y + noteBox.height
+    }
+    await expect.poll(underPanel, { timeout: 3000 }).toBe(true)
     expect(await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('[data-testid=error-panel]') !== null, probe)).toBe(true)
     const again = await runOnce(page)
     expect(again.status, again.error ?? '').toBe('done')
