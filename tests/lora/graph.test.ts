@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { decodePng, readPngTextChunks } from '../../src/graph/png.js'
 import { encodeSafetensors } from '../../src/models/safetensors/writer.js'
 import { loadGraph } from '../../src/cli/graph-loading.js'
+import { maxAbsDiff } from '../helpers/arrays.js'
 import { runCli } from '../cli/run-cli.js'
 import { GRAPHS, GraphRunner } from './graph-run.js'
 
@@ -27,14 +28,7 @@ function imageChunks(png: Uint8Array): Uint8Array {
 const runner = new GraphRunner()
 afterAll(() => runner.dispose())
 
-function maxPixelDiff(a: Uint8Array, b: Uint8Array): number {
-  const x = decodePng(a).data
-  const y = decodePng(b).data
-  expect(x.length).toBe(y.length)
-  let m = 0
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!))
-  return m
-}
+const maxPixelDiff = (a: Uint8Array, b: Uint8Array): number => maxAbsDiff(decodePng(a).data, decodePng(b).data)
 
 describe('tiny-sd15-lora-4step.json', () => {
   it('with scale 0 writes exactly the plain graph\'s image (CLI)', () => {

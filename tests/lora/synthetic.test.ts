@@ -8,6 +8,7 @@ import { prepareModelWithLoras } from '../../src/lora/session.js'
 import type { LoraBindingLike } from '../../src/lora/session.js'
 import { LoraMatchError } from '../../src/lora/match.js'
 import { makeLora, random, rng, SYNTHETIC_LAYERS, syntheticModel } from './synthetic-model.js'
+import { maxAbs, maxAbsDiff } from '../helpers/arrays.js'
 
 const cache = new SessionCache(createNodeBackend())
 afterAll(() => cache.dispose())
@@ -62,15 +63,12 @@ async function runIndependent(dtype: 'fp32' | 'fp16', applied: { lora: typeof lo
 function maxDiff(a: Record<string, HostTensor>, b: Record<string, HostTensor>): number {
   let m = 0
   for (const name of ['out_tokens', 'out_image']) {
-    const x = toFloat32(a[name]!)
-    const y = toFloat32(b[name]!)
-    expect(x.length).toBe(y.length)
-    for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!))
+    m = Math.max(m, maxAbsDiff(toFloat32(a[name]!), toFloat32(b[name]!)))
   }
   return m
 }
 
-const magnitude = (a: Record<string, HostTensor>) => Math.max(...toFloat32(a['out_tokens']!).map(Math.abs))
+const magnitude = (a: Record<string, HostTensor>) => maxAbs(toFloat32(a['out_tokens']!))
 
 describe.each([
   ['fp32', 1e-5, 'live'],

@@ -15,6 +15,7 @@ import { buildModel, prepareModelWithLoras } from '../../src/lora/session.js'
 import type { LoraBindingLike } from '../../src/lora/session.js'
 import type { LoraComponent } from '../../src/lora/keys.js'
 import { random, rng } from './synthetic-model.js'
+import { maxAbs, maxAbsDiff } from '../helpers/arrays.js'
 
 const ROOT = 'public/models'
 const KOHYA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
@@ -90,13 +91,6 @@ function independentlyMerged(source: ModelSource, prefix: string, applied: { fil
   return { ...source, key: `${source.key}#independent${JSON.stringify(applied)}`, bytes: encodeModel(model) }
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length)
-  let m = 0
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!))
-  return m
-}
-const maxAbs = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
 // fp32 weights; merge and branch sum in different orders, so agreement is to float32 rounding, not bit-exact.
 const TOLERANCE = 1e-4
 

@@ -12,6 +12,7 @@ import { SessionCache } from '../../src/runtime/session-cache.js'
 import { toFloat32 } from '../../src/runtime/tensor.js'
 import type { HostTensor, ModelSource } from '../../src/runtime/types.js'
 import { createWebBackend } from '../../src/runtime/web.js'
+import { maxAbs, maxAbsDiff } from '../helpers/arrays.js'
 
 const KOHYA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
 const feeds: Record<string, HostTensor> = {
@@ -53,12 +54,10 @@ describe('LoRA sessions on onnxruntime-web (WASM)', () => {
     const [web, node] = outputs as [Float32Array[], Float32Array[]]
     const all = [...web, ...node]
     const reference = node[2]!
-    const maxAbs = reference.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
-    expect(maxAbs).toBeGreaterThan(1e-2)
+    const magnitude = maxAbs(reference)
+    expect(magnitude).toBeGreaterThan(1e-2)
     for (const out of all) {
-      let maxDiff = 0
-      for (let i = 0; i < out.length; i++) maxDiff = Math.max(maxDiff, Math.abs(out[i]! - reference[i]!))
-      expect(maxDiff).toBeLessThan(1e-4 * Math.max(1, maxAbs))
+      expect(maxAbsDiff(out, reference)).toBeLessThan(1e-4 * Math.max(1, magnitude))
     }
   })
 })

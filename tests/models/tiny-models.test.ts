@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { TINY_SD15_FILES, UNET_DATA_FILE, generateTinySd15 } from '../../scripts/models/tiny-sd15.js'
 import { DataLocation, decodeModel, findInitializer, findNodes, listInitializers, requireGraph, type OnnxGraph } from '../../src/models/onnx/index.js'
+import { maxAbsDiff } from '../helpers/arrays.js'
 
 const TINY = join(import.meta.dirname, '..', '..', 'public', 'models', 'tiny-sd15')
 const json = (file: string) => JSON.parse(readFileSync(join(TINY, file), 'utf8')) as Record<string, unknown>
@@ -16,12 +17,6 @@ const D = 16 // text hidden size = cross_attention_dim
 function expectFinite(data: Float32Array): void {
   const bad = data.findIndex((v) => !Number.isFinite(v))
   expect(bad, `non-finite value at ${bad}`).toBe(-1)
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array, from = 0, to = a.length): number {
-  let m = 0
-  for (let i = from; i < to; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!))
-  return m
 }
 
 describe('tiny-sd15 folder layout and configs', () => {

@@ -6,6 +6,7 @@ import { readPipelineFolder } from '../../src/models/pipeline.js'
 import { hostTensor, type HostTensor } from '../../src/runtime/index.js'
 import { createNodeBackend } from '../../src/runtime/node.js'
 import { createWebBackend, defaultWasmThreads, hasWebGpuAdapter } from '../../src/runtime/web.js'
+import { maxAbs, maxAbsDiff } from '../helpers/arrays.js'
 import { buildAffineModel, buildMixedDtypeModel } from './test-models.js'
 
 describe('web backend (WASM in Node)', () => {
@@ -85,14 +86,9 @@ describe('web backend on the tiny pipeline', () => {
       expect(web[k]!.dims).toEqual(node[k]!.dims)
       const a = web[k]!.data as Float32Array
       const b = node[k]!.data as Float32Array
-      let maxDiff = 0
-      let maxAbs = 0
-      for (let i = 0; i < a.length; i++) {
-        maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!))
-        maxAbs = Math.max(maxAbs, Math.abs(b[i]!))
-      }
-      expect(maxAbs).toBeGreaterThan(1e-2) // a real signal, not all zeros
-      expect(maxDiff).toBeLessThan(1e-4 * Math.max(1, maxAbs))
+      const magnitude = maxAbs(b)
+      expect(magnitude).toBeGreaterThan(1e-2) // a real signal, not all zeros
+      expect(maxAbsDiff(a, b)).toBeLessThan(1e-4 * Math.max(1, magnitude))
     }
   })
 })

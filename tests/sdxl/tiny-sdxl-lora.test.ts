@@ -16,6 +16,7 @@ import { SessionCache } from '../../src/runtime/session-cache.js'
 import { toFloat32 } from '../../src/runtime/tensor.js'
 import type { HostTensor, ModelSource } from '../../src/runtime/types.js'
 import { createTestHost, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
+import { maxAbs, maxAbsDiff } from '../helpers/arrays.js'
 
 const ROOT = 'public/models'
 const SGM = 'loras/tiny-hyper-sdxl-sgm.safetensors'
@@ -81,12 +82,6 @@ function independentlyMerged(scale: number): { source: ModelSource; merged: numb
   return { source: { key: `${unet.key}#independent-${scale}`, bytes: encodeModel(model), externalData: unet.externalData! }, merged }
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!))
-  return m
-}
-const maxAbs = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
 const TOLERANCE = 1e-4
 
 describe('SGM-named kohya LoRA on the tiny SDXL UNet', () => {

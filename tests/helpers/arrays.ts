@@ -1,0 +1,21 @@
+// Comparing model outputs: the largest elementwise difference, and the largest magnitude to scale tolerances by.
+import { expect } from 'vitest'
+
+/** max |a[i] - b[i]| over [from, to): whole arrays of one length, or a range both arrays hold. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, from = 0, to?: number): number {
+  if (to === undefined) {
+    expect(a.length).toBe(b.length)
+    to = a.length
+  }
+  expect(Math.min(a.length, b.length)).toBeGreaterThanOrEqual(to)
+  let m = 0
+  for (let i = from; i < to; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!))
+  return m
+}
+
+/** max |a[i]|. */
+export function maxAbs(a: ArrayLike<number>): number {
+  let m = 0
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!))
+  return m
+}
