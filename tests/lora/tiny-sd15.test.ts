@@ -16,6 +16,7 @@ import type { LoraBindingLike } from '../../src/lora/session.js'
 import type { LoraComponent } from '../../src/lora/keys.js'
 import { random, rng } from './synthetic-model.js'
 import { maxAbs, maxAbsDiff } from '../helpers/arrays.js'
+import { addLoraProduct } from '../helpers/reference-merge.js'
 
 const ROOT = 'public/models'
 const KOHYA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
@@ -74,17 +75,9 @@ function independentlyMerged(source: ModelSource, prefix: string, applied: { fil
       const down = lora.floats(downName)
       const up = lora.floats(downName.replace('lora_down', 'lora_up').replace('lora_A', 'lora_B'))
       const alphaName = `${stem}.alpha`
-      const rank = down.shape[0]!
-      const alphaScale = lora.tensors.has(alphaName) ? lora.floats(alphaName).data[0]! / rank : 1
-      const out = up.shape[0]!
-      const cols = down.data.length / rank
+      const alphaScale = lora.tensors.has(alphaName) ? lora.floats(alphaName).data[0]! / down.shape[0]! : 1
       const transposed = node!.opType === 'MatMul' || (node!.opType === 'Gemm' && !node!.attribute.some((a) => a.name === 'transB' && a.i === 1n))
-      for (let o = 0; o < out; o++)
-        for (let c = 0; c < cols; c++) {
-          let sum = 0
-          for (let r = 0; r < rank; r++) sum += up.data[o * rank + r]! * down.data[r * cols + c]!
-          w[transposed ? c * out + o : o * cols + c]! += scale * alphaScale * sum
-        }
+      addLoraProduct(w, up, down, alphaScale, scale, transposed)
       setTensorData(tensor, Float32Array.from(w))
     }
   }

@@ -17,6 +17,7 @@ import { toFloat32 } from '../../src/runtime/tensor.js'
 import type { HostTensor, ModelSource } from '../../src/runtime/types.js'
 import { createTestHost, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
 import { maxAbs, maxAbsDiff } from '../helpers/arrays.js'
+import { addLoraProduct } from '../helpers/reference-merge.js'
 
 const ROOT = 'public/models'
 const SGM = 'loras/tiny-hyper-sdxl-sgm.safetensors'
@@ -65,17 +66,8 @@ function independentlyMerged(scale: number): { source: ModelSource; merged: numb
     const w = Float64Array.from(tensorToFloat32(tensor, external))
     const down = lora.floats(`${stem}.lora_down.weight`)
     const up = lora.floats(`${stem}.lora_up.weight`)
-    const rank = down.shape[0]!
-    const alphaScale = lora.floats(`${stem}.alpha`).data[0]! / rank
-    const out = up.shape[0]!
-    const cols = down.data.length / rank
-    const transposed = node.opType === 'MatMul'
-    for (let o = 0; o < out; o++)
-      for (let c = 0; c < cols; c++) {
-        let sum = 0
-        for (let r = 0; r < rank; r++) sum += up.data[o * rank + r]! * down.data[r * cols + c]!
-        w[transposed ? c * out + o : o * cols + c]! += scale * alphaScale * sum
-      }
+    const alphaScale = lora.floats(`${stem}.alpha`).data[0]! / down.shape[0]!
+    addLoraProduct(w, up, down, alphaScale, scale, node.opType === 'MatMul')
     setTensorData(tensor, Float32Array.from(w))
     merged++
   }
