@@ -62,6 +62,11 @@ describe('architecture', () => {
     expect(ort.filter((e) => !inside(e.file, 'src/runtime', 'src/worker')).map((e) => `${e.file} -> ${e.target}`)).toEqual([])
   })
 
+  it('the scene scorer is pure TypeScript: no DOM, no onnxruntime, no other layer but its domain file', () => {
+    const allowed = (e: Edge) => inside(e.target, 'src/scene') || e.target === 'training/scenes.json' || e.target === 'zod'
+    expect(violations(['src/scene'], allowed)).toEqual([])
+  })
+
   it('Vue, Pinia and litegraph stay in the UI layers', () => {
     const ui = ['src/ui', 'src/stores', 'src/editor', 'src/main.ts']
     const uiPackages = new Set(['vue', 'pinia', '@comfyorg/litegraph'])
@@ -71,7 +76,7 @@ describe('architecture', () => {
 
   it('domain libraries and nodes never import hosts or UI', () => {
     const hosts = ['src/ui', 'src/stores', 'src/editor', 'src/worker', 'src/cli', 'src/main.ts']
-    const domain = ['src/engine', 'src/sampling', 'src/text', 'src/models', 'src/lora', 'src/graph', 'src/imaging', 'src/reward', 'src/runtime']
+    const domain = ['src/engine', 'src/sampling', 'src/text', 'src/models', 'src/lora', 'src/graph', 'src/imaging', 'src/reward', 'src/runtime', 'src/scene']
     expect(violations([...domain, 'nodes'], (e) => !inside(e.target, ...hosts))).toEqual([])
     expect(violations(domain, (e) => !inside(e.target, 'nodes'))).toEqual([])
   })
