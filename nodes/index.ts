@@ -7,6 +7,7 @@ import { unetLora } from './lora.js'
 import { note } from './note.js'
 import { aestheticScore } from './reward.js'
 import { tscdSampler } from './sampler.js'
+import { sceneScore } from './scene.js'
 import { clipTextEncode } from './text.js'
 import { vaeDecode } from './vae.js'
 
@@ -20,6 +21,7 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   saveImage,
   previewImage,
   aestheticScore,
+  sceneScore,
   note,
 ]
 

@@ -1,5 +1,6 @@
-// Draws a node's run state on the canvas: a coloured outline, a step progress bar, and an image
-// (live latent preview while sampling, the output image on Preview/Save nodes).
+// Draws a node's run state on the canvas: a coloured outline, a step progress bar, an image (live latent
+// preview while sampling, the output image on Preview/Save nodes) and the values an output node computed (a
+// score, a per-attribute report), as canvas text.
 import type { LGraphNode } from '@comfyorg/litegraph'
 import { LiteGraph } from '@comfyorg/litegraph'
 
@@ -9,6 +10,8 @@ export interface NodeRunView {
   readonly state?: NodeRunState
   readonly progress?: { readonly value: number; readonly max: number }
   readonly image?: { readonly source: CanvasImageSource; readonly width: number; readonly height: number }
+  /** Text lines below the widgets; a line with ✗ is drawn as a failure, one with ✓ as a pass. */
+  readonly lines?: readonly string[]
 }
 
 export const STATE_COLOURS: Record<NodeRunState, string> = {
@@ -30,6 +33,7 @@ export function drawNodeOverlay(ctx: CanvasRenderingContext2D, node: LGraphNode,
   const h = node.size[1] ?? 0
   const titleH = LiteGraph.NODE_TITLE_HEIGHT
   if (view.image) drawImage(ctx, node, view.image)
+  if (view.lines) drawLines(ctx, node, view.lines)
   if (view.state) {
     const colour = STATE_COLOURS[view.state]
     ctx.save()
@@ -67,6 +71,26 @@ function drawImage(ctx: CanvasRenderingContext2D, node: LGraphNode, image: NonNu
   ctx.save()
   ctx.imageSmoothingEnabled = image.width >= dw
   ctx.drawImage(image.source, (w - dw) / 2, top + (boxH - dh) / 2, dw, dh)
+  ctx.restore()
+}
+
+const LINE_HEIGHT = 15
+
+function drawLines(ctx: CanvasRenderingContext2D, node: LGraphNode, lines: readonly string[]): void {
+  const w = node.size[0] ?? 0
+  const h = node.size[1] ?? 0
+  const top = widgetsBottom(node)
+  ctx.save()
+  ctx.beginPath()
+  ctx.rect(0, top, w, Math.max(0, h - top))
+  ctx.clip()
+  ctx.font = '12px sans-serif'
+  ctx.textAlign = 'left'
+  ctx.textBaseline = 'top'
+  lines.forEach((line, i) => {
+    ctx.fillStyle = line.includes('✗') ? STATE_COLOURS.error : line.includes('✓') ? STATE_COLOURS.running : '#e5e7eb'
+    ctx.fillText(line, 10, top + 4 + i * LINE_HEIGHT, w - 20)
+  })
   ctx.restore()
 }
 

@@ -11,3 +11,4 @@ export { checkLinkTypes, typesCompatible, acceptedType, ANY_TYPE, type LinkCheck
 export { cacheKey, canonicalJson } from './cache-key.js'
 export { Engine, type EngineOptions, type RunOptions, type RunResult } from './engine.js'
 export { describeInputSpec, documentNode, nodeHelpText, nodesMarkdown, type NodeDoc } from './describe.js'
+export { outputNodeValues, type ShownOutput } from './output-values.js'

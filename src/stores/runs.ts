@@ -3,6 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, toRaw } from 'vue'
 import type { EngineEvent } from '../engine/events.js'
 import type { ExecGraph } from '../engine/graph.js'
+import type { ShownOutput } from '../engine/output-values.js'
 import type { NodeRunState } from '../editor/node-overlay.js'
 import { EngineClient } from '../worker/client.js'
 import type { FromWorker, RunIssue, SessionStats } from '../worker/protocol.js'
@@ -54,6 +55,8 @@ export const useRuns = defineStore('runs', () => {
   const activeStartedAt = ref(0)
   const nodeStates = ref<Record<string, NodeRunState>>({})
   const nodeMs = ref<Record<string, number>>({})
+  /** Scores and reports output nodes computed, kept until the node computes again (like its last image). */
+  const nodeValues = ref<Record<string, readonly ShownOutput[]>>({})
   const progress = ref<Progress | null>(null)
   const preview = shallowRef<ImageData | null>(null)
   const issues = ref<readonly RunIssue[]>([])
@@ -208,6 +211,7 @@ export const useRuns = defineStore('runs', () => {
       case 'run-done':
         if (message.runId !== active.value?.id) return
         gallery.setTimings(message.runId, message.ms, { ...nodeMs.value })
+        nodeValues.value = { ...nodeValues.value, ...message.values }
         finish('done', { ...message, error: null })
         break
       case 'run-error':
@@ -239,6 +243,7 @@ export const useRuns = defineStore('runs', () => {
     busy,
     nodeStates,
     nodeMs,
+    nodeValues,
     progress,
     preview,
     issues,

@@ -4,6 +4,7 @@ import { watch } from 'vue'
 import type { CanvasUiHooks } from '../editor/canvas.js'
 import { GraphEditor } from '../editor/editor.js'
 import type { NodeRunView } from '../editor/node-overlay.js'
+import type { ShownOutput } from '../engine/output-values.js'
 import { nodeDefinitions } from '../../nodes/index.js'
 import { useGallery } from '../stores/gallery.js'
 import { useGraph } from '../stores/graph.js'
@@ -12,6 +13,11 @@ import { useRuns } from '../stores/runs.js'
 export interface MountedEditor {
   readonly editor: GraphEditor
   dispose(): void
+}
+
+/** A one-line value as "name = value"; a report of several lines as its lines. */
+function valueLines(shown: readonly ShownOutput[]): string[] {
+  return shown.flatMap(({ name, value }) => (value.includes('\n') ? value.split('\n') : [`${name} = ${value}`]))
 }
 
 export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, hooks: CanvasUiHooks & { refused(message: string): void }): MountedEditor {
@@ -37,10 +43,11 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
 
   const previewCanvas = document.createElement('canvas')
   const stopWatch = watch(
-    () => [runs.nodeStates, runs.progress, runs.preview, gallery.nodeImages] as const,
-    ([states, progress, preview, images]) => {
+    () => [runs.nodeStates, runs.progress, runs.preview, gallery.nodeImages, runs.nodeValues] as const,
+    ([states, progress, preview, images, values]) => {
       const views = new Map<string, NodeRunView>()
       for (const [id, image] of images) views.set(id, { image: { source: image.bitmap, width: image.width, height: image.height } })
+      for (const [id, shown] of Object.entries(values)) views.set(id, { ...views.get(id), lines: valueLines(shown) })
       for (const [id, state] of Object.entries(states)) views.set(id, { ...views.get(id), state })
       if (progress) {
         const view: NodeRunView = { ...views.get(progress.nodeId), progress: { value: progress.value, max: progress.max } }

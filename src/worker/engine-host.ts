@@ -1,6 +1,6 @@
 // The engine host inside the module Web Worker: one Engine kept alive across runs (its cache is what makes re-runs cheap), next to
 // onnxruntime-web. The UI thread only sends graphs and receives events, images and results.
-import { Engine, GraphValidationError, NodeExecutionError, NodeRegistry, RunCancelledError } from '../engine/index.js'
+import { Engine, GraphValidationError, NodeExecutionError, NodeRegistry, outputNodeValues, RunCancelledError } from '../engine/index.js'
 import type { EngineEvent } from '../engine/events.js'
 import { nodeDefinitions } from '../../nodes/index.js'
 import type { NodeServices } from '../../nodes/services.js'
@@ -13,6 +13,7 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer)
 }
 
+const registry = new NodeRegistry(nodeDefinitions)
 let host: HostServices | undefined
 let engine: Engine<NodeServices> | undefined
 const running = new Map<string, AbortController>()
@@ -28,7 +29,7 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
       if (cancelled.has(runId)) return
       post({ type: 'images', runId, output }, [...new Set(output.pngs.map((p) => p.buffer as ArrayBuffer))])
     })
-    engine = new Engine<NodeServices>({ registry: new NodeRegistry(nodeDefinitions), services: host.services })
+    engine = new Engine<NodeServices>({ registry, services: host.services })
     post({ type: 'ready', backend: host.backendName, detail: host.backendDetail })
   } catch (error) {
     post({ type: 'init-failed', message: error instanceof Error ? error.message : String(error) })
@@ -63,6 +64,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       nodesCached: result.nodesCached,
       backend: host.backendName,
       sessions: host.sessions.take(),
+      values: Object.fromEntries(outputNodeValues(result.outputs, message.graph.nodes, registry)),
     })
   } catch (error) {
     host.sessions.take()

@@ -2,6 +2,7 @@
 // (previews, PNGs) are transferred, not copied.
 import type { EngineEvent } from '../engine/events.js'
 import type { ExecGraph } from '../engine/graph.js'
+import type { ShownOutput } from '../engine/output-values.js'
 import type { ImageOutput } from '../../nodes/services.js'
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm'
@@ -48,6 +49,8 @@ export type FromWorker =
       readonly nodesCached: readonly string[]
       readonly backend: string
       readonly sessions: SessionStats
+      /** What output nodes computed besides images (scores, reports), by node id, for drawing on the nodes. */
+      readonly values: Readonly<Record<string, readonly ShownOutput[]>>
     }
   | { readonly type: 'run-error'; readonly runId: string; readonly message: string; readonly issues: readonly RunIssue[] }
   | { readonly type: 'run-cancelled'; readonly runId: string }

@@ -1,6 +1,6 @@
 // `hypersd run <graph.json | graph.png | comfyui-workflow.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR]`
 import { resolve } from 'node:path'
-import { Engine, NodeRegistry, type RunResult } from '../../engine/index.js'
+import { Engine, NodeRegistry, outputNodeValues, type RunResult } from '../../engine/index.js'
 import { serializeGraphFile } from '../../graph/parse.js'
 import { nodeDefinitions } from '../../../nodes/index.js'
 import { many, rejectUnknown, single, UsageError, type ParsedArgs } from '../args.js'
@@ -11,21 +11,12 @@ import { createModelResolver, parseModelOverrides } from '../model-resolver.js'
 import { createProgressReporter } from '../progress.js'
 import { defaultModelsRoot } from '../paths.js'
 
-const SCALAR_TYPES = new Set(['FLOAT', 'INT', 'STRING', 'BOOLEAN'])
-
-/** Numbers and text that output nodes produced (e.g. a reward score), one line per node. */
+/** Numbers and text that output nodes produced (e.g. a reward score), one line per node; text of several lines indented below. */
 function scalarOutputs(outputs: RunResult['outputs'], graph: LoadedGraph, registry: NodeRegistry): string[] {
-  const lines: string[] = []
-  for (const node of graph.exec.nodes) {
-    const def = registry.get(node.type)
-    const values = outputs.get(node.id)
-    if (!def?.isOutput || !values) continue
-    const shown = Object.entries(def.outputs)
-      .filter(([name, out]) => SCALAR_TYPES.has(out.type) && values[name] !== undefined)
-      .map(([name]) => `${name} = ${String(values[name])}`)
-    if (shown.length > 0) lines.push(`${graph.titles.get(node.id) ?? node.id}: ${shown.join(', ')}`)
-  }
-  return lines
+  return [...outputNodeValues(outputs, graph.exec.nodes, registry)].map(([id, shown]) => {
+    const values = shown.map(({ name, value }) => (value.includes('\n') ? `${name} =\n${value.replace(/^/gm, '    ')}` : `${name} = ${value}`))
+    return `${graph.titles.get(id) ?? id}: ${values.join(', ')}`
+  })
 }
 
 export const RUN_OPTIONS = ['set', 'model', 'out', 'models-dir', 'previews', 'verbose', 'quiet'] as const
