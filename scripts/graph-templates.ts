@@ -13,12 +13,66 @@ export interface GraphVariant {
   readonly eta: number
   readonly size: number
   readonly timesteps?: string
-  /** Adds a reward scorer between decoding and saving, so saved PNGs carry the aesthetic score. */
-  readonly reward?: boolean
+  /** Adds a scorer between decoding and saving, so saved PNGs carry its score: the aesthetic head, or the shapes caption check. */
+  readonly reward?: 'aesthetic' | 'scene'
+  readonly prompt?: string
+  /** With cfg > 1: the negative prompt, through a second CLIP Text Encode. */
+  readonly negativePrompt?: string
+  readonly cfg?: number
 }
 
 const PROMPT = 'a photo of an astronaut riding a horse on mars, highly detailed'
 const TINY_LORA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
+
+/** The bundled shapes model (trained in training/, 64x64 scenes of one flat shape): its default caption. */
+export const SHAPES_PROMPT = 'a large red circle in the middle on a blue background'
+export const SHAPES_MODEL = 'hyper-shapes'
+
+/** The shapes workflows: every one ends in a Scene Score that checks the image against its own prompt. */
+const SHAPES_VARIANTS: readonly GraphVariant[] = [
+  ...([1, 2, 4, 8] as const).map(
+    (steps): GraphVariant => ({
+      file: `shapes-${steps}step.json`,
+      name: `Hyper-Shapes ${steps}-step LoRA`,
+      description: `The bundled shapes model with its ${steps}-step Hyper-SD LoRA: DDIM trailing, ${steps} step${steps > 1 ? 's' : ''}, no CFG. Scene Score checks the image against the prompt (grammar: "a {size} {colour} {shape} {position} on a {background} background", any part of it).`,
+      model: SHAPES_MODEL,
+      lora: { name: `loras/hyper-shapes-${steps}step.safetensors`, scale: 1, mode: 'live' },
+      steps,
+      scheduler: 'ddim-trailing',
+      eta: 0,
+      size: 64,
+      prompt: SHAPES_PROMPT,
+      reward: 'scene',
+    }),
+  ),
+  {
+    file: 'shapes-unified-tcd.json',
+    name: 'Hyper-Shapes unified LoRA, 4 steps (TCD)',
+    description: 'The bundled shapes model with its unified Hyper-SD LoRA (one LoRA for 1 to 8 steps): TCD, 4 steps, eta (gamma) 0.5; use eta 1 for one step. Scene Score checks the image against the prompt.',
+    model: SHAPES_MODEL,
+    lora: { name: 'loras/hyper-shapes-unified.safetensors', scale: 1, mode: 'live' },
+    steps: 4,
+    scheduler: 'tcd',
+    eta: 0.5,
+    size: 64,
+    prompt: SHAPES_PROMPT,
+    reward: 'scene',
+  },
+  {
+    file: 'shapes-teacher.json',
+    name: 'Hyper-Shapes teacher, 25 steps (DDIM, CFG 4)',
+    description: 'The bundled shapes model without a LoRA, sampled as the teacher: DDIM trailing, 25 steps, classifier-free guidance 4 against an empty negative prompt. Scene Score checks the image against the prompt.',
+    model: SHAPES_MODEL,
+    steps: 25,
+    scheduler: 'ddim-trailing-cfg',
+    eta: 0,
+    size: 64,
+    prompt: SHAPES_PROMPT,
+    negativePrompt: '',
+    cfg: 4,
+    reward: 'scene',
+  },
+]
 
 export const GRAPH_VARIANTS: readonly GraphVariant[] = [
   {
@@ -51,7 +105,7 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
     scheduler: 'ddim-trailing',
     eta: 0,
     size: 256,
-    reward: true,
+    reward: 'aesthetic',
   },
   {
     file: 'tiny-sd15-1step.json',
@@ -134,6 +188,7 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
     size: 1024,
     timesteps: '800',
   },
+  ...SHAPES_VARIANTS,
 ]
 
 export function buildGraph(v: GraphVariant): GraphFileInput {
@@ -149,7 +204,8 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
       ...(v.lora
         ? [{ id: '9', type: 'UNetLoRA', title: 'Hyper-SD LoRA', inputs: { unet: link('1', 'unet'), clip: link('1', 'clip'), lora: v.lora.name, scale: v.lora.scale, mode: v.lora.mode } }]
         : []),
-      { id: '2', type: 'CLIPTextEncode', title: 'Prompt', inputs: { clip: clipSource, text: PROMPT } },
+      { id: '2', type: 'CLIPTextEncode', title: 'Prompt', inputs: { clip: clipSource, text: v.prompt ?? PROMPT } },
+      ...(v.negativePrompt !== undefined ? [{ id: '10', type: 'CLIPTextEncode', title: 'Negative prompt', inputs: { clip: clipSource, text: v.negativePrompt } }] : []),
       { id: '3', type: 'EmptyLatent', inputs: { width: v.size, height: v.size, batch: 1 } },
       {
         id: '4',
@@ -157,11 +213,12 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         inputs: {
           model: unetSource,
           positive: link('2', 'conditioning'),
+          ...(v.negativePrompt !== undefined ? { negative: link('10', 'conditioning') } : {}),
           latent: link('3', 'latent'),
           steps: v.steps,
           scheduler: v.scheduler,
           eta: v.eta,
-          cfg: 1,
+          cfg: v.cfg ?? 1,
           guidance_rescale: 0,
           seed: 42,
           denoise: 1,
@@ -169,9 +226,11 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         },
       },
       { id: '5', type: 'VAEDecode', inputs: { vae: link('1', 'vae'), latent: link('4', 'latent') } },
-      ...(v.reward
+      ...(v.reward === 'aesthetic'
         ? [{ id: '8', type: 'AestheticScore', title: 'Reward Score', inputs: { image: link('5', 'image'), vision_model: 'tiny-clip-vision', head: 'aesthetic/aesthetic-mlp-l14.safetensors' } }]
         : []),
+      // An empty caption checks each image against the prompt it was generated from, so editing the prompt is enough.
+      ...(v.reward === 'scene' ? [{ id: '8', type: 'SceneScore', title: 'Scene Score', inputs: { image: link('5', 'image'), caption: '' } }] : []),
       { id: '6', type: 'SaveImage', inputs: { image: v.reward ? link('8', 'image') : link('5', 'image'), filename_prefix: v.file.replace(/\.json$/, '') } },
       { id: '7', type: 'Note', title: 'About this graph', inputs: { text: `${v.name}\n\n${v.description}` } },
     ],
@@ -179,12 +238,14 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
       nodes: {
         '1': { pos: [x(0), 80], size: [320, 110] },
         ...(v.lora ? { '9': { pos: [x(0), 240], size: [320, 170] } } : {}),
-        '2': { pos: [x(1), 80], size: [340, 200] },
+        '2': { pos: [x(1), 80], size: [340, v.negativePrompt !== undefined ? 110 : 200] },
+        ...(v.negativePrompt !== undefined ? { '10': { pos: [x(1), 225], size: [340, 60] } } : {}),
         '3': { pos: [x(1), 320], size: [340, 130] },
         '4': { pos: [x(2), 80], size: [340, 400], controls: { seed: 'fixed' } },
         '5': { pos: [x(3), 80], size: [260, 80] },
-        ...(v.reward ? { '8': { pos: [x(3), 200], size: [300, 130] } } : {}),
-        '6': { pos: [x(3), v.reward ? 370 : 200], size: [360, 420] },
+        // The scene scorer draws its per-attribute report below its widget, and a 64 px image needs little room.
+        ...(v.reward ? { '8': { pos: [x(3), 200], size: [300, v.reward === 'scene' ? 200 : 130] } } : {}),
+        '6': v.reward === 'scene' ? { pos: [x(3), 430], size: [360, 220] } : { pos: [x(3), v.reward ? 370 : 200], size: [360, 420] },
         '7': { pos: [x(0), 460], size: [320, 200] },
       },
       groups: [{ title: v.name, bounding: [x(0) - 20, 20, 4 * 380 + 20, 660], color: '#3f789e' }],
