@@ -22,12 +22,16 @@ const renderedScene = defineHostNode({
   displayName: 'Rendered scene (test)',
   category: 'test',
   description: 'A rendered shapes scene.',
-  inputs: { prompt: string({ default: '' }), caption: string({ default: 'a large red circle in the middle on a blue background' }) },
+  inputs: {
+    prompt: string({ default: '' }),
+    caption: string({ default: 'a large red circle in the middle on a blue background' }),
+    second: string({ default: '', description: 'A second image in the batch, of this caption.' }),
+  },
   outputs: { image: output('IMAGE') },
-  async execute({ prompt, caption }) {
-    const scene = { ...SCENE, ...parseCaption(caption) }
-    const rgba = renderScene(scene, 7, 64, { blur: 1, noise: 4 })
-    const image: ImageBatch = { width: 64, height: 64, images: [rgba], parameters: { seed: 1, ...(prompt ? { prompt } : {}) } }
+  async execute({ prompt, caption, second }) {
+    const render = (text: string) => renderScene({ ...SCENE, ...parseCaption(text) }, 7, 64, { blur: 1, noise: 4 })
+    const images = [render(caption), ...(second ? [render(second)] : [])]
+    const image: ImageBatch = { width: 64, height: 64, images, parameters: { seed: 1, ...(prompt ? { prompt } : {}) } }
     return { image }
   },
 })
@@ -85,6 +89,17 @@ describe('SceneScore', () => {
     expect(text).toContain('scene_all_right: true')
     expect(text).toContain('scene_colour: ✓ red')
     expect(text).toContain('scene_caption: a red circle on a blue background')
+  })
+
+  it('scores every image of a batch and summarises per attribute', async () => {
+    const { outputs } = await run({ caption: 'a large red circle' }, { second: 'a small red square' })
+    expect(outputs.score).toBeCloseTo((1 + 1 / 3) / 2, 4)
+    expect(outputs.all_right).toBe(0.5)
+    expect(outputs.result.split('\n')).toEqual([
+      'image 1: size ✓ large', 'image 1: colour ✓ red', 'image 1: shape ✓ circle',
+      'image 2: size ✗ small (wanted large)', 'image 2: colour ✓ red', 'image 2: shape ✗ square (wanted circle)',
+    ])
+    expect(outputs.image.parameters).toMatchObject({ scene_all_right: '1/2', scene_size: '1/2 right', scene_colour: '2/2 right' })
   })
 
   it('names the caption input when the caption cannot be read or is missing', async () => {
