@@ -1,0 +1,84 @@
+"""What every stage shares: the work folder, seeded per-step randomness, resumable checkpoints, progress with ETA."""
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = Path(os.environ.get("HYPERSHAPES_WORK", ROOT / ".work"))
+SEED = 20261203
+CHECKPOINT_SECONDS = 60
+
+
+def setup_torch():
+    torch.set_flush_denormal(True)  # tiny gradients as denormals slow the CPU several times over
+    # One process per machine: two torch processes with OpenMP pools on 2 cores slow each other down 10x.
+    torch.set_num_threads(int(os.environ.get("HYPERSHAPES_THREADS", os.cpu_count() or 2)))
+
+
+def step_rng(stage: str, step: int) -> np.random.Generator:
+    """Randomness of one training step: the same after a resume as in an uninterrupted run."""
+    key = sum(ord(c) * 31 ** i for i, c in enumerate(stage)) % (1 << 31)
+    torch.manual_seed((SEED * 1_000_003 + key * 7919 + step) % (1 << 62))
+    return np.random.default_rng([SEED, key, step])
+
+
+class Progress:
+    """Prints `stage step/total loss ... ETA` every few seconds; ETA from this session's rate."""
+
+    def __init__(self, stage: str, total: int, start: int):
+        self.stage, self.total, self.start = stage, total, start
+        self.t0 = self.last = time.time()
+
+    def update(self, step: int, **metrics):
+        now = time.time()
+        if now - self.last < 10 and step < self.total:
+            return
+        self.last = now
+        done = step - self.start
+        rate = (now - self.t0) / max(done, 1)
+        eta = rate * (self.total - step)
+        m = " ".join(f"{k} {v:.4f}" for k, v in metrics.items())
+        print(f"[{self.stage}] {step}/{self.total} {m} {rate:.2f}s/step ETA {eta / 60:.1f} min", flush=True)
+
+
+class Checkpoint:
+    """Saves the stage's state every CHECKPOINT_SECONDS (atomically) and loads it on restart."""
+
+    def __init__(self, stage: str):
+        self.path = WORK / f"{stage}.ckpt"
+        self.last = time.time()
+
+    def load(self):
+        return torch.load(self.path) if self.path.exists() else None
+
+    def maybe_save(self, step: int, state_fn, force=False):
+        if force or time.time() - self.last > CHECKPOINT_SECONDS:
+            tmp = self.path.with_suffix(".tmp")
+            torch.save({"step": step, **state_fn()}, tmp)
+            os.replace(tmp, self.path)
+            self.last = time.time()
+
+    def clear(self):
+        self.path.unlink(missing_ok=True)
+
+
+def record_timing(stage: str, seconds: float):
+    path = WORK / "timings.json"
+    timings = json.loads(path.read_text()) if path.exists() else {}
+    timings[stage] = round(seconds + timings.get(stage, 0), 1)
+    path.write_text(json.dumps(timings, indent=1))
+
+
+def save_output(path: Path, obj):
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def log(msg: str):
+    print(msg, file=sys.stdout, flush=True)

@@ -1,0 +1,144 @@
+"""Trajectory Segmented Consistency Distillation (Hyper-SD, arXiv 2404.13686) of the teacher into UNet LoRAs.
+
+Stages of k = 8, 4, 2, 1 segments (stage `tscd-<k>`), each continuing the previous stage's LoRA; the unified LoRA
+(stage `unified`, segment count sampled per batch, for TCD sampling); and the ablation (stage `cd-ablation`: plain
+one-segment consistency distillation, LCM-style, from the teacher with the same number of steps as all TSCD
+stages together). See ../README.md for the step in formulas."""
+import copy
+import time
+
+import numpy as np
+import torch
+
+from . import domain, lora, schedule
+from .common import WORK, Checkpoint, Progress, record_timing, save_output, step_rng
+from .teacher import load_teacher
+from .tokenizer import ClipTokenizer
+
+GUIDANCE = 4.0
+SOLVER_STEP = 20  # Δ: the teacher's DDIM step inside a segment
+RANK = 16
+HUBER_C = 0.05
+BOUNDARY_FRACTION = 0.3  # share of samples taken exactly at a segment's upper boundary, where sampling starts
+
+
+def segment_times(k: int, batch: int, rng: np.random.Generator):
+    """Per sample: t, its segment's target point s (-1 = the end) and t' = max(t - Δ, s)."""
+    bounds = schedule.trailing(k)
+    lower = bounds[1:] + [-1]
+    seg = rng.integers(k, size=batch)
+    upper, s = np.array(bounds)[seg], np.array(lower)[seg]
+    t = np.where(rng.random(batch) < BOUNDARY_FRACTION, upper, rng.integers(s + 1, upper + 1))
+    return torch.from_numpy(t), torch.from_numpy(s), torch.from_numpy(np.maximum(t - SOLVER_STEP, s))
+
+
+def pseudo_huber(diff):
+    return ((diff.pow(2) + HUBER_C ** 2).sqrt() - HUBER_C).mean()
+
+
+class Distiller:
+    """Teacher (frozen, CFG), student (teacher + LoRA) and its EMA copy, for one LoRA being trained."""
+
+    def __init__(self, ema_decay=0.95):
+        self.text, self.teacher = load_teacher()
+        self.tokenizer = ClipTokenizer()
+        self.student = copy.deepcopy(self.teacher)
+        self.loras = lora.add_lora(self.student, RANK)
+        self.ema = copy.deepcopy(self.student)
+        self.ema_loras = {n: m for n, m in zip(self.loras, (self.ema.get_submodule(n).parametrizations.weight[0] for n in self.loras))}
+        self.ema_decay = ema_decay
+        with torch.no_grad():
+            self.uncond = self.text(torch.from_numpy(self.tokenizer.batch([""])))
+        self.data = torch.load(WORK / "latents.pt")
+
+    def params(self):
+        return lora.lora_parameters(self.loras)
+
+    def load(self, state):
+        lora.load_lora_state(self.loras, state)
+        lora.load_lora_state(self.ema_loras, state)
+
+    def batch(self, rng, size):
+        idx = rng.integers(len(self.data["latents"]), size=size)
+        captions = [domain.random_caption(self.data["scenes"][i], rng, 0.3) for i in idx]
+        with torch.no_grad():
+            ctx = self.text(torch.from_numpy(self.tokenizer.batch(captions)))
+        return self.data["latents"][idx], ctx, captions, idx
+
+    def teacher_eps(self, x, t, ctx):
+        with torch.no_grad():
+            eps = self.teacher(torch.cat([x, x]), torch.cat([t, t]), torch.cat([ctx, self.uncond.expand_as(ctx)]))
+            cond, uncond = eps.chunk(2)
+            return uncond + GUIDANCE * (cond - uncond)
+
+    def loss(self, x0, ctx, k, rng):
+        t, s, tp = segment_times(k, x0.shape[0], rng)
+        x_t = schedule.add_noise(x0, torch.randn_like(x0), t)
+        with torch.no_grad():
+            x_tp, _ = schedule.ddim_jump(x_t, self.teacher_eps(x_t, t, ctx), t, tp)
+            ema_target, _ = schedule.ddim_jump(x_tp, self.ema(x_tp, tp, ctx), tp, s)
+            target = torch.where((tp == s).view(-1, 1, 1, 1), x_tp, ema_target)
+        pred, _ = schedule.ddim_jump(x_t, self.student(x_t, t, ctx), t, s)
+        return pseudo_huber(pred - target)
+
+    def update_ema(self):
+        with torch.no_grad():
+            for name, l in self.loras.items():
+                e = self.ema_loras[name]
+                e.down.lerp_(l.down, 1 - self.ema_decay)
+                e.up.lerp_(l.up, 1 - self.ema_decay)
+
+
+def run_distillation(stage: str, steps: int, batch: int, segments, init: str | None, lr=1e-3, extra_loss=None):
+    """Trains one LoRA. `segments(rng)` gives k for a batch; `init` names the stage whose LoRA it starts from.
+    `extra_loss(distiller, rng, step)` adds a term (ReFL). Writes WORK/<stage>.pt with the LoRA state."""
+    out = WORK / f"{stage}.pt"
+    if out.exists():
+        return
+    t0 = time.time()
+    d = Distiller()
+    if init:
+        d.load(torch.load(WORK / f"{init}.pt")["lora"])
+    opt = torch.optim.AdamW(d.params(), lr=lr, weight_decay=0)
+    ckpt = Checkpoint(stage)
+    start = 0
+    if (state := ckpt.load()) is not None:
+        lora.load_lora_state(d.loras, state["lora"]), lora.load_lora_state(d.ema_loras, state["ema"])
+        opt.load_state_dict(state["opt"])
+        start = state["step"]
+    progress = Progress(stage, steps, start)
+    for step in range(start, steps):
+        rng = step_rng(stage, step)
+        for g in opt.param_groups:
+            g["lr"] = lr * min(1, (step + 1) / 50)
+        x0, ctx, captions, idx = d.batch(rng, batch)
+        k = segments(rng)
+        loss = d.loss(x0, ctx, k, rng)
+        metrics = {"cd": loss.item()}
+        if extra_loss is not None:
+            extra, named = extra_loss(d, rng, step)
+            loss = loss + extra
+            metrics.update(named)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(d.params(), 1.0)
+        opt.step()
+        d.update_ema()
+        progress.update(step + 1, **metrics)
+        ckpt.maybe_save(step + 1, lambda: {"lora": lora.lora_state(d.loras), "ema": lora.lora_state(d.ema_loras), "opt": opt.state_dict()})
+    # The EMA LoRA ships: it is the smoother of the two, as in consistency-model practice.
+    save_output(out, {"lora": lora.lora_state(d.ema_loras), "kohya": lora.kohya_tensors(d.ema_loras)})
+    ckpt.clear()
+    record_timing(stage, time.time() - t0)
+
+
+def tscd(k: int, steps: int, batch: int, previous: str | None):
+    run_distillation(f"tscd-{k}", steps, batch, lambda rng: k, previous)
+
+
+def unified(steps: int, batch: int):
+    run_distillation("unified", steps, batch, lambda rng: int(rng.choice([1, 2, 4, 8])), "tscd-1")
+
+
+def cd_ablation(steps: int, batch: int):
+    run_distillation("cd-ablation", steps, batch, lambda rng: 1, None)

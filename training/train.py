@@ -1,0 +1,50 @@
+"""`npm run train`: the whole shapes pipeline from a fixed seed, resumable (finished stages are skipped, a running
+stage resumes from its last checkpoint). `--tiny` runs every stage at a toy size into a scratch folder (CI)."""
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--tiny", action="store_true", help="a few iterations of each stage (tests)")
+parser.add_argument("--work", help="work folder (default training/.work)")
+parser.add_argument("--until", help="stop after this stage")
+args = parser.parse_args()
+if args.work:
+    os.environ["HYPERSHAPES_WORK"] = args.work
+
+from hypershapes import common, distill, export, reward, teacher, vae  # noqa: E402
+
+common.setup_torch()
+common.WORK.mkdir(parents=True, exist_ok=True)
+
+# (stage, function, full-size arguments, tiny arguments)
+STAGES = [
+    ("vae", vae.train_vae, dict(steps=1800, batch=32, data=16000), dict(steps=4, batch=4, data=64)),
+    ("latents", vae.encode_latents, dict(count=60000), dict(count=256)),
+    ("teacher", teacher.train_teacher, dict(steps=2400, batch=128), dict(steps=4, batch=8)),
+    ("classifier", reward.train_classifier, dict(steps=500, batch=64, data=8000), dict(steps=3, batch=8, data=64)),
+    ("tscd-8", distill.tscd, dict(k=8, steps=250, batch=64, previous=None), dict(k=8, steps=2, batch=4, previous=None)),
+    ("tscd-4", distill.tscd, dict(k=4, steps=250, batch=64, previous="tscd-8"), dict(k=4, steps=2, batch=4, previous="tscd-8")),
+    ("tscd-2", distill.tscd, dict(k=2, steps=250, batch=64, previous="tscd-4"), dict(k=2, steps=2, batch=4, previous="tscd-4")),
+    ("tscd-1", distill.tscd, dict(k=1, steps=300, batch=64, previous="tscd-2"), dict(k=1, steps=2, batch=4, previous="tscd-2")),
+    ("unified", distill.unified, dict(steps=300, batch=64), dict(steps=2, batch=4)),
+    ("refl-2", reward.refl, dict(k=2, steps=120, batch=64), dict(k=2, steps=2, batch=4)),
+    ("refl-1", reward.refl, dict(k=1, steps=120, batch=64), dict(k=1, steps=2, batch=4)),
+    # The ablation gets the TSCD stages' budget: as many steps as all four together.
+    ("cd-ablation", distill.cd_ablation, dict(steps=1050, batch=64), dict(steps=2, batch=4)),
+    ("export", export.export, dict(), None),
+]
+
+t0 = time.time()
+for name, fn, full, tiny in STAGES:
+    common.log(f"== stage {name} ({time.time() - t0:.0f}s)")
+    if args.tiny and tiny is None:
+        continue  # the tiny run never writes the shipped files
+    fn(**(tiny if args.tiny else full))
+    if args.until == name:
+        break
+common.log(f"== done in {(time.time() - t0) / 60:.1f} min")
