@@ -11,7 +11,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(os.environ.get("HYPERSHAPES_WORK", ROOT / ".work"))
 SEED = 20261203
-CHECKPOINT_SECONDS = 60
+CHECKPOINT_SECONDS = float(os.environ.get("HYPERSHAPES_CHECKPOINT_SECONDS", 60))
+# Tests simulate an interruption: the process exits right after the checkpoint of this step.
+STOP_AFTER = int(os.environ.get("HYPERSHAPES_STOP_AFTER", 0))
 
 
 def setup_torch():
@@ -62,6 +64,8 @@ class Checkpoint:
             torch.save({"step": step, **state_fn()}, tmp)
             os.replace(tmp, self.path)
             self.last = time.time()
+        if STOP_AFTER and step == STOP_AFTER:
+            raise SystemExit(f"stopped after step {step} (HYPERSHAPES_STOP_AFTER)")
 
     def clear(self):
         self.path.unlink(missing_ok=True)

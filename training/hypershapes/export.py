@@ -150,6 +150,35 @@ def tokenizer_files(folder: Path):
         "tokenizer_class": "CLIPTokenizer", "unk_token": added("<|endoftext|>")})
 
 
+REFERENCE_CAPTION = "a large red circle in the middle on a blue background"
+
+
+def reference_outputs(text, unet, vae, path: Path):
+    """What torch computes for fixed inputs, so a test can check that onnxruntime runs the exported files the same."""
+    g = torch.Generator().manual_seed(0)
+    latent = torch.randn(1, 4, 8, 8, generator=g)
+    from .tokenizer import ClipTokenizer
+    ids = torch.from_numpy(ClipTokenizer().batch([REFERENCE_CAPTION])).to(torch.int32)
+    EXPORT.tokens = True
+    try:
+        with torch.no_grad():
+            hidden, pooled = TextEncoderExport(text)(ids)
+            eps = unet(latent, torch.tensor([999]), hidden)
+            image = VaeDecoderExport(vae)(latent)
+            encoded = VaeEncoderExport(vae)(image.clamp(-1, 1))
+    finally:
+        EXPORT.tokens = False
+    flat = image.flatten()
+    picks = list(range(0, flat.numel(), flat.numel() // 16))[:16]
+    json_file(path, {
+        "caption": REFERENCE_CAPTION, "timestep": 999, "latent": latent.flatten().tolist(),
+        "text": {"sum": hidden.sum().item(), "abs_sum": hidden.abs().sum().item(), "row5": hidden[0, 5, :8].tolist(), "pooled_sum": pooled.sum().item()},
+        "unet": {"out_sample": eps.flatten().tolist()},
+        "vae_decoder": {"mean": image.mean().item(), "abs_mean": image.abs().mean().item(), "indices": picks, "values": flat[picks].tolist()},
+        "vae_encoder": {"latent_sample": encoded.flatten().tolist()},
+    })
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -178,6 +207,7 @@ def export(models: Path = REPO / "public" / "models", manifest: Path = ROOT / "s
                     {"sample": {0: "batch_size", 2: "height", 3: "width"}, "latent_sample": {0: "batch_size", 2: "latent_height", 3: "latent_width"}})
     finally:
         EXPORT.tokens = False
+    reference_outputs(text, unet, vae, ROOT / "reference-outputs.json" if models == REPO / "public" / "models" else models / "reference-outputs.json")
     shipped = sorted(p for p in folder.rglob("*") if p.is_file())
     for stage, name in LORAS:
         path = WORK / f"{stage}.pt"

@@ -1,0 +1,125 @@
+// The bundled hyper-shapes model as shipped: its files are the ones training/ exported (sha256 from
+// training/shipped.json), onnxruntime-node runs each ONNX file as torch computed it at export
+// (training/reference-outputs.json), and the 4-step LoRA at live scale 0 gives the teacher's plain DDIM picture.
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { ImageBatch } from '../../nodes/types.js'
+import { createNodeBackend } from '../../src/runtime/node.js'
+import { toFloat32 } from '../../src/runtime/tensor.js'
+import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
+import { parseEvalArgs } from '../../scripts/eval/options.js'
+import { runShapesEval } from '../../scripts/eval/run.js'
+import { maxAbsDiff } from '../helpers/arrays.js'
+import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
+
+interface Shipped {
+  command: string
+  files: Record<string, { sha256: string; bytes: number }>
+}
+interface Reference {
+  caption: string
+  timestep: number
+  latent: number[]
+  text: { sum: number; abs_sum: number; row5: number[]; pooled_sum: number }
+  unet: { out_sample: number[] }
+  vae_decoder: { mean: number; abs_mean: number; indices: number[]; values: number[] }
+  vae_encoder: { latent_sample: number[] }
+}
+
+const shipped = JSON.parse(readFileSync(join(ROOT, 'training', 'shipped.json'), 'utf8')) as Shipped
+const reference = JSON.parse(readFileSync(join(ROOT, 'training', 'reference-outputs.json'), 'utf8')) as Reference
+const FOLDER = join(ROOT, 'public', 'models', 'hyper-shapes')
+const backend = createNodeBackend()
+const sessions: ModelSession[] = []
+afterAll(async () => Promise.all(sessions.map((s) => s.dispose())))
+
+async function session(component: string): Promise<ModelSession> {
+  const path = join(FOLDER, component, 'model.onnx')
+  const created = await backend.createSession({ key: path, bytes: readFileSync(path) })
+  sessions.push(created)
+  return created
+}
+
+const out = async (s: ModelSession, feeds: Record<string, HostTensor>, name: string) => toFloat32((await s.run(feeds))[name]!)
+const sum = (a: Float32Array) => a.reduce((x, y) => x + y, 0)
+
+describe('the shipped hyper-shapes model', () => {
+  it('every shipped file has the sha256 that training/shipped.json records', () => {
+    const files = Object.entries(shipped.files)
+    expect(shipped.command).toBe('npm run train')
+    expect(files.length).toBeGreaterThanOrEqual(20)
+    for (const [file, { sha256, bytes }] of files) {
+      const data = readFileSync(join(ROOT, file))
+      expect(data.byteLength, file).toBe(bytes)
+      expect(createHash('sha256').update(data).digest('hex'), file).toBe(sha256)
+    }
+    const total = files.reduce((a, [, f]) => a + f.bytes, 0)
+    expect(total / 1e6).toBeLessThan(40)
+  })
+
+  it('onnxruntime runs the text encoder, UNet and VAE as torch did at export', async () => {
+    const ids = new Int32Array(77).fill(49407)
+    ids.set([49406, 320, 3638, 736, 7117, 530, 518, 2811, 525, 320, 1746, 5994, 49407])
+    const text = await session('text_encoder')
+    const hidden = await out(text, { input_ids: { dtype: 'int32', dims: [1, 77], data: ids } }, 'last_hidden_state')
+    expect(sum(hidden)).toBeCloseTo(reference.text.sum, 1)
+    expect(maxAbsDiff(hidden.subarray(5 * 64, 5 * 64 + 8), Float32Array.from(reference.text.row5))).toBeLessThan(1e-4)
+
+    const latent = Float32Array.from(reference.latent)
+    const unet = await session('unet')
+    const eps = await out(unet, {
+      sample: { dtype: 'float32', dims: [1, 4, 8, 8], data: latent },
+      timestep: { dtype: 'int64', dims: [1], data: BigInt64Array.of(BigInt(reference.timestep)) },
+      encoder_hidden_states: { dtype: 'float32', dims: [1, 77, 64], data: hidden },
+    }, 'out_sample')
+    expect(maxAbsDiff(eps, Float32Array.from(reference.unet.out_sample))).toBeLessThan(1e-3)
+
+    const decoder = await session('vae_decoder')
+    const image = await out(decoder, { latent_sample: { dtype: 'float32', dims: [1, 4, 8, 8], data: latent } }, 'sample')
+    expect(maxAbsDiff(Float32Array.from(reference.vae_decoder.indices, (i) => image[i]!), Float32Array.from(reference.vae_decoder.values))).toBeLessThan(1e-3)
+
+    const encoder = await session('vae_encoder')
+    const clamped = image.map((v) => Math.min(1, Math.max(-1, v)))
+    const encoded = await out(encoder, { sample: { dtype: 'float32', dims: [1, 3, 64, 64], data: clamped } }, 'latent_sample')
+    expect(maxAbsDiff(encoded, Float32Array.from(reference.vae_encoder.latent_sample))).toBeLessThan(1e-3)
+  })
+
+  it('the 4-step LoRA at live scale 0 gives the teacher\'s plain 4-step DDIM picture, and at scale 1 another', async () => {
+    const host = createTestHost()
+    try {
+      const pixels = async (graph: string, overrides: string[]) => {
+        const result = await host.engine.run(withOverrides(shippedGraph(graph), overrides))
+        const image = [...result.outputs.values()].find((o): o is { image: ImageBatch } => typeof o === 'object' && o !== null && 'image' in o)!
+        return image.image.images[0]!
+      }
+      const prompt = 'a small green triangle in the top right on a black background'
+      const teacherPlain = await pixels('shapes-teacher.json', [`2.text=${prompt}`, '4.steps=4', '4.scheduler=ddim-trailing', '4.cfg=1', '4.seed=7'])
+      const scaleZero = await pixels('shapes-4step.json', [`2.text=${prompt}`, '4.seed=7', '9.scale=0'])
+      const scaleOne = await pixels('shapes-4step.json', [`2.text=${prompt}`, '4.seed=7', '9.scale=1'])
+      expect(Buffer.from(scaleZero).equals(Buffer.from(teacherPlain))).toBe(true)
+      expect(Buffer.from(scaleOne).equals(Buffer.from(teacherPlain))).toBe(false)
+    } finally {
+      await host.dispose()
+    }
+  })
+
+  it('the 4-step graph gets the README\'s all-right accuracy on the held-out captions (within 0.05)', async () => {
+    const published = JSON.parse(readFileSync(join(ROOT, 'docs', 'eval', 'shapes-eval.json'), 'utf8')) as {
+      captions: number
+      seeds: number[]
+      results: { id: string; allRight: number }[]
+    }
+    const figure = published.results.find((r) => r.id === 'hyper-lora/4')!
+    expect(published.captions).toBeGreaterThanOrEqual(32)
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`| hyper-lora/4 | ${(100 * figure.allRight).toFixed(1)}%`)
+    const out = mkdtempSync(join(tmpdir(), 'shapes-eval-'))
+    const options = parseEvalArgs(['--captions', String(published.captions), '--seeds', published.seeds.join(','), '--only', 'hyper-lora/4', '--out', out, '--grid-rows', '0'])
+    const outcome = await runShapesEval(options, () => {})
+    expect(outcome.results.map((r) => r.id)).toEqual(['hyper-lora/4'])
+    expect(outcome.results[0]!.n).toBe(published.captions * published.seeds.length)
+    expect(Math.abs(outcome.results[0]!.allRight - figure.allRight)).toBeLessThanOrEqual(0.05)
+  }, 300_000)
+})

@@ -1,0 +1,83 @@
+// The training code (training/, Debian's python3-torch): CI does not train, but it runs training/check.py, which
+// checks the tokenizer against CLIP's known ids, the held-out scenes, the renderer, that the training and export
+// layouts compute the same function, a real loss decrease over a few iterations at a tiny size, and the whole
+// pipeline at a toy size, interrupted and resumed to the same weights.
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ROOT } from '../helpers/tiny-host.js'
+
+interface CheckReport {
+  tokens_cat: number[]
+  tokens_astronaut: number[]
+  held_out_sampled: number
+  render_centre: number[]
+  render_corner: number[]
+  caption: string
+  trailing4: number[]
+  layout_max_diff: number
+  vae_losses: number[]
+  teacher_losses: number[]
+  straight_rc: number
+  interrupted_rc: number
+  resumed_rc: number
+  interrupted_tail: string[]
+  resume_max_diff: number
+  pipeline_rc: number
+  pipeline_stages: string[]
+  pipeline_tail: string[]
+}
+
+let report: CheckReport
+
+beforeAll(() => {
+  const out = execFileSync('sh', [join(ROOT, 'training', 'run.sh'), join(ROOT, 'training', 'check.py')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 600_000,
+  })
+  report = JSON.parse(out.trim().split('\n').at(-1)!) as CheckReport
+}, 600_000)
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length
+
+describe('training/ (python3-torch)', () => {
+  it('tokenizes like CLIP (HYPER-SD.md known ids) and captions with the grammar', () => {
+    expect(report.tokens_cat).toEqual([49406, 320, 1125, 539, 320, 2368, 49407])
+    expect(report.tokens_astronaut).toEqual([49406, 320, 1125, 539, 550, 18376, 6765, 320, 4558, 525, 7496, 49407])
+    expect(report.caption).toBe('a large red square in the middle on a blue background')
+  })
+
+  it('never samples a held-out scene and renders the palette colours', () => {
+    expect(report.held_out_sampled).toBe(0)
+    expect(report.render_centre).toEqual([220, 40, 40])
+    expect(report.render_corner).toEqual([40, 90, 220])
+    expect(report.trailing4).toEqual([999, 749, 499, 249])
+  })
+
+  it('the training layout (1x1 convs, grouped-conv attention) equals the exported layout (MatMul)', () => {
+    expect(report.layout_max_diff).toBeLessThan(1e-4)
+  })
+
+  it('a few iterations at a tiny size lower the VAE and teacher losses', () => {
+    for (const losses of [report.vae_losses, report.teacher_losses]) {
+      expect(losses).toHaveLength(30)
+      expect(mean(losses.slice(-5))).toBeLessThan(0.7 * mean(losses.slice(0, 5)))
+    }
+  })
+
+  it('an interrupted run resumes from its checkpoint to the same weights as a straight run', () => {
+    expect(report.straight_rc).toBe(0)
+    expect(report.interrupted_rc, report.interrupted_tail.join('\n')).not.toBe(0)
+    expect(report.interrupted_tail.join('\n')).toContain('stopped after step 2')
+    expect(report.resumed_rc).toBe(0)
+    expect(report.resume_max_diff).toBe(0)
+  })
+
+  it('runs every stage of the pipeline at a toy size', () => {
+    expect(report.pipeline_rc, report.pipeline_tail.join('\n')).toBe(0)
+    expect(report.pipeline_stages).toEqual(
+      ['cd-ablation', 'classifier', 'latents', 'refl-1', 'refl-2', 'teacher', 'tscd-1', 'tscd-2', 'tscd-4', 'tscd-8', 'unified', 'vae'].sort(),
+    )
+  })
+})

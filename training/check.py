@@ -1,0 +1,90 @@
+"""Fast checks of the training code (CI runs them through tests/training/training.test.ts; training itself is not
+run in CI). Prints one JSON object."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("HYPERSHAPES_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from hypershapes import common, domain, schedule  # noqa: E402
+from hypershapes.layers import EXPORT  # noqa: E402
+from hypershapes.nets import AutoencoderKL, ClipTextModel, TextConfig, UNet2DConditionModel, UnetConfig, VaeConfig  # noqa: E402
+from hypershapes.tokenizer import ClipTokenizer  # noqa: E402
+
+common.setup_torch()
+report = {}
+tok = ClipTokenizer()
+report["tokens_cat"] = list(tok.encode("a photo of a cat")[:7])
+report["tokens_astronaut"] = list(tok.encode("a photo of an astronaut riding a horse on mars")[:12])
+
+rng = np.random.default_rng(0)
+scenes = [domain.sample_scene(rng) for _ in range(4000)]
+report["held_out_sampled"] = sum(tuple(s[a] for a in domain.ATTRIBUTES) in domain.HELD_OUT for s in scenes)
+scene = {"size": "large", "colour": "red", "shape": "square", "position": "in the middle", "background": "blue"}
+image = domain.render(scene, np.random.default_rng(1))
+report["render_centre"], report["render_corner"] = image[32, 32].tolist(), image[1, 1].tolist()
+report["caption"] = domain.caption(scene)
+report["trailing4"] = schedule.trailing(4)
+
+# Training layout (1x1 convs, grouped-conv attention) and export layout (MatMul) compute the same function.
+torch.manual_seed(0)
+text, unet = ClipTextModel(TextConfig(hidden_size=16, intermediate_size=32, layers=1)), UNet2DConditionModel(UnetConfig(block_out_channels=[16, 32], heads=[2, 2], groups=4, cross_attention_dim=16))
+ids = torch.from_numpy(tok.batch(["a red circle", ""]))
+x, t = torch.randn(2, 4, 8, 8), torch.tensor([999, 10])
+with torch.no_grad():
+    grid = unet(x, t, text(ids))
+    EXPORT.tokens = True
+    last, _ = text(ids)
+    tokens = unet(x, t, last)
+    EXPORT.tokens = False
+report["layout_max_diff"] = (grid - tokens).abs().max().item()
+
+# A few real iterations at a tiny size: the loss goes down.
+def losses(params, step_loss, steps=30, lr=3e-3):
+    opt = torch.optim.Adam(params, lr=lr)
+    out = []
+    for _ in range(steps):
+        loss = step_loss()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        out.append(loss.item())
+    return out
+
+vae = AutoencoderKL(VaeConfig(block_out_channels=[8, 8, 16, 16], groups=4))
+_, images = domain.make_dataset(8, seed=5)
+pixels = torch.from_numpy(images).float() / 127.5 - 1
+report["vae_losses"] = losses(vae.parameters(), lambda: (vae.decode(vae.encode(pixels)[0]) - pixels).abs().mean())
+latents, noise = torch.randn(8, 4, 8, 8), torch.randn(8, 4, 8, 8)
+tt = torch.randint(0, 1000, (8,), generator=torch.Generator().manual_seed(0))
+cap = torch.from_numpy(tok.batch([domain.caption(s) for s in scenes[:8]]))
+report["teacher_losses"] = losses(list(text.parameters()) + list(unet.parameters()),
+                                  lambda: (unet(schedule.add_noise(latents, noise, tt), tt, text(cap)) - noise).pow(2).mean())
+
+# The whole pipeline at a toy size, interrupted at step 2 (of the VAE stage) and resumed: the same weights as a straight run.
+def tiny_run(work, env=None, until=None):
+    extra = ["--until", until] if until else []
+    return subprocess.run([sys.executable, str(Path(__file__).parent / "train.py"), "--tiny", "--work", work, *extra],
+                          env={**os.environ, "HYPERSHAPES_CHECKPOINT_SECONDS": "0", **(env or {})}, capture_output=True, text=True)
+
+with tempfile.TemporaryDirectory() as straight, tempfile.TemporaryDirectory() as resumed:
+    a = tiny_run(straight, until="teacher")
+    b1 = tiny_run(resumed, {"HYPERSHAPES_STOP_AFTER": "2"}, until="teacher")
+    b2 = tiny_run(resumed, until="teacher")
+    report["straight_rc"], report["interrupted_rc"], report["resumed_rc"] = a.returncode, b1.returncode, b2.returncode
+    report["interrupted_tail"] = b1.stderr.strip().splitlines()[-1:] + b1.stdout.strip().splitlines()[-1:]
+    sa, sb = torch.load(Path(straight) / "teacher.pt"), torch.load(Path(resumed) / "teacher.pt")
+    report["resume_max_diff"] = max((sa["unet"][k] - sb["unet"][k]).abs().max().item() for k in sa["unet"])
+    full = tiny_run(resumed)
+    report["pipeline_rc"] = full.returncode
+    report["pipeline_stages"] = sorted(p.stem for p in Path(resumed).glob("*.pt"))
+    report["pipeline_tail"] = (full.stdout + full.stderr).strip().splitlines()[-3:]
+
+print(json.dumps(report))
