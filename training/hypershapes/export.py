@@ -35,25 +35,12 @@ def json_file(path: Path, value):
     path.write_text(json.dumps(value, indent=2) + "\n")
 
 
-class TextEncoderExport(nn.Module):
-    """input_ids int32 -> last_hidden_state, pooler_output. The token table is stored in fp16 (a Gather then a Cast):
-    it is 49408 rows, and only the caption words' rows are trained."""
-
-    def __init__(self, text):
-        super().__init__()
-        self.text = text
-        emb = text.text_model.embeddings.token_embedding
-        emb.weight = nn.Parameter(emb.weight.detach().half(), requires_grad=False)
-
-    def forward(self, input_ids):
-        ids = input_ids.to(torch.int64)
-        t = self.text.text_model
-        x = F.embedding(ids, t.embeddings.token_embedding.weight).float() + t.embeddings.position_embedding(t.embeddings.position_ids)
-        mask = self.text.causal[None, None]
-        for layer in t.encoder.layers:
-            x = layer(x, mask)
-        last = t.final_layer_norm(x)
-        return last, last[torch.arange(last.shape[0]), ids.argmax(-1)]
+def text_encoder_for_export(text):
+    """The CLIPTextModel itself (so names stay text_model.*), with the token table stored in fp16 (a Gather then a
+    Cast): it is 49408 rows, and only the caption words' rows are trained."""
+    emb = text.text_model.embeddings.token_embedding
+    emb.weight = nn.Parameter(emb.weight.detach().half(), requires_grad=False)
+    return text
 
 
 class VaeDecoderExport(nn.Module):
@@ -162,7 +149,7 @@ def reference_outputs(text, unet, vae, path: Path):
     EXPORT.tokens = True
     try:
         with torch.no_grad():
-            hidden, pooled = TextEncoderExport(text)(ids)
+            hidden, pooled = text_encoder_for_export(text)(ids)
             eps = unet(latent, torch.tensor([999]), hidden)
             image = VaeDecoderExport(vae)(latent)
             encoded = VaeEncoderExport(vae)(image.clamp(-1, 1))
@@ -195,7 +182,7 @@ def export(models: Path = REPO / "public" / "models", manifest: Path = ROOT / "s
     EXPORT.tokens = True
     try:
         ids = torch.full((1, 77), 49407, dtype=torch.int32)
-        onnx_export(TextEncoderExport(text), (ids,), folder / "text_encoder/model.onnx", ["input_ids"], ["last_hidden_state", "pooler_output"],
+        onnx_export(text_encoder_for_export(text), (ids,), folder / "text_encoder/model.onnx", ["input_ids"], ["last_hidden_state", "pooler_output"],
                     {"input_ids": {0: "batch_size"}, "last_hidden_state": {0: "batch_size"}, "pooler_output": {0: "batch_size"}})
         sample, ctx = torch.randn(2, 4, 8, 8), torch.randn(2, 77, text.config.hidden_size)
         onnx_export(unet, (sample, torch.tensor([999]), ctx), folder / "unet/model.onnx", ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],

@@ -93,46 +93,53 @@ class Embeddings(nn.Module):
         self.position_embedding = nn.Embedding(c.max_positions, c.hidden_size)
         self.register_buffer("position_ids", torch.arange(c.max_positions)[None], persistent=False)
 
+    def forward(self, input_ids):
+        # .float(): the exported token table is fp16 (see export.py); a no-op while training.
+        return self.token_embedding(input_ids).float() + self.position_embedding(self.position_ids)
+
 
 class Encoder(nn.Module):
     def __init__(self, c):
         super().__init__()
         self.layers = nn.ModuleList([ClipLayer(c) for _ in range(c.layers)])
 
+    def forward(self, x, mask):
+        for layer in self.layers:
+            x = layer(x, mask)
+        return x
+
 
 class TextModel(nn.Module):
+    """Modules are called (not just read) so that an export names nodes /text_model/encoder/layers.0/... as CLIP's."""
+
     def __init__(self, c):
         super().__init__()
         self.embeddings = Embeddings(c)
         self.encoder = Encoder(c)
         self.final_layer_norm = LayerNorm(c.hidden_size, eps=c.eps)
+        L = c.max_positions
+        self.register_buffer("causal", torch.full((L, L), torch.finfo(torch.float32).min).triu(1), persistent=False)
+
+    def forward(self, input_ids):
+        x = self.embeddings(input_ids)
+        if EXPORT.tokens:
+            last = self.final_layer_norm(self.encoder(x, self.causal[None, None]))
+            return last, last[torch.arange(last.shape[0]), input_ids.argmax(-1)]
+        b, L, d = x.shape
+        x = x.transpose(1, 2).reshape(b, d, *TEXT_GRID)
+        return self.final_layer_norm.grid(self.encoder(x, self.causal))
 
 
 class ClipTextModel(nn.Module):
-    """input_ids [B, 77] -> last_hidden_state. Training layout: [B, D, 7, 11]; export layout: [B, 77, D]."""
+    """input_ids [B, 77] -> last_hidden_state. Training layout: [B, D, 7, 11]; export layout: ([B, 77, D], pooled)."""
 
     def __init__(self, c: TextConfig):
         super().__init__()
         self.config = c
         self.text_model = TextModel(c)
-        L = c.max_positions
-        self.register_buffer("causal", torch.full((L, L), torch.finfo(torch.float32).min).triu(1), persistent=False)
 
     def forward(self, input_ids):
-        t = self.text_model
-        x = t.embeddings.token_embedding(input_ids) + t.embeddings.position_embedding(t.embeddings.position_ids)
-        if EXPORT.tokens:
-            mask = self.causal[None, None]
-            for layer in t.encoder.layers:
-                x = layer(x, mask)
-            last = t.final_layer_norm(x)
-            pooled = last[torch.arange(last.shape[0]), input_ids.to(torch.int64).argmax(-1)]
-            return last, pooled
-        b, L, d = x.shape
-        x = x.transpose(1, 2).reshape(b, d, *TEXT_GRID)
-        for layer in t.encoder.layers:
-            x = layer(x, self.causal)
-        return t.final_layer_norm.grid(x)
+        return self.text_model(input_ids.to(torch.int64))
 
     def grid_to_tokens(self, grid):
         return grid.reshape(grid.shape[0], grid.shape[1], -1).transpose(1, 2)
@@ -155,17 +162,46 @@ class CrossAttnBlock(nn.Module):
             self.upsamplers = nn.ModuleList([Upsample2D(out_c)])
 
 
+class CrossAttnDownBlock2D(CrossAttnBlock):
+    def forward(self, h, temb, context):
+        """Returns the output and the activations the up path concatenates."""
+        skips = []
+        for resnet, attn in zip(self.resnets, self.attentions):
+            h = attn(resnet(h, temb), context)
+            skips.append(h)
+        if hasattr(self, "downsamplers"):
+            h = self.downsamplers[0](h)
+            skips.append(h)
+        return h, skips
+
+
+class CrossAttnUpBlock2D(CrossAttnBlock):
+    def forward(self, h, skips, temb, context):
+        """Consumes this block's skip activations, last first."""
+        for resnet, attn, skip in zip(self.resnets, self.attentions, reversed(skips)):
+            h = attn(resnet(torch.cat([h, skip], dim=1), temb), context)
+        if hasattr(self, "upsamplers"):
+            h = self.upsamplers[0](h)
+        return h
+
+
 class MidBlock(nn.Module):
     def __init__(self, ch, temb, heads, c):
         super().__init__()
         self.resnets = nn.ModuleList([ResnetBlock2D(ch, ch, c.groups, temb), ResnetBlock2D(ch, ch, c.groups, temb)])
         self.attentions = nn.ModuleList([Transformer2DModel(ch, c.cross_attention_dim, heads, c.groups)])
 
+    def forward(self, h, temb, context):
+        return self.resnets[1](self.attentions[0](self.resnets[0](h, temb), context), temb)
+
 
 class TimestepEmbedding(nn.Module):
     def __init__(self, d, temb):
         super().__init__()
         self.linear_1, self.act, self.linear_2 = nn.Linear(d, temb), nn.SiLU(), nn.Linear(temb, temb)
+
+    def forward(self, x):
+        return self.linear_2(self.act(self.linear_1(x)))
 
 
 class UNet2DConditionModel(nn.Module):
@@ -180,7 +216,7 @@ class UNet2DConditionModel(nn.Module):
         self.conv_in = nn.Conv2d(c.in_channels, ch[0], 3, padding=1)
         self.time_embedding = TimestepEmbedding(ch[0], temb)
         self.down_blocks = nn.ModuleList(
-            [CrossAttnBlock(ch[max(i - 1, 0)], ch[i], temb, c.heads[i], c, 1, add_down=i < len(ch) - 1) for i in range(len(ch))])
+            [CrossAttnDownBlock2D(ch[max(i - 1, 0)], ch[i], temb, c.heads[i], c, 1, add_down=i < len(ch) - 1) for i in range(len(ch))])
         self.mid_block = MidBlock(ch[-1], temb, c.heads[-1], c)
         rev = list(reversed(ch))
         skip_ch = self._skip_channels()
@@ -188,7 +224,7 @@ class UNet2DConditionModel(nn.Module):
         for i, out_c in enumerate(rev):
             prev = rev[max(i - 1, 0)]
             skips = [skip_ch.pop() for _ in range(2)]
-            ups.append(CrossAttnBlock(prev, out_c, temb, list(reversed(c.heads))[i], c, 2, add_up=i < len(ch) - 1, skip_channels=skips))
+            ups.append(CrossAttnUpBlock2D(prev, out_c, temb, list(reversed(c.heads))[i], c, 2, add_up=i < len(ch) - 1, skip_channels=skips))
         self.up_blocks = nn.ModuleList(ups)
         self.conv_norm_out = nn.GroupNorm(c.groups, ch[0], eps=1e-5)
         self.conv_act = nn.SiLU()
@@ -211,22 +247,17 @@ class UNet2DConditionModel(nn.Module):
         return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
 
     def forward(self, sample, timestep, context):
-        temb = self.time_embedding.linear_2(self.time_embedding.act(self.time_embedding.linear_1(self.time_proj(timestep, sample.shape[0]))))
+        temb = self.time_embedding(self.time_proj(timestep, sample.shape[0]))
         h = self.conv_in(sample)
         skips = [h]
         for block in self.down_blocks:
-            h = block.attentions[0](block.resnets[0](h, temb), context)
-            skips.append(h)
-            if hasattr(block, "downsamplers"):
-                h = block.downsamplers[0](h)
-                skips.append(h)
-        m = self.mid_block
-        h = m.resnets[1](m.attentions[0](m.resnets[0](h, temb), context), temb)
+            h, block_skips = block(h, temb, context)
+            skips += block_skips
+        h = self.mid_block(h, temb, context)
         for block in self.up_blocks:
-            for resnet, attn in zip(block.resnets, block.attentions):
-                h = attn(resnet(torch.cat([h, skips.pop()], dim=1), temb), context)
-            if hasattr(block, "upsamplers"):
-                h = block.upsamplers[0](h)
+            n = len(block.resnets)
+            h = block(h, skips[-n:], temb, context)
+            skips = skips[:-n]
         return self.conv_out(self.conv_act(self.conv_norm_out(h)))
 
 

@@ -27,7 +27,7 @@ def ema_update(ema, model, decay):
             e.lerp_(p, 1 - decay)
 
 
-def train_teacher(steps: int, batch: int, lr=4e-4, ema_decay=0.999):
+def train_teacher(steps: int, batch: int, lr=4e-4, ema_decay=0.995):
     out = WORK / "teacher.pt"
     if out.exists():
         return
