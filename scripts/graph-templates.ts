@@ -78,7 +78,7 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
   {
     file: 'tiny-sd15-4step.json',
     name: 'Tiny SD1.5, 4 steps (DDIM trailing)',
-    description: 'The default graph: the bundled tiny SD1.5-architecture model with the Hyper-SD 4-step schedule (DDIM, trailing timesteps 999/749/499/249, no CFG).',
+    description: 'The tiny random-weight SD1.5-architecture twin (a structural test model) with the Hyper-SD 4-step schedule (DDIM, trailing timesteps 999/749/499/249, no CFG).',
     model: 'tiny-sd15',
     steps: 4,
     scheduler: 'ddim-trailing',

@@ -26,21 +26,21 @@ STAGES = [
     ("vae", vae.train_vae, dict(steps=1800, batch=32, data=16000), dict(steps=4, batch=4, data=64)),
     ("latents", vae.encode_latents, dict(count=60000), dict(count=256)),
     ("teacher", teacher.train_teacher, dict(steps=2400, batch=128), dict(steps=4, batch=8)),
-    ("classifier", reward.train_classifier, dict(steps=500, batch=64, data=8000), dict(steps=3, batch=8, data=64)),
-    ("tscd-8", distill.tscd, dict(k=8, steps=200, batch=64, previous=None), dict(k=8, steps=2, batch=4, previous=None)),
-    ("tscd-4", distill.tscd, dict(k=4, steps=200, batch=64, previous="tscd-8"), dict(k=4, steps=2, batch=4, previous="tscd-8")),
-    ("tscd-2", distill.tscd, dict(k=2, steps=200, batch=64, previous="tscd-4"), dict(k=2, steps=2, batch=4, previous="tscd-4")),
-    ("tscd-1", distill.tscd, dict(k=1, steps=250, batch=64, previous="tscd-2"), dict(k=1, steps=2, batch=4, previous="tscd-2")),
+    ("tscd-8", distill.tscd, dict(k=8, steps=250, batch=64, previous=None), dict(k=8, steps=2, batch=4, previous=None)),
+    ("tscd-4", distill.tscd, dict(k=4, steps=250, batch=64, previous="tscd-8"), dict(k=4, steps=2, batch=4, previous="tscd-8")),
+    ("tscd-2", distill.tscd, dict(k=2, steps=250, batch=64, previous="tscd-4"), dict(k=2, steps=2, batch=4, previous="tscd-4")),
+    ("tscd-1", distill.tscd, dict(k=1, steps=350, batch=64, previous="tscd-2"), dict(k=1, steps=2, batch=4, previous="tscd-2")),
     ("unified", distill.unified, dict(steps=250, batch=64), dict(steps=2, batch=4)),
+    ("classifier", reward.train_classifier, dict(steps=3000, batch=64, data=16000), dict(steps=3, batch=8, data=64)),
     ("refl-2", reward.refl, dict(k=2, steps=120, batch=64), dict(k=2, steps=2, batch=4)),
     ("refl-1", reward.refl, dict(k=1, steps=120, batch=64), dict(k=1, steps=2, batch=4)),
     # The ablation gets the TSCD stages' budget: as many steps as all four together.
-    ("cd-ablation", distill.cd_ablation, dict(steps=850, batch=64), dict(steps=2, batch=4)),
+    ("cd-ablation", distill.cd_ablation, dict(steps=1100, batch=64), dict(steps=2, batch=4)),
     ("export", export.export, dict(), None),
 ]
 
 # Minutes each stage took on this 2-core machine (full size), for the pipeline's ETA; each stage prints its own too.
-EXPECTED_MINUTES = {"vae": 7.5, "latents": 3, "teacher": 36, "classifier": 2, "tscd-8": 4, "tscd-4": 4, "tscd-2": 4,
+EXPECTED_MINUTES = {"vae": 7.5, "latents": 3, "teacher": 36, "classifier": 3, "tscd-8": 3.5, "tscd-4": 3.5, "tscd-2": 3.5,
                     "tscd-1": 5, "unified": 5, "refl-2": 4, "refl-1": 3, "cd-ablation": 14, "export": 0.5}
 
 t0 = time.time()

@@ -24,7 +24,7 @@ describe('npm start (Vite dev server)', () => {
     expect(types).toEqual(expect.arrayContaining(['LoadPipeline', 'CLIPTextEncode', 'TSCDSampler', 'VAEDecode', 'SaveImage']))
     const run = await runOnce(page)
     expect(run.status, run.error ?? '').toBe('done')
-    expect(run.nodesRun.length).toBe(6)
+    expect(run.nodesRun.length).toBe(8)
     await expect(page.locator('[data-testid=output-image]').getAttribute('src')).resolves.toMatch(/^blob:/)
     expect(app.errors).toEqual([])
   })

@@ -1,8 +1,26 @@
-// The editor in a real Chromium on the built app, running graphs: default graph on WASM, partial re-runs, cancel,
-// PNG round trip, run errors that keep the graph and cache, and forcing a backend in Settings.
+// The editor in a real Chromium on the built app, running graphs: the default graph (the bundled shapes model) draws
+// its prompt on WASM; then, on the tiny SD1.5 twin, partial re-runs, cancel, PNG round trip, run errors that keep
+// the graph and cache, and forcing a backend in Settings.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dropFile } from './drop-file.js'
 import { appForSuite, canvasColoursAround, lastRun, nodeIdsByType, outputPixels, runOnce, screenshot, typesOf, waitForRunAfter } from './harness.js'
+
+const TINY_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
+
+/** Mean RGB of the pixels in [x0, x1) x [y0, y1). */
+function meanColour(image: { width: number; data: number[] }, x0: number, y0: number, x1: number, y1: number): number[] {
+  const sum = [0, 0, 0]
+  let n = 0
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      for (let c = 0; c < 3; c++) sum[c]! += image.data[(y * image.width + x) * 4 + c]!
+      n++
+    }
+  }
+  return sum.map((v) => v / n)
+}
 
 function pixelSpread(data: readonly number[]): number {
   let min = 255
@@ -17,11 +35,11 @@ function pixelSpread(data: readonly number[]): number {
 describe('editor on WASM', () => {
   const app = appForSuite({ query: '?backend=wasm' })
 
-  it('shows the default graph and Run produces an image on the WASM backend', async () => {
+  it('shows the default graph, and Run draws its prompt with the bundled shapes model on the WASM backend', async () => {
     const { page } = app
     await expect(page.locator('[data-testid=graph-canvas]').isVisible()).resolves.toBe(true)
     const byType = await nodeIdsByType(page)
-    for (const type of ['LoadPipeline', 'CLIPTextEncode', 'EmptyLatent', 'TSCDSampler', 'VAEDecode', 'SaveImage']) expect(byType[type], type).toHaveLength(1)
+    for (const type of ['LoadPipeline', 'UNetLoRA', 'CLIPTextEncode', 'EmptyLatent', 'TSCDSampler', 'VAEDecode', 'SceneScore', 'SaveImage']) expect(byType[type], type).toHaveLength(1)
     await expect(page.locator('[data-testid=backend-indicator]').textContent()).resolves.toBe('wasm')
     // COOP/COEP make the page cross-origin isolated, so the WASM backend may use threads.
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
@@ -30,17 +48,35 @@ describe('editor on WASM', () => {
     const previous = (await lastRun(page)).runId
     await page.click('[data-testid=run-button]')
     // Before the sampler reports steps, the progress label names the node at work (loading, text encoding).
-    await page.waitForFunction(() => /^(Load Pipeline|Prompt) · \d+\.\d s$/.test(document.querySelector('[data-testid=progress] .label')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
+    await page.waitForFunction(() => /^(Load Pipeline|Hyper-SD LoRA|Prompt) · \d+\.\d s$/.test(document.querySelector('[data-testid=progress] .label')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
     const run = await waitForRunAfter(page, previous)
     expect(run.status, run.error ?? '').toBe('done')
     expect(run.backend).toBe('wasm')
+    expect(await typesOf(page, run.nodesRun)).toEqual(['CLIPTextEncode', 'EmptyLatent', 'LoadPipeline', 'SaveImage', 'SceneScore', 'TSCDSampler', 'UNetLoRA', 'VAEDecode'])
+    const image = await outputPixels(page)
+    expect([image.width, image.height]).toEqual([64, 64])
+    // The default prompt is "a large red circle in the middle on a blue background": red (220, 40, 40) in the
+    // middle, blue (40, 90, 220) in the corners.
+    const centre = meanColour(image, 28, 28, 36, 36)
+    const corner = meanColour(image, 0, 0, 6, 6)
+    expect(centre[0]!, `centre ${centre.map(Math.round).join(',')}`).toBeGreaterThan(150)
+    expect(centre[2]!, `centre ${centre.map(Math.round).join(',')}`).toBeLessThan(110)
+    expect(corner[2]!, `corner ${corner.map(Math.round).join(',')}`).toBeGreaterThan(150)
+    expect(corner[0]!, `corner ${corner.map(Math.round).join(',')}`).toBeLessThan(110)
+    await screenshot(page, 'editor-default-run')
+    expect(app.errors).toEqual([])
+  })
+
+  it('opens the tiny SD1.5 twin and Run produces an image', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), TINY_GRAPH)
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
     expect(await typesOf(page, run.nodesRun)).toEqual(['CLIPTextEncode', 'EmptyLatent', 'LoadPipeline', 'SaveImage', 'TSCDSampler', 'VAEDecode'])
     const image = await outputPixels(page)
     expect([image.width, image.height]).toEqual([256, 256])
     // A decoded image, not a blank: the tiny model's output has structure across the frame.
     expect(pixelSpread(image.data)).toBeGreaterThan(64)
-    await screenshot(page, 'editor-default-run')
-    expect(app.errors).toEqual([])
   })
 
   it('changing only the seed re-runs the sampler, decode and output nodes', async () => {

@@ -1,5 +1,6 @@
-// The same default graph on WebGPU (Dawn on SwiftShader in headless Chromium) and on WASM: the worker must pick
-// WebGPU when an adapter exists, and the two images must agree within a stated tolerance.
+// The same graphs on WebGPU (Dawn on SwiftShader in headless Chromium) and on WASM: the default graph (the bundled
+// shapes model with its 4-step LoRA), the tiny SD1.5 twin, and the twin with a LoRA. The worker must pick WebGPU
+// when an adapter exists, and the images must agree within a stated tolerance.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -14,9 +15,14 @@ const MAX_ABS_TOLERANCE = 8
 const SIZE = 128
 
 const LORA_GRAPH = readFileSync(join(import.meta.dirname, '..', '..', 'graphs', 'tiny-sd15-lora-4step.json'), 'utf8')
+const TINY_GRAPH = readFileSync(join(import.meta.dirname, '..', '..', 'graphs', 'tiny-sd15-4step.json'), 'utf8')
+/** The shapes model draws at its training size. */
+const SHAPES_SIZE = 64
 
 interface Render {
   readonly backend: string
+  /** The default graph: the shapes model with its 4-step LoRA (live). */
+  readonly shapes: number[]
   readonly plain: number[]
   /** The same graph with the tiny LoRA in live mode (low-rank branches beside the layers). */
   readonly lora: number[]
@@ -24,12 +30,12 @@ interface Render {
   readonly loraDelta: number[]
 }
 
-async function render(page: AppSession['page'], label: string): Promise<{ pixels: number[]; backend: string }> {
+async function render(page: AppSession['page'], label: string, size = SIZE): Promise<{ pixels: number[]; backend: string }> {
   const latentId = Object.entries(await page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'EmptyLatent')![0]
   await page.evaluate(([id, size]) => {
     window.__hypersd!.setValue(id, 'width', size)
     window.__hypersd!.setValue(id, 'height', size)
-  }, [latentId, SIZE] as const)
+  }, [latentId, size] as const)
   const run = await runOnce(page)
   expect(run.status, run.error ?? '').toBe('done')
   await screenshot(page, label)
@@ -40,13 +46,15 @@ async function renderBoth(options: { webgpu: boolean }): Promise<Render> {
   let app: AppSession | undefined
   try {
     app = await openApp({ webgpu: options.webgpu, query: options.webgpu ? '?backend=webgpu' : '?backend=wasm' })
+    const shapes = await render(app.page, options.webgpu ? 'webgpu-shapes-run' : 'webgpu-reference-wasm-shapes-run', SHAPES_SIZE)
+    await app.page.evaluate((json) => window.__hypersd!.loadGraph(json), TINY_GRAPH)
     const plain = await render(app.page, options.webgpu ? 'webgpu-run' : 'webgpu-reference-wasm-run')
     await app.page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
     const lora = await render(app.page, options.webgpu ? 'webgpu-lora-run' : 'webgpu-reference-wasm-lora-run')
     const loraId = Object.entries(await app.page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'UNetLoRA')![0]
     await app.page.evaluate((id) => window.__hypersd!.setValue(id, 'mode', 'live-delta'), loraId)
     const loraDelta = await render(app.page, options.webgpu ? 'webgpu-lora-delta-run' : 'webgpu-reference-wasm-lora-delta-run')
-    return { backend: plain.backend, plain: plain.pixels, lora: lora.pixels, loraDelta: loraDelta.pixels }
+    return { backend: plain.backend, shapes: shapes.pixels, plain: plain.pixels, lora: lora.pixels, loraDelta: loraDelta.pixels }
   } finally {
     await app?.close()
   }
@@ -68,14 +76,15 @@ function difference(a: number[], b: number[]): { mean: number; max: number } {
 }
 
 describe('WebGPU backend', () => {
-  it('runs the default graph and the LoRA graph (live and live-delta) on WebGPU and matches the WASM images', async () => {
+  it('runs the default shapes graph, the tiny graph and its LoRA graph (live and live-delta) on WebGPU and matches the WASM images', async () => {
     const wasm = await renderBoth({ webgpu: false })
     const gpu = await renderBoth({ webgpu: true })
     expect(wasm.backend).toBe('wasm')
     expect(gpu.backend).toBe('webgpu')
-    for (const key of ['plain', 'lora', 'loraDelta'] as const) {
-      expect(gpu[key].length).toBe(SIZE * SIZE * 4)
-      expect(wasm[key].length).toBe(SIZE * SIZE * 4)
+    for (const key of ['shapes', 'plain', 'lora', 'loraDelta'] as const) {
+      const size = key === 'shapes' ? SHAPES_SIZE : SIZE
+      expect(gpu[key].length).toBe(size * size * 4)
+      expect(wasm[key].length).toBe(size * size * 4)
       const { mean, max } = difference(wasm[key], gpu[key])
       console.log(`WebGPU vs WASM, ${key} graph: mean |diff| ${mean.toFixed(3)} levels, max ${max} levels`)
       expect(mean, key).toBeLessThanOrEqual(MEAN_ABS_TOLERANCE)
