@@ -71,7 +71,9 @@ describe('training/ (python3-torch)', () => {
     expect(report.interrupted_rc, report.interrupted_tail.join('\n')).not.toBe(0)
     expect(report.interrupted_tail.join('\n')).toContain('stopped after step 2')
     expect(report.resumed_rc).toBe(0)
-    expect(report.resume_max_diff).toBe(0)
+    // Not bit-exact across processes (oneDNN float rounding, about 5e-7 here), but a resume that repeated, skipped or
+    // restarted steps would move the weights by the optimiser's step size (about 1e-3).
+    expect(report.resume_max_diff).toBeLessThan(1e-5)
   })
 
   it('runs every stage of the pipeline at a toy size', () => {
