@@ -25,7 +25,7 @@ const PROMPT = 'a photo of an astronaut riding a horse on mars, highly detailed'
 const TINY_LORA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
 
 /** The bundled shapes model (trained in training/, 64x64 scenes of one flat shape): its default caption. */
-export const SHAPES_PROMPT = 'a large red circle in the middle on a blue background'
+export const SHAPES_PROMPT = 'a large green triangle in the top right on a yellow background'
 export const SHAPES_MODEL = 'hyper-shapes'
 
 /** The shapes workflows: every one ends in a Scene Score that checks the image against its own prompt. */

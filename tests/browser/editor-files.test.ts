@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { dropFile } from './drop-file.js'
 import { appForSuite, lastRun, nodeIdsByType, runOnce, screenshot, waitReady } from './harness.js'
 
+/** The tiny SD1.5 twin's 4-step graph: these tests were laid out on it (the default graph is the shapes model's). */
 const DEFAULT_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
 const COMFY_WORKFLOW = readFileSync(resolve(import.meta.dirname, '../graph/fixtures/comfyui/default-lora-note.workflow.json'), 'utf8')
 
@@ -15,6 +16,7 @@ describe('graph files in the editor', () => {
 
   it('refuses links of the wrong type and links that close a cycle, and says why', async () => {
     const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
     const byType = await nodeIdsByType(page)
     const sampler = byType['TSCDSampler']![0]!
     const decode = byType['VAEDecode']![0]!

@@ -55,14 +55,14 @@ describe('editor on WASM', () => {
     expect(await typesOf(page, run.nodesRun)).toEqual(['CLIPTextEncode', 'EmptyLatent', 'LoadPipeline', 'SaveImage', 'SceneScore', 'TSCDSampler', 'UNetLoRA', 'VAEDecode'])
     const image = await outputPixels(page)
     expect([image.width, image.height]).toEqual([64, 64])
-    // The default prompt is "a large red circle in the middle on a blue background": red (220, 40, 40) in the
-    // middle, blue (40, 90, 220) in the corners.
-    const centre = meanColour(image, 28, 28, 36, 36)
-    const corner = meanColour(image, 0, 0, 6, 6)
-    expect(centre[0]!, `centre ${centre.map(Math.round).join(',')}`).toBeGreaterThan(150)
-    expect(centre[2]!, `centre ${centre.map(Math.round).join(',')}`).toBeLessThan(110)
-    expect(corner[2]!, `corner ${corner.map(Math.round).join(',')}`).toBeGreaterThan(150)
-    expect(corner[0]!, `corner ${corner.map(Math.round).join(',')}`).toBeLessThan(110)
+    // The default prompt is "a large green triangle in the top right on a yellow background": yellow (240, 210, 40)
+    // in the bottom-left corner, green (50, 170, 70) in the top-right quarter's middle.
+    const corner = meanColour(image, 0, 58, 6, 64)
+    const object = meanColour(image, 44, 14, 52, 22)
+    expect(corner[0]!, `corner ${corner.map(Math.round).join(',')}`).toBeGreaterThan(180)
+    expect(corner[2]!, `corner ${corner.map(Math.round).join(',')}`).toBeLessThan(110)
+    expect(object[1]!, `object ${object.map(Math.round).join(',')}`).toBeGreaterThan(120)
+    expect(object[0]!, `object ${object.map(Math.round).join(',')}`).toBeLessThan(130)
     await screenshot(page, 'editor-default-run')
     expect(app.errors).toEqual([])
   })

@@ -27,7 +27,7 @@ describe('hypersd run with a Scene Score', () => {
     expect(readdirSync(out)).toEqual(['shapes-4step_00001.png'])
     const parameters = readPngTextChunks(readFileSync(join(out, 'shapes-4step_00001.png'))).get('parameters') ?? ''
     expect(Number(/scene_score: ([\d.]+)/.exec(parameters)?.[1])).toBeCloseTo(score, 4)
-    expect(parameters).toContain('scene_caption: a large red circle in the middle on a blue background')
+    expect(parameters).toContain('scene_caption: a large green triangle in the top right on a yellow background')
     expect(parameters).toMatch(/scene_shape: [✓✗] /)
   })
 

@@ -45,7 +45,8 @@ describe('the bundled hyper-shapes model', () => {
     const result = await host.engine.run(withOverrides(shippedGraph('shapes-4step.json'), []))
     const scored = result.outputs.get('8') as { score: number; image: ImageBatch }
     expect([scored.image.width, scored.image.height]).toEqual([64, 64])
-    expect(scored.score).toBeGreaterThanOrEqual(0)
-    expect(scored.image.parameters.scene_caption).toBe('a large red circle in the middle on a blue background')
+    // The default prompt is drawn right: every attribute (most held-out captions are not yet; see the README).
+    expect(scored.image.parameters.scene_caption).toBe('a large green triangle in the top right on a yellow background')
+    expect(scored.score).toBe(1)
   })
 })

@@ -94,8 +94,7 @@ class Embeddings(nn.Module):
         self.register_buffer("position_ids", torch.arange(c.max_positions)[None], persistent=False)
 
     def forward(self, input_ids):
-        # .float(): the exported token table is fp16 (see export.py); a no-op while training.
-        return self.token_embedding(input_ids).float() + self.position_embedding(self.position_ids)
+        return self.token_embedding(input_ids) + self.position_embedding(self.position_ids)
 
 
 class Encoder(nn.Module):
