@@ -219,10 +219,15 @@ describe('graph files in the editor', () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
     const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
-    await page.evaluate((id) => {
-      window.__hypersd!.setValue(id, 'seed', 100)
-      window.__hypersd!.setValue(id, 'seed control', 'increment')
-    }, sampler!)
+    const [latent] = (await nodeIdsByType(page))['EmptyLatent']!
+    // A bigger image makes each run long enough that the second and third clicks queue behind the first, however
+    // warm the sessions already are (the race failed once on a fresh clone).
+    await page.evaluate(([id, latentId]) => {
+      window.__hypersd!.setValue(id!, 'seed', 100)
+      window.__hypersd!.setValue(id!, 'seed control', 'increment')
+      window.__hypersd!.setValue(latentId!, 'width', 640)
+      window.__hypersd!.setValue(latentId!, 'height', 640)
+    }, [sampler, latent] as const)
     const galleryBefore = await page.locator('.gallery-grid figure').count()
     const previous = (await lastRun(page)).runId
     await page.click('[data-testid=run-button]')
