@@ -1,6 +1,5 @@
-// The bundled shapes model: the files the shapes graphs name must be on disk, and the 4-step graph must run on
-// them. Until training/ exports public/models/hyper-shapes and its LoRAs this file fails, and only with a message
-// listing the missing files: nothing else here depends on them.
+// The bundled shapes model: the files the shapes graphs name must be on disk (a missing one is listed by name), and
+// the 4-step graph must draw its default prompt right on them.
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -24,7 +23,7 @@ function namedFiles(): string[] {
 }
 
 const missing = () => namedFiles().filter((f) => !existsSync(join(MODELS, f)))
-const MISSING_HINT = 'not yet exported by training/ into public/models/ (this test fails until they are)'
+const MISSING_HINT = 'training/ exports them into public/models/ (npm run train)'
 
 const host = createTestHost()
 afterAll(() => host.dispose())

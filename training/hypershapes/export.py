@@ -35,12 +35,6 @@ def json_file(path: Path, value):
     path.write_text(json.dumps(value, indent=2) + "\n")
 
 
-def text_encoder_for_export(text):
-    """The CLIPTextModel itself, so names stay text_model.*. The token table stays fp32: an fp16 Gather gave wrong
-    embeddings on WebGPU adapters without shader-f16 (the browser test caught it)."""
-    return text
-
-
 class VaeDecoderExport(nn.Module):
     def __init__(self, vae):
         super().__init__()
@@ -147,7 +141,7 @@ def reference_outputs(text, unet, vae, path: Path):
     EXPORT.tokens = True
     try:
         with torch.no_grad():
-            hidden, pooled = text_encoder_for_export(text)(ids)
+            hidden, pooled = text(ids)
             eps = unet(latent, torch.tensor([999]), hidden)
             image = VaeDecoderExport(vae)(latent)
             encoded = VaeEncoderExport(vae)(image.clamp(-1, 1))
@@ -180,7 +174,7 @@ def export(models: Path = REPO / "public" / "models", manifest: Path = ROOT / "s
     EXPORT.tokens = True
     try:
         ids = torch.full((1, 77), 49407, dtype=torch.int32)
-        onnx_export(text_encoder_for_export(text), (ids,), folder / "text_encoder/model.onnx", ["input_ids"], ["last_hidden_state", "pooler_output"],
+        onnx_export(text, (ids,), folder / "text_encoder/model.onnx", ["input_ids"], ["last_hidden_state", "pooler_output"],
                     {"input_ids": {0: "batch_size"}, "last_hidden_state": {0: "batch_size"}, "pooler_output": {0: "batch_size"}})
         sample, ctx = torch.randn(2, 4, 8, 8), torch.randn(2, 77, text.config.hidden_size)
         onnx_export(unet, (sample, torch.tensor([999]), ctx), folder / "unet/model.onnx", ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],

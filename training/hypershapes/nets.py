@@ -140,8 +140,6 @@ class ClipTextModel(nn.Module):
     def forward(self, input_ids):
         return self.text_model(input_ids.to(torch.int64))
 
-    def grid_to_tokens(self, grid):
-        return grid.reshape(grid.shape[0], grid.shape[1], -1).transpose(1, 2)
 
 
 # ---------------------------------------------------------------- UNet2DConditionModel
