@@ -9,8 +9,22 @@ import { writeLoraFixtures, writeSdxlLoraFixture } from './models/lora-fixtures.
 import { generateTinySdxl } from './models/sdxl/tiny-sdxl.js'
 import { SDXL_UNET } from './models/sdxl/unet.js'
 import { generateTinySd15 } from './models/tiny-sd15.js'
+import { generateFullTwins } from './models/full/generate.js'
 
-const modelsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'models')
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const modelsRoot = join(projectRoot, 'public', 'models')
+
+// `--full sd15|sdxl [--fp32]`: the full-size twins (git-ignored, in .models/), instead of the tiny models.
+const fullIndex = process.argv.indexOf('--full')
+if (fullIndex >= 0) {
+  const name = process.argv[fullIndex + 1]
+  if (name !== 'sd15' && name !== 'sdxl') {
+    console.error(`--full needs "sd15" or "sdxl", got ${name === undefined ? 'nothing' : `"${name}"`}`)
+    process.exit(2)
+  }
+  await generateFullTwins(name, process.argv.includes('--fp32') ? 'float32' : 'float16', join(projectRoot, '.models'))
+  process.exit(0)
+}
 
 await generateTinySd15(join(modelsRoot, 'tiny-sd15'))
 await writeLoraFixtures(modelsRoot)

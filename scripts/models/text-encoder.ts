@@ -3,7 +3,7 @@
 // MLP -> final_layer_norm. Outputs last_hidden_state and pooler_output (the hidden state at argmax(input_ids), the
 // EOS position, as CLIP pools).
 
-import { GraphBuilder } from '../../src/models/onnx/builder.js'
+import { GraphBuilder, type InitializerStore } from '../../src/models/onnx/builder.js'
 import { DataType, type OnnxModel } from '../../src/models/onnx/types.js'
 import { scaledDotProductAttention } from './attention.js'
 import { seededInit } from './init.js'
@@ -72,8 +72,8 @@ export function encoderLayer(
   return b.op('Add', [afterAttn, mlpOut])
 }
 
-export function buildTextEncoder(c: TextEncoderConfig = TEXT_ENCODER, seed = 1): OnnxModel {
-  const b = new GraphBuilder('main_graph', seededInit(seed), { firstWeightId: 1700 })
+export function buildTextEncoder(c: TextEncoderConfig = TEXT_ENCODER, seed = 1, store?: InitializerStore): OnnxModel {
+  const b = new GraphBuilder('main_graph', seededInit(seed), { firstWeightId: 1700, store })
   const L = c.maxPositions
   const inputIds = b.input('input_ids', DataType.INT32, ['batch_size', L])
   const lastHidden = b.scope('text_model', () => {

@@ -48,8 +48,8 @@ function geglu(b: GraphBuilder, x: string, dim: number, inner: number): string {
 }
 
 /** BasicTransformerBlock: self-attention, cross-attention on encoder_hidden_states, GEGLU feed-forward. */
-function transformerBlock(b: GraphBuilder, x: string, context: string, dim: number, c: UnetBlockConfig): string {
-  return b.scope('transformer_blocks.0', () => {
+function transformerBlock(b: GraphBuilder, x: string, context: string, dim: number, c: UnetBlockConfig, index = 0): string {
+  return b.scope(`transformer_blocks.${index}`, () => {
     const n1 = b.layerNorm('norm1', x, dim)
     let h = b.op('Add', [attention(b, 'attn1', n1, n1, dim, dim, c.heads), x])
     h = b.op('Add', [attention(b, 'attn2', b.layerNorm('norm2', h, dim), context, dim, c.crossAttentionDim, c.heads), h])
@@ -70,24 +70,32 @@ export function spatialTransformer(
   context: string,
   channels: number,
   c: UnetBlockConfig,
-  options: { linearProjection?: boolean } = {},
+  options: { linearProjection?: boolean; depth?: number } = {},
 ): string {
-  if (options.linearProjection) return linearSpatialTransformer(b, name, x, context, channels, c)
+  const depth = options.depth ?? 1
+  if (options.linearProjection) return linearSpatialTransformer(b, name, x, context, channels, c, depth)
   return b.scope(name, () => {
     const projected = b.conv('proj_in', b.groupNorm('norm', x, channels, c.groups, 1e-6), channels, channels, { kernel: 1 })
     const nhwc = b.op('Transpose', [projected], { perm: [0, 2, 3, 1] })
     const tokens = b.op('Reshape', [nhwc, b.constantInt64([0, -1, channels])])
-    const out = transformerBlock(b, tokens, context, channels, c)
+    const out = transformerBlocks(b, tokens, context, channels, c, depth)
     const spatial = b.op('Transpose', [b.op('Reshape', [out, b.op('Shape', [nhwc])])], { perm: [0, 3, 1, 2] })
     return b.op('Add', [b.conv('proj_out', spatial, channels, channels, { kernel: 1 }), x])
   })
 }
 
-function linearSpatialTransformer(b: GraphBuilder, name: string, x: string, context: string, channels: number, c: UnetBlockConfig): string {
+/** transformer_layers_per_block blocks in sequence (SDXL: 2 and 10 at its deeper levels). */
+function transformerBlocks(b: GraphBuilder, tokens: string, context: string, channels: number, c: UnetBlockConfig, depth: number): string {
+  let h = tokens
+  for (let i = 0; i < depth; i++) h = transformerBlock(b, h, context, channels, c, i)
+  return h
+}
+
+function linearSpatialTransformer(b: GraphBuilder, name: string, x: string, context: string, channels: number, c: UnetBlockConfig, depth: number): string {
   return b.scope(name, () => {
     const nhwc = b.op('Transpose', [b.groupNorm('norm', x, channels, c.groups, 1e-6)], { perm: [0, 2, 3, 1] })
     const tokens = b.linear('proj_in', b.op('Reshape', [nhwc, b.constantInt64([0, -1, channels])]), channels, channels)
-    const out = b.linear('proj_out', transformerBlock(b, tokens, context, channels, c), channels, channels)
+    const out = b.linear('proj_out', transformerBlocks(b, tokens, context, channels, c, depth), channels, channels)
     const spatial = b.op('Transpose', [b.op('Reshape', [out, b.op('Shape', [nhwc])])], { perm: [0, 3, 1, 2] })
     return b.op('Add', [spatial, x])
   })
@@ -205,5 +213,16 @@ export function upsample(b: GraphBuilder, x: string, channels: number, conv?: { 
       nearest_mode: 'floor',
     })
     return b.conv('conv', up, channels, channels, { kernel: 3, padding: 1, ...conv })
+  })
+}
+
+/** Timesteps(flip_sin_to_cos=True, downscale_freq_shift=0): [cos(t f), sin(t f)], f_i = 10000^(-i/half). */
+export function timestepEmbedding(b: GraphBuilder, timestep: string, sample: string, channels: number): string {
+  const t = b.op('Expand', [b.op('Cast', [timestep], { to: DataType.FLOAT }), b.op('Shape', [sample], { start: 0, end: 1 })])
+  return b.scope('time_proj', () => {
+    const half = channels / 2
+    const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half))
+    const args = b.op('Mul', [b.op('Unsqueeze', [t, b.constantInt64([1])]), b.constantFloat(freqs, [1, half])])
+    return b.op('Concat', [b.op('Cos', [args]), b.op('Sin', [args])], { axis: -1 })
   })
 }

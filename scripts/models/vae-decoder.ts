@@ -6,10 +6,11 @@
 // conv_out maps silu(n) - silu(-n) = n (n = GroupNorm of the latent) to RGB with the widely used SD1.5
 // latent-to-RGB approximation. All other channels are ordinary seeded random features.
 
-import { GraphBuilder, type ParamInit } from '../../src/models/onnx/builder.js'
+import { GraphBuilder, type ParamInit, type InitializerStore } from '../../src/models/onnx/builder.js'
 import { DataType, type OnnxModel } from '../../src/models/onnx/types.js'
 import { EXPORT_INFO } from './export-info.js'
 import { seededInit } from './init.js'
+import { scaledDotProductAttention } from './attention.js'
 import { upsample } from './unet-blocks.js'
 
 export interface VaeDecoderConfig {
@@ -20,6 +21,8 @@ export interface VaeDecoderConfig {
   groups: number
   scalingFactor: number
   sampleSize: number
+  /** mid_block.attentions.0 (real SD/SDXL VAEs have it; the tiny one leaves it out). */
+  midAttention?: boolean
 }
 
 export const VAE_DECODER: VaeDecoderConfig = {
@@ -69,13 +72,30 @@ function resnet(b: GraphBuilder, init: ParamInit, name: string, x: string, inC: 
   })
 }
 
+/** The mid-block self-attention (one head, linear q/k/v/out on tokens); carriers pass through untouched. */
+function midAttention(b: GraphBuilder, init: ParamInit, x: string, channels: number, groups: number): string {
+  return b.scope('attentions.0', () => {
+    const normed = b.groupNorm('group_norm', x, channels, groups, EPS)
+    const tokens = b.op('Transpose', [b.op('Reshape', [normed, b.constantInt64([0, channels, -1])])], { perm: [0, 2, 1] })
+    const project = (name: string, t: string, weight?: Float32Array, biasValues?: Float32Array) => b.linear(name, t, channels, channels, { weight, biasValues })
+    const q = project('to_q', tokens)
+    const k = project('to_k', tokens)
+    const v = project('to_v', tokens)
+    const merged = scaledDotProductAttention(b, { query: q, key: k, value: v, heads: 1, headDim: channels })
+    const out = convWeights(init, channels, channels, 1, () => 0)
+    const projected = project('to_out.0', merged, out.weight, out.biasValues)
+    const spatial = b.op('Reshape', [b.op('Transpose', [projected], { perm: [0, 2, 1] }), b.op('Shape', [x])])
+    return b.op('Add', [spatial, x])
+  })
+}
+
 function blurredUpsample(b: GraphBuilder, init: ParamInit, x: string, channels: number): string {
   return upsample(b, x, channels, convWeights(init, channels, channels, 3, (o, i, tap) => (o === i ? BLUR[tap]! : 0)))
 }
 
-export function buildVaeDecoder(c: VaeDecoderConfig = VAE_DECODER, seed = 3): OnnxModel {
+export function buildVaeDecoder(c: VaeDecoderConfig = VAE_DECODER, seed = 3, store?: InitializerStore): OnnxModel {
   const init = seededInit(seed)
-  const b = new GraphBuilder('main_graph', init, { firstWeightId: 600 })
+  const b = new GraphBuilder('main_graph', init, { firstWeightId: 600, store })
   const z = c.latentChannels
   const latent = b.input('latent_sample', DataType.FLOAT, ['batch_size', z, 'height', 'width'])
   const identity = new Float32Array(z * z).map((_, i) => (i % (z + 1) === 0 ? 1 : 0))
@@ -88,6 +108,7 @@ export function buildVaeDecoder(c: VaeDecoderConfig = VAE_DECODER, seed = 3): On
     let h = b.conv('conv_in', quant, z, top, { kernel: 3, padding: 1, ...convWeights(init, top, z, 3, carry) })
     b.scope('mid_block', () => {
       h = resnet(b, init, 'resnets.0', h, top, top, c.groups)
+      if (c.midAttention) h = midAttention(b, init, h, top, c.groups)
       h = resnet(b, init, 'resnets.1', h, top, top, c.groups)
     })
     let prevC = top
@@ -123,7 +144,7 @@ export function vaeDecoderConfigJson(c: VaeDecoderConfig = VAE_DECODER): Record<
     in_channels: 3,
     latent_channels: c.latentChannels,
     layers_per_block: c.layersPerBlock,
-    mid_block_add_attention: false,
+    mid_block_add_attention: c.midAttention ?? false,
     norm_num_groups: c.groups,
     out_channels: 3,
     sample_size: c.sampleSize,

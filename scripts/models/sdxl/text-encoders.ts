@@ -5,7 +5,7 @@
 // hidden_states.0 is the embedding output, hidden_states.i the output of layer i (before final_layer_norm).
 // The 49408-row token embeddings are float16 initializers read through a Cast, as fp16 exports store them.
 
-import { GraphBuilder } from '../../../src/models/onnx/builder.js'
+import { GraphBuilder, type InitializerStore } from '../../../src/models/onnx/builder.js'
 import { makeTensor } from '../../../src/models/onnx/factories.js'
 import { float32ArrayToFloat16 } from '../../../src/models/onnx/float16.js'
 import { DataType, type OnnxModel } from '../../../src/models/onnx/types.js'
@@ -31,9 +31,9 @@ function float16Initializer(b: GraphBuilder, name: string, dims: readonly number
   return name
 }
 
-export function buildSdxlTextEncoder(c: SdxlTextEncoderConfig, seed: number, firstWeightId: number): OnnxModel {
+export function buildSdxlTextEncoder(c: SdxlTextEncoderConfig, seed: number, firstWeightId: number, store?: InitializerStore): OnnxModel {
   const init = seededInit(seed)
-  const b = new GraphBuilder('main_graph', init, { firstWeightId })
+  const b = new GraphBuilder('main_graph', init, { firstWeightId, store })
   const L = c.maxPositions
   const d = c.hiddenSize
   const inputIds = b.input('input_ids', DataType.INT32, ['batch_size', L])
@@ -41,7 +41,10 @@ export function buildSdxlTextEncoder(c: SdxlTextEncoderConfig, seed: number, fir
   const lastHidden = b.scope('text_model', () => {
     const embeddings = b.scope('embeddings', () => {
       const tokens = b.scope('token_embedding', () => {
-        const weight = float16Initializer(b, b.paramName('weight'), [c.vocabSize, d], init('weight', [c.vocabSize, d], 1))
+        // A streaming store (full-size twins) sets the dtype of every weight itself.
+        const weight = store
+          ? b.floatInitializer(b.paramName('weight'), [c.vocabSize, d], () => init('weight', [c.vocabSize, d], 1))
+          : float16Initializer(b, b.paramName('weight'), [c.vocabSize, d], init('weight', [c.vocabSize, d], 1))
         return b.op('Gather', [b.op('Cast', [weight], { to: DataType.FLOAT }), inputIds])
       })
       const positionIds = b.int64Initializer(b.paramName('position_ids'), [1, L], BigInt64Array.from({ length: L }, (_, i) => BigInt(i)))

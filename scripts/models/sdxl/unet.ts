@@ -50,7 +50,7 @@ function sinusoid(b: GraphBuilder, values: string, channels: number): string {
 }
 
 /** time_embedding(time_proj(t)) + add_embedding(concat(text_embeds, add_time_proj(time_ids) flattened per row)). */
-function conditioningEmbedding(b: GraphBuilder, c: SdxlUnetConfig, io: { timestep: string; sample: string; textEmbeds: string; timeIds: string }): string {
+export function conditioningEmbedding(b: GraphBuilder, c: Pick<SdxlUnetConfig, 'blockOutChannels' | 'timeEmbedDim' | 'addTimeEmbedDim' | 'textEmbedsDim'>, io: { timestep: string; sample: string; textEmbeds: string; timeIds: string }): string {
   const first = c.blockOutChannels[0]!
   const t = b.op('Expand', [b.op('Cast', [io.timestep], { to: DataType.FLOAT }), b.op('Shape', [io.sample], { start: 0, end: 1 })])
   const tProj = b.scope('time_proj', () => sinusoid(b, t, first))

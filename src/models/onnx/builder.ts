@@ -9,12 +9,39 @@
 // (Checked against a real torch.onnx export: tests/models/fixtures/torch-export.onnx.)
 
 import { floatAttr, makeAttribute, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type AttributeValue } from './factories.js'
-import { DataType, type OnnxGraph, type OnnxModel } from './types.js'
+import { DataType, type OnnxGraph, type OnnxModel, type OnnxTensor } from './types.js'
 
 export type Dim = number | string
 
 /** Supplies initial parameter values: `fanIn` lets an initialiser scale like torch's defaults. */
 export type ParamInit = (kind: 'weight' | 'bias', dims: readonly number[], fanIn: number) => Float32Array
+
+/** A parameter's values, computed when the store wants them (a streaming store asks only while writing to disk). */
+export type LazyValues = () => Float32Array
+
+/**
+ * Where float parameters go. The default keeps them inline in the graph; a streaming store (scripts/models/full)
+ * records only name and shape and computes each tensor's values while writing the file, so a multi-GB model is
+ * never whole in memory.
+ */
+export interface InitializerStore {
+  add(name: string, dims: readonly number[], values: LazyValues): OnnxTensor
+}
+
+/** The default store: float32 raw_data held in the graph. */
+export const INLINE_STORE: InitializerStore = {
+  add(name, dims, values) {
+    const data = checkLength(name, values(), dims)
+    const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    return makeTensor({ name, dims: [...dims], dataType: DataType.FLOAT, rawData })
+  },
+}
+
+export interface BuilderOptions {
+  /** First n of the `onnx::<Op>_<n>` names torch gives folded or transposed parameters. */
+  firstWeightId?: number
+  store?: InitializerStore
+}
 
 export interface LinearOptions {
   bias?: boolean
@@ -52,14 +79,16 @@ export class GraphBuilder {
   private readonly nameCounts = new Map<string, number>()
   private readonly usedNames = new Set<string>()
   private nextExportId: number
+  private readonly store: InitializerStore
 
   constructor(
     graphName: string,
     private readonly init: ParamInit,
-    options: { firstWeightId?: number } = {},
+    options: BuilderOptions = {},
   ) {
     this.graph = makeGraph(graphName)
     this.nextExportId = options.firstWeightId ?? 1000
+    this.store = options.store ?? INLINE_STORE
   }
 
   /** Runs `body` inside a torch submodule scope ("down_blocks.0", "attn1", "to_out.0"). */
@@ -109,11 +138,10 @@ export class GraphBuilder {
     return `onnx::${opType}_${this.nextExportId++}`
   }
 
-  /** Adds a float32 initializer with an explicit (already torch-style) name. */
-  floatInitializer(name: string, dims: readonly number[], values: Float32Array): string {
-    checkLength(name, values, dims)
-    const rawData = new Uint8Array(values.buffer, values.byteOffset, values.byteLength)
-    this.graph.initializer.push(makeTensor({ name: this.claim(name), dims: [...dims], dataType: DataType.FLOAT, rawData }))
+  /** Adds a float initializer with an explicit (already torch-style) name, through the store. */
+  floatInitializer(name: string, dims: readonly number[], values: Float32Array | LazyValues): string {
+    const lazy = typeof values === 'function' ? values : () => values
+    this.graph.initializer.push(this.store.add(this.claim(name), dims, () => checkLength(name, lazy(), dims)))
     return name
   }
 
@@ -125,7 +153,7 @@ export class GraphBuilder {
 
   /** A parameter of the current module: `<scope path>.<local>`, values from `values` or the ParamInit. */
   param(local: string, dims: readonly number[], kind: 'weight' | 'bias', fanIn: number, values?: Float32Array): string {
-    return this.floatInitializer(this.paramName(local), dims, values ?? this.init(kind, dims, fanIn))
+    return this.floatInitializer(this.paramName(local), dims, values ?? (() => this.init(kind, dims, fanIn)))
   }
 
   /** Emits one node in the current scope; returns its outputs (`<node name>_output_<i>`). */
@@ -158,8 +186,9 @@ export class GraphBuilder {
   linear(name: string, x: string, inFeatures: number, outFeatures: number, options: LinearOptions = {}): string {
     const hasBias = options.bias ?? true
     return this.scope(name, () => {
-      const torchWeight = checkLength(this.paramName('weight'), options.weight ?? this.init('weight', [outFeatures, inFeatures], inFeatures), [outFeatures, inFeatures])
-      const weightName = this.floatInitializer(this.exportedName('MatMul'), [inFeatures, outFeatures], transpose2d(torchWeight, outFeatures, inFeatures))
+      const torchName = this.paramName('weight')
+      const torchWeight = () => checkLength(torchName, options.weight ?? this.init('weight', [outFeatures, inFeatures], inFeatures), [outFeatures, inFeatures])
+      const weightName = this.floatInitializer(this.exportedName('MatMul'), [inFeatures, outFeatures], () => transpose2d(torchWeight(), outFeatures, inFeatures))
       // torch emits the bias Add with the bias first: Add(bias, MatMul output).
       const product = this.op('MatMul', [x, weightName])
       if (!hasBias) return product
@@ -215,8 +244,8 @@ export class GraphBuilder {
       const zeros = this.constantFloat(new Float32Array(groups), [groups])
       const normed = this.op('InstanceNormalization', [grouped, ones, zeros], { epsilon: eps })
       const restored = this.op('Reshape', [normed, this.op('Shape', [x])])
-      const weight = this.floatInitializer(this.exportedName('Mul'), [channels, 1, 1], values?.weight ?? new Float32Array(channels).fill(1))
-      const bias = this.floatInitializer(this.exportedName('Add'), [channels, 1, 1], values?.bias ?? new Float32Array(channels))
+      const weight = this.floatInitializer(this.exportedName('Mul'), [channels, 1, 1], values?.weight ?? (() => new Float32Array(channels).fill(1)))
+      const bias = this.floatInitializer(this.exportedName('Add'), [channels, 1, 1], values?.bias ?? (() => new Float32Array(channels)))
       return this.op('Add', [this.op('Mul', [restored, weight]), bias])
     })
   }

@@ -102,3 +102,9 @@ export function encodeModel(model: OnnxModel): Uint8Array {
   const modelType = messageType('ModelProto')
   return modelType.encode(toProto(modelType, model as unknown as Plain)).finish()
 }
+
+/** Serialises one sub-message (a GraphProto or TensorProto), for writers that assemble a model file in pieces. */
+export function encodeMessage(name: 'GraphProto' | 'TensorProto' | 'ModelProto', message: object): Uint8Array {
+  const type = messageType(name)
+  return type.encode(toProto(type, message as Plain)).finish()
+}

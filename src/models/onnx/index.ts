@@ -1,6 +1,6 @@
 // ONNX ModelProto codec and graph utilities (browser-safe: no Node imports).
 export * from './types.js'
-export { decodeModel, encodeModel } from './codec.js'
+export { decodeModel, encodeMessage, encodeModel } from './codec.js'
 export * from './factories.js'
 export * from './graph.js'
 export * from './tensor-data.js'
