@@ -2,6 +2,7 @@
 // External data (model.onnx_data) is passed as buffers through the `externalData` session option, which the
 // onnxruntime-node 1.30 binding supports; without it ORT would resolve the file against the process's cwd.
 
+import { totalmem } from 'node:os'
 import * as ort from 'onnxruntime-node'
 import { createOrtSession } from './ort-session.js'
 import type { BackendName, InferenceBackend, ModelSession, ModelSource, SessionOptions } from './types.js'
@@ -32,7 +33,8 @@ export class NodeBackend implements InferenceBackend {
     const wanted = (options?.executionProviders ?? this.defaults).filter((ep) => available.includes(ep))
     const candidates: BackendName[] = wanted.length > 0 ? [...wanted] : ['cpu']
     if (!candidates.includes('cpu')) candidates.push('cpu')
-    return createOrtSession(ort, source, options, candidates)
+    const memory = { bytes: totalmem(), what: `this machine's ${(totalmem() / 2 ** 30).toFixed(0)} GB of memory` }
+    return createOrtSession(ort, source, options, candidates, () => memory)
   }
 }
 

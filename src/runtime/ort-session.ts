@@ -3,6 +3,7 @@
 // every ort tensor made or returned for a run is disposed afterwards.
 
 import type { InferenceSession, Tensor } from 'onnxruntime-common'
+import { PreflightError, preflightSession, type MemoryBudget } from './preflight.js'
 import { checkModelBytes, ortSessionOptions } from './session-options.js'
 import { convertTensor, hostTensor } from './tensor.js'
 import type { BackendName, HostTensor, IOMetadata, ModelSession, ModelSource, SessionOptions, TensorArray, TensorDType } from './types.js'
@@ -109,15 +110,20 @@ export interface OrtPackage {
   readonly Tensor: unknown
 }
 
+/** The memory a provider may use, for the preflight; undefined: no check. */
+export type BudgetFor = (ep: BackendName) => MemoryBudget | undefined
+
 /**
  * Creates a session with the first execution provider in `providers` that works; the error of the last one
- * (with the file named) when none does.
+ * (with the file named) when none does. A provider the model cannot fit (preflight) is skipped before onnxruntime
+ * allocates anything; when every one is refused, the preflight's message is the error.
  */
 export async function createOrtSession(
   ort: OrtPackage,
   source: ModelSource,
   options: SessionOptions | undefined,
   providers: readonly BackendName[],
+  budgetFor: BudgetFor = () => undefined,
 ): Promise<ModelSession> {
   try {
     checkModelBytes(source)
@@ -125,7 +131,17 @@ export async function createOrtSession(
     throw modelLoadError(source.key, err)
   }
   let lastError: unknown
+  let refusal: PreflightError | undefined
   for (const ep of providers) {
+    const budget = budgetFor(ep)
+    if (budget) {
+      try {
+        preflightSession(source, ep, budget)
+      } catch (err) {
+        refusal ??= err as PreflightError
+        continue
+      }
+    }
     try {
       const session = await ort.InferenceSession.create(source.bytes, ortSessionOptions(source, options, [ep]))
       return new OrtModelSession(source.key, ep, session, ort.Tensor as OrtTensorConstructor)
@@ -133,5 +149,6 @@ export async function createOrtSession(
       lastError = err
     }
   }
+  if (refusal && lastError === undefined) throw refusal
   throw modelLoadError(source.key, lastError)
 }

@@ -4,6 +4,7 @@
 
 import * as ort from 'onnxruntime-web'
 import { createOrtSession } from './ort-session.js'
+import { WASM_HEAP_LIMIT } from './preflight.js'
 import type { InferenceBackend, ModelSession, ModelSource, SessionOptions } from './types.js'
 
 export type WebBackendName = 'webgpu' | 'wasm'
@@ -48,7 +49,8 @@ export class WebBackend implements InferenceBackend {
     const asked = (options?.executionProviders ?? []).filter((ep): ep is WebBackendName => ep === 'webgpu' || ep === 'wasm')
     const usable = asked.filter((ep) => ep === 'wasm' || this.active === 'webgpu')
     const providers: WebBackendName[] = usable.length > 0 ? usable : this.active === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm']
-    return createOrtSession(ort, source, options, providers)
+    // WebGPU sessions are staged through the same wasm32 heap, so both providers share its 4 GB limit.
+    return createOrtSession(ort, source, options, providers, () => ({ bytes: WASM_HEAP_LIMIT, what: 'the 4 GB wasm32 heap onnxruntime-web loads models through' }))
   }
 }
 

@@ -1,0 +1,62 @@
+// Memory preflight: before onnxruntime is handed a model, estimate what the session will need on the chosen
+// backend and refuse, with a message naming the file and what to do instead, when it cannot fit. onnxruntime's own
+// failure for an oversized model is an abort or an opaque "RangeError: Array buffer allocation failed" after
+// gigabytes were already copied.
+
+import type { BackendName, ModelSource } from './types.js'
+
+const GiB = 2 ** 30
+
+/** wasm32's address space: onnxruntime-web's heap can never exceed it, whatever the machine has. */
+export const WASM_HEAP_LIMIT = 4 * GiB
+
+/** Room for activations, the arena and the runtime itself, on top of the weights. */
+const WORKING_MARGIN = 0.25 * GiB
+
+export interface MemoryBudget {
+  readonly bytes: number
+  /** Names the limit in messages: "the 4 GB wasm32 heap", "this machine's 24 GB of memory". */
+  readonly what: string
+}
+
+/** Bytes of the model file plus its external data. */
+export function modelFileBytes(source: Pick<ModelSource, 'bytes' | 'externalData'>): number {
+  return source.bytes.byteLength + (source.externalData ?? []).reduce((sum, f) => sum + f.data.byteLength, 0)
+}
+
+/**
+ * Peak bytes a session needs while it is created, on the side that `budget` limits:
+ * - wasm: the file is copied into the heap and the weights are unpacked next to it (2x), plus the working margin;
+ * - webgpu: the same staging copy passes through the wasm heap before the weights move to the GPU (1x + margin);
+ * - cpu/cuda (onnxruntime-node): the caller's bytes, onnxruntime's copy and its initialised weights (measured:
+ *   peak RSS about 2.6x the file for the fp16 SD1.5 twin, README "Full-size twins").
+ */
+export function estimateSessionBytes(fileBytes: number, backend: BackendName): number {
+  const factor = backend === 'wasm' ? 2 : backend === 'webgpu' ? 1 : 2.6
+  return factor * fileBytes + WORKING_MARGIN
+}
+
+function gb(bytes: number): string {
+  return (bytes / GiB).toFixed(bytes < 10 * GiB ? 1 : 0)
+}
+
+const INSTEAD: Record<BackendName, string> = {
+  wasm: 'use the WebGPU backend (the weights live in GPU memory), an fp16 export, or the CLI',
+  webgpu: 'use an fp16 export (half the bytes) or the CLI (onnxruntime-node has no 4 GB heap limit)',
+  cpu: 'use an fp16 export or a machine with more memory',
+  cuda: 'use an fp16 export or a machine with more memory',
+}
+
+export class PreflightError extends Error {
+  override readonly name = 'PreflightError'
+}
+
+/** Throws PreflightError when `source` cannot be loaded on `backend` within `budget`. */
+export function preflightSession(source: Pick<ModelSource, 'key' | 'bytes' | 'externalData'>, backend: BackendName, budget: MemoryBudget): void {
+  const file = modelFileBytes(source)
+  const needed = estimateSessionBytes(file, backend)
+  if (needed <= budget.bytes) return
+  throw new PreflightError(
+    `${source.key}: a ${gb(file)} GB model needs about ${gb(needed)} GB to load on ${backend}, more than ${budget.what}; ${INSTEAD[backend]}`,
+  )
+}
