@@ -43,7 +43,7 @@ describe('memory preflight', () => {
     const source = { key: 'tiny-sd15/text_encoder/model.onnx', bytes: new Uint8Array(readFileSync(TEXT_ENCODER)) }
     const tooSmall = { bytes: 1024, what: 'a 1 KB test budget' }
     await expect(createOrtSession(counting, source, undefined, ['cpu'], () => tooSmall)).rejects.toThrowError(
-      /tiny-sd15\/text_encoder\/model\.onnx: a 0\.0 GB model needs about 0\.3 GB to load on cpu, more than a 1 KB test budget/,
+      /tiny-sd15\/text_encoder\/model\.onnx: a 0\.0 GB model needs about 0\.[23] GB to load on cpu, more than a 1 KB test budget/,
     )
     expect(creates).toBe(0)
     const session = await createOrtSession(counting, source, undefined, ['cuda', 'cpu'], (ep) => (ep === 'cuda' ? tooSmall : undefined))

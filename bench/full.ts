@@ -1,0 +1,67 @@
+// `npm run bench:full [-- sd15|sdxl] [--steps N] [--size PX]`: the full-size twin (`npm run models -- --full ...`)
+// through the product's own loading path on onnxruntime-node: per component, the bytes read, session creation
+// time, per-run time and the process's peak RSS against the file size. Not a CI test: minutes and gigabytes.
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { readPipelineFolder } from '../src/models/pipeline.js'
+import { NodeFileSource } from '../src/models/node-files.js'
+import { createNodeBackend } from '../src/runtime/node.js'
+import type { HostTensor, ModelSession } from '../src/runtime/types.js'
+
+const args = process.argv.slice(2)
+const name = args.find((a) => a === 'sd15' || a === 'sdxl') ?? 'sd15'
+const option = (flag: string, fallback: number) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : fallback)
+const steps = option('--steps', name === 'sd15' ? 4 : 1)
+const size = option('--size', name === 'sd15' ? 512 : 1024)
+const root = resolve('.models')
+if (!existsSync(resolve(root, `full-${name}`))) {
+  console.error(`.models/full-${name} is missing: run npm run models -- --full ${name}`)
+  process.exit(2)
+}
+
+let peakRss = 0
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50)
+const GiB = 2 ** 30
+const fmt = (bytes: number) => `${(bytes / GiB).toFixed(2)} GiB`
+const float = (dims: number[], f: (i: number) => number): HostTensor => ({ dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => f(i)) })
+
+async function measure(label: string, load: () => Promise<{ bytes: number; session: ModelSession }>, feeds: Record<string, HostTensor>, runs: number): Promise<void> {
+  peakRss = process.memoryUsage().rss
+  const t0 = performance.now()
+  const { bytes, session } = await load()
+  const created = performance.now() - t0
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now()
+    await session.run(feeds)
+    times.push(performance.now() - t)
+  }
+  await session.dispose()
+  const per = times.map((t) => (t / 1000).toFixed(1)).join(', ')
+  console.log(`| ${label} | ${fmt(bytes)} | ${(created / 1000).toFixed(1)} s | ${per} s | ${fmt(peakRss)} (${(peakRss / bytes).toFixed(1)}x file) |`)
+}
+
+const files = new NodeFileSource(root)
+const pipeline = await readPipelineFolder(files, `full-${name}`)
+const backend = createNodeBackend()
+const open = (model: typeof pipeline.unet.model) => async () => {
+  const source = await model.load()
+  const bytes = source.bytes.byteLength + (source.externalData ?? []).reduce((s, f) => s + f.data.byteLength, 0)
+  return { bytes, session: await backend.createSession(source) }
+}
+const latent = size / 8
+console.log(`${name} twin, ${size}x${size}, onnxruntime-node CPU, ${steps} UNet run(s)`)
+console.log('| component | file | session creation | per run | peak RSS |')
+console.log('| --- | --- | --- | --- | --- |')
+const encoder = pipeline.textEncoders[0]!
+await measure('text encoder', open(encoder.model), { input_ids: { dtype: 'int32', dims: [1, 77], data: Int32Array.from({ length: 77 }, (_, i) => (i === 0 ? 49406 : 49407)) } }, 1)
+const context = name === 'sd15' ? 768 : 2048
+const unetFeeds: Record<string, HostTensor> = {
+  sample: float([1, 4, latent, latent], (i) => Math.sin(i)),
+  timestep: { dtype: 'int64', dims: [1], data: BigInt64Array.of(999n) },
+  encoder_hidden_states: float([1, 77, context], (i) => Math.cos(i) * 0.5),
+  ...(name === 'sdxl' ? { text_embeds: float([1, 1280], () => 0.1), time_ids: float([1, 6], (i) => [size, size, 0, 0, size, size][i]!) } : {}),
+}
+await measure(`UNet ${size}px`, open(pipeline.unet.model), unetFeeds, steps)
+await measure(`VAE decoder ${size}px`, open(pipeline.vaeDecoder.model), { latent_sample: float([1, 4, latent, latent], (i) => Math.sin(i * 0.1)) }, 1)
+clearInterval(sampler)
