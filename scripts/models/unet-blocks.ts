@@ -1,5 +1,6 @@
 // Building blocks of diffusers' UNet2DConditionModel, traced torch-style: ResnetBlock2D, Transformer2DModel
-// (1x1 Conv or, with use_linear_projection, Linear proj_in/proj_out; one BasicTransformerBlock), Downsample2D, Upsample2D.
+// (1x1 Conv or, with use_linear_projection, Linear proj_in/proj_out; transformer_layers_per_block BasicTransformerBlocks),
+// Downsample2D, Upsample2D.
 
 import type { GraphBuilder } from '../../src/models/onnx/builder.js'
 import { DataType } from '../../src/models/onnx/types.js'
@@ -48,7 +49,7 @@ function geglu(b: GraphBuilder, x: string, dim: number, inner: number): string {
 }
 
 /** BasicTransformerBlock: self-attention, cross-attention on encoder_hidden_states, GEGLU feed-forward. */
-function transformerBlock(b: GraphBuilder, x: string, context: string, dim: number, c: UnetBlockConfig, index = 0): string {
+function transformerBlock(b: GraphBuilder, x: string, context: string, dim: number, c: UnetBlockConfig, index: number): string {
   return b.scope(`transformer_blocks.${index}`, () => {
     const n1 = b.layerNorm('norm1', x, dim)
     let h = b.op('Add', [attention(b, 'attn1', n1, n1, dim, dim, c.heads), x])
@@ -216,13 +217,3 @@ export function upsample(b: GraphBuilder, x: string, channels: number, conv?: { 
   })
 }
 
-/** Timesteps(flip_sin_to_cos=True, downscale_freq_shift=0): [cos(t f), sin(t f)], f_i = 10000^(-i/half). */
-export function timestepEmbedding(b: GraphBuilder, timestep: string, sample: string, channels: number): string {
-  const t = b.op('Expand', [b.op('Cast', [timestep], { to: DataType.FLOAT }), b.op('Shape', [sample], { start: 0, end: 1 })])
-  return b.scope('time_proj', () => {
-    const half = channels / 2
-    const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half))
-    const args = b.op('Mul', [b.op('Unsqueeze', [t, b.constantInt64([1])]), b.constantFloat(freqs, [1, half])])
-    return b.op('Concat', [b.op('Cos', [args]), b.op('Sin', [args])], { axis: -1 })
-  })
-}

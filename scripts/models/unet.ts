@@ -31,7 +31,7 @@ export function buildUnet(c: UnetConfig = UNET, seed = 2, store?: InitializerSto
   // SD1.5's layout in miniature: every level has attention, one resnet per level going down, two coming up.
   const levels = c.blockOutChannels.map(() => 1)
   const full: FullUnetConfig = { ...c, attentionLevels: levels.map(() => true), layersPerBlock: 1, transformerDepth: levels, headsPerLevel: levels.map(() => c.heads), linearProjection: false }
-  return buildFullUnet(full, seed, store)
+  return buildFullUnet(full, seed, { store })
 }
 
 /** diffusers' UNet2DConditionModel config (unet/config.json) describing the graph above. */

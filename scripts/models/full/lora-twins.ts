@@ -33,7 +33,7 @@ export const LORA_TWINS: readonly LoraTwin[] = [
 
 /** The UNet layers a Hyper-SD LoRA patches, read off the full-size graph (no weights computed). */
 export function loraTargetLayers(base: 'sd15' | 'sdxl'): TargetLayer[] {
-  const { model } = planComponent((s) => buildFullUnet(base === 'sd15' ? SD15_UNET : SDXL_UNET_FULL, 1, s), 'float32')
+  const { model } = planComponent((s) => buildFullUnet(base === 'sd15' ? SD15_UNET : SDXL_UNET_FULL, 1, { store: s }), 'float32')
   return [...findTargetLayers(model.graph!).values()].filter((l) => TARGETS.test(l.name))
 }
 

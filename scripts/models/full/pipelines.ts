@@ -60,14 +60,14 @@ export function fullComponents(name: FullModelName): Component[] {
   if (name === 'sd15') {
     return [
       { folder: 'text_encoder', config: textEncoderConfigJson(SD15_TEXT_ENCODER), build: (s) => buildTextEncoder(SD15_TEXT_ENCODER, 101, s) },
-      { folder: 'unet', config: fullUnetConfigJson(SD15_UNET), build: (s) => buildFullUnet(SD15_UNET, 102, s) },
+      { folder: 'unet', config: fullUnetConfigJson(SD15_UNET), build: (s) => buildFullUnet(SD15_UNET, 102, { store: s }) },
       { folder: 'vae_decoder', config: vaeDecoderConfigJson(VAE_DECODER_FULL), build: (s) => buildVaeDecoder(VAE_DECODER_FULL, 103, s) },
     ]
   }
   return [
     { folder: 'text_encoder', config: sdxlTextEncoderConfigJson(SDXL_TEXT_ENCODER_FULL), build: (s) => buildSdxlTextEncoder(SDXL_TEXT_ENCODER_FULL, 110, 1700, s) },
     { folder: 'text_encoder_2', config: sdxlTextEncoderConfigJson(SDXL_TEXT_ENCODER_2_FULL), build: (s) => buildSdxlTextEncoder(SDXL_TEXT_ENCODER_2_FULL, 111, 2900, s) },
-    { folder: 'unet', config: fullUnetConfigJson(SDXL_UNET_FULL), build: (s) => buildFullUnet(SDXL_UNET_FULL, 112, s) },
+    { folder: 'unet', config: fullUnetConfigJson(SDXL_UNET_FULL), build: (s) => buildFullUnet(SDXL_UNET_FULL, 112, { store: s }) },
     { folder: 'vae_decoder', config: vaeDecoderConfigJson(SDXL_VAE_DECODER_FULL), build: (s) => buildVaeDecoder(SDXL_VAE_DECODER_FULL, 113, s) },
   ]
 }

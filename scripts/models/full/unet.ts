@@ -6,8 +6,8 @@ import { GraphBuilder, type InitializerStore } from '../../../src/models/onnx/bu
 import { DataType, type OnnxModel } from '../../../src/models/onnx/types.js'
 import { EXPORT_INFO } from '../export-info.js'
 import { seededInit } from '../init.js'
-import { conditioningEmbedding } from '../sdxl/unet.js'
-import { downBlocks, midBlock, spatialTransformer, timestepEmbedding, unetOutput, upBlocks, type UnetBlockConfig } from '../unet-blocks.js'
+import { addedConditionEmbedding, timeEmbedding, type AddedConditionConfig } from '../time-embedding.js'
+import { downBlocks, midBlock, spatialTransformer, unetOutput, upBlocks, type UnetBlockConfig } from '../unet-blocks.js'
 
 export interface FullUnetConfig extends UnetBlockConfig {
   inChannels: number
@@ -21,29 +21,23 @@ export interface FullUnetConfig extends UnetBlockConfig {
   headsPerLevel: number[]
   linearProjection: boolean
   sampleSize: number
-  sdxl?: { addTimeEmbedDim: number; textEmbedsDim: number }
+  sdxl?: AddedConditionConfig
 }
 
-export function buildFullUnet(c: FullUnetConfig, seed: number, store?: InitializerStore): OnnxModel {
-  const b = new GraphBuilder('main_graph', seededInit(seed), { firstWeightId: 9000, store })
+export function buildFullUnet(c: FullUnetConfig, seed: number, options: { store?: InitializerStore; firstWeightId?: number } = {}): OnnxModel {
+  const b = new GraphBuilder('main_graph', seededInit(seed), { firstWeightId: options.firstWeightId ?? 9000, store: options.store })
   const sample = b.input('sample', DataType.FLOAT, ['batch_size', c.inChannels, 'height', 'width'])
   const timestep = b.input('timestep', DataType.INT64, ['steps'])
   const context = b.input('encoder_hidden_states', DataType.FLOAT, ['batch_size', 'sequence_length', c.crossAttentionDim])
   const channels = c.blockOutChannels
   const first = channels[0]!
   const deepest = channels.length - 1
-  let temb: string
-  if (c.sdxl) {
-    const textEmbeds = b.input('text_embeds', DataType.FLOAT, ['batch_size', c.sdxl.textEmbedsDim])
-    const timeIds = b.input('time_ids', DataType.FLOAT, ['batch_size', 6])
-    temb = conditioningEmbedding(b, { blockOutChannels: channels, timeEmbedDim: c.timeEmbedDim, ...c.sdxl }, { timestep, sample, textEmbeds, timeIds })
-  } else {
-    const tProj = timestepEmbedding(b, timestep, sample, first)
-    temb = b.scope('time_embedding', () => {
-      const linear1 = b.gemm('linear_1', tProj, first, c.timeEmbedDim)
-      return b.gemm('linear_2', b.scope('act', () => b.silu(linear1)), c.timeEmbedDim, c.timeEmbedDim)
-    })
+  const added = c.sdxl && {
+    textEmbeds: b.input('text_embeds', DataType.FLOAT, ['batch_size', c.sdxl.textEmbedsDim]),
+    timeIds: b.input('time_ids', DataType.FLOAT, ['batch_size', 6]),
   }
+  let temb = timeEmbedding(b, timestep, sample, first, c.timeEmbedDim)
+  if (c.sdxl && added) temb = b.op('Add', [temb, addedConditionEmbedding(b, c.sdxl, c.timeEmbedDim, added)])
   const transformer = (level: number) => (name: string, x: string, ch: number) =>
     spatialTransformer(b, name, x, context, ch, { ...c, heads: c.headsPerLevel[level]! }, { linearProjection: c.linearProjection, depth: c.transformerDepth[level]! })
   const down = downBlocks(b, b.conv('conv_in', sample, c.inChannels, first, { kernel: 3, padding: 1 }), temb, channels, c.layersPerBlock, c, (level, name, x, ch) =>

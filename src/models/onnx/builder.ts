@@ -31,7 +31,7 @@ export interface InitializerStore {
 /** The default store: float32 raw_data held in the graph. */
 export const INLINE_STORE: InitializerStore = {
   add(name, dims, values) {
-    const data = checkLength(name, values(), dims)
+    const data = values()
     const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
     return makeTensor({ name, dims: [...dims], dataType: DataType.FLOAT, rawData })
   },
