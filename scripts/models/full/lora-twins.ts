@@ -8,12 +8,12 @@
 //   `.alpha`), the form ComfyUI and diffusers both load.
 // Written tensor by tensor (a streaming safetensors writer), never whole in memory.
 
-import { closeSync, openSync, writeSync } from 'node:fs'
 import { findTargetLayers, type TargetLayer } from '../../../src/lora/layers.js'
 import { safetensorsHeader, type TensorLayout } from '../../../src/models/safetensors/writer.js'
 import { mulberry32, normalArray, normalSampler } from '../prng.js'
 import { SD15_UNET, SDXL_UNET_FULL } from './configs.js'
 import { planComponent } from './pipelines.js'
+import { FileWriter } from './stream-store.js'
 import { buildFullUnet } from './unet.js'
 
 export const LORA_RANK = 64
@@ -69,21 +69,15 @@ export function writeLoraTwin(twin: LoraTwin, path: string, seed: number): numbe
     ['ss_network_alpha', String(LORA_RANK)],
     ['twin', `random-weight full-size twin of ${twin.description} (hyper-sd-studio); not a trained LoRA`],
   ])
-  const fd = openSync(path, 'w')
-  let size = 0
-  const put = (bytes: Uint8Array) => {
-    let at = 0
-    while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at)
-    size += bytes.length
-  }
+  const out = new FileWriter(path)
   try {
-    put(safetensorsHeader(tensors, metadata))
+    out.write(safetensorsHeader(tensors, metadata))
     for (const t of tensors) {
       const v = t.values()
-      put(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
+      out.write(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
     }
   } finally {
-    closeSync(fd)
+    out.close()
   }
-  return size
+  return out.written
 }

@@ -19,13 +19,6 @@ import { buildFullUnet, type FullUnetConfig } from './unet.js'
 
 export type FullModelName = 'sd15' | 'sdxl'
 
-export interface ComponentReport {
-  readonly component: string
-  readonly parameters: number
-  readonly bytes: number
-  readonly files: readonly string[]
-}
-
 /** Builds one component's graph against a streaming store (no weights computed yet). */
 export function planComponent(build: (store: StreamingStore) => OnnxModel, dtype: WeightDType): { model: OnnxModel; store: StreamingStore } {
   const store = new StreamingStore(dtype)
@@ -79,19 +72,16 @@ async function writeTokenizer(outDir: string, dir: string, config: object, speci
   await write(outDir, `${dir}/tokenizer_config.json`, jsonFile(config))
 }
 
-export async function generateFullPipeline(name: FullModelName, outDir: string, dtype: WeightDType, log: (line: string) => void = console.log): Promise<ComponentReport[]> {
+export async function generateFullPipeline(name: FullModelName, outDir: string, dtype: WeightDType, log: (line: string) => void = console.log): Promise<void> {
   await write(outDir, 'model_index.json', jsonFile(name === 'sd15' ? MODEL_INDEX : SDXL_MODEL_INDEX))
   await write(outDir, 'scheduler/scheduler_config.json', jsonFile(name === 'sd15' ? SCHEDULER_CONFIG : SDXL_SCHEDULER_CONFIG))
   await writeTokenizer(outDir, 'tokenizer', TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)
   if (name === 'sdxl') await writeTokenizer(outDir, 'tokenizer_2', TOKENIZER_2_CONFIG, SPECIAL_TOKENS_MAP_2)
-  const reports: ComponentReport[] = []
   for (const component of fullComponents(name)) {
     const started = Date.now()
     await write(outDir, `${component.folder}/config.json`, jsonFile(component.config))
     const { model, store } = planComponent(component.build, dtype)
     const written = writeStreamedModel(model, store, join(outDir, component.folder))
-    reports.push({ component: component.folder, parameters: store.parameterCount, bytes: written.weightBytes, files: written.files })
     log(`  ${component.folder}: ${(store.parameterCount / 1e6).toFixed(1)}M parameters, ${(written.weightBytes / 2 ** 30).toFixed(2)} GiB ${dtype} (${written.files.join(' + ')}) in ${((Date.now() - started) / 1000).toFixed(0)} s`)
   }
-  return reports
 }

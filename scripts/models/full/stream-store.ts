@@ -75,7 +75,8 @@ const GRAPH_FIELD = 7
 const INITIALIZER_FIELD = 5
 const RAW_DATA_FIELD = 9
 
-class FileWriter {
+/** Sequential synchronous writes to a new file, counting bytes (a tensor at a time, nothing buffered). */
+export class FileWriter {
   private readonly fd: number
   written = 0
   constructor(path: string) {
