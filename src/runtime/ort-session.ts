@@ -3,7 +3,7 @@
 // every ort tensor made or returned for a run is disposed afterwards.
 
 import type { InferenceSession, Tensor } from 'onnxruntime-common'
-import { PreflightError, preflightSession, type MemoryBudget } from './preflight.js'
+import { preflightRefusal, type MemoryBudget, type PreflightError } from './preflight.js'
 import { checkModelBytes, ortSessionOptions } from './session-options.js'
 import { convertTensor, hostTensor } from './tensor.js'
 import type { BackendName, HostTensor, IOMetadata, ModelSession, ModelSource, SessionOptions, TensorArray, TensorDType } from './types.js'
@@ -134,13 +134,10 @@ export async function createOrtSession(
   let refusal: PreflightError | undefined
   for (const ep of providers) {
     const budget = budgetFor(ep)
-    if (budget) {
-      try {
-        preflightSession(source, ep, budget)
-      } catch (err) {
-        refusal ??= err as PreflightError
-        continue
-      }
+    const refused = budget && preflightRefusal(source, ep, budget)
+    if (refused) {
+      refusal ??= refused
+      continue
     }
     try {
       const session = await ort.InferenceSession.create(source.bytes, ortSessionOptions(source, options, [ep]))

@@ -52,12 +52,13 @@ export class PreflightError extends Error {
   override readonly name = 'PreflightError'
 }
 
-/** Throws PreflightError when `source` cannot be loaded on `backend` within `budget`. */
-export function preflightSession(source: Pick<ModelSource, 'key' | 'bytes' | 'externalData'>, backend: BackendName, budget: MemoryBudget): void {
+/** The refusal for `source` on `backend` within `budget`, or undefined when it fits. */
+export function preflightRefusal(source: Pick<ModelSource, 'key' | 'bytes' | 'externalData'>, backend: BackendName, budget: MemoryBudget): PreflightError | undefined {
   const file = modelFileBytes(source)
   const needed = estimateSessionBytes(file, backend)
-  if (needed <= budget.bytes) return
-  throw new PreflightError(
+  if (needed <= budget.bytes) return undefined
+  return new PreflightError(
     `${source.key}: a ${gb(file)} GB model needs about ${gb(needed)} GB to load on ${backend}, more than ${budget.what}; ${INSTEAD[backend]}`,
   )
 }
+

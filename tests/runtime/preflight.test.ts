@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import { createOrtSession, type OrtPackage } from '../../src/runtime/ort-session.js'
-import { PreflightError, WASM_HEAP_LIMIT, estimateSessionBytes, preflightSession } from '../../src/runtime/preflight.js'
+import { PreflightError, WASM_HEAP_LIMIT, estimateSessionBytes, preflightRefusal } from '../../src/runtime/preflight.js'
 
 const GiB = 2 ** 30
 const TEXT_ENCODER = join(import.meta.dirname, '..', '..', 'public', 'models', 'tiny-sd15', 'text_encoder', 'model.onnx')
@@ -16,21 +16,21 @@ const sized = (key: string, bytes: number) => ({ key, bytes: { byteLength: bytes
 
 describe('memory preflight', () => {
   it('refuses a 3.4 GB fp32 SD1.5 UNet on WASM and says what to use instead', () => {
-    expect(() => preflightSession(sized('sd15/unet/model.onnx', 3.44 * GiB), 'wasm', wasmHeap)).toThrowError(
+    expect(preflightRefusal(sized('sd15/unet/model.onnx', 3.44 * GiB), 'wasm', wasmHeap)?.message).toMatch(
       /sd15\/unet\/model\.onnx: a 3\.4 GB model needs about 7\.1 GB to load on wasm, more than the 4 GB wasm32 heap; use the WebGPU backend/,
     )
   })
 
   it('lets a model through on WebGPU that WASM refuses (WASM unpacks the weights in the heap too)', () => {
     const model = sized('unet/model.onnx', 2.5 * GiB)
-    expect(() => preflightSession(model, 'webgpu', wasmHeap)).not.toThrow()
-    expect(() => preflightSession(model, 'wasm', wasmHeap)).toThrow(PreflightError)
-    expect(() => preflightSession(sized('unet/model.onnx', 1.72 * GiB), 'wasm', wasmHeap)).not.toThrow()
+    expect(preflightRefusal(model, 'webgpu', wasmHeap)).toBeUndefined()
+    expect(preflightRefusal(model, 'wasm', wasmHeap)).toBeInstanceOf(PreflightError)
+    expect(preflightRefusal(sized('unet/model.onnx', 1.72 * GiB), 'wasm', wasmHeap)).toBeUndefined()
   })
 
   it('counts external data with the model file', () => {
     const withData = { key: 'unet/model.onnx', bytes: { byteLength: 1e6 } as Uint8Array, externalData: [{ path: 'model.onnx_data', data: { byteLength: 5 * GiB } as Uint8Array }] }
-    expect(() => preflightSession(withData, 'webgpu', wasmHeap)).toThrowError(/a 5\.0 GB model/)
+    expect(preflightRefusal(withData, 'webgpu', wasmHeap)?.message).toMatch(/a 5\.0 GB model/)
     expect(estimateSessionBytes(GiB, 'wasm')).toBeGreaterThan(estimateSessionBytes(GiB, 'webgpu'))
   })
 
