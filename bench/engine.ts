@@ -15,7 +15,7 @@ import { createNodeBackend } from '../src/runtime/node.js'
 import { SessionCache } from '../src/runtime/session-cache.js'
 import { createScheduler, TorchGenerator } from '../src/sampling/index.js'
 import { clipTokenizerFromFiles, tokenizeForModel } from '../src/text/index.js'
-import { fmt, median, timeIt } from './stats.js'
+import { fmt, median, spread, timeIt } from './stats.js'
 
 const root = join(import.meta.dirname, '..')
 const modelDir = join(root, 'public', 'models', 'tiny-sd15')
@@ -50,7 +50,7 @@ async function bareOrt(): Promise<(prompt: string, seed: number) => Promise<void
   }
 }
 
-export async function benchEngine(iterations = 30): Promise<string[]> {
+export async function benchEngine(iterations = 20, rounds = 5): Promise<string[]> {
   const registry = new NodeRegistry(nodeDefinitions)
   const file = parseGraphFile(readFileSync(join(root, 'graphs', 'tiny-sd15-4step.json'), 'utf8'))
   const graph = toExecGraph(file)
@@ -73,14 +73,24 @@ export async function benchEngine(iterations = 30): Promise<string[]> {
   const varied = (i: number) => toExecGraph(applyOverrides(file, [`2.text=${prompt(i)}`, `4.seed=${1000 + i}`], registry))
   await warm.run(varied(999))
   await bare(prompt(999), 1999)
+  // Rounds of interleaved pairs: each round's ratio of medians is one sample, so the printed spread shows how
+  // much the figure moves between measurements on this machine, not just one lucky number.
+  const ratios: number[] = []
   const engineTimes: number[] = []
   const bareTimes: number[] = []
-  for (let i = 0; i < iterations; i++) {
-    // Alternate which goes first, so neither always runs on caches warmed by the other.
-    const pair = [() => timeIt(() => warm.run(varied(i))).then((t) => engineTimes.push(t)), () => timeIt(() => bare(prompt(i), 1000 + i)).then((t) => bareTimes.push(t))]
-    for (const run of i % 2 === 0 ? pair : pair.reverse()) await run()
+  for (let round = 0; round < rounds; round++) {
+    const roundEngine: number[] = []
+    const roundBare: number[] = []
+    for (let i = 0; i < iterations; i++) {
+      const n = round * iterations + i
+      // Alternate which goes first, so neither always runs on caches warmed by the other.
+      const pair = [() => timeIt(() => warm.run(varied(n))).then((t) => roundEngine.push(t)), () => timeIt(() => bare(prompt(n), 1000 + n)).then((t) => roundBare.push(t))]
+      for (const run of n % 2 === 0 ? pair : pair.reverse()) await run()
+    }
+    ratios.push(median(roundEngine) / median(roundBare))
+    engineTimes.push(...roundEngine)
+    bareTimes.push(...roundBare)
   }
-  const ratio = median(engineTimes) / median(bareTimes)
 
   // Seed-only change on a warm engine: which nodes re-run, and how long against a full run.
   const engine = new Engine({ registry, services })
@@ -101,7 +111,7 @@ export async function benchEngine(iterations = 30): Promise<string[]> {
   const titles = (ids: readonly string[]) => ids.map((id) => `${id}:${graph.nodes.find((n) => n.id === id)?.type}`).join(', ')
   await sessions.dispose()
   return [
-    `engine overhead (tiny 4-step graph, new prompt and seed each run, ${iterations} interleaved runs, warm sessions): engine ${fmt(median(engineTimes))} vs bare onnxruntime ${fmt(median(bareTimes))} -> ratio ${ratio.toFixed(3)} (target <= 1.03)`,
+    `engine overhead (tiny 4-step graph, new prompt and seed each run, ${rounds} rounds of ${iterations} interleaved runs, warm sessions): engine ${fmt(median(engineTimes))} vs bare onnxruntime ${fmt(median(bareTimes))}; engine/bare ${spread(ratios)} (target <= 1.03)`,
     `seed-only re-run: ran [${titles(ran)}], cached [${titles(cached)}]; ${fmt(median(seedTimes))} vs full run ${fmt(median(fullTimes))} -> ratio ${(median(seedTimes) / median(fullTimes)).toFixed(3)}`,
   ]
 }

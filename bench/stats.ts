@@ -13,3 +13,9 @@ export async function timeIt(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export const fmt = (ms: number): string => `${ms.toFixed(1)} ms`
+
+/** "median a (min b - max c) over n" for ratios from repeated rounds. */
+export function spread(values: readonly number[], digits = 3): string {
+  const f = (v: number) => v.toFixed(digits)
+  return `median ${f(median(values))} (min ${f(Math.min(...values))}, max ${f(Math.max(...values))}, ${values.length} rounds: ${values.map(f).join(' ')})`
+}

@@ -7,19 +7,25 @@ import { float32 } from './lib/run-model.js'
 import { textEncoderSession } from './lib/lora-sessions.js'
 import type { TextEncoderModel } from './types.js'
 
-// Parsing a 49k-entry vocab takes ~50 ms: keep the last few tokenizers, keyed by their files' content, so a
-// re-loaded pipeline (a new LoadPipeline result with the same files) doesn't pay for it again.
+// Parsing a 49k-entry vocab takes ~50 ms. A pipeline's tokenizer texts are one object for as long as the pipeline
+// is cached, so look it up by identity first (joining ~2 MB of text into a key costs ~9 ms, most of the engine's
+// per-run overhead). A re-loaded pipeline (same files, new objects) falls back to a content key.
 const TOKENIZER_CACHE_SIZE = 4
-const tokenizers = new Map<string, LoadedClipTokenizer>()
+type TokenizerTexts = TextEncoderModel['encoders'][number]['tokenizer']
+const byIdentity = new WeakMap<TokenizerTexts, LoadedClipTokenizer>()
+const byContent = new Map<string, LoadedClipTokenizer>()
 
 function tokenizerFor(encoder: TextEncoderModel['encoders'][number]): LoadedClipTokenizer {
   const t = encoder.tokenizer
+  const known = byIdentity.get(t)
+  if (known) return known
   const key = [t.vocabJson, t.mergesTxt, t.tokenizerJson, t.tokenizerConfigJson, t.specialTokensMapJson].map((x) => x ?? '').join('\u0000')
-  let loaded = tokenizers.get(key)
-  if (loaded) tokenizers.delete(key)
+  let loaded = byContent.get(key)
+  if (loaded) byContent.delete(key)
   else loaded = clipTokenizerFromFolderTexts(t)
-  tokenizers.set(key, loaded)
-  if (tokenizers.size > TOKENIZER_CACHE_SIZE) tokenizers.delete(tokenizers.keys().next().value!)
+  byContent.set(key, loaded)
+  if (byContent.size > TOKENIZER_CACHE_SIZE) byContent.delete(byContent.keys().next().value!)
+  byIdentity.set(t, loaded)
   return loaded
 }
 

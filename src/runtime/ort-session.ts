@@ -19,24 +19,32 @@ function toIOMetadata(meta: InferenceSession.ValueMetadata): IOMetadata {
   return { name: meta.name, dtype, shape: meta.shape.map((d) => (typeof d === 'number' ? d : d === '' ? -1 : d)) }
 }
 
-/** Copies an ort output to a HostTensor (slice: a memcpy, so the ort tensor can be disposed); float16 comes back as raw bits even where ort uses Float16Array. */
-function copyOutput(name: string, tensor: Tensor): HostTensor {
+/**
+ * An ort output as a HostTensor. CPU outputs already live in a JS-owned buffer on both onnxruntime-node and
+ * onnxruntime-web (each copies out of native or WASM memory once), so they are adopted as they are; only other
+ * locations are copied (a slice), so the ort tensor can be disposed. float16 comes back as raw bits even where ort
+ * uses Float16Array.
+ */
+function adoptOutput(name: string, tensor: Tensor): HostTensor {
   const dims = [...tensor.dims]
   const data = tensor.data
+  const owned = tensor.location === 'cpu'
+  const keep = <T extends { slice(): T }>(array: T): T => (owned ? array : array.slice())
   switch (tensor.type) {
     case 'float32':
-      return hostTensor('float32', dims, (data as Float32Array).slice())
+      return hostTensor('float32', dims, keep(data as Float32Array))
     case 'float16': {
       const view = data as ArrayBufferView & { length: number }
-      return hostTensor('float16', dims, new Uint16Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.length * 2)))
+      const bits = new Uint16Array(view.buffer, view.byteOffset, view.length)
+      return hostTensor('float16', dims, keep(bits))
     }
     case 'int32':
-      return hostTensor('int32', dims, (data as Int32Array).slice())
+      return hostTensor('int32', dims, keep(data as Int32Array))
     case 'int64':
-      return hostTensor('int64', dims, (data as BigInt64Array).slice())
+      return hostTensor('int64', dims, keep(data as BigInt64Array))
     case 'uint8':
     case 'bool':
-      return hostTensor(tensor.type, dims, (data as Uint8Array).slice())
+      return hostTensor(tensor.type, dims, keep(data as Uint8Array))
     default:
       throw new Error(`output "${name}" has unsupported type ${tensor.type}`)
   }
@@ -82,7 +90,7 @@ export class OrtModelSession implements ModelSession {
       }
       const out: Record<string, HostTensor> = {}
       try {
-        for (const [name, value] of Object.entries(results)) out[name] = copyOutput(name, value as Tensor)
+        for (const [name, value] of Object.entries(results)) out[name] = adoptOutput(name, value as Tensor)
       } finally {
         for (const value of Object.values(results)) (value as Tensor).dispose()
       }
