@@ -1,11 +1,13 @@
-// `npm run bench:full [-- sd15|sdxl] [--steps N] [--size PX]`: the full-size twin (`npm run models -- --full ...`)
+// `npm run bench:full [-- sd15|sdxl] [--steps N] [--size PX] [--only text|unet|vae|vae-tiled]`: the full-size twin (`npm run models -- --full ...`)
 // through the product's own loading path on onnxruntime-node: per component, the bytes read, session creation
 // time, per-run time and the process's peak RSS against the file size. Not a CI test: minutes and gigabytes.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { decodeTiled } from '../src/imaging/tiled-decode.js'
 import { readPipelineFolder } from '../src/models/pipeline.js'
 import { NodeFileSource } from '../src/models/node-files.js'
 import { createNodeBackend } from '../src/runtime/node.js'
+import { toFloat32 } from '../src/runtime/tensor.js'
 import type { HostTensor, ModelSession } from '../src/runtime/types.js'
 
 const args = process.argv.slice(2)
@@ -13,6 +15,8 @@ const name = args.find((a) => a === 'sd15' || a === 'sdxl') ?? 'sd15'
 const option = (flag: string, fallback: number) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : fallback)
 const steps = option('--steps', name === 'sd15' ? 4 : 1)
 const size = option('--size', name === 'sd15' ? 512 : 1024)
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined
+const wanted = (part: string) => only === undefined || only === part
 const root = resolve('.models')
 if (!existsSync(resolve(root, `full-${name}`))) {
   console.error(`.models/full-${name} is missing: run npm run models -- --full ${name}`)
@@ -22,10 +26,11 @@ if (!existsSync(resolve(root, `full-${name}`))) {
 let peakRss = 0
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50)
 const GiB = 2 ** 30
+const highWaterMark = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024
 const fmt = (bytes: number) => `${(bytes / GiB).toFixed(2)} GiB`
 const float = (dims: number[], f: (i: number) => number): HostTensor => ({ dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => f(i)) })
 
-async function measure(label: string, load: () => Promise<{ bytes: number; session: ModelSession }>, feeds: Record<string, HostTensor>, runs: number): Promise<void> {
+async function measure(label: string, load: () => Promise<{ bytes: number; session: ModelSession }>, feeds: Record<string, HostTensor>, runs: number, run = (session: ModelSession, f: Record<string, HostTensor>) => session.run(f)): Promise<void> {
   peakRss = process.memoryUsage().rss
   const t0 = performance.now()
   const { bytes, session } = await load()
@@ -33,10 +38,13 @@ async function measure(label: string, load: () => Promise<{ bytes: number; sessi
   const times: number[] = []
   for (let i = 0; i < runs; i++) {
     const t = performance.now()
-    await session.run(feeds)
+    await run(session, feeds)
     times.push(performance.now() - t)
   }
   await session.dispose()
+  // The sampler can miss short peaks; the kernel's high-water mark cannot (it covers the whole process so far,
+  // so run one component per process with --only for a clean figure).
+  peakRss = Math.max(peakRss, highWaterMark())
   const per = times.map((t) => (t / 1000).toFixed(1)).join(', ')
   console.log(`| ${label} | ${fmt(bytes)} | ${(created / 1000).toFixed(1)} s | ${per} s | ${fmt(peakRss)} (${(peakRss / bytes).toFixed(1)}x file) |`)
 }
@@ -54,7 +62,7 @@ console.log(`${name} twin, ${size}x${size}, onnxruntime-node CPU, ${steps} UNet 
 console.log('| component | file | session creation | per run | peak RSS |')
 console.log('| --- | --- | --- | --- | --- |')
 const encoder = pipeline.textEncoders[0]!
-await measure('text encoder', open(encoder.model), { input_ids: { dtype: 'int32', dims: [1, 77], data: Int32Array.from({ length: 77 }, (_, i) => (i === 0 ? 49406 : 49407)) } }, 1)
+if (wanted('text')) await measure('text encoder', open(encoder.model), { input_ids: { dtype: 'int32', dims: [1, 77], data: Int32Array.from({ length: 77 }, (_, i) => (i === 0 ? 49406 : 49407)) } }, 1)
 const context = name === 'sd15' ? 768 : 2048
 const unetFeeds: Record<string, HostTensor> = {
   sample: float([1, 4, latent, latent], (i) => Math.sin(i)),
@@ -62,6 +70,20 @@ const unetFeeds: Record<string, HostTensor> = {
   encoder_hidden_states: float([1, 77, context], (i) => Math.cos(i) * 0.5),
   ...(name === 'sdxl' ? { text_embeds: float([1, 1280], () => 0.1), time_ids: float([1, 6], (i) => [size, size, 0, 0, size, size][i]!) } : {}),
 }
-await measure(`UNet ${size}px`, open(pipeline.unet.model), unetFeeds, steps)
-await measure(`VAE decoder ${size}px`, open(pipeline.vaeDecoder.model), { latent_sample: float([1, 4, latent, latent], (i) => Math.sin(i * 0.1)) }, 1)
+if (wanted('unet')) await measure(`UNet ${size}px`, open(pipeline.unet.model), unetFeeds, steps)
+const vaeFeeds = { latent_sample: float([1, 4, latent, latent], (i) => Math.sin(i * 0.1)) }
+if (wanted('vae')) await measure(`VAE decoder ${size}px`, open(pipeline.vaeDecoder.model), vaeFeeds, 1)
+if (wanted('vae-tiled')) {
+  // The VAE Decode node's defaults: 512 px tiles, 128 px feathered overlap.
+  const tiles = { tile: 64, overlap: 16, scale: 8 }
+  await measure(`VAE decoder ${size}px, 512 px tiles`, open(pipeline.vaeDecoder.model), vaeFeeds, 1, async (session, feeds) => {
+    const input = feeds.latent_sample!
+    await decodeTiled(input.data as Float32Array, { channels: 4, height: latent, width: latent }, tiles, async (tileLatent, tile) => {
+      const out = (await session.run({ latent_sample: { dtype: 'float32', dims: [1, 4, tile.height, tile.width], data: tileLatent } })).sample!
+      const data = out.dtype === 'float32' ? (out.data as Float32Array) : toFloat32(out)
+      return { data, channels: out.dims[1]!, height: out.dims[2]!, width: out.dims[3]! }
+    })
+    return {}
+  })
+}
 clearInterval(sampler)

@@ -1,35 +1,75 @@
-// VAE decoding: latent -> RGB images.
-import { InputError, output, socket } from '../src/engine/index.js'
+// VAE decoding: latent -> RGB images, whole or in feathered tiles for large images.
+import { combo, InputError, int, output, socket, type NodeContext } from '../src/engine/index.js'
 import { decodedToRgba } from '../src/imaging/decoded-image.js'
+import { decodeTiled, type DecodedTile } from '../src/imaging/tiled-decode.js'
 import { defineHostNode } from './define.js'
 import { float32, runModel } from './lib/run-model.js'
+import type { NodeServices } from './services.js'
+import type { VaeModel } from './types.js'
+
+const VAE_SCALE = 8
+const TILING_MODES = ['auto', 'on', 'off'] as const
+
+async function decodeWhole(ctx: NodeContext<NodeServices>, vae: VaeModel, latent: Float32Array, h: number, w: number): Promise<DecodedTile> {
+  const out = await runModel(ctx, vae.decoder, { latent_sample: { dtype: 'float32', dims: [1, 4, h, w], data: latent } })
+  const sample = out.sample
+  const data = float32('sample', sample)
+  const [, channels = 0, height = 0, width = 0] = sample!.dims
+  return { data, channels, height, width }
+}
+
+/** Tile sizes in pixels, checked and turned into latent cells. */
+function latentTiling(tileSize: number, overlap: number): { tile: number; overlap: number } {
+  if (tileSize % VAE_SCALE !== 0) throw new InputError('tile_size', `${tileSize} px is not a multiple of ${VAE_SCALE}`)
+  if (overlap % VAE_SCALE !== 0) throw new InputError('tile_overlap', `${overlap} px is not a multiple of ${VAE_SCALE}`)
+  if (overlap >= tileSize) throw new InputError('tile_overlap', `${overlap} px must be smaller than tile_size (${tileSize} px)`)
+  return { tile: tileSize / VAE_SCALE, overlap: overlap / VAE_SCALE }
+}
 
 export const vaeDecode = defineHostNode({
   type: 'VAEDecode',
   version: 1,
   displayName: 'VAE Decode',
   category: 'latent',
-  description: 'Decodes latents into images with the pipeline\'s VAE decoder (latents are divided by its scaling factor first).',
-  inputs: { vae: socket('VAE'), latent: socket('LATENT') },
+  description:
+    "Decodes latents into images with the pipeline's VAE decoder (latents are divided by its scaling factor first). Large images are decoded in overlapping tiles blended together, so a 1024x1024 decode fits in the browser's memory.",
+  inputs: {
+    vae: socket('VAE'),
+    latent: socket('LATENT'),
+    tiling: combo(TILING_MODES, {
+      default: 'auto',
+      description: 'auto: tile when the image is larger than tile_size on either side. Tiles differ slightly from a whole decode (the VAE normalises per tile).',
+    }),
+    tile_size: int({ default: 512, min: 64, max: 4096, step: 64, description: 'Tile edge in pixels.', advanced: true }),
+    tile_overlap: int({ default: 128, min: 0, max: 1024, step: 8, description: 'Pixels shared by neighbouring tiles, blended linearly.', advanced: true }),
+  },
   outputs: { image: output('IMAGE') },
-  async execute({ vae, latent }, ctx) {
+  async execute({ vae, latent, tiling, tile_size, tile_overlap }, ctx) {
     const [batch, channels, h, w] = latent.dims
     if (channels !== 4) throw new InputError('latent', `expected 4 latent channels, got ${channels}`)
+    const plan = latentTiling(tile_size, tile_overlap)
+    const tiled = tiling === 'on' || (tiling === 'auto' && (h > plan.tile || w > plan.tile))
     const plane = channels * h * w
     const images: Uint8ClampedArray[] = []
-    let size = { width: w * 8, height: h * 8 }
+    let size = { width: w * VAE_SCALE, height: h * VAE_SCALE }
     // One image at a time keeps peak memory flat for large batches, as diffusers' sliced decoding does.
     for (let n = 0; n < batch; n++) {
       ctx.checkCancelled()
       const scaled = new Float32Array(plane)
       const src = latent.data.subarray(n * plane, (n + 1) * plane)
       for (let i = 0; i < plane; i++) scaled[i] = src[i]! / vae.scalingFactor
-      const out = await runModel(ctx, vae.decoder, { latent_sample: { dtype: 'float32', dims: [1, channels, h, w], data: scaled } })
-      const sample = out.sample
-      const decoded = decodedToRgba(float32('sample', sample), sample!.dims)
-      size = { width: decoded.width, height: decoded.height }
-      images.push(...decoded.images)
-      ctx.progress(n + 1, batch)
+      const decoded = tiled
+        ? await decodeTiled(scaled, { channels, height: h, width: w }, { ...plan, scale: VAE_SCALE }, async (tileLatent, tile, index, count) => {
+            ctx.checkCancelled()
+            const out = await decodeWhole(ctx, vae, tileLatent, tile.height, tile.width)
+            ctx.progress(n * count + index + 1, batch * count)
+            return out
+          })
+        : await decodeWhole(ctx, vae, scaled, h, w)
+      const rgba = decodedToRgba(decoded.data, [1, decoded.channels, decoded.height, decoded.width])
+      size = { width: rgba.width, height: rgba.height }
+      images.push(...rgba.images)
+      if (!tiled) ctx.progress(n + 1, batch)
     }
     return { image: { ...size, images, parameters: latent.parameters ?? {} } }
   },
