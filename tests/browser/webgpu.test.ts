@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openApp, outputPixels, runOnce, screenshot, type AppSession } from './harness.js'
+import { rgbDifference } from '../helpers/arrays.js'
 
 // Tolerance, in 8-bit levels over the RGB channels: WebGPU kernels (other reduction orders, fused ops) differ from
 // the WASM CPU kernels by float rounding, which 4 UNet steps and the VAE can amplify. Measured on SwiftShader:
@@ -60,21 +61,6 @@ async function renderBoth(options: { webgpu: boolean }): Promise<Render> {
   }
 }
 
-/** Mean and max absolute difference over the RGB channels, in 8-bit levels. */
-function difference(a: number[], b: number[]): { mean: number; max: number } {
-  let sum = 0
-  let max = 0
-  let count = 0
-  for (let i = 0; i < a.length; i++) {
-    if (i % 4 === 3) continue // alpha
-    const d = Math.abs(a[i]! - b[i]!)
-    sum += d
-    max = Math.max(max, d)
-    count++
-  }
-  return { mean: sum / count, max }
-}
-
 describe('WebGPU backend', () => {
   it('runs the default shapes graph, the tiny graph and its LoRA graph (live and live-delta) on WebGPU and matches the WASM images', async () => {
     const wasm = await renderBoth({ webgpu: false })
@@ -85,17 +71,17 @@ describe('WebGPU backend', () => {
       const size = key === 'shapes' ? SHAPES_SIZE : SIZE
       expect(gpu[key].length).toBe(size * size * 4)
       expect(wasm[key].length).toBe(size * size * 4)
-      const { mean, max } = difference(wasm[key], gpu[key])
+      const { mean, max } = rgbDifference(wasm[key], gpu[key])
       console.log(`WebGPU vs WASM, ${key} graph: mean |diff| ${mean.toFixed(3)} levels, max ${max} levels`)
       expect(mean, key).toBeLessThanOrEqual(MEAN_ABS_TOLERANCE)
       expect(max, key).toBeLessThanOrEqual(MAX_ABS_TOLERANCE)
     }
     // The LoRA really changed the image (about 2.5 levels on average), by more than the backends may differ.
-    const change = difference(gpu.plain, gpu.lora)
+    const change = rgbDifference(gpu.plain, gpu.lora)
     expect(change.mean).toBeGreaterThan(MEAN_ABS_TOLERANCE)
     expect(change.max).toBeGreaterThan(MAX_ABS_TOLERANCE)
     // Both live forms compute the same model.
-    const forms = difference(gpu.lora, gpu.loraDelta)
+    const forms = rgbDifference(gpu.lora, gpu.loraDelta)
     expect(forms.mean).toBeLessThanOrEqual(MEAN_ABS_TOLERANCE)
     expect(forms.max).toBeLessThanOrEqual(MAX_ABS_TOLERANCE)
   })

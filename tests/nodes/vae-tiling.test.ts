@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ImageBatch } from '../../nodes/types.js'
+import { rgbDifference } from '../helpers/arrays.js'
 import { createTestHost, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
 
 const host = createTestHost()
@@ -11,27 +12,12 @@ const decode = async (overrides: string[]) => {
   return result.outputs.get('5')!.image as ImageBatch
 }
 
-/** Per-channel 8-bit differences between two RGBA images (alpha skipped). */
-function differences(a: Uint8ClampedArray, b: Uint8ClampedArray): { mean: number; max: number } {
-  let sum = 0
-  let max = 0
-  let count = 0
-  for (let i = 0; i < a.length; i++) {
-    if (i % 4 === 3) continue
-    const d = Math.abs(a[i]! - b[i]!)
-    sum += d
-    max = Math.max(max, d)
-    count++
-  }
-  return { mean: sum / count, max }
-}
-
 describe('VAE Decode tiling', () => {
   it('decodes in feathered tiles within the stated tolerance of the whole decode (mean < 1.5, max < 12 of 255)', async () => {
     const whole = await decode(['5.tiling=off'])
     const tiled = await decode(['5.tiling=on', '5.tile_size=256', '5.tile_overlap=64'])
     expect([tiled.width, tiled.height]).toEqual([512, 512])
-    const d = differences(whole.images[0]!, tiled.images[0]!)
+    const d = rgbDifference(whole.images[0]!, tiled.images[0]!)
     // The VAE's GroupNorms see one tile at a time, so tiles cannot match exactly; measured: mean 0.84, max 7.
     expect(d.mean).toBeGreaterThan(0)
     expect(d.mean).toBeLessThan(1.5)
@@ -41,11 +27,11 @@ describe('VAE Decode tiling', () => {
   it('auto tiles only images larger than tile_size', async () => {
     const whole = await decode(['5.tiling=off'])
     const autoDefault = await decode(['5.tiling=auto'])
-    expect(differences(whole.images[0]!, autoDefault.images[0]!).max).toBe(0)
+    expect(rgbDifference(whole.images[0]!, autoDefault.images[0]!).max).toBe(0)
     const forced = await decode(['5.tiling=on', '5.tile_size=256'])
     const autoSmallTiles = await decode(['5.tiling=auto', '5.tile_size=256'])
-    expect(differences(forced.images[0]!, autoSmallTiles.images[0]!).max).toBe(0)
-    expect(differences(whole.images[0]!, autoSmallTiles.images[0]!).max).toBeGreaterThan(0)
+    expect(rgbDifference(forced.images[0]!, autoSmallTiles.images[0]!).max).toBe(0)
+    expect(rgbDifference(whole.images[0]!, autoSmallTiles.images[0]!).max).toBeGreaterThan(0)
   })
 
   it('names the input for tile settings the decoder cannot use', async () => {
