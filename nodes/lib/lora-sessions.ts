@@ -1,6 +1,6 @@
 // Sessions for models that may carry LoRAs: merge-mode LoRAs are baked in, live-mode ones become scale inputs.
 import type { NodeContext } from '../../src/engine/index.js'
-import { formatLoraReport, prepareModelWithLoras, type LoraDeps, type LoraMatchReport } from '../../src/lora/index.js'
+import { formatLoraReport, loraSessionKey, prepareModelWithLoras, type LoraDeps, type LoraMatchReport } from '../../src/lora/index.js'
 import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
 import type { LazyModel, LoraBinding, TextEncoderModel, UNetModel } from '../types.js'
@@ -29,6 +29,8 @@ async function prepare(
   loras: readonly LoraBinding[],
   component: 'unet' | 'te1' | 'te2',
 ): Promise<PreparedSession> {
+  // The node's cached result keeps this exact session (base model or LoRA build) alive; switching LoRAs frees it.
+  ctx.retain(loraSessionKey(model.key, component, loras))
   const prepared = await prepareModelWithLoras(model, loras, component, loraDeps(ctx))
   warnAboutReports(ctx, prepared.reports)
   return prepared

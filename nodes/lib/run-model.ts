@@ -5,7 +5,9 @@ import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
 import type { LazyModel } from '../types.js'
 
+/** The cached session for `model`; the node's cached result keeps it alive (released when that result goes). */
 export async function sessionFor(ctx: NodeContext<NodeServices>, model: LazyModel): Promise<ModelSession> {
+  ctx.retain(model.key)
   return ctx.services.sessions.getOrCreate(model.key, () => model.load())
 }
 

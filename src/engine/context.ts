@@ -18,4 +18,9 @@ export interface NodeContext<S = unknown> {
   warn(message: string): void
   /** Throws the engine's cancellation error when the run was cancelled. */
   checkCancelled(): void
+  /**
+   * Declares that this node's result keeps a host resource alive (e.g. a model session, by its cache key). The
+   * engine hands resources back through `onRelease` once no cached result retains them.
+   */
+  retain(resource: string): void
 }

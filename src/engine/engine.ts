@@ -5,6 +5,7 @@ import { GraphValidationError, InputError, NodeExecutionError, RunCancelledError
 import type { EngineEvent, EngineEventListener } from './events.js'
 import { isLink, type ExecGraph, type ExecNode } from './graph.js'
 import type { NodeRegistry } from './registry.js'
+import { ResourceLedger } from './resources.js'
 import { isSocket, type AnyNodeDefinition } from './spec.js'
 import { executionOrder } from './topology.js'
 import { validateGraph } from './validate.js'
@@ -37,12 +38,18 @@ export interface EngineOptions<S> {
   readonly services: S
   /** Called with outputs that fall out of the cache, so hosts can free what they hold. */
   readonly onEvict?: (outputs: Readonly<Record<string, unknown>>) => void
+  /**
+   * Called with resources (named by nodes through `ctx.retain`) that no cached result retains any more: the node
+   * that used them re-ran without them, failed, was deleted from the graph, or the cache was cleared.
+   */
+  readonly onRelease?: (resources: readonly string[]) => void
 }
 
 const now = (): number => globalThis.performance?.now() ?? Date.now()
 
 export class Engine<S = unknown> {
   private readonly cache = new Map<string, CacheEntry>()
+  private readonly resources = new ResourceLedger()
   private runCounter = 0
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -60,8 +67,20 @@ export class Engine<S = unknown> {
   }
 
   clearCache(): void {
-    for (const entry of this.cache.values()) this.options.onEvict?.(entry.outputs)
-    this.cache.clear()
+    for (const id of [...this.cache.keys()]) this.forget(id)
+  }
+
+  /** Drops one node's cached result and releases what only it retained. */
+  private forget(id: string): void {
+    const entry = this.cache.get(id)
+    if (!entry) return
+    this.cache.delete(id)
+    this.options.onEvict?.(entry.outputs)
+    this.release(this.resources.drop(id))
+  }
+
+  private release(resources: readonly string[]): void {
+    if (resources.length > 0) this.options.onRelease?.(resources)
   }
 
   /** Node ids whose results are cached, e.g. to show which nodes a change will re-run. */
@@ -78,6 +97,8 @@ export class Engine<S = unknown> {
       const issues = validateGraph(graph, this.registry)
       if (issues.length > 0) throw new GraphValidationError(issues)
       const byId = new Map(graph.nodes.map((n) => [n.id, n]))
+      // Results of nodes deleted from the graph can never be used again: free them (and their sessions).
+      for (const id of [...this.cache.keys()]) if (!byId.has(id)) this.forget(id)
       const targets = options.targets ?? graph.nodes.filter((n) => this.definition(n).isOutput).map((n) => n.id)
       const order = executionOrder(graph, targets).filter((id) => !this.definition(byId.get(id)!).virtual)
       emit({ type: 'run-started', runId, order })
@@ -108,9 +129,18 @@ export class Engine<S = unknown> {
         }
         emit({ type: 'node-started', runId, nodeId: id, nodeType: node.type })
         const nodeStart = now()
-        const result = await this.executeNode(node, def, values, signal, runId, emit)
+        const retained = new Set<string>()
+        let result: Readonly<Record<string, unknown>>
+        try {
+          result = await this.executeNode(node, def, values, signal, runId, emit, retained)
+        } catch (error) {
+          // The old cached result (if any) stays, with what it retains; what only this attempt used is freed.
+          this.release(this.resources.unheld(retained))
+          throw error
+        }
         if (cached) this.options.onEvict?.(cached.outputs)
         this.cache.set(id, { key, outputs: result })
+        this.release(this.resources.replace(id, retained))
         outputs.set(id, result)
         nodesRun.push(id)
         emit({ type: 'node-finished', runId, nodeId: id, nodeType: node.type, ms: now() - nodeStart })
@@ -175,6 +205,7 @@ export class Engine<S = unknown> {
     signal: AbortSignal,
     runId: string,
     emit: (event: EngineEvent) => void,
+    retained: Set<string>,
   ): Promise<Readonly<Record<string, unknown>>> {
     const ctx: NodeContext<unknown> = {
       nodeId: node.id,
@@ -187,6 +218,7 @@ export class Engine<S = unknown> {
       checkCancelled: () => {
         if (signal.aborted) throw new RunCancelledError()
       },
+      retain: (resource: string) => void retained.add(resource),
     }
     try {
       const result = await def.execute(values, ctx)

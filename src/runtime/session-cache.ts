@@ -32,6 +32,11 @@ export class SessionCache {
     return `${modelKey}\u0000${sessionOptionsKey(options)}`
   }
 
+  /** Model keys with a session held or being created. */
+  keys(): string[] {
+    return [...new Set([...this.entries.keys()].map((k) => k.slice(0, k.indexOf('\u0000'))))]
+  }
+
   has(modelKey: string, options: SessionOptions | undefined = this.defaultOptions): boolean {
     return this.entries.has(this.cacheKey(modelKey, options))
   }
@@ -67,6 +72,11 @@ export class SessionCache {
     await disposeAll(doomed.map(([, session]) => session))
   }
 
+  /** Evicts the sessions of each model key, e.g. those no cached node result uses any more. */
+  async release(modelKeys: readonly string[]): Promise<void> {
+    await Promise.all(modelKeys.map((key) => this.evict(key)))
+  }
+
   async dispose(): Promise<void> {
     const all = [...this.entries.values()]
     this.entries.clear()
@@ -74,6 +84,7 @@ export class SessionCache {
   }
 }
 
+/** Disposes sessions; a failed creation or a failing release is ignored (there is nothing left to free). */
 async function disposeAll(sessions: readonly Promise<ModelSession>[]): Promise<void> {
-  await Promise.all(sessions.map((p) => p.then((s) => s.dispose(), () => undefined)))
+  await Promise.all(sessions.map((p) => p.then((s) => s.dispose()).catch(() => undefined)))
 }

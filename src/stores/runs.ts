@@ -40,7 +40,7 @@ export interface Progress {
   readonly max: number
 }
 
-const NO_SESSIONS: SessionStats = { created: [], reused: [] }
+const NO_SESSIONS: SessionStats = { created: [], reused: [], released: [] }
 
 export const useRuns = defineStore('runs', () => {
   const settings = useSettings()

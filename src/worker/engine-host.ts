@@ -29,7 +29,8 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
       if (cancelled.has(runId)) return
       post({ type: 'images', runId, output }, [...new Set(output.pngs.map((p) => p.buffer as ArrayBuffer))])
     })
-    engine = new Engine<NodeServices>({ registry, services: host.services })
+    const sessions = host.sessions
+    engine = new Engine<NodeServices>({ registry, services: host.services, onRelease: (keys) => void sessions.release(keys) })
     post({ type: 'ready', backend: host.backendName, detail: host.backendDetail })
   } catch (error) {
     post({ type: 'init-failed', message: error instanceof Error ? error.message : String(error) })

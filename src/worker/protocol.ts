@@ -12,6 +12,8 @@ export interface SessionStats {
   readonly created: readonly string[]
   /** Sessions served from the session cache during the run, by cache key. */
   readonly reused: readonly string[]
+  /** Sessions freed during the run because no cached node result used them any more, by model key. */
+  readonly released: readonly string[]
 }
 
 export interface RunIssue {

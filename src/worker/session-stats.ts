@@ -1,6 +1,7 @@
 // Wraps a SessionProvider to record, per run, which model sessions were created and which were reused
 // (the LoRA live mode must reuse the UNet session when only a scale changes).
 import type { SessionProvider } from '../../nodes/services.js'
+import type { SessionCache } from '../runtime/session-cache.js'
 import type { ModelSession, ModelSource } from '../runtime/types.js'
 import type { SessionStats } from './protocol.js'
 
@@ -8,7 +9,15 @@ export class CountingSessions implements SessionProvider {
   private created: string[] = []
   private reused: string[] = []
 
-  constructor(private readonly inner: SessionProvider) {}
+  private released: string[] = []
+
+  constructor(private readonly inner: SessionProvider & Pick<SessionCache, 'release'>) {}
+
+  /** Frees the sessions of these model keys (no cached node result uses them any more). */
+  async release(keys: readonly string[]): Promise<void> {
+    this.released.push(...keys)
+    await this.inner.release(keys)
+  }
 
   async getOrCreate(key: string, load: () => Promise<ModelSource>): Promise<ModelSession> {
     let loaded = false
@@ -22,9 +31,10 @@ export class CountingSessions implements SessionProvider {
 
   /** Returns the stats gathered since the last call and starts counting afresh. */
   take(): SessionStats {
-    const stats = { created: this.created, reused: this.reused }
+    const stats = { created: this.created, reused: this.reused, released: this.released }
     this.created = []
     this.reused = []
+    this.released = []
     return stats
   }
 }

@@ -83,7 +83,25 @@ export const sinkNode = defineNode({
   },
 })
 
-export const allTestNodes: AnyNodeDefinition[] = [numberNode, addNode, slowNode, textNode, sinkNode]
+/** An output node that "uses a model": it retains the resource named by its input, and fails on "fail". */
+export const useNode = defineNode({
+  type: 'Use',
+  version: 1,
+  displayName: 'Use',
+  category: 'test',
+  description: 'Retains a named resource.',
+  isOutput: true,
+  inputs: { resource: string({ default: 'model-a' }), also: string({ default: '' }) },
+  outputs: {},
+  execute(inputs, ctx) {
+    ctx.retain(inputs.resource)
+    if (inputs.also) ctx.retain(inputs.also)
+    if (inputs.also === 'fail') throw new Error('boom')
+    return {}
+  },
+})
+
+export const allTestNodes: AnyNodeDefinition[] = [numberNode, addNode, slowNode, textNode, sinkNode, useNode]
 
 export function resetCalls(): void {
   for (const k of Object.keys(calls)) delete calls[k]

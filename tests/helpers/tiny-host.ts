@@ -30,6 +30,6 @@ export function createTestHost(modelOverrides: ReadonlyMap<string, string> = new
       return output.pngs.map((_, i) => ({ name: `${output.nodeId}-${i}` }))
     },
   })
-  const engine = new Engine({ registry, services: host.services })
+  const engine = new Engine({ registry, services: host.services, onRelease: (keys) => void host.sessions.release(keys) })
   return { engine, images, sessions: host.sessions, dispose: () => host.dispose() }
 }

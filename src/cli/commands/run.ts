@@ -37,7 +37,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const quiet = args.options.has('quiet')
   const report = createProgressReporter({ write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) }, graph.titles)
   try {
-    const engine = new Engine({ registry, services: host.services })
+    const engine = new Engine({ registry, services: host.services, onRelease: (keys) => void host.sessions.release(keys) })
     const result = await engine.run(graph.exec, { onEvent: quiet ? undefined : report })
     if (!quiet) for (const line of scalarOutputs(result.outputs, graph, registry)) process.stderr.write(`${line}\n`)
     const written = await images.writeAll(outDir)
