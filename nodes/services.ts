@@ -1,11 +1,11 @@
 // What nodes need from their host (CLI on onnxruntime-node, or the browser worker on onnxruntime-web).
 // Nodes depend on this interface only; each host provides an implementation.
 import type { FileSource } from '../src/models/files.js'
-import type { HostTensor, InferenceBackend, ModelSession, ModelSource } from '../src/runtime/types.js'
+import type { HostTensor, InferenceBackend, ModelLoader, ModelSession } from '../src/runtime/types.js'
 
 export interface SessionProvider {
   /** Returns the cached session for `key`, or creates it from `load()` once (concurrent callers share it). */
-  getOrCreate(key: string, load: () => Promise<ModelSource>): Promise<ModelSession>
+  getOrCreate(key: string, load: ModelLoader): Promise<ModelSession>
 }
 
 export interface SavedImage {

@@ -9,6 +9,8 @@ export interface LazyModel {
   /** Stable identity: folder + relative path. Used for session caching. */
   readonly key: string
   load(): Promise<ModelSource>
+  /** Bytes `load` would read, from file sizes alone (lets the memory preflight refuse before reading). */
+  fileBytes?(): Promise<number | undefined>
 }
 
 export type PipelineVariant = 'sd15' | 'sdxl'

@@ -1,14 +1,14 @@
 // Runs one lazily loaded model through the host's session cache.
 import type { NodeContext } from '../../src/engine/index.js'
 import { toFloat32 } from '../../src/runtime/tensor.js'
-import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
+import { loaderFor, type HostTensor, type ModelSession } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
 import type { LazyModel } from '../types.js'
 
 /** The cached session for `model`; the node's cached result keeps it alive (released when that result goes). */
 export async function sessionFor(ctx: NodeContext<NodeServices>, model: LazyModel): Promise<ModelSession> {
   ctx.retain(model.key)
-  return ctx.services.sessions.getOrCreate(model.key, () => model.load())
+  return ctx.services.sessions.getOrCreate(model.key, loaderFor(model))
 }
 
 export async function runModel(

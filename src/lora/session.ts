@@ -6,7 +6,7 @@ import { externalDataLocations } from '../models/onnx/external-data.js'
 import { requireGraph } from '../models/onnx/graph.js'
 import { readSafetensors } from '../models/safetensors/reader.js'
 import type { SafetensorsSource } from '../models/safetensors/reader.js'
-import type { HostTensor, ModelSession, ModelSource } from '../runtime/types.js'
+import { loaderFor, type HostTensor, type ModelLoader, type ModelSession, type ModelSource } from '../runtime/types.js'
 import { isLiveMode, loraScaleInput, ScaleInputs } from './live.js'
 import type { LiveLora, LoraMode } from './live.js'
 import { addLiveBranches } from './live-branch.js'
@@ -21,7 +21,7 @@ import { LORA_DATA_FILE, WeightStore } from './weights.js'
 
 /** Get-or-create session cache, as the host's SessionCache provides it. */
 export interface SessionProvider {
-  getOrCreate(key: string, load: () => Promise<ModelSource>): Promise<ModelSession>
+  getOrCreate(key: string, load: ModelLoader): Promise<ModelSession>
 }
 
 export interface LoraBindingLike {
@@ -33,6 +33,7 @@ export interface LoraBindingLike {
 export interface BaseModel {
   readonly key: string
   load(): Promise<ModelSource>
+  fileBytes?(): Promise<number | undefined>
 }
 
 export interface LoraDeps {
@@ -83,15 +84,17 @@ export async function prepareModelWithLoras(
   deps: LoraDeps,
 ): Promise<PreparedModel> {
   const key = loraSessionKey(model.key, component, loras)
-  if (key === model.key) return { session: await deps.sessions.getOrCreate(key, () => model.load()), feeds: {}, reports: [] }
+  if (key === model.key) return { session: await deps.sessions.getOrCreate(key, loaderFor(model)), feeds: {}, reports: [] }
   let reports = builtReports.get(deps.sessions)
   if (!reports) builtReports.set(deps.sessions, (reports = new Map()))
   const known = reports
-  const session = await deps.sessions.getOrCreate(key, async () => {
+  // The build is about the base model's size (LoRA weights are small next to it): the preflight can judge it unread.
+  const build = async () => {
     const built = await buildModel(await model.load(), key, loras, component, deps)
     known.set(key, built.reports)
     return built.source
-  })
+  }
+  const session = await deps.sessions.getOrCreate(key, model.fileBytes ? Object.assign(build, { fileBytes: () => model.fileBytes!() }) : build)
   const inputs = new Set(session.inputs.map((i) => i.name))
   return { session, feeds: scaleFeeds(loras, inputs), reports: reports.get(key) ?? [] }
 }

@@ -6,6 +6,8 @@ export interface FileSource {
   exists(path: string): Promise<boolean>
   readBytes(path: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array>
   readText(path: string): Promise<string>
+  /** The file's size in bytes without reading it, or undefined when the source cannot tell (no Content-Length). */
+  size(path: string): Promise<number | undefined>
 }
 
 /** Joins path segments with '/', collapsing duplicate separators; works for URLs and POSIX paths. */

@@ -60,6 +60,14 @@ export class NodeFileSource implements FileSource {
     }
   }
 
+  async size(path: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.resolvePath(path))).size
+    } catch {
+      return undefined
+    }
+  }
+
   async readText(path: string): Promise<string> {
     try {
       return await readFile(this.resolvePath(path), 'utf8')

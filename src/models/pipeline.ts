@@ -133,7 +133,14 @@ class PipelineReader {
   model(dir: string): PipelineModel {
     const path = this.path(`${dir}/model.onnx`)
     const key = this.files.describe(path)
-    return { key, path, load: (onProgress) => this.loadModel(dir, key, onProgress) }
+    return { key, path, load: (onProgress) => this.loadModel(dir, key, onProgress), fileBytes: () => this.modelFileBytes(dir) }
+  }
+
+  /** model.onnx plus the conventional model.onnx_data, from their sizes (other external files are rare and small). */
+  private async modelFileBytes(dir: string): Promise<number | undefined> {
+    const model = await this.files.size(this.path(`${dir}/model.onnx`))
+    if (model === undefined) return undefined
+    return model + ((await this.files.size(this.path(`${dir}/${CONVENTIONAL_EXTERNAL_DATA}`))) ?? 0)
   }
 
   /** model.onnx plus every external data file it references (or model.onnx_data when present). */

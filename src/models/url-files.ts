@@ -105,6 +105,17 @@ export class UrlFileSource implements FileSource {
     return bytes
   }
 
+  async size(path: string): Promise<number | undefined> {
+    const cache = await this.cache()
+    const cached = cache ? await cache.match(this.describe(path)) : undefined
+    try {
+      const length = (cached ?? (await this.request(path, 'HEAD'))).headers.get('content-length')
+      return length === null ? undefined : Number(length)
+    } catch {
+      return undefined
+    }
+  }
+
   async readText(path: string): Promise<string> {
     return new TextDecoder().decode(await this.readBytes(path))
   }

@@ -5,7 +5,8 @@
 import { totalmem } from 'node:os'
 import * as ort from 'onnxruntime-node'
 import { createOrtSession } from './ort-session.js'
-import type { BackendName, InferenceBackend, ModelSession, ModelSource, SessionOptions } from './types.js'
+import { estimateSessionBytes, refusalOnEvery } from './preflight.js'
+import type { BackendName, InferenceBackend, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
 
 /** Execution providers this onnxruntime-node build can use here (bundled ones only). */
 export function availableNodeProviders(): BackendName[] {
@@ -22,19 +23,32 @@ export interface NodeBackendOptions {
 
 export class NodeBackend implements InferenceBackend {
   readonly name = 'onnxruntime-node'
+  readonly memory: SessionMemory = {
+    bytes: totalmem(),
+    what: `this machine's ${(totalmem() / 2 ** 30).toFixed(0)} GB of memory`,
+    estimate: (fileBytes) => estimateSessionBytes(fileBytes, 'cpu'),
+  }
   private readonly defaults: readonly BackendName[]
 
   constructor(options: NodeBackendOptions = {}) {
     this.defaults = options.executionProviders ?? ['cpu']
   }
 
-  async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
+  /** The providers a session tries, in order: those asked for that this build has, then the CPU. */
+  private providers(options?: SessionOptions): BackendName[] {
     const available = availableNodeProviders()
     const wanted = (options?.executionProviders ?? this.defaults).filter((ep) => available.includes(ep))
     const candidates: BackendName[] = wanted.length > 0 ? [...wanted] : ['cpu']
     if (!candidates.includes('cpu')) candidates.push('cpu')
-    const memory = { bytes: totalmem(), what: `this machine's ${(totalmem() / 2 ** 30).toFixed(0)} GB of memory` }
-    return createOrtSession(ort, source, options, candidates, () => memory)
+    return candidates
+  }
+
+  refusal(modelKey: string, fileBytes: number, options?: SessionOptions): Error | undefined {
+    return refusalOnEvery(modelKey, fileBytes, this.providers(options), () => this.memory)
+  }
+
+  async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
+    return createOrtSession(ort, source, options, this.providers(options), () => this.memory)
   }
 }
 

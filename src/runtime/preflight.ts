@@ -54,11 +54,28 @@ export class PreflightError extends Error {
 
 /** The refusal for `source` on `backend` within `budget`, or undefined when it fits. */
 export function preflightRefusal(source: Pick<ModelSource, 'key' | 'bytes' | 'externalData'>, backend: BackendName, budget: MemoryBudget): PreflightError | undefined {
-  const file = modelFileBytes(source)
+  return refusalForSize(source.key, modelFileBytes(source), backend, budget)
+}
+
+/** The first provider's refusal when every provider in `providers` refuses a file of `fileBytes`; else undefined. */
+export function refusalOnEvery(
+  key: string,
+  fileBytes: number,
+  providers: readonly BackendName[],
+  budgetFor: (ep: BackendName) => MemoryBudget | undefined,
+): PreflightError | undefined {
+  const refusals = providers.map((ep) => {
+    const budget = budgetFor(ep)
+    return budget && refusalForSize(key, fileBytes, ep, budget)
+  })
+  return refusals.every((r) => r !== undefined) ? refusals[0] : undefined
+}
+
+export function refusalForSize(key: string, file: number, backend: BackendName, budget: MemoryBudget): PreflightError | undefined {
   const needed = estimateSessionBytes(file, backend)
   if (needed <= budget.bytes) return undefined
   return new PreflightError(
-    `${source.key}: a ${gb(file)} GB model needs about ${gb(needed)} GB to load on ${backend}, more than ${budget.what}; ${INSTEAD[backend]}`,
+    `${key}: a ${gb(file)} GB model needs about ${gb(needed)} GB to load on ${backend}, more than ${budget.what}; ${INSTEAD[backend]}`,
   )
 }
 

@@ -1,9 +1,11 @@
 // Sessions cached by model key + session options: get-or-create, concurrent requests share one creation, a failed
 // creation is forgotten (so a fixed file can be retried), and hit/create counts let tests and the editor check that
-// a session was not rebuilt.
+// a session was not rebuilt. Where the backend states its memory, the least recently used idle sessions are evicted
+// before a new one is created that would not fit next to them.
 
+import { modelFileBytes } from './preflight.js'
 import { sessionOptionsKey } from './session-options.js'
-import type { InferenceBackend, LazyModelSource, ModelSession, ModelSource, SessionOptions } from './types.js'
+import { loaderFor, type InferenceBackend, type LazyModelSource, type ModelLoader, type ModelSession, type ModelSource, type SessionMemory, type SessionOptions } from './types.js'
 
 export interface SessionCacheStats {
   /** Requests answered by an existing (or in-flight) session. */
@@ -12,29 +14,49 @@ export interface SessionCacheStats {
   readonly creates: number
   /** Sessions currently held. */
   readonly size: number
+  /** Sessions evicted to make room for another. */
+  readonly evictions: number
+}
+
+interface Entry {
+  readonly session: Promise<ModelSession>
+  /** Estimated memory, known once the model's bytes are. */
+  bytes: number
+  lastUsed: number
+  /** Runs in flight: a busy session is never evicted. */
+  busy: number
 }
 
 export class SessionCache {
-  private readonly entries = new Map<string, Promise<ModelSession>>()
+  private readonly entries = new Map<string, Entry>()
   private hits = 0
   private creates = 0
+  private evictions = 0
+  private clock = 0
 
   constructor(
     readonly backend: InferenceBackend,
     private readonly defaultOptions?: SessionOptions,
+    private readonly memory: SessionMemory | undefined = backend.memory,
   ) {}
 
   get stats(): SessionCacheStats {
-    return { hits: this.hits, creates: this.creates, size: this.entries.size }
+    return { hits: this.hits, creates: this.creates, size: this.entries.size, evictions: this.evictions }
+  }
+
+  /** Estimated bytes of the sessions held. */
+  get heldBytes(): number {
+    return [...this.entries.values()].reduce((sum, e) => sum + e.bytes, 0)
   }
 
   private cacheKey(modelKey: string, options: SessionOptions | undefined): string {
     return `${modelKey}\u0000${sessionOptionsKey(options)}`
   }
 
-  /** Model keys with a session held or being created. */
+  /** Model keys with a session held or being created, least recently used first. */
   keys(): string[] {
-    return [...new Set([...this.entries.keys()].map((k) => k.slice(0, k.indexOf('\u0000'))))]
+    const byUse = [...this.entries].sort((a, b) => a[1].lastUsed - b[1].lastUsed)
+    return [...new Set(byUse.map(([k]) => k.slice(0, k.indexOf('\u0000'))))]
   }
 
   has(modelKey: string, options: SessionOptions | undefined = this.defaultOptions): boolean {
@@ -42,26 +64,81 @@ export class SessionCache {
   }
 
   /** The session for `key`; `load` runs only when no session exists yet (the file is not read on a hit). */
-  getOrCreate(key: string, load: () => Promise<ModelSource>, options: SessionOptions | undefined = this.defaultOptions): Promise<ModelSession> {
+  getOrCreate(key: string, load: ModelLoader, options: SessionOptions | undefined = this.defaultOptions): Promise<ModelSession> {
     const cacheKey = this.cacheKey(key, options)
     const existing = this.entries.get(cacheKey)
     if (existing) {
       this.hits++
-      return existing
+      existing.lastUsed = ++this.clock
+      return existing.session
     }
     this.creates++
-    const created = load().then((source) => this.backend.createSession(source, options))
-    this.entries.set(cacheKey, created)
+    // The callback runs after this function returns, when `entry` exists.
+    const created = this.refuseEarly(key, load, options).then(() => load()).then(async (source) => {
+      if (this.memory) {
+        entry.bytes = this.memory.estimate(modelFileBytes(source))
+        await this.makeRoom(entry.bytes, cacheKey)
+      }
+      return this.track(entry, await this.backend.createSession(source, options))
+    })
+    const entry: Entry = { session: created, bytes: 0, lastUsed: ++this.clock, busy: 0 }
+    this.entries.set(cacheKey, entry)
     created.catch(() => {
-      if (this.entries.get(cacheKey) === created) this.entries.delete(cacheKey)
+      if (this.entries.get(cacheKey) === entry) this.entries.delete(cacheKey)
     })
     return created
   }
 
   /** Same as getOrCreate for a lazy model or already-loaded source. */
   get(model: LazyModelSource | ModelSource, options: SessionOptions | undefined = this.defaultOptions): Promise<ModelSession> {
-    const load = 'load' in model ? () => model.load() : () => Promise.resolve(model)
+    const load = 'load' in model ? loaderFor(model) : () => Promise.resolve(model)
     return this.getOrCreate(model.key, load, options)
+  }
+
+  /** The preflight, from the file sizes alone, before a multi-gigabyte read that could only end in a refusal. */
+  private async refuseEarly(key: string, load: ModelLoader, options: SessionOptions | undefined): Promise<void> {
+    if (!load.fileBytes || !this.backend.refusal) return
+    const bytes = await load.fileBytes()
+    const refused = bytes === undefined ? undefined : this.backend.refusal(key, bytes, options)
+    if (refused) throw refused
+  }
+
+  /** Counts the session's runs in flight, so eviction leaves it alone while it computes. */
+  private track(entry: Entry, session: ModelSession): ModelSession {
+    return {
+      backend: session.backend,
+      inputs: session.inputs,
+      outputs: session.outputs,
+      run: async (feeds, outputNames) => {
+        entry.busy++
+        entry.lastUsed = ++this.clock
+        try {
+          return await session.run(feeds, outputNames)
+        } finally {
+          entry.busy--
+        }
+      },
+      dispose: () => session.dispose(),
+    }
+  }
+
+  /** Evicts least recently used idle sessions until `needed` more bytes fit in the backend's memory. */
+  private async makeRoom(needed: number, forKey: string): Promise<void> {
+    const limit = this.memory!.bytes
+    const candidates = [...this.entries]
+      .filter(([k, e]) => k !== forKey && e.busy === 0 && e.bytes > 0)
+      .sort((a, b) => a[1].lastUsed - b[1].lastUsed)
+    const doomed: Promise<ModelSession>[] = []
+    let held = this.heldBytes - (this.entries.get(forKey)?.bytes ?? 0)
+    for (const [k, e] of candidates) {
+      if (held + needed <= limit) break
+      this.entries.delete(k)
+      this.evictions++
+      held -= e.bytes
+      doomed.push(e.session)
+    }
+    // Freed before the new model is handed to onnxruntime, so the two never coexist.
+    await disposeAll(doomed)
   }
 
   /** Drops and disposes every session of `modelKey` (any options), e.g. after the file changed. */
@@ -69,7 +146,7 @@ export class SessionCache {
     const prefix = `${modelKey}\u0000`
     const doomed = [...this.entries].filter(([k]) => k.startsWith(prefix))
     for (const [k] of doomed) this.entries.delete(k)
-    await disposeAll(doomed.map(([, session]) => session))
+    await disposeAll(doomed.map(([, entry]) => entry.session))
   }
 
   /** Evicts the sessions of each model key, e.g. those no cached node result uses any more. */
@@ -78,7 +155,7 @@ export class SessionCache {
   }
 
   async dispose(): Promise<void> {
-    const all = [...this.entries.values()]
+    const all = [...this.entries.values()].map((e) => e.session)
     this.entries.clear()
     await disposeAll(all)
   }

@@ -33,6 +33,17 @@ export interface LazyModelSource {
   /** Same identity as the ModelSource it loads. */
   readonly key: string
   load(): Promise<ModelSource>
+  /** Bytes `load` would read (model plus external data), from file sizes alone; undefined when unknown. */
+  fileBytes?(): Promise<number | undefined>
+}
+
+/** Reads a model for a new session; `fileBytes`, when given, lets the backend refuse it before anything is read. */
+export type ModelLoader = (() => Promise<ModelSource>) & { readonly fileBytes?: () => Promise<number | undefined> }
+
+/** A loader for `model` that carries its size hint along. */
+export function loaderFor(model: LazyModelSource): ModelLoader {
+  const load = () => model.load()
+  return model.fileBytes ? Object.assign(load, { fileBytes: () => model.fileBytes!() }) : load
 }
 
 export interface IOMetadata {
@@ -51,7 +62,23 @@ export interface ModelSession {
   dispose(): Promise<void>
 }
 
+/** What sessions on a backend may use together, and what one model costs there (see preflight.ts). */
+export interface SessionMemory {
+  readonly bytes: number
+  /** Names the limit in messages: "the 4 GB wasm32 heap". */
+  readonly what: string
+  /** Estimated bytes a session needs for a model file (plus external data) of `fileBytes`. */
+  estimate(fileBytes: number): number
+}
+
 export interface InferenceBackend {
   readonly name: string
+  /**
+   * The memory preflight's refusal for a model file of `fileBytes` on every provider this backend would try, or
+   * undefined when one can take it. Lets a refusal come before the file is read.
+   */
+  refusal?(modelKey: string, fileBytes: number, options?: SessionOptions): Error | undefined
+  /** When set, the session cache evicts least recently used idle sessions so a new one fits. */
+  readonly memory?: SessionMemory
   createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession>
 }

@@ -4,8 +4,8 @@
 
 import * as ort from 'onnxruntime-web'
 import { createOrtSession } from './ort-session.js'
-import { WASM_HEAP_LIMIT } from './preflight.js'
-import type { InferenceBackend, ModelSession, ModelSource, SessionOptions } from './types.js'
+import { estimateSessionBytes, refusalOnEvery, WASM_HEAP_LIMIT } from './preflight.js'
+import type { InferenceBackend, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
 
 export type WebBackendName = 'webgpu' | 'wasm'
 
@@ -39,18 +39,35 @@ export function defaultWasmThreads(): number {
   return Math.max(1, Math.min(4, cores))
 }
 
+const HEAP = 'the 4 GB wasm32 heap onnxruntime-web loads models through'
+const HEAP_BUDGET = { bytes: WASM_HEAP_LIMIT, what: HEAP }
+
 export class WebBackend implements InferenceBackend {
   readonly name = 'onnxruntime-web'
 
   /** `active` is the provider sessions are created with: 'webgpu' only when an adapter was found. */
   constructor(public active: WebBackendName) {}
 
-  async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
+  /** All sessions share one wasm32 heap (WebGPU sessions stage their weights through it too). */
+  get memory(): SessionMemory {
+    const active = this.active
+    return { bytes: WASM_HEAP_LIMIT, what: HEAP, estimate: (fileBytes) => estimateSessionBytes(fileBytes, active) }
+  }
+
+  /** The providers a session tries, in order: those asked for that are usable, else WebGPU (when found) then WASM. */
+  private providers(options?: SessionOptions): WebBackendName[] {
     const asked = (options?.executionProviders ?? []).filter((ep): ep is WebBackendName => ep === 'webgpu' || ep === 'wasm')
     const usable = asked.filter((ep) => ep === 'wasm' || this.active === 'webgpu')
-    const providers: WebBackendName[] = usable.length > 0 ? usable : this.active === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm']
+    return usable.length > 0 ? usable : this.active === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm']
+  }
+
+  refusal(modelKey: string, fileBytes: number, options?: SessionOptions): Error | undefined {
+    return refusalOnEvery(modelKey, fileBytes, this.providers(options), () => HEAP_BUDGET)
+  }
+
+  async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
     // WebGPU sessions are staged through the same wasm32 heap, so both providers share its 4 GB limit.
-    return createOrtSession(ort, source, options, providers, () => ({ bytes: WASM_HEAP_LIMIT, what: 'the 4 GB wasm32 heap onnxruntime-web loads models through' }))
+    return createOrtSession(ort, source, options, this.providers(options), () => HEAP_BUDGET)
   }
 }
 

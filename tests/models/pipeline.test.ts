@@ -32,6 +32,9 @@ class CountingSource implements FileSource {
     this.reads.push(path)
     return this.inner.readText(path)
   }
+  size(path: string): Promise<number | undefined> {
+    return this.inner.size(path)
+  }
 }
 
 /** A writable copy of the tiny pipeline to break in various ways. */

@@ -110,7 +110,7 @@ describe('SessionCache', () => {
     expect(a).toBe(b)
     expect(await cache.getOrCreate('cached/model.onnx', load)).toBe(a)
     expect(loads).toBe(1)
-    expect(cache.stats).toEqual({ hits: 2, creates: 1, size: 1 })
+    expect(cache.stats).toEqual({ hits: 2, creates: 1, size: 1, evictions: 0 })
     const other = await cache.getOrCreate('cached/model.onnx', load, { graphOptimizationLevel: 'disabled' })
     expect(other).not.toBe(a)
     expect(cache.stats).toMatchObject({ creates: 2, size: 2 })
@@ -133,7 +133,7 @@ describe('SessionCache', () => {
     broken = false
     const session = await cache.get(lazy)
     expect((await session.run({ x: ones })).y!.dims).toEqual([1, 4])
-    expect(cache.stats).toEqual({ hits: 0, creates: 2, size: 1 })
+    expect(cache.stats).toEqual({ hits: 0, creates: 2, size: 1, evictions: 0 })
     await cache.dispose()
     expect(cache.stats.size).toBe(0)
   })

@@ -1,0 +1,71 @@
+// The memory preflight judges a model by its files' sizes before reading them: a model that cannot fit is refused
+// without a multi-gigabyte read. The oversized files here are real, sparse files (stat reports the size, no disk used).
+import { cpSync, mkdtempSync, rmSync, truncateSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FileSource } from '../../src/models/files.js'
+import { NodeFileSource } from '../../src/models/node-files.js'
+import { readPipelineFolder } from '../../src/models/pipeline.js'
+import { SessionCache } from '../../src/runtime/index.js'
+import { createNodeBackend } from '../../src/runtime/node.js'
+import { WebBackend } from '../../src/runtime/web.js'
+
+const GiB = 2 ** 30
+let scratch: string
+
+/** Records every file read. */
+class ReadLog implements FileSource {
+  readonly reads: string[] = []
+  constructor(private readonly inner: FileSource) {}
+  describe = (path: string) => this.inner.describe(path)
+  exists = (path: string) => this.inner.exists(path)
+  size = (path: string) => this.inner.size(path)
+  readBytes(path: string, onProgress?: (loaded: number, total: number) => void) {
+    this.reads.push(path)
+    return this.inner.readBytes(path, onProgress)
+  }
+  readText(path: string) {
+    this.reads.push(path)
+    return this.inner.readText(path)
+  }
+}
+
+/** The tiny pipeline with a UNet whose external data file claims `bytes`. */
+async function pipelineWithUnetOf(name: string, bytes: number) {
+  const dir = join(scratch, name)
+  cpSync('public/models/tiny-sd15', dir, { recursive: true })
+  truncateSync(join(dir, 'unet', 'model.onnx_data'), Math.round(bytes))
+  const files = new ReadLog(new NodeFileSource(scratch))
+  return { files, pipeline: await readPipelineFolder(files, name) }
+}
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'hypersd-preflight-'))
+})
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+describe('preflight before reading', () => {
+  it('refuses a UNet the CLI cannot hold, naming the file, without reading it', async () => {
+    const { files, pipeline } = await pipelineWithUnetOf('huge', 400 * GiB)
+    const cache = new SessionCache(createNodeBackend())
+    await expect(cache.get(pipeline.unet.model)).rejects.toThrow(/huge\/unet\/model\.onnx: a 400 GB model needs about 2080 GB to load on cpu, more than this machine's \d+ GB of memory; use an fp16 export/)
+    expect(files.reads.filter((p) => p.includes('unet/model.onnx'))).toEqual([])
+    // The other components are unaffected and still load.
+    const vae = await cache.get(pipeline.vaeDecoder.model)
+    expect(vae.inputs.map((i) => i.name)).toEqual(['latent_sample'])
+    await cache.dispose()
+  })
+
+  it('refuses a 3.4 GB fp32 UNet on WASM before reading it, and says what to use instead', async () => {
+    const { files, pipeline } = await pipelineWithUnetOf('fp32', 3.44 * GiB)
+    const cache = new SessionCache(new WebBackend('wasm'))
+    await expect(cache.get(pipeline.unet.model)).rejects.toThrow(
+      /fp32\/unet\/model\.onnx: a 3\.4 GB model needs about 7\.1 GB to load on wasm, more than the 4 GB wasm32 heap onnxruntime-web loads models through; use the WebGPU backend/,
+    )
+    expect(files.reads.filter((p) => p.includes('unet/model.onnx'))).toEqual([])
+    // On WebGPU (the weights live on the GPU) the same file passes the preflight.
+    expect(new WebBackend('webgpu').refusal('fp32/unet/model.onnx', 3.44 * GiB)).toBeUndefined()
+    await cache.dispose()
+  })
+})
