@@ -7,6 +7,7 @@ import { decodeTiled } from '../src/imaging/tiled-decode.js'
 import { readPipelineFolder } from '../src/models/pipeline.js'
 import { NodeFileSource } from '../src/models/node-files.js'
 import { createNodeBackend } from '../src/runtime/node.js'
+import { SessionCache } from '../src/runtime/session-cache.js'
 import { toFloat32 } from '../src/runtime/tensor.js'
 import type { HostTensor, ModelSession } from '../src/runtime/types.js'
 
@@ -52,10 +53,12 @@ async function measure(label: string, load: () => Promise<{ bytes: number; sessi
 const files = new NodeFileSource(root)
 const pipeline = await readPipelineFolder(files, `full-${name}`)
 const backend = createNodeBackend()
+// The product's path: the session cache (preflight on file sizes, then onnxruntime-node opening the file itself).
 const open = (model: typeof pipeline.unet.model) => async () => {
-  const source = await model.load()
-  const bytes = source.bytes.byteLength + (source.externalData ?? []).reduce((s, f) => s + f.data.byteLength, 0)
-  return { bytes, session: await backend.createSession(source) }
+  const bytes = (await model.fileBytes?.()) ?? 0
+  const cache = new SessionCache(backend)
+  const session = await cache.get(model)
+  return { bytes, session }
 }
 const latent = size / 8
 console.log(`${name} twin, ${size}x${size}, onnxruntime-node CPU, ${steps} UNet run(s)`)

@@ -1,6 +1,6 @@
 // Socket value types shared by the node families. Values are plain descriptions (no sessions),
 // so the engine can cache and hash around them; sessions live in the host's SessionCache.
-import type { ModelSource } from '../src/runtime/types.js'
+import type { LocalModelFile, ModelSource } from '../src/runtime/types.js'
 import type { LoraMode } from '../src/lora/index.js'
 import type { TokenizerFileTexts } from '../src/text/index.js'
 
@@ -11,6 +11,8 @@ export interface LazyModel {
   load(): Promise<ModelSource>
   /** Bytes `load` would read, from file sizes alone (lets the memory preflight refuse before reading). */
   fileBytes?(): Promise<number | undefined>
+  /** The model as a local file, for backends that open it themselves. */
+  localFile?(): Promise<LocalModelFile | undefined>
 }
 
 export type PipelineVariant = 'sd15' | 'sdxl'

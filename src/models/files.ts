@@ -8,6 +8,8 @@ export interface FileSource {
   readText(path: string): Promise<string>
   /** The file's size in bytes without reading it, or undefined when the source cannot tell (no Content-Length). */
   size(path: string): Promise<number | undefined>
+  /** The absolute path of `path` on the local disk, for sources that are one (Node). */
+  localPath?(path: string): string
 }
 
 /** Joins path segments with '/', collapsing duplicate separators; works for URLs and POSIX paths. */

@@ -22,6 +22,10 @@ export class NodeFileSource implements FileSource {
     return isAbsolute(path) ? path : resolve(this.root, path)
   }
 
+  localPath(path: string): string {
+    return this.resolvePath(path)
+  }
+
   describe(path: string): string {
     return isAbsolute(path) ? path : join(this.root, path)
   }

@@ -7,27 +7,16 @@
 //   SDXL adds tokenizer_2/ and text_encoder_2/; unet/config.json and vae_decoder/config.json are optional.
 
 import { parseJsonSafely, type JsonValue } from '../graph/safe-json.js'
-import type { LazyModelSource, ModelSource } from '../runtime/types.js'
 import type { TokenizerFileTexts } from '../text/index.js'
 import { joinPath, type FileSource } from './files.js'
-import { decodeModel, externalDataLocations } from './onnx/index.js'
+import { pipelineModel, type PipelineModel } from './model-files.js'
 
+export type { LoadProgress, PipelineModel } from './model-files.js'
 export type PipelineVariant = 'sd15' | 'sdxl'
 export type JsonObject = { readonly [key: string]: JsonValue }
-export type LoadProgress = (loaded: number, total: number) => void
 
 /** Latent scaling of the VAE when its config does not say (diffusers' defaults for each family). */
 export const DEFAULT_VAE_SCALING: Readonly<Record<PipelineVariant, number>> = { sd15: 0.18215, sdxl: 0.13025 }
-
-/** Graphs that point at external data are small; bigger files are taken to be self-contained (no decode). */
-const DECODE_FOR_EXTERNAL_DATA_LIMIT = 64 * 1024 * 1024
-const CONVENTIONAL_EXTERNAL_DATA = 'model.onnx_data'
-
-export interface PipelineModel extends LazyModelSource {
-  /** Path of model.onnx inside the FileSource, e.g. "tiny-sd15/unet/model.onnx". */
-  readonly path: string
-  load(onProgress?: LoadProgress): Promise<ModelSource>
-}
 
 export interface PipelineTextEncoder {
   readonly folder: 'text_encoder' | 'text_encoder_2'
@@ -131,49 +120,7 @@ class PipelineReader {
   }
 
   model(dir: string): PipelineModel {
-    const path = this.path(`${dir}/model.onnx`)
-    const key = this.files.describe(path)
-    return { key, path, load: (onProgress) => this.loadModel(dir, key, onProgress), fileBytes: () => this.modelFileBytes(dir) }
-  }
-
-  /** model.onnx plus the conventional model.onnx_data, from their sizes (other external files are rare and small). */
-  private async modelFileBytes(dir: string): Promise<number | undefined> {
-    const model = await this.files.size(this.path(`${dir}/model.onnx`))
-    if (model === undefined) return undefined
-    return model + ((await this.files.size(this.path(`${dir}/${CONVENTIONAL_EXTERNAL_DATA}`))) ?? 0)
-  }
-
-  /** model.onnx plus every external data file it references (or model.onnx_data when present). */
-  private async loadModel(dir: string, key: string, onProgress?: LoadProgress): Promise<ModelSource> {
-    const relative = `${dir}/model.onnx`
-    if (!(await this.exists(relative))) throw new Error(`${key}: file not found`)
-    const bytes = await this.files.readBytes(this.path(relative), onProgress)
-    const locations = await this.externalDataFiles(dir, key, bytes)
-    const externalData = []
-    for (const location of locations) {
-      const file = `${dir}/${location}`
-      if (!(await this.exists(file))) throw new Error(`${key}: external data file ${this.describe(file)} not found`)
-      externalData.push({ path: location, data: await this.files.readBytes(this.path(file), onProgress) })
-    }
-    return externalData.length > 0 ? { key, bytes, externalData } : { key, bytes }
-  }
-
-  private async externalDataFiles(dir: string, key: string, bytes: Uint8Array): Promise<string[]> {
-    if (bytes.byteLength > DECODE_FOR_EXTERNAL_DATA_LIMIT) {
-      return (await this.exists(`${dir}/${CONVENTIONAL_EXTERNAL_DATA}`)) ? [CONVENTIONAL_EXTERNAL_DATA] : []
-    }
-    let locations: string[]
-    try {
-      locations = externalDataLocations(decodeModel(bytes))
-    } catch (err) {
-      throw new Error(`${key}: cannot load ONNX model (${(err as Error).message})`, { cause: err })
-    }
-    for (const location of locations) {
-      if (location.startsWith('/') || location.split(/[\\/]/).includes('..') || /^[a-z]+:/i.test(location)) {
-        throw new Error(`${key}: external data location "${location}" is outside the model folder`)
-      }
-    }
-    return locations
+    return pipelineModel(this.files, this.path(dir))
   }
 }
 

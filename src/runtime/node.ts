@@ -4,9 +4,9 @@
 
 import { totalmem } from 'node:os'
 import * as ort from 'onnxruntime-node'
-import { createOrtSession } from './ort-session.js'
+import { createOrtSession, createOrtSessionFromFile } from './ort-session.js'
 import { estimateSessionBytes, refusalOnEvery } from './preflight.js'
-import type { BackendName, InferenceBackend, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
+import type { BackendName, InferenceBackend, LoadRoute, LocalModelFile, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
 
 /** Execution providers this onnxruntime-node build can use here (bundled ones only). */
 export function availableNodeProviders(): BackendName[] {
@@ -26,7 +26,7 @@ export class NodeBackend implements InferenceBackend {
   readonly memory: SessionMemory = {
     bytes: totalmem(),
     what: `this machine's ${(totalmem() / 2 ** 30).toFixed(0)} GB of memory`,
-    estimate: (fileBytes) => estimateSessionBytes(fileBytes, 'cpu'),
+    estimate: (fileBytes, route) => estimateSessionBytes(fileBytes, 'cpu', route),
   }
   private readonly defaults: readonly BackendName[]
 
@@ -43,12 +43,16 @@ export class NodeBackend implements InferenceBackend {
     return candidates
   }
 
-  refusal(modelKey: string, fileBytes: number, options?: SessionOptions): Error | undefined {
-    return refusalOnEvery(modelKey, fileBytes, this.providers(options), () => this.memory)
+  refusal(modelKey: string, fileBytes: number, options?: SessionOptions, route?: LoadRoute): Error | undefined {
+    return refusalOnEvery(modelKey, fileBytes, this.providers(options), () => this.memory, route)
   }
 
   async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
     return createOrtSession(ort, source, options, this.providers(options), () => this.memory)
+  }
+
+  async createSessionFromFile(modelKey: string, file: LocalModelFile, options?: SessionOptions): Promise<ModelSession> {
+    return createOrtSessionFromFile(ort, modelKey, file, options, this.providers(options), () => this.memory)
   }
 }
 

@@ -3,10 +3,10 @@
 // every ort tensor made or returned for a run is disposed afterwards.
 
 import type { InferenceSession, Tensor } from 'onnxruntime-common'
-import { preflightRefusal, type MemoryBudget, type PreflightError } from './preflight.js'
+import { modelFileBytes, refusalForSize, type MemoryBudget, type PreflightError } from './preflight.js'
 import { checkModelBytes, ortSessionOptions } from './session-options.js'
 import { convertTensor, hostTensor } from './tensor.js'
-import type { BackendName, HostTensor, IOMetadata, ModelSession, ModelSource, SessionOptions, TensorArray, TensorDType } from './types.js'
+import type { BackendName, HostTensor, IOMetadata, LoadRoute, LocalModelFile, ModelSession, ModelSource, SessionOptions, TensorArray, TensorDType } from './types.js'
 
 /** The Tensor class of the onnxruntime package in use (node and web each have their own). */
 export type OrtTensorConstructor = new (type: TensorDType, data: TensorArray, dims: readonly number[]) => Tensor
@@ -114,7 +114,7 @@ export function modelLoadError(modelKey: string, err: unknown): Error {
 }
 
 export interface OrtPackage {
-  readonly InferenceSession: { create(bytes: Uint8Array, options: InferenceSession.SessionOptions): Promise<InferenceSession> }
+  readonly InferenceSession: { create(model: Uint8Array | string, options: InferenceSession.SessionOptions): Promise<InferenceSession> }
   readonly Tensor: unknown
 }
 
@@ -138,22 +138,47 @@ export async function createOrtSession(
   } catch (err) {
     throw modelLoadError(source.key, err)
   }
+  return firstProvider(ort, source.key, modelFileBytes(source), providers, budgetFor, (ep) =>
+    ort.InferenceSession.create(source.bytes, ortSessionOptions(source, options, [ep])),
+  )
+}
+
+/** The same, with onnxruntime reading the file (and the external data next to it) itself: no copy in JS. */
+export async function createOrtSessionFromFile(
+  ort: OrtPackage,
+  modelKey: string,
+  file: LocalModelFile,
+  options: SessionOptions | undefined,
+  providers: readonly BackendName[],
+  budgetFor: BudgetFor = () => undefined,
+): Promise<ModelSession> {
+  return firstProvider(ort, modelKey, file.bytes, providers, budgetFor, (ep) => ort.InferenceSession.create(file.path, ortSessionOptions({}, options, [ep])), 'file')
+}
+
+async function firstProvider(
+  ort: OrtPackage,
+  modelKey: string,
+  fileBytes: number,
+  providers: readonly BackendName[],
+  budgetFor: BudgetFor,
+  create: (ep: BackendName) => Promise<InferenceSession>,
+  route: LoadRoute = 'bytes',
+): Promise<ModelSession> {
   let lastError: unknown
   let refusal: PreflightError | undefined
   for (const ep of providers) {
     const budget = budgetFor(ep)
-    const refused = budget && preflightRefusal(source, ep, budget)
+    const refused = budget && refusalForSize(modelKey, fileBytes, ep, budget, route)
     if (refused) {
       refusal ??= refused
       continue
     }
     try {
-      const session = await ort.InferenceSession.create(source.bytes, ortSessionOptions(source, options, [ep]))
-      return new OrtModelSession(source.key, ep, session, ort.Tensor as OrtTensorConstructor)
+      return new OrtModelSession(modelKey, ep, await create(ep), ort.Tensor as OrtTensorConstructor)
     } catch (err) {
       lastError = err
     }
   }
   if (refusal && lastError === undefined) throw refusal
-  throw modelLoadError(source.key, lastError)
+  throw modelLoadError(modelKey, lastError)
 }

@@ -3,7 +3,7 @@
 // failure for an oversized model is an abort or an opaque "RangeError: Array buffer allocation failed" after
 // gigabytes were already copied.
 
-import type { BackendName, ModelSource } from './types.js'
+import type { BackendName, LoadRoute, ModelSource } from './types.js'
 
 const GiB = 2 ** 30
 
@@ -28,12 +28,13 @@ export function modelFileBytes(source: Pick<ModelSource, 'bytes' | 'externalData
  * Peak bytes a session needs while it is created, on the side that `budget` limits:
  * - wasm: the file is copied into the heap and the weights are unpacked next to it (2x), plus the working margin;
  * - webgpu: the same staging copy passes through the wasm heap before the weights move to the GPU (1x + margin);
- * - cpu/cuda (onnxruntime-node): measured, peak RSS 5.1x to 5.2x the file for the fp16 SD1.5 twin's UNet (three runs) (README
- *   "Full-size twins"): the bytes read in JS, onnxruntime's copy, and (as we read it) float32 copies of the fp16
- *   weights for the CPU provider, which lacks fp16 kernels for most ops.
+ * - cpu/cuda (onnxruntime-node), measured on the fp16 SD1.5 twin's UNet (README "Full-size twins"): opened from
+ *   its path, peak RSS 3.8x the file (onnxruntime's copy plus, as we read it, float32 copies of the fp16 weights
+ *   for the CPU provider, which lacks fp16 kernels for most ops); from bytes in JS (a LoRA build), 5.1x to 5.2x.
  */
-export function estimateSessionBytes(fileBytes: number, backend: BackendName): number {
-  const factor = backend === 'wasm' ? 2 : backend === 'webgpu' ? 1 : 5.2
+export function estimateSessionBytes(fileBytes: number, backend: BackendName, route: LoadRoute = 'bytes'): number {
+  const node = route === 'file' ? 3.9 : 5.2
+  const factor = backend === 'wasm' ? 2 : backend === 'webgpu' ? 1 : node
   return factor * fileBytes + WORKING_MARGIN
 }
 
@@ -63,16 +64,17 @@ export function refusalOnEvery(
   fileBytes: number,
   providers: readonly BackendName[],
   budgetFor: (ep: BackendName) => MemoryBudget | undefined,
+  route: LoadRoute = 'bytes',
 ): PreflightError | undefined {
   const refusals = providers.map((ep) => {
     const budget = budgetFor(ep)
-    return budget && refusalForSize(key, fileBytes, ep, budget)
+    return budget && refusalForSize(key, fileBytes, ep, budget, route)
   })
   return refusals.every((r) => r !== undefined) ? refusals[0] : undefined
 }
 
-export function refusalForSize(key: string, file: number, backend: BackendName, budget: MemoryBudget): PreflightError | undefined {
-  const needed = estimateSessionBytes(file, backend)
+export function refusalForSize(key: string, file: number, backend: BackendName, budget: MemoryBudget, route: LoadRoute = 'bytes'): PreflightError | undefined {
+  const needed = estimateSessionBytes(file, backend, route)
   if (needed <= budget.bytes) return undefined
   return new PreflightError(
     `${key}: a ${gb(file)} GB model needs about ${gb(needed)} GB to load on ${backend}, more than ${budget.what}; ${INSTEAD[backend]}`,

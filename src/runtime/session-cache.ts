@@ -5,7 +5,7 @@
 
 import { modelFileBytes } from './preflight.js'
 import { sessionOptionsKey } from './session-options.js'
-import { loaderFor, type InferenceBackend, type LazyModelSource, type ModelLoader, type ModelSession, type ModelSource, type SessionMemory, type SessionOptions } from './types.js'
+import { loaderFor, type InferenceBackend, type LazyModelSource, type LoadRoute, type ModelLoader, type ModelSession, type ModelSource, type SessionMemory, type SessionOptions } from './types.js'
 
 export interface SessionCacheStats {
   /** Requests answered by an existing (or in-flight) session. */
@@ -74,13 +74,11 @@ export class SessionCache {
     }
     this.creates++
     // The callback runs after this function returns, when `entry` exists.
-    const created = this.refuseEarly(key, load, options).then(() => load()).then(async (source) => {
-      if (this.memory) {
-        entry.bytes = this.memory.estimate(modelFileBytes(source))
-        await this.makeRoom(entry.bytes, cacheKey)
-      }
-      return this.track(entry, await this.backend.createSession(source, options))
-    })
+    const created = this.create(key, load, options, async (fileBytes, route) => {
+      if (!this.memory) return
+      entry.bytes = this.memory.estimate(fileBytes, route)
+      await this.makeRoom(entry.bytes, cacheKey)
+    }).then((session) => this.track(entry, session))
     const entry: Entry = { session: created, bytes: 0, lastUsed: ++this.clock, busy: 0 }
     this.entries.set(cacheKey, entry)
     created.catch(() => {
@@ -95,12 +93,28 @@ export class SessionCache {
     return this.getOrCreate(model.key, load, options)
   }
 
-  /** The preflight, from the file sizes alone, before a multi-gigabyte read that could only end in a refusal. */
-  private async refuseEarly(key: string, load: ModelLoader, options: SessionOptions | undefined): Promise<void> {
-    if (!load.fileBytes || !this.backend.refusal) return
-    const bytes = await load.fileBytes()
-    const refused = bytes === undefined ? undefined : this.backend.refusal(key, bytes, options)
+  /**
+   * A new session: from the local file when the backend can open one (no JS copy of the bytes), else from the
+   * bytes `load` reads, after the preflight judged the file sizes, so a refusal never costs a multi-gigabyte read.
+   */
+  private async create(
+    key: string,
+    load: ModelLoader,
+    options: SessionOptions | undefined,
+    reserve: (fileBytes: number, route: LoadRoute) => Promise<void>,
+  ): Promise<ModelSession> {
+    const route: LoadRoute = this.backend.createSessionFromFile && load.localFile ? 'file' : 'bytes'
+    const knownBytes = load.fileBytes ? await load.fileBytes() : undefined
+    const refused = knownBytes !== undefined ? this.backend.refusal?.(key, knownBytes, options, route) : undefined
     if (refused) throw refused
+    const file = route === 'file' ? await load.localFile!() : undefined
+    if (file) {
+      await reserve(file.bytes, 'file')
+      return this.backend.createSessionFromFile!(key, file, options)
+    }
+    const source = await load()
+    await reserve(modelFileBytes(source), 'bytes')
+    return this.backend.createSession(source, options)
   }
 
   /** Counts the session's runs in flight, so eviction leaves it alone while it computes. */

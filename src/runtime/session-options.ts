@@ -7,7 +7,7 @@ import type { ModelSource, SessionOptions } from './types.js'
 const LOG_ERRORS_ONLY = 3
 
 export function ortSessionOptions(
-  source: ModelSource,
+  source: Pick<ModelSource, 'externalData'>,
   options: SessionOptions | undefined,
   executionProviders: readonly string[],
 ): InferenceSession.SessionOptions {

@@ -35,15 +35,33 @@ export interface LazyModelSource {
   load(): Promise<ModelSource>
   /** Bytes `load` would read (model plus external data), from file sizes alone; undefined when unknown. */
   fileBytes?(): Promise<number | undefined>
+  /** The model as a local file onnxruntime can read itself (onnxruntime-node), when it is one. */
+  localFile?(): Promise<LocalModelFile | undefined>
 }
 
-/** Reads a model for a new session; `fileBytes`, when given, lets the backend refuse it before anything is read. */
-export type ModelLoader = (() => Promise<ModelSource>) & { readonly fileBytes?: () => Promise<number | undefined> }
+/** A model.onnx on the local disk; external data files sit next to it, where onnxruntime looks for them. */
+export interface LocalModelFile {
+  readonly path: string
+  /** The model file plus its external data. */
+  readonly bytes: number
+}
 
-/** A loader for `model` that carries its size hint along. */
+/**
+ * Reads a model for a new session. `fileBytes`, when given, lets the backend refuse it before anything is read;
+ * `localFile` lets a backend that can open files hand onnxruntime the path instead of a copy of the bytes.
+ */
+export type ModelLoader = (() => Promise<ModelSource>) & {
+  readonly fileBytes?: () => Promise<number | undefined>
+  readonly localFile?: () => Promise<LocalModelFile | undefined>
+}
+
+/** A loader for `model` that carries its size hint and local file along. */
 export function loaderFor(model: LazyModelSource): ModelLoader {
   const load = () => model.load()
-  return model.fileBytes ? Object.assign(load, { fileBytes: () => model.fileBytes!() }) : load
+  return Object.assign(load, {
+    ...(model.fileBytes ? { fileBytes: () => model.fileBytes!() } : {}),
+    ...(model.localFile ? { localFile: () => model.localFile!() } : {}),
+  })
 }
 
 export interface IOMetadata {
@@ -62,13 +80,16 @@ export interface ModelSession {
   dispose(): Promise<void>
 }
 
+/** How a model reaches onnxruntime: as bytes held in JS, or as a path onnxruntime opens itself. */
+export type LoadRoute = 'bytes' | 'file'
+
 /** What sessions on a backend may use together, and what one model costs there (see preflight.ts). */
 export interface SessionMemory {
   readonly bytes: number
   /** Names the limit in messages: "the 4 GB wasm32 heap". */
   readonly what: string
   /** Estimated bytes a session needs for a model file (plus external data) of `fileBytes`. */
-  estimate(fileBytes: number): number
+  estimate(fileBytes: number, route?: LoadRoute): number
 }
 
 export interface InferenceBackend {
@@ -77,7 +98,9 @@ export interface InferenceBackend {
    * The memory preflight's refusal for a model file of `fileBytes` on every provider this backend would try, or
    * undefined when one can take it. Lets a refusal come before the file is read.
    */
-  refusal?(modelKey: string, fileBytes: number, options?: SessionOptions): Error | undefined
+  refusal?(modelKey: string, fileBytes: number, options?: SessionOptions, route?: LoadRoute): Error | undefined
+  /** A session read by onnxruntime straight from disk: the process never holds a JS copy of the bytes. */
+  createSessionFromFile?(modelKey: string, file: LocalModelFile, options?: SessionOptions): Promise<ModelSession>
   /** When set, the session cache evicts least recently used idle sessions so a new one fits. */
   readonly memory?: SessionMemory
   createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession>

@@ -21,6 +21,7 @@ class ReadLog implements FileSource {
   describe = (path: string) => this.inner.describe(path)
   exists = (path: string) => this.inner.exists(path)
   size = (path: string) => this.inner.size(path)
+  localPath = (path: string) => this.inner.localPath!(path)
   readBytes(path: string, onProgress?: (loaded: number, total: number) => void) {
     this.reads.push(path)
     return this.inner.readBytes(path, onProgress)
@@ -49,7 +50,7 @@ describe('preflight before reading', () => {
   it('refuses a UNet the CLI cannot hold, naming the file, without reading it', async () => {
     const { files, pipeline } = await pipelineWithUnetOf('huge', 400 * GiB)
     const cache = new SessionCache(createNodeBackend())
-    await expect(cache.get(pipeline.unet.model)).rejects.toThrow(/huge\/unet\/model\.onnx: a 400 GB model needs about 2080 GB to load on cpu, more than this machine's \d+ GB of memory; use an fp16 export/)
+    await expect(cache.get(pipeline.unet.model)).rejects.toThrow(/huge\/unet\/model\.onnx: a 400 GB model needs about 1560 GB to load on cpu, more than this machine's \d+ GB of memory; use an fp16 export/)
     expect(files.reads.filter((p) => p.includes('unet/model.onnx'))).toEqual([])
     // The other components are unaffected and still load.
     const vae = await cache.get(pipeline.vaeDecoder.model)
@@ -66,6 +67,17 @@ describe('preflight before reading', () => {
     expect(files.reads.filter((p) => p.includes('unet/model.onnx'))).toEqual([])
     // On WebGPU (the weights live on the GPU) the same file passes the preflight.
     expect(new WebBackend('webgpu').refusal('fp32/unet/model.onnx', 3.44 * GiB)).toBeUndefined()
+    await cache.dispose()
+  })
+
+  it('on onnxruntime-node, hands onnxruntime the path: the weights are never read into JS', async () => {
+    const files = new ReadLog(new NodeFileSource('public/models'))
+    const pipeline = await readPipelineFolder(files, 'tiny-sd15')
+    const cache = new SessionCache(createNodeBackend())
+    const unet = await cache.get(pipeline.unet.model)
+    expect(unet.inputs.map((i) => i.name)).toContain('encoder_hidden_states')
+    // Only the small graph file is read, to check the external data's length; the 1.7 MB of weights are not.
+    expect(files.reads.filter((p) => p.startsWith('tiny-sd15/unet/model.onnx'))).toEqual(['tiny-sd15/unet/model.onnx'])
     await cache.dispose()
   })
 })

@@ -63,3 +63,15 @@ export function externalDataLocations(model: OnnxModel): string[] {
   }
   return [...locations]
 }
+
+/** For each external data file: the byte where its last tensor ends (the file must be at least this long). */
+export function externalDataExtents(model: OnnxModel): Map<string, { end: number; tensor: string }> {
+  const extents = new Map<string, { end: number; tensor: string }>()
+  for (const tensor of requireGraph(model).initializer) {
+    const ref = externalDataRef(tensor)
+    if (!ref) continue
+    const end = ref.offset + ref.length
+    if (end >= (extents.get(ref.location)?.end ?? 0)) extents.set(ref.location, { end, tensor: tensor.name ?? '?' })
+  }
+  return extents
+}
