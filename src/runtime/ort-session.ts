@@ -110,7 +110,9 @@ export class OrtModelSession implements ModelSession {
 /** An Error naming the model file, for a model that cannot be loaded (missing, truncated, corrupt). */
 export function modelLoadError(modelKey: string, err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err)
-  return new Error(`${modelKey}: cannot load ONNX model (${message})`, { cause: err })
+  const outOfMemory = /bad_alloc|allocation failed|out of memory/i.test(message)
+  const hint = outOfMemory ? '; onnxruntime ran out of memory: use a smaller (fp16) export, the WebGPU backend in the browser, or the CLI' : ''
+  return new Error(`${modelKey}: cannot load ONNX model (${message})${hint}`, { cause: err })
 }
 
 export interface OrtPackage {

@@ -57,10 +57,15 @@ export type ModelLoader = (() => Promise<ModelSource>) & {
 
 /** A loader for `model` that carries its size hint and local file along. */
 export function loaderFor(model: LazyModelSource): ModelLoader {
-  const load = () => model.load()
+  return withHintsOf(model, () => model.load())
+}
+
+/** `load` with the size hint and local file of `from` (wrappers must keep them, or the early preflight is lost). */
+export function withHintsOf(from: Pick<LazyModelSource, 'fileBytes' | 'localFile'> | ModelLoader, load: () => Promise<ModelSource>): ModelLoader {
+  const { fileBytes, localFile } = from
   return Object.assign(load, {
-    ...(model.fileBytes ? { fileBytes: () => model.fileBytes!() } : {}),
-    ...(model.localFile ? { localFile: () => model.localFile!() } : {}),
+    ...(fileBytes ? { fileBytes: () => fileBytes.call(from) } : {}),
+    ...(localFile ? { localFile: () => localFile.call(from) } : {}),
   })
 }
 

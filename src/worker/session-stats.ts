@@ -2,7 +2,7 @@
 // (the LoRA live mode must reuse the UNet session when only a scale changes).
 import type { SessionProvider } from '../../nodes/services.js'
 import type { SessionCache } from '../runtime/session-cache.js'
-import type { ModelSession, ModelSource } from '../runtime/types.js'
+import { withHintsOf, type ModelLoader, type ModelSession } from '../runtime/types.js'
 import type { SessionStats } from './protocol.js'
 
 export class CountingSessions implements SessionProvider {
@@ -19,12 +19,15 @@ export class CountingSessions implements SessionProvider {
     await this.inner.release(keys)
   }
 
-  async getOrCreate(key: string, load: () => Promise<ModelSource>): Promise<ModelSession> {
+  async getOrCreate(key: string, load: ModelLoader): Promise<ModelSession> {
     let loaded = false
-    const session = await this.inner.getOrCreate(key, () => {
-      loaded = true
-      return load()
-    })
+    const session = await this.inner.getOrCreate(
+      key,
+      withHintsOf(load, () => {
+        loaded = true
+        return load()
+      }),
+    )
     ;(loaded ? this.created : this.reused).push(key)
     return session
   }
