@@ -17,7 +17,7 @@ const sized = (key: string, bytes: number) => ({ key, bytes: { byteLength: bytes
 describe('memory preflight', () => {
   it('refuses a 3.4 GB fp32 SD1.5 UNet on WASM and says what to use instead', () => {
     expect(preflightRefusal(sized('sd15/unet/model.onnx', 3.44 * GiB), 'wasm', wasmHeap)?.message).toMatch(
-      /sd15\/unet\/model\.onnx: a 3\.4 GB model needs about 8\.8 GB to load on wasm, more than the 4 GB wasm32 heap; use the WebGPU backend/,
+      /sd15\/unet\/model\.onnx: a 3\.4 GB model needs about 14 GB to load on wasm, more than the 4 GB wasm32 heap; use the WebGPU backend/,
     )
   })
 
@@ -25,8 +25,10 @@ describe('memory preflight', () => {
     const model = sized('unet/model.onnx', 2.5 * GiB)
     expect(preflightRefusal(model, 'webgpu', wasmHeap)).toBeUndefined()
     expect(preflightRefusal(model, 'wasm', wasmHeap)).toBeInstanceOf(PreflightError)
-    // The fp16 SD1.5 UNet (1.6 GiB) failed in Chromium's WASM with std::bad_alloc: the preflight now refuses it.
-    expect(preflightRefusal(sized('unet/model.onnx', 1.6 * GiB), 'wasm', wasmHeap)?.message).toMatch(/a 1\.6 GB model needs about 4\.3 GB to load on wasm/)
+    // The fp16 SD1.5 UNet (1.6 GiB) and SDXL text encoder 2 (1.29 GiB) failed in Chromium's WASM with
+    // std::bad_alloc: the preflight refuses both.
+    expect(preflightRefusal(sized('unet/model.onnx', 1.6 * GiB), 'wasm', wasmHeap)?.message).toMatch(/a 1\.6 GB model needs about 6\.7 GB to load on wasm/)
+    expect(preflightRefusal(sized('text_encoder_2/model.onnx', 1.29 * GiB), 'wasm', wasmHeap)).toBeInstanceOf(PreflightError)
     expect(preflightRefusal(sized('text_encoder/model.onnx', 0.23 * GiB), 'wasm', wasmHeap)).toBeUndefined()
   })
 
