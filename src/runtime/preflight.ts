@@ -45,10 +45,10 @@ function gb(bytes: number): string {
 }
 
 const INSTEAD: Record<BackendName, string> = {
-  wasm: 'use the WebGPU backend (the weights live in GPU memory), an fp16 export, or the CLI',
-  webgpu: 'use an fp16 export (half the bytes) or the CLI (onnxruntime-node has no 4 GB heap limit)',
-  cpu: 'use an fp16 export or a machine with more memory',
-  cuda: 'use an fp16 export or a machine with more memory',
+  wasm: 'use the WebGPU backend (the weights live in GPU memory), a smaller export (fp16 where this one is fp32), or the CLI',
+  webgpu: 'use a smaller export (fp16 where this one is fp32) or the CLI (onnxruntime-node has no 4 GB heap limit)',
+  cpu: 'use a smaller export (fp16 where this one is fp32) or a machine with more memory',
+  cuda: 'use a smaller export (fp16 where this one is fp32) or a machine with more memory',
 }
 
 export class PreflightError extends Error {
