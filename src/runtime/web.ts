@@ -39,6 +39,12 @@ export function defaultWasmThreads(): number {
   return Math.max(1, Math.min(4, cores))
 }
 
+/** The part of GPUDevice used here (the WebGPU DOM types are not part of this build's lib). */
+interface GpuDeviceLike {
+  readonly lost: Promise<{ readonly reason?: string; readonly message?: string }>
+  destroy(): void
+}
+
 const HEAP = 'the 4 GB wasm32 heap onnxruntime-web loads models through'
 const HEAP_BUDGET = { bytes: WASM_HEAP_LIMIT, what: HEAP }
 
@@ -65,9 +71,40 @@ export class WebBackend implements InferenceBackend {
     return refusalOnEvery(modelKey, fileBytes, this.providers(options), () => HEAP_BUDGET)
   }
 
+  /**
+   * Calls `onLost` once if the GPU device onnxruntime-web uses is lost (driver reset, GPU process crash, destroy).
+   * A lost device cannot come back: the host must start over with a new onnxruntime instance (a new worker).
+   */
+  watchDevice(onLost: (message: string) => void): void {
+    this.onDeviceLost = onLost
+  }
+
+  private onDeviceLost: ((message: string) => void) | undefined
+  private watching = false
+
+  /** onnxruntime-web makes its device with the first WebGPU session; only then can its loss be watched. */
+  private async watchCreatedDevice(): Promise<void> {
+    if (this.watching || !this.onDeviceLost) return
+    this.watching = true
+    const onLost = this.onDeviceLost
+    try {
+      const device = (await ort.env.webgpu.device) as GpuDeviceLike
+      void device.lost.then((info) => onLost(`the GPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})`))
+    } catch {
+      this.watching = false // no device to watch (yet)
+    }
+  }
+
+  /** Destroys the GPU device, as a driver reset would (for checking that the app recovers). */
+  async loseDevice(): Promise<void> {
+    if (this.active === 'webgpu') ((await ort.env.webgpu.device) as GpuDeviceLike).destroy()
+  }
+
   async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
     // WebGPU sessions are staged through the same wasm32 heap, so both providers share its 4 GB limit.
-    return createOrtSession(ort, source, options, this.providers(options), () => HEAP_BUDGET)
+    const session = await createOrtSession(ort, source, options, this.providers(options), () => HEAP_BUDGET)
+    if (session.backend === 'webgpu') await this.watchCreatedDevice()
+    return session
   }
 }
 

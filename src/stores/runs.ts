@@ -202,6 +202,18 @@ export const useRuns = defineStore('runs', () => {
         backendState.value = 'failed'
         errorMessage.value = message.message
         break
+      case 'device-lost': {
+        // The worker's onnxruntime cannot use a lost device again: fail the run, keep the graph, start a new worker
+        // (new device) for the next run. Cached results go with the old worker.
+        const text = `${message.message}; the run failed and the next run starts on a new GPU device (cached results are recomputed)`
+        if (active.value) {
+          issues.value = [{ message: text }]
+          errorMessage.value = text
+          finish('error', { error: text })
+        } else errorMessage.value = text
+        connect()
+        break
+      }
       case 'event':
         onEvent(message.event)
         break
@@ -254,6 +266,7 @@ export const useRuns = defineStore('runs', () => {
     autoRun,
     cancel,
     dismissError,
+    loseGpuDevice: () => client?.loseDevice(),
   }
 })
 

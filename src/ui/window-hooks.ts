@@ -28,6 +28,8 @@ export interface HyperSdHooks {
   setValue(nodeId: string, input: string, value: unknown): void
   run(): string | null
   cancel(): void
+  /** Destroys the worker's GPU device, as a driver reset would (checks that the app recovers). */
+  loseGpuDevice(): void
   setAutoRun(on: boolean): void
   dirty(): boolean
   /** Page coordinates of the middle of a node's widget, to drive it with the mouse; null when not shown. */
@@ -72,6 +74,7 @@ export function installWindowHooks(): () => void {
     setValue: (nodeId, input, value) => graph.requireEditor().setValue(nodeId, input, value),
     run: () => runs.queueRun(),
     cancel: () => runs.cancel(),
+    loseGpuDevice: () => runs.loseGpuDevice(),
     setAutoRun: (on) => (settings.autoRun = on),
     dirty: () => graph.dirty,
     zoom: (scale, at) => {

@@ -39,6 +39,10 @@ export class EngineClient {
     this.send({ type: 'clear-cache' })
   }
 
+  loseDevice(): void {
+    this.send({ type: 'lose-device' })
+  }
+
   terminate(): void {
     this.worker.terminate()
   }

@@ -31,6 +31,7 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     })
     const sessions = host.sessions
     engine = new Engine<NodeServices>({ registry, services: host.services, onRelease: (keys) => void sessions.release(keys) })
+    host.backend.watchDevice((lost) => post({ type: 'device-lost', message: lost }))
     post({ type: 'ready', backend: host.backendName, detail: host.backendDetail })
   } catch (error) {
     post({ type: 'init-failed', message: error instanceof Error ? error.message : String(error) })
@@ -116,6 +117,9 @@ function handle(event: MessageEvent<ToWorker>): void {
       break
     case 'clear-cache':
       engine?.clearCache()
+      break
+    case 'lose-device':
+      void host?.backend.loseDevice()
       break
   }
 }

@@ -3,7 +3,7 @@
 import type { ImageOutput, NodeServices, SavedImage } from '../../nodes/services.js'
 import { UrlFileSource } from '../models/url-files.js'
 import { SessionCache } from '../runtime/session-cache.js'
-import { createWebBackend, defaultWasmThreads } from '../runtime/web.js'
+import { createWebBackend, defaultWasmThreads, type WebBackend } from '../runtime/web.js'
 import type { BackendPreference } from './protocol.js'
 import { CountingSessions } from './session-stats.js'
 
@@ -12,6 +12,7 @@ export interface HostServices {
   readonly sessions: CountingSessions
   readonly backendName: string
   readonly backendDetail: string
+  readonly backend: WebBackend
   beginRun(runId: string, graphJson: string): void
 }
 
@@ -57,6 +58,7 @@ export async function createHostServices(
   return {
     services,
     sessions,
+    backend,
     backendName: backend.active,
     backendDetail: backend.active === 'webgpu' ? 'WebGPU adapter found' : `WASM, ${threadText}${preference === 'webgpu' ? '; no WebGPU adapter' : ''}`,
     beginRun(id, json) {

@@ -37,10 +37,14 @@ export type ToWorker =
   | { readonly type: 'run'; readonly runId: string; readonly seq: number; readonly graph: ExecGraph; readonly graphJson: string }
   | { readonly type: 'cancel'; readonly runId: string }
   | { readonly type: 'clear-cache' }
+  /** Destroys the worker's GPU device, as a driver reset would: checks that the app recovers. */
+  | { readonly type: 'lose-device' }
 
 export type FromWorker =
   | { readonly type: 'ready'; readonly backend: string; readonly detail: string }
   | { readonly type: 'init-failed'; readonly message: string }
+  /** The GPU device is gone; this worker cannot run on it again, the UI starts a new one. */
+  | { readonly type: 'device-lost'; readonly message: string }
   | { readonly type: 'event'; readonly event: EngineEvent }
   | { readonly type: 'images'; readonly runId: string; readonly output: ImageOutput }
   | {
