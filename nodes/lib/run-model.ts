@@ -1,7 +1,8 @@
 // Runs one lazily loaded model through the host's session cache.
 import type { NodeContext } from '../../src/engine/index.js'
 import { toFloat32 } from '../../src/runtime/tensor.js'
-import { loaderFor, type HostTensor, type ModelSession } from '../../src/runtime/types.js'
+import { loaderFor } from '../../src/runtime/loader.js'
+import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
 import type { LazyModel } from '../types.js'
 

@@ -3,9 +3,10 @@
 // a session was not rebuilt. Where the backend states its memory, the least recently used idle sessions are evicted
 // before a new one is created that would not fit next to them.
 
+import { loaderFor } from './loader.js'
 import { modelFileBytes } from './preflight.js'
 import { sessionOptionsKey } from './session-options.js'
-import { loaderFor, type InferenceBackend, type LazyModelSource, type LoadRoute, type ModelLoader, type ModelSession, type ModelSource, type SessionMemory, type SessionOptions } from './types.js'
+import type { InferenceBackend, LazyModelSource, LoadRoute, ModelLoader, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
 
 export interface SessionCacheStats {
   /** Requests answered by an existing (or in-flight) session. */

@@ -55,19 +55,6 @@ export type ModelLoader = (() => Promise<ModelSource>) & {
   readonly localFile?: () => Promise<LocalModelFile | undefined>
 }
 
-/** A loader for `model` that carries its size hint and local file along. */
-export function loaderFor(model: LazyModelSource): ModelLoader {
-  return withHintsOf(model, () => model.load())
-}
-
-/** `load` with the size hint and local file of `from` (wrappers must keep them, or the early preflight is lost). */
-export function withHintsOf(from: Pick<LazyModelSource, 'fileBytes' | 'localFile'> | ModelLoader, load: () => Promise<ModelSource>): ModelLoader {
-  const { fileBytes, localFile } = from
-  return Object.assign(load, {
-    ...(fileBytes ? { fileBytes: () => fileBytes.call(from) } : {}),
-    ...(localFile ? { localFile: () => localFile.call(from) } : {}),
-  })
-}
 
 export interface IOMetadata {
   readonly name: string

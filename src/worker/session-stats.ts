@@ -2,7 +2,8 @@
 // (the LoRA live mode must reuse the UNet session when only a scale changes).
 import type { SessionProvider } from '../../nodes/services.js'
 import type { SessionCache } from '../runtime/session-cache.js'
-import { withHintsOf, type ModelLoader, type ModelSession } from '../runtime/types.js'
+import { withHintsOf } from '../runtime/loader.js'
+import type { ModelLoader, ModelSession } from '../runtime/types.js'
 import type { SessionStats } from './protocol.js'
 
 export class CountingSessions implements SessionProvider {

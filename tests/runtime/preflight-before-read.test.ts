@@ -9,7 +9,7 @@ import { NodeFileSource } from '../../src/models/node-files.js'
 import { readPipelineFolder } from '../../src/models/pipeline.js'
 import { SessionCache } from '../../src/runtime/index.js'
 import { createNodeBackend } from '../../src/runtime/node.js'
-import { loaderFor } from '../../src/runtime/types.js'
+import { loaderFor } from '../../src/runtime/loader.js'
 import { WebBackend } from '../../src/runtime/web.js'
 import { CountingSessions } from '../../src/worker/session-stats.js'
 
