@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { lastRun, openApp, runOnce, waitForRunAfter, waitReady } from './harness.js'
+import { lastRun, openApp, runOnce, waitForRunAfter, waitReady, SWIFTSHADER_TIMEOUT } from './harness.js'
 
 const TINY_GRAPH = readFileSync(join(import.meta.dirname, '..', '..', 'graphs', 'tiny-sd15-8step.json'), 'utf8')
 
@@ -48,5 +48,5 @@ describe('WebGPU device loss', () => {
     } finally {
       await app.close()
     }
-  })
+  }, SWIFTSHADER_TIMEOUT)
 })

@@ -15,6 +15,10 @@ const COMMON_ARGS = ['--no-sandbox', '--disable-background-networking', '--disab
 /** WebGPU in headless Chromium without a GPU: Dawn on SwiftShader (Vulkan on the CPU). */
 const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface', '--ignore-gpu-blocklist']
 
+/** Per-test limit for WebGPU runs on SwiftShader (WebGPU on the CPU, about 100x slower than WASM): they take 2-2.5 min
+ * alone and more on a busy machine (one timed out at 180 s next to other work). */
+export const SWIFTSHADER_TIMEOUT = 400_000
+
 export function distFolder(): string {
   return process.env['HYPERSD_BROWSER_DIST'] ?? resolve(import.meta.dirname, '../../dist')
 }

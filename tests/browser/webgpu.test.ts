@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openApp, outputPixels, runOnce, screenshot, type AppSession } from './harness.js'
+import { openApp, outputPixels, runOnce, screenshot, type AppSession, SWIFTSHADER_TIMEOUT } from './harness.js'
 import { rgbDifference } from '../helpers/arrays.js'
 
 // Tolerance, in 8-bit levels over the RGB channels: WebGPU kernels (other reduction orders, fused ops) differ from
@@ -84,5 +84,5 @@ describe('WebGPU backend', () => {
     const forms = rgbDifference(gpu.lora, gpu.loraDelta)
     expect(forms.mean).toBeLessThanOrEqual(MEAN_ABS_TOLERANCE)
     expect(forms.max).toBeLessThanOrEqual(MAX_ABS_TOLERANCE)
-  })
+  }, SWIFTSHADER_TIMEOUT)
 })
