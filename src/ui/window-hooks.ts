@@ -17,6 +17,8 @@ export interface LastRunView {
   /** Model sessions created / reused from the worker's session cache during the run, by cache key. */
   readonly sessionsCreated: string[]
   readonly sessionsReused: string[]
+  /** Sessions freed during the run because no cached node result used them any more, by model key. */
+  readonly sessionsReleased: string[]
 }
 
 export interface HyperSdHooks {
@@ -67,6 +69,7 @@ export function installWindowHooks(): () => void {
         queued: runs.queue.length,
         sessionsCreated: [...last.sessions.created],
         sessionsReused: [...last.sessions.reused],
+        sessionsReleased: [...last.sessions.released],
       }
     },
     nodeTypes: () => Object.fromEntries(graph.requireEditor().specNodes().map((n) => [String(n.id), n.type])),

@@ -54,6 +54,8 @@ describe('live LoRA scale with auto-run', () => {
     expect(await typesOf(page, tuned.nodesRun)).toContain('UNetLoRA')
     expect(tuned.sessionsCreated.filter((k) => k.includes('/unet/'))).toEqual([])
     expect(tuned.sessionsReused.filter((k) => k.includes('/unet/')).length).toBeGreaterThan(0)
+    // A scale change keeps the live session: nothing is released.
+    expect(tuned.sessionsReleased).toEqual([])
     const after = await outputPixels(page)
     expect(after.data).not.toEqual(before.data)
     await screenshot(page, 'lora-live-scale')
