@@ -2,6 +2,7 @@
 import { parseArgs, UsageError } from './args.js'
 import { importCommand } from './commands/import.js'
 import { loraCommand } from './commands/lora.js'
+import { modelsCommand } from './commands/models/index.js'
 import { nodesCommand } from './commands/nodes.js'
 import { runCommand } from './commands/run.js'
 import { timestepsCommand } from './commands/timesteps.js'
@@ -19,6 +20,13 @@ commands:
   nodes [TYPE] [--markdown | --json]     list node types with their inputs
   lora <file.safetensors> [--pipeline NAME] [--model NAME=PATH ...] [--all]
       which LoRA tensors match which UNet / text-encoder layers (matched, unmatched, layers patched)
+  models list [--models-dir DIR] [--json]
+      every model a graph can name: kind, size, source, state (ready, partial, failed)
+  models pull OWNER/REPO [FILE...] [--revision R] [--subfolder S] [--models-dir DIR] [--endpoint URL] [--token T]
+      download from the Hugging Face Hub into DIR/OWNER/REPO/: the ONNX pipeline files, or the named files;
+      resumable (run it again), each file verified (size, sha256); --endpoint or HF_ENDPOINT picks a mirror
+  models verify [OWNER/REPO ...] [--models-dir DIR]
+      re-check pulled files against their download record (exit code 1 on any problem)
   timesteps --scheduler NAME --steps N [--spacing S] [--timesteps 800] [--config scheduler_config.json]
       print the schedule a preset (ddim-trailing, tcd, lcm, euler-trailing) or scheduler (ddim, tcd, lcm, euler) uses
 
@@ -31,6 +39,7 @@ const COMMANDS: Record<string, (args: ReturnType<typeof parseArgs>) => Promise<n
   validate: validateCommand,
   import: importCommand,
   lora: loraCommand,
+  models: modelsCommand,
   nodes: nodesCommand,
   timesteps: timestepsCommand,
 }
