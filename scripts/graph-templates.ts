@@ -1,6 +1,7 @@
 // The shipped Hyper-SD graphs, built from one template so every variant has the same shape and layout.
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphFileInput } from '../src/graph/schema.js'
 import type { LoraMode } from '../src/lora/index.js'
+import { HYPER_SD_PRESETS, hubFileName, type HyperSdPreset } from '../src/hub/presets.js'
 
 export interface GraphVariant {
   readonly file: string
@@ -22,6 +23,25 @@ export interface GraphVariant {
 }
 
 const PROMPT = 'a photo of an astronaut riding a horse on mars, highly detailed'
+
+/** A real-model graph for a Hyper-SD LoRA preset: models named as the Hub names them, the scheduler the paper uses. */
+function loraPresetGraph(preset: HyperSdPreset): GraphVariant {
+  const steps = Number(/(\d+)steps?-lora/.exec(preset.file.path)?.[1] ?? NaN)
+  const unified = steps === 1
+  const family = preset.variant === 'sdxl' ? 'Hyper-SDXL' : 'Hyper-SD15'
+  const sampling = unified ? 'TCD, eta 1 (the unified LoRA serves 1 to 8 steps: raise steps and lower eta)' : `DDIM trailing, ${steps} steps`
+  return {
+    file: `hyper-${preset.variant === 'sdxl' ? 'sdxl' : 'sd15'}-${steps}step.json`,
+    name: `${family} ${unified ? 'unified 1-step' : `${steps}-step`} LoRA (real ${preset.variant === 'sdxl' ? 'SDXL' : 'SD1.5'})`,
+    description: `Real-model template: ${preset.base.repo} (ONNX) + ${preset.file.path}, ${sampling}, no CFG. In the editor: Models → presets → "${preset.title}" downloads both. CLI: hypersd models pull ${preset.base.repo} && hypersd models pull ${preset.file.repo} ${preset.file.path}.`,
+    model: preset.base.repo,
+    lora: { name: hubFileName(preset.file), scale: 1, mode: 'merge' },
+    steps,
+    scheduler: unified ? 'tcd' : 'ddim-trailing',
+    eta: unified ? 1 : 0,
+    size: preset.variant === 'sdxl' ? 1024 : 512,
+  }
+}
 const TINY_LORA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
 
 /** The bundled shapes model (trained in training/, 64x64 scenes of one flat shape): its default caption. */
@@ -161,22 +181,7 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
     size: 256,
     timesteps: '800',
   },
-  ...([1, 2, 4, 8] as const).map(
-    (steps): GraphVariant => ({
-      file: `hyper-sd15-${steps}step.json`,
-      name: `Hyper-SD15 ${steps}-step LoRA (real SD1.5)`,
-      description:
-        steps === 1
-          ? 'Real-model template: SD1.5 ONNX export + Hyper-SD15-1step-lora (the unified LoRA) with TCD, eta 1. Run with --model stable-diffusion-v1-5=PATH --model loras/Hyper-SD15-1step-lora.safetensors=PATH.'
-          : `Real-model template: SD1.5 ONNX export + Hyper-SD15-${steps}steps-lora with DDIM trailing. Run with --model stable-diffusion-v1-5=PATH --model loras/Hyper-SD15-${steps}steps-lora.safetensors=PATH.`,
-      model: 'stable-diffusion-v1-5',
-      lora: { name: steps === 1 ? 'loras/Hyper-SD15-1step-lora.safetensors' : `loras/Hyper-SD15-${steps}steps-lora.safetensors`, scale: 1, mode: 'merge' },
-      steps,
-      scheduler: steps === 1 ? 'tcd' : 'ddim-trailing',
-      eta: steps === 1 ? 1 : 0,
-      size: 512,
-    }),
-  ),
+  ...HYPER_SD_PRESETS.filter((preset) => preset.file.path.includes('-lora')).map(loraPresetGraph),
   {
     file: 'hyper-sdxl-1step-unet.json',
     name: 'Hyper-SDXL 1-step UNet (real SDXL)',

@@ -58,6 +58,14 @@ describe('hypersd models', () => {
     expect(listed.find((m) => m.name === `ByteDance/Hyper-SD/${LORA_FILE}`)).toMatchObject({ state: 'ready' })
   })
 
+  it('the preset graph runs on the pulled files, named as the Hub names them', async () => {
+    const out = join(dir, 'out')
+    const result = await runCliAsync(['run', join(ROOT, 'graphs', 'hyper-sd15-4step.json'), '--models-dir', dir, '--out', out, '--set', '3.width=64', '--set', '3.height=64', '--quiet'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(statSync(join(out, 'hyper-sd15-4step_00001.png')).size).toBeGreaterThan(0)
+  })
+
   it('verify passes, then fails with exit code 1 on a changed file', async () => {
     expect((await models('verify')).code).toBe(0)
     const file = join(dir, 'ByteDance', 'Hyper-SD', LORA_FILE)
