@@ -12,7 +12,7 @@ export const loadPipeline = defineHostNode({
   description:
     'Loads an SD1.5 or SDXL ONNX export (diffusers/Optimum folder layout: model_index.json, text_encoder/, unet/, vae_decoder/, tokenizer/, scheduler/). The name is resolved by the host: a folder under the models root, or --model NAME=PATH in the CLI.',
   inputs: {
-    model: string({ default: 'tiny-sd15', path: 'folder', description: 'Pipeline name or folder, e.g. "tiny-sd15".' }),
+    model: string({ default: 'tiny-sd15', path: 'folder', model: 'pipeline', description: 'Pipeline name or folder, e.g. "tiny-sd15".' }),
   },
   outputs: {
     unet: output('UNET'),

@@ -19,6 +19,7 @@ export const unetLora = defineHostNode({
     lora: string({
       default: 'loras/tiny-hyper-sd15-4step-kohya.safetensors',
       path: 'file',
+      model: 'lora',
       description: 'LoRA file name, resolved by the host like model names (relative to the models root).',
     }),
     scale: float({ default: 1, min: -4, max: 4, step: 0.05, precision: 2, description: 'LoRA multiplier (x alpha/rank).' }),

@@ -104,9 +104,10 @@ export const aestheticScore = defineHostNode({
     vision_model: string({
       default: 'tiny-clip-vision',
       path: 'folder',
+      model: 'clip-vision',
       description: 'CLIP vision tower folder (or .onnx file); must give 768-dim image_embeds, i.e. ViT-L/14 for meaningful scores.',
     }),
-    head: string({ default: 'aesthetic/aesthetic-mlp-l14.safetensors', path: 'file', description: 'Aesthetic MLP weights (safetensors).' }),
+    head: string({ default: 'aesthetic/aesthetic-mlp-l14.safetensors', path: 'file', model: 'aesthetic-head', description: 'Aesthetic MLP weights (safetensors).' }),
   },
   outputs: {
     score: output('FLOAT', 'Mean aesthetic score over the batch.'),

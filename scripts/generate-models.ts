@@ -10,6 +10,7 @@ import { generateTinySdxl } from './models/sdxl/tiny-sdxl.js'
 import { SDXL_UNET } from './models/sdxl/unet.js'
 import { generateTinySd15 } from './models/tiny-sd15.js'
 import { generateFullTwins } from './models/full/generate.js'
+import { writeBundledManifest } from './models-index.js'
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const modelsRoot = join(projectRoot, 'public', 'models')
@@ -32,3 +33,5 @@ await generateTinyClipVision(join(modelsRoot, 'tiny-clip-vision'))
 await generateTinySdxl(join(modelsRoot, 'tiny-sdxl'))
 await writeSdxlLoraFixture(modelsRoot, SDXL_UNET.attentionLevels)
 console.log(`wrote ${join(modelsRoot, 'tiny-sd15')}`)
+// The app's list of bundled models follows what was just written.
+console.log(`wrote ${await writeBundledManifest(modelsRoot)}`)

@@ -6,13 +6,15 @@ import type { ExecGraph } from '../engine/graph.js'
 import { checkLinkTypes } from '../engine/types-compat.js'
 import { wouldCreateCycle } from '../engine/topology.js'
 import type { GraphFile } from '../graph/schema.js'
-import { StudioCanvas, type CanvasUiHooks, type LinkDropRequest } from './canvas.js'
+import { StudioCanvas, type CanvasPoint, type CanvasUiHooks, type LinkDropRequest } from './canvas.js'
 import { checkLoadable, fileToGraph, graphToFile, nodeKey, type Viewport } from './document.js'
 import { toExecGraph } from '../graph/exec.js'
 import { GraphHistory } from './history.js'
 import { isSpecNode, registerNodeTypes, type SpecNode } from './node-types.js'
 import { setNodeHooks } from './node-types.js'
 import type { NodeRunView } from './node-overlay.js'
+import type { ModelWidgetHint } from './model-widget.js'
+import { insertLoraNode } from './lora-insert.js'
 import { TextAreaLayer } from './text-areas.js'
 import { applyTheme } from './theme.js'
 
@@ -23,6 +25,21 @@ export interface EditorCallbacks extends CanvasUiHooks {
   refused(message: string): void
   /** The selected node ids changed. */
   selected?(nodeIds: string[]): void
+  /** Model names a model widget of this kind offers (the UI's catalog; the editor knows no stores). */
+  modelChoices?(hint: ModelWidgetHint): string[]
+  /** Shows the choices of a clicked model widget; without it, the widget opens the text prompt. */
+  chooseModel?(request: ModelChoiceRequest): void
+}
+
+export interface ModelChoiceRequest {
+  readonly at: CanvasPoint
+  readonly hint: ModelWidgetHint
+  readonly current: string
+  /** The catalog's names of that kind, the current value first when the catalog lacks it. */
+  readonly choices: readonly string[]
+  pick(value: string): void
+  /** Free text through the prompt. */
+  other(): void
 }
 
 export class GraphEditor {
@@ -52,6 +69,12 @@ export class GraphEditor {
       canConnect: (from, outputIndex, to, inputIndex) => this.linkProblem(from, outputIndex, to, inputIndex),
       widgetChanged: (node, name) => this.widgetEdited(node, name),
       runView: (node) => this.runViews.get(nodeKey(node)),
+      chooseModel: (_node, _input, click) => {
+        if (!callbacks.chooseModel) return click.other()
+        const known = callbacks.modelChoices?.(click.hint) ?? []
+        const choices = click.value === '' || known.includes(click.value) ? known : [click.value, ...known]
+        callbacks.chooseModel({ at: this.canvas.pointFrom(click.event), hint: click.hint, current: click.value, choices, pick: click.pick, other: click.other })
+      },
     })
     this.canvas = new StudioCanvas(element, this.graph, callbacks)
     const layer = element.parentElement ? new TextAreaLayer(element.parentElement, this.canvas, this.graph, (node, name) => this.widgetEdited(node, name)) : null
@@ -260,6 +283,22 @@ export class GraphEditor {
         if (index >= 0) node.connect(index, linkDrop.node, linkDrop.slot)
       }
     }
+    this.canvas.setDirty(true, true)
+    this.scheduleCheckpoint()
+    return node
+  }
+
+  /**
+   * Adds a UNet + LoRA node applying `lora`, spliced into the graph's one UNET chain when there is an obvious one
+   * (between the last UNET producer and the nodes it feeds), else placed at the view centre. Returns the node.
+   */
+  addLoraNode(lora: string): LGraphNode | null {
+    const rect = this.canvas.canvas.getBoundingClientRect()
+    const centre = this.canvas.ds.convertCanvasToOffset([rect.width / 2, rect.height / 2])
+    const node = insertLoraNode(this.graph, lora, [centre[0] ?? 0, centre[1] ?? 0])
+    if (!node) return null
+    this.canvas.deselectAll()
+    this.canvas.selectItems([node])
     this.canvas.setDirty(true, true)
     this.scheduleCheckpoint()
     return node

@@ -1,6 +1,6 @@
 // Draws a node's run state on the canvas: a coloured outline, a step progress bar, an image (live latent
-// preview while sampling, the output image on Preview/Save nodes) and the values an output node computed (a
-// score, a per-attribute report), as canvas text.
+// preview while sampling, the output image on Preview/Save nodes), the values an output node computed (a
+// score, a per-attribute report), as canvas text, and the models it names that the catalog lacks.
 import type { LGraphNode } from '@comfyorg/litegraph'
 import { LiteGraph } from '@comfyorg/litegraph'
 
@@ -12,6 +12,8 @@ export interface NodeRunView {
   readonly image?: { readonly source: CanvasImageSource; readonly width: number; readonly height: number }
   /** Text lines below the widgets; a line with ✗ is drawn as a failure, one with ✓ as a pass. */
   readonly lines?: readonly string[]
+  /** Model names the node uses that the model catalog does not have, shown above the title. */
+  readonly missing?: readonly string[]
 }
 
 export const STATE_COLOURS: Record<NodeRunState, string> = {
@@ -34,6 +36,7 @@ export function drawNodeOverlay(ctx: CanvasRenderingContext2D, node: LGraphNode,
   const titleH = LiteGraph.NODE_TITLE_HEIGHT
   if (view.image) drawImage(ctx, node, view.image)
   if (view.lines) drawLines(ctx, node, view.lines)
+  if (view.missing && view.missing.length > 0) drawMissing(ctx, node, view.missing)
   if (view.state) {
     const colour = STATE_COLOURS[view.state]
     ctx.save()
@@ -91,6 +94,25 @@ function drawLines(ctx: CanvasRenderingContext2D, node: LGraphNode, lines: reado
     ctx.fillStyle = line.includes('✗') ? STATE_COLOURS.error : line.includes('✓') ? STATE_COLOURS.running : '#e5e7eb'
     ctx.fillText(line, 10, top + 4 + i * LINE_HEIGHT, w - 20)
   })
+  ctx.restore()
+}
+
+/** "Missing: name" lines stacked above the title bar, with a dashed outline: the node cannot run as it is. */
+function drawMissing(ctx: CanvasRenderingContext2D, node: LGraphNode, names: readonly string[]): void {
+  const w = node.size[0] ?? 0
+  const h = node.size[1] ?? 0
+  const titleH = LiteGraph.NODE_TITLE_HEIGHT
+  ctx.save()
+  ctx.strokeStyle = STATE_COLOURS.error
+  ctx.setLineDash([5, 4])
+  ctx.lineWidth = 1.5
+  ctx.strokeRect(-5, -titleH - 5, w + 10, h + titleH + 10)
+  ctx.setLineDash([])
+  ctx.font = '12px sans-serif'
+  ctx.textAlign = 'left'
+  ctx.textBaseline = 'bottom'
+  ctx.fillStyle = STATE_COLOURS.error
+  names.forEach((name, i) => ctx.fillText(`Missing: ${name}`, 0, -titleH - 8 - (names.length - 1 - i) * LINE_HEIGHT, Math.max(w, 240)))
   ctx.restore()
 }
 

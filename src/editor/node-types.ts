@@ -3,6 +3,7 @@
 import { LGraphNode, LiteGraph } from '@comfyorg/litegraph'
 import type { AnyNodeDefinition, InputSpec, SeedControl, WidgetSpec } from '../engine/spec.js'
 import { isSocket } from '../engine/spec.js'
+import { createModelWidget, type ModelWidgetClick } from './model-widget.js'
 import { drawNodeOverlay, type NodeRunView } from './node-overlay.js'
 import { reserveTextArea, TEXT_AREA_MIN_HEIGHT } from './text-areas.js'
 
@@ -20,12 +21,15 @@ export interface NodeHooks {
   canConnect(from: LGraphNode, outputIndex: number, to: LGraphNode, inputIndex: number): string | null
   widgetChanged(node: LGraphNode, name: string): void
   runView(node: LGraphNode): NodeRunView | undefined
+  /** A model widget was clicked: offer the catalog's models of its kind. */
+  chooseModel(node: LGraphNode, input: string, click: ModelWidgetClick): void
 }
 
 let hooks: NodeHooks = {
   canConnect: () => null,
   widgetChanged: () => {},
   runView: () => undefined,
+  chooseModel: (_node, _input, click) => click.other(),
 }
 
 export function setNodeHooks(next: NodeHooks): void {
@@ -88,6 +92,11 @@ export class SpecNode extends LGraphNode {
         this.addWidget('toggle', name, spec.default, changed, {})
         break
       case 'string': {
+        if (spec.model && !spec.multiline) {
+          const choose = (click: ModelWidgetClick): void => hooks.chooseModel(this, name, click)
+          this.addCustomWidget(createModelWidget(this, name, spec.default, changed, { model: spec.model, choose }))
+          break
+        }
         const widget = this.addWidget('text', name, spec.default, changed, { multiline: spec.multiline ?? false })
         if (spec.multiline) reserveTextArea(widget)
         break

@@ -24,12 +24,16 @@ function isOffline(): boolean {
   return typeof navigator !== 'undefined' && 'onLine' in navigator && navigator.onLine === false
 }
 
+const inBrowser = (): boolean => typeof window !== 'undefined' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined'
+
 /**
  * A page cannot tell a CORS refusal from a network failure: both are a TypeError. An opaque `no-cors` request to the
- * same URL tells them apart: it succeeds when the server answered but withheld CORS headers.
+ * same URL tells them apart when it is allowed: it succeeds when the server answered but withheld CORS headers. In a
+ * cross-origin isolated page (COEP require-corp, which threaded WASM needs) it is allowed only for servers that send
+ * Cross-Origin-Resource-Policy, so a failed probe proves nothing and the message names both causes.
  */
 async function reachableWithoutCors(request: HubRequest, url: string): Promise<boolean> {
-  if (typeof window === 'undefined' && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined') return false
+  if (!inBrowser()) return false
   try {
     const probe = await request.fetch(url, { mode: 'no-cors', method: 'GET', ...(request.signal ? { signal: request.signal } : {}) })
     void probe.body?.cancel()
@@ -83,7 +87,10 @@ export async function hubFetch(request: HubRequest, url: string, subject: Reques
       throw new HubError('cors', `${url} answered, but without CORS headers that let this page read it: use a Hub mirror that sends Access-Control-Allow-Origin, or download with the CLI (hypersd models pull)`, { url }, { cause: error })
     }
     const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
-    throw new HubError('network', `${subject.what}: network error (${reason}) fetching ${url}`, { url }, { cause: error })
+    const causes = inBrowser()
+      ? ': the server is unreachable, or it answered without the CORS headers (Access-Control-Allow-Origin) that let this page read it; a page cannot tell these apart: check the endpoint in Settings, or pull with the CLI (hypersd models pull)'
+      : ''
+    throw new HubError('network', `${subject.what}: network error (${reason}) fetching ${url}${causes}`, { url }, { cause: error })
   }
   if (!response.ok && response.status !== 206) throw await statusError(response, url, subject)
   if (subject.refuseHtml && (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/html')) {

@@ -10,6 +10,16 @@ export interface FileSource {
   size(path: string): Promise<number | undefined>
   /** The absolute path of `path` on the local disk, for sources that are one (Node). */
   localPath?(path: string): string
+  /** Bytes [start, end) of a file without reading the rest (a safetensors header of a multi-GB file). */
+  readRange?(path: string, start: number, end: number): Promise<Uint8Array>
+  /** Every file under the folder `path` ('' for the root), paths relative to it, for sources that can list. */
+  listFiles?(path: string): Promise<readonly ListedFile[]>
+}
+
+export interface ListedFile {
+  /** Relative to the listed folder, '/'-separated. */
+  readonly path: string
+  readonly bytes: number
 }
 
 /** Joins path segments with '/', collapsing duplicate separators; works for URLs and POSIX paths. */

@@ -1,8 +1,8 @@
 // FileSource over node:fs, rooted at a folder. Errors name the full path that failed.
 
-import { open, readFile, stat } from 'node:fs/promises'
-import { isAbsolute, join, resolve } from 'node:path'
-import type { FileSource } from './files.js'
+import { open, readdir, readFile, stat } from 'node:fs/promises'
+import { isAbsolute, join, resolve, sep } from 'node:path'
+import type { FileSource, ListedFile } from './files.js'
 
 const CHUNK_BYTES = 16 * 1024 * 1024
 
@@ -70,6 +70,37 @@ export class NodeFileSource implements FileSource {
     } catch {
       return undefined
     }
+  }
+
+  async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    try {
+      const handle = await open(this.resolvePath(path), 'r')
+      try {
+        const out = new Uint8Array(Math.max(0, end - start))
+        const { bytesRead } = await handle.read(out, 0, out.byteLength, start)
+        return out.subarray(0, bytesRead)
+      } finally {
+        await handle.close()
+      }
+    } catch (err) {
+      throw describeFsError(this.describe(path), err)
+    }
+  }
+
+  async listFiles(path: string): Promise<readonly ListedFile[]> {
+    const root = this.resolvePath(path)
+    let names: string[]
+    try {
+      names = await readdir(root, { recursive: true })
+    } catch (err) {
+      throw describeFsError(this.describe(path), err)
+    }
+    const listed: ListedFile[] = []
+    for (const name of names.sort()) {
+      const info = await stat(join(root, name))
+      if (info.isFile()) listed.push({ path: name.split(sep).join('/'), bytes: info.size })
+    }
+    return listed
   }
 
   async readText(path: string): Promise<string> {

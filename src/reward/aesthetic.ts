@@ -9,6 +9,8 @@ const LAYER_KEYS = [0, 2, 4, 6, 7] as const
 /** Feature sizes from the embedding through every layer to the single score. */
 export const AESTHETIC_WIDTHS = [768, 1024, 128, 64, 16, 1] as const
 export const AESTHETIC_EMBED_DIM = AESTHETIC_WIDTHS[0]
+/** Every tensor a head file holds, so a catalog can recognise one from its header alone. */
+export const AESTHETIC_TENSOR_NAMES: readonly string[] = LAYER_KEYS.flatMap((key) => [`layers.${key}.weight`, `layers.${key}.bias`])
 
 export interface LinearLayer {
   readonly name: string

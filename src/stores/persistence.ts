@@ -1,4 +1,5 @@
 // Autosave: the open graph (and whether it has unsaved changes) in IndexedDB, restored after a reload or crash.
+import { indexedStore } from './idb.js'
 
 const DB_NAME = 'hypersd-studio'
 const STORE = 'autosave'
@@ -13,28 +14,7 @@ export interface AutosaveRecord {
   readonly at: number
 }
 
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 1)
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE)
-    request.onsuccess = () => resolve(request.result)
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB is unavailable'))
-  })
-}
-
-async function withStore<T>(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest): Promise<T> {
-  const db = await openDb()
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode)
-      const request = action(tx.objectStore(STORE))
-      tx.oncomplete = () => resolve(request.result as T)
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
-    })
-  } finally {
-    db.close()
-  }
-}
+const withStore = indexedStore(DB_NAME, STORE)
 
 export function writeAutosave(record: AutosaveRecord): Promise<void> {
   return withStore<void>('readwrite', (store) => store.put(record, KEY))

@@ -1,6 +1,6 @@
 // Runs: the engine worker connection, the run queue, per-node state and progress, and the last result.
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef, toRaw } from 'vue'
+import { computed, ref, shallowRef, toRaw, watch } from 'vue'
 import type { EngineEvent } from '../engine/events.js'
 import type { ExecGraph } from '../engine/graph.js'
 import type { ShownOutput } from '../engine/output-values.js'
@@ -9,6 +9,7 @@ import { EngineClient } from '../worker/client.js'
 import type { FromWorker, RunIssue, SessionStats } from '../worker/protocol.js'
 import { useGallery } from './gallery.js'
 import { useGraph } from './graph.js'
+import { useModels } from './models.js'
 import { useSettings } from './settings.js'
 import { applySeedControls } from './seed-control.js'
 
@@ -46,6 +47,7 @@ export const useRuns = defineStore('runs', () => {
   const settings = useSettings()
   const graphStore = useGraph()
   const gallery = useGallery()
+  const models = useModels()
 
   const backend = ref('starting…')
   const backendState = ref<'starting' | 'ready' | 'failed'>('starting')
@@ -74,7 +76,18 @@ export const useRuns = defineStore('runs', () => {
     backend.value = 'starting…'
     backendState.value = 'starting'
     client = new EngineClient(settings.backend, new URL('models/', document.baseURI).href, onMessage)
+    client.setModels(models.workerMounts())
   }
+
+  // The worker resolves local and downloaded model names through the catalog's mounts: it hears of every change,
+  // and runs wait until the catalog has loaded (a graph may name a local model).
+  watch(
+    () => models.mountsRevision,
+    () => {
+      client?.setModels(models.workerMounts())
+      pump()
+    },
+  )
 
   function queueRun(options: { auto?: boolean } = {}): string | null {
     const editor = graphStore.editor
@@ -108,7 +121,7 @@ export const useRuns = defineStore('runs', () => {
   }
 
   function pump(): void {
-    if (active.value || !client || backendState.value !== 'ready') return
+    if (active.value || !client || backendState.value !== 'ready' || !models.loaded) return
     const next = queue.value.shift()
     if (!next) return
     active.value = next

@@ -1,13 +1,16 @@
 // Creates the canvas editor inside the page and keeps it in step with the stores: graph changes go to the
-// graph store, run state (node states, progress, previews, output images) is drawn on the nodes.
+// graph store, run state (node states, progress, previews, output images) and models the catalog lacks are drawn on
+// the nodes, and model widgets offer the catalog's models.
 import { watch } from 'vue'
 import type { CanvasUiHooks } from '../editor/canvas.js'
-import { GraphEditor } from '../editor/editor.js'
+import { GraphEditor, type ModelChoiceRequest } from '../editor/editor.js'
+import { missingModelsOf } from './missing-models.js'
 import type { NodeRunView } from '../editor/node-overlay.js'
 import type { ShownOutput } from '../engine/output-values.js'
 import { nodeDefinitions } from '../../nodes/index.js'
 import { useGallery } from '../stores/gallery.js'
 import { useGraph } from '../stores/graph.js'
+import { useModels } from '../stores/models.js'
 import { useRuns } from '../stores/runs.js'
 
 export interface MountedEditor {
@@ -20,14 +23,21 @@ function valueLines(shown: readonly ShownOutput[]): string[] {
   return shown.flatMap(({ name, value }) => (value.includes('\n') ? value.split('\n') : [`${name} = ${value}`]))
 }
 
-export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, hooks: CanvasUiHooks & { refused(message: string): void }): MountedEditor {
+export interface MountHooks extends CanvasUiHooks {
+  refused(message: string): void
+  chooseModel(request: ModelChoiceRequest): void
+}
+
+export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, hooks: MountHooks): MountedEditor {
   const graph = useGraph()
   const runs = useRuns()
   const gallery = useGallery()
+  const models = useModels()
   const editor = new GraphEditor(canvas, nodeDefinitions, {
     ...hooks,
     changed: (reason, widget) => graph.onEditorChanged(reason, widget),
     selected: (ids) => (graph.selectedNodeIds = ids),
+    modelChoices: (hint) => models.choices(hint),
   })
 
   const resize = (): void => {
@@ -43,10 +53,14 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
 
   const previewCanvas = document.createElement('canvas')
   const stopWatch = watch(
-    () => [runs.nodeStates, runs.progress, runs.preview, gallery.nodeImages, runs.nodeValues] as const,
+    () => [runs.nodeStates, runs.progress, runs.preview, gallery.nodeImages, runs.nodeValues, graph.revision, models.entries, models.loaded] as const,
     ([states, progress, preview, images, values]) => {
       const views = new Map<string, NodeRunView>()
-      for (const [id, image] of images) views.set(id, { image: { source: image.bitmap, width: image.width, height: image.height } })
+      for (const node of editor.specNodes()) {
+        const missing = missingModelsOf(node, models.isMissing)
+        if (missing.length > 0) views.set(String(node.id), { missing: missing.map((m) => m.name) })
+      }
+      for (const [id, image] of images) views.set(id, { ...views.get(id), image: { source: image.bitmap, width: image.width, height: image.height } })
       for (const [id, shown] of Object.entries(values)) views.set(id, { ...views.get(id), lines: valueLines(shown) })
       for (const [id, state] of Object.entries(states)) views.set(id, { ...views.get(id), state })
       if (progress) {

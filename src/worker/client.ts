@@ -1,5 +1,6 @@
 // The UI thread's handle on the engine worker. Changing the backend preference means a new worker.
 import type { ExecGraph } from '../engine/graph.js'
+import type { ModelMount } from '../models/browser/mounts.js'
 import type { BackendPreference, FromWorker, ToWorker } from './protocol.js'
 
 export class EngineClient {
@@ -33,6 +34,11 @@ export class EngineClient {
     if (seq !== undefined && this.cancelFlag) Atomics.store(this.cancelFlag, 0, Math.max(seq, Atomics.load(this.cancelFlag, 0)))
     this.seqOf.delete(runId)
     this.send({ type: 'cancel', runId })
+  }
+
+  /** Tells the worker where local and downloaded models are (plain mounts: handles and Files clone, proxies do not). */
+  setModels(mounts: readonly ModelMount[]): void {
+    this.send({ type: 'models', mounts })
   }
 
   clearCache(): void {

@@ -1,6 +1,7 @@
 // The download worker: runs Hub pulls into OPFS, one at a time in the order asked (two pulls of one repository
 // would race on its download record), and reports progress at most every 100 ms.
 import { HubError } from '../hub/errors.js'
+import { readManifest, writeManifest } from '../hub/manifest.js'
 import { OpfsRepoStore } from '../hub/opfs-store.js'
 import { pullRepo, type PullProgress } from '../hub/pull.js'
 import { verifyStore } from '../hub/verify.js'
@@ -78,8 +79,13 @@ scope.onmessage = (event: MessageEvent<ToDownloads>) => {
       enqueue(async () => {
         try {
           const store = new OpfsRepoStore(await navigator.storage.getDirectory(), message.repo)
-          if (message.paths && message.paths.length > 0) for (const path of message.paths) await store.remove(path)
-          else await store.removeAll()
+          const manifest = message.paths ? await readManifest(store).catch(() => undefined) : undefined
+          if (!message.paths || !manifest) await store.removeAll()
+          else {
+            for (const path of message.paths) await store.remove(path)
+            // The record forgets the deleted files, so a pull of what is left does not count them.
+            await writeManifest(store, { ...manifest, files: manifest.files.filter((f) => !message.paths!.includes(f.path)) })
+          }
           post({ type: 'deleted', id: message.id })
         } catch (error) {
           post(failure(message.id, error))

@@ -6,6 +6,7 @@ import { nodeDefinitions } from '../../nodes/index.js'
 import type { NodeServices } from '../../nodes/services.js'
 import type { FromWorker, RunIssue, ToWorker } from './protocol.js'
 import { createHostServices, type HostServices } from './host-services.js'
+import type { ModelMount } from '../models/browser/mounts.js'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 
@@ -21,6 +22,16 @@ let cancelFlag: Int32Array | undefined
 /** Runs the UI was told are cancelled: their late events are dropped. */
 const cancelled = new Set<string>()
 const seqOf = new Map<string, number>()
+/** The catalog's mounts, kept for a host still being created when they arrive. */
+let mounts: readonly ModelMount[] = []
+/** A model name now reads other files: cached results go once no run uses their sessions. */
+let staleModels = false
+
+function clearStaleModels(): void {
+  if (!staleModels || running.size > 0) return
+  staleModels = false
+  engine?.clearCache()
+}
 
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   if (message.cancelFlag) cancelFlag = new Int32Array(message.cancelFlag)
@@ -29,6 +40,7 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
       if (cancelled.has(runId)) return
       post({ type: 'images', runId, output }, [...new Set(output.pngs.map((p) => p.buffer as ArrayBuffer))])
     })
+    host.setMounts(mounts)
     const sessions = host.sessions
     engine = new Engine<NodeServices>({ registry, services: host.services, onRelease: (keys) => void sessions.release(keys) })
     host.backend.watchDevice((lost) => post({ type: 'device-lost', message: lost }))
@@ -51,6 +63,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     post({ type: 'run-error', runId, message: 'The engine is not ready', issues: [] })
     return
   }
+  clearStaleModels()
   const controller = new AbortController()
   running.set(runId, controller)
   seqOf.set(runId, message.seq)
@@ -77,6 +90,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     running.delete(runId)
     cancelled.delete(runId)
     seqOf.delete(runId)
+    clearStaleModels()
   }
 }
 
@@ -114,6 +128,12 @@ function handle(event: MessageEvent<ToWorker>): void {
       break
     case 'cancel':
       cancel(message.runId)
+      break
+    case 'models':
+      mounts = message.mounts
+      // A name that now reads other files must not be served results or sessions built from the old ones.
+      if (host?.setMounts(mounts)) staleModels = true
+      clearStaleModels()
       break
     case 'clear-cache':
       engine?.clearCache()

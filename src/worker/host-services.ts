@@ -1,6 +1,9 @@
-// NodeServices for the browser: onnxruntime-web (WebGPU or WASM), the shared session cache, model files fetched
-// from the app's `models/` folder, and images handed back to the UI thread.
+// NodeServices for the browser: onnxruntime-web (WebGPU or WASM), the shared session cache, model files from the
+// catalog's mounts (local folders and files, Hub downloads) or else fetched from the app's `models/` folder, and
+// images handed back to the UI thread.
 import type { ImageOutput, NodeServices, SavedImage } from '../../nodes/services.js'
+import { modelPath, RoutingFileSource } from '../models/catalog/routing.js'
+import { mountSignature, routedMount, type ModelMount } from '../models/browser/mounts.js'
 import { UrlFileSource } from '../models/url-files.js'
 import { SessionCache } from '../runtime/session-cache.js'
 import { createWebBackend, defaultWasmThreads, type WebBackend } from '../runtime/web.js'
@@ -14,20 +17,19 @@ export interface HostServices {
   readonly backendDetail: string
   readonly backend: WebBackend
   beginRun(runId: string, graphJson: string): void
+  /**
+   * Routes model names through these mounts from now on. True when a name that resolved before now reads other
+   * files (removed, renamed or replaced), so results and sessions cached from the old files must go.
+   */
+  setMounts(mounts: readonly ModelMount[]): boolean
 }
 
 /**
- * Model names in graphs are paths under the models folder, or absolute http(s) URLs of a model hosted elsewhere
- * (fetched with CORS, which cross-origin isolation requires anyway); a path that could climb out is refused.
+ * Model names in graphs are paths under the models folder (or a catalog mount), or absolute http(s) URLs of a model
+ * hosted elsewhere (fetched with CORS, which cross-origin isolation requires anyway); a path that could climb out is
+ * refused.
  */
-export function resolveModelPath(name: string): string {
-  if (/^https?:\/\/[^/]/i.test(name)) return name
-  const path = name.replace(/\\/g, '/').replace(/^\/+/, '')
-  if (path === '' || path.split('/').some((part) => part === '..' || part === '.')) {
-    throw new Error(`model name "${name}" is not a path inside the models folder`)
-  }
-  return path
-}
+export const resolveModelPath = modelPath
 
 export async function createHostServices(
   preference: BackendPreference,
@@ -36,7 +38,8 @@ export async function createHostServices(
 ): Promise<HostServices> {
   const backend = await createWebBackend({ preferred: preference })
   const sessions = new CountingSessions(new SessionCache(backend))
-  const files = new UrlFileSource(modelsBase)
+  const files = new RoutingFileSource(new UrlFileSource(modelsBase))
+  let signatures = new Map<string, string>()
   let runId = ''
   let graphJson = ''
   let imageCounter = 0
@@ -64,6 +67,14 @@ export async function createHostServices(
     beginRun(id, json) {
       runId = id
       graphJson = json
+    },
+    setMounts(mounts) {
+      files.setMounts(mounts.map(routedMount))
+      const next = new Map<string, string>()
+      for (const mount of mounts) if (!next.has(mount.name)) next.set(mount.name, mountSignature(mount))
+      const changed = [...signatures].some(([name, signature]) => next.get(name) !== signature)
+      signatures = next
+      return changed
     },
   }
 }

@@ -4,6 +4,7 @@ import type { EngineEvent } from '../engine/events.js'
 import type { ExecGraph } from '../engine/graph.js'
 import type { ShownOutput } from '../engine/output-values.js'
 import type { ImageOutput } from '../../nodes/services.js'
+import type { ModelMount } from '../models/browser/mounts.js'
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm'
 
@@ -36,6 +37,8 @@ export type ToWorker =
     }
   | { readonly type: 'run'; readonly runId: string; readonly seq: number; readonly graph: ExecGraph; readonly graphJson: string }
   | { readonly type: 'cancel'; readonly runId: string }
+  /** The catalog's usable local and downloaded models: names resolve through these before the bundled models/ URL. */
+  | { readonly type: 'models'; readonly mounts: readonly ModelMount[] }
   | { readonly type: 'clear-cache' }
   /** Destroys the worker's GPU device, as a driver reset would: checks that the app recovers. */
   | { readonly type: 'lose-device' }
