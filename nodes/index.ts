@@ -9,10 +9,12 @@ import { aestheticScore } from './reward.js'
 import { tscdSampler } from './sampler.js'
 import { sceneScore } from './scene.js'
 import { clipTextEncode } from './text.js'
+import { unetWeights } from './unet-weights.js'
 import { vaeDecode } from './vae.js'
 
 export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   loadPipeline,
+  unetWeights,
   unetLora,
   clipTextEncode,
   emptyLatent,

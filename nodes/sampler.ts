@@ -112,6 +112,7 @@ export const tscdSampler = defineHostNode({
       prompt: positive.prompt,
       ...(negative && inputs.cfg > 1 ? { negative_prompt: negative.prompt } : {}),
       model: model.pipelineName,
+      ...(model.weights ? { unet_weights: model.weights } : {}),
       ...Object.fromEntries(model.loras.map((l, i) => [`lora_${i + 1}`, `${l.name}:${l.scale}:${l.mode}`])),
     }
     return { latent: { data: samples, dims: latent.dims, parameters } }

@@ -33,6 +33,8 @@ export interface UNetModel {
   readonly inChannels: number
   /** Latent spatial size divisor: image px = latent px * vaeScale. */
   readonly vaeScaleFactor: number
+  /** A full UNet state dict (.safetensors, diffusers names) written over the model's weights; LoRAs apply on top. */
+  readonly weights?: string
   readonly loras: readonly LoraBinding[]
   /** Latent height and width must be multiples of this (2^(down blocks - 1)). */
   readonly latentMultiple: number

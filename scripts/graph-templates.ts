@@ -9,6 +9,8 @@ export interface GraphVariant {
   readonly description: string
   readonly model: string
   readonly lora?: { readonly name: string; readonly scale: number; readonly mode: LoraMode }
+  /** A full UNet state dict written over the pipeline's UNet (a UNet Weights node), before any LoRA. */
+  readonly unetWeights?: string
   readonly steps: number
   readonly scheduler: 'ddim-trailing' | 'tcd' | 'lcm-800' | 'ddim-trailing-cfg' | 'euler-trailing'
   readonly eta: number
@@ -40,6 +42,21 @@ function loraPresetGraph(preset: HyperSdPreset): GraphVariant {
     scheduler: unified ? 'tcd' : 'ddim-trailing',
     eta: unified ? 1 : 0,
     size: preset.variant === 'sdxl' ? 1024 : 512,
+  }
+}
+/** The Hyper-SDXL 1-step UNet preset: the SDXL base export with its UNet weights replaced, LCM from t=800. */
+function unetPresetGraph(preset: HyperSdPreset): GraphVariant {
+  return {
+    file: preset.graph,
+    name: 'Hyper-SDXL 1-step UNet (real SDXL)',
+    description: `Real-model template: ${preset.base.repo} (ONNX) with its UNet weights replaced by ${preset.file.path} (a UNet Weights node), LCM, one step from t=800, no CFG. In the editor: Models → presets → "${preset.title}" downloads both. CLI: hypersd models pull ${preset.base.repo} && hypersd models pull ${preset.file.repo} ${preset.file.path}.`,
+    model: preset.base.repo,
+    unetWeights: hubFileName(preset.file),
+    steps: 1,
+    scheduler: 'lcm-800',
+    eta: 0,
+    size: 1024,
+    timesteps: '800',
   }
 }
 const TINY_LORA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
@@ -182,23 +199,16 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
     timesteps: '800',
   },
   ...HYPER_SD_PRESETS.filter((preset) => preset.file.path.includes('-lora')).map(loraPresetGraph),
-  {
-    file: 'hyper-sdxl-1step-unet.json',
-    name: 'Hyper-SDXL 1-step UNet (real SDXL)',
-    description: 'Real-model template: an SDXL ONNX export whose unet/ is the Hyper-SDXL 1-step UNet, sampled with LCM from t=800. Run with --model hyper-sdxl-1step-unet=PATH.',
-    model: 'hyper-sdxl-1step-unet',
-    steps: 1,
-    scheduler: 'lcm-800',
-    eta: 0,
-    size: 1024,
-    timesteps: '800',
-  },
+  ...HYPER_SD_PRESETS.filter((preset) => preset.file.path.endsWith('-Unet.safetensors')).map(unetPresetGraph),
   ...SHAPES_VARIANTS,
 ]
 
 export function buildGraph(v: GraphVariant): GraphFileInput {
   const link = (node: string, output: string) => ({ from: [node, output] as [string, string] })
-  const unetSource = v.lora ? link('9', 'unet') : link('1', 'unet')
+  const pipelineUnet = v.unetWeights ? link('11', 'unet') : link('1', 'unet')
+  const unetSource = v.lora ? link('9', 'unet') : pipelineUnet
+  // A LoRA below the weights node pushes the note down.
+  const below = v.unetWeights && v.lora ? 150 : 0
   const clipSource = v.lora ? link('9', 'clip') : link('1', 'clip')
   const x = (col: number) => 40 + col * 380
   return {
@@ -206,8 +216,9 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
     version: GRAPH_VERSION,
     nodes: [
       { id: '1', type: 'LoadPipeline', title: 'Load Pipeline', inputs: { model: v.model } },
+      ...(v.unetWeights ? [{ id: '11', type: 'UNetWeights', title: 'Hyper-SD UNet', inputs: { unet: link('1', 'unet'), weights: v.unetWeights } }] : []),
       ...(v.lora
-        ? [{ id: '9', type: 'UNetLoRA', title: 'Hyper-SD LoRA', inputs: { unet: link('1', 'unet'), clip: link('1', 'clip'), lora: v.lora.name, scale: v.lora.scale, mode: v.lora.mode } }]
+        ? [{ id: '9', type: 'UNetLoRA', title: 'Hyper-SD LoRA', inputs: { unet: pipelineUnet, clip: link('1', 'clip'), lora: v.lora.name, scale: v.lora.scale, mode: v.lora.mode } }]
         : []),
       { id: '2', type: 'CLIPTextEncode', title: 'Prompt', inputs: { clip: clipSource, text: v.prompt ?? PROMPT } },
       ...(v.negativePrompt !== undefined ? [{ id: '10', type: 'CLIPTextEncode', title: 'Negative prompt', inputs: { clip: clipSource, text: v.negativePrompt } }] : []),
@@ -242,7 +253,8 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
     layout: {
       nodes: {
         '1': { pos: [x(0), 80], size: [320, 110] },
-        ...(v.lora ? { '9': { pos: [x(0), 240], size: [320, 170] } } : {}),
+        ...(v.unetWeights ? { '11': { pos: [x(0), 240], size: [320, 110] } } : {}),
+        ...(v.lora ? { '9': { pos: [x(0), 240 + below], size: [320, 170] } } : {}),
         '2': { pos: [x(1), 80], size: [340, v.negativePrompt !== undefined ? 110 : 200] },
         ...(v.negativePrompt !== undefined ? { '10': { pos: [x(1), 225], size: [340, 60] } } : {}),
         '3': { pos: [x(1), 320], size: [340, 130] },
@@ -251,9 +263,9 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         // The scene scorer draws its per-attribute report below its widget, and a 64 px image needs little room.
         ...(v.reward ? { '8': { pos: [x(3), 200], size: [300, v.reward === 'scene' ? 200 : 130] } } : {}),
         '6': v.reward === 'scene' ? { pos: [x(3), 430], size: [360, 220] } : { pos: [x(3), v.reward ? 370 : 200], size: [360, 420] },
-        '7': { pos: [x(0), 460], size: [320, 200] },
+        '7': { pos: [x(0), 460 + below], size: [320, 200] },
       },
-      groups: [{ title: v.name, bounding: [x(0) - 20, 20, 4 * 380 + 20, 660], color: '#3f789e' }],
+      groups: [{ title: v.name, bounding: [x(0) - 20, 20, 4 * 380 + 20, 660 + below], color: '#3f789e' }],
       viewport: { offset: [0, 0], scale: 0.8 },
     },
     metadata: { name: v.name, description: v.description },

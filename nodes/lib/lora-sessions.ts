@@ -1,6 +1,19 @@
 // Sessions for models that may carry LoRAs: merge-mode LoRAs are baked in, live-mode ones become scale inputs.
+// The UNet may also carry a weights file, written in before its LoRAs.
 import type { NodeContext } from '../../src/engine/index.js'
-import { formatLoraReport, loraSessionKey, prepareModelWithLoras, type LoraDeps, type LoraMatchReport } from '../../src/lora/index.js'
+import {
+  formatLoraReport,
+  formatUNetWeightsReport,
+  loraSessionKey,
+  prepareModelWithLoras,
+  prepareUNet,
+  unetWeightsKey,
+  type LoraDeps,
+  type LoraMatchReport,
+  type UNetWeightsDeps,
+  type UNetWeightsReport,
+} from '../../src/lora/index.js'
+import { openSafetensorsFile } from '../../src/models/safetensors/file-source.js'
 import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
 import type { LazyModel, LoraBinding, TextEncoderModel, UNetModel } from '../types.js'
@@ -11,9 +24,14 @@ export interface PreparedSession {
   readonly feeds: Readonly<Record<string, HostTensor>>
 }
 
-function loraDeps(ctx: NodeContext<NodeServices>): LoraDeps {
+function loraDeps(ctx: NodeContext<NodeServices>): LoraDeps & UNetWeightsDeps {
   const { files, sessions, resolveModel } = ctx.services
-  return { sessions, readLora: (name) => files.readBytes(resolveModel(name)) }
+  return {
+    sessions,
+    readLora: (name) => files.readBytes(resolveModel(name)),
+    // Tensor by tensor where the host can read ranges: a full SDXL UNet is past what one buffer holds.
+    readWeights: (name) => openSafetensorsFile(files, resolveModel(name), name),
+  }
 }
 
 /** Unmatched LoRA tensors are worth a warning: usually a LoRA made for another model. */
@@ -23,11 +41,16 @@ function warnAboutReports(ctx: NodeContext<NodeServices>, reports: readonly Lora
   }
 }
 
+/** A weights file that left tensors out, or weights of the model unwritten, leaves a model partly on its base weights. */
+function warnAboutWeights(ctx: NodeContext<NodeServices>, report: UNetWeightsReport | undefined): void {
+  if (report && (report.unmatchedCount > 0 || report.unwrittenCount > 0)) ctx.warn(formatUNetWeightsReport(report))
+}
+
 async function prepare(
   ctx: NodeContext<NodeServices>,
   model: LazyModel,
   loras: readonly LoraBinding[],
-  component: 'unet' | 'te1' | 'te2',
+  component: 'te1' | 'te2',
 ): Promise<PreparedSession> {
   // The node's cached result keeps this exact session (base model or LoRA build) alive; switching LoRAs frees it.
   ctx.retain(loraSessionKey(model.key, component, loras))
@@ -36,8 +59,12 @@ async function prepare(
   return prepared
 }
 
-export function unetSession(ctx: NodeContext<NodeServices>, model: UNetModel): Promise<PreparedSession> {
-  return prepare(ctx, model.model, model.loras, 'unet')
+export async function unetSession(ctx: NodeContext<NodeServices>, model: UNetModel): Promise<PreparedSession> {
+  ctx.retain(loraSessionKey(unetWeightsKey(model.model.key, model.weights), 'unet', model.loras))
+  const prepared = await prepareUNet(model.model, model.weights, model.loras, loraDeps(ctx))
+  warnAboutWeights(ctx, prepared.weights)
+  warnAboutReports(ctx, prepared.reports)
+  return prepared
 }
 
 export function textEncoderSession(

@@ -1,4 +1,5 @@
-// LoRAs at runtime: key mapping, matching with a report, merge and live-scale model rewriting, session preparation.
+// LoRAs at runtime: key mapping, matching with a report, merge and live-scale model rewriting, session preparation;
+// and replacing a UNet's weights with a full state dict, which LoRAs then apply on top of.
 export { classifyStem, parseLoraKeys } from './keys.js'
 export type { LoraComponent, LoraModule, ParsedLora } from './keys.js'
 export { sgmToDiffusers } from './sgm.js'
@@ -10,3 +11,9 @@ export { isLiveMode, LORA_MODES, loraScaleInput } from './live.js'
 export type { LoraMode } from './live.js'
 export { buildModel, loraSessionKey, prepareModelWithLoras } from './session.js'
 export type { BaseModel, LoraBindingLike, LoraDeps, PreparedModel, SessionProvider } from './session.js'
+export { formatUNetWeightsReport, ldmLayoutMessage, replaceWeights, UNetWeightsError } from './unet-weights.js'
+export type { UNetWeightsReport } from './unet-weights.js'
+export { buildWithWeights, UNET_WEIGHTS_DATA_FILE, unetWeightsKey, withUNetWeights } from './weights-model.js'
+export type { UNetWeightsDeps } from './weights-model.js'
+export { prepareUNet } from './unet-session.js'
+export type { PreparedUNet } from './unet-session.js'

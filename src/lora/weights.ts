@@ -17,6 +17,8 @@ export class WeightStore {
     private readonly externalFiles: ReadonlyMap<string, Uint8Array>,
     /** Write new data to the side file (true when the model already uses external data). */
     private readonly external: boolean,
+    /** The side file's name: a model built on another rewrite's output needs a name of its own (UNet weights, then LoRAs). */
+    readonly sideFile: string = LORA_DATA_FILE,
   ) {}
 
   /** A fresh float32 copy of a FLOAT or FLOAT16 tensor's current values (including earlier writes). */
@@ -61,7 +63,7 @@ export class WeightStore {
       const bytes = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength)
       clearTensorData(tensor)
       tensor.externalData = [
-        { key: 'location', value: LORA_DATA_FILE },
+        { key: 'location', value: this.sideFile },
         { key: 'offset', value: String(sideBytes) },
         { key: 'length', value: String(bytes.byteLength) },
       ]
