@@ -18,6 +18,7 @@ export const unetWeights = defineHostNode({
     weights: string({
       default: 'ByteDance/Hyper-SD/Hyper-SDXL-1step-Unet.safetensors',
       path: 'file',
+      model: 'unet-weights',
       description:
         'Weights file name, resolved by the host like model names. The diffusers-layout file (Hyper-SDXL-1step-Unet.safetensors), not the ComfyUI one (...-Comfyui.fp16.safetensors).',
     }),

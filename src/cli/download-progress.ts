@@ -1,6 +1,6 @@
 // A download progress bar for `models pull`: total bytes, rate and ETA, and the file in flight; redrawn in place
 // on a TTY, a line every few seconds otherwise (CI logs).
-import { formatBytes, formatEta } from '../hub/progress.js'
+import { formatBytes, formatDuration } from '../models/catalog/format.js'
 import type { PullProgress } from '../hub/pull.js'
 import type { ProgressWriter } from './progress.js'
 
@@ -13,7 +13,7 @@ export function describePull(progress: PullProgress): string {
   const done = progress.files.filter((f) => f.state === 'complete').length
   const amount = progress.total === undefined ? formatBytes(progress.loaded) : `${formatBytes(progress.loaded)} / ${formatBytes(progress.total)}`
   const fraction = progress.total ? progress.loaded / progress.total : 0
-  const rate = progress.bytesPerSecond > 0 ? `${formatBytes(progress.bytesPerSecond)}/s, ETA ${formatEta(progress.etaSeconds)}` : ''
+  const rate = progress.bytesPerSecond > 0 ? `${formatBytes(progress.bytesPerSecond)}/s, ETA ${progress.etaSeconds === undefined ? '–' : formatDuration(progress.etaSeconds)}` : ''
   return `${bar(fraction)} ${amount} · ${done}/${progress.files.length} files${rate ? ` · ${rate}` : ''}${progress.current ? ` · ${progress.current}` : ''}`
 }
 

@@ -48,7 +48,7 @@ export interface StringSpec extends WidgetBase<string> {
   /** Hint for hosts: the string names a file or folder (model path, output dir). */
   readonly path?: 'file' | 'folder'
   /** Hint for editors: the string names a model of this kind, so a model list can be offered (values stay names). */
-  readonly model?: 'pipeline' | 'lora' | 'clip-vision' | 'aesthetic-head'
+  readonly model?: 'pipeline' | 'lora' | 'unet-weights' | 'clip-vision' | 'aesthetic-head'
 }
 
 export interface BooleanSpec extends WidgetBase<boolean> {

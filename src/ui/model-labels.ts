@@ -6,6 +6,7 @@ export const KIND_LABELS: Readonly<Record<ModelKind, string>> = {
   'sd15-pipeline': 'SD1.5 pipeline',
   'sdxl-pipeline': 'SDXL pipeline',
   lora: 'LoRA',
+  'unet-weights': 'UNet weights',
   'clip-vision': 'CLIP vision',
   'aesthetic-head': 'Aesthetic head',
   unknown: 'Unknown',

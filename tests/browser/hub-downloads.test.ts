@@ -60,7 +60,7 @@ describe('Hugging Face downloads in the editor', () => {
     expect(kept, cutMessage).toBeGreaterThan(0)
     const lora = job(page, new RegExp(LORA))
     await lora.and(page.locator('[data-state=done]')).waitFor({ timeout: 60_000 })
-    await expect(lora.locator('[data-testid=download-progress]').textContent()).resolves.toMatch(/^([\d.]+ [KM]?B) \/ \1$/)
+    await expect(lora.locator('[data-testid=download-progress]').textContent()).resolves.toMatch(/^([\d.]+ [kMG]?B) \/ \1$/)
     await expect(modelRow(page, `ByteDance/Hyper-SD/${LORA}`).getAttribute('data-model-kind')).resolves.toBe('lora')
     await expect(modelRow(page, SD15).getAttribute('data-model-state')).resolves.toBe('failed')
 

@@ -42,7 +42,7 @@ describe('hypersd models', () => {
     hub.setFaults({})
     const result = await models('pull', SD15)
     expect(result.code).toBe(0)
-    expect(result.stderr).toMatch(/\[#+\] [\d.]+ [KM]?B \/ [\d.]+ [KM]?B · \d+\/\d+ files/)
+    expect(result.stderr).toMatch(/\[#+\] [\d.]+ [kMG]?B \/ [\d.]+ [kMG]?B · \d+\/\d+ files/)
     expect(result.stdout).toContain(`use in graphs: ${SD15}`)
     const root = join(dir, ...SD15.split('/'))
     expect(statSync(join(root, 'unet', 'model.onnx')).size).toBeGreaterThan(0)
@@ -53,9 +53,9 @@ describe('hypersd models', () => {
     const result = await models('list', '--json')
     const listed = JSON.parse(result.stdout) as { name: string; kind: string; source: string; state: string }[]
     const pipeline = listed.find((m) => m.name === SD15)!
-    expect(pipeline).toMatchObject({ state: 'ready' })
+    expect(pipeline).toMatchObject({ state: 'ready', kind: expect.stringMatching(/^sd15-pipeline/) })
     expect(pipeline.source).toContain(`${SD15}@main`)
-    expect(listed.find((m) => m.name === `ByteDance/Hyper-SD/${LORA_FILE}`)).toMatchObject({ state: 'ready' })
+    expect(listed.find((m) => m.name === `ByteDance/Hyper-SD/${LORA_FILE}`)).toMatchObject({ state: 'ready', kind: 'lora (kohya · SD1.5)' })
   })
 
   it('the preset graph runs on the pulled files, named as the Hub names them', async () => {

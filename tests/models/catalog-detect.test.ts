@@ -139,3 +139,23 @@ describe('the bundled manifest (public/models/index.json)', () => {
     expect(() => parseBundledManifest('{"format":"hyper-sd-studio/models","version":1,"models":[],"__proto__":{}}', 'index.json')).toThrow('forbidden key')
   })
 })
+
+describe('UNet weights detection', () => {
+  /** A source holding one in-memory file at path "unet.safetensors". */
+  const oneFile = (bytes: Uint8Array): FileSource => ({
+    describe: (path) => `memory:${path}`,
+    exists: async (path) => path === 'unet.safetensors',
+    size: async () => bytes.length,
+    readBytes: async () => bytes,
+    readText: async () => new TextDecoder().decode(bytes),
+    readRange: async (_path, start, end) => bytes.slice(start, end),
+  })
+  const tensor = (name: string, shape: number[]) => ({ name, dtype: 'F32' as const, shape, data: new Uint8Array(shape.reduce((a, b) => a * b, 1) * 4) })
+
+  it('tells a diffusers UNet state dict (SDXL by its 2048-wide cross-attention) from the LDM layout', async () => {
+    const sdxl = encodeSafetensors([tensor('conv_in.weight', [4, 4, 1, 1]), tensor('time_embedding.linear_1.weight', [4, 4]), tensor('down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight', [2, 2048])])
+    await expect(detectModel(oneFile(sdxl), 'unet.safetensors')).resolves.toMatchObject({ kind: 'unet-weights', detail: 'diffusers UNet · SDXL' })
+    const ldm = encodeSafetensors([tensor('model.diffusion_model.input_blocks.0.0.weight', [4, 4, 1, 1])])
+    await expect(detectModel(oneFile(ldm), 'unet.safetensors')).resolves.toMatchObject({ kind: 'unet-weights', detail: expect.stringMatching(/^LDM\/ComfyUI layout/) })
+  })
+})

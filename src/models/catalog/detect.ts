@@ -41,7 +41,22 @@ export async function detectSafetensors(files: FileSource, path: string): Promis
   }
   const lora = describeLoraKeys(names)
   if (lora) return withBytes({ kind: 'lora', detail: loraDetail(lora) }, bytes)
+  const unet = describeUnetWeights(header.tensors)
+  if (unet) return withBytes({ kind: 'unet-weights', detail: unet }, bytes)
   return withBytes({ kind: 'unknown', detail: `safetensors, ${names.length} tensor${names.length === 1 ? '' : 's'}` }, bytes)
+}
+
+/**
+ * A full UNet state dict (e.g. the Hyper-SDXL 1-step UNet): "SD1.5" or "SDXL" from the cross-attention width of the
+ * first attention block, in the diffusers layout the UNet Weights node reads, or the LDM/ComfyUI one it refuses.
+ */
+function describeUnetWeights(tensors: ReadonlyMap<string, { readonly shape: readonly number[] }>): string | undefined {
+  if (tensors.has('model.diffusion_model.input_blocks.0.0.weight')) return 'LDM/ComfyUI layout (UNet Weights needs the diffusers-layout file)'
+  if (!tensors.has('conv_in.weight') || !tensors.has('time_embedding.linear_1.weight')) return undefined
+  const crossKey = [...tensors.keys()].find((k) => /^down_blocks\.\d+\.attentions\.0\.transformer_blocks\.0\.attn2\.to_k\.weight$/.test(k))
+  const width = crossKey ? tensors.get(crossKey)!.shape[1] : undefined
+  const base = width === 2048 ? 'SDXL' : width === 768 ? 'SD1.5' : width !== undefined ? `cross-attention ${width}` : 'no cross-attention'
+  return `diffusers UNet · ${base}`
 }
 
 async function readJson(files: FileSource, path: string): Promise<JsonValue> {

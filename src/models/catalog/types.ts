@@ -1,14 +1,14 @@
 // What the model catalog knows about a model: its kind, where it comes from, and whether it can be used now.
 // Pure data (no handles): entries are shown in the UI, kept in IndexedDB and compared by name with graph values.
 
-export type ModelKind = 'sd15-pipeline' | 'sdxl-pipeline' | 'lora' | 'clip-vision' | 'aesthetic-head' | 'unknown'
+export type ModelKind = 'sd15-pipeline' | 'sdxl-pipeline' | 'lora' | 'unet-weights' | 'clip-vision' | 'aesthetic-head' | 'unknown'
 export type ModelOrigin = 'bundled' | 'hub' | 'local'
 export type ModelState = 'ready' | 'downloading' | 'partial' | 'failed' | 'needs-permission'
 
 /** The model hint of a string input (StringSpec.model): which catalog kinds its dropdown offers. */
-export type ModelHint = 'pipeline' | 'lora' | 'clip-vision' | 'aesthetic-head'
+export type ModelHint = 'pipeline' | 'lora' | 'unet-weights' | 'clip-vision' | 'aesthetic-head'
 
-export const MODEL_KINDS: readonly ModelKind[] = ['sd15-pipeline', 'sdxl-pipeline', 'lora', 'clip-vision', 'aesthetic-head', 'unknown']
+export const MODEL_KINDS: readonly ModelKind[] = ['sd15-pipeline', 'sdxl-pipeline', 'lora', 'unet-weights', 'clip-vision', 'aesthetic-head', 'unknown']
 export const MODEL_ORIGINS: readonly ModelOrigin[] = ['bundled', 'hub', 'local']
 export const MODEL_STATES: readonly ModelState[] = ['ready', 'downloading', 'partial', 'failed', 'needs-permission']
 

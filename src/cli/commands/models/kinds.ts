@@ -1,6 +1,13 @@
-// The kind column of `models list`, from the catalog's detector (the same one the editor's Models panel uses).
+// The kind column of `models list`, from the catalog's detector (the one the editor's Models panel uses).
+import { detectModel } from '../../../models/catalog/detect.js'
+import { NodeFileSource } from '../../../models/node-files.js'
 import type { FoundModel } from './walk.js'
 
 export async function describeModelKind(model: FoundModel): Promise<string> {
-  return model.shape === 'pipeline-folder' ? 'pipeline' : model.shape === 'model-folder' ? 'model' : model.name.endsWith('.onnx') ? 'onnx' : 'safetensors'
+  try {
+    const found = await detectModel(new NodeFileSource(model.path), '', model.shape === 'file' ? model.path : '')
+    return found.detail ? `${found.kind} (${found.detail})` : found.kind
+  } catch (error) {
+    return `unreadable (${error instanceof Error ? error.message : String(error)})`
+  }
 }

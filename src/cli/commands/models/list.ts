@@ -1,6 +1,6 @@
 // `hypersd models list [--models-dir DIR] [--json]`: every model a graph can name, with its kind, size, where it
 // came from and its state.
-import { formatBytes } from '../../../hub/progress.js'
+import { formatBytes } from '../../../models/catalog/format.js'
 import { readManifest } from '../../../hub/manifest.js'
 import { NodeRepoStore } from '../../../hub/node-store.js'
 import { rejectUnknown, type ParsedArgs } from '../../args.js'
