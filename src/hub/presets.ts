@@ -53,6 +53,15 @@ export function hubFileName(file: { readonly repo: string; readonly path: string
   return `${file.repo}/${file.path}`
 }
 
+/** What a preset downloads for a model name a graph uses: its base pipeline or its Hyper-SD file. */
+export function presetPartFor(name: string): { preset: HyperSdPreset; ref: { repo: string; revision: string }; files: readonly string[] } | undefined {
+  for (const preset of HYPER_SD_PRESETS) {
+    if (name === preset.base.repo) return { preset, ref: preset.base, files: [] }
+    if (name === hubFileName(preset.file)) return { preset, ref: { repo: preset.file.repo, revision: 'main' }, files: [preset.file.path] }
+  }
+  return undefined
+}
+
 export function presetById(id: string): HyperSdPreset | undefined {
   return HYPER_SD_PRESETS.find((p) => p.id === id)
 }

@@ -7,7 +7,7 @@ import type { RepoRef } from '../hub/endpoint.js'
 import type { HubErrorKind } from '../hub/errors.js'
 import { readManifest } from '../hub/manifest.js'
 import { OpfsRepoStore } from '../hub/opfs-store.js'
-import { presetById, type HyperSdPreset } from '../hub/presets.js'
+import { presetById, presetPartFor, type HyperSdPreset } from '../hub/presets.js'
 import type { PullProgress } from '../hub/pull.js'
 import type { ModelEntry } from '../models/catalog/types.js'
 import type { ModelMount } from '../models/browser/mounts.js'
@@ -162,6 +162,13 @@ export const useDownloads = defineStore('downloads', () => {
     remember()
   }
 
+  /** Downloads the model a graph names when a preset knows where it lives (its base pipeline or Hyper-SD file). */
+  async function pullNamed(name: string): Promise<DownloadJob | undefined> {
+    const part = presetPartFor(name)
+    if (!part) return undefined
+    return pull(part.ref, part.files, `${name} (for the open graph)`)
+  }
+
   /** Downloads what the preset needs (the base pipeline, the Hyper-SD file), then opens its graph. */
   async function startPreset(preset: HyperSdPreset): Promise<void> {
     pendingPresets.set(preset.id, preset)
@@ -223,5 +230,5 @@ export const useDownloads = defineStore('downloads', () => {
     for (const job of jobs.value.filter((j) => j.targets.some((t) => t.id === entry.id))) dismiss(job.id)
   }
 
-  return { jobs, pull, pause, resume, dismiss, startPreset, restore }
+  return { jobs, pull, pullNamed, pause, resume, dismiss, startPreset, restore }
 })

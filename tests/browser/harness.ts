@@ -2,7 +2,7 @@
 // 127.0.0.1, and helpers around the app's stable hooks (data-testid, window.__hypersd).
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { serveStatic, type StaticServer } from './static-server.js'
 import type { LastRunView } from '../../src/ui/window-hooks.js'
@@ -174,4 +174,17 @@ export async function canvasColoursAround(page: Page, x: number, y: number, half
     },
     { x, y, halfWidth },
   )
+}
+
+/**
+ * Clicks node `nodeId` (just right of its `input` slot) until `shown` is visible: a newly
+ * opened graph is fitted to the canvas once its size is known, which can move the node under the first click.
+ */
+export async function selectNodeUntil(page: Page, nodeId: string, input: string, shown: Locator): Promise<void> {
+  for (let attempt = 0; attempt < 10 && !(await shown.isVisible()); attempt++) {
+    const slot = (await page.evaluate(({ id, name }) => window.__hypersd!.slotPoint(id, 'input', name), { id: nodeId, name: input }))!
+    await page.mouse.click(slot.x + 60, slot.y)
+    await page.waitForTimeout(200)
+  }
+  await shown.waitFor()
 }

@@ -2,13 +2,15 @@
 // as the real Hub is): a Hyper-SD preset downloads with progress, a connection cut mid-file fails it, a page reload
 // resumes it with a Range request, the files are verified, and the preset's graph runs on them. Then each error a
 // user can meet is named: gated, missing file, HTML page, lying size, and a server without CORS.
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loraRepo, sd15OnnxRepo } from '../hub/fixture-repos.js'
 import { startMockHub, type MockHub } from '../hub/mock-hub.js'
-import { appForSuite, lastRun, runOnce, waitReady } from './harness.js'
+import { appForSuite, lastRun, nodeIdsByType, runOnce, selectNodeUntil, waitReady } from './harness.js'
 
 const SD15 = 'onnx-community/stable-diffusion-v1-5-ONNX'
 const LORA = 'Hyper-SD15-4steps-lora.safetensors'
@@ -19,7 +21,7 @@ let noCorsUrl = ''
 beforeAll(async () => {
   hub = await startMockHub([
     sd15OnnxRepo(SD15),
-    loraRepo('ByteDance/Hyper-SD', { [LORA]: 'loras/tiny-hyper-sd15-4step-kohya.safetensors' }),
+    loraRepo('ByteDance/Hyper-SD', { [LORA]: 'loras/tiny-hyper-sd15-4step-kohya.safetensors', 'Hyper-SD15-2steps-lora.safetensors': 'loras/tiny-hyper-sd15-peft.safetensors' }),
     { id: 'owner/gated', gated: true, files: [{ path: 'model.onnx', bytes: new Uint8Array(16) }] },
   ])
   // A server that answers but sends no CORS headers: the page may not read it.
@@ -61,7 +63,8 @@ describe('Hugging Face downloads in the editor', () => {
     const lora = job(page, new RegExp(LORA))
     await lora.and(page.locator('[data-state=done]')).waitFor({ timeout: 60_000 })
     await expect(lora.locator('[data-testid=download-progress]').textContent()).resolves.toMatch(/^([\d.]+ [kMG]?B) \/ \1$/)
-    await expect(modelRow(page, `ByteDance/Hyper-SD/${LORA}`).getAttribute('data-model-kind')).resolves.toBe('lora')
+    // The catalog reads the finished file's header: a kohya LoRA.
+    await modelRow(page, `ByteDance/Hyper-SD/${LORA}`).and(page.locator('[data-model-kind=lora]')).waitFor({ timeout: 10_000 })
     await expect(modelRow(page, SD15).getAttribute('data-model-state')).resolves.toBe('failed')
 
     hub.setFaults({})
@@ -91,6 +94,24 @@ describe('Hugging Face downloads in the editor', () => {
     expect(run.status, run.error ?? '').toBe('done')
     expect((await lastRun(page)).nodesRun.length).toBeGreaterThan(4)
     expect(app.errors).toEqual([])
+  })
+
+  it('a graph naming a missing Hub model offers its download on the node, and runs once it is there', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), readFileSync(resolve(import.meta.dirname, '../../graphs/hyper-sd15-2step.json'), 'utf8'))
+    const [lora] = (await nodeIdsByType(page))['UNetLoRA']!
+    await page.click('.tabs button:has-text("Node")')
+    const missing = page.locator('[data-testid=missing-model][data-model-name="ByteDance/Hyper-SD/Hyper-SD15-2steps-lora.safetensors"]')
+    await selectNodeUntil(page, lora!, 'unet', missing)
+    await missing.locator('[data-testid=missing-hub-download]').click()
+    await page.locator('[data-testid=models-panel]').waitFor({ state: 'visible' })
+    await modelRow(page, 'ByteDance/Hyper-SD/Hyper-SD15-2steps-lora.safetensors').and(page.locator('[data-model-state=ready][data-model-kind=lora]')).waitFor({ timeout: 30_000 })
+    await page.evaluate(() => {
+      window.__hypersd!.setValue('3', 'width', 64)
+      window.__hypersd!.setValue('3', 'height', 64)
+    })
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
   })
 
   it('names each failure: gated repository, missing file, HTML page, lying size, a server without CORS', async () => {

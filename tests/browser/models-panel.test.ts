@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { appForSuite, nodeIdsByType, runOnce, screenshot, waitReady } from './harness.js'
+import { appForSuite, nodeIdsByType, runOnce, screenshot, selectNodeUntil, waitReady } from './harness.js'
 
 const MODELS = resolve(import.meta.dirname, '../../public/models')
 const TINY_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
@@ -155,11 +155,9 @@ describe('the Models tab', () => {
     await screenshot(page, 'models-panel')
 
     const [lora] = (await nodeIdsByType(page))['UNetLoRA']!
-    const slot = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'input', 'unet'), lora!))!
-    await page.mouse.click(slot.x + 60, slot.y)
     await page.click('.tabs button:has-text("Node")')
     const missing = page.locator('[data-testid=missing-model][data-model-name="dropped-style.safetensors"]')
-    await missing.waitFor()
+    await selectNodeUntil(page, lora!, 'unet', missing)
     await expect(missing.textContent()).resolves.toContain('Missing: dropped-style.safetensors')
     await screenshot(page, 'models-missing')
     await missing.locator('[data-testid=missing-download]').click()
