@@ -4,6 +4,7 @@
 import { resolveUrl, type RepoRef } from './endpoint.js'
 import { HubError } from './errors.js'
 import { downloadFile } from './download.js'
+import { fileMetadata } from './file-metadata.js'
 import type { HubRequest } from './http.js'
 import { listRepoFiles, type RepoFile } from './listing.js'
 import { readManifest, writeManifest, type DownloadManifest, type ManifestFile } from './manifest.js'
@@ -65,12 +66,31 @@ function pick(listing: readonly RepoFile[], options: PullOptions): RepoFile[] {
   return selected
 }
 
+/**
+ * Files the listing gave no size for (a mirror that lists names only) get size and sha256 from `resolve` headers.
+ * The Hub's tree lists both for LFS files; its small files have no sha256 anywhere (their ETag is a git sha1).
+ */
+async function withMetadata(files: readonly RepoFile[], options: PullOptions): Promise<RepoFile[]> {
+  const out: RepoFile[] = []
+  for (const file of files) {
+    if (file.size !== undefined) {
+      out.push(file)
+      continue
+    }
+    const meta = await fileMetadata(options, resolveUrl(options.endpoint, options.ref.repo, options.ref.revision, file.path), { path: file.path, repo: options.ref.repo })
+    const size = file.size ?? meta.size
+    const sha256 = file.sha256 ?? meta.sha256
+    out.push({ path: file.path, ...(size !== undefined ? { size } : {}), ...(sha256 ? { sha256 } : {}) })
+  }
+  return out
+}
+
 const sameContent = (a: ManifestFile | undefined, b: RepoFile): boolean => a !== undefined && a.size === b.size && a.sha256 === b.sha256
 
 export async function pullRepo(options: PullOptions): Promise<PullResult> {
   const { store, ref } = options
   const listing = await listRepoFiles(options, options.endpoint, ref)
-  const selected = pick(listing, options)
+  const selected = await withMetadata(pick(listing, options), options)
   const previous = await readManifest(store).catch(() => undefined)
   const before = new Map((previous?.files ?? []).map((f) => [f.path, f]))
   const manifestFiles: ManifestFile[] = selected.map((f) => {

@@ -131,6 +131,19 @@ describe('pull', () => {
     expect(missing.message).toMatch(/revision not found in ByteDance\/Hyper-SD/)
   })
 
+  it('a mirror that lists names only: sizes and sha256 come from the resolve headers (X-Linked-Size, X-Linked-ETag)', async () => {
+    const file = 'Hyper-SD15-1step-lora.safetensors'
+    // No tree endpoint: the listing falls back to the revision's siblings, which carry no sizes.
+    const mirror = { fetch: (input: string, init?: RequestInit) => (input.includes('/tree/') ? Promise.resolve(new Response('', { status: 404 })) : fetch(input, init)) }
+    const pullFromMirror = () => pullRepo({ ...mirror, endpoint: hub.url, ref: { repo: LORA, revision: 'main' }, files: [file], store: store(LORA), retries: 0 })
+    const result = await pullFromMirror()
+    const bytes = readFileSync(join(import.meta.dirname, '../../public/models/loras/tiny-hyper-sd15-4step-kohya.safetensors'))
+    expect(result.manifest.files[0]).toMatchObject({ path: file, size: bytes.length, sha256: sha256Hex(bytes), state: 'complete' })
+    rmSync(join(repoFolder(dir, LORA), file))
+    hub.setFaults({ wrongSha: [file] })
+    expect((await failureOf(pullFromMirror())).kind).toBe('hash-mismatch')
+  })
+
   it('verify finds a file changed on disk after the pull', async () => {
     await pull(LORA, ['Hyper-SD15-1step-lora.safetensors'])
     const path = join(repoFolder(dir, LORA), 'Hyper-SD15-1step-lora.safetensors')
