@@ -76,7 +76,7 @@ describe('architecture', () => {
 
   it('domain libraries and nodes never import hosts or UI', () => {
     const hosts = ['src/ui', 'src/stores', 'src/editor', 'src/worker', 'src/cli', 'src/main.ts']
-    const domain = ['src/engine', 'src/sampling', 'src/text', 'src/models', 'src/lora', 'src/graph', 'src/imaging', 'src/reward', 'src/runtime', 'src/scene']
+    const domain = ['src/engine', 'src/sampling', 'src/text', 'src/models', 'src/lora', 'src/graph', 'src/imaging', 'src/reward', 'src/runtime', 'src/scene', 'src/hub']
     expect(violations([...domain, 'nodes'], (e) => !inside(e.target, ...hosts))).toEqual([])
     expect(violations(domain, (e) => !inside(e.target, 'nodes'))).toEqual([])
   })
