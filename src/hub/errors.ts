@@ -18,7 +18,7 @@ export class HubError extends Error {
   constructor(
     readonly kind: HubErrorKind,
     message: string,
-    readonly details: { readonly url?: string; readonly file?: string; readonly status?: number } = {},
+    readonly details: { readonly url?: string; readonly file?: string; readonly status?: number; /** The Hub's X-Error-Code (RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo). */ readonly code?: string } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options)

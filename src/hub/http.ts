@@ -57,7 +57,7 @@ async function errorText(response: Response): Promise<string> {
 async function statusError(response: Response, url: string, subject: RequestSubject): Promise<HubError> {
   const code = response.headers.get('x-error-code') ?? ''
   const detail = await errorText(response)
-  const details = { url, file: subject.what, status: response.status }
+  const details = { url, file: subject.what, status: response.status, ...(code ? { code } : {}) }
   if (response.status === 401 || response.status === 403) {
     const gated = code === 'GatedRepo' || /gated|restricted/i.test(detail)
     const why = gated

@@ -78,8 +78,10 @@ export async function listRepoFiles(request: HubRequest, endpoint: string, ref: 
   try {
     return await listTree(request, endpoint, ref)
   } catch (error) {
-    // A mirror without the tree endpoint: the revision endpoint lists the same files.
-    if (error instanceof HubError && error.kind === 'not-found' && !/(repository|revision) .*not found/.test(error.message)) return listSiblings(request, endpoint, ref)
+    // A mirror without the tree endpoint (a 404 that is not the Hub's "no such repository or revision"): the
+    // revision endpoint lists the same files.
+    const code = error instanceof HubError ? error.details.code : undefined
+    if (error instanceof HubError && error.kind === 'not-found' && code !== 'RepoNotFound' && code !== 'RevisionNotFound') return listSiblings(request, endpoint, ref)
     throw error
   }
 }
