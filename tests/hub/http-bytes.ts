@@ -109,15 +109,19 @@ export function sendBytes(request: IncomingMessage, response: ServerResponse, re
 /**
  * Writes the response straight to the socket, bypassing Node's HTTP layer (which would refuse a body that
  * disagrees with its Content-Length), then closes the connection: the client is left with whatever it got.
- * The socket is ended (FIN) before it is destroyed so the bytes already sent reach the client.
+ * The socket is ended (FIN) before it is destroyed so the bytes already sent reach the client, and only after a
+ * pause: a connection that drops the instant its last bytes leave lets Chromium fail the fetch before it hands the
+ * page any of them, which made "bytes kept before the cut" depend on timing. A real cut follows a stall anyway.
  */
+const CUT_AFTER_STALL_MS = 300
+
 function writeRawAndClose(response: ServerResponse, status: number, headers: Headers, body: Uint8Array): void {
   const socket = response.socket
   if (!socket) return
   const headerLines = Object.entries({ ...headers, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`)
   socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${headerLines.join('')}\r\n`)
   if (body.byteLength > 0) socket.write(body)
-  socket.end(() => socket.destroy())
+  setTimeout(() => socket.end(() => socket.destroy()), CUT_AFTER_STALL_MS)
 }
 
 export function sendText(response: ServerResponse, status: number, contentType: string, body: string, headers: Headers = {}): number {
