@@ -9,8 +9,8 @@ export const emptyLatent = defineHostNode({
   category: 'latent',
   description: 'A zero latent of the given image size; the sampler fills it with seeded noise.',
   inputs: {
-    width: int({ default: 512, min: 64, max: 4096, step: 8, description: 'Image width in pixels (multiple of 8).' }),
-    height: int({ default: 512, min: 64, max: 4096, step: 8, description: 'Image height in pixels (multiple of 8).' }),
+    width: int({ default: 512, min: 64, max: 4096, step: 8, multipleOf: 8, description: 'Image width in pixels (multiple of 8).' }),
+    height: int({ default: 512, min: 64, max: 4096, step: 8, multipleOf: 8, description: 'Image height in pixels (multiple of 8).' }),
     batch: int({ default: 1, min: 1, max: 16, description: 'Images per run.' }),
   },
   outputs: { latent: output('LATENT') },

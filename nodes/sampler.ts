@@ -10,6 +10,11 @@ import { createUNetCaller } from './lib/unet-call.js'
 
 const PRESET_IDS = HYPER_SD_PRESETS.map((p) => p.id)
 
+/** Presets whose sampler is `scheduler`, for inputs only that sampler reads. */
+function presetsUsing(scheduler: HyperSdPreset['scheduler']): string[] {
+  return HYPER_SD_PRESETS.filter((p) => p.scheduler === scheduler).map((p) => p.id)
+}
+
 /** A preset's own timesteps (LCM from 800) apply when the step count matches them; otherwise its schedule does. */
 function presetTimesteps(preset: HyperSdPreset, steps: number): number[] | undefined {
   return preset.timesteps && preset.timesteps.length === steps ? [...preset.timesteps] : undefined
@@ -54,7 +59,16 @@ export const tscdSampler = defineHostNode({
     latent: socket('LATENT'),
     steps: int({ default: 4, min: 1, max: 50, description: 'Hyper-SD LoRAs are trained for 1 to 8 steps.' }),
     scheduler: combo(PRESET_IDS, { default: 'ddim-trailing', description: 'Scheduler preset per Hyper-SD variant.' }),
-    eta: float({ default: 0.3, min: 0, max: 1, step: 0.05, precision: 2, description: 'TCD gamma: 1 for one step, 0.3-0.8 for more.' }),
+    eta: float({
+      default: 0.3,
+      min: 0,
+      max: 1,
+      step: 0.05,
+      precision: 2,
+      description: 'TCD gamma: 1 for one step, 0.3-0.8 for more.',
+      // The other presets run their own eta (DDIM: 0), see etaFor.
+      activeWhen: { input: 'scheduler', in: presetsUsing('tcd') },
+    }),
     cfg: float({ default: 1, min: 0, max: 20, step: 0.5, precision: 1, description: 'Classifier-free guidance; <= 1 turns it off.' }),
     guidance_rescale: float({ default: 0, min: 0, max: 1, step: 0.05, precision: 2, advanced: true }),
     seed: seed({ controlAfterRun: 'fixed' }),
@@ -84,6 +98,7 @@ export const tscdSampler = defineHostNode({
     failOn(inputs.timesteps.trim() ? 'timesteps' : 'steps', () =>
       scheduler.setTimesteps(inputs.steps, { ...(customTimesteps ? { timesteps: customTimesteps } : {}), ...(inputs.denoise < 1 ? { strength: inputs.denoise } : {}) }),
     )
+    ctx.stage('Sampling…')
     const unet = await createUNetCaller(ctx, model, positive, guidedAgainst, [h, w])
     const format = model.variant
     const samples = await denoise({

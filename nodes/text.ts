@@ -56,6 +56,7 @@ export const clipTextEncode = defineHostNode({
   },
   outputs: { conditioning: output('CONDITIONING') },
   async execute({ clip, text }, ctx) {
+    ctx.stage('Encoding prompt…')
     const parts: { data: Float32Array; dim: number }[] = []
     let pooled: Float32Array | undefined
     for (const encoder of clip.encoders) {

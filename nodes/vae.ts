@@ -40,11 +40,12 @@ export const vaeDecode = defineHostNode({
       default: 'auto',
       description: 'auto: tile when the image is larger than tile_size on either side. Tiles differ slightly from a whole decode (the VAE normalises per tile).',
     }),
-    tile_size: int({ default: 512, min: 64, max: 4096, step: 64, description: 'Tile edge in pixels.', advanced: true }),
-    tile_overlap: int({ default: 128, min: 0, max: 1024, step: 8, description: 'Pixels shared by neighbouring tiles, blended linearly.', advanced: true }),
+    tile_size: int({ default: 512, min: 64, max: 4096, step: 64, multipleOf: VAE_SCALE, description: 'Tile edge in pixels.', advanced: true }),
+    tile_overlap: int({ default: 128, min: 0, max: 1024, step: 8, multipleOf: VAE_SCALE, description: 'Pixels shared by neighbouring tiles, blended linearly.', advanced: true }),
   },
   outputs: { image: output('IMAGE') },
   async execute({ vae, latent, tiling, tile_size, tile_overlap }, ctx) {
+    ctx.stage('Decoding…')
     const [batch, channels, h, w] = latent.dims
     if (channels !== 4) throw new InputError('latent', `expected 4 latent channels, got ${channels}`)
     const plan = latentTiling(tile_size, tile_overlap)

@@ -15,6 +15,8 @@ export interface NodeContext<S = unknown> {
   /** Host services (model runtime, file access); the engine never looks inside. */
   readonly services: S
   progress(value: number, max: number, preview?: PreviewImage): void
+  /** Says what the node is doing now ("Loading UNet…", "Decoding…"); the UI shows it until the next stage or step. */
+  stage(text: string): void
   warn(message: string): void
   /** Throws the engine's cancellation error when the run was cancelled. */
   checkCancelled(): void

@@ -9,7 +9,8 @@ export function describeInputSpec(spec: InputSpec): string {
     case 'float': {
       const range = spec.min !== undefined || spec.max !== undefined ? `, ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}` : ''
       const step = spec.step !== undefined ? `, step ${spec.step}` : ''
-      return `${spec.kind}, default ${spec.default}${range}${step}`
+      const multiple = spec.kind === 'int' && spec.multipleOf !== undefined ? `, multiple of ${spec.multipleOf}` : ''
+      return `${spec.kind}, default ${spec.default}${range}${step}${multiple}${activeNote(spec)}`
     }
     case 'seed':
       return `seed, default ${spec.default}, ${spec.min}..${spec.max}, after run: ${spec.controlAfterRun}`
@@ -20,6 +21,12 @@ export function describeInputSpec(spec: InputSpec): string {
     case 'combo':
       return `one of ${spec.options.join(' | ')}, default ${spec.default}`
   }
+}
+
+/** " (only used when scheduler is tcd)" for an input declared with activeWhen. */
+function activeNote(spec: InputSpec): string {
+  if (spec.kind === 'socket' || !spec.activeWhen) return ''
+  return ` (only used when ${spec.activeWhen.input} is ${spec.activeWhen.in.join(' or ')})`
 }
 
 export interface NodeDoc {

@@ -8,7 +8,7 @@ import type { NodeRegistry } from './registry.js'
 import { ResourceLedger } from './resources.js'
 import { isSocket, type AnyNodeDefinition } from './spec.js'
 import { executionOrder } from './topology.js'
-import { validateGraph } from './validate.js'
+import { planRun } from './node-modes.js'
 
 export interface RunOptions {
   readonly signal?: AbortSignal
@@ -94,13 +94,14 @@ export class Engine<S = unknown> {
     const signal = options.signal ?? new AbortController().signal
     const started = now()
     try {
-      const issues = validateGraph(graph, this.registry)
+      // Bypassed and muted nodes are planned around; their cached results stay for when they are switched back on.
+      const { plan, targets, issues } = planRun(graph, this.registry, options.targets)
       if (issues.length > 0) throw new GraphValidationError(issues)
-      const byId = new Map(graph.nodes.map((n) => [n.id, n]))
       // Results of nodes deleted from the graph can never be used again: free them (and their sessions).
-      for (const id of [...this.cache.keys()]) if (!byId.has(id)) this.forget(id)
-      const targets = options.targets ?? graph.nodes.filter((n) => this.definition(n).isOutput).map((n) => n.id)
-      const order = executionOrder(graph, targets).filter((id) => !this.definition(byId.get(id)!).virtual)
+      const present = new Set(graph.nodes.map((n) => n.id))
+      for (const id of [...this.cache.keys()]) if (!present.has(id)) this.forget(id)
+      const byId = new Map(plan.graph.nodes.map((n) => [n.id, n]))
+      const order = executionOrder(plan.graph, targets).filter((id) => !this.definition(byId.get(id)!).virtual)
       emit({ type: 'run-started', runId, order })
 
       const outputs = new Map<string, Readonly<Record<string, unknown>>>()
@@ -214,6 +215,7 @@ export class Engine<S = unknown> {
       services: this.options.services,
       progress: (value: number, max: number, preview?: PreviewImage) =>
         emit({ type: 'progress', runId, nodeId: node.id, value, max, ...(preview ? { preview } : {}) }),
+      stage: (text: string) => emit({ type: 'stage', runId, nodeId: node.id, stage: text }),
       warn: (message: string) => emit({ type: 'node-warning', runId, nodeId: node.id, message }),
       checkCancelled: () => {
         if (signal.aborted) throw new RunCancelledError()

@@ -18,6 +18,10 @@ export type ValidationCode =
   | 'out-of-range'
   | 'not-in-options'
   | 'cycle'
+  | 'no-output-node'
+  | 'inactive-node'
+  | 'muted-input'
+  | 'bypassed-input'
 
 export interface ValidationIssue extends IssueLocation {
   readonly code: ValidationCode

@@ -6,6 +6,8 @@ export type EngineEvent =
   | { type: 'node-started'; runId: string; nodeId: string; nodeType: string }
   | { type: 'node-cached'; runId: string; nodeId: string; nodeType: string }
   | { type: 'progress'; runId: string; nodeId: string; value: number; max: number; preview?: PreviewImage }
+  /** What a node is doing now, for stretches without step progress ("Loading text encoder…", "Encoding prompt…"). */
+  | { type: 'stage'; runId: string; nodeId: string; stage: string }
   | { type: 'node-warning'; runId: string; nodeId: string; message: string }
   | { type: 'node-finished'; runId: string; nodeId: string; nodeType: string; ms: number }
   | { type: 'node-failed'; runId: string; nodeId: string; nodeType: string; message: string }

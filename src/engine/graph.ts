@@ -14,6 +14,8 @@ export interface ExecNode {
   readonly type: string
   readonly title?: string
   readonly inputs: Readonly<Record<string, InputBinding>>
+  /** Bypassed nodes pass matching inputs through; muted nodes do not run (see node-modes.ts). */
+  readonly mode?: 'bypass' | 'mute'
 }
 
 export interface ExecGraph {

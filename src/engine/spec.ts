@@ -18,12 +18,25 @@ export interface SocketSpec<T extends string = string> {
   readonly description?: string
 }
 
+/** The input only matters while another (combo) input of the same node has one of these values. */
+export interface ActiveWhen {
+  readonly input: string
+  readonly in: readonly string[]
+}
+
 interface WidgetBase<V> {
   readonly default: V
   readonly optional?: boolean
   readonly description?: string
   /** Editor hint: hidden from the canvas but still part of the node's values. */
   readonly advanced?: boolean
+  /** Editors dim and disable the input while it is ignored (e.g. eta outside TCD). */
+  readonly activeWhen?: ActiveWhen
+  /**
+   * Whether a link may feed this input instead of its widget (ComfyUI's "convert widget to input"), from an output
+   * of the widget's value type (INT, FLOAT, STRING, BOOLEAN). Default true.
+   */
+  readonly linkable?: boolean
 }
 
 export interface IntSpec extends WidgetBase<number> {
@@ -31,6 +44,8 @@ export interface IntSpec extends WidgetBase<number> {
   readonly min?: number
   readonly max?: number
   readonly step?: number
+  /** Valid values are multiples of this (image sizes: 8); editors snap to it, validation refuses others. */
+  readonly multipleOf?: number
 }
 
 export interface FloatSpec extends WidgetBase<number> {
@@ -204,6 +219,11 @@ export function isSocket(spec: InputSpec): spec is SocketSpec {
 
 export function isWidget(spec: InputSpec): spec is WidgetSpec {
   return spec.kind !== 'socket'
+}
+
+/** A widget input that may be fed by a link instead (see WidgetBase.linkable). */
+export function canTakeLink(spec: InputSpec): spec is WidgetSpec {
+  return isWidget(spec) && spec.linkable !== false
 }
 
 /** The primitive type a widget's value has, used to let a link feed a widget input (e.g. a shared seed). */

@@ -2,9 +2,10 @@
 import { describeLocation, type ValidationIssue } from './errors.js'
 import { isLink, type ExecGraph, type ExecNode } from './graph.js'
 import type { NodeRegistry } from './registry.js'
-import { isSocket, type AnyNodeDefinition, type WidgetSpec } from './spec.js'
+import { canTakeLink, isSocket, isWidget, type AnyNodeDefinition, type WidgetSpec } from './spec.js'
 import { findCycle } from './topology.js'
 import { acceptedType, typesCompatible } from './types-compat.js'
+import { numberProblem, numberRule } from './value-rules.js'
 
 /** Checks a literal widget value; returns a problem description or undefined. */
 export function checkWidgetValue(spec: WidgetSpec, value: unknown): { code: ValidationIssue['code']; detail: string } | undefined {
@@ -18,9 +19,8 @@ export function checkWidgetValue(spec: WidgetSpec, value: unknown): { code: Vali
       if (spec.kind !== 'float' && !Number.isInteger(value)) {
         return { code: 'wrong-value-type', detail: `expected a whole number, got ${value}` }
       }
-      if (spec.min !== undefined && value < spec.min) return { code: 'out-of-range', detail: `${value} is below the minimum ${spec.min}` }
-      if (spec.max !== undefined && value > spec.max) return { code: 'out-of-range', detail: `${value} is above the maximum ${spec.max}` }
-      return undefined
+      const problem = numberProblem(numberRule(spec), value)
+      return problem !== undefined ? { code: 'out-of-range', detail: problem } : undefined
     }
     case 'string':
       return typeof value === 'string' ? undefined : { code: 'wrong-value-type', detail: `expected text, got ${describeValue(value)}` }
@@ -63,6 +63,10 @@ function validateNode(node: ExecNode, def: AnyNodeDefinition, byId: Map<string, 
       const out = Object.hasOwn(sourceDef.outputs, output) ? sourceDef.outputs[output] : undefined
       if (!out) {
         issues.push(issue('missing-link-output', node, name, `linked to output "${output}" of node ${fromId} (${source.type}), which has no such output`))
+        continue
+      }
+      if (isWidget(spec) && !canTakeLink(spec)) {
+        issues.push(issue('type-mismatch', node, name, `takes a value, not a link (linked to node ${fromId} (${source.type}).${output})`))
         continue
       }
       const accepted = acceptedType(spec)

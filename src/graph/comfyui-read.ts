@@ -22,6 +22,10 @@ export interface ComfyNode {
   /** Input socket types by name (UI format only; used to pass bypassed nodes through). */
   readonly inputTypes: Readonly<Record<string, string>>
   readonly outputTypes: readonly string[]
+  /** Output slot names, by slot (UI format only; a placeholder keeps them). */
+  readonly outputNames?: readonly string[]
+  /** The widget values as the file holds them, for nodes kept as placeholders (ComfyUI's own types are unnamed). */
+  readonly rawWidgets?: JsonValue
   readonly layout?: NodeLayout
 }
 
@@ -147,6 +151,9 @@ function readWorkflow(doc: Record<string, unknown>, source?: string): ComfyDocum
       links,
       inputTypes,
       outputTypes: (n.outputs ?? []).map((o) => String(o.type ?? '*')),
+      outputNames: (n.outputs ?? []).map((o, i) => o.name ?? `output_${i}`),
+      // Read by the safe JSON reader, so the values are plain JSON.
+      ...(n.widgets_values !== undefined ? { rawWidgets: n.widgets_values as JsonValue } : {}),
       layout,
     })
   }
@@ -204,6 +211,7 @@ function readPrompt(prompt: Record<string, unknown>, source?: string): ComfyDocu
       links,
       inputTypes: {},
       outputTypes: [],
+      rawWidgets: widgets as JsonValue,
     })
   }
   return { format: 'prompt', nodes, groups: [] }

@@ -1,7 +1,8 @@
 // ComfyUI import: UI workflows (0.4 and schema 1) and API prompts become a valid GraphFile, with a report of
-// what was dropped (no equivalent, muted), folded (reroutes, primitives, sampler helpers) or approximated.
+// what was dropped (no equivalent), folded (reroutes, primitives, sampler helpers) or approximated.
 import { CONVERTERS, VALUE_NODES } from './comfyui-nodes.js'
 import type { ConvertContext } from './comfyui-nodes.js'
+import { placeholderNode, placeholderOutputName } from './comfyui-placeholder.js'
 import { readComfyDocument } from './comfyui-read.js'
 import type { ComfyDocument, ComfyLinkRef, ComfyNode } from './comfyui-read.js'
 import { GraphFileError } from './errors.js'
@@ -14,7 +15,9 @@ export { WIDGET_ORDER } from './comfyui-read.js'
 export { schedulerPreset } from './comfyui-nodes.js'
 
 export interface ComfyImportReport {
-  /** e.g. `node 7 (FooNode): no equivalent, dropped` */
+  /** e.g. `node 7 (FooNode): no equivalent, kept as a placeholder` */
+  readonly placeholders: readonly string[]
+  /** Muted nodes, bypassed ones and helpers nothing used, e.g. `node 7 (FooNode): muted, dropped` */
   readonly dropped: readonly string[]
   /** Nodes absorbed into others: reroutes, primitive values, sampler/scheduler helpers of SamplerCustom. */
   readonly folded: readonly string[]
@@ -45,7 +48,11 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
   const controls = new Map<string, NodeLayout['controls']>()
 
   const label = (node: ComfyNode): string => `node ${node.id} (${node.type})`
-  const isConverted = (node: ComfyNode): boolean => node.mode !== 2 && node.mode !== 4 && Object.hasOwn(CONVERTERS, node.type)
+  // Muted (mode 2) and bypassed (mode 4) nodes with an equivalent keep their mode, so the graph runs as in ComfyUI.
+  const isConverted = (node: ComfyNode): boolean => Object.hasOwn(CONVERTERS, node.type)
+  /** Active nodes with no equivalent, other than the plumbing folded into others, are kept as placeholders. */
+  const isPlaceholder = (node: ComfyNode): boolean =>
+    node.mode !== 2 && node.mode !== 4 && !Object.hasOwn(CONVERTERS, node.type) && node.type !== 'Reroute' && !VALUE_NODES.has(node.type) && !HELPER_NODES.has(node.type)
 
   /** Follows reroutes and bypassed nodes back to the node that really produces a value. */
   const resolve = (ref: ComfyLinkRef): { node: ComfyNode; slot: number } | undefined => {
@@ -56,7 +63,7 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
       let next: ComfyLinkRef | undefined
       if (node.type === 'Reroute') {
         next = Object.values(node.links)[0]
-      } else if (node.mode === 4) {
+      } else if (node.mode === 4 && !isConverted(node)) {
         const wanted = node.outputTypes[current.slot]
         const name = Object.keys(node.links).find((n) => node.inputTypes[n] === wanted)
         next = name === undefined ? undefined : node.links[name]
@@ -89,7 +96,11 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
           warn(`input "${comfyInput}": source node ${ref.node} is missing or passes nothing through; link removed`)
           return undefined
         }
-        const output = isConverted(origin.node) ? CONVERTERS[origin.node.type]!.outputs[origin.slot] : undefined
+        const output = isConverted(origin.node)
+          ? CONVERTERS[origin.node.type]!.outputs[origin.slot]
+          : isPlaceholder(origin.node)
+            ? placeholderOutputName(origin.node, doc, origin.slot)
+            : undefined
         if (output === undefined) {
           warn(`input "${comfyInput}": linked from dropped ${label(origin.node)}; link removed`)
           return undefined
@@ -126,26 +137,52 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
       version: 1,
       ...(node.title !== undefined ? { title: node.title } : {}),
       inputs: result.inputs,
+      ...(comfyMode(node.mode) ? { mode: comfyMode(node.mode) } : {}),
     })
     if (result.controls) controls.set(node.id, result.controls)
+  }
+
+  const placeholders: string[] = []
+  for (const node of doc.nodes.values()) {
+    if (!isPlaceholder(node)) continue
+    const ctx = contextFor(node)
+    converted.set(node.id, placeholderNode(node, doc, (input) => ctx.link(input), ctx.warn))
+    placeholders.push(`${label(node)}: no equivalent, kept as a placeholder (a run that needs it fails)`)
   }
 
   const dropped: string[] = []
   const foldedReport: string[] = []
   for (const node of doc.nodes.values()) {
     if (converted.has(node.id)) continue
-    if (node.mode === 2) dropped.push(`${label(node)}: muted, dropped`)
-    else if (node.mode === 4) dropped.push(`${label(node)}: bypassed, dropped (its links pass through)`)
+    if (node.mode === 2) dropped.push(`${label(node)}: muted, no equivalent, dropped`)
+    else if (node.mode === 4) dropped.push(`${label(node)}: bypassed, no equivalent, dropped (its links pass through)`)
     else if (node.type === 'Reroute') foldedReport.push(`${label(node)}: folded into the links through it`)
     else if (folded.has(node.id) && VALUE_NODES.has(node.type)) foldedReport.push(`${label(node)}: value folded into the inputs it feeds`)
     else if (folded.has(node.id) && HELPER_NODES.has(node.type)) foldedReport.push(`${label(node)}: folded into the sampler it feeds`)
     else dropped.push(`${label(node)}: no equivalent, dropped`)
   }
 
-  return { graph: buildGraph(doc, [...converted.values()], controls, source), format: doc.format, report: { dropped, folded: foldedReport, warnings } }
+  const report: ComfyImportReport = { placeholders, dropped, folded: foldedReport, warnings }
+  // Nodes in the file's order, whether converted or kept as placeholders.
+  const nodes = [...doc.nodes.keys()].flatMap((id) => {
+    const node = converted.get(id)
+    return node ? [node] : []
+  })
+  return { graph: buildGraph(doc, nodes, controls, report, source), format: doc.format, report }
 }
 
-function buildGraph(doc: ComfyDocument, nodes: GraphNode[], controls: Map<string, NodeLayout['controls']>, source?: string): GraphFile {
+/** ComfyUI's LGraphEventMode to ours: 2 (never) is mute, 4 is bypass; the rest run. */
+export function comfyMode(mode: number): GraphNode['mode'] {
+  return mode === 2 ? 'mute' : mode === 4 ? 'bypass' : undefined
+}
+
+function buildGraph(
+  doc: ComfyDocument,
+  nodes: GraphNode[],
+  controls: Map<string, NodeLayout['controls']>,
+  report: ComfyImportReport,
+  source?: string,
+): GraphFile {
   const layoutNodes: Record<string, NodeLayout> = {}
   for (const node of nodes) {
     const comfy = doc.nodes.get(node.id)!
@@ -153,6 +190,7 @@ function buildGraph(doc: ComfyDocument, nodes: GraphNode[], controls: Map<string
     if (comfy.layout) layoutNodes[node.id] = control ? { ...comfy.layout, controls: control } : comfy.layout
     else if (control) layoutNodes[node.id] = { pos: [0, 0], controls: control }
   }
+  const kind = `${doc.format === 'workflow' ? 'workflow' : 'API prompt'}${source ? ` (${source})` : ''}`
   const hasLayout = Object.keys(layoutNodes).length > 0 || doc.groups.length > 0 || doc.viewport !== undefined
   const candidate: GraphFileInput = {
     format: GRAPH_FORMAT,
@@ -161,7 +199,19 @@ function buildGraph(doc: ComfyDocument, nodes: GraphNode[], controls: Map<string
     ...(hasLayout
       ? { layout: { nodes: layoutNodes, groups: [...doc.groups], ...(doc.viewport ? { viewport: doc.viewport } : {}) } }
       : {}),
-    metadata: { description: `Imported from a ComfyUI ${doc.format === 'workflow' ? 'workflow' : 'API prompt'}${source ? ` (${source})` : ''}` },
+    metadata: {
+      description: `Imported from a ComfyUI ${kind}`,
+      // Kept with the graph (and shown by the editor) until dismissed; a clean import has nothing to say.
+      ...(reportIsEmpty(report) ? {} : {
+            importReport: {
+              source: `ComfyUI ${kind}`,
+              placeholders: [...report.placeholders],
+              dropped: [...report.dropped],
+              folded: [...report.folded],
+              warnings: [...report.warnings],
+            },
+          }),
+    },
   }
   const parsed = GraphFileSchema.safeParse(candidate)
   if (!parsed.success) {
@@ -169,4 +219,8 @@ function buildGraph(doc: ComfyDocument, nodes: GraphNode[], controls: Map<string
     throw new GraphFileError(`ComfyUI import produced an invalid graph: ${failure.path ?? ''}: ${failure.detail}`, source)
   }
   return parsed.data
+}
+
+function reportIsEmpty(report: ComfyImportReport): boolean {
+  return report.placeholders.length + report.dropped.length + report.folded.length + report.warnings.length === 0
 }

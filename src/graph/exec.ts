@@ -17,7 +17,13 @@ export function toExecGraph(graph: GraphFile): ExecGraph {
       const inputs: Record<string, InputBinding> = Object.fromEntries(
         Object.entries(node.inputs).map(([name, value]) => [name, isGraphLink(value) ? { from: [value.from[0], value.from[1]] } : value]),
       )
-      return node.title !== undefined ? { id: node.id, type: node.type, title: node.title, inputs } : { id: node.id, type: node.type, inputs }
+      return {
+        id: node.id,
+        type: node.type,
+        ...(node.title !== undefined ? { title: node.title } : {}),
+        inputs,
+        ...(node.mode !== undefined ? { mode: node.mode } : {}),
+      }
     }),
   }
 }

@@ -18,8 +18,8 @@ export function isPng(bytes: Uint8Array): boolean {
 }
 
 function fromComfy(result: ComfyImportResult): OpenedGraphSource {
-  const { dropped, warnings } = result.report
-  return { graph: result.graph, origin: 'comfyui', warnings: [...dropped, ...warnings] }
+  const { placeholders, dropped, warnings } = result.report
+  return { graph: result.graph, origin: 'comfyui', warnings: [...placeholders, ...dropped, ...warnings] }
 }
 
 /**

@@ -140,13 +140,15 @@ export function serializeGraphFile(graph: GraphFile): string {
   const ordered = {
     format: graph.format,
     version: graph.version,
-    ...(graph.metadata ? { metadata: orderKeys(graph.metadata, ['name', 'description', 'author']) } : {}),
+    ...(graph.metadata ? { metadata: orderKeys(graph.metadata, ['name', 'description', 'author', 'importReport']) } : {}),
     nodes: graph.nodes.map((node) => ({
       id: node.id,
       type: node.type,
       version: node.version,
       ...(node.title !== undefined ? { title: node.title } : {}),
       inputs: node.inputs,
+      ...(node.mode !== undefined ? { mode: node.mode } : {}),
+      ...(node.placeholder ? { placeholder: orderKeys(node.placeholder, ['origin', 'inputs', 'outputs', 'widgets']) } : {}),
     })),
     ...(graph.layout
       ? {
@@ -155,7 +157,7 @@ export function serializeGraphFile(graph: GraphFile): string {
               ? {
                   nodes: Object.fromEntries(
                     [...nodeIds.filter((id) => Object.hasOwn(layoutNodes, id)), ...Object.keys(layoutNodes).filter((id) => !nodeIds.includes(id))].map(
-                      (id) => [id, orderKeys(layoutNodes[id]!, ['pos', 'size', 'collapsed', 'color', 'bgcolor', 'controls'])],
+                      (id) => [id, orderKeys(layoutNodes[id]!, ['pos', 'size', 'collapsed', 'pinned', 'color', 'bgcolor', 'controls'])],
                     ),
                   ),
                 }

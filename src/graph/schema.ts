@@ -2,6 +2,7 @@
 // kept apart. Version 1. Hand-written files may use integer ids; they are normalised to strings.
 import { z } from 'zod'
 import { HOSTILE_KEYS } from './safe-json.js'
+import { ImportReportSchema, PlaceholderSchema } from './placeholder-schema.js'
 
 export const GRAPH_FORMAT = 'hyper-sd-studio/graph'
 export const GRAPH_VERSION = 1
@@ -38,6 +39,10 @@ export const GraphNodeSchema = z.strictObject({
   version: z.number().int().min(1).default(1),
   title: z.string().optional(),
   inputs: z.record(InputNameSchema, InputValueSchema).default({}),
+  /** ComfyUI's node modes: a bypassed node passes matching inputs through, a muted node does not run. */
+  mode: z.enum(['bypass', 'mute']).optional(),
+  /** Present on a node kept from an import that this build has no declaration for (see placeholder-schema.ts). */
+  placeholder: PlaceholderSchema.optional(),
 })
 
 const Vec2 = z.tuple([z.number(), z.number()], { error: 'expected [x, y]' })
@@ -50,6 +55,8 @@ export const NodeLayoutSchema = z.strictObject({
   pos: Vec2,
   size: Vec2.optional(),
   collapsed: z.boolean().optional(),
+  /** A pinned node cannot be moved or resized in the editor. */
+  pinned: z.boolean().optional(),
   color: Color.optional(),
   bgcolor: Color.optional(),
   /** Editor behaviour of seed widgets after each run (ComfyUI's control_after_generate), by input name. */
@@ -78,6 +85,8 @@ export const MetadataSchema = z.looseObject({
   name: z.string().optional(),
   description: z.string().optional(),
   author: z.string().optional(),
+  /** What a ComfyUI import changed, kept with the graph until dismissed in the editor. */
+  importReport: ImportReportSchema.optional(),
 })
 
 export const GraphFileSchema = z.strictObject({

@@ -48,6 +48,13 @@ describe('hypersd run on bad input', () => {
     expect(message).toContain('__proto__')
   })
 
+  it('a graph without an output node is refused instead of "finishing" having made nothing', () => {
+    const dir = tempDir()
+    // Without a layout, so the only message is the refusal (a layout entry for the removed node would warn).
+    const noOutput = { ...plain, nodes: plain.nodes.filter((n) => n.type !== 'SaveImage'), layout: undefined }
+    expect(expectFailure(['run', writeGraph(dir, noOutput)], tempDir())).toContain('the graph has no output node: add Save Image or Preview Image')
+  })
+
   it('an unknown node type and a cycle name the nodes', () => {
     const dir = tempDir()
     const unknown = { ...plain, nodes: plain.nodes.map((n) => (n.id === '3' ? { ...n, type: 'KSamplerPlusPlus' } : n)) }

@@ -59,8 +59,16 @@ describe('hypersd run/import on shared files', () => {
     const out = join(tempDir(), 'imported.json')
     const result = runCli(['import', join(ROOT, 'tests', 'graph', 'fixtures', 'comfyui', 'default-lora-note.workflow.json'), '--out', out])
     expect(result.code).toBe(0)
-    expect(result.stderr).toContain('warning: node 12 (UpscaleModelLoader): no equivalent, dropped')
-    const imported = JSON.parse(readFileSync(out, 'utf8')) as { format: string; nodes: { type: string; inputs: Record<string, unknown> }[] }
+    expect(result.stderr).toContain('warning: node 12 (UpscaleModelLoader): no equivalent, kept as a placeholder')
+    // The upscaler's Save Image needs the placeholders, so a run of this graph would fail naming them.
+    expect(result.stderr).toContain('note: node 13: unknown node type "ImageUpscaleWithModel"')
+    const imported = JSON.parse(readFileSync(out, 'utf8')) as {
+      format: string
+      nodes: { type: string; inputs: Record<string, unknown>; placeholder?: unknown }[]
+      metadata: { importReport?: { placeholders: string[] } }
+    }
+    expect(imported.nodes.filter((n) => n.placeholder).map((n) => n.type)).toEqual(['UpscaleModelLoader', 'ImageUpscaleWithModel'])
+    expect(imported.metadata.importReport?.placeholders).toHaveLength(2)
     expect(imported.format).toBe('hyper-sd-studio/graph')
     expect(imported.nodes.find((n) => n.type === 'UNetLoRA')?.inputs.lora).toBe('loras/Hyper-SD15-8steps-lora.safetensors')
     expect(imported.nodes.map((n) => n.type)).toEqual(expect.arrayContaining(['LoadPipeline', 'CLIPTextEncode', 'TSCDSampler', 'VAEDecode', 'Note']))

@@ -22,7 +22,7 @@ describe('ComfyUI UI workflow 0.4', () => {
     expect(format).toBe('workflow')
     expect(graph.nodes.map((n) => `${n.id}:${n.type}`)).toEqual([
       '7:CLIPTextEncode', '6:CLIPTextEncode', '5:EmptyLatent', '3:TSCDSampler', '8:VAEDecode', '9:SaveImage',
-      '4:LoadPipeline', '10:UNetLoRA', '11:Note', '14:SaveImage',
+      '4:LoadPipeline', '10:UNetLoRA', '11:Note', '12:UpscaleModelLoader', '13:ImageUpscaleWithModel', '14:SaveImage',
     ])
     expect(node(graph, '4').inputs).toEqual({ model: 'v1-5-pruned-emaonly' })
     expect(node(graph, '10').inputs).toEqual({
@@ -55,19 +55,44 @@ describe('ComfyUI UI workflow 0.4', () => {
     expect(node(graph, '8').inputs).toEqual({ vae: { from: ['4', 'vae'] }, latent: { from: ['3', 'latent'] } })
     expect(node(graph, '9').inputs).toEqual({ image: { from: ['8', 'image'] }, filename_prefix: 'ComfyUI' })
     expect(node(graph, '11').inputs).toEqual({ text: 'Hyper-SD 8-step LoRA: cfg 1, 8 steps.\nDrop the <b>upscaler</b> for speed.' })
-    // fed by a dropped node: the link is gone, the widget stays
-    expect(node(graph, '14').inputs).toEqual({ filename_prefix: 'upscaled' })
+    // fed by a placeholder: the link stays, so a run names the missing node instead of an unconnected input
+    expect(node(graph, '14').inputs).toEqual({ image: { from: ['13', 'IMAGE'] }, filename_prefix: 'upscaled' })
   })
 
-  it('reports dropped and folded nodes and the approximations', () => {
-    expect(report.dropped).toEqual(['node 12 (UpscaleModelLoader): no equivalent, dropped', 'node 13 (ImageUpscaleWithModel): no equivalent, dropped'])
+  it('keeps nodes with no equivalent as placeholders with their slots, widget values and links', () => {
+    expect(node(graph, '12')).toEqual({
+      id: '12',
+      type: 'UpscaleModelLoader',
+      version: 1,
+      inputs: {},
+      placeholder: { origin: 'comfyui', inputs: [], outputs: [{ name: 'UPSCALE_MODEL', type: 'UPSCALE_MODEL' }], widgets: ['4x-UltraSharp.pth'] },
+    })
+    expect(node(graph, '13')).toEqual({
+      id: '13',
+      type: 'ImageUpscaleWithModel',
+      version: 1,
+      inputs: { upscale_model: { from: ['12', 'UPSCALE_MODEL'] }, image: { from: ['8', 'image'] } },
+      placeholder: {
+        origin: 'comfyui',
+        inputs: [{ name: 'upscale_model', type: 'UPSCALE_MODEL' }, { name: 'image', type: 'IMAGE' }],
+        outputs: [{ name: 'IMAGE', type: 'IMAGE' }],
+      },
+    })
+  })
+
+  it('reports placeholders, folded nodes and the approximations, and keeps the report in the metadata', () => {
+    expect(report.placeholders).toEqual([
+      'node 12 (UpscaleModelLoader): no equivalent, kept as a placeholder (a run that needs it fails)',
+      'node 13 (ImageUpscaleWithModel): no equivalent, kept as a placeholder (a run that needs it fails)',
+    ])
+    expect(report.dropped).toEqual([])
+    expect(graph.metadata?.importReport).toEqual({ source: 'ComfyUI workflow (default.json)', ...report })
     expect(report.folded).toEqual(['node 15 (Reroute): folded into the links through it', 'node 16 (PrimitiveNode): value folded into the inputs it feeds'])
     expect(report.warnings).toEqual([
       'node 3 (KSampler): scheduler "normal" has no equivalent; "euler-trailing" uses trailing timestep spacing',
       'node 4 (CheckpointLoaderSimple): checkpoint "v1-5-pruned-emaonly.safetensors" is a single-file checkpoint; "v1-5-pruned-emaonly" must name an ONNX export folder (CLI: --model v1-5-pruned-emaonly=PATH)',
       'node 10 (LoraLoader): LoRA "Hyper-SD15-8steps-lora.safetensors" is looked up as "loras/Hyper-SD15-8steps-lora.safetensors" in the models folder (CLI: --model loras/Hyper-SD15-8steps-lora.safetensors=PATH)',
       'node 10 (LoraLoader): strength_clip 0.8 differs from strength_model 1; one scale (1) applies to both',
-      'node 14 (SaveImage): input "images": linked from dropped node 13 (ImageUpscaleWithModel); link removed',
     ])
   })
 
@@ -76,7 +101,7 @@ describe('ComfyUI UI workflow 0.4', () => {
     expect(layout.nodes!['7']).toEqual({ pos: [413, 389], size: [425.27801513671875, 180.6060791015625] })
     expect(layout.nodes!['11']).toEqual({ pos: [26, 30], size: [400, 120], collapsed: true, color: '#432', bgcolor: '#653' })
     expect(layout.nodes!['3']!.controls).toEqual({ seed: 'fixed' }) // the PrimitiveNode's control acts, not the sampler's own
-    expect(Object.keys(layout.nodes!)).not.toContain('12')
+    expect(layout.nodes!['12']?.pos).toBeDefined() // placeholders keep their place
     expect(layout.groups).toEqual([{ title: 'Prompts', bounding: [400, 110, 460, 480], color: '#3f789e', fontSize: 24 }])
     expect(layout.viewport).toEqual({ offset: [112.5, -40.25], scale: 0.8264462809917354 })
   })
@@ -87,17 +112,30 @@ describe('ComfyUI UI workflow 0.4', () => {
     expect(graph.metadata?.description).toBe('Imported from a ComfyUI workflow (default.json)')
   })
 
-  it('passes links through bypassed nodes and drops muted ones', () => {
+  it('keeps bypassed (mode 4) and muted (mode 2) nodes with their mode, so the graph runs as in ComfyUI', () => {
     const doc = JSON.parse(workflowText) as { nodes: { id: number; mode: number }[] }
     doc.nodes.find((n) => n.id === 10)!.mode = 4 // bypass the LoRA
     doc.nodes.find((n) => n.id === 7)!.mode = 2 // mute the negative prompt
     const { graph: g, report: r } = importComfyUI(JSON.stringify(doc))
-    expect(node(g, '3').inputs['model']).toEqual({ from: ['4', 'unet'] })
-    expect(node(g, '6').inputs['clip']).toEqual({ from: ['4', 'clip'] })
-    expect(node(g, '3').inputs['negative']).toBeUndefined()
-    expect(r.dropped).toContain('node 10 (LoraLoader): bypassed, dropped (its links pass through)')
-    expect(r.dropped).toContain('node 7 (CLIPTextEncode): muted, dropped')
-    expect(r.warnings).toContain('node 3 (KSampler): input "negative": linked from dropped node 7 (CLIPTextEncode); link removed')
+    expect(node(g, '10').mode).toBe('bypass')
+    expect(node(g, '7').mode).toBe('mute')
+    expect(node(g, '6').mode).toBeUndefined()
+    // Links stay as drawn; the engine passes them through the bypassed node at run time.
+    expect(node(g, '3').inputs['model']).toEqual({ from: ['10', 'unet'] })
+    expect(node(g, '3').inputs['negative']).toEqual({ from: ['7', 'conditioning'] })
+    expect(r.dropped.join('\n')).not.toMatch(/node (10|7) /)
+    expect(parseGraphFile(serializeGraphFile(g))).toEqual(g)
+  })
+
+  it('still passes links through bypassed nodes that have no equivalent, and drops muted ones', () => {
+    const doc = JSON.parse(workflowText) as { nodes: { id: number; mode: number }[] }
+    doc.nodes.find((n) => n.id === 13)!.mode = 4 // bypass the upscaler: its SaveImage takes the decoded image
+    doc.nodes.find((n) => n.id === 12)!.mode = 2 // mute the upscale model loader
+    const { graph: g, report: r } = importComfyUI(JSON.stringify(doc))
+    expect(g.nodes.map((n) => n.id)).not.toContain('13')
+    expect(r.dropped).toContain('node 13 (ImageUpscaleWithModel): bypassed, no equivalent, dropped (its links pass through)')
+    expect(r.dropped).toContain('node 12 (UpscaleModelLoader): muted, no equivalent, dropped')
+    expect(node(g, '14').inputs['image']).toEqual({ from: ['8', 'image'] })
   })
 })
 
@@ -144,17 +182,26 @@ describe('ComfyUI API prompt', () => {
     expect(node(graph, '5').inputs).toEqual({ width: 512, height: 768, batch: 2 })
     expect(node(graph, '6').inputs).toEqual({ clip: { from: ['4', 'clip'] }, text: 'a fox in the snow, film photo' })
     expect(node(graph, '8').inputs).toEqual({ vae: { from: ['4', 'vae'] }, latent: { from: ['3', 'latent'] } })
-    expect(node(graph, '9').inputs).toEqual({ filename_prefix: 'hyper' })
-    expect(node(graph, '10').inputs).toEqual({ lora: 'loras/Hyper-SD15-4steps-lora.safetensors', scale: 0.125 })
+    expect(node(graph, '9').inputs).toEqual({ image: { from: ['11', 'output_0'] }, filename_prefix: 'hyper' })
+    expect(node(graph, '10').inputs).toEqual({ unet: { from: ['13', 'output_0'] }, lora: 'loras/Hyper-SD15-4steps-lora.safetensors', scale: 0.125 })
     expect(graph.layout).toBeUndefined()
-    expect(graph.nodes.map((n) => n.id)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10'])
+    expect(graph.nodes.map((n) => n.id)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10', '11', '13'])
+    // A prompt names no output slots; the placeholder's named inputs are kept as its widget values.
+    expect(node(graph, '13').placeholder).toEqual({
+      origin: 'comfyui',
+      inputs: [{ name: 'model', type: '*' }],
+      outputs: [{ name: 'output_0', type: '*' }],
+      widgets: { b1: 1.3, b2: 1.4, s1: 0.9, s2: 0.2 },
+    })
   })
 
-  it('reports what it dropped and folded', () => {
-    expect(report.dropped).toEqual(['node 11 (ImageSharpen): no equivalent, dropped', 'node 13 (FreeU_V2): no equivalent, dropped'])
+  it('reports what it kept as placeholders and folded', () => {
+    expect(report.placeholders).toEqual([
+      'node 11 (ImageSharpen): no equivalent, kept as a placeholder (a run that needs it fails)',
+      'node 13 (FreeU_V2): no equivalent, kept as a placeholder (a run that needs it fails)',
+    ])
+    expect(report.dropped).toEqual([])
     expect(report.folded).toEqual(['node 12 (PrimitiveStringMultiline): value folded into the inputs it feeds'])
-    expect(report.warnings).toContain('node 9 (SaveImage): input "images": linked from dropped node 11 (ImageSharpen); link removed')
-    expect(report.warnings).toContain('node 10 (LoraLoaderModelOnly): input "model": linked from dropped node 13 (FreeU_V2); link removed')
     expect(parseGraphFile(serializeGraphFile(graph))).toEqual(graph)
   })
 

@@ -2,7 +2,7 @@
 // ComfyUI workflows and overrides must all come out as graphs the engine accepts.
 import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { NodeRegistry, validateGraph } from '../../src/engine/index.js'
+import { NodeRegistry, validateGraph, validateRun } from '../../src/engine/index.js'
 import { importComfyUI } from '../../src/graph/comfyui.js'
 import { applyOverrides, toExecGraph } from '../../src/graph/exec.js'
 import { migrateGraph, parseGraphFile, serializeGraphFile } from '../../src/graph/parse.js'
@@ -27,18 +27,21 @@ describe('shipped graphs', () => {
 })
 
 describe('imported ComfyUI graphs against the real declarations', () => {
-  it('the default workflow validates once its only dangling output (the dropped upscaler) is gone', () => {
+  it('the default workflow runs once the only output that needs the placeholder upscaler is gone', () => {
     const { graph } = importComfyUI(readFileSync(new URL('./fixtures/comfyui/default-lora-note.workflow.json', import.meta.url), 'utf8'))
-    const issues = validateGraph(toExecGraph(graph), registry)
-    expect(issues.map((i) => `${i.nodeId}:${i.code}:${i.input}`)).toEqual(['14:missing-input:image'])
+    const issues = validateRun(toExecGraph(graph), registry)
+    expect(issues.map((i) => `${i.nodeId}:${i.code}:${i.input}`)).toEqual(['12:unknown-node-type:undefined', '13:unknown-node-type:undefined'])
+    expect(issues[1]!.message).toContain('node 13: unknown node type "ImageUpscaleWithModel"')
+    expect(issues[1]!.message).toContain('node 14 (SaveImage) needs its output')
     const pruned = { ...graph, nodes: graph.nodes.filter((n) => n.id !== '14') }
-    expect(validateGraph(toExecGraph(pruned), registry)).toEqual([])
+    // The placeholders stay in the graph, but nothing the run produces needs them.
+    expect(validateRun(toExecGraph(pruned), registry)).toEqual([])
   })
 
-  it('the API prompt validates except for the inputs fed by dropped nodes', () => {
+  it('the API prompt validates except for the placeholders its output needs', () => {
     const { graph } = importComfyUI(readFileSync(new URL('./fixtures/comfyui/hyper-sd-lcm.prompt.json', import.meta.url), 'utf8'))
-    const issues = validateGraph(toExecGraph(graph), registry)
-    expect(issues.map((i) => `${i.nodeId}:${i.code}:${i.input}`).sort()).toEqual(['10:missing-input:unet', '9:missing-input:image'])
+    const issues = validateRun(toExecGraph(graph), registry)
+    expect(issues.map((i) => `${i.nodeId}:${i.code}:${i.input}`).sort()).toEqual(['11:unknown-node-type:undefined', '13:unknown-node-type:undefined'])
   })
 })
 

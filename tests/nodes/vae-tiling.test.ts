@@ -36,6 +36,6 @@ describe('VAE Decode tiling', () => {
 
   it('names the input for tile settings the decoder cannot use', async () => {
     await expect(decode(['5.tiling=on', '5.tile_size=256', '5.tile_overlap=256'])).rejects.toThrow('node 5 (VAEDecode), input "tile_overlap": 256 px must be smaller than tile_size (256 px)')
-    await expect(decode(['5.tiling=on', '5.tile_size=256', '5.tile_overlap=60'])).rejects.toThrow('input "tile_overlap": 60 px is not a multiple of 8')
+    await expect(decode(['5.tiling=on', '5.tile_size=256', '5.tile_overlap=60'])).rejects.toThrow('input "tile_overlap": 60 is not a multiple of 8')
   })
 })

@@ -1,7 +1,7 @@
 // `hypersd import <file> [--out graph.json]`: a ComfyUI workflow / API prompt, or a PNG with a graph embedded,
 // converted to this project's graph file (printed, or written to --out).
 import { writeFile } from 'node:fs/promises'
-import { NodeRegistry, validateGraph } from '../../engine/index.js'
+import { NodeRegistry, planRun } from '../../engine/index.js'
 import { migrateGraph, serializeGraphFile } from '../../graph/parse.js'
 import { toExecGraph } from '../../graph/exec.js'
 import { nodeDefinitions } from '../../../nodes/index.js'
@@ -16,7 +16,7 @@ export async function importCommand(args: ParsedArgs): Promise<number> {
   const opened = await readGraphSource(source)
   const graph = migrateGraph(opened.graph, registry).graph
   for (const warning of opened.warnings) process.stderr.write(`warning: ${warning}\n`)
-  for (const issue of validateGraph(toExecGraph(graph), registry)) process.stderr.write(`note: ${issue.message}\n`)
+  for (const issue of planRun(toExecGraph(graph), registry).issues) process.stderr.write(`note: ${issue.message}\n`)
   const text = serializeGraphFile(graph)
   const out = single(args, 'out')
   if (out) {

@@ -1,5 +1,5 @@
 // `hypersd validate <graph.json>`: prints every problem, one per line.
-import { NodeRegistry, validateGraph } from '../../engine/index.js'
+import { NodeRegistry, planRun } from '../../engine/index.js'
 import { nodeDefinitions } from '../../../nodes/index.js'
 import { many, rejectUnknown, UsageError, type ParsedArgs } from '../args.js'
 import { loadGraph } from '../graph-loading.js'
@@ -11,7 +11,8 @@ export async function validateCommand(args: ParsedArgs): Promise<number> {
   const registry = new NodeRegistry(nodeDefinitions)
   const graph = await loadGraph(graphPath, registry, many(args, 'set'))
   for (const warning of graph.warnings) process.stdout.write(`${graphPath}: warning: ${warning}\n`)
-  const issues = validateGraph(graph.exec, registry)
+  // Bypassed and muted nodes are planned around, as a run would.
+  const { issues } = planRun(graph.exec, registry)
   for (const issue of issues) process.stdout.write(`${graphPath}: ${issue.message}\n`)
   if (issues.length === 0) process.stdout.write(`${graphPath}: valid (${graph.exec.nodes.length} nodes)\n`)
   return issues.length === 0 ? 0 : 1
