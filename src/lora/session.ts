@@ -14,7 +14,7 @@ import { addLiveBranches } from './live-branch.js'
 import { addLiveDeltas } from './live-delta.js'
 import { mergePatches, untieSharedWeights } from './merge.js'
 import { parseLoraKeys } from './keys.js'
-import type { LoraComponent } from './keys.js'
+import type { LoraComponent, ParsedLora } from './keys.js'
 import { findTargetLayers } from './layers.js'
 import { assertLoraFits, matchLora } from './match.js'
 import type { LoraMatchReport, LoraPatch } from './match.js'
@@ -100,6 +100,11 @@ export async function prepareModelWithLoras(
   return { session, feeds: scaleFeeds(loras, inputs), reports: reports.get(key) ?? [] }
 }
 
+/** Whether a LoRA has tensors matchLora would consider for this component (its own, or ones it cannot place). */
+function concerns(parsed: ParsedLora, component: LoraComponent): boolean {
+  return parsed.unrecognised.length > 0 || parsed.modules.some((m) => m.component === undefined || m.component === component)
+}
+
 async function openLora(name: string, deps: Pick<LoraDeps, 'readLora'>): Promise<SafetensorsSource> {
   const data = await deps.readLora(name)
   return data instanceof Uint8Array ? readSafetensors(data, name) : data
@@ -113,6 +118,15 @@ export async function buildModel(
   component: LoraComponent,
   deps: Pick<LoraDeps, 'readLora'>,
 ): Promise<{ source: ModelSource; reports: LoraMatchReport[] }> {
+  const opened: { index: number; binding: LoraBindingLike; file: SafetensorsSource; parsed: ParsedLora }[] = []
+  for (const [index, binding] of loras.entries()) {
+    if (binding.mode === 'merge' && binding.scale === 0) continue // nothing to bake in
+    const file = await openLora(binding.name, deps)
+    opened.push({ index, binding, file, parsed: parseLoraKeys(file.tensors.keys()) })
+  }
+  // LoRAs for other components only (Hyper-SD's touch the UNet alone) leave the model as it is: decoding and
+  // re-encoding a 13 MB text encoder for nothing took seconds of the cold first image.
+  if (!opened.some(({ parsed }) => concerns(parsed, component))) return { source: { ...base, key }, reports: [] }
   const model = decodeModel(base.bytes)
   const graph = requireGraph(model)
   const files = new Map((base.externalData ?? []).map((f) => [f.path, f.data]))
@@ -120,10 +134,7 @@ export async function buildModel(
   const layers = findTargetLayers(graph)
   const reports: LoraMatchReport[] = []
   const matched: { index: number; binding: LoraBindingLike; file: SafetensorsSource; patches: readonly LoraPatch[] }[] = []
-  for (const [index, binding] of loras.entries()) {
-    if (binding.mode === 'merge' && binding.scale === 0) continue // nothing to bake in
-    const file = await openLora(binding.name, deps)
-    const parsed = parseLoraKeys(file.tensors.keys())
+  for (const { index, binding, file, parsed } of opened) {
     const { patches, report } = await matchLora(binding.name, file, parsed, component, layers)
     if (report.tensorsConsidered === 0) continue // a LoRA for another component only
     assertLoraFits(report)

@@ -7,6 +7,7 @@ import type { NodeServices } from '../../nodes/services.js'
 import type { FromWorker, RunIssue, ToWorker } from './protocol.js'
 import { createHostServices, type HostServices } from './host-services.js'
 import type { ModelMount } from '../models/browser/mounts.js'
+import { loadingStage } from './stage-label.js'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 
@@ -39,18 +40,43 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     host = await createHostServices(message.backend, message.modelsBase, (runId, output) => {
       if (cancelled.has(runId)) return
       post({ type: 'images', runId, output }, [...new Set(output.pngs.map((p) => p.buffer as ArrayBuffer))])
-    })
+    }, reportLoading)
     host.setMounts(mounts)
     const sessions = host.sessions
     engine = new Engine<NodeServices>({ registry, services: host.services, onRelease: (keys) => void sessions.release(keys) })
     host.backend.watchDevice((lost) => post({ type: 'device-lost', message: lost }))
-    post({ type: 'ready', backend: host.backendName, detail: host.backendDetail })
+    post({ type: 'ready', backend: host.backendName, detail: host.backendDetail, badge: host.backendBadge, reason: host.backendReason })
+    // While the user looks at the graph: the first run's model loads then skip compiling the runtime.
+    void host.backend.warmUp()
   } catch (error) {
     post({ type: 'init-failed', message: error instanceof Error ? error.message : String(error) })
   }
 }
 
+/**
+ * The node each run is executing now (the engine runs a graph's nodes one at a time) and the stage it last reported,
+ * to credit model loads to, and to go back to once the load is done.
+ */
+const nodeAtWork = new Map<string, { nodeId: string; stage?: string }>()
+
+/** A session being built is the slow, silent part of a model's first run: say so in the progress area. */
+const reportLoading = {
+  started(key: string): void {
+    for (const [runId, { nodeId }] of nodeAtWork) {
+      if (!cancelled.has(runId)) post({ type: 'event', event: { type: 'stage', runId, nodeId, stage: loadingStage(key) } })
+    }
+  },
+  ended(): void {
+    for (const [runId, { nodeId, stage }] of nodeAtWork) {
+      if (stage && !cancelled.has(runId)) post({ type: 'event', event: { type: 'stage', runId, nodeId, stage } })
+    }
+  },
+}
+
 function forward(event: EngineEvent): void {
+  if (event.type === 'node-started') nodeAtWork.set(event.runId, { nodeId: event.nodeId })
+  else if (event.type === 'stage') nodeAtWork.set(event.runId, { nodeId: event.nodeId, stage: event.stage })
+  else if (event.type === 'node-finished' || event.type === 'node-failed') nodeAtWork.delete(event.runId)
   const seq = seqOf.get(event.runId)
   if (cancelFlag && seq !== undefined && Atomics.load(cancelFlag, 0) >= seq) cancel(event.runId)
   if (cancelled.has(event.runId)) return
@@ -90,6 +116,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     running.delete(runId)
     cancelled.delete(runId)
     seqOf.delete(runId)
+    nodeAtWork.delete(runId)
     clearStaleModels()
   }
 }

@@ -7,14 +7,19 @@ import { mountSignature, routedMount, type ModelMount } from '../models/browser/
 import { UrlFileSource } from '../models/url-files.js'
 import { SessionCache } from '../runtime/session-cache.js'
 import { createWebBackend, defaultWasmThreads, type WebBackend } from '../runtime/web.js'
+import { backendBadge } from '../runtime/adapter.js'
 import type { BackendPreference } from './protocol.js'
-import { CountingSessions } from './session-stats.js'
+import { CountingSessions, type SessionCreateListener } from './session-stats.js'
 
 export interface HostServices {
   readonly services: NodeServices
   readonly sessions: CountingSessions
   readonly backendName: string
   readonly backendDetail: string
+  /** The badge's short text: the backend and, when it matters, the adapter ("wasm · SwiftShader is software"). */
+  readonly backendBadge: string
+  /** Why this backend was chosen, in one sentence. */
+  readonly backendReason: string
   readonly backend: WebBackend
   beginRun(runId: string, graphJson: string): void
   /**
@@ -35,9 +40,10 @@ export async function createHostServices(
   preference: BackendPreference,
   modelsBase: string,
   onImages: (runId: string, output: ImageOutput) => void,
+  onSessionCreate: SessionCreateListener = {},
 ): Promise<HostServices> {
   const backend = await createWebBackend({ preferred: preference })
-  const sessions = new CountingSessions(new SessionCache(backend))
+  const sessions = new CountingSessions(new SessionCache(backend), onSessionCreate)
   const files = new RoutingFileSource(new UrlFileSource(modelsBase))
   let signatures = new Map<string, string>()
   let runId = ''
@@ -63,7 +69,9 @@ export async function createHostServices(
     sessions,
     backend,
     backendName: backend.active,
-    backendDetail: backend.active === 'webgpu' ? 'WebGPU adapter found' : `WASM, ${threadText}${preference === 'webgpu' ? '; no WebGPU adapter' : ''}`,
+    backendDetail: `${backend.active === 'webgpu' ? `WebGPU on adapter "${backend.choice.adapter?.name ?? 'unknown'}"` : `WASM, ${threadText}`}. ${backend.choice.reason}`,
+    backendBadge: backendBadge(backend.choice, preference),
+    backendReason: backend.choice.reason,
     beginRun(id, json) {
       runId = id
       graphJson = json

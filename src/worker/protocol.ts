@@ -44,7 +44,16 @@ export type ToWorker =
   | { readonly type: 'lose-device' }
 
 export type FromWorker =
-  | { readonly type: 'ready'; readonly backend: string; readonly detail: string }
+  | {
+      readonly type: 'ready'
+      readonly backend: string
+      /** The backend, adapter and reason in full (the badge's tooltip). */
+      readonly detail: string
+      /** The badge's short text. */
+      readonly badge: string
+      /** Why this backend was chosen. */
+      readonly reason: string
+    }
   | { readonly type: 'init-failed'; readonly message: string }
   /** The GPU device is gone; this worker cannot run on it again, the UI starts a new one. */
   | { readonly type: 'device-lost'; readonly message: string }
