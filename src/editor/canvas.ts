@@ -1,6 +1,7 @@
 // The editor's LGraphCanvas: litegraph's own DOM dialogs (search box, prompt, context menu) build HTML from
 // strings, so this subclass routes them to Vue components that render text only; keys go to the commands table.
 import { LGraphCanvas, type LGraph, type LGraphGroup, type LGraphNode } from '@comfyorg/litegraph'
+import type { NumberRule } from '../engine/value-rules.js'
 
 export interface CanvasPoint {
   readonly clientX: number
@@ -15,6 +16,10 @@ export interface PromptRequest {
   readonly multiline: boolean
   readonly numeric: boolean
   readonly at: CanvasPoint | null
+  /** A declared number input: the dialog checks typed text against its rule and says what it changed. */
+  readonly rule?: NumberRule
+  /** The input's name, for messages ("steps: 999 is above the maximum 50; set to 50"). */
+  readonly input?: string
   submit(value: string): void
 }
 
@@ -55,7 +60,8 @@ export class StudioCanvas extends LGraphCanvas {
     this.allow_searchbox = false
     this.show_info = false
     this.render_canvas_border = false
-    // The default graph fitted to a 1280 px wide window lands near 0.55: keep its text drawn there.
+    // Fit never goes below theme.readableMinScale() (about 0.71); zoomed out further by hand, text is drawn down to
+    // 0.45 (about 6 px) and left out below, where it could not be read anyway and drawing it would slow panning.
     this.low_quality_zoom_threshold = 0.45
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
   }

@@ -14,6 +14,14 @@ export type CommandId =
   | 'fitView'
   | 'search'
   | 'addGroup'
+  | 'newGraph'
+  | 'clearGraph'
+  | 'templates'
+  | 'bypass'
+  | 'mute'
+  | 'collapse'
+  | 'pin'
+  | 'toggleMinimap'
 
 export interface Command {
   readonly id: CommandId
@@ -43,6 +51,16 @@ export const COMMANDS: readonly Command[] = [
   { id: 'fitView', label: 'Fit view', keys: ['.'] },
   { id: 'search', label: 'Add node', keys: ['Ctrl+K'] },
   { id: 'addGroup', label: 'Group selection', keys: ['Ctrl+G'] },
+  // No chords: the browser keeps Ctrl+N for a new window, and Clear is one click away from being undone anyway.
+  { id: 'newGraph', label: 'New graph', keys: [] },
+  { id: 'clearGraph', label: 'Clear graph', keys: [] },
+  { id: 'templates', label: 'Templates', keys: [] },
+  // ComfyUI's chords for its everyday node tools; they act on the selected nodes (see src/editor/node-tools.ts).
+  { id: 'bypass', label: 'Bypass selected nodes', keys: ['Ctrl+B'] },
+  { id: 'mute', label: 'Mute selected nodes', keys: ['Ctrl+M'] },
+  { id: 'collapse', label: 'Collapse selected nodes', keys: ['Alt+C'] },
+  { id: 'pin', label: 'Pin selected nodes', keys: [] },
+  { id: 'toggleMinimap', label: 'Show or hide the minimap', keys: ['Alt+M'] },
 ]
 
 export interface KeyLike {

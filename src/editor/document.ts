@@ -3,9 +3,13 @@
 // graph untouched.
 import { LGraphGroup, LiteGraph, type LGraph, type LGraphNode } from '@comfyorg/litegraph'
 import type { AnyNodeDefinition } from '../engine/spec.js'
-import { isSocket } from '../engine/spec.js'
-import { GRAPH_FORMAT, GRAPH_VERSION, isGraphLink, type GraphFile, type GraphNode, type InputValue, type NodeLayout } from '../graph/schema.js'
+import { canTakeLink, isSocket } from '../engine/spec.js'
+import { GRAPH_FORMAT, GRAPH_VERSION, isGraphLink, type GraphFile, type GraphLink, type GraphNode, type InputValue, type NodeLayout } from '../graph/schema.js'
+import { importReportOf, setImportReport } from './import-report.js'
 import { isSpecNode, seedControlName, type SpecNode } from './node-types.js'
+import { isPlaceholderNode, PlaceholderNode } from './placeholder-node.js'
+import { nodeModeOf, setNodeMode } from './node-tools.js'
+import { widgetToInput } from './widget-inputs.js'
 
 export class GraphLoadError extends Error {
   override readonly name = 'GraphLoadError'
@@ -25,26 +29,26 @@ export function graphToFile(graph: LGraph, viewport?: Viewport, name?: string): 
   const nodes: GraphNode[] = []
   const layoutNodes: Record<string, NodeLayout> = {}
   for (const node of graph._nodes) {
-    if (!isSpecNode(node)) continue
-    const inputs: Record<string, InputValue> = {}
-    const values = node.widgetValues()
-    for (const [name, value] of Object.entries(values)) inputs[name] = value as InputValue
-    for (const slot of node.inputs) {
-      if (slot.link == null) continue
-      const link = graph.links.get(slot.link)
-      const origin = link ? graph.getNodeById(link.origin_id) : null
-      const output = origin?.outputs[link!.origin_slot]
-      if (origin && output) inputs[slot.name] = { from: [nodeKey(origin), output.name] }
-    }
+    if (!isSpecNode(node) && !isPlaceholderNode(node)) continue
     const id = nodeKey(node)
-    const entry: GraphNode = { id, type: node.type, version: node.definition.version, inputs }
-    if (node.title !== node.definition.displayName) entry.title = node.title
-    nodes.push(entry)
+    if (isPlaceholderNode(node)) nodes.push(node.toGraphNode(id, linkedInputs(graph, node)))
+    else {
+      const inputs: Record<string, InputValue> = {}
+      const values = node.widgetValues()
+      for (const [name, value] of Object.entries(values)) inputs[name] = value as InputValue
+      Object.assign(inputs, linkedInputs(graph, node))
+      const entry: GraphNode = { id, type: node.type, version: node.definition.version, inputs }
+      if (node.title !== node.definition.displayName) entry.title = node.title
+      nodes.push(entry)
+    }
+    const mode = nodeModeOf(node)
+    if (mode) nodes[nodes.length - 1]!.mode = mode
     const layout: NodeLayout = { pos: [round(node.pos[0]), round(node.pos[1])], size: [round(node.size[0]), round(node.size[1])] }
     if (node.flags.collapsed) layout.collapsed = true
+    if (node.pinned) layout.pinned = true
     if (node.color) layout.color = node.color
     if (node.bgcolor) layout.bgcolor = node.bgcolor
-    const controls = seedControls(node)
+    const controls = isSpecNode(node) ? seedControls(node) : undefined
     if (controls) layout.controls = controls
     layoutNodes[id] = layout
   }
@@ -59,8 +63,27 @@ export function graphToFile(graph: LGraph, viewport?: Viewport, name?: string): 
     version: GRAPH_VERSION,
     nodes,
     layout: { nodes: layoutNodes, groups, ...(viewport ? { viewport: { offset: viewport.offset, scale: viewport.scale } } : {}) },
-    ...(name ? { metadata: { name } } : {}),
+    ...metadataOf(graph, name),
   }
+}
+
+function metadataOf(graph: LGraph, name?: string): Pick<GraphFile, 'metadata'> {
+  const importReport = importReportOf(graph)
+  if (!name && !importReport) return {}
+  return { metadata: { ...(name ? { name } : {}), ...(importReport ? { importReport } : {}) } }
+}
+
+/** The links into a node's inputs, by input name, as graph-file links (source node id, output name). */
+function linkedInputs(graph: LGraph, node: LGraphNode): Record<string, GraphLink> {
+  const links: Record<string, GraphLink> = {}
+  for (const slot of node.inputs) {
+    if (slot.link == null) continue
+    const link = graph.links.get(slot.link)
+    const origin = link ? graph.getNodeById(link.origin_id) : null
+    const output = origin?.outputs[link!.origin_slot]
+    if (origin && output) links[slot.name] = { from: [nodeKey(origin), output.name] }
+  }
+  return links
 }
 
 function seedControls(node: SpecNode): NodeLayout['controls'] | undefined {
@@ -90,7 +113,8 @@ export function checkLoadable(file: GraphFile, definitions: ReadonlyMap<string, 
   }
   for (const node of file.nodes) {
     const def = definitions.get(node.type)
-    if (!def) throw new GraphLoadError(`node ${node.id}: unknown node type "${node.type}"`)
+    // An unknown type loads as a placeholder that keeps its data; a run that needs it names it.
+    if (!def) continue
     for (const [input, value] of Object.entries(node.inputs)) {
       const spec = Object.hasOwn(def.inputs, input) ? def.inputs[input] : undefined
       if (!spec) throw new GraphLoadError(`node ${node.id} (${node.type}): unknown input "${input}"`)
@@ -98,7 +122,7 @@ export function checkLoadable(file: GraphFile, definitions: ReadonlyMap<string, 
         if (isSocket(spec)) throw new GraphLoadError(`node ${node.id} (${node.type}), input "${input}": expects a link, got a value`)
         continue
       }
-      if (!isSocket(spec)) throw new GraphLoadError(`node ${node.id} (${node.type}), input "${input}": links into widgets are not supported`)
+      if (!isSocket(spec) && (!canTakeLink(spec) || spec.advanced)) throw new GraphLoadError(`node ${node.id} (${node.type}), input "${input}": this value cannot be fed by a link`)
       const [fromId, output] = value.from
       const source = byId.get(fromId)
       if (!source) throw new GraphLoadError(`node ${node.id} (${node.type}), input "${input}": links to missing node ${fromId}`)
@@ -116,9 +140,12 @@ export function fileToGraph(file: GraphFile, graph: LGraph): Viewport | undefine
   const numericIds = file.nodes.every((n) => /^[1-9]\d{0,8}$/.test(n.id))
   const created = new Map<string, LGraphNode>()
   const layouts = file.layout?.nodes ?? {}
+  const referenced = referencedOutputs(file)
   for (const entry of file.nodes) {
-    const node = LiteGraph.createNode(entry.type, entry.title)
-    if (!node || !isSpecNode(node)) throw new GraphLoadError(`node ${entry.id}: cannot create "${entry.type}"`)
+    const node = LiteGraph.registered_node_types[entry.type]
+      ? LiteGraph.createNode(entry.type, entry.title)
+      : new PlaceholderNode(entry, referenced.get(entry.id))
+    if (!node || !(isSpecNode(node) || isPlaceholderNode(node))) throw new GraphLoadError(`node ${entry.id}: cannot create "${entry.type}"`)
     if (numericIds) node.id = Number(entry.id)
     const layout = Object.hasOwn(layouts, entry.id) ? layouts[entry.id] : undefined
     if (layout) {
@@ -134,14 +161,18 @@ export function fileToGraph(file: GraphFile, graph: LGraph): Viewport | undefine
     } else {
       node.pos = [40 + (created.size % 5) * 320, 40 + Math.floor(created.size / 5) * 300]
     }
-    for (const [name, value] of Object.entries(entry.inputs)) if (!isGraphLink(value)) node.setInputValue(name, value)
+    if (isSpecNode(node)) for (const [name, value] of Object.entries(entry.inputs)) if (!isGraphLink(value)) node.setInputValue(name, value)
+    setNodeMode(node, entry.mode)
     graph.add(node)
+    if (layout?.pinned) node.pin(true) // pin needs the node in a graph
     created.set(entry.id, node)
   }
   for (const entry of file.nodes) {
     const target = created.get(entry.id)!
     for (const [name, value] of Object.entries(entry.inputs)) {
       if (!isGraphLink(value)) continue
+      // A link into a widget input: the widget becomes a socket first (as "Convert to input" does).
+      if (isSpecNode(target)) widgetToInput(target, name)
       const source = created.get(value.from[0])
       const outIndex = source?.outputs.findIndex((o) => o.name === value.from[1]) ?? -1
       const inIndex = target.inputs.findIndex((i) => i.name === name)
@@ -153,6 +184,22 @@ export function fileToGraph(file: GraphFile, graph: LGraph): Viewport | undefine
     group.configure({ id: -1, title: g.title, bounding: [...g.bounding], ...(g.color ? { color: g.color } : {}), ...(g.fontSize ? { font_size: g.fontSize } : {}) })
     graph.add(group)
   }
+  setImportReport(graph, file.metadata?.importReport)
   const vp = file.layout?.viewport
   return vp ? { offset: [vp.offset[0], vp.offset[1]], scale: vp.scale } : undefined
+}
+
+/** Output names each node is linked from, so a placeholder without slot data still offers them. */
+function referencedOutputs(file: GraphFile): Map<string, string[]> {
+  const names = new Map<string, string[]>()
+  for (const node of file.nodes) {
+    for (const value of Object.values(node.inputs)) {
+      if (!isGraphLink(value)) continue
+      const [id, output] = value.from
+      const list = names.get(id) ?? []
+      if (!list.includes(output)) list.push(output)
+      names.set(id, list)
+    }
+  }
+  return names
 }

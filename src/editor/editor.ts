@@ -12,11 +12,15 @@ import { toExecGraph } from '../graph/exec.js'
 import { GraphHistory } from './history.js'
 import { isSpecNode, registerNodeTypes, type SpecNode } from './node-types.js'
 import { setNodeHooks } from './node-types.js'
+import { isPlaceholderNode } from './placeholder-node.js'
 import type { NodeRunView } from './node-overlay.js'
 import type { ModelWidgetHint } from './model-widget.js'
 import { insertLoraNode } from './lora-insert.js'
 import { TextAreaLayer } from './text-areas.js'
+import { numberPrompt } from './widget-number.js'
+import { CanvasTooltips } from './widget-tooltip.js'
 import { applyTheme } from './theme.js'
+import { keepNodeInView, readableFitTarget } from './view-fit.js'
 
 export interface EditorCallbacks extends CanvasUiHooks {
   /** The graph changed (any edit, undo, redo, load). `widget` names the edited input when one widget changed. */
@@ -75,8 +79,11 @@ export class GraphEditor {
         const choices = click.value === '' || known.includes(click.value) ? known : [click.value, ...known]
         callbacks.chooseModel({ at: this.canvas.pointFrom(click.event), hint: click.hint, current: click.value, choices, pick: click.pick, other: click.other })
       },
+      promptNumber: (_node, request) => callbacks.prompt(numberPrompt(request, this.canvas.pointFrom(request.event), () => this.canvas.setDirty(true, true))),
     })
     this.canvas = new StudioCanvas(element, this.graph, callbacks)
+    // Hover tooltips from the declarations' descriptions (widgets, slots, titles).
+    new CanvasTooltips(this.canvas)
     const layer = element.parentElement ? new TextAreaLayer(element.parentElement, this.canvas, this.graph, (node, name) => this.widgetEdited(node, name)) : null
     this.textAreas = layer
     if (layer) this.canvas.onDrawOverlay = () => layer.sync()
@@ -99,7 +106,8 @@ export class GraphEditor {
 
   /** Why a link from `from`'s output to `to`'s input is invalid, or null when it is fine. */
   linkProblem(from: LGraphNode, outputIndex: number, to: LGraphNode, inputIndex: number): string | null {
-    if (!isSpecNode(from) || !isSpecNode(to)) return 'unknown node'
+    // What a placeholder (a node type this build lacks) accepts is unknown: its links are kept as they are.
+    if (!isSpecNode(from) || !isSpecNode(to)) return isPlaceholderNode(from) || isPlaceholderNode(to) ? null : 'unknown node'
     const output = from.outputs[outputIndex]?.name
     const input = to.inputs[inputIndex]?.name
     if (output === undefined || input === undefined) return 'no such slot'
@@ -218,8 +226,10 @@ export class GraphEditor {
   }
 
   fitView(animated = true): void {
-    const bounds = this.contentBounds()
-    if (!bounds) return
+    const content = this.contentBounds()
+    if (!content) return
+    // Never below a zoom where node text is readable: a graph too big for the window is framed around its outputs.
+    const bounds = readableFitTarget(this.canvas, this.graph, content)
     if (animated) this.canvas.ds.animateToBounds(bounds, () => this.canvas.setDirty(true, true), { duration: 250, zoom: 0.95 })
     else {
       this.canvas.ds.fitToBounds(bounds, { zoom: 0.95 })
@@ -273,6 +283,7 @@ export class GraphEditor {
     if (!node) return null
     // A node that feeds the dropped link goes left of the drop point, so its output faces the input it feeds.
     node.pos = [linkDrop?.need === 'output' ? at[0] - node.size[0] : at[0], at[1]]
+    keepNodeInView(this.canvas, node)
     this.graph.add(node)
     if (linkDrop) {
       if (linkDrop.need === 'input') {

@@ -99,20 +99,37 @@ function drawLines(ctx: CanvasRenderingContext2D, node: LGraphNode, lines: reado
 
 /** "Missing: name" lines stacked above the title bar, with a dashed outline: the node cannot run as it is. */
 function drawMissing(ctx: CanvasRenderingContext2D, node: LGraphNode, names: readonly string[]): void {
+  drawFlaggedFrame(ctx, node, { colour: STATE_COLOURS.error, margin: 5, labels: names.map((name) => `Missing: ${name}`) })
+}
+
+export interface FlaggedFrame {
+  readonly colour: string
+  /** How far the dashed outline stands off the node's box. */
+  readonly margin: number
+  /** Lines stacked above the title bar, the last one nearest to it, so they show whatever the node's size. */
+  readonly labels: readonly string[]
+  readonly labelColour?: string
+  readonly bold?: boolean
+}
+
+/** A dashed outline around the whole node (title bar included) with lines of text above it. */
+export function drawFlaggedFrame(ctx: CanvasRenderingContext2D, node: LGraphNode, frame: FlaggedFrame): void {
   const w = node.size[0] ?? 0
   const h = node.size[1] ?? 0
   const titleH = LiteGraph.NODE_TITLE_HEIGHT
+  const m = frame.margin
   ctx.save()
-  ctx.strokeStyle = STATE_COLOURS.error
+  ctx.strokeStyle = frame.colour
   ctx.setLineDash([5, 4])
   ctx.lineWidth = 1.5
-  ctx.strokeRect(-5, -titleH - 5, w + 10, h + titleH + 10)
+  ctx.strokeRect(-m, -titleH - m, w + 2 * m, h + titleH + 2 * m)
   ctx.setLineDash([])
-  ctx.font = '12px sans-serif'
+  ctx.font = `${frame.bold ? 'bold ' : ''}12px sans-serif`
   ctx.textAlign = 'left'
   ctx.textBaseline = 'bottom'
-  ctx.fillStyle = STATE_COLOURS.error
-  names.forEach((name, i) => ctx.fillText(`Missing: ${name}`, 0, -titleH - 8 - (names.length - 1 - i) * LINE_HEIGHT, Math.max(w, 240)))
+  ctx.fillStyle = frame.labelColour ?? frame.colour
+  const last = frame.labels.length - 1
+  frame.labels.forEach((label, i) => ctx.fillText(label, 0, -titleH - m - 3 - (last - i) * LINE_HEIGHT, Math.max(w, 240)))
   ctx.restore()
 }
 

@@ -3,11 +3,12 @@
 import { LGraphNode, LiteGraph } from '@comfyorg/litegraph'
 import type { AnyNodeDefinition, InputSpec, SeedControl, WidgetSpec } from '../engine/spec.js'
 import { isSocket } from '../engine/spec.js'
+import { inactiveReason, isNumberSpec, numberRule, roundToPrecision } from '../engine/value-rules.js'
 import { createModelWidget, type ModelWidgetClick } from './model-widget.js'
 import { drawNodeOverlay, type NodeRunView } from './node-overlay.js'
+import { drawModeTint } from './node-tools.js'
 import { reserveTextArea, TEXT_AREA_MIN_HEIGHT } from './text-areas.js'
-
-type WidgetOptions = Parameters<LGraphNode['addWidget']>[4]
+import { createNumberWidget, type NumberPromptRequest } from './widget-number.js'
 
 export const SEED_CONTROLS: readonly SeedControl[] = ['fixed', 'increment', 'decrement', 'randomize']
 
@@ -23,6 +24,8 @@ export interface NodeHooks {
   runView(node: LGraphNode): NodeRunView | undefined
   /** A model widget was clicked: offer the catalog's models of its kind. */
   chooseModel(node: LGraphNode, input: string, click: ModelWidgetClick): void
+  /** A number widget was clicked in its middle: ask for a typed value, checked against the input's rule. */
+  promptNumber(node: LGraphNode, request: NumberPromptRequest): void
 }
 
 let hooks: NodeHooks = {
@@ -30,10 +33,16 @@ let hooks: NodeHooks = {
   widgetChanged: () => {},
   runView: () => undefined,
   chooseModel: (_node, _input, click) => click.other(),
+  promptNumber: () => {},
 }
 
 export function setNodeHooks(next: NodeHooks): void {
   hooks = next
+}
+
+/** The run state the editor has for a node (placeholders draw it too, though they are not SpecNodes). */
+export function nodeRunView(node: LGraphNode): NodeRunView | undefined {
+  return hooks.runView(node)
 }
 
 /** Base class of every declared node type. */
@@ -58,6 +67,11 @@ export class SpecNode extends LGraphNode {
       else this.addSpecWidget(name, spec)
     }
     for (const [name, out] of Object.entries(def.outputs)) this.addOutput(name, out.type)
+    for (const widget of this.widgets ?? []) {
+      const spec = specOfInput(this, widget.name)
+      if (spec?.description) widget.tooltip = spec.description
+    }
+    this.refreshInactiveInputs()
     if (def.virtual) this.color = '#432'
     const size = this.computeSize()
     // computeSize leaves out hidden widgets: a textarea slot gets its minimum height on top.
@@ -66,25 +80,19 @@ export class SpecNode extends LGraphNode {
   }
 
   private addSpecWidget(name: string, spec: WidgetSpec): void {
-    const changed = (): void => hooks.widgetChanged(this, name)
+    const changed = (): void => {
+      this.refreshInactiveInputs()
+      hooks.widgetChanged(this, name)
+    }
     switch (spec.kind) {
       case 'int':
-      case 'float': {
-        const step = spec.step ?? (spec.kind === 'int' ? 1 : 0.01)
-        const precision = spec.kind === 'int' ? 0 : (spec.precision ?? decimals(step))
-        this.addWidget('number', name, spec.default, changed, {
-          min: spec.min,
-          max: spec.max,
-          step2: step,
-          precision,
-          round: spec.kind === 'int' ? 1 : step,
-        } as WidgetOptions)
+      case 'float':
+      case 'seed': {
+        const prompt = (request: NumberPromptRequest): void => hooks.promptNumber(this, request)
+        this.addCustomWidget(createNumberWidget(this, name, spec.default, changed, { rule: numberRule(spec), prompt }))
+        if (spec.kind === 'seed') this.addWidget('combo', seedControlName(name), spec.controlAfterRun, () => {}, { values: [...SEED_CONTROLS] })
         break
       }
-      case 'seed':
-        this.addWidget('number', name, spec.default, changed, { min: spec.min, max: spec.max, step2: 1, precision: 0, round: 1 } as WidgetOptions)
-        this.addWidget('combo', seedControlName(name), spec.controlAfterRun, () => {}, { values: [...SEED_CONTROLS] })
-        break
       case 'combo':
         this.addWidget('combo', name, spec.default, changed, { values: [...spec.options] })
         break
@@ -104,25 +112,47 @@ export class SpecNode extends LGraphNode {
     }
   }
 
-  /** Widget and advanced values by input name (seed control widgets excluded). */
+  /** Widget and advanced values by input name (seed control widgets excluded); numbers without float noise. */
   widgetValues(): Record<string, unknown> {
     const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>
     for (const [name, value] of Object.entries(this.advancedValues)) values[name] = value
     for (const w of this.widgets ?? []) if (Object.hasOwn(this.definition.inputs, w.name)) values[w.name] = w.value
+    for (const [name, value] of Object.entries(values)) {
+      const spec = specOfInput(this, name)
+      if (typeof value === 'number' && spec && spec.kind !== 'socket' && isNumberSpec(spec)) values[name] = roundToPrecision(value, numberRule(spec).precision)
+    }
     return values
   }
 
+  /** Stores a value as given (callers conform typed numbers first, so they can say what changed). */
   setInputValue(name: string, value: unknown): boolean {
     const widget = this.widgets?.find((w) => w.name === name)
     if (widget) {
       widget.value = value as never
+      this.refreshInactiveInputs()
       return true
     }
     if (Object.hasOwn(this.advancedValues, name)) {
       this.advancedValues[name] = value
+      this.refreshInactiveInputs()
       return true
     }
     return false
+  }
+
+  /** Why an input is ignored with the node's current values (its `activeWhen`), or undefined. */
+  inactiveReason(name: string): string | undefined {
+    const spec = specOfInput(this, name)
+    return spec && spec.kind !== 'socket' ? inactiveReason(spec.activeWhen, this.widgetValues()) : undefined
+  }
+
+  /** Dims and disables the canvas widgets of ignored inputs (litegraph skips disabled widgets on click). */
+  refreshInactiveInputs(): void {
+    for (const widget of this.widgets ?? []) {
+      const spec = specOfInput(this, widget.name)
+      if (!spec || spec.kind === 'socket' || !spec.activeWhen) continue
+      widget.disabled = this.inactiveReason(widget.name) !== undefined
+    }
   }
 
   override onConnectInput(targetSlot: number, _type: unknown, _output: unknown, node: LGraphNode, slot: number): boolean {
@@ -131,6 +161,7 @@ export class SpecNode extends LGraphNode {
   }
 
   override onDrawForeground(ctx: CanvasRenderingContext2D): void {
+    drawModeTint(ctx, this, LiteGraph.NODE_TITLE_HEIGHT)
     const view = hooks.runView(this)
     if (view) drawNodeOverlay(ctx, this, view)
   }
@@ -146,13 +177,8 @@ export class SpecNode extends LGraphNode {
         if (Object.hasOwn(saved, name)) this.advancedValues[name] = (saved as Record<string, unknown>)[name]
       }
     }
+    this.refreshInactiveInputs()
   }
-}
-
-function decimals(step: number): number {
-  const text = String(step)
-  const dot = text.indexOf('.')
-  return dot < 0 ? 0 : Math.min(6, text.length - dot - 1)
 }
 
 /** Registers one litegraph type per declaration; idempotent so hot reloads and tests can call it again. */

@@ -73,7 +73,8 @@ export class TextAreaLayer {
     drawn.forEach((node, index) => {
       if (node.flags.collapsed || !readable) return
       for (const widget of node.widgets ?? []) {
-        if (!isTextAreaWidget(widget)) continue
+        // A widget turned into an input socket is fed by a link: it has no textarea.
+        if (!isTextAreaWidget(widget) || node.inputs.some((i) => i.name === widget.name)) continue
         seen.add(widget)
         const entry = this.entries.get(widget) ?? this.create(node, widget)
         const rect: Box = [node.pos[0] + MARGIN, node.pos[1] + widget.y, Math.max(20, node.size[0] - 2 * MARGIN), Math.max(16, (widget.computedHeight ?? TEXT_AREA_MIN_HEIGHT) - 6)]

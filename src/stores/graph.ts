@@ -20,6 +20,8 @@ export const useGraph = defineStore('graph', () => {
   const restoredFromAutosave = ref(false)
   /** Bumped on every change, so views of node values (the inspector) refresh. */
   const revision = ref(0)
+  /** Counts graphs opened (new, template, file, autosave): results shown for one graph are not shown for the next. */
+  const opened = ref(0)
   const selectedNodeIds = ref<string[]>([])
   const dirty = computed(() => savedSnapshot.value !== currentSnapshot.value)
   const editListeners: UserEditListener[] = []
@@ -70,6 +72,7 @@ export const useGraph = defineStore('graph', () => {
   function show(graph: GraphFile, graphName: string, keepViewport = false): void {
     requireEditor().load(graph, { keepViewport })
     shownCount++
+    opened.value++
     name.value = graph.metadata?.name ?? graphName
     savedSnapshot.value = currentSnapshot.value
     loadError.value = null
@@ -150,6 +153,7 @@ export const useGraph = defineStore('graph', () => {
     warnings,
     restoredFromAutosave,
     revision,
+    opened,
     selectedNodeIds,
     attach,
     onEditorChanged,

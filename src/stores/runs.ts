@@ -12,6 +12,7 @@ import { useGraph } from './graph.js'
 import { useModels } from './models.js'
 import { useSettings } from './settings.js'
 import { applySeedControls } from './seed-control.js'
+import { errorsAfterEdit } from './error-scope.js'
 
 export type RunStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'cancelled'
 
@@ -22,6 +23,8 @@ export interface QueuedRun {
   readonly auto: boolean
   readonly queuedAt: number
   readonly label: string
+  /** The open graph it was queued from (the gallery's key), so its images never show on a graph opened since. */
+  readonly documentKey: string
 }
 
 export interface LastRun {
@@ -52,6 +55,9 @@ export const useRuns = defineStore('runs', () => {
   const backend = ref('starting…')
   const backendState = ref<'starting' | 'ready' | 'failed'>('starting')
   const backendDetail = ref('')
+  /** The backend badge's short text (backend and adapter) and why that backend was chosen. */
+  const backendBadge = ref('')
+  const backendReason = ref('')
   const queue = ref<QueuedRun[]>([])
   const active = ref<QueuedRun | null>(null)
   const activeStartedAt = ref(0)
@@ -60,20 +66,29 @@ export const useRuns = defineStore('runs', () => {
   /** Scores and reports output nodes computed, kept until the node computes again (like its last image). */
   const nodeValues = ref<Record<string, readonly ShownOutput[]>>({})
   const progress = ref<Progress | null>(null)
+  /** What the node at work said it is doing ("Loading UNet…", "Encoding prompt…"), until the next node starts. */
+  const stage = ref<string | null>(null)
   const preview = shallowRef<ImageData | null>(null)
   const issues = ref<readonly RunIssue[]>([])
   const errorMessage = ref<string | null>(null)
+  /** Which opened graph the last run belongs to: its "done in" is not shown over another graph. */
+  const lastRunOpened = ref(-1)
+  const lastRunIsForOpenGraph = computed(() => lastRunOpened.value === graphStore.opened)
   const lastRun = ref<LastRun>({ runId: null, status: 'idle', nodesRun: [], nodesCached: [], backend: '', ms: 0, sessions: NO_SESSIONS, error: null })
   const busy = computed(() => active.value !== null)
   let client: EngineClient | null = null
   let counter = 0
   /** The exec graph of the last queued run, so auto-run ignores edits that change only the layout. */
   let lastQueuedGraph = ''
+  /** The exec graph of the run whose errors are shown, to tell which of them an edit has made stale. */
+  let shownRunGraph: ExecGraph | null = null
 
   function connect(): void {
     client?.terminate()
     if (active.value) finish('cancelled')
     backend.value = 'starting…'
+    backendBadge.value = ''
+    backendReason.value = ''
     backendState.value = 'starting'
     client = new EngineClient(settings.backend, new URL('models/', document.baseURI).href, onMessage)
     client.setModels(models.workerMounts())
@@ -102,6 +117,7 @@ export const useRuns = defineStore('runs', () => {
       auto: options.auto ?? false,
       queuedAt: Date.now(),
       label: [`#${counter}`, ...runSummary(graph), graphStore.name].join(' · '),
+      documentKey: gallery.documentKey,
     }
     // Auto-runs coalesce: a newer edit replaces a waiting auto-run instead of piling up.
     if (entry.auto) queue.value = queue.value.filter((q) => !q.auto)
@@ -129,9 +145,12 @@ export const useRuns = defineStore('runs', () => {
     nodeStates.value = {}
     nodeMs.value = {}
     progress.value = null
+    stage.value = null
     preview.value = null
     issues.value = []
     errorMessage.value = null
+    shownRunGraph = next.graph
+    lastRunOpened.value = graphStore.opened
     lastRun.value = { ...lastRun.value, runId: next.id, status: 'running' }
     // The queue is reactive; the worker must get plain objects.
     const raw = toRaw(next)
@@ -168,6 +187,7 @@ export const useRuns = defineStore('runs', () => {
     }
     active.value = null
     progress.value = null
+    stage.value = null
     if (status !== 'running') {
       for (const [id, state] of Object.entries(nodeStates.value)) if (state === 'running') delete nodeStates.value[id]
     }
@@ -179,6 +199,10 @@ export const useRuns = defineStore('runs', () => {
     switch (event.type) {
       case 'node-started':
         nodeStates.value[event.nodeId] = 'running'
+        stage.value = null
+        break
+      case 'stage':
+        stage.value = event.stage
         break
       case 'node-cached':
         nodeStates.value[event.nodeId] = 'cached'
@@ -207,6 +231,8 @@ export const useRuns = defineStore('runs', () => {
       case 'ready':
         backend.value = message.backend
         backendDetail.value = message.detail
+        backendBadge.value = message.badge
+        backendReason.value = message.reason
         backendState.value = 'ready'
         pump()
         break
@@ -231,7 +257,7 @@ export const useRuns = defineStore('runs', () => {
         onEvent(message.event)
         break
       case 'images':
-        if (message.runId === active.value?.id) gallery.add(message.runId, message.output, { ...nodeMs.value })
+        if (message.runId === active.value?.id) gallery.add(message.runId, message.output, { ...nodeMs.value }, active.value.documentKey)
         break
       case 'run-done':
         if (message.runId !== active.value?.id) return
@@ -253,15 +279,39 @@ export const useRuns = defineStore('runs', () => {
     }
   }
 
+  /** After an edit: drops the errors of nodes the edit touched (and graph-wide ones on any change). */
+  function clearStaleErrors(): void {
+    const editor = graphStore.editor
+    if (active.value || !editor || !shownRunGraph || lastRun.value.status !== 'error') return
+    const left = errorsAfterEdit(shownRunGraph, editor.toExecGraph(), { issues: issues.value, nodeStates: nodeStates.value, message: errorMessage.value })
+    if (left.issues.length !== issues.value.length) issues.value = left.issues
+    if (Object.keys(left.nodeStates).length !== Object.keys(nodeStates.value).length) nodeStates.value = { ...left.nodeStates }
+    errorMessage.value = left.message
+  }
+  graphStore.onUserEdit(() => clearStaleErrors())
+
+  // Another graph opened: node ids repeat between graphs, so the previous graph's scores and node states must not
+  // be drawn on the new graph's nodes (a run still going keeps its own).
+  watch(
+    () => graphStore.opened,
+    () => {
+      nodeValues.value = {}
+      if (!active.value) nodeStates.value = {}
+    },
+  )
+
   function dismissError(): void {
     issues.value = []
     errorMessage.value = null
   }
 
   return {
+    lastRunIsForOpenGraph,
     backend,
     backendState,
     backendDetail,
+    backendBadge,
+    backendReason,
     queue,
     active,
     activeStartedAt,
@@ -270,6 +320,7 @@ export const useRuns = defineStore('runs', () => {
     nodeMs,
     nodeValues,
     progress,
+    stage,
     preview,
     issues,
     errorMessage,

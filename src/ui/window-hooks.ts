@@ -1,6 +1,7 @@
 // Stable hooks for browser checks and scripting: window.__hypersd.loadGraph(json) and lastRun(), plus a few
 // helpers (node types by id, setting a widget, queue/cancel, session-cache stats through lastRun()).
 import { LiteGraph } from '@comfyorg/litegraph'
+import { useGallery } from '../stores/gallery.js'
 import { useGraph } from '../stores/graph.js'
 import { useRuns } from '../stores/runs.js'
 import { useSettings } from '../stores/settings.js'
@@ -34,6 +35,8 @@ export interface HyperSdHooks {
   loseGpuDevice(): void
   setAutoRun(on: boolean): void
   dirty(): boolean
+  /** What a node shows from runs on the canvas: whether it draws an output image, and its value lines (scores). */
+  nodeResults(nodeId: string): { image: boolean; values: string[] }
   /** Page coordinates of the middle of a node's widget, to drive it with the mouse; null when not shown. */
   widgetPoint(nodeId: string, input: string): { x: number; y: number } | null
   /** Page coordinates of an input or output socket, to drag links with the mouse; null when there is none. */
@@ -42,6 +45,19 @@ export interface HyperSdHooks {
   linkCount(): number
   /** Sets the canvas zoom (1 = 100 %), centred on a graph position (default: the view centre), e.g. for benchmarks. */
   zoom(scale: number, at?: [number, number]): void
+  /** The canvas view: zoom, on-screen sizes (CSS px) of node titles and widget text, and whether litegraph draws it in low detail. */
+  view(): CanvasView
+  /** Page rectangle of a node, title bar included; null when there is no such node. */
+  nodeRect(nodeId: string): { x: number; y: number; width: number; height: number } | null
+}
+
+export interface CanvasView {
+  readonly scale: number
+  /** litegraph's offset: a graph point (x, y) is drawn at ((x + offset[0]) * scale, (y + offset[1]) * scale) on the canvas. */
+  readonly offset: [number, number]
+  readonly titlePx: number
+  readonly textPx: number
+  readonly lowQuality: boolean
 }
 
 declare global {
@@ -80,6 +96,7 @@ export function installWindowHooks(): () => void {
     loseGpuDevice: () => runs.loseGpuDevice(),
     setAutoRun: (on) => (settings.autoRun = on),
     dirty: () => graph.dirty,
+    nodeResults: (nodeId) => ({ image: useGallery().nodeImages.has(nodeId), values: (runs.nodeValues[nodeId] ?? []).map((v) => `${v.name} = ${v.value}`) }),
     zoom: (scale, at) => {
       const canvas = graph.requireEditor().canvas
       const rect = canvas.canvas.getBoundingClientRect()
@@ -98,6 +115,21 @@ export function installWindowHooks(): () => void {
       return { x: rect.left + (x ?? 0), y: rect.top + (y ?? 0) }
     },
     linkCount: () => graph.requireEditor().graph.links.size,
+    view: () => {
+      const canvas = graph.requireEditor().canvas
+      const scale = canvas.ds.scale
+      return { scale, offset: [canvas.ds.offset[0], canvas.ds.offset[1]], titlePx: LiteGraph.NODE_TEXT_SIZE * scale, textPx: LiteGraph.NODE_SUBTEXT_SIZE * scale, lowQuality: canvas.low_quality }
+    },
+    nodeRect: (nodeId) => {
+      const editor = graph.requireEditor()
+      const node = editor.nodeById(nodeId)
+      if (!node) return null
+      const titleH = LiteGraph.NODE_TITLE_HEIGHT
+      const [x, y] = editor.canvas.ds.convertOffsetToCanvas([node.pos[0], node.pos[1] - titleH])
+      const rect = editor.canvas.canvas.getBoundingClientRect()
+      const scale = editor.canvas.ds.scale
+      return { x: rect.left + (x ?? 0), y: rect.top + (y ?? 0), width: node.size[0] * scale, height: (node.size[1] + titleH) * scale }
+    },
     widgetPoint: (nodeId, input) => {
       const editor = graph.requireEditor()
       const node = editor.nodeById(nodeId)

@@ -77,8 +77,9 @@ describe('graph files in the editor', () => {
     const countBefore = Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
     await expect(page.locator('[data-testid=unsaved-indicator]').count()).resolves.toBe(0)
     // Add a node the way a person does: double-click empty canvas, search, Enter.
+    // Clear of the minimap in the bottom-right corner.
     const box = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
-    await page.mouse.dblclick(box.x + box.width - 60, box.y + box.height - 60)
+    await page.mouse.dblclick(box.x + box.width - 320, box.y + box.height - 30)
     await page.locator('[data-testid=node-search] input').fill('prevw img')
     await screenshot(page, 'editor-node-search')
     await page.keyboard.press('Enter')
@@ -250,8 +251,11 @@ describe('graph files in the editor', () => {
     )
     await page.waitForTimeout(300)
     expect(await page.locator('.gallery-grid figure').count()).toBe(galleryBefore + 2)
-    const captions = await page.locator('.gallery-grid figcaption span').allTextContents()
-    expect(captions.slice(0, 2)).toEqual(['seed 101 · 4 steps', 'seed 100 · 4 steps'])
+    // Each gallery item names what changed since the run before it.
+    const captions = await page.locator('[data-testid=gallery-label]').allTextContents()
+    expect(captions[0]).toBe('seed 100 → 101')
+    // Its own previous run, if the file ran one before (alone, the first image: "seed 100 · 4 steps").
+    expect(captions[1]).toMatch(/^seed (\d+ → )?100\b/)
     // Three runs were queued, so the seed moved on three times.
     const graph = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as { nodes: { id: string; inputs: Record<string, unknown> }[] }
     expect(graph.nodes.find((n) => n.id === sampler)!.inputs['seed']).toBe(103)
@@ -415,21 +419,24 @@ describe('graph files in the editor', () => {
   it('the opened graph is fitted to the canvas, and fitted again when the window is resized', async () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
-    const inside = async (): Promise<boolean> => {
+    const inside = async (withTextAreas = true): Promise<boolean> => {
       const canvas = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
       const areas = await page.locator('textarea.node-textarea').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect))
       const points = await Promise.all(
         Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).map((id) => page.evaluate((nodeId) => window.__hypersd!.slotPoint(nodeId, 'output', 'image') ?? window.__hypersd!.slotPoint(nodeId, 'input', 'image'), id)),
       )
       const within = (x: number, y: number): boolean => x >= canvas.x && x <= canvas.x + canvas.width && y >= canvas.y && y <= canvas.y + canvas.height
-      return areas.length > 0 && areas.every((r) => within(r.left, r.top) && within(r.right, r.bottom)) && points.every((p) => p === null || within(p.x, p.y))
+      const areasInside = areas.length > 0 && areas.every((r) => within(r.left, r.top) && within(r.right, r.bottom))
+      return (areasInside || !withTextAreas) && points.every((p) => p === null || within(p.x, p.y))
     }
     // The textareas follow the canvas on its next drawn frame, so the check polls rather than reading once.
     await expect.poll(inside, { timeout: 3000 }).toBe(true)
     try {
       await page.setViewportSize({ width: 1280, height: 800 })
       await page.waitForFunction(() => document.querySelector('[data-testid=graph-canvas]')!.getBoundingClientRect().width < 1000)
-      await expect.poll(inside, { timeout: 3000 }).toBe(true)
+      // Too wide to show whole with node text at 10 px or more (issue 11): refitted around the image chain and outputs.
+      await expect.poll(() => inside(false), { timeout: 3000 }).toBe(true)
+      expect((await page.evaluate(() => window.__hypersd!.view())).textPx).toBeGreaterThanOrEqual(10)
       await screenshot(page, 'editor-1280x800')
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 })
@@ -489,10 +496,12 @@ describe('graph files in the editor', () => {
     expect(await page.evaluate(() => ({}) as Record<string, unknown>)).not.toHaveProperty('polluted')
     expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(before)
 
-    const unknownType = '{"format":"hyper-sd-studio/graph","version":1,"nodes":[{"id":"1","type":"NoSuchNode","inputs":{}}]}'
+    // A node type this build lacks is not a broken file: it opens as a placeholder that keeps its data
+    // (tests/browser/editor-state.test.ts covers how runs treat it).
+    const unknownType = '{"format":"hyper-sd-studio/graph","version":1,"nodes":[{"id":"1","type":"NoSuchNode","inputs":{"strength":2}}]}'
     await input.setInputFiles({ name: 'unknown.json', mimeType: 'application/json', buffer: Buffer.from(unknownType) })
-    await page.waitForFunction(() => document.querySelector('[data-testid=error-panel]')?.textContent?.includes('unknown.json'))
-    await expect(panel.textContent()).resolves.toContain('NoSuchNode')
-    expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(before)
+    await page.waitForFunction(() => window.__hypersd!.graphJson().includes('NoSuchNode'))
+    const opened = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as { nodes: unknown[] }
+    expect(opened.nodes).toEqual([{ id: '1', type: 'NoSuchNode', version: 1, inputs: { strength: 2 } }])
   })
 })

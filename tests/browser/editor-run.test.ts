@@ -47,8 +47,8 @@ describe('editor on WASM', () => {
 
     const previous = (await lastRun(page)).runId
     await page.click('[data-testid=run-button]')
-    // Before the sampler reports steps, the progress label names the node at work (loading, text encoding).
-    await page.waitForFunction(() => /^(Load Pipeline|Hyper-SD LoRA|Prompt) · \d+\.\d s$/.test(document.querySelector('[data-testid=progress] .label')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
+    // Before the sampler reports steps, the progress label names the node at work, or the stage it reported.
+    await page.waitForFunction(() => /^(Load Pipeline|Hyper-SD LoRA|Prompt|Loading text encoder…|Encoding prompt…) · \d+\.\d s$/.test(document.querySelector('[data-testid=progress] .label')?.textContent ?? ''), null, { timeout: 60_000, polling: 10 })
     const run = await waitForRunAfter(page, previous)
     expect(run.status, run.error ?? '').toBe('done')
     expect(run.backend).toBe('wasm')
@@ -179,8 +179,6 @@ describe('editor on WASM', () => {
     expect(text).toContain('width')
     await screenshot(page, 'editor-run-error')
 
-    await page.evaluate((id) => window.__hypersd!.setValue(id, 'width', 256), latentId!)
-    expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(graphBefore)
     // The panel stays above the node textareas: zoomed in on the note, its textarea spreads under the panel.
     const [noteId] = (await nodeIdsByType(page))['Note']!
     const note = (JSON.parse(graphBefore) as { layout: { nodes: Record<string, { pos: [number, number]; size: [number, number] }> } }).layout.nodes[noteId!]!
@@ -194,6 +192,12 @@ describe('editor on WASM', () => {
     }
     await expect.poll(underPanel, { timeout: 3000 }).toBe(true)
     expect(await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('[data-testid=error-panel]') !== null, probe)).toBe(true)
+
+    // Fixing the value the error named clears it (tests/browser/editor-state.test.ts covers when errors clear).
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'width', 256), latentId!)
+    await panel.waitFor({ state: 'detached' })
+    type Nodes = { nodes: unknown[] }
+    expect((JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as Nodes).nodes).toEqual((JSON.parse(graphBefore) as Nodes).nodes)
     const again = await runOnce(page)
     expect(again.status, again.error ?? '').toBe('done')
     // The failed run did not throw away the engine cache: nothing upstream had to run again.

@@ -36,6 +36,8 @@ export interface OpenAppOptions {
   readonly webgpu?: boolean
   readonly query?: string
   readonly deviceScaleFactor?: number
+  /** Window size in CSS pixels; 1440x900 by default. */
+  readonly viewport?: { readonly width: number; readonly height: number }
   /** Serves the app; the built app in dist/ by default. */
   readonly serve?: () => Promise<StaticServer>
 }
@@ -75,7 +77,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppSession>
     headless: true,
     args: [...COMMON_ARGS, ...(options.webgpu ? WEBGPU_ARGS : ['--disable-gpu'])],
   })
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: options.deviceScaleFactor ?? 1, acceptDownloads: true })
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, deviceScaleFactor: options.deviceScaleFactor ?? 1, acceptDownloads: true })
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))

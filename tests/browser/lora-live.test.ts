@@ -23,10 +23,10 @@ describe('live LoRA scale with auto-run', () => {
     await page.click('[data-testid=auto-run]')
     const point = await page.evaluate((id) => window.__hypersd!.widgetPoint(id, 'scale'), loraId)
     expect(point).not.toBeNull()
-    // Drag the number widget to the left: litegraph lowers the value by one step per pixel moved.
+    // Drag the number widget to the left: the scale drops one step (0.05) per 10 px moved.
     await page.mouse.move(point!.x, point!.y)
     await page.mouse.down()
-    for (let i = 1; i <= 10; i++) await page.mouse.move(point!.x - i, point!.y)
+    for (let i = 1; i <= 10; i++) await page.mouse.move(point!.x - 2 * i, point!.y)
     await page.mouse.up()
 
     const scale = await page.evaluate((id) => {

@@ -1,0 +1,60 @@
+// The canvas side of a readable Fit and of placing new nodes in view: reads the canvas size, the selection and the
+// output nodes from litegraph, and leaves the geometry to readable-fit.ts.
+import { LGraphNode, LiteGraph, type LGraph, type LGraphCanvas } from '@comfyorg/litegraph'
+import { isSpecNode } from './node-types.js'
+import { placeInside, readableFitBounds, unionOf, type Rect } from './readable-fit.js'
+import { readableMinScale } from './theme.js'
+
+/** Share of the canvas the fitted bounds fill. */
+export const FIT_MARGIN = 0.95
+
+/** A node's rectangle in graph units, title bar included. */
+export function nodeRect(node: LGraphNode): Rect {
+  const titleH = LiteGraph.NODE_TITLE_HEIGHT
+  return [node.pos[0], node.pos[1] - titleH, node.size[0], node.size[1] + titleH]
+}
+
+/** The canvas size in CSS pixels, as litegraph's fit reads it. */
+function cssSize(canvas: LGraphCanvas): [number, number] {
+  const ratio = window.devicePixelRatio || 1
+  return [canvas.canvas.width / ratio, canvas.canvas.height / ratio]
+}
+
+/**
+ * What Fit keeps in view when the graph is too big to show whole at a readable zoom: the selected output nodes,
+ * else the selection, else the graph's output nodes (Save, Preview: where the result appears).
+ */
+function focusRect(canvas: LGraphCanvas, graph: LGraph): Rect | null {
+  const selected = [...canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode)
+  const isOutput = (n: LGraphNode): boolean => isSpecNode(n) && n.definition.isOutput === true
+  const pool = selected.length > 0 ? selected : graph._nodes
+  const outputs = pool.filter(isOutput)
+  return unionOf((outputs.length > 0 ? outputs : selected).map(nodeRect))
+}
+
+/** The bounds to hand litegraph's fit for `content`, so the fitted zoom never makes node text unreadable. */
+export function readableFitTarget(canvas: LGraphCanvas, graph: LGraph, content: Rect): Rect {
+  const [viewWidth, viewHeight] = cssSize(canvas)
+  if (viewWidth < 1 || viewHeight < 1) return content
+  return readableFitBounds(content, focusRect(canvas, graph), { viewWidth, viewHeight, margin: FIT_MARGIN, minScale: readableMinScale() })
+}
+
+/** The graph rectangle the canvas shows now. */
+export function visibleRect(canvas: LGraphCanvas): Rect {
+  const [width, height] = cssSize(canvas)
+  const topLeft = canvas.ds.convertCanvasToOffset([0, 0])
+  const bottomRight = canvas.ds.convertCanvasToOffset([width, height])
+  const left = topLeft[0] ?? 0
+  const top = topLeft[1] ?? 0
+  return [left, top, (bottomRight[0] ?? 0) - left, (bottomRight[1] ?? 0) - top]
+}
+
+/** Moves a newly placed node back inside the visible canvas when it sticks out past an edge (e.g. under the side panel). */
+export function keepNodeInView(canvas: LGraphCanvas, node: LGraphNode): void {
+  const view = visibleRect(canvas)
+  if (view[2] <= 0 || view[3] <= 0) return
+  const rect = nodeRect(node)
+  const padding = 12 / canvas.ds.scale
+  const [x, y] = placeInside([rect[0], rect[1]], [rect[2], rect[3]], view, padding)
+  node.pos = [x, y + LiteGraph.NODE_TITLE_HEIGHT]
+}

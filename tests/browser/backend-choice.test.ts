@@ -1,0 +1,65 @@
+// The backend Auto picks on a software-only WebGPU adapter (SwiftShader, as headless Chromium with
+// --enable-unsafe-webgpu offers), what the badge says about it, and the stages the progress area shows during the
+// cold first run (model loads and prompt encoding, which take seconds with no step progress).
+import { describe, expect, it } from 'vitest'
+import { appForSuite, runOnce, screenshot } from './harness.js'
+
+describe('backend choice on a software WebGPU adapter, and the stages of the first run', () => {
+  // No ?backend: the Settings default, Auto.
+  const app = appForSuite({ webgpu: true })
+
+  it('Auto chooses WASM over SwiftShader, and the badge names the adapter and the reason', async () => {
+    const { page } = app
+    // The adapter is there (WebGPU would work), so WASM was a choice, not a fallback.
+    const adapter = await page.evaluate(async () => {
+      const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { architecture?: string; description?: string } } | null> } }).gpu
+      const found = await gpu?.requestAdapter()
+      return found ? `${found.info?.architecture ?? ''} ${found.info?.description ?? ''}` : null
+    })
+    expect(adapter).toMatch(/swiftshader/i)
+    const badge = page.locator('[data-testid=backend-indicator]')
+    await expect(badge.getAttribute('data-state')).resolves.toBe('ready')
+    await expect(badge.getAttribute('data-backend')).resolves.toBe('wasm')
+    await expect(badge.textContent()).resolves.toBe('wasm · SwiftShader is software')
+    const reason = await badge.getAttribute('data-reason')
+    expect(reason).toMatch(/^Auto: WebGPU adapter "SwiftShader" is software-only .*so WASM/)
+    // The tooltip carries the backend, its threads and the same reason in full.
+    await expect(badge.getAttribute('title')).resolves.toMatch(new RegExp(`^WASM, \\d+ threads?\\. ${reason!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`))
+  })
+
+  it('shows the load, encode, sampling and decode stages in the progress area during the first run', async () => {
+    const { page } = app
+    // Every label text, in order, as the DOM changes (no timing involved).
+    await page.evaluate(() => {
+      const label = document.querySelector('[data-testid=progress] .label')!
+      const seen: string[] = []
+      const record = (): void => {
+        const text = (label.textContent ?? '').replace(/ · \d+\.\d s$/, '')
+        if (seen[seen.length - 1] !== text) seen.push(text)
+      }
+      new MutationObserver(record).observe(label, { childList: true, characterData: true, subtree: true })
+      ;(window as unknown as { __stages: string[] }).__stages = seen
+    })
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
+    expect(run.backend).toBe('wasm')
+    await screenshot(page, 'backend-choice-after-first-run')
+    const stages = await page.evaluate(() => (window as unknown as { __stages: string[] }).__stages)
+    const expected = ['Loading text encoder…', 'Encoding prompt…', 'Loading UNet…', /^Sampling step 1 of \d+$/, 'Loading VAE decoder…', 'Decoding…', /^done in /]
+    let at = 0
+    for (const want of expected) {
+      const found = stages.findIndex((s, i) => i >= at && (typeof want === 'string' ? s === want : want.test(s)))
+      expect(found, `"${String(want)}" after position ${at} in ${JSON.stringify(stages)}`).toBeGreaterThanOrEqual(0)
+      at = found + 1
+    }
+    // A second run of the same models creates no session: no loading stage, only the work.
+    await page.evaluate(() => (window as unknown as { __stages: string[] }).__stages.splice(0))
+    const [samplerId] = Object.entries(await page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'TSCDSampler')!
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'seed', 7), samplerId)
+    const again = await runOnce(page)
+    expect(again.status, again.error ?? '').toBe('done')
+    const later = await page.evaluate(() => (window as unknown as { __stages: string[] }).__stages)
+    expect(later.filter((s) => s.startsWith('Loading'))).toEqual([])
+    expect(later.some((s) => /^Sampling step \d+ of \d+$/.test(s))).toBe(true)
+  })
+})

@@ -1,0 +1,197 @@
+// ComfyUI's everyday node tools in the editor: bypass (Ctrl+B) and mute (Ctrl+M) change what a run does, collapse
+// (Alt+C), pin and colour are saved in the graph file, the node menu offers them, and the minimap pans the canvas.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { appForSuite, outputPixels, runOnce, screenshot } from './harness.js'
+
+const LORA_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-lora-4step.json'), 'utf8')
+const LORA = '9' // UNetLoRA between LoadPipeline 1 and the sampler 4 / prompt 2
+const SAVE = '6'
+const LATENT = '3'
+
+interface NodeJson {
+  id: string
+  type: string
+  mode?: string
+  inputs: Record<string, unknown>
+}
+interface GraphJson {
+  nodes: NodeJson[]
+  layout: { nodes: Record<string, { pos: [number, number]; collapsed?: boolean; pinned?: boolean; color?: string; bgcolor?: string }> }
+}
+
+const graphJson = async (page: Page): Promise<GraphJson> => JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as GraphJson
+
+async function titlePoint(page: Page, id: string): Promise<{ x: number; y: number }> {
+  const rect = (await page.evaluate((nodeId) => window.__hypersd!.nodeRect(nodeId), id))!
+  return { x: rect.x + Math.min(rect.width / 2, 60), y: rect.y + 8 }
+}
+
+/**
+ * Clicks a node's title (selecting it alone), presses `chord`, and waits for `done`; the click is retried because a
+ * freshly opened graph is fitted to the canvas once, which can move the node under the first click.
+ */
+async function pressOnNode(page: Page, id: string, chord: string, done: (graph: GraphJson) => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const at = await titlePoint(page, id)
+    await page.mouse.click(at.x, at.y)
+    await page.keyboard.press(chord)
+    if (done(await graphJson(page))) return
+    await page.waitForTimeout(300)
+  }
+  throw new Error(`${chord} on node ${id} had no effect`)
+}
+
+async function openNodeMenu(page: Page, id: string): Promise<string[]> {
+  const at = await titlePoint(page, id)
+  await page.mouse.click(at.x, at.y, { button: 'right' })
+  await page.locator('[data-testid=context-menu]').waitFor()
+  return page.locator('[data-testid=context-menu] li').allTextContents()
+}
+
+async function chooseMenuItem(page: Page, label: string): Promise<void> {
+  await page.locator('[data-testid=context-menu] li', { hasText: label }).first().click()
+}
+
+describe('node tools', () => {
+  const app = appForSuite({ query: '?backend=wasm' })
+
+  it('Ctrl+B bypasses the LoRA: the run uses the bare UNet (as the graph without the LoRA node does); Ctrl+B again restores it', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    const withLora = await runOnce(page)
+    expect(withLora.status, withLora.error ?? '').toBe('done')
+    expect(withLora.nodesRun).toContain(LORA)
+    const loraPixels = (await outputPixels(page)).data
+
+    await pressOnNode(page, LORA, 'Control+b', (g) => g.nodes.find((n) => n.id === LORA)?.mode === 'bypass')
+    await screenshot(page, 'node-tools-bypassed-lora')
+    const bypassed = await runOnce(page)
+    expect(bypassed.status, bypassed.error ?? '').toBe('done')
+    expect([...bypassed.nodesRun, ...bypassed.nodesCached]).not.toContain(LORA)
+    expect((await outputPixels(page)).data).not.toEqual(loraPixels)
+
+    // The same graph without the LoRA node at all computes what the bypassed one did.
+    const withoutLora = JSON.parse(LORA_GRAPH) as { nodes: NodeJson[] }
+    withoutLora.nodes = withoutLora.nodes.filter((n) => n.id !== LORA)
+    for (const n of withoutLora.nodes) {
+      for (const [name, value] of Object.entries(n.inputs)) {
+        const from = (value as { from?: [string, string] } | null)?.from
+        if (from?.[0] === LORA) n.inputs[name] = { from: ['1', from[1]] }
+      }
+    }
+
+    // Ctrl+B toggles: pressed again, the LoRA is active (that its kept result is then served from the cache is an
+    // engine unit test; a run here would only cost time).
+    await pressOnNode(page, LORA, 'Control+b', (g) => g.nodes.find((n) => n.id === LORA)?.mode === undefined)
+
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), JSON.stringify(withoutLora))
+    const bare = await runOnce(page)
+    expect(bare.status, bare.error ?? '').toBe('done')
+    // Its sampler and everything after it are the bypassed run's cached results: the engine's cache key covers a
+    // node's inputs and everything upstream, so the bypassed graph sampled with exactly the bare UNet.
+    expect(bare.nodesCached).toEqual(expect.arrayContaining(['4', '5', SAVE]))
+    expect(bare.nodesRun).toEqual([])
+  })
+
+  it('Ctrl+M mutes Save Image: the run says there is nothing to output; Ctrl+M again runs it', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    await pressOnNode(page, SAVE, 'Control+m', (g) => g.nodes.find((n) => n.id === SAVE)?.mode === 'mute')
+    await screenshot(page, 'node-tools-muted-save')
+    const muted = await runOnce(page)
+    expect(muted.status).toBe('error')
+    expect(muted.error).toContain('nothing to output: every output node is muted or bypassed')
+    expect(muted.nodesRun).toEqual([])
+
+    await pressOnNode(page, SAVE, 'Control+m', (g) => g.nodes.find((n) => n.id === SAVE)?.mode === undefined)
+    const unmuted = await runOnce(page)
+    expect(unmuted.status, unmuted.error ?? '').toBe('done')
+  })
+
+  it('the node menu offers bypass, mute, collapse, pin, colour, clone and widget conversion; pin, colour and collapse are saved', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    await page.waitForTimeout(300) // the one-off fit after opening
+    const items = await openNodeMenu(page, LATENT)
+    await screenshot(page, 'node-tools-menu')
+    for (const label of ['Bypass  (Ctrl+B)', 'Mute  (Ctrl+M)', 'Collapse  (Alt+C)', 'Pin', 'Colour…', 'Clone', 'Convert widget to input…']) expect(items).toContain(label)
+
+    await chooseMenuItem(page, 'Pin')
+    expect((await graphJson(page)).layout.nodes[LATENT]!.pinned).toBe(true)
+    // A pinned node stays put when dragged by its title.
+    const before = (await graphJson(page)).layout.nodes[LATENT]!.pos
+    const at = await titlePoint(page, LATENT)
+    await page.mouse.move(at.x, at.y)
+    await page.mouse.down()
+    await page.mouse.move(at.x + 120, at.y + 80, { steps: 6 })
+    await page.mouse.up()
+    expect((await graphJson(page)).layout.nodes[LATENT]!.pos).toEqual(before)
+    expect(await openNodeMenu(page, LATENT)).toContain('Unpin')
+    await page.locator('.menu-backdrop').click({ position: { x: 5, y: 5 } })
+    await expect.poll(() => page.locator('[data-testid=context-menu]').count()).toBe(0)
+
+    await openNodeMenu(page, LATENT)
+    await chooseMenuItem(page, 'Colour…')
+    await chooseMenuItem(page, 'purple')
+    expect((await graphJson(page)).layout.nodes[LATENT]).toMatchObject({ color: '#323', bgcolor: '#535' })
+
+    await pressOnNode(page, LATENT, 'Alt+c', (g) => g.layout.nodes[LATENT]?.collapsed === true)
+
+    const count = (await graphJson(page)).nodes.length
+    await openNodeMenu(page, '2')
+    await chooseMenuItem(page, 'Clone')
+    const cloned = await graphJson(page)
+    expect(cloned.nodes.length).toBe(count + 1)
+    const copy = cloned.nodes.at(-1)!
+    expect(copy.type).toBe('CLIPTextEncode')
+    expect(copy.inputs['text']).toEqual(cloned.nodes.find((n) => n.id === '2')!.inputs['text'])
+    await screenshot(page, 'node-tools-pinned-coloured-collapsed')
+
+    // All of it survives saving and reopening the graph file.
+    const saved = await page.evaluate(() => window.__hypersd!.graphJson())
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), saved)
+    expect((await graphJson(page)).layout.nodes[LATENT]).toMatchObject({ collapsed: true, pinned: true, color: '#323', bgcolor: '#535' })
+  })
+
+  it('the minimap shows the graph and a click or drag on it pans the canvas', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    const minimap = page.locator('[data-testid=minimap]')
+    await minimap.waitFor()
+    const box = (await minimap.boundingBox())!
+    // Something other than the background is drawn on it (the nodes, the visible area).
+    const drawn = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid=minimap]')!
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+      const colours = new Set<string>()
+      for (let i = 0; i < d.length; i += 16) colours.add(`${d[i]},${d[i + 1]},${d[i + 2]}`)
+      return colours.size
+    })
+    expect(drawn).toBeGreaterThan(3)
+
+    const before = (await page.evaluate(() => window.__hypersd!.nodeRect('1')))!
+    await page.mouse.click(box.x + box.width - 4, box.y + box.height - 4)
+    const afterClick = (await page.evaluate(() => window.__hypersd!.nodeRect('1')))!
+    // The view centre moved towards the bottom right of the graph: nodes move up and left on screen.
+    expect(afterClick.x).toBeLessThan(before.x)
+    expect(afterClick.y).toBeLessThan(before.y)
+
+    await page.mouse.move(box.x + box.width - 4, box.y + box.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(box.x + 10, box.y + box.height / 2, { steps: 5 })
+    await page.mouse.up()
+    const afterDrag = (await page.evaluate(() => window.__hypersd!.nodeRect('1')))!
+    expect(afterDrag.x).toBeGreaterThan(afterClick.x)
+    await screenshot(page, 'node-tools-minimap')
+
+    await page.click('[data-testid=minimap-toggle]')
+    await expect.poll(() => minimap.count()).toBe(0)
+    await page.keyboard.press('Alt+m')
+    await minimap.waitFor()
+    expect(app.errors).toEqual([])
+  })
+})
