@@ -51,6 +51,7 @@ export class GraphEditor {
   readonly canvas: StudioCanvas
   /** DOM textareas over multiline inputs; null when the canvas has no parent element to hold them. */
   readonly textAreas: TextAreaLayer | null
+  readonly tooltips: CanvasTooltips
   readonly definitions: ReadonlyMap<string, AnyNodeDefinition>
   private readonly history = new GraphHistory()
   private runViews = new Map<string, NodeRunView>()
@@ -83,7 +84,7 @@ export class GraphEditor {
     })
     this.canvas = new StudioCanvas(element, this.graph, callbacks)
     // Hover tooltips from the declarations' descriptions (widgets, slots, titles).
-    new CanvasTooltips(this.canvas)
+    this.tooltips = new CanvasTooltips(this.canvas)
     const layer = element.parentElement ? new TextAreaLayer(element.parentElement, this.canvas, this.graph, (node, name) => this.widgetEdited(node, name)) : null
     this.textAreas = layer
     if (layer) this.canvas.onDrawOverlay = () => layer.sync()

@@ -73,11 +73,14 @@ export function offsetCentring(view: MinimapView, x: number, y: number): [number
  */
 export function minimapSignature(graph: LGraph, view: MinimapView): string {
   let sum = 0
+  let colours = ''
   for (const node of graph._nodes) {
     const [x, y, w, h] = nodeRect(node)
-    sum = (sum * 31 + x * 3 + y * 5 + w * 7 + h * 11 + (node.mode ?? 0) + (node.bgcolor?.length ?? 0)) % 1e12
+    sum = (sum * 31 + x * 3 + y * 5 + w * 7 + h * 11 + (node.mode ?? 0)) % 1e12
+    // The colour itself, not a number from it: palette colours differ only in their characters ("#533", "#353").
+    colours += `${node.bgcolor ?? ''};`
   }
-  return `${view.offset[0]},${view.offset[1]},${view.scale},${view.width},${view.height},${graph._nodes.length},${sum}`
+  return `${view.offset[0]},${view.offset[1]},${view.scale},${view.width},${view.height},${graph._nodes.length},${sum},${colours}`
 }
 
 export interface MinimapColours {

@@ -21,6 +21,8 @@ export class PlaceholderNode extends LGraphNode {
   readonly saved: GraphNode
   /** Slot names with the types the source gave them (litegraph's slots take any type). */
   readonly slotTypes: { readonly inputs: readonly PlaceholderSlot[]; readonly outputs: readonly PlaceholderSlot[] }
+  /** Saved widget values as drawn in the body ("name: value"). */
+  readonly valueLines: readonly string[]
 
   /** `referencedOutputs`: output names other nodes link to, so a graph file without slot data keeps its links. */
   constructor(saved: GraphNode, referencedOutputs: readonly string[] = []) {
@@ -37,9 +39,11 @@ export class PlaceholderNode extends LGraphNode {
     for (const slot of inputs) this.addInput(slot.name, ANY)
     for (const slot of outputs) this.addOutput(slot.name, ANY)
     this.slotTypes = { inputs, outputs }
+    // Formatted once: the saved values never change, and drawing runs every frame.
+    this.valueLines = this.formatValues()
     // A file's layout size replaces this (and is written back as it was); without one, room for the values.
     const size = this.computeSize()
-    this.size = [Math.max(size[0], 260), size[1] + (1 + this.valueLines().length) * LINE_HEIGHT]
+    this.size = [Math.max(size[0], 260), size[1] + (1 + this.valueLines.length) * LINE_HEIGHT]
   }
 
   get missingType(): string {
@@ -62,7 +66,7 @@ export class PlaceholderNode extends LGraphNode {
   }
 
   /** Saved widget values, one short line each, so the user sees what the missing node was set to. */
-  valueLines(): string[] {
+  private formatValues(): string[] {
     const values: [string, unknown][] = Object.entries(this.saved.inputs).filter(([, v]) => !isGraphLink(v))
     const widgets = this.saved.placeholder?.widgets
     if (Array.isArray(widgets)) widgets.forEach((v, i) => values.push([`#${i + 1}`, v]))
@@ -80,7 +84,7 @@ export class PlaceholderNode extends LGraphNode {
     ctx.textAlign = 'left'
     ctx.textBaseline = 'top'
     ctx.fillStyle = GREY
-    this.valueLines().forEach((line, i) => {
+    this.valueLines.forEach((line, i) => {
       const y = top + i * LINE_HEIGHT
       if (y + LINE_HEIGHT <= h) ctx.fillText(line, 10, y, w - 20)
     })

@@ -3,22 +3,16 @@
 // that needs one fails naming it, and one that does not runs around it.
 import type { ComfyDocument, ComfyNode } from './comfyui-read.js'
 import type { PlaceholderData, PlaceholderSlot } from './placeholder-schema.js'
-import type { GraphLink, GraphNode, InputValue } from './schema.js'
+import { InputNameSchema, type GraphLink, type GraphNode, type InputValue } from './schema.js'
 
 /** Our input names are identifiers; a ComfyUI input named otherwise keeps its slot but not its link. */
-const INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype'])
-
 export function isInputName(name: string): boolean {
-  return INPUT_NAME.test(name) && !RESERVED.has(name)
+  return InputNameSchema.safeParse(name).success
 }
 
 /** Output slots by index. Prompts name no outputs: the slots other nodes link to become `output_N`. */
 export function placeholderOutputs(node: ComfyNode, doc: ComfyDocument): PlaceholderSlot[] {
-  let count = node.outputNames?.length ?? 0
-  for (const other of doc.nodes.values()) {
-    for (const ref of Object.values(other.links)) if (ref.node === node.id) count = Math.max(count, ref.slot + 1)
-  }
+  const count = Math.max(node.outputNames?.length ?? 0, linkedSlotCounts(doc).get(node.id) ?? 0)
   const seen = new Set<string>()
   const slots: PlaceholderSlot[] = []
   for (let slot = 0; slot < count; slot++) {
@@ -54,4 +48,17 @@ export function placeholderNode(node: ComfyNode, doc: ComfyDocument, link: (inpu
     ...(node.rawWidgets !== undefined ? { widgets: node.rawWidgets } : {}),
   }
   return { id: node.id, type: node.type, version: 1, ...(node.title !== undefined ? { title: node.title } : {}), inputs, placeholder }
+}
+
+/** How many output slots of each node other nodes link to (highest slot + 1), counted once per document. */
+const slotCountsByDocument = new WeakMap<ComfyDocument, Map<ComfyNode['id'], number>>()
+function linkedSlotCounts(doc: ComfyDocument): Map<ComfyNode['id'], number> {
+  let counts = slotCountsByDocument.get(doc)
+  if (counts) return counts
+  counts = new Map()
+  for (const other of doc.nodes.values()) {
+    for (const ref of Object.values(other.links)) counts.set(ref.node, Math.max(counts.get(ref.node) ?? 0, ref.slot + 1))
+  }
+  slotCountsByDocument.set(doc, counts)
+  return counts
 }

@@ -64,8 +64,14 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
       if (node.type === 'Reroute') {
         next = Object.values(node.links)[0]
       } else if (node.mode === 4 && !isConverted(node)) {
+        // As the engine's bypass (passThroughInput) and ComfyUI: the input at the same slot if its type matches,
+        // else the first linked input of that type.
         const wanted = node.outputTypes[current.slot]
-        const name = Object.keys(node.links).find((n) => node.inputTypes[n] === wanted)
+        const sameSlot = Object.keys(node.inputTypes)[current.slot]
+        const name =
+          sameSlot !== undefined && node.inputTypes[sameSlot] === wanted && node.links[sameSlot]
+            ? sameSlot
+            : Object.keys(node.links).find((n) => node.inputTypes[n] === wanted)
         next = name === undefined ? undefined : node.links[name]
       } else {
         return { node, slot: current.slot }

@@ -28,7 +28,7 @@ export const InputValueSchema = z.union([LiteralSchema, LinkSchema], {
   error: 'expected a number, string, boolean, null or a link {"from": [nodeId, outputName]}',
 })
 
-const InputNameSchema = z
+export const InputNameSchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'input names are identifiers (letters, digits, _)')
   .refine((name) => !HOSTILE_KEYS.has(name), { error: (iss) => `forbidden input name ${JSON.stringify(iss.input)}` })

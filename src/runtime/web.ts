@@ -48,11 +48,6 @@ export async function probeWebGpu(): Promise<AdapterProbe> {
   }
 }
 
-/** Whether this context has a usable WebGPU adapter (false when navigator.gpu is absent or gives none). */
-export async function hasWebGpuAdapter(): Promise<boolean> {
-  return (await probeWebGpu()).kind === 'adapter'
-}
-
 /** Threads are only possible with SharedArrayBuffer, i.e. in a cross-origin isolated context. */
 export function defaultWasmThreads(): number {
   if (!globalThis.crossOriginIsolated) return 1

@@ -32,7 +32,9 @@ export async function putImage(image: StoredImage): Promise<void> {
 }
 
 export async function deleteImages(ids: readonly string[]): Promise<void> {
-  for (const id of ids) await store('readwrite', (s) => s.delete(id))
+  if (ids.length === 0) return
+  // One transaction for all of them; it completes after the last delete.
+  await store('readwrite', (s) => ids.map((id) => s.delete(id)).at(-1)!)
 }
 
 export async function clearImages(): Promise<void> {

@@ -12,7 +12,7 @@ export interface ParameterChange {
 }
 
 /** Parameters that are results of the run (scores a node added), not inputs that made the image. */
-function isResult(key: string): boolean {
+export function isResult(key: string): boolean {
   return key.startsWith('scene_') || key.startsWith('aesthetic_score')
 }
 
@@ -25,7 +25,7 @@ export function formatValue(value: string | number | boolean): string {
 }
 
 /** A LoRA parameter "name:scale:mode" (the name may itself hold colons, e.g. "local:…"). */
-function parseLora(value: string): { name: string; scale: string; mode: string } {
+export function parseLora(value: string): { name: string; scale: string; mode: string } {
   const parts = value.split(':')
   if (parts.length < 3) return { name: value, scale: '', mode: '' }
   const mode = parts.pop()!
@@ -34,7 +34,7 @@ function parseLora(value: string): { name: string; scale: string; mode: string }
   return { name: parts.join(':'), scale: Number.isFinite(number) ? formatValue(number) : scale, mode }
 }
 
-function shortModelName(name: string): string {
+export function shortModelName(name: string): string {
   const base = name.slice(name.lastIndexOf('/') + 1)
   return base.replace(/\.(safetensors|onnx|ckpt|pt)$/, '')
 }

@@ -99,7 +99,6 @@ export const useGallery = defineStore('gallery', () => {
         nodeMs,
       }
       entries.value.unshift(toEntry(image, key))
-      save(image)
       if (i === 0 && key === documentKey.value) void showOnNode(output.nodeId, blob, output.width, output.height)
     })
     focusedId.value = null
@@ -138,11 +137,15 @@ export const useGallery = defineStore('gallery', () => {
     nodeImages.value = next
   }
 
-  function setTimings(runId: string, totalMs: number, nodeMs: Record<string, number>): void {
+  /**
+   * A run ended: its images get their timings (when it finished) and are stored, once per image. Storing at the
+   * end rather than as each image arrives writes every PNG once instead of again with the timings.
+   */
+  function runEnded(runId: string, timings: { totalMs: number; nodeMs: Record<string, number> } | null): void {
     entries.value = entries.value.map((entry) => {
       if (entry.runId !== runId) return entry
       // Plain objects for IndexedDB (a reactive proxy cannot be cloned into it).
-      const updated = { ...toRaw(entry), totalMs, nodeMs: { ...nodeMs } }
+      const updated = timings ? { ...toRaw(entry), totalMs: timings.totalMs, nodeMs: { ...timings.nodeMs } } : toRaw(entry)
       save(storedPart(updated))
       return updated
     })
@@ -193,7 +196,7 @@ export const useGallery = defineStore('gallery', () => {
     restoredDone,
     restore,
     add,
-    setTimings,
+    runEnded,
     remove,
     clear,
     toggleCompare,

@@ -175,6 +175,7 @@ export const useRuns = defineStore('runs', () => {
 
   function finish(status: RunStatus, result?: Partial<LastRun>): void {
     const run = active.value
+    if (run) gallery.runEnded(run.id, status === 'done' && result?.ms !== undefined ? { totalMs: result.ms, nodeMs: { ...nodeMs.value } } : null)
     lastRun.value = {
       runId: run?.id ?? null,
       status,
@@ -261,7 +262,6 @@ export const useRuns = defineStore('runs', () => {
         break
       case 'run-done':
         if (message.runId !== active.value?.id) return
-        gallery.setTimings(message.runId, message.ms, { ...nodeMs.value })
         nodeValues.value = { ...nodeValues.value, ...message.values }
         finish('done', { ...message, error: null })
         break

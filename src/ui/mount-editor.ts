@@ -83,6 +83,7 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
       stopWatch()
       observer.disconnect()
       editor.textAreas?.dispose()
+      editor.tooltips.dispose()
       editor.canvas.graph?.stop?.()
     },
   }

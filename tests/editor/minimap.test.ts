@@ -1,6 +1,7 @@
 // The minimap's geometry: the graph and the visible area fit in the box, and a point on it maps back to the graph.
+import type { LGraph } from '@comfyorg/litegraph'
 import { describe, expect, it } from 'vitest'
-import { frameFor, offsetCentring, toGraph, toMinimap, visibleRect } from '../../src/editor/minimap.js'
+import { frameFor, minimapSignature, offsetCentring, toGraph, toMinimap, visibleRect } from '../../src/editor/minimap.js'
 
 describe('minimap geometry', () => {
   const view = { offset: [100, 50] as const, scale: 0.5, width: 800, height: 600 }
@@ -34,5 +35,12 @@ describe('minimap geometry', () => {
 
   it('an empty graph gives a neutral frame', () => {
     expect(frameFor([], 180, 120)).toEqual({ origin: [0, 0], factor: 1, pad: [0, 0] })
+  })
+
+  it('the redraw fingerprint changes with a node colour, even between palette colours of the same length', () => {
+    const graphWith = (bgcolor: string): LGraph =>
+      ({ _nodes: [{ pos: [0, 0], size: [200, 100], mode: 0, bgcolor, flags: {} }] }) as unknown as LGraph
+    expect(minimapSignature(graphWith('#533'), view)).not.toBe(minimapSignature(graphWith('#353'), view))
+    expect(minimapSignature(graphWith('#533'), view)).toBe(minimapSignature(graphWith('#533'), view))
   })
 })

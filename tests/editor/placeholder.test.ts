@@ -41,7 +41,7 @@ describe('placeholders on the canvas', () => {
     expect(upscaler.inputs.every((i) => i.link != null)).toBe(true) // from the loader placeholder and from VAEDecode
     expect(upscaler.outputs[0]!.links?.length).toBe(1) // into Save Image 14
     const loader = graph.getNodeById(12)
-    expect(isPlaceholderNode(loader) && loader.valueLines()).toEqual(['#1: 4x-UltraSharp.pth'])
+    expect(isPlaceholderNode(loader) && loader.valueLines).toEqual(['#1: 4x-UltraSharp.pth'])
   })
 
   it('writes placeholders back with their type, data, links, position, size and title', () => {

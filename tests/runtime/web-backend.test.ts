@@ -5,7 +5,7 @@ import { NodeFileSource } from '../../src/models/node-files.js'
 import { readPipelineFolder } from '../../src/models/pipeline.js'
 import { hostTensor, type HostTensor } from '../../src/runtime/index.js'
 import { createNodeBackend } from '../../src/runtime/node.js'
-import { createWebBackend, defaultWasmThreads, hasWebGpuAdapter } from '../../src/runtime/web.js'
+import { createWebBackend, defaultWasmThreads, probeWebGpu } from '../../src/runtime/web.js'
 import { maxAbs, maxAbsDiff } from '../helpers/arrays.js'
 import { buildAffineModel, buildMixedDtypeModel } from './test-models.js'
 
@@ -13,7 +13,7 @@ describe('web backend (WASM in Node)', () => {
   afterEach(() => vi.unstubAllGlobals())
 
   it('falls back to WASM without a WebGPU adapter and stays single-threaded when not cross-origin isolated', async () => {
-    expect(await hasWebGpuAdapter()).toBe(false)
+    expect((await probeWebGpu()).kind).not.toBe('adapter')
     expect(defaultWasmThreads()).toBe(1)
     const backend = await createWebBackend({ preferred: 'auto' })
     expect(backend.active).toBe('wasm')
@@ -31,7 +31,7 @@ describe('web backend (WASM in Node)', () => {
     expect(session.backend).toBe('wasm')
     await session.dispose()
     vi.stubGlobal('navigator', { gpu: { requestAdapter: async () => null } })
-    expect(await hasWebGpuAdapter()).toBe(false)
+    expect((await probeWebGpu()).kind).not.toBe('adapter')
   })
 
   it('runs a model with external data passed as bytes', async () => {

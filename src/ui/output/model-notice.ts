@@ -2,6 +2,7 @@
 // catalog's kind: the bundled tiny pipelines have random weights (structural test models), so their noise is the
 // expected output and the Output panel says so instead of letting it look like a failure.
 import type { ModelEntry } from '../../models/catalog/types.js'
+import { parseLora, shortModelName } from '../../stores/gallery-diff.js'
 import { KIND_LABELS } from '../model-labels.js'
 
 export interface ModelNotice {
@@ -31,18 +32,9 @@ export function modelNotice(parameters: Readonly<Record<string, string | number 
   }
   const loras = Object.keys(parameters)
     .filter((k) => /^lora_\d+$/.test(k))
-    .map((k) => loraName(String(parameters[k])))
+    .map((k) => shortModelName(parseLora(String(parameters[k])).name))
   const origin = entry?.origin === 'bundled' ? 'bundled ' : ''
-  const weights = typeof parameters['unet_weights'] === 'string' ? ` with UNet weights ${baseName(parameters['unet_weights'])}` : ''
+  const weights = typeof parameters['unet_weights'] === 'string' ? ` with UNet weights ${shortModelName(parameters['unet_weights'])}` : ''
   const withLoras = loras.length > 0 ? ` with LoRA ${loras.join(', ')}` : ''
   return { kind: 'model', text: `Drawn by the ${origin}model “${model}” (${kind})${weights}${withLoras}.` }
-}
-
-function loraName(value: string): string {
-  const parts = value.split(':')
-  return baseName(parts.length >= 3 ? parts.slice(0, -2).join(':') : value)
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1).replace(/\.safetensors$/, '')
 }
