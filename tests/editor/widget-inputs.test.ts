@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { checkLoadable, fileToGraph, graphToFile, GraphLoadError } from '../../src/editor/document.js'
 import { isSpecNode, registerNodeTypes, type SpecNode } from '../../src/editor/node-types.js'
 import { convertedWidgets, convertibleWidgets, inputToWidget, widgetToInput } from '../../src/editor/widget-inputs.js'
-import { defineNode, float, NodeRegistry, output, socket, validateGraph } from '../../src/engine/index.js'
+import { defineNode, float, NodeRegistry, output, socket, validateGraph, type AnyNodeDefinition } from '../../src/engine/index.js'
 import { parseGraphFile } from '../../src/graph/parse.js'
 import type { GraphFile } from '../../src/graph/schema.js'
 import { nodeDefinitions } from '../../nodes/index.js'
@@ -81,9 +81,15 @@ describe('widgets converted to inputs', () => {
     const registry = new NodeRegistry([fixed, source])
     const issues = validateGraph({ nodes: [{ id: '1', type: 'Src', inputs: {} }, { id: '2', type: 'FixedCfg', inputs: { cfg: { from: ['1', 'y'] }, any: { from: ['1', 'y'] } } }] }, registry)
     expect(issues.filter((i) => i.nodeId === '2').map((i) => [i.input, i.message])).toEqual([['cfg', 'node 2 (FixedCfg), input "cfg": takes a value, not a link (linked to node 1 (Src).y)']])
-    const file = structuredClone(defaultGraph)
-    file.nodes.find((n) => n.id === '4')!.inputs['guidance_rescale'] = { from: ['3', 'latent'] }
-    expect(() => checkLoadable(file, definitions)).toThrow(GraphLoadError)
+    // Loading: the same link into the linkable: false value is refused, while one into its linkable twin loads.
+    const fileWith = (inputs: GraphFile['nodes'][number]['inputs']): GraphFile => ({
+      ...structuredClone(defaultGraph),
+      nodes: [{ id: '1', type: 'Src', version: 1, inputs: {} }, { id: '2', type: 'FixedCfg', version: 1, inputs }],
+    })
+    const testDefinitions = new Map<string, AnyNodeDefinition>([[fixed.type, fixed], [source.type, source]])
+    expect(() => checkLoadable(fileWith({ any: { from: ['1', 'y'] } }), testDefinitions)).not.toThrow()
+    expect(() => checkLoadable(fileWith({ cfg: { from: ['1', 'y'] } }), testDefinitions)).toThrow(GraphLoadError)
+    expect(() => checkLoadable(fileWith({ cfg: { from: ['1', 'y'] } }), testDefinitions)).toThrow(/node 2 \(FixedCfg\), input "cfg": this value cannot be fed by a link/)
   })
 })
 
