@@ -26,23 +26,69 @@ export interface GraphVariant {
 
 const PROMPT = 'a photo of an astronaut riding a horse on mars, highly detailed'
 
-/** A real-model graph for a Hyper-SD LoRA preset: models named as the Hub names them, the scheduler the paper uses. */
-function loraPresetGraph(preset: HyperSdPreset): GraphVariant {
-  const steps = Number(/(\d+)steps?-lora/.exec(preset.file.path)?.[1] ?? NaN)
-  const unified = steps === 1
+/** What a LoRA preset graph's description ends with: where its two files come from. */
+function downloadHint(preset: HyperSdPreset): string {
+  return `In the editor: Models → presets → "${preset.title}" downloads both. CLI: hypersd models pull ${preset.base.repo} && hypersd models pull ${preset.file.repo} ${preset.file.path}.`
+}
+
+/** A negative prompt for the CFG LoRAs, which (unlike the other variants) honour one. */
+const NEGATIVE_PROMPT = 'blurry, low quality, distorted, watermark, text'
+
+/**
+ * The real-model graphs for a Hyper-SD LoRA preset: models named as the Hub names them, the scheduler the paper uses.
+ * The unified LoRA (the "1step" file) gets one graph at 1 step and one at 4, since it serves 1 to 8 steps.
+ */
+function loraPresetGraphs(preset: HyperSdPreset): GraphVariant[] {
+  const steps = Number(/(\d+)steps?-(?:CFG-)?lora/.exec(preset.file.path)?.[1] ?? NaN)
+  const variant = preset.variant === 'sdxl' ? 'sdxl' : 'sd15'
   const family = preset.variant === 'sdxl' ? 'Hyper-SDXL' : 'Hyper-SD15'
-  const sampling = unified ? 'TCD, eta 1 (the unified LoRA serves 1 to 8 steps: raise steps and lower eta)' : `DDIM trailing, ${steps} steps`
-  return {
-    file: `hyper-${preset.variant === 'sdxl' ? 'sdxl' : 'sd15'}-${steps}step.json`,
-    name: `${family} ${unified ? 'unified 1-step' : `${steps}-step`} LoRA (real ${preset.variant === 'sdxl' ? 'SDXL' : 'SD1.5'})`,
-    description: `Real-model template: ${preset.base.repo} (ONNX) + ${preset.file.path}, ${sampling}, no CFG. In the editor: Models → presets → "${preset.title}" downloads both. CLI: hypersd models pull ${preset.base.repo} && hypersd models pull ${preset.file.repo} ${preset.file.path}.`,
+  const real = `real ${preset.variant === 'sdxl' ? 'SDXL' : 'SD1.5'}`
+  const files = `${preset.base.repo} (ONNX) + ${preset.file.path}`
+  const common = {
     model: preset.base.repo,
-    lora: { name: hubFileName(preset.file), scale: 1, mode: 'merge' },
-    steps,
-    scheduler: unified ? 'tcd' : 'ddim-trailing',
-    eta: unified ? 1 : 0,
+    lora: { name: hubFileName(preset.file), scale: 1, mode: 'merge' as const },
     size: preset.variant === 'sdxl' ? 1024 : 512,
   }
+  if (steps === 1) {
+    const unified = (n: 1 | 4, eta: number, timesteps: string, file: string): GraphVariant => ({
+      ...common,
+      file,
+      name: `${family} unified LoRA, ${n} step${n > 1 ? 's' : ''} (TCD, ${real})`,
+      description: `Real-model template: ${files}, the unified LoRA (one file for 1 to 8 steps) at ${n} step${n > 1 ? 's' : ''}: TCD, eta (gamma) ${eta}, timestep${n > 1 ? 's' : ''} ${timesteps}, no CFG. ${
+        n === 1 ? `For more steps raise steps and lower eta (hyper-${variant}-unified-4step.json: 4 steps, eta 0.5).` : `Lower eta keeps more detail over several steps; use eta 1 for one step (hyper-${variant}-1step.json).`
+      } ${downloadHint(preset)}`,
+      steps: n,
+      scheduler: 'tcd',
+      eta,
+    })
+    return [unified(1, 1, '999', `hyper-${variant}-1step.json`), unified(4, 0.5, '999/759/499/259', `hyper-${variant}-unified-4step.json`)]
+  }
+  if (preset.file.path.includes('-CFG-lora')) {
+    return [
+      {
+        ...common,
+        file: `hyper-${variant}-${steps}step-cfg.json`,
+        name: `${family} ${steps}-step CFG LoRA (${real})`,
+        description: `Real-model template: ${files}, DDIM trailing, ${steps} steps, classifier-free guidance 5 (the CFG LoRA keeps guidance: 5 to 8) against a negative prompt. ${downloadHint(preset)}`,
+        steps,
+        scheduler: 'ddim-trailing-cfg',
+        eta: 0,
+        negativePrompt: NEGATIVE_PROMPT,
+        cfg: 5,
+      },
+    ]
+  }
+  return [
+    {
+      ...common,
+      file: `hyper-${variant}-${steps}step.json`,
+      name: `${family} ${steps}-step LoRA (${real})`,
+      description: `Real-model template: ${files}, DDIM trailing, ${steps} steps, no CFG. ${downloadHint(preset)}`,
+      steps,
+      scheduler: 'ddim-trailing',
+      eta: 0,
+    },
+  ]
 }
 /** The Hyper-SDXL 1-step UNet preset: the SDXL base export with its UNet weights replaced, LCM from t=800. */
 function unetPresetGraph(preset: HyperSdPreset): GraphVariant {
@@ -198,7 +244,7 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
     size: 256,
     timesteps: '800',
   },
-  ...HYPER_SD_PRESETS.filter((preset) => preset.file.path.includes('-lora')).map(loraPresetGraph),
+  ...HYPER_SD_PRESETS.filter((preset) => preset.file.path.includes('-lora')).flatMap(loraPresetGraphs),
   ...HYPER_SD_PRESETS.filter((preset) => preset.file.path.endsWith('-Unet.safetensors')).map(unetPresetGraph),
   ...SHAPES_VARIANTS,
 ]

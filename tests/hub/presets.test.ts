@@ -8,18 +8,20 @@ import { parseGraphFile } from '../../src/graph/parse.js'
 const graphOf = (file: string) => parseGraphFile(readFileSync(join(import.meta.dirname, '../../graphs', file), 'utf8'), file)
 
 describe('Hyper-SD presets', () => {
-  it('cover SD1.5 N-step and unified, SDXL N-step and unified, and the SDXL 1-step UNet', () => {
+  it('cover SD1.5 N-step, CFG and unified, SDXL N-step, CFG and unified, and the SDXL 1-step UNet', () => {
     expect(HYPER_SD_PRESETS.map((p) => p.file.path).sort()).toEqual(
       [
         'Hyper-SD15-1step-lora.safetensors',
         'Hyper-SD15-2steps-lora.safetensors',
         'Hyper-SD15-4steps-lora.safetensors',
         'Hyper-SD15-8steps-lora.safetensors',
+        'Hyper-SD15-8steps-CFG-lora.safetensors',
         'Hyper-SDXL-1step-Unet.safetensors',
         'Hyper-SDXL-1step-lora.safetensors',
         'Hyper-SDXL-2steps-lora.safetensors',
         'Hyper-SDXL-4steps-lora.safetensors',
         'Hyper-SDXL-8steps-lora.safetensors',
+        'Hyper-SDXL-8steps-CFG-lora.safetensors',
       ].sort(),
     )
     for (const preset of HYPER_SD_PRESETS) expect(preset.sources.every((s) => s.startsWith('https://huggingface.co/'))).toBe(true)
