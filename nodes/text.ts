@@ -7,6 +7,9 @@ import { float32 } from './lib/run-model.js'
 import { textEncoderSession } from './lib/lora-sessions.js'
 import type { TextEncoderModel } from './types.js'
 
+/** Longest prompt CLIPTextEncode accepts: over ten times what CLIP reads, short enough to tokenize in about a second. */
+export const PROMPT_MAX_CHARACTERS = 5000
+
 // Parsing a 49k-entry vocab takes ~50 ms. A pipeline's tokenizer texts are one object for as long as the pipeline
 // is cached, so look it up by identity first (joining ~2 MB of text into a key costs ~9 ms, most of the engine's
 // per-run overhead). A re-loaded pipeline (same files, new objects) falls back to a content key.
@@ -52,7 +55,9 @@ export const clipTextEncode = defineHostNode({
   description: 'Encodes a prompt with the CLIP text encoder(s). Prompts over 75 tokens are truncated, with a warning.',
   inputs: {
     clip: socket('CLIP'),
-    text: string({ default: '', multiline: true, description: 'The prompt.' }),
+    // CLIP reads 75 tokens (a few hundred characters); the cap keeps a pasted megabyte from stalling the tokenizer,
+    // whose byte-pair merges grow with the square of a word's length.
+    text: string({ default: '', multiline: true, maxLength: PROMPT_MAX_CHARACTERS, description: 'The prompt.' }),
   },
   outputs: { conditioning: output('CONDITIONING') },
   async execute({ clip, text }, ctx) {

@@ -62,17 +62,21 @@ export function planModes(graph: ExecGraph, registry: NodeRegistry): ModePlan {
 
 type Resolved = { from: readonly [string, string] } | { blocked: Omit<CutLink, 'nodeId' | 'input'> }
 
-/** Follows a link through bypassed nodes to the node that really produces the value. */
-function resolveSource(from: readonly [string, string], byId: ReadonlyMap<string, ExecNode>, registry: NodeRegistry, seen: Set<string>): Resolved {
-  const [id, output] = from
-  const node = byId.get(id)
-  if (!node || isActive(node)) return { from }
-  const blocked = { blockedBy: id, blockedType: node.type, blockedMode: node.mode!, output }
-  if (node.mode === 'mute' || seen.has(id)) return { blocked }
-  seen.add(id)
-  const input = passThroughInput(node, output, registry)
-  const binding = input === undefined ? undefined : node.inputs[input]
-  return isLink(binding) ? resolveSource(binding.from, byId, registry, seen) : { blocked }
+/** Follows a link through bypassed nodes to the node that really produces the value (a loop, not recursion: chains can be long). */
+function resolveSource(start: readonly [string, string], byId: ReadonlyMap<string, ExecNode>, registry: NodeRegistry, seen: Set<string>): Resolved {
+  let from = start
+  for (;;) {
+    const [id, output] = from
+    const node = byId.get(id)
+    if (!node || isActive(node)) return { from }
+    const blocked = { blockedBy: id, blockedType: node.type, blockedMode: node.mode!, output }
+    if (node.mode === 'mute' || seen.has(id)) return { blocked }
+    seen.add(id)
+    const input = passThroughInput(node, output, registry)
+    const binding = input === undefined ? undefined : node.inputs[input]
+    if (!isLink(binding)) return { blocked }
+    from = binding.from
+  }
 }
 
 /** The input a bypassed node hands to `output`: the one at the same slot if its type matches, else the first of that type. */

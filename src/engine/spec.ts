@@ -64,6 +64,8 @@ export interface StringSpec extends WidgetBase<string> {
   readonly path?: 'file' | 'folder'
   /** Hint for editors: the string names a model of this kind, so a model list can be offered (values stay names). */
   readonly model?: 'pipeline' | 'lora' | 'unet-weights' | 'clip-vision' | 'aesthetic-head'
+  /** Longest accepted value, in characters (UTF-16 code units); validation refuses longer text. */
+  readonly maxLength?: number
 }
 
 export interface BooleanSpec extends WidgetBase<boolean> {

@@ -10,13 +10,18 @@ export function upstreamIds(node: ExecNode): string[] {
   return ids
 }
 
-/** Returns one cycle as a list of node ids (first id repeated at the end), or undefined. */
+/**
+ * Returns one cycle as a list of node ids (first id repeated at the end), or undefined. Depth-first over upstream
+ * links with an explicit stack (a 10,000-node chain must not overflow the call stack).
+ */
 export function findCycle(graph: ExecGraph): string[] | undefined {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
   const state = new Map<string, 'visiting' | 'done'>()
   const path: string[] = []
+  const frames: { id: string; ups: string[]; next: number }[] = []
 
-  const visit = (id: string): string[] | undefined => {
+  /** Enters `id` as the recursive visit did; returns the cycle it closes, if any. */
+  const enter = (id: string): string[] | undefined => {
     const s = state.get(id)
     if (s === 'done') return undefined
     if (s === 'visiting') return [...path.slice(path.indexOf(id)), id]
@@ -24,17 +29,22 @@ export function findCycle(graph: ExecGraph): string[] | undefined {
     if (!node) return undefined
     state.set(id, 'visiting')
     path.push(id)
-    for (const up of upstreamIds(node)) {
-      const cycle = visit(up)
-      if (cycle) return cycle
-    }
-    path.pop()
-    state.set(id, 'done')
+    frames.push({ id, ups: upstreamIds(node), next: 0 })
     return undefined
   }
 
   for (const node of graph.nodes) {
-    const cycle = visit(node.id)
+    let cycle = enter(node.id)
+    while (!cycle && frames.length > 0) {
+      const frame = frames.at(-1)!
+      if (frame.next < frame.ups.length) {
+        cycle = enter(frame.ups[frame.next++]!)
+      } else {
+        frames.pop()
+        path.pop()
+        state.set(frame.id, 'done')
+      }
+    }
     if (cycle) return cycle
   }
   return undefined
@@ -66,14 +76,21 @@ export function executionOrder(graph: ExecGraph, targets: readonly string[]): st
   const byId = new Map(graph.nodes.map((n) => [n.id, n]))
   const order: string[] = []
   const placed = new Set<string>()
-  const place = (id: string): void => {
+  // Post-order depth-first walk with an explicit stack: a node is placed once everything upstream of it is.
+  const frames: { id: string; ups: string[]; next: number }[] = []
+  const enter = (id: string): void => {
     if (placed.has(id)) return
     placed.add(id)
     const node = byId.get(id)
-    if (!node) return
-    for (const up of upstreamIds(node)) place(up)
-    order.push(id)
+    if (node) frames.push({ id, ups: upstreamIds(node), next: 0 })
   }
-  for (const id of targets) place(id)
+  for (const target of targets) {
+    enter(target)
+    while (frames.length > 0) {
+      const frame = frames.at(-1)!
+      if (frame.next < frame.ups.length) enter(frame.ups[frame.next++]!)
+      else order.push(frames.pop()!.id)
+    }
+  }
   return order
 }

@@ -23,7 +23,11 @@ export function checkWidgetValue(spec: WidgetSpec, value: unknown): { code: Vali
       return problem !== undefined ? { code: 'out-of-range', detail: problem } : undefined
     }
     case 'string':
-      return typeof value === 'string' ? undefined : { code: 'wrong-value-type', detail: `expected text, got ${describeValue(value)}` }
+      if (typeof value !== 'string') return { code: 'wrong-value-type', detail: `expected text, got ${describeValue(value)}` }
+      if (spec.maxLength !== undefined && value.length > spec.maxLength) {
+        return { code: 'out-of-range', detail: `text is ${value.length} characters long; at most ${spec.maxLength} are accepted` }
+      }
+      return undefined
     case 'boolean':
       return typeof value === 'boolean' ? undefined : { code: 'wrong-value-type', detail: `expected true or false, got ${describeValue(value)}` }
     case 'combo':

@@ -3,6 +3,7 @@
 import { InputValueSchema } from './schema.js'
 import type { GraphFile, GraphNode, InputValue } from './schema.js'
 import { GraphFileError } from './errors.js'
+import { newerNodeWarning } from './node-versions.js'
 import { assertNoHostileKeys } from './safe-json.js'
 
 /** What migration needs from a node declaration; the engine's registry satisfies it. */
@@ -26,7 +27,8 @@ export function migrateGraph(graph: GraphFile, registry: MigrationRegistry): Mig
     const def = registry.get(node.type)
     if (!def) return node
     if (node.version > def.version) {
-      warnings.push(`node ${node.id} (${node.type}): saved with version ${node.version}, this build has version ${def.version}`)
+      // Kept as it is (see node-versions.ts): the same policy on every load path.
+      warnings.push(newerNodeWarning({ id: node.id, type: node.type, saved: node.version, declared: def.version }))
       return node
     }
     if (node.version === def.version) return node

@@ -34,13 +34,23 @@ export function crc32(...parts: Uint8Array[]): number {
   return (c ^ 0xffffffff) >>> 0
 }
 
+/** All chunks up to IEND; any CRC mismatch throws. */
 export function readChunks(png: Uint8Array): PngChunk[] {
+  return walkChunks(png, (chunk) => {
+    throw new PngError(`chunk ${chunk.index} (${chunk.type}) CRC mismatch`)
+  })
+}
+
+/**
+ * All chunks up to IEND, handing the ones whose CRC does not match to `onCrcMismatch` (which may throw) instead of
+ * the result, so a reader that needs only some chunks can skip a damaged one it does not read.
+ */
+export function walkChunks(png: Uint8Array, onCrcMismatch: (chunk: PngChunk) => void): PngChunk[] {
   if (png.length < 8 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) throw new PngError('not a PNG (bad signature)')
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength)
   const chunks: PngChunk[] = []
   let offset = 8
-  for (;;) {
-    const index = chunks.length
+  for (let index = 0; ; index++) {
     if (offset + 8 > png.length) throw new PngError(`truncated PNG: chunk ${index} header cut off at byte ${offset} (no IEND)`)
     const length = view.getUint32(offset)
     const typeBytes = png.subarray(offset + 4, offset + 8)
@@ -51,9 +61,10 @@ export function readChunks(png: Uint8Array): PngChunk[] {
     }
     const data = png.subarray(offset + 8, offset + 8 + length)
     const stored = view.getUint32(offset + 8 + length)
-    if (crc32(typeBytes, data) !== stored) throw new PngError(`chunk ${index} (${type}) CRC mismatch`)
+    const crcMatches = crc32(typeBytes, data) === stored
+    if (!crcMatches) onCrcMismatch({ index, type, data, offset })
     if (index === 0 && type !== 'IHDR') throw new PngError(`chunk 0 is ${type}, expected IHDR (corrupt PNG)`)
-    chunks.push({ index, type, data, offset })
+    if (crcMatches) chunks.push({ index, type, data, offset })
     offset += 12 + length
     if (type === 'IEND') return chunks
   }

@@ -1,6 +1,7 @@
 // PNG text chunks: tEXt (Latin-1), zTXt (deflated Latin-1) and iTXt (UTF-8, optionally deflated).
-import { unzlibSync } from 'fflate'
+import { MAX_GRAPH_BYTES, formatMegabytes } from './limits.js'
 import { PngError, readChunks } from './png-chunks.js'
+import { InflateLimitError, inflateCapped } from './png-inflate.js'
 
 const utf8Encoder = new TextEncoder()
 const utf8Decoder = new TextDecoder('utf-8')
@@ -52,20 +53,33 @@ export function textChunkKeyword(chunk: { data: Uint8Array }): string {
   return latin1Decode(chunk.data.subarray(0, nul < 0 ? chunk.data.length : nul))
 }
 
-export function readTextChunk(chunk: { index: number; type: string; data: Uint8Array }): { keyword: string; text: string } {
+/**
+ * Decodes one text chunk. The text may be at most `maxBytes` (the graph size limit by default): compressed text
+ * is inflated as a stream that stops at the cap, so a decompression bomb costs milliseconds, not gigabytes.
+ */
+export function readTextChunk(
+  chunk: { index: number; type: string; data: Uint8Array },
+  maxBytes = MAX_GRAPH_BYTES,
+): { keyword: string; text: string } {
   const { data } = chunk
   const where = `chunk ${chunk.index} (${chunk.type})`
   const nul = data.indexOf(0)
   if (nul < 1 || nul > 79) throw new PngError(`${where}: missing or invalid keyword`)
   const keyword = latin1Decode(data.subarray(0, nul))
+  const tooLarge = (): PngError => new PngError(`${where} "${keyword}": text is larger than ${formatMegabytes(maxBytes)}, the graph size limit`)
   const inflate = (bytes: Uint8Array): Uint8Array => {
     try {
-      return unzlibSync(bytes)
+      return inflateCapped(bytes, maxBytes)
     } catch (error) {
+      if (error instanceof InflateLimitError) throw tooLarge()
       throw new PngError(`${where} "${keyword}": corrupt compressed text (${(error as Error).message})`)
     }
   }
-  if (chunk.type === 'tEXt') return { keyword, text: latin1Decode(data.subarray(nul + 1)) }
+  const capped = (bytes: Uint8Array): Uint8Array => {
+    if (bytes.length > maxBytes) throw tooLarge()
+    return bytes
+  }
+  if (chunk.type === 'tEXt') return { keyword, text: latin1Decode(capped(data.subarray(nul + 1))) }
   if (chunk.type === 'zTXt') {
     if (data[nul + 1] !== 0) throw new PngError(`${where} "${keyword}": unknown compression method ${data[nul + 1]}`)
     return { keyword, text: latin1Decode(inflate(data.subarray(nul + 2))) }
@@ -81,17 +95,23 @@ export function readTextChunk(chunk: { index: number; type: string; data: Uint8A
   if (flag === 1) {
     if (method !== 0) throw new PngError(`${where} "${keyword}": unknown compression method ${method}`)
     body = inflate(body)
-  } else if (flag !== 0) {
+  } else if (flag === 0) {
+    body = capped(body)
+  } else {
     throw new PngError(`${where} "${keyword}": invalid compression flag ${flag}`)
   }
   return { keyword, text: utf8Decoder.decode(body) }
 }
 
-/** All text chunks by keyword (the first occurrence wins, as most readers do). Checks signature and CRCs. */
-export function readPngTextChunks(png: Uint8Array): Map<string, string> {
+/**
+ * Text chunks by keyword (the first occurrence wins, as most readers do); all of them, or only those whose
+ * keyword is in `keywords` (the others are never inflated). Checks signature and CRCs; a broken chunk throws.
+ */
+export function readPngTextChunks(png: Uint8Array, keywords?: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>()
   for (const chunk of readChunks(png)) {
     if (!isTextChunk(chunk.type)) continue
+    if (keywords !== undefined && !keywords.has(textChunkKeyword(chunk))) continue
     const { keyword, text } = readTextChunk(chunk)
     if (!out.has(keyword)) out.set(keyword, text)
   }

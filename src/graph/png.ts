@@ -1,7 +1,7 @@
 // PNG text metadata: our graph in an iTXt chunk keyed `hypersd-graph`, plus reading tEXt / zTXt / iTXt as other
 // tools write them (ComfyUI stores `workflow` and `prompt` as tEXt; A1111 stores `parameters`).
-import { assemblePng, readChunks } from './png-chunks.js'
-import { isTextChunk, readPngTextChunks, textChunk, textChunkKeyword } from './png-text.js'
+import { PngError, assemblePng, readChunks, walkChunks, type PngChunk } from './png-chunks.js'
+import { isTextChunk, readTextChunk, textChunk, textChunkKeyword } from './png-text.js'
 import { parseGraphFile } from './parse.js'
 import type { GraphFile } from './schema.js'
 
@@ -27,21 +27,52 @@ export function embedGraphInPng(png: Uint8Array, graphJson: string, extra: Recor
 }
 
 export type PngGraph =
-  | { readonly kind: 'graph'; readonly graph: GraphFile; readonly text: string }
-  | { readonly kind: 'comfyui-workflow'; readonly text: string }
-  | { readonly kind: 'comfyui-prompt'; readonly text: string }
+  | { readonly kind: 'graph'; readonly graph: GraphFile; readonly text: string; readonly warnings: readonly string[] }
+  | { readonly kind: 'comfyui-workflow'; readonly text: string; readonly warnings: readonly string[] }
+  | { readonly kind: 'comfyui-prompt'; readonly text: string; readonly warnings: readonly string[] }
+
+/** The keywords read for a graph, best first; no other chunk is ever inflated. */
+const GRAPH_SOURCES = [
+  { keyword: GRAPH_KEYWORD, kind: 'graph' },
+  { keyword: 'workflow', kind: 'comfyui-workflow' },
+  { keyword: 'prompt', kind: 'comfyui-prompt' },
+] as const
 
 /**
  * Our graph if the PNG carries one; failing that, ComfyUI's `workflow` chunk (editor layout), or its `prompt`
  * chunk (API format), as text for the ComfyUI importer. Undefined when the PNG carries no graph at all.
+ * Only those chunks are decoded (each capped at the graph size limit). A broken one is skipped with a warning when
+ * a later source holds a graph, and thrown when none does.
  */
 export function extractGraphFromPng(png: Uint8Array, source = 'PNG'): PngGraph | undefined {
-  const texts = readPngTextChunks(png)
-  const ours = texts.get(GRAPH_KEYWORD)
-  if (ours !== undefined) return { kind: 'graph', graph: parseGraphFile(ours, `${source} (${GRAPH_KEYWORD} chunk)`), text: ours }
-  const workflow = texts.get('workflow')
-  if (workflow !== undefined) return { kind: 'comfyui-workflow', text: workflow }
-  const prompt = texts.get('prompt')
-  if (prompt !== undefined) return { kind: 'comfyui-prompt', text: prompt }
+  const damaged: PngChunk[] = []
+  const chunks = walkChunks(png, (chunk) => damaged.push(chunk)).filter((c) => isTextChunk(c.type))
+  const ourKeywords = new Set<string>(GRAPH_SOURCES.map((s) => s.keyword))
+  const warnings: string[] = []
+  let firstFailure: unknown
+  for (const chunk of damaged) {
+    // A damaged chunk we never read (an image's Comment, say) must not block the graph: say so and go on.
+    const ours = isTextChunk(chunk.type) && ourKeywords.has(textChunkKeyword(chunk))
+    if (!ours) warnings.push(`${source}: skipped chunk ${chunk.index} (${chunk.type}), CRC mismatch`)
+  }
+  for (const { keyword, kind } of GRAPH_SOURCES) {
+    const chunk = [...chunks, ...damaged]
+      .filter((c) => isTextChunk(c.type) && textChunkKeyword(c) === keyword)
+      .sort((a, b) => a.index - b.index)[0]
+    if (chunk === undefined) continue
+    let text: string
+    try {
+      if (damaged.includes(chunk)) throw new PngError(`chunk ${chunk.index} (${chunk.type}) CRC mismatch`)
+      text = readTextChunk(chunk).text
+    } catch (error) {
+      if (!(error instanceof PngError)) throw error
+      firstFailure ??= error
+      warnings.push(`${source}: skipped ${error.message}`)
+      continue
+    }
+    if (kind === 'graph') return { kind, graph: parseGraphFile(text, `${source} (${GRAPH_KEYWORD} chunk)`), text, warnings }
+    return { kind, text, warnings }
+  }
+  if (firstFailure !== undefined) throw firstFailure
   return undefined
 }

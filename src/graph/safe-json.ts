@@ -235,13 +235,27 @@ class Reader {
  * reading own keys only. Throws HostileKeyError naming the first one found.
  */
 export function assertNoHostileKeys(value: unknown, path: (string | number)[] = []): void {
-  if (typeof value !== 'object' || value === null) return
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => assertNoHostileKeys(item, [...path, i]))
-    return
+  // Depth-first in document order with an explicit stack: a value handed over by postMessage has no depth limit.
+  // Each entry links to its parent, so the path is built only for the error.
+  interface Entry {
+    readonly value: unknown
+    readonly key?: string | number
+    readonly parent?: Entry
   }
-  for (const key of Object.getOwnPropertyNames(value)) {
-    if (HOSTILE_KEYS.has(key)) throw new HostileKeyError(key, formatPath([...path, key]))
-    assertNoHostileKeys((value as Record<string, unknown>)[key], [...path, key])
+  const pathOf = (entry: Entry): (string | number)[] => {
+    const parts: (string | number)[] = []
+    for (let at: Entry | undefined = entry; at?.key !== undefined; at = at.parent) parts.push(at.key)
+    return [...path, ...parts.reverse()]
+  }
+  const stack: Entry[] = [{ value }]
+  while (stack.length > 0) {
+    const entry = stack.pop()!
+    if (typeof entry.key === 'string' && HOSTILE_KEYS.has(entry.key)) throw new HostileKeyError(entry.key, formatPath(pathOf(entry)))
+    const current = entry.value
+    if (typeof current !== 'object' || current === null) continue
+    const children: Entry[] = Array.isArray(current)
+      ? current.map((item, i) => ({ value: item, key: i, parent: entry }))
+      : Object.getOwnPropertyNames(current).map((key) => ({ value: (current as Record<string, unknown>)[key], key, parent: entry }))
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!)
   }
 }

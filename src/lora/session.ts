@@ -10,6 +10,7 @@ import { loaderFor } from '../runtime/loader.js'
 import type { HostTensor, ModelLoader, ModelSession, ModelSource } from '../runtime/types.js'
 import { isLiveMode, loraScaleInput, ScaleInputs } from './live.js'
 import type { LiveLora, LoraMode } from './live.js'
+import { checkedLoraSource } from './checked-source.js'
 import { addLiveBranches } from './live-branch.js'
 import { addLiveDeltas } from './live-delta.js'
 import { mergePatches, untieSharedWeights } from './merge.js'
@@ -107,7 +108,7 @@ function concerns(parsed: ParsedLora, component: LoraComponent): boolean {
 
 async function openLora(name: string, deps: Pick<LoraDeps, 'readLora'>): Promise<SafetensorsSource> {
   const data = await deps.readLora(name)
-  return data instanceof Uint8Array ? readSafetensors(data, name) : data
+  return checkedLoraSource(data instanceof Uint8Array ? readSafetensors(data, name) : data)
 }
 
 /** Decodes the base model, merges and adds branches, re-encodes. The base bytes are never modified. */

@@ -3,6 +3,7 @@
 // the file instead of failing deep inside onnxruntime.
 
 import type { LazyModelSource, LocalModelFile, ModelSource } from '../runtime/types.js'
+import { relativePathProblem } from './relative-path.js'
 import { joinPath, type FileSource } from './files.js'
 import { decodeModel, externalDataExtents } from './onnx/index.js'
 
@@ -42,8 +43,9 @@ export function pipelineModel(files: FileSource, dir: string): PipelineModel {
       throw new Error(`${key}: cannot load ONNX model (${(err as Error).message})`, { cause: err })
     }
     for (const [location, extent] of extents) {
-      if (location.startsWith('/') || location.split(/[\\/]/).includes('..') || /^[a-z]+:/i.test(location)) {
-        throw new Error(`${key}: external data location "${location}" is outside the model folder`)
+      const problem = relativePathProblem(location)
+      if (problem !== undefined) {
+        throw new Error(`${key}: external data location "${location}" is outside the model folder: ${problem}`)
       }
       const where = files.describe(at(location))
       if (!(await files.exists(at(location)))) throw new Error(`${key}: external data file ${where} not found`)

@@ -57,7 +57,10 @@ export class ClipTokenizer {
 
   /** Ids with BOS and EOS, no truncation, no padding. */
   encode(text: string): number[] {
-    return [this.bosId, ...this.encodeBody(text), this.eosId]
+    const ids = [this.bosId]
+    for (const id of this.encodeBody(text)) ids.push(id)
+    ids.push(this.eosId)
+    return ids
   }
 
   /** Ids without BOS/EOS. */
@@ -77,7 +80,8 @@ export class ClipTokenizer {
       const pre = match[0]
       // The special-token alternatives of the regex map to themselves (CLIPTokenizer seeds its cache that way).
       if (pre === BOS_TOKEN || pre === EOS_TOKEN) tokens.push(pre)
-      else tokens.push(...this.bpe.encode(toByteLevel(pre)))
+      // One token at a time: spreading a long word's tokens into push() overflows the call stack.
+      else for (const token of this.bpe.encode(toByteLevel(pre))) tokens.push(token)
     }
     return tokens
   }

@@ -148,13 +148,15 @@ describe('embedGraphInPng / extractGraphFromPng', () => {
     const input = assemblePng([chunks[0]!, { type: 'zTXt', data: junk }, { type: 'zTXt', data: old }, ...chunks.slice(1)])
     const png = embedGraphInPng(input, graphText)
     expect(readChunks(png).map((c) => c.type)).toEqual(['IHDR', 'zTXt', 'IDAT', 'iTXt', 'IEND'])
-    expect(() => extractGraphFromPng(png)).toThrow('chunk 1 (zTXt) "other": corrupt compressed text')
+    // Reading the graph never inflates the unrelated chunk (issue 14 §6: it must not block the graph).
+    expect(extractGraphFromPng(png)?.text).toBe(graphText)
+    expect(() => readPngTextChunks(png)).toThrow('chunk 1 (zTXt) "other": corrupt compressed text')
   })
 
   it('falls back to ComfyUI workflow, then prompt, chunks', () => {
     const comfy = encodePng(expectedRgba(true), W, H, { prompt: '{"3":{}}', workflow: '{"nodes":[]}' })
-    expect(extractGraphFromPng(comfy)).toEqual({ kind: 'comfyui-workflow', text: '{"nodes":[]}' })
-    expect(extractGraphFromPng(encodePng(expectedRgba(true), W, H, { prompt: '{"3":{}}' }))).toEqual({ kind: 'comfyui-prompt', text: '{"3":{}}' })
+    expect(extractGraphFromPng(comfy)).toEqual({ kind: 'comfyui-workflow', text: '{"nodes":[]}', warnings: [] })
+    expect(extractGraphFromPng(encodePng(expectedRgba(true), W, H, { prompt: '{"3":{}}' }))).toEqual({ kind: 'comfyui-prompt', text: '{"3":{}}', warnings: [] })
     expect(extractGraphFromPng(image)).toBeUndefined()
   })
 

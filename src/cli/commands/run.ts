@@ -6,7 +6,7 @@ import { nodeDefinitions } from '../../../nodes/index.js'
 import { many, rejectUnknown, single, UsageError, type ParsedArgs } from '../args.js'
 import { loadGraph, type LoadedGraph } from '../graph-loading.js'
 import { createCliHost } from '../host.js'
-import { ensureWritableFolder, PendingImages } from '../image-writer.js'
+import { ensureWritableFolder, PendingImages, writeImagesInterruptibly } from '../image-writer.js'
 import { createModelResolver, parseModelOverrides } from '../model-resolver.js'
 import { createProgressReporter } from '../progress.js'
 import { defaultModelsRoot } from '../paths.js'
@@ -40,8 +40,12 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     const engine = new Engine({ registry, services: host.services, onRelease: (keys) => void host.sessions.release(keys) })
     const result = await engine.run(graph.exec, { onEvent: quiet ? undefined : report })
     if (!quiet) for (const line of scalarOutputs(result.outputs, graph, registry)) process.stderr.write(`${line}\n`)
-    const written = await images.writeAll(outDir)
+    const { written, interrupted } = await writeImagesInterruptibly(images, outDir)
     for (const path of written) process.stdout.write(`${path}\n`)
+    if (interrupted) {
+      process.stderr.write(`interrupted: wrote ${written.length} of ${images.count} images (listed above); nothing half-written was left\n`)
+      return 130
+    }
     if (written.length === 0) process.stderr.write('note: the graph saved no images (add a Save Image node, or pass --previews)\n')
     return 0
   } finally {

@@ -3,6 +3,7 @@
 // anything else to the fallback (the app's bundled models/ URL). Hub downloads ("OWNER/REPO") are directory mounts
 // like any other. Paths that could climb out of a mount are refused before any mount sees them.
 import type { FileSource, ListedFile } from '../files.js'
+import { relativePathProblem } from '../relative-path.js'
 
 export interface RoutedMount {
   readonly name: string
@@ -28,7 +29,7 @@ const ABSOLUTE_URL = /^https?:\/\/[^/]/i
 export function modelPath(name: string): string {
   if (ABSOLUTE_URL.test(name)) return name
   const path = name.replace(/\\/g, '/').replace(/^\/+/, '')
-  if (path === '' || path.split('/').some((part) => part === '..' || part === '.')) {
+  if (path === '' || path.split('/').some((part) => part === '..' || part === '.') || relativePathProblem(path) !== undefined) {
     throw new Error(`model name "${name}" is not a path inside the models folder`)
   }
   return path

@@ -2,6 +2,7 @@
 // header length capped and inside the file, UTF-8 JSON object, known dtypes, size = shape x dtype size (overflow
 // checked), offsets sorted and contiguous from 0 with the last one ending at the end of the file, string metadata.
 import { DTYPE_SIZES } from './dtypes.js'
+import { foreignCheckpointFormat, foreignCheckpointMessage } from './foreign-format.js'
 
 export type SafetensorsErrorCode =
   | 'file-too-small'
@@ -19,6 +20,7 @@ export type SafetensorsErrorCode =
   | 'metadata'
   | 'missing-tensor'
   | 'unsupported-dtype'
+  | 'foreign-format'
 
 /** The only error the reader throws; `code` names the failed check, the message names file and tensor. */
 export class SafetensorsError extends Error {
@@ -57,6 +59,9 @@ export function readHeaderLength(first8: Uint8Array, fileSize: number, file: str
   }
   const view = new DataView(first8.buffer, first8.byteOffset, 8)
   const n = view.getBigUint64(0, true)
+  // A length that cannot be right may be a PyTorch checkpoint renamed: say what it is and how to convert it.
+  const foreign = n > BigInt(MAX_HEADER_BYTES) || 8n + n > BigInt(fileSize) ? foreignCheckpointFormat(first8) : undefined
+  if (foreign !== undefined) throw new SafetensorsError('foreign-format', foreignCheckpointMessage(file, foreign))
   if (n > BigInt(MAX_HEADER_BYTES)) {
     throw new SafetensorsError('header-too-large', `${file}: header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`)
   }
