@@ -1,10 +1,10 @@
 // The TSCD sampler: Hyper-SD's few-step schedules over the UNet, with CFG, seeds and live previews.
 import { combo, float, InputError, int, optionalSocket, output, seed, socket, string } from '../src/engine/index.js'
 import { latentToPreview } from '../src/imaging/latent-preview.js'
-import { createScheduler, findPreset, HYPER_SD_PRESETS, presetConfig, type HyperSdPreset } from '../src/sampling/index.js'
+import { createScheduler, EulerScheduler, findPreset, float32Text, HYPER_SD_PRESETS, presetConfig, type HyperSdPreset } from '../src/sampling/index.js'
 import { defineHostNode } from './define.js'
 import { denoise } from './lib/denoise.js'
-import { parseTimesteps } from './lib/timesteps-text.js'
+import { parseSigmas, parseTimesteps } from './lib/timesteps-text.js'
 import type { Conditioning } from './types.js'
 import { createUNetCaller } from './lib/unet-call.js'
 
@@ -49,7 +49,7 @@ export const tscdSampler = defineHostNode({
   displayName: 'TSCD Sampler',
   category: 'sampling',
   description:
-    'Few-step sampling for Hyper-SD: DDIM-trailing for the N-step LoRAs, TCD for the unified LoRA, LCM from t=800 for the 1-step UNet (with 1 step), DDIM-trailing with CFG for the CFG LoRAs, or Euler-trailing. One UNet pass per step when cfg <= 1.',
+    'Few-step sampling for Hyper-SD: DDIM-trailing for the N-step LoRAs, TCD for the unified LoRA, LCM from t=800 for the 1-step UNet (with 1 step), DDIM-trailing with CFG for the CFG LoRAs, or Euler-trailing. One UNet pass per step when cfg <= 1. Advanced: custom timesteps, or (euler only) custom sigmas, whose count - 1 is then the step count.',
   inputs: {
     model: socket('UNET'),
     positive: socket('CONDITIONING'),
@@ -74,6 +74,12 @@ export const tscdSampler = defineHostNode({
     seed: seed({ controlAfterRun: 'fixed' }),
     denoise: float({ default: 1, min: 0.01, max: 1, step: 0.01, precision: 2, description: 'Strength: below 1 keeps part of the input latent.' }),
     timesteps: string({ default: '', description: 'Custom timesteps, e.g. "800" or "999,499"; empty uses the schedule.', advanced: true }),
+    sigmas: string({
+      default: '',
+      description:
+        'euler-trailing only: custom descending sigmas with the final sigma, e.g. "14.61,3.05,0" (a ComfyUI schedule); steps is then their count - 1. Empty uses the schedule.',
+      advanced: true,
+    }),
   },
   outputs: { latent: output('LATENT') },
   async execute(inputs, ctx) {
@@ -92,19 +98,31 @@ export const tscdSampler = defineHostNode({
     }
     const preset = failOn('scheduler', () => findPreset(inputs.scheduler))
     const scheduler = failOn('scheduler', () => createScheduler(preset.scheduler, presetConfig(preset, { ...model.schedulerConfig })))
-    const customTimesteps = failOn('timesteps', () => parseTimesteps(inputs.timesteps)) ?? presetTimesteps(preset, inputs.steps)
-    const eta = etaFor(preset, inputs.eta, inputs.steps)
-    // Schedule problems (bad custom timesteps, steps beyond original_inference_steps) blame the input at fault.
-    failOn(inputs.timesteps.trim() ? 'timesteps' : 'steps', () =>
-      scheduler.setTimesteps(inputs.steps, { ...(customTimesteps ? { timesteps: customTimesteps } : {}), ...(inputs.denoise < 1 ? { strength: inputs.denoise } : {}) }),
+    const customSigmas = failOn('sigmas', () => parseSigmas(inputs.sigmas))
+    if (customSigmas && preset.scheduler !== 'euler') {
+      throw new InputError('sigmas', `custom sigmas need an euler preset (${presetsUsing('euler').join(', ')}); "${inputs.scheduler}" takes timesteps`)
+    }
+    if (customSigmas && inputs.timesteps.trim()) throw new InputError('sigmas', 'set custom timesteps or custom sigmas, not both')
+    // With custom sigmas the step count is theirs (the final sigma is not a step).
+    const steps = customSigmas ? customSigmas.length - 1 : inputs.steps
+    const customTimesteps = customSigmas ? undefined : (failOn('timesteps', () => parseTimesteps(inputs.timesteps)) ?? presetTimesteps(preset, steps))
+    const eta = etaFor(preset, inputs.eta, steps)
+    // Schedule problems (bad custom timesteps or sigmas, steps beyond original_inference_steps) blame the input at fault.
+    failOn(customSigmas ? 'sigmas' : inputs.timesteps.trim() ? 'timesteps' : 'steps', () =>
+      scheduler.setTimesteps(steps, {
+        ...(customTimesteps ? { timesteps: customTimesteps } : {}),
+        ...(customSigmas ? { sigmas: customSigmas } : {}),
+        ...(inputs.denoise < 1 ? { strength: inputs.denoise } : {}),
+      }),
     )
     ctx.stage('Sampling…')
     const unet = await createUNetCaller(ctx, model, positive, guidedAgainst, [h, w])
     const format = model.variant
     const samples = await denoise({
       scheduler,
-      steps: inputs.steps,
+      steps,
       ...(customTimesteps ? { timesteps: customTimesteps } : {}),
+      ...(customSigmas ? { sigmas: customSigmas } : {}),
       denoise: inputs.denoise,
       seed: inputs.seed,
       eta,
@@ -118,9 +136,11 @@ export const tscdSampler = defineHostNode({
     })
     const parameters = {
       seed: inputs.seed,
-      steps: inputs.steps,
+      steps,
       scheduler: inputs.scheduler,
       timesteps: scheduler.timesteps.join(','),
+      // Euler runs in sigma space: the sigmas it stepped through, the final one included.
+      ...(scheduler instanceof EulerScheduler ? { sigmas: Array.from(scheduler.sigmas, float32Text).join(',') } : {}),
       eta,
       cfg: inputs.cfg,
       denoise: inputs.denoise,

@@ -285,6 +285,7 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
           seed: 42,
           denoise: 1,
           timesteps: v.timesteps ?? '',
+          sigmas: '',
         },
       },
       { id: '5', type: 'VAEDecode', inputs: { vae: link('1', 'vae'), latent: link('4', 'latent'), tiling: 'auto', tile_size: 512, tile_overlap: 128 } },

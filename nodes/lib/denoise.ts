@@ -1,5 +1,6 @@
 // The denoising loop: scheduler timesteps, UNet calls (with or without CFG), seeded noise, previews.
 import { TorchGenerator, applyGuidance, type SamplingScheduler } from '../../src/sampling/index.js'
+import { assertFiniteLatents } from './finite-latents.js'
 
 export interface UNetCall {
   /** Runs the UNet on `batch` latents stacked in `sample` with matching conditioning rows. */
@@ -10,6 +11,8 @@ export interface DenoiseOptions {
   readonly scheduler: SamplingScheduler
   readonly steps: number
   readonly timesteps?: number[]
+  /** Euler only: custom sigmas, the final one included. */
+  readonly sigmas?: number[]
   readonly denoise: number
   readonly seed: number
   readonly eta?: number
@@ -28,6 +31,7 @@ export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
   const { scheduler, batch } = options
   const timestepOptions = {
     ...(options.timesteps ? { timesteps: options.timesteps } : {}),
+    ...(options.sigmas ? { sigmas: options.sigmas } : {}),
     ...(options.denoise < 1 ? { strength: options.denoise } : {}),
   }
   scheduler.setTimesteps(options.steps, timestepOptions)
@@ -63,6 +67,7 @@ export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
     const eta = options.eta
     const stepNoise = scheduler.needsNoise(t, eta) ? generator.randn(size) : undefined
     latents = scheduler.step(modelOutput, t, latents, { batch, ...(eta !== undefined ? { eta } : {}), ...(stepNoise ? { noise: stepNoise } : {}) })
+    assertFiniteLatents(latents, i, timesteps.length, t)
     options.onStep(i, timesteps.length, latents)
   }
   return latents

@@ -1,10 +1,17 @@
 // Shared pieces of the ComfyUI node converters: the context a converter reads its node through, and helpers that
 // read widgets as typed values (warning on a wrong type) and rename inputs one to one.
-import type { ComfyNode } from './comfyui-read.js'
+import type { ComfyDocument, ComfyNode } from './comfyui-read.js'
 import type { GraphLink, InputValue, SeedControl } from './schema.js'
 
 export interface ConvertContext {
   readonly node: ComfyNode
+  /** The whole workflow, for converters that depend on other nodes (e.g. a UNet loader over the checkpoint's pipeline). */
+  readonly document: ComfyDocument
+  /**
+   * The id of this node's extra node `suffix` (see Converted.extraNodes): a number after the workflow's highest id,
+   * so the editor keeps ComfyUI's numbering and report lines name the nodes it shows.
+   */
+  extraNodeId(suffix: string): string
   /** Our link for a ComfyUI socket input; undefined when unconnected or its origin has no equivalent (warned). */
   link(comfyInput: string): GraphLink | undefined
   /** A widget value: the node's own, or the value of a primitive node linked to that widget. */
@@ -13,6 +20,10 @@ export interface ConvertContext {
   valueSource(name: string): ComfyNode | undefined
   /** The node feeding a ComfyUI input (through reroutes); it is reported as folded into this node. */
   fold(comfyInput: string): ComfyNode | undefined
+  /** The node and output slot feeding a ComfyUI input (through reroutes and bypasses), without folding it. */
+  origin(comfyInput: string): { readonly node: ComfyNode; readonly slot: number } | undefined
+  /** The context of another node (e.g. the guider a SamplerCustomAdvanced reads its model and prompts through). */
+  contextOf(other: ComfyNode): ConvertContext
   warn(message: string): void
 }
 
@@ -20,6 +31,21 @@ export interface Converted {
   readonly type: string
   readonly inputs: Record<string, InputValue>
   readonly controls?: Record<string, SeedControl>
+  /** Further nodes this ComfyUI node becomes, each with the id `ctx.extraNodeId(suffix)`. */
+  readonly extraNodes?: readonly ExtraNode[]
+  /**
+   * Our output name -> the suffix of the extra node that produces it instead of the main node (under the same
+   * output name): links to that output of this node are redirected there.
+   */
+  readonly outputFrom?: Readonly<Record<string, string>>
+}
+
+/** One of several nodes a ComfyUI node becomes (e.g. a checkpoint with a replaced UNet: pipeline + UNet Weights). */
+export interface ExtraNode {
+  readonly suffix: string
+  readonly type: string
+  readonly title?: string
+  readonly inputs: Record<string, InputValue>
 }
 
 export interface Converter {

@@ -27,6 +27,8 @@ export interface ComfyNode {
   /** The widget values as the file holds them, for nodes kept as placeholders (ComfyUI's own types are unnamed). */
   readonly rawWidgets?: JsonValue
   readonly layout?: NodeLayout
+  /** What our export wrote about the node of ours it stands for (properties.hypersd; a prompt's _meta.hypersd). */
+  readonly hypersd?: JsonValue
 }
 
 export interface ComfyDocument {
@@ -39,6 +41,10 @@ export interface ComfyDocument {
 /** ComfyUI's positional `widgets_values` per node type: the names, in order. */
 export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   CheckpointLoaderSimple: ['ckpt_name'],
+  UNETLoader: ['unet_name', 'weight_dtype'],
+  CLIPLoader: ['clip_name', 'type', 'device'],
+  DualCLIPLoader: ['clip_name1', 'clip_name2', 'type', 'device'],
+  VAELoader: ['vae_name'],
   CLIPTextEncode: ['text'],
   EmptyLatentImage: ['width', 'height', 'batch_size'],
   KSampler: ['seed', 'control_after_generate', 'steps', 'cfg', 'sampler_name', 'scheduler', 'denoise'],
@@ -50,6 +56,16 @@ export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   KSamplerSelect: ['sampler_name'],
   BasicScheduler: ['scheduler', 'steps', 'denoise'],
   SDTurboScheduler: ['steps', 'denoise'],
+  BetaSamplingScheduler: ['steps', 'alpha', 'beta'],
+  AlignYourStepsScheduler: ['model_type', 'steps', 'denoise'],
+  HyperSDXL1StepUnetScheduler: ['steps'],
+  TCDModelSamplingDiscrete: ['steps', 'scheduler', 'denoise', 'eta'],
+  ModelSamplingDiscrete: ['sampling', 'zsnr'],
+  SamplerCustomAdvanced: [],
+  RandomNoise: ['noise_seed', 'control_after_generate'],
+  DisableNoise: [],
+  CFGGuider: ['cfg'],
+  BasicGuider: [],
   LoraLoader: ['lora_name', 'strength_model', 'strength_clip'],
   LoraLoaderModelOnly: ['lora_name', 'strength_model'],
   VAEDecode: [],
@@ -80,6 +96,7 @@ const UiNode = z.looseObject({
   inputs: z.array(z.looseObject({ name: z.string(), type: z.union([z.string(), z.number()]).optional(), link: z.number().nullish() })).optional(),
   outputs: z.array(z.looseObject({ name: z.string().optional(), type: z.union([z.string(), z.number()]).optional() })).optional(),
   widgets_values: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
+  properties: z.looseObject({ hypersd: z.unknown().optional() }).nullish(),
 })
 
 const UiLink = z.union([
@@ -99,7 +116,7 @@ const UiWorkflow = z.looseObject({
 const ApiNode = z.looseObject({
   class_type: z.string(),
   inputs: z.record(z.string(), z.unknown()).optional(),
-  _meta: z.looseObject({ title: z.string().optional() }).optional(),
+  _meta: z.looseObject({ title: z.string().optional(), hypersd: z.unknown().optional() }).optional(),
 })
 const ApiPrompt = z.record(z.string(), ApiNode)
 
@@ -154,6 +171,7 @@ function readWorkflow(doc: Record<string, unknown>, source?: string): ComfyDocum
       outputNames: (n.outputs ?? []).map((o, i) => o.name ?? `output_${i}`),
       // Read by the safe JSON reader, so the values are plain JSON.
       ...(n.widgets_values !== undefined ? { rawWidgets: n.widgets_values as JsonValue } : {}),
+      ...(n.properties?.hypersd !== undefined ? { hypersd: n.properties.hypersd as JsonValue } : {}),
       layout,
     })
   }
@@ -212,6 +230,7 @@ function readPrompt(prompt: Record<string, unknown>, source?: string): ComfyDocu
       inputTypes: {},
       outputTypes: [],
       rawWidgets: widgets as JsonValue,
+      ...(n._meta?.hypersd !== undefined ? { hypersd: n._meta.hypersd as JsonValue } : {}),
     })
   }
   return { format: 'prompt', nodes, groups: [] }

@@ -1,27 +1,24 @@
-// ComfyUI sampler nodes (KSampler, KSamplerAdvanced, SamplerCustom and the helpers folded into it) become our TSCD
-// sampler: the sampler + scheduler pair picks one of our presets, and what differs is reported as a warning.
+// ComfyUI sampler nodes (KSampler, KSamplerAdvanced, SamplerCustom, SamplerCustomAdvanced and the helpers folded
+// into them) become our TSCD sampler. The schedule ComfyUI would run is computed (comfyui-schedule.ts) and translated
+// by its numbers (comfyui-sampler-translation.ts); what still differs is reported as a warning.
 import { num, setIfDefined, setLink, str } from './comfyui-convert.js'
 import type { ConvertContext, Converted, Converter, Inputs } from './comfyui-convert.js'
+import { presetForSampler, translateSampling } from './comfyui-sampler-translation.js'
+import type { ComfySamplingRun } from './comfyui-sampler-translation.js'
+import { ksamplerSchedule, modelSamplingOf, samplerSource, sigmasSource } from './comfyui-sampling-nodes.js'
+import type { SamplerSource } from './comfyui-sampling-nodes.js'
 import type { SeedControl } from './schema.js'
 import { SEED_MAX } from '../engine/spec.js'
 
 const TRAILING_LIKE = new Set(['sgm_uniform', 'simple', 'ddim_uniform'])
 
-/** ComfyUI sampler + scheduler names -> our sampler's scheduler preset. */
+/**
+ * ComfyUI sampler + scheduler names -> our preset, by name alone (the converters translate the schedule's numbers
+ * instead; this answers "which preset" where no schedule is at hand).
+ */
 export function schedulerPreset(samplerName: string | undefined, scheduler: string | undefined, warn: (m: string) => void): string | undefined {
   if (samplerName === undefined) return undefined
-  let preset: string
-  if (samplerName === 'lcm') preset = 'lcm-800'
-  else if (samplerName === 'tcd') preset = 'tcd'
-  else if (samplerName === 'ddim') preset = 'ddim-trailing'
-  else if (samplerName === 'euler') preset = 'euler-trailing'
-  else if (samplerName === 'euler_ancestral') {
-    preset = 'euler-trailing'
-    warn(`sampler "euler_ancestral" mapped to "euler-trailing" (no ancestral noise)`)
-  } else {
-    preset = 'ddim-trailing'
-    warn(`sampler "${samplerName}" has no equivalent; using "ddim-trailing"`)
-  }
+  const preset = presetForSampler(samplerName, warn)
   if (scheduler !== undefined && !TRAILING_LIKE.has(scheduler) && (preset === 'ddim-trailing' || preset === 'euler-trailing')) {
     warn(`scheduler "${scheduler}" has no equivalent; "${preset}" uses trailing timestep spacing`)
   }
@@ -43,6 +40,7 @@ function seedControl(ctx: ConvertContext, seedName: string): Record<string, Seed
   return control === 'fixed' || control === 'increment' || control === 'decrement' || control === 'randomize' ? { seed: control } : undefined
 }
 
+/** The sampler's links and the seed/cfg widgets, read from `ctx` (the sampler, or for SamplerCustomAdvanced its parts). */
 function samplerCore(ctx: ConvertContext, seedName: string): Inputs {
   const inputs: Inputs = {}
   setLink(inputs, ctx, 'model', 'model')
@@ -59,14 +57,49 @@ function sampler(inputs: Inputs, ctx: ConvertContext, seedName: string): Convert
   return { type: 'TSCDSampler', inputs, ...(controls ? { controls } : {}) }
 }
 
+/** Writes the translated schedule into our sampler's inputs. */
+function applyRun(inputs: Inputs, run: ComfySamplingRun, warn: (message: string) => void): void {
+  const t = translateSampling(run, warn)
+  inputs['scheduler'] = t.scheduler
+  inputs['steps'] = t.steps
+  setIfDefined(inputs, 'timesteps', t.timesteps)
+  setIfDefined(inputs, 'sigmas', t.sigmas)
+  setIfDefined(inputs, 'eta', t.eta)
+  setIfDefined(inputs, 'denoise', t.denoise)
+}
+
+const positiveInt = (value: number | undefined, fallback: number): number => Math.max(1, Math.trunc(value ?? fallback))
+
+/** SamplerCustom(Advanced): the SAMPLER and SIGMAS inputs folded in; `modelCtx` is the node holding the model input. */
+function customSampling(inputs: Inputs, ctx: ConvertContext, modelCtx: ConvertContext): void {
+  const chosen: SamplerSource | undefined = samplerSource(ctx)
+  const source = sigmasSource(ctx)
+  const ms = modelSamplingOf(modelCtx)
+  if (source) {
+    // An unknown sampler runs as our default preset (DDIM trailing), on ComfyUI's schedule.
+    const { sampler: name, eta } = chosen ?? { sampler: 'ddim' }
+    applyRun(inputs, { sampler: name, sampling: ms, ...source.schedule, ...(eta !== undefined ? { eta } : {}) }, ctx.warn)
+    return
+  }
+  // Without a known schedule the preset runs its own; say so rather than guess.
+  if (chosen) {
+    inputs['scheduler'] = presetForSampler(chosen.sampler, ctx.warn)
+    setIfDefined(inputs, 'eta', chosen.eta)
+  }
+  if (!ctx.origin('sigmas')) ctx.warn('input "sigmas" is not connected; the preset\'s default schedule is used')
+}
+
 export const SAMPLER_CONVERTERS: Readonly<Record<string, Converter>> = {
   KSampler: {
     outputs: ['latent'],
     convert(ctx) {
       const inputs = samplerCore(ctx, 'seed')
-      setIfDefined(inputs, 'steps', num(ctx, 'steps'))
-      setIfDefined(inputs, 'scheduler', schedulerPreset(str(ctx, 'sampler_name'), str(ctx, 'scheduler'), ctx.warn))
-      setIfDefined(inputs, 'denoise', num(ctx, 'denoise'))
+      const steps = positiveInt(num(ctx, 'steps'), 20)
+      const denoise = num(ctx, 'denoise') ?? 1
+      const ms = modelSamplingOf(ctx)
+      // KSampler runs the full schedule above denoise 0.9999.
+      const schedule = ksamplerSchedule(ctx, ms, steps, denoise > 0.9999 ? 1 : denoise, str(ctx, 'scheduler'))
+      applyRun(inputs, { sampler: str(ctx, 'sampler_name') ?? 'euler', sampling: ms, ...schedule }, ctx.warn)
       return sampler(inputs, ctx, 'seed')
     },
   },
@@ -74,15 +107,19 @@ export const SAMPLER_CONVERTERS: Readonly<Record<string, Converter>> = {
     outputs: ['latent'],
     convert(ctx) {
       const inputs = samplerCore(ctx, 'noise_seed')
-      const steps = num(ctx, 'steps')
-      setIfDefined(inputs, 'steps', steps)
-      setIfDefined(inputs, 'scheduler', schedulerPreset(str(ctx, 'sampler_name'), str(ctx, 'scheduler'), ctx.warn))
-      const start = num(ctx, 'start_at_step') ?? 0
-      const end = num(ctx, 'end_at_step') ?? Infinity
-      if (start > 0 || (steps !== undefined && end < steps)) {
-        ctx.warn(`steps ${start}..${end} of a partial schedule are not supported; the full schedule is used`)
+      const steps = positiveInt(num(ctx, 'steps'), 20)
+      const ms = modelSamplingOf(ctx)
+      let sigmas = ksamplerSchedule(ctx, ms, steps, 1, str(ctx, 'scheduler')).sigmas
+      const start = Math.max(0, Math.trunc(num(ctx, 'start_at_step') ?? 0))
+      const end = Math.trunc(num(ctx, 'end_at_step') ?? 10000)
+      // As ComfyUI's common_ksampler: cut at end_at_step (to sigma 0 unless leftover noise is returned), then start.
+      if (end < sigmas.length - 1) {
+        sigmas = sigmas.slice(0, Math.max(end, 0) + 1)
+        if (ctx.widget('return_with_leftover_noise') !== 'enable') sigmas[sigmas.length - 1] = 0
       }
+      if (start >= sigmas.length - 1) ctx.warn(`start_at_step ${start} is past the schedule's end: ComfyUI returns the latent unchanged; ours samples it`)
       if (ctx.widget('add_noise') === 'disable') ctx.warn('add_noise "disable" is not supported; noise is added')
+      applyRun(inputs, { sampler: str(ctx, 'sampler_name') ?? 'euler', sampling: ms, sigmas, start }, ctx.warn)
       return sampler(inputs, ctx, 'noise_seed')
     },
   },
@@ -90,26 +127,49 @@ export const SAMPLER_CONVERTERS: Readonly<Record<string, Converter>> = {
     outputs: ['latent', 'latent'],
     convert(ctx) {
       const inputs = samplerCore(ctx, 'noise_seed')
-      const samplerNode = ctx.fold('sampler')
-      const sigmasNode = ctx.fold('sigmas')
-      const samplerName = samplerNode?.type === 'KSamplerSelect' ? samplerNode.widgets['sampler_name'] : undefined
-      if (samplerNode && samplerNode.type !== 'KSamplerSelect') ctx.warn(`sampler from ${samplerNode.type} is not understood; using the default`)
-      let scheduler: unknown
-      if (sigmasNode?.type === 'BasicScheduler' || sigmasNode?.type === 'SDTurboScheduler') {
-        const w = sigmasNode.widgets
-        if (typeof w['steps'] === 'number') inputs['steps'] = w['steps']
-        if (typeof w['denoise'] === 'number') inputs['denoise'] = w['denoise']
-        scheduler = sigmasNode.type === 'SDTurboScheduler' ? 'sgm_uniform' : w['scheduler']
-      } else if (sigmasNode) {
-        ctx.warn(`sigmas from ${sigmasNode.type} are not understood; using the default steps`)
-      }
-      const preset = schedulerPreset(
-        typeof samplerName === 'string' ? samplerName : undefined,
-        typeof scheduler === 'string' ? scheduler : undefined,
-        ctx.warn,
-      )
-      setIfDefined(inputs, 'scheduler', preset)
+      if (ctx.widget('add_noise') === false) ctx.warn('add_noise off is not supported; noise is added')
+      customSampling(inputs, ctx, ctx)
       return sampler(inputs, ctx, 'noise_seed')
+    },
+  },
+  SamplerCustomAdvanced: {
+    // output, denoised_output: our sampler's result is both (its last step returns the denoised latent).
+    outputs: ['latent', 'latent'],
+    convert(ctx) {
+      const inputs: Inputs = {}
+      setLink(inputs, ctx, 'latent_image', 'latent')
+      const guider = ctx.origin('guider')
+      let modelCtx = ctx
+      if (guider && (guider.node.type === 'CFGGuider' || guider.node.type === 'BasicGuider')) {
+        ctx.fold('guider')
+        modelCtx = ctx.contextOf(guider.node)
+        setLink(inputs, modelCtx, 'model', 'model')
+        if (guider.node.type === 'CFGGuider') {
+          setLink(inputs, modelCtx, 'positive', 'positive')
+          setLink(inputs, modelCtx, 'negative', 'negative')
+          setIfDefined(inputs, 'cfg', num(modelCtx, 'cfg'))
+        } else {
+          setLink(inputs, modelCtx, 'conditioning', 'positive')
+          inputs['cfg'] = 1
+        }
+      } else if (guider) {
+        ctx.warn(`guider from node ${guider.node.id} (${guider.node.type}) is not understood; connect the model and prompts to the sampler`)
+      }
+      const noise = ctx.origin('noise')
+      let controls: Converted['controls']
+      if (noise?.node.type === 'RandomNoise') {
+        ctx.fold('noise')
+        const noiseCtx = ctx.contextOf(noise.node)
+        setIfDefined(inputs, 'seed', seedValue(noiseCtx, 'noise_seed'))
+        controls = seedControl(noiseCtx, 'noise_seed')
+      } else if (noise?.node.type === 'DisableNoise') {
+        ctx.fold('noise')
+        ctx.warn('DisableNoise is not supported; noise is added')
+      } else if (noise) {
+        ctx.warn(`noise from node ${noise.node.id} (${noise.node.type}) is not understood; the sampler's seed is used`)
+      }
+      customSampling(inputs, ctx, modelCtx)
+      return { type: 'TSCDSampler', inputs, ...(controls ? { controls } : {}) }
     },
   },
 }

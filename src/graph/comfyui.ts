@@ -1,8 +1,11 @@
 // ComfyUI import: UI workflows (0.4 and schema 1) and API prompts become a valid GraphFile, with a report of
 // what was dropped (no equivalent), folded (reroutes, primitives, sampler helpers) or approximated.
 import { CONVERTERS, VALUE_NODES } from './comfyui-nodes.js'
-import type { ConvertContext } from './comfyui-nodes.js'
+import { extraIdAllocator, extraNodeLayout, nodesFromConverted, redirectExtraOutputs } from './comfyui-assemble.js'
+import type { ConvertContext, Converted } from './comfyui-convert.js'
 import { placeholderNode, placeholderOutputName } from './comfyui-placeholder.js'
+import { restoreExportedNodes } from './comfyui-import-hypersd.js'
+import { MODEL_PASS_THROUGH, SAMPLING_HELPER_NODES } from './comfyui-sampling-nodes.js'
 import { readComfyDocument } from './comfyui-read.js'
 import type { ComfyDocument, ComfyLinkRef, ComfyNode } from './comfyui-read.js'
 import { GraphFileError } from './errors.js'
@@ -25,10 +28,27 @@ export interface ComfyImportReport {
   readonly warnings: readonly string[]
 }
 
+/** A ComfyUI link the import had to remove (its source has no equivalent, or is missing), for the runnable check. */
+export interface RemovedComfyLink {
+  readonly nodeId: string
+  /** The ComfyUI input name (ours is usually the same; see the node's converter). */
+  readonly comfyInput: string
+  /** The ComfyUI socket type, when the file names it (UI workflows). */
+  readonly comfyType?: string
+  /** e.g. `node 12 (FreeU_V2), which is muted` */
+  readonly source: string
+}
+
 export interface ComfyImportResult {
   readonly graph: GraphFile
   readonly format: 'workflow' | 'prompt'
   readonly report: ComfyImportReport
+  readonly removedLinks: readonly RemovedComfyLink[]
+}
+
+/** How the import report names what it came from, e.g. `ComfyUI workflow (upscale.json)`. */
+export function comfySourceLabel(format: ComfyImportResult['format'], source?: string): string {
+  return `ComfyUI ${format === 'workflow' ? 'workflow' : 'API prompt'}${source ? ` (${source})` : ''}`
 }
 
 /** Imports ComfyUI JSON text (workflow or API prompt). Hostile keys and malformed JSON give a GraphFileError. */
@@ -36,7 +56,7 @@ export function importComfyUI(text: string, source?: string): ComfyImportResult 
   return importComfyDocument(readJson(text, source), source)
 }
 
-const HELPER_NODES = new Set(['KSamplerSelect', 'BasicScheduler', 'SDTurboScheduler'])
+const HELPER_NODES = SAMPLING_HELPER_NODES
 const MAX_HOPS = 256
 
 export function importComfyDocument(json: JsonValue, source?: string): ComfyImportResult {
@@ -46,6 +66,16 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
   const warnings: string[] = []
   const converted = new Map<string, GraphNode>()
   const controls = new Map<string, NodeLayout['controls']>()
+  const results = new Map<string, Converted>()
+  const extraNodes = new Map<string, GraphNode[]>()
+  const removedLinks: RemovedComfyLink[] = []
+  const extraIdOf = extraIdAllocator(doc)
+  // Nodes of ours that our export wrote and ComfyUI left as they were come back exactly; their helpers go silently.
+  const restored = restoreExportedNodes(doc)
+  for (const [id, { node, controls: control }] of restored.nodes) {
+    converted.set(id, node)
+    if (control) controls.set(id, control)
+  }
 
   const label = (node: ComfyNode): string => `node ${node.id} (${node.type})`
   // Muted (mode 2) and bypassed (mode 4) nodes with an equivalent keep their mode, so the graph runs as in ComfyUI.
@@ -54,7 +84,10 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
   const isPlaceholder = (node: ComfyNode): boolean =>
     node.mode !== 2 && node.mode !== 4 && !Object.hasOwn(CONVERTERS, node.type) && node.type !== 'Reroute' && !VALUE_NODES.has(node.type) && !HELPER_NODES.has(node.type)
 
-  /** Follows reroutes and bypassed nodes back to the node that really produces a value. */
+  /**
+   * Follows reroutes, bypassed nodes and model-sampling nodes (whose MODEL output is their model input, their effect
+   * going into the sampler's translation) back to the node that really produces a value.
+   */
   const resolve = (ref: ComfyLinkRef): { node: ComfyNode; slot: number } | undefined => {
     let current = ref
     for (let hops = 0; hops < MAX_HOPS; hops++) {
@@ -73,6 +106,9 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
             ? sameSlot
             : Object.keys(node.links).find((n) => node.inputTypes[n] === wanted)
         next = name === undefined ? undefined : node.links[name]
+      } else if (MODEL_PASS_THROUGH.has(node.type) && current.slot === 0 && node.mode !== 2) {
+        next = Object.hasOwn(node.links, 'model') ? node.links['model'] : undefined
+        folded.add(node.id)
       } else {
         return { node, slot: current.slot }
       }
@@ -91,8 +127,14 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
       const origin = ref ? resolve(ref) : undefined
       return origin && VALUE_NODES.has(origin.node.type) && origin.node.widgets['value'] !== undefined ? origin.node : undefined
     }
+    const removed = (comfyInput: string, source: string): void => {
+      const comfyType = Object.hasOwn(node.inputTypes, comfyInput) ? node.inputTypes[comfyInput] : undefined
+      removedLinks.push({ nodeId: node.id, comfyInput, ...(comfyType !== undefined ? { comfyType } : {}), source })
+    }
     return {
       node,
+      document: doc,
+      extraNodeId: (suffix) => extraIdOf(node.id, suffix),
       warn,
       link(comfyInput): GraphLink | undefined {
         const ref = Object.hasOwn(node.links, comfyInput) ? node.links[comfyInput] : undefined
@@ -100,6 +142,7 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
         const origin = resolve(ref)
         if (!origin) {
           warn(`input "${comfyInput}": source node ${ref.node} is missing or passes nothing through; link removed`)
+          removed(comfyInput, `node ${ref.node}, which is missing or passes nothing through`)
           return undefined
         }
         const output = isConverted(origin.node)
@@ -109,6 +152,8 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
             : undefined
         if (output === undefined) {
           warn(`input "${comfyInput}": linked from dropped ${label(origin.node)}; link removed`)
+          const why = origin.node.mode === 2 ? 'is muted' : origin.node.mode === 4 ? 'is bypassed with nothing to pass on' : 'has no equivalent here'
+          removed(comfyInput, `${label(origin.node)}, which ${why} and was dropped`)
           return undefined
         }
         return { from: [origin.node.id, output] }
@@ -131,26 +176,28 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
         if (origin) folded.add(origin.node.id)
         return origin?.node
       },
+      origin(comfyInput) {
+        const ref = Object.hasOwn(node.links, comfyInput) ? node.links[comfyInput] : undefined
+        return ref ? resolve(ref) : undefined
+      },
+      contextOf: (other) => contextFor(other),
     }
   }
 
   for (const node of doc.nodes.values()) {
-    if (!isConverted(node)) continue
+    if (!isConverted(node) || restored.handles(node.id)) continue
     const result = CONVERTERS[node.type]!.convert(contextFor(node))
-    converted.set(node.id, {
-      id: node.id,
-      type: result.type,
-      version: 1,
-      ...(node.title !== undefined ? { title: node.title } : {}),
-      inputs: result.inputs,
-      ...(comfyMode(node.mode) ? { mode: comfyMode(node.mode) } : {}),
-    })
+    // A node may become several of ours (main node first); `converted` holds the main one.
+    const [main, ...extras] = nodesFromConverted(node, result, comfyMode(node.mode), extraIdOf)
+    converted.set(node.id, main!)
+    results.set(node.id, result)
+    extraNodes.set(node.id, extras)
     if (result.controls) controls.set(node.id, result.controls)
   }
 
   const placeholders: string[] = []
   for (const node of doc.nodes.values()) {
-    if (!isPlaceholder(node)) continue
+    if (!isPlaceholder(node) || restored.handles(node.id)) continue
     const ctx = contextFor(node)
     converted.set(node.id, placeholderNode(node, doc, (input) => ctx.link(input), ctx.warn))
     placeholders.push(`${label(node)}: no equivalent, kept as a placeholder (a run that needs it fails)`)
@@ -159,22 +206,32 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
   const dropped: string[] = []
   const foldedReport: string[] = []
   for (const node of doc.nodes.values()) {
-    if (converted.has(node.id)) continue
+    if (converted.has(node.id) || restored.handles(node.id)) continue
     if (node.mode === 2) dropped.push(`${label(node)}: muted, no equivalent, dropped`)
     else if (node.mode === 4) dropped.push(`${label(node)}: bypassed, no equivalent, dropped (its links pass through)`)
     else if (node.type === 'Reroute') foldedReport.push(`${label(node)}: folded into the links through it`)
     else if (folded.has(node.id) && VALUE_NODES.has(node.type)) foldedReport.push(`${label(node)}: value folded into the inputs it feeds`)
-    else if (folded.has(node.id) && HELPER_NODES.has(node.type)) foldedReport.push(`${label(node)}: folded into the sampler it feeds`)
+    else if (folded.has(node.id) && MODEL_PASS_THROUGH.has(node.type)) {
+      foldedReport.push(`${label(node)}: MODEL passes through it; its model sampling goes into the sampler's schedule`)
+    } else if (folded.has(node.id) && HELPER_NODES.has(node.type)) foldedReport.push(`${label(node)}: folded into the sampler it feeds`)
     else dropped.push(`${label(node)}: no equivalent, dropped`)
   }
 
   const report: ComfyImportReport = { placeholders, dropped, folded: foldedReport, warnings }
-  // Nodes in the file's order, whether converted or kept as placeholders.
-  const nodes = [...doc.nodes.keys()].flatMap((id) => {
-    const node = converted.get(id)
-    return node ? [node] : []
-  })
-  return { graph: buildGraph(doc, nodes, controls, report, source), format: doc.format, report }
+  // Nodes in the file's order, whether converted or kept as placeholders; a node's extra nodes follow it.
+  const extraLayouts = new Map<string, NodeLayout>()
+  const nodes = redirectExtraOutputs(
+    [...doc.nodes.keys()].flatMap((id) => {
+      const node = converted.get(id)
+      const extras = extraNodes.get(id) ?? []
+      const layout = doc.nodes.get(id)?.layout
+      if (layout) extras.forEach((extra, index) => extraLayouts.set(extra.id, extraNodeLayout(layout, index)))
+      return node ? [node, ...extras] : []
+    }),
+    results,
+    extraIdOf,
+  )
+  return { graph: buildGraph(doc, nodes, controls, report, extraLayouts, source), format: doc.format, report, removedLinks }
 }
 
 /** ComfyUI's LGraphEventMode to ours: 2 (never) is mute, 4 is bypass; the rest run. */
@@ -187,16 +244,18 @@ function buildGraph(
   nodes: GraphNode[],
   controls: Map<string, NodeLayout['controls']>,
   report: ComfyImportReport,
+  extraLayouts: ReadonlyMap<string, NodeLayout>,
   source?: string,
 ): GraphFile {
   const layoutNodes: Record<string, NodeLayout> = {}
   for (const node of nodes) {
-    const comfy = doc.nodes.get(node.id)!
+    // Extra nodes (new ids) have no ComfyUI node of their own: they sit below their main node.
+    const layout = doc.nodes.get(node.id)?.layout ?? extraLayouts.get(node.id)
     const control = controls.get(node.id)
-    if (comfy.layout) layoutNodes[node.id] = control ? { ...comfy.layout, controls: control } : comfy.layout
+    if (layout) layoutNodes[node.id] = control ? { ...layout, controls: control } : layout
     else if (control) layoutNodes[node.id] = { pos: [0, 0], controls: control }
   }
-  const kind = `${doc.format === 'workflow' ? 'workflow' : 'API prompt'}${source ? ` (${source})` : ''}`
+  const sourceLabel = comfySourceLabel(doc.format, source)
   const hasLayout = Object.keys(layoutNodes).length > 0 || doc.groups.length > 0 || doc.viewport !== undefined
   const candidate: GraphFileInput = {
     format: GRAPH_FORMAT,
@@ -206,11 +265,11 @@ function buildGraph(
       ? { layout: { nodes: layoutNodes, groups: [...doc.groups], ...(doc.viewport ? { viewport: doc.viewport } : {}) } }
       : {}),
     metadata: {
-      description: `Imported from a ComfyUI ${kind}`,
+      description: `Imported from a ${sourceLabel}`,
       // Kept with the graph (and shown by the editor) until dismissed; a clean import has nothing to say.
       ...(reportIsEmpty(report) ? {} : {
             importReport: {
-              source: `ComfyUI ${kind}`,
+              source: sourceLabel,
               placeholders: [...report.placeholders],
               dropped: [...report.dropped],
               folded: [...report.folded],

@@ -13,6 +13,7 @@ export {
 export type { DecodedPng, PngChunk, PngGraph } from './png.js'
 export { importComfyDocument, importComfyUI, schedulerPreset, WIDGET_ORDER } from './comfyui.js'
 export type { ComfyImportReport, ComfyImportResult } from './comfyui.js'
+export { runnableReport, withRunnableReport } from './comfyui-runnable.js'
 export { HOSTILE_KEYS, HostileKeyError, JsonSyntaxError, assertNoHostileKeys, parseJsonSafely } from './safe-json.js'
 export type { JsonValue } from './safe-json.js'
 export { isPng, looksLikeGraphText, openGraphBytes, openGraphText } from './open.js'

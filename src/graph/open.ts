@@ -1,9 +1,11 @@
 // Any shareable graph source -> our graph file: our JSON, a PNG with a graph embedded (ours or ComfyUI's), or a
 // ComfyUI workflow / API prompt (imported, with its report as warnings). Shared by the editor and the CLI.
+import type { NodeRegistry } from '../engine/registry.js'
 import { importComfyUI, type ComfyImportResult } from './comfyui.js'
+import { withRunnableReport } from './comfyui-runnable.js'
 import { GraphFileError } from './errors.js'
 import { readJson, validateGraphDocument } from './parse.js'
-import { PNG_SIGNATURE } from './png-chunks.js'
+import { PNG_SIGNATURE, PngError } from './png-chunks.js'
 import { extractGraphFromPng } from './png.js'
 import type { GraphFile } from './schema.js'
 
@@ -11,15 +13,19 @@ export interface OpenedGraphSource {
   readonly graph: GraphFile
   readonly origin: 'graph' | 'png' | 'comfyui'
   readonly warnings: readonly string[]
+  /** For an imported ComfyUI graph checked against a registry: what stops it running (also in its import report). */
+  readonly blocking?: readonly string[]
 }
 
 export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= PNG_SIGNATURE.length && PNG_SIGNATURE.every((b, i) => bytes[i] === b)
 }
 
-function fromComfy(result: ComfyImportResult): OpenedGraphSource {
+/** With a registry (hosts have one), the import is also checked: what stops it running goes into its report. */
+function fromComfy(result: ComfyImportResult, registry: NodeRegistry | undefined, source: string): OpenedGraphSource {
   const { placeholders, dropped, warnings } = result.report
-  return { graph: result.graph, origin: 'comfyui', warnings: [...placeholders, ...dropped, ...warnings] }
+  const checked = registry ? withRunnableReport(result, registry, source) : { graph: result.graph, blocking: [] }
+  return { graph: checked.graph, origin: 'comfyui', warnings: [...placeholders, ...dropped, ...warnings], blocking: checked.blocking }
 }
 
 /**
@@ -44,7 +50,7 @@ export function looksLikeGraphText(text: string): boolean {
 }
 
 /** Our graph format, or a ComfyUI workflow recognised by its shape (no "format" field). */
-export function openGraphText(text: string, source: string): OpenedGraphSource {
+export function openGraphText(text: string, source: string, registry?: NodeRegistry): OpenedGraphSource {
   const doc = readJson(text, source)
   const format = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? doc['format'] : undefined
   // Anything that declares a format is judged as ours, so a wrong version gets our clear message.
@@ -52,15 +58,26 @@ export function openGraphText(text: string, source: string): OpenedGraphSource {
     const parsed = validateGraphDocument(doc, source)
     return { graph: parsed.graph, origin: 'graph', warnings: parsed.warnings }
   }
-  return fromComfy(importComfyUI(text, source))
+  return fromComfy(importComfyUI(text, source), registry, source)
 }
 
-export function openGraphBytes(bytes: Uint8Array, source: string): OpenedGraphSource {
+/** PNG errors name the chunk; from a file, they name the file too. */
+function namingTheFile<T>(read: () => T, source: string): T {
+  try {
+    return read()
+  } catch (error) {
+    if (error instanceof PngError) throw new GraphFileError(error.message, source)
+    throw error
+  }
+}
+
+export function openGraphBytes(bytes: Uint8Array, source: string, registry?: NodeRegistry): OpenedGraphSource {
   if (isPng(bytes)) {
-    const found = extractGraphFromPng(bytes, source)
+    const found = namingTheFile(() => extractGraphFromPng(bytes, source), source)
     if (!found) throw new GraphFileError('this PNG has no graph embedded', source)
-    if (found.kind === 'graph') return { graph: found.graph, origin: 'png', warnings: [] }
-    return { ...fromComfy(importComfyUI(found.text, source)), origin: 'png' }
+    if (found.kind === 'graph') return { graph: found.graph, origin: 'png', warnings: found.warnings }
+    const imported = fromComfy(importComfyUI(found.text, source), registry, source)
+    return { ...imported, origin: 'png', warnings: [...found.warnings, ...imported.warnings] }
   }
   let text: string
   try {
@@ -68,5 +85,5 @@ export function openGraphBytes(bytes: Uint8Array, source: string): OpenedGraphSo
   } catch {
     throw new GraphFileError('not a UTF-8 text file or a PNG', source)
   }
-  return openGraphText(text, source)
+  return openGraphText(text, source, registry)
 }

@@ -26,6 +26,11 @@ export const ImportReportSchema = z.strictObject({
   dropped: z.array(z.string()).default([]),
   folded: z.array(z.string()).default([]),
   warnings: z.array(z.string()).default([]),
+  /**
+   * What stops the imported graph running, one line per node and input with what to do (added by hosts that check
+   * it against their node declarations). Absent in older files and in imports that can run.
+   */
+  blocking: z.array(z.string()).optional(),
 })
 
 export type PlaceholderSlot = z.output<typeof PlaceholderSlotSchema>

@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { GraphEditor } from '../editor/editor.js'
+import { NodeRegistry } from '../engine/registry.js'
 import { openGraphFile, decodeGraphText } from '../editor/open-file.js'
 import { serializeGraphFile } from '../graph/parse.js'
 import type { GraphFile } from '../graph/schema.js'
@@ -103,9 +104,14 @@ export const useGraph = defineStore('graph', () => {
     })
   }
 
+  /** The editor's node declarations, so a ComfyUI import is checked against them (its report says what blocks a run). */
+  function editorRegistry(): NodeRegistry | undefined {
+    return editor.value ? new NodeRegistry(editor.value.definitions.values()) : undefined
+  }
+
   async function openFile(file: File): Promise<boolean> {
     try {
-      const opened = await openGraphFile(file)
+      const opened = await openGraphFile(file, editorRegistry())
       show(opened.graph, opened.name)
       warnings.value = opened.warnings
       await autosaveNow()
@@ -119,7 +125,7 @@ export const useGraph = defineStore('graph', () => {
   /** Loads graph JSON text (the window.__hypersd hook); throws with the reason when it is refused. */
   function loadText(text: string, source = 'graph'): void {
     try {
-      show(decodeGraphText(text, source).graph, source)
+      show(decodeGraphText(text, source, editorRegistry()).graph, source)
       void autosaveNow()
     } catch (error) {
       loadError.value = `Could not open ${source}: ${messageOf(error)}`

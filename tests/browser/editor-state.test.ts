@@ -20,7 +20,7 @@ interface GraphNodeJson {
 }
 interface GraphJson {
   nodes: GraphNodeJson[]
-  metadata?: { importReport?: { placeholders: string[] } }
+  metadata?: { importReport?: { placeholders: string[]; blocking?: string[] } }
 }
 
 const graphJson = async (page: Page): Promise<GraphJson> => JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as GraphJson
@@ -146,6 +146,9 @@ describe('honest editor state', () => {
     const reportText = (await report.textContent()) ?? ''
     for (const line of ['node 12 (UpscaleModelLoader)', 'node 13 (ImageUpscaleWithModel)', 'node 40 (ControlNetLoader)']) expect(reportText).toContain(line)
     expect(reportText).toContain('kept as a placeholder')
+    // Checked against the editor's nodes on open: the report says which input the placeholders block and what to do.
+    expect(reportText).toContain('node 14 (SaveImage) input "image": its source node 13 (ImageUpscaleWithModel) has no equivalent here')
+    await expect(report.locator('details[data-section=blocking]').getAttribute('open')).resolves.not.toBeNull()
 
     const imported = await graphJson(page)
     const placeholder = (id: string): GraphNodeJson | undefined => imported.nodes.find((n) => n.id === id)
@@ -156,6 +159,7 @@ describe('honest editor state', () => {
     expect(placeholder('13')).toMatchObject({ type: 'ImageUpscaleWithModel', inputs: { upscale_model: { from: ['12', 'UPSCALE_MODEL'] } } })
     expect(placeholder('14')?.inputs['image']).toEqual({ from: ['13', 'IMAGE'] })
     expect(imported.metadata?.importReport?.placeholders).toHaveLength(3)
+    expect(imported.metadata?.importReport?.blocking).toHaveLength(1)
     await screenshot(page, 'editor-state-comfyui-placeholders')
 
     // The upscaler's Save Image needs the placeholders: the run names them; the unused ControlNetLoader is no problem.

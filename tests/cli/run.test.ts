@@ -60,8 +60,10 @@ describe('hypersd run/import on shared files', () => {
     const result = runCli(['import', join(ROOT, 'tests', 'graph', 'fixtures', 'comfyui', 'default-lora-note.workflow.json'), '--out', out])
     expect(result.code).toBe(0)
     expect(result.stderr).toContain('warning: node 12 (UpscaleModelLoader): no equivalent, kept as a placeholder')
-    // The upscaler's Save Image needs the placeholders, so a run of this graph would fail naming them.
-    expect(result.stderr).toContain('note: node 13: unknown node type "ImageUpscaleWithModel"')
+    // The upscaler's Save Image needs the placeholders: the report names the blocked input and how to get past it.
+    expect(result.stderr).toContain(
+      'cannot run: node 14 (SaveImage) input "image": its source node 13 (ImageUpscaleWithModel) has no equivalent here and is kept as a placeholder; reconnect "image" to node 8 (VAEDecode) output "image" (what node 13 takes in) to skip it, or remove node 13',
+    )
     const imported = JSON.parse(readFileSync(out, 'utf8')) as {
       format: string
       nodes: { type: string; inputs: Record<string, unknown>; placeholder?: unknown }[]

@@ -22,23 +22,29 @@ describe('ComfyUI UI workflow 0.4', () => {
     expect(format).toBe('workflow')
     expect(graph.nodes.map((n) => `${n.id}:${n.type}`)).toEqual([
       '7:CLIPTextEncode', '6:CLIPTextEncode', '5:EmptyLatent', '3:TSCDSampler', '8:VAEDecode', '9:SaveImage',
-      '4:LoadPipeline', '10:UNetLoRA', '11:Note', '12:UpscaleModelLoader', '13:ImageUpscaleWithModel', '14:SaveImage',
+      '4:LoadPipeline', '10:UNetLoRA', '17:UNetLoRA', '11:Note', '12:UpscaleModelLoader', '13:ImageUpscaleWithModel', '14:SaveImage',
     ])
     expect(node(graph, '4').inputs).toEqual({ model: 'v1-5-pruned-emaonly' })
     expect(node(graph, '10').inputs).toEqual({
       unet: { from: ['4', 'unet'] },
-      clip: { from: ['4', 'clip'] },
       lora: 'loras/Hyper-SD15-8steps-lora.safetensors',
       scale: 1,
+    })
+    // strength_clip 0.8 differs from strength_model 1: the CLIP output comes from a second LoRA node at 0.8
+    expect(node(graph, '17').inputs).toEqual({
+      unet: { from: ['4', 'unet'] },
+      clip: { from: ['4', 'clip'] },
+      lora: 'loras/Hyper-SD15-8steps-lora.safetensors',
+      scale: 0.8,
     })
     expect(node(graph, '6')).toEqual({
       id: '6',
       type: 'CLIPTextEncode',
       version: 1,
       title: 'Positive prompt',
-      inputs: { clip: { from: ['10', 'clip'] }, text: 'beautiful scenery nature glass bottle landscape, , purple galaxy bottle,' },
+      inputs: { clip: { from: ['17', 'clip'] }, text: 'beautiful scenery nature glass bottle landscape, , purple galaxy bottle,' },
     })
-    expect(node(graph, '7').inputs).toEqual({ clip: { from: ['10', 'clip'] }, text: 'text, watermark' })
+    expect(node(graph, '7').inputs).toEqual({ clip: { from: ['17', 'clip'] }, text: 'text, watermark' })
     expect(node(graph, '5').inputs).toEqual({ width: 512, height: 512, batch: 1 })
     expect(node(graph, '3').inputs).toEqual({
       model: { from: ['10', 'unet'] },
@@ -49,7 +55,8 @@ describe('ComfyUI UI workflow 0.4', () => {
       cfg: 1,
       steps: 8,
       scheduler: 'euler-trailing',
-      denoise: 1,
+      // ComfyUI's "normal" schedule for 8 steps, as custom sigmas (its timesteps are not whole numbers)
+      sigmas: '14.61464,6.6779995,3.5220563,2.0606415,1.2768321,0.7912598,0.43966573,0.02916716,0',
     })
     // the VAE arrives through a Reroute node
     expect(node(graph, '8').inputs).toEqual({ vae: { from: ['4', 'vae'] }, latent: { from: ['3', 'latent'] } })
@@ -89,10 +96,11 @@ describe('ComfyUI UI workflow 0.4', () => {
     expect(graph.metadata?.importReport).toEqual({ source: 'ComfyUI workflow (default.json)', ...report })
     expect(report.folded).toEqual(['node 15 (Reroute): folded into the links through it', 'node 16 (PrimitiveNode): value folded into the inputs it feeds'])
     expect(report.warnings).toEqual([
-      'node 3 (KSampler): scheduler "normal" has no equivalent; "euler-trailing" uses trailing timestep spacing',
+      "node 3 (KSampler): initial noise: ComfyUI scales it by sqrt(1 + sigma0^2) = 14.65, ours (as diffusers' Euler) by sigma0 = 14.61 (0.23% less)",
+      'node 3 (KSampler): UNet timesteps differ by up to 0.429: ComfyUI feeds the nearest whole timestep, ours the fractional one of the same sigma',
       'node 4 (CheckpointLoaderSimple): checkpoint "v1-5-pruned-emaonly.safetensors" is a single-file checkpoint; "v1-5-pruned-emaonly" must name an ONNX export folder (CLI: --model v1-5-pruned-emaonly=PATH)',
       'node 10 (LoraLoader): LoRA "Hyper-SD15-8steps-lora.safetensors" is looked up as "loras/Hyper-SD15-8steps-lora.safetensors" in the models folder (CLI: --model loras/Hyper-SD15-8steps-lora.safetensors=PATH)',
-      'node 10 (LoraLoader): strength_clip 0.8 differs from strength_model 1; one scale (1) applies to both',
+      'node 10 (LoraLoader): strength_clip 0.8 differs from strength_model 1: the CLIP output comes from a second UNet + LoRA (node 17) at scale 0.8',
     ])
   })
 
@@ -175,7 +183,8 @@ describe('ComfyUI API prompt', () => {
       cfg: 1,
       steps: 4,
       scheduler: 'lcm-800',
-      denoise: 1,
+      // sgm_uniform's whole timesteps: 749.25 and 499.5 round to the nearest table entries
+      timesteps: '999,749,500,250',
     })
     expect(node(graph, '3').title).toBeUndefined()
     expect(node(graph, '4')).toMatchObject({ type: 'LoadPipeline', title: 'Load Checkpoint', inputs: { model: 'sd15/dreamshaper_8' } })
@@ -228,10 +237,13 @@ describe('SamplerCustom', () => {
       id: '4',
       type: 'TSCDSampler',
       version: 1,
-      inputs: { model: { from: ['1', 'unet'] }, seed: 7, cfg: 1.5, steps: 2, denoise: 0.9, scheduler: 'tcd' },
+      // denoise 0.9 of 2 steps is ComfyUI's full schedule (int(2 / 0.9) = 2): sgm_uniform's 999, 499.5 -> 999, 500
+      inputs: { model: { from: ['1', 'unet'] }, seed: 7, cfg: 1.5, steps: 2, scheduler: 'tcd', timesteps: '999,500' },
     })
     expect(node(graph, '1').inputs).toEqual({ model: 'sd15/tiny-sd15' }) // Windows separators normalised, no warning
-    expect(report.warnings).toEqual([])
+    expect(report.warnings).toEqual([
+      "node 4 (SamplerCustom): noise levels differ by up to 0.167% (at sigma 1.616): ComfyUI steps through its schedule's sigmas, ours through the noise table at the timesteps it feeds the UNet",
+    ])
     expect(report.folded).toEqual(['node 2 (KSamplerSelect): folded into the sampler it feeds', 'node 3 (BasicScheduler): folded into the sampler it feeds'])
     expect(report.dropped).toEqual(['node 5 (SDTurboScheduler): no equivalent, dropped'])
   })

@@ -13,10 +13,12 @@ export async function importCommand(args: ParsedArgs): Promise<number> {
   const [source, ...extra] = args.positionals
   if (!source || extra.length > 0) throw new UsageError('usage: hypersd import <workflow.json | image.png> [--out graph.json]')
   const registry = new NodeRegistry(nodeDefinitions)
-  const opened = await readGraphSource(source)
+  const opened = await readGraphSource(source, registry)
   const graph = migrateGraph(opened.graph, registry).graph
   for (const warning of opened.warnings) process.stderr.write(`warning: ${warning}\n`)
-  for (const issue of planRun(toExecGraph(graph), registry).issues) process.stderr.write(`note: ${issue.message}\n`)
+  // An import was checked as it was read (the lines are in its report too); our own files are checked here.
+  const blocking = opened.blocking ?? planRun(toExecGraph(graph), registry).issues.map((issue) => issue.message)
+  for (const line of blocking) process.stderr.write(`cannot run: ${line}\n`)
   const text = serializeGraphFile(graph)
   const out = single(args, 'out')
   if (out) {

@@ -1,0 +1,149 @@
+// Each of our node types as ComfyUI nodes: loaders, prompts, latents, decode, save and notes by their ComfyUI
+// counterparts (the sampler in comfyui-export-sampler.ts); a node with none keeps our type name, so ComfyUI shows it
+// as missing and the import brings it back.
+import { exportSampler } from './comfyui-export-sampler.js'
+import type { ExportContext, OutInput } from './comfyui-export-model.js'
+import { isGraphLink } from './schema.js'
+import type { JsonValue } from './safe-json.js'
+
+
+type Translator = (ctx: ExportContext) => void
+
+function text(ctx: ExportContext, name: string, fallback = ''): string {
+  const value = ctx.node.inputs[name]
+  return typeof value === 'string' ? value : fallback
+}
+
+function number(ctx: ExportContext, name: string, fallback: number): number {
+  const value = ctx.node.inputs[name]
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback
+}
+
+/** Our model-root-relative file names as ComfyUI names them: relative to its models/<kind> folder. */
+export function comfyFileName(name: string, folder: string): string {
+  const path = name.replace(/\\/g, '/')
+  if (path.startsWith(`${folder}/`)) return path.slice(folder.length + 1)
+  // Hub downloads keep the repository path; ComfyUI users put the file itself in the folder, as the Hyper-SD
+  // authors' workflows name it.
+  if (path.startsWith('ByteDance/Hyper-SD/')) return path.slice('ByteDance/Hyper-SD/'.length)
+  return path
+}
+
+const loadPipeline: Translator = (ctx) => {
+  ctx.primary('CheckpointLoaderSimple', [], [['ckpt_name', text(ctx, 'model', 'tiny-sd15')]], [
+    { name: 'MODEL', type: 'MODEL' }, { name: 'CLIP', type: 'CLIP' }, { name: 'VAE', type: 'VAE' },
+  ])
+  ctx.output('unet', 0)
+  ctx.output('clip', 1)
+  ctx.output('vae', 2)
+}
+
+const unetLora: Translator = (ctx) => {
+  const scale = number(ctx, 'scale', 1)
+  const lora = comfyFileName(text(ctx, 'lora'), 'loras')
+  const withClip = isGraphLink(ctx.node.inputs['clip']) || ctx.usedOutputs.has('clip')
+  if (withClip) {
+    ctx.primary('LoraLoader', [{ name: 'model', type: 'MODEL', ...ctx.link('unet', 'model') }, { name: 'clip', type: 'CLIP', ...ctx.link('clip') }],
+      [['lora_name', lora], ['strength_model', scale], ['strength_clip', scale]],
+      [{ name: 'MODEL', type: 'MODEL' }, { name: 'CLIP', type: 'CLIP' }])
+    ctx.output('unet', 0)
+    ctx.output('clip', 1)
+  } else {
+    ctx.primary('LoraLoaderModelOnly', [{ name: 'model', type: 'MODEL', ...ctx.link('unet', 'model') }], [['lora_name', lora], ['strength_model', scale]], [{ name: 'MODEL', type: 'MODEL' }])
+    ctx.output('unet', 0)
+  }
+}
+
+const unetWeights: Translator = (ctx) => {
+  const weights = comfyFileName(text(ctx, 'weights'), 'unet')
+  ctx.primary('UNETLoader', [], [['unet_name', weights], ['weight_dtype', 'default']], [{ name: 'MODEL', type: 'MODEL' }])
+  ctx.output('unet', 0)
+  // ComfyUI's UNETLoader loads the UNet alone: the pipeline it replaces travels in properties.hypersd only.
+  const unet = ctx.node.inputs['unet']
+  if (isGraphLink(unet)) ctx.exported.linkInputs.set('unet', { from: [unet.from[0], unet.from[1]] })
+  ctx.warn(`UNETLoader "${weights}" loads the UNet file alone (ComfyUI's checkpoint-format file, in models/unet)`)
+}
+
+const clipTextEncode: Translator = (ctx) => {
+  ctx.primary('CLIPTextEncode', [{ name: 'clip', type: 'CLIP', ...ctx.link('clip') }], [['text', text(ctx, 'text')]], [{ name: 'CONDITIONING', type: 'CONDITIONING' }])
+  ctx.output('conditioning', 0)
+}
+
+const emptyLatent: Translator = (ctx) => {
+  ctx.primary('EmptyLatentImage', [], [['width', number(ctx, 'width', 512)], ['height', number(ctx, 'height', 512)], ['batch_size', number(ctx, 'batch', 1)]], [{ name: 'LATENT', type: 'LATENT' }])
+  ctx.output('latent', 0)
+}
+
+const vaeDecode: Translator = (ctx) => {
+  ctx.primary('VAEDecode', [{ name: 'samples', type: 'LATENT', ...ctx.link('latent', 'samples') }, { name: 'vae', type: 'VAE', ...ctx.link('vae') }], [], [{ name: 'IMAGE', type: 'IMAGE' }])
+  ctx.output('image', 0)
+  const tiling = text(ctx, 'tiling', 'auto')
+  if (tiling === 'on') ctx.warn('tiled decoding is left out (ComfyUI has a separate VAEDecodeTiled node)')
+}
+
+const saveImage: Translator = (ctx) => {
+  ctx.primary('SaveImage', [{ name: 'images', type: 'IMAGE', ...ctx.link('image', 'images') }], [['filename_prefix', text(ctx, 'filename_prefix', 'hypersd')]], [])
+}
+
+const previewImage: Translator = (ctx) => {
+  ctx.primary('PreviewImage', [{ name: 'images', type: 'IMAGE', ...ctx.link('image', 'images') }], [], [])
+}
+
+const note: Translator = (ctx) => {
+  ctx.primary('Note', [], [['text', text(ctx, 'text')]], [])
+}
+
+export const EXPORTERS: Readonly<Record<string, Translator>> = {
+  LoadPipeline: loadPipeline,
+  UNetLoRA: unetLora,
+  UNetWeights: unetWeights,
+  CLIPTextEncode: clipTextEncode,
+  EmptyLatent: emptyLatent,
+  TSCDSampler: exportSampler,
+  VAEDecode: vaeDecode,
+  SaveImage: saveImage,
+  PreviewImage: previewImage,
+  Note: note,
+}
+
+/** The ComfyUI type each of ours becomes (any one of them), for the import to know a node of ours by it. */
+export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
+  LoadPipeline: ['CheckpointLoaderSimple'],
+  UNetLoRA: ['LoraLoader', 'LoraLoaderModelOnly'],
+  UNetWeights: ['UNETLoader'],
+  CLIPTextEncode: ['CLIPTextEncode'],
+  EmptyLatent: ['EmptyLatentImage'],
+  TSCDSampler: ['KSampler', 'SamplerCustom'],
+  VAEDecode: ['VAEDecode'],
+  SaveImage: ['SaveImage'],
+  PreviewImage: ['PreviewImage'],
+  Note: ['Note'],
+}
+
+/**
+ * A node with no ComfyUI counterpart: our type name, our input names as sockets (linked ones) and widgets (the
+ * rest), our output names; a placeholder from an earlier import goes back as the ComfyUI node it was.
+ */
+export const keepAsIs: Translator = (ctx) => {
+  const node = ctx.node
+  const definition = ctx.describe?.(node.type)
+  if (node.placeholder) {
+    const widgets = node.placeholder.widgets
+    const primary = ctx.primary(node.type, node.placeholder.inputs.map((slot) => ({ name: slot.name, type: slot.type, ...ctx.link(slot.name) })), [], node.placeholder.outputs.map((slot) => ({ ...slot })))
+    if (widgets !== undefined) primary.rawWidgets = widgets
+    node.placeholder.outputs.forEach((slot, i) => ctx.output(slot.name, i))
+    return
+  }
+  const socketNames = definition
+    ? Object.entries(definition.inputs).filter(([name, spec]) => spec.kind === 'socket' || isGraphLink(node.inputs[name])).map(([name]) => name)
+    : Object.keys(node.inputs).filter((name) => isGraphLink(node.inputs[name]))
+  const inputs: OutInput[] = socketNames.map((name) => {
+    const spec = definition?.inputs[name]
+    return { name, type: spec?.kind === 'socket' ? spec.type : '*', ...ctx.link(name) }
+  })
+  const widgets: [string, JsonValue][] = Object.entries(node.inputs).filter(([name, value]) => !isGraphLink(value) && !socketNames.includes(name)).map(([name, value]) => [name, value as JsonValue])
+  const outputNames = definition ? Object.keys(definition.outputs) : [...ctx.usedOutputs]
+  ctx.primary(node.type, inputs, widgets, outputNames.map((name) => ({ name, type: definition?.outputs[name]?.type ?? '*' })))
+  outputNames.forEach((name, i) => ctx.output(name, i))
+  ctx.warn(`${node.type} has no ComfyUI counterpart; it is written under its own type (ComfyUI shows it as missing)`)
+}
