@@ -1,7 +1,7 @@
 // The shapes domain's reward: checks an image against its caption by measuring the scene analytically
 // (src/scene), attribute by attribute. No model runs, so it is exact on clean renders and cheap on every run.
-import { InputError, output, socket, string } from '../src/engine/index.js'
-import { ATTRIBUTES, CaptionError, describeScore, parseCaption, scoreScene, type CaptionSpec, type SceneScore } from '../src/scene/index.js'
+import { InputError, optionalOutput, output, socket, string } from '../src/engine/index.js'
+import { ATTRIBUTES, CaptionError, type Attribute, describeScore, parseCaption, scoreScene, type CaptionSpec, type SceneScore } from '../src/scene/index.js'
 import { defineHostNode } from './define.js'
 import type { ImageBatch, Parameters } from './types.js'
 
@@ -60,6 +60,13 @@ export const sceneScore = defineHostNode({
     all_right: output('FLOAT', 'Share of the images with every named attribute right (0..1).'),
     result: output('STRING', 'One line per attribute: "colour ✓ red" or "shape ✗ square (wanted circle)".'),
     image: output('IMAGE', 'The input images, with scene_score, scene_all_right and scene_<attribute> in their parameters.'),
+    scores: output('STRING', 'Per-image scores, comma separated.'),
+    // Per attribute, for sweeps and charts: empty when the caption does not name the attribute.
+    size: optionalOutput('FLOAT', 'Share of the images whose size is right (0..1); empty when the caption names no size.'),
+    colour: optionalOutput('FLOAT', 'Share of the images whose colour is right (0..1); empty when the caption names no colour.'),
+    shape: optionalOutput('FLOAT', 'Share of the images whose shape is right (0..1); empty when the caption names no shape.'),
+    position: optionalOutput('FLOAT', 'Share of the images whose position is right (0..1); empty when the caption names no position.'),
+    background: optionalOutput('FLOAT', 'Share of the images whose background is right (0..1); empty when the caption names no background.'),
   },
   async execute({ image, caption }, ctx) {
     if (image.images.length === 0) throw new InputError('image', 'the image batch is empty')
@@ -73,6 +80,21 @@ export const sceneScore = defineHostNode({
     const lines = scores.flatMap((s, n) => describeScore(s).map((line) => (scores.length > 1 ? `image ${n + 1}: ${line}` : line)))
     const parameters = scoreParameters(text, scores)
     const allRight = scores.filter((s) => s.allRight).length / scores.length
-    return { score: Number(parameters.scene_score), all_right: allRight, result: lines.join('\n'), image: { ...image, parameters: { ...image.parameters, ...parameters } } }
+    const attributeShare = (attribute: Attribute): number | undefined => {
+      const results = scores.flatMap((s) => s.results.filter((r) => r.attribute === attribute))
+      return results.length === 0 ? undefined : results.filter((r) => r.right).length / results.length
+    }
+    return {
+      score: Number(parameters.scene_score),
+      all_right: allRight,
+      result: lines.join('\n'),
+      scores: scores.map((s) => s.score.toFixed(4)).join(', '),
+      size: attributeShare('size'),
+      colour: attributeShare('colour'),
+      shape: attributeShare('shape'),
+      position: attributeShare('position'),
+      background: attributeShare('background'),
+      image: { ...image, parameters: { ...image.parameters, ...parameters } },
+    }
   },
 })

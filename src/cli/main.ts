@@ -1,12 +1,15 @@
 // hypersd: run, validate and inspect Hyper-SD Studio graphs headless on onnxruntime-node.
 import { parseArgs, UsageError } from './args.js'
+import { exportCommand } from './commands/export.js'
 import { importCommand } from './commands/import.js'
 import { loraCommand } from './commands/lora.js'
 import { modelsCommand } from './commands/models/index.js'
 import { nodesCommand } from './commands/nodes.js'
 import { runCommand } from './commands/run.js'
+import { sweepCommand } from './commands/sweep.js'
 import { timestepsCommand } from './commands/timesteps.js'
 import { validateCommand } from './commands/validate.js'
+import { workerCommand } from './commands/worker.js'
 import { formatCliError } from './errors.js'
 
 const USAGE = `usage: hypersd <command> [options]
@@ -14,9 +17,17 @@ const USAGE = `usage: hypersd <command> [options]
 commands:
   run <graph.json | image.png | comfyui.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR] [--models-dir DIR] [--previews] [--quiet]
       run a graph headless; writes PNGs (graph embedded) to DIR (default ./out)
+  sweep <graph | grid.png | sweep.json> --vary NODE.INPUT=LIST|START:STOP:STEP|@FILE [--vary ...] [--seeds N] [--set ...] --out DIR [--model ...]
+      run every combination of one or two inputs (x seeds) through one engine; writes DIR/grid.png (sweep embedded),
+      sweep.csv, sweep.json, chart.svg and DIR/cells/; resumes from DIR, Ctrl+C keeps the cells done
+      --queue redis://HOST:PORT: the cells run on \`hypersd worker\`s through BullMQ on Redis instead
+  worker --queue redis://HOST:PORT [--model NAME=PATH ...] [--models-dir DIR] [--concurrency N] [--stalled-after S]
+      run sweep cells from the queue (one per GPU); a killed worker's cell is retried by another after about S s (30)
   validate <graph> [--set ...]          print every validation error
   import <comfyui.json | image.png> [--out graph.json]
       convert a ComfyUI workflow or API prompt, or a PNG with a graph embedded, to a graph file
+  export --comfyui <graph.json | image.png> [--api] [--out FILE]
+      write a graph as a ComfyUI workflow (--api: an API prompt); what ComfyUI runs differently goes to stderr
   nodes [TYPE] [--markdown | --json]     list node types with their inputs
   lora <file.safetensors> [--pipeline NAME] [--model NAME=PATH ...] [--all]
       which LoRA tensors match which UNet / text-encoder layers (matched, unmatched, layers patched)
@@ -32,12 +43,15 @@ commands:
 
 global: --verbose adds stack traces to errors`
 
-const FLAGS = new Set(['verbose', 'markdown', 'json', 'previews', 'quiet', 'help', 'all'])
+const FLAGS = new Set(['verbose', 'markdown', 'json', 'previews', 'quiet', 'help', 'all', 'comfyui', 'api'])
 
 const COMMANDS: Record<string, (args: ReturnType<typeof parseArgs>) => Promise<number>> = {
   run: runCommand,
+  sweep: sweepCommand,
+  worker: workerCommand,
   validate: validateCommand,
   import: importCommand,
+  export: exportCommand,
   lora: loraCommand,
   models: modelsCommand,
   nodes: nodesCommand,

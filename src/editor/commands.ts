@@ -6,6 +6,7 @@ export type CommandId =
   | 'undo'
   | 'redo'
   | 'save'
+  | 'exportComfyUI'
   | 'open'
   | 'copy'
   | 'paste'
@@ -22,6 +23,7 @@ export type CommandId =
   | 'collapse'
   | 'pin'
   | 'toggleMinimap'
+  | 'sweep'
 
 export interface Command {
   readonly id: CommandId
@@ -43,6 +45,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'undo', label: 'Undo', keys: ['Ctrl+Z'] },
   { id: 'redo', label: 'Redo', keys: ['Ctrl+Shift+Z', 'Ctrl+Y'] },
   { id: 'save', label: 'Save graph', keys: ['Ctrl+S'], inTextFields: true },
+  { id: 'exportComfyUI', label: 'Export for ComfyUI', keys: [] },
   { id: 'open', label: 'Open graph', keys: ['Ctrl+O'], inTextFields: true },
   { id: 'copy', label: 'Copy', keys: ['Ctrl+C'] },
   { id: 'paste', label: 'Paste', keys: ['Ctrl+V'], viaBrowserEvent: 'paste' },
@@ -61,6 +64,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'collapse', label: 'Collapse selected nodes', keys: ['Alt+C'] },
   { id: 'pin', label: 'Pin selected nodes', keys: [] },
   { id: 'toggleMinimap', label: 'Show or hide the minimap', keys: ['Alt+M'] },
+  { id: 'sweep', label: 'Sweep: vary one or two inputs over values and compare', keys: [] },
 ]
 
 export interface KeyLike {

@@ -82,7 +82,8 @@ export function applyOverrides<G extends { readonly nodes: readonly OverridableN
   return { ...graph, nodes }
 }
 
-function findNode(nodes: readonly OverridableNode[], o: ParsedOverride): number {
+/** Index of the node an override names: its id, else a unique title, else a unique type (the error says which matched several). */
+export function findNode(nodes: readonly OverridableNode[], o: ParsedOverride): number {
   const byId = nodes.findIndex((n) => n.id === o.node)
   if (byId >= 0) return byId
   for (const key of ['title', 'type'] as const) {

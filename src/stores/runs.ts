@@ -7,6 +7,7 @@ import type { ShownOutput } from '../engine/output-values.js'
 import type { NodeRunState } from '../editor/node-overlay.js'
 import { EngineClient } from '../worker/client.js'
 import type { FromWorker, RunIssue, SessionStats } from '../worker/protocol.js'
+import type { SweepFromWorker } from '../worker/sweep-protocol.js'
 import { useGallery } from './gallery.js'
 import { useGraph } from './graph.js'
 import { useModels } from './models.js'
@@ -80,12 +81,20 @@ export const useRuns = defineStore('runs', () => {
   let counter = 0
   /** The exec graph of the last queued run, so auto-run ignores edits that change only the layout. */
   let lastQueuedGraph = ''
+  /** The sweep store's handler of the worker's sweep-* messages (sweeps run on this worker's engine and cache). */
+  let sweepListener: ((message: SweepFromWorker) => void) | null = null
+  /** The sweep the worker is running: queued runs wait for it (the engine, its images and session stats are shared). */
+  let sweepRunning: string | null = null
   /** The exec graph of the run whose errors are shown, to tell which of them an edit has made stale. */
   let shownRunGraph: ExecGraph | null = null
 
   function connect(): void {
     client?.terminate()
     if (active.value) finish('cancelled')
+    if (sweepRunning) {
+      sweepListener?.({ type: 'sweep-error', sweepId: sweepRunning, message: 'The engine restarted: run the sweep again (the cells done are kept)' })
+      sweepRunning = null
+    }
     backend.value = 'starting…'
     backendBadge.value = ''
     backendReason.value = ''
@@ -137,7 +146,7 @@ export const useRuns = defineStore('runs', () => {
   }
 
   function pump(): void {
-    if (active.value || !client || backendState.value !== 'ready' || !models.loaded) return
+    if (active.value || sweepRunning || !client || backendState.value !== 'ready' || !models.loaded) return
     const next = queue.value.shift()
     if (!next) return
     active.value = next
@@ -276,6 +285,15 @@ export const useRuns = defineStore('runs', () => {
         if (message.runId !== active.value?.id) return
         finish('cancelled')
         break
+      case 'sweep-progress':
+        sweepListener?.(message)
+        break
+      case 'sweep-done':
+      case 'sweep-error':
+        if (message.sweepId === sweepRunning) sweepRunning = null
+        sweepListener?.(message)
+        pump()
+        break
     }
   }
 
@@ -331,6 +349,16 @@ export const useRuns = defineStore('runs', () => {
     cancel,
     dismissError,
     loseGpuDevice: () => client?.loseDevice(),
+    /** Starts a sweep on the worker, or says why not (engine starting, a run or sweep at work). */
+    startSweep: (sweepId: string, definitionJson: string): string | null => {
+      if (!client || backendState.value !== 'ready') return 'The engine is not ready yet: try again once the backend badge says it is'
+      if (active.value || sweepRunning) return 'A run is in progress: wait for it or cancel it, then run the sweep'
+      sweepRunning = sweepId
+      client.runSweep(sweepId, definitionJson)
+      return null
+    },
+    cancelSweep: (sweepId: string) => client?.cancelSweep(sweepId),
+    onSweepMessage: (listener: (message: SweepFromWorker) => void) => (sweepListener = listener),
   }
 })
 

@@ -5,6 +5,7 @@ import { useGallery } from '../stores/gallery.js'
 import { useGraph } from '../stores/graph.js'
 import { useRuns } from '../stores/runs.js'
 import { useSettings } from '../stores/settings.js'
+import { useSweep, type SweepView } from '../stores/sweep.js'
 
 export interface LastRunView {
   readonly status: string
@@ -49,6 +50,8 @@ export interface HyperSdHooks {
   view(): CanvasView
   /** Page rectangle of a node, title bar included; null when there is no such node. */
   nodeRect(nodeId: string): { x: number; y: number; width: number; height: number } | null
+  /** The sweep panel's state: status, progress, each cell's executed nodes and scores, sessions built. */
+  sweep(): SweepView
 }
 
 export interface CanvasView {
@@ -96,6 +99,7 @@ export function installWindowHooks(): () => void {
     loseGpuDevice: () => runs.loseGpuDevice(),
     setAutoRun: (on) => (settings.autoRun = on),
     dirty: () => graph.dirty,
+    sweep: () => useSweep().view(),
     nodeResults: (nodeId) => ({ image: useGallery().nodeImages.has(nodeId), values: (runs.nodeValues[nodeId] ?? []).map((v) => `${v.name} = ${v.value}`) }),
     zoom: (scale, at) => {
       const canvas = graph.requireEditor().canvas

@@ -41,6 +41,15 @@ export class EngineClient {
     this.send({ type: 'models', mounts })
   }
 
+  /** Runs a sweep (its definition as sweep.json text) on the worker's engine; progress comes as sweep-* messages. */
+  runSweep(sweepId: string, definitionJson: string): void {
+    this.send({ type: 'sweep-run', sweepId, definitionJson })
+  }
+
+  cancelSweep(sweepId: string): void {
+    this.send({ type: 'sweep-cancel', sweepId })
+  }
+
   clearCache(): void {
     this.send({ type: 'clear-cache' })
   }

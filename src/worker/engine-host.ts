@@ -8,6 +8,7 @@ import type { FromWorker, RunIssue, ToWorker } from './protocol.js'
 import { createHostServices, type HostServices } from './host-services.js'
 import type { ModelMount } from '../models/browser/mounts.js'
 import { loadingStage } from './stage-label.js'
+import { createSweepHost } from './sweep-host.js'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 
@@ -144,9 +145,20 @@ function cancel(runId: string): void {
   post({ type: 'run-cancelled', runId })
 }
 
+const sweeps = createSweepHost({
+  engine: () => engine,
+  takeSessions: () => host?.sessions.take() ?? { created: [], reused: [], released: [] },
+  beginRun: (runId, graphJson) => host?.beginRun(runId, graphJson),
+  post,
+})
+
 function handle(event: MessageEvent<ToWorker>): void {
   const message = event.data
   switch (message.type) {
+    case 'sweep-run':
+    case 'sweep-cancel':
+      sweeps.handle(message)
+      break
     case 'init':
       void init(message)
       break

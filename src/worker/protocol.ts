@@ -5,6 +5,7 @@ import type { ExecGraph } from '../engine/graph.js'
 import type { ShownOutput } from '../engine/output-values.js'
 import type { ImageOutput } from '../../nodes/services.js'
 import type { ModelMount } from '../models/browser/mounts.js'
+import type { SweepFromWorker, SweepToWorker } from './sweep-protocol.js'
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm'
 
@@ -42,6 +43,7 @@ export type ToWorker =
   | { readonly type: 'clear-cache' }
   /** Destroys the worker's GPU device, as a driver reset would: checks that the app recovers. */
   | { readonly type: 'lose-device' }
+  | SweepToWorker
 
 export type FromWorker =
   | {
@@ -72,3 +74,4 @@ export type FromWorker =
     }
   | { readonly type: 'run-error'; readonly runId: string; readonly message: string; readonly issues: readonly RunIssue[] }
   | { readonly type: 'run-cancelled'; readonly runId: string }
+  | SweepFromWorker

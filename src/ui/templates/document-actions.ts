@@ -80,5 +80,16 @@ export function useDocumentActions() {
     toasts.show(`“${template.name}” needs models that are not here: ${names}. The selected node’s Node tab shows how to get them (Download from Hugging Face, or add the files).`, 'warn')
   }
 
-  return { newGraph, clearGraph, openTemplate }
+  /** Opens graph text in place of the open graph (e.g. a sweep cell's), asking first about unsaved changes as New does. */
+  async function openGraphText(text: string, name: string, action: string): Promise<boolean> {
+    if (!(await mayReplace(action))) return false
+    try {
+      graph.loadText(text, name)
+    } catch {
+      return false // loadText put the reason in the error panel
+    }
+    return true
+  }
+
+  return { newGraph, clearGraph, openTemplate, openGraphText }
 }

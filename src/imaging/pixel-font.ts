@@ -1,5 +1,5 @@
-// A 3x5 pixel font (upper case, digits, a little punctuation) for chart and grid labels: enough to read axis
-// values and variant names without a font file or a new dependency.
+// A 3x5 pixel font (upper case, digits, a little punctuation) for chart, grid and sweep labels: enough to read axis
+// values and variant names without a font file or a new dependency. Lower case draws as upper case.
 const GLYPHS: Record<string, readonly string[]> = {
   'A': ['.#.', '#.#', '###', '#.#', '#.#'], 'B': ['##.', '#.#', '##.', '#.#', '##.'], 'C': ['.##', '#..', '#..', '#..', '.##'], 'D': ['##.', '#.#', '#.#', '#.#', '##.'],
   'E': ['###', '#..', '##.', '#..', '###'], 'F': ['###', '#..', '##.', '#..', '#..'], 'G': ['.##', '#..', '#.#', '#.#', '.##'], 'H': ['#.#', '#.#', '###', '#.#', '#.#'],
@@ -13,6 +13,7 @@ const GLYPHS: Record<string, readonly string[]> = {
   ' ': ['...', '...', '...', '...', '...'], '.': ['...', '...', '...', '...', '.#.'], '-': ['...', '...', '###', '...', '...'], '/': ['..#', '..#', '.#.', '#..', '#..'],
   '%': ['#.#', '..#', '.#.', '#..', '#.#'], '=': ['...', '###', '...', '###', '...'], ':': ['...', '.#.', '...', '.#.', '...'], '(': ['.#.', '#..', '#..', '#..', '.#.'],
   ')': ['.#.', '..#', '..#', '..#', '.#.'], ',': ['...', '...', '...', '.#.', '#..'], '+': ['...', '.#.', '###', '.#.', '...'],
+  '_': ['...', '...', '...', '...', '###'], '#': ['#.#', '###', '#.#', '###', '#.#'], '<': ['..#', '.#.', '#..', '.#.', '..#'], '>': ['#..', '.#.', '..#', '.#.', '#..'],
 }
 
 export const GLYPH_WIDTH = 3
