@@ -179,6 +179,13 @@ export function fileToGraph(file: GraphFile, graph: LGraph): Viewport | undefine
       if (source && outIndex >= 0 && inIndex >= 0) source.connect(outIndex, target, inIndex)
     }
   }
+  // Litegraph grows a node to fit its slots and widgets when it first draws it. Doing that now makes it part of the
+  // loaded state, so a file saved when the node was smaller (fewer outputs then) opens clean, not as an unsaved edit.
+  for (const node of created.values()) {
+    if (node.collapsed) continue
+    node._setConcreteSlots()
+    node.arrange()
+  }
   for (const g of file.layout?.groups ?? []) {
     const group = new LGraphGroup(g.title)
     group.configure({ id: -1, title: g.title, bounding: [...g.bounding], ...(g.color ? { color: g.color } : {}), ...(g.fontSize ? { font_size: g.fontSize } : {}) })
