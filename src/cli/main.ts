@@ -1,5 +1,5 @@
 // hypersd: run, validate and inspect Hyper-SD Studio graphs headless on onnxruntime-node.
-import { parseArgs, UsageError } from './args.js'
+import { CLI_FLAGS, parseArgs, UsageError } from './args.js'
 import { exportCommand } from './commands/export.js'
 import { importCommand } from './commands/import.js'
 import { loraCommand } from './commands/lora.js'
@@ -43,8 +43,6 @@ commands:
 
 global: --verbose adds stack traces to errors`
 
-const FLAGS = new Set(['verbose', 'markdown', 'json', 'previews', 'quiet', 'help', 'all', 'comfyui', 'api'])
-
 const COMMANDS: Record<string, (args: ReturnType<typeof parseArgs>) => Promise<number>> = {
   run: runCommand,
   sweep: sweepCommand,
@@ -68,7 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const verbose = rest.includes('--verbose')
   try {
     if (!handler) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})`)
-    return await handler(parseArgs(rest, FLAGS))
+    return await handler(parseArgs(rest, CLI_FLAGS))
   } catch (error) {
     process.stderr.write(`${formatCliError(error, verbose)}\n`)
     return error instanceof UsageError ? 2 : 1

@@ -1,21 +1,13 @@
-// Terminal progress: one line per node, a bar per sampler step (redrawn in place on a TTY).
+// Terminal progress: one line per node, a bar per sampler step (redrawn in place on a TTY by cli-progress).
 import type { EngineEvent } from '../engine/index.js'
-
-export interface ProgressWriter {
-  write(text: string): void
-  readonly isTTY: boolean
-}
-
-export function renderBar(value: number, max: number, width = 24): string {
-  const filled = max > 0 ? Math.round((value / max) * width) : 0
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${value}/${max}`
-}
+import { createStatusLine, renderBar, type ProgressWriter } from './status-line.js'
 
 export function createProgressReporter(out: ProgressWriter, titles: ReadonlyMap<string, string>): (event: EngineEvent) => void {
+  const line = createStatusLine(out)
   let barOpen = false
   const label = (id: string) => titles.get(id) ?? id
   const endBar = () => {
-    if (barOpen) out.write('\n')
+    line.end()
     barOpen = false
   }
   return (event) => {
@@ -26,13 +18,9 @@ export function createProgressReporter(out: ProgressWriter, titles: ReadonlyMap<
         break
       case 'progress':
         if (event.max <= 1 && !barOpen) break
-        if (out.isTTY) {
-          out.write(`\r  ${label(event.nodeId)} ${renderBar(event.value, event.max)}`)
-          barOpen = true
-          if (event.value >= event.max) endBar()
-        } else {
-          out.write(`  ${label(event.nodeId)} ${renderBar(event.value, event.max)}\n`)
-        }
+        line.show(`  ${label(event.nodeId)} ${renderBar(event.value, event.max)}`)
+        barOpen = out.isTTY === true
+        if (event.value >= event.max) endBar()
         break
       case 'node-warning':
         endBar()
@@ -45,6 +33,12 @@ export function createProgressReporter(out: ProgressWriter, titles: ReadonlyMap<
       case 'run-finished':
         endBar()
         out.write(`ran ${event.nodesRun.length} nodes, ${event.nodesCached.length} cached, in ${(event.ms / 1000).toFixed(2)} s\n`)
+        break
+      case 'node-failed':
+      case 'run-failed':
+      case 'run-cancelled':
+        // Free the line (and cli-progress's redraw timer) before the error is printed.
+        endBar()
         break
       default:
         break

@@ -35,7 +35,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const images = new PendingImages(args.options.has('previews'))
   const host = createCliHost({ resolver, graphJson: serializeGraphFile(graph.file), onImages: (output) => images.add(output) })
   const quiet = args.options.has('quiet')
-  const report = createProgressReporter({ write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) }, graph.titles)
+  const report = createProgressReporter(process.stderr, graph.titles)
   try {
     const engine = new Engine({ registry, services: host.services, onRelease: (keys) => void host.sessions.release(keys) })
     const result = await engine.run(graph.exec, { onEvent: quiet ? undefined : report })

@@ -51,7 +51,7 @@ export async function sweepCommand(args: ParsedArgs): Promise<number> {
   // The sweep keeps each cell's image itself (runCell); what Save Image nodes hand the host is not written again.
   const host = createCliHost({ resolver, onImages: () => [] })
   const quiet = args.options.has('quiet')
-  const progress = createSweepProgress({ write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) })
+  const progress = createSweepProgress(process.stderr)
   // First Ctrl+C: finish nothing more, keep what is done, write the partial grid. A second one kills as usual.
   const abort = new AbortController()
   const onInterrupt = () => {

@@ -26,7 +26,7 @@ export async function queuedSweepCommand(command: QueuedSweepCommand): Promise<n
   }
   const address = parseQueueUrl(command.queueUrl)
   const { definition, outDir, quiet } = command
-  const progress = createSweepProgress({ write: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) })
+  const progress = createSweepProgress(process.stderr)
   const abort = new AbortController()
   const onInterrupt = () => {
     abort.abort()

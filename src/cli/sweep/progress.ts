@@ -1,6 +1,6 @@
 // The sweep's progress line on stderr: cells done of total, cells reused from --out, and an ETA.
 import type { SweepProgress } from '../../sweep/index.js'
-import { renderBar, type ProgressWriter } from '../progress.js'
+import { createStatusLine, renderBar, type ProgressWriter } from '../status-line.js'
 
 export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000)
@@ -18,17 +18,6 @@ export function progressLine(p: SweepProgress): string {
 
 /** Redraws one line on a terminal; writes a line per cell otherwise (logs, CI). */
 export function createSweepProgress(out: ProgressWriter): { update(p: SweepProgress): void; end(): void } {
-  let open = false
-  return {
-    update(p) {
-      if (out.isTTY) {
-        out.write(`\r\x1b[K${progressLine(p)}`)
-        open = true
-      } else out.write(`${progressLine(p)}\n`)
-    },
-    end() {
-      if (open) out.write('\n')
-      open = false
-    },
-  }
+  const line = createStatusLine(out)
+  return { update: (p) => line.show(progressLine(p)), end: () => line.end() }
 }

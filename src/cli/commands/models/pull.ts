@@ -35,7 +35,7 @@ export async function pullCommand(args: ParsedArgs): Promise<number> {
   if (!Number.isInteger(retries) || retries < 0) throw new UsageError('--retries expects a whole number ≥ 0')
   const root = repoFolder(modelsDir(args), ref.repo)
   const quiet = args.options.has('quiet')
-  const reporter = createPullReporter({ write: (text) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true })
+  const reporter = createPullReporter(process.stderr)
   const controller = new AbortController()
   const onSignal = (): void => controller.abort()
   process.once('SIGINT', onSignal)
