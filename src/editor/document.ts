@@ -5,7 +5,9 @@ import { LGraphGroup, LiteGraph, type LGraph, type LGraphNode } from '@comfyorg/
 import type { AnyNodeDefinition } from '../engine/spec.js'
 import { canTakeLink, isSocket } from '../engine/spec.js'
 import { GRAPH_FORMAT, GRAPH_VERSION, isGraphLink, type GraphFile, type GraphLink, type GraphNode, type InputValue, type NodeLayout } from '../graph/schema.js'
+import { versionToSave } from '../graph/node-versions.js'
 import { importReportOf, setImportReport } from './import-report.js'
+import { loadedVersionOf, setLoadedVersion } from './loaded-versions.js'
 import { isSpecNode, seedControlName, type SpecNode } from './node-types.js'
 import { isPlaceholderNode, PlaceholderNode } from './placeholder-node.js'
 import { nodeModeOf, setNodeMode } from './node-tools.js'
@@ -37,7 +39,7 @@ export function graphToFile(graph: LGraph, viewport?: Viewport, name?: string): 
       const values = node.widgetValues()
       for (const [name, value] of Object.entries(values)) inputs[name] = value as InputValue
       Object.assign(inputs, linkedInputs(graph, node))
-      const entry: GraphNode = { id, type: node.type, version: node.definition.version, inputs }
+      const entry: GraphNode = { id, type: node.type, version: versionToSave(loadedVersionOf(node), node.definition.version), inputs }
       if (node.title !== node.definition.displayName) entry.title = node.title
       nodes.push(entry)
     }
@@ -134,8 +136,12 @@ export function checkLoadable(file: GraphFile, definitions: ReadonlyMap<string, 
   }
 }
 
-/** Replaces the content of `graph` with `file` (call checkLoadable first). Returns the saved viewport. */
-export function fileToGraph(file: GraphFile, graph: LGraph): Viewport | undefined {
+/**
+ * Replaces the content of `graph` with `file` (call checkLoadable first, and computeLoadRepairs: links the canvas
+ * would refuse are dropped there, with a line each). Returns the saved viewport. A link the canvas still refuses is
+ * named in `refused`, never dropped silently.
+ */
+export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = []): Viewport | undefined {
   graph.clear()
   const numericIds = file.nodes.every((n) => /^[1-9]\d{0,8}$/.test(n.id))
   const created = new Map<string, LGraphNode>()
@@ -147,6 +153,7 @@ export function fileToGraph(file: GraphFile, graph: LGraph): Viewport | undefine
       : new PlaceholderNode(entry, referenced.get(entry.id))
     if (!node || !(isSpecNode(node) || isPlaceholderNode(node))) throw new GraphLoadError(`node ${entry.id}: cannot create "${entry.type}"`)
     if (numericIds) node.id = Number(entry.id)
+    setLoadedVersion(node, entry.version)
     const layout = Object.hasOwn(layouts, entry.id) ? layouts[entry.id] : undefined
     if (layout) {
       node.pos = [layout.pos[0], layout.pos[1]]
@@ -176,7 +183,9 @@ export function fileToGraph(file: GraphFile, graph: LGraph): Viewport | undefine
       const source = created.get(value.from[0])
       const outIndex = source?.outputs.findIndex((o) => o.name === value.from[1]) ?? -1
       const inIndex = target.inputs.findIndex((i) => i.name === name)
-      if (source && outIndex >= 0 && inIndex >= 0) source.connect(outIndex, target, inIndex)
+      if (!(source && outIndex >= 0 && inIndex >= 0 && source.connect(outIndex, target, inIndex))) {
+        refused.push(`node ${entry.id} (${entry.type}), input "${name}": link from node ${value.from[0]} output "${value.from[1]}" refused by the canvas and dropped`)
+      }
     }
   }
   // Litegraph grows a node to fit its slots and widgets when it first draws it. Doing that now makes it part of the

@@ -6,6 +6,8 @@ import type { ExecGraph } from '../engine/graph.js'
 import { checkLinkTypes } from '../engine/types-compat.js'
 import { wouldCreateCycle } from '../engine/topology.js'
 import type { GraphFile } from '../graph/schema.js'
+import { computeLoadRepairs } from '../graph/load-repairs.js'
+import { newerNodes, newerNodeWarning } from '../graph/node-versions.js'
 import { StudioCanvas, type CanvasPoint, type CanvasUiHooks, type LinkDropRequest } from './canvas.js'
 import { checkLoadable, fileToGraph, graphToFile, nodeKey, type Viewport } from './document.js'
 import { toExecGraph } from '../graph/exec.js'
@@ -44,6 +46,12 @@ export interface ModelChoiceRequest {
   pick(value: string): void
   /** Free text through the prompt. */
   other(): void
+}
+
+/** What loading a file changed (repairs) or found (warnings), one line each, naming nodes and inputs. */
+export interface LoadReport {
+  readonly repairs: readonly string[]
+  readonly warnings: readonly string[]
 }
 
 export class GraphEditor {
@@ -122,7 +130,8 @@ export class GraphEditor {
   }
 
   private refuse(message: string): string {
-    this.callbacks.refused(message)
+    // While a file loads, refusals are reported in the load report instead (see load()).
+    if (!this.restoring) this.callbacks.refused(message)
     return message
   }
 
@@ -140,15 +149,18 @@ export class GraphEditor {
 
   /**
    * Shows `file`, replacing the current graph only when every node and link in it is loadable. The saved viewport
-   * is kept for autosave restores; files opened from elsewhere are fitted to this window.
+   * is kept for autosave restores; files opened from elsewhere are fitted to this window. Links the canvas would
+   * refuse and coordinates it cannot draw are repaired first (src/graph/load-repairs.ts); the report names each.
    */
-  load(file: GraphFile, options: { keepViewport?: boolean } = {}): void {
+  load(file: GraphFile, options: { keepViewport?: boolean } = {}): LoadReport {
     checkLoadable(file, this.definitions)
+    const { file: shown, repairs: planned } = computeLoadRepairs(file, this.definitions)
+    const repairs = [...planned]
     this.restoring = true
     // A selection left from the previous graph would make the fit below frame nodes that no longer exist.
     this.canvas.deselectAll()
     try {
-      const viewport = fileToGraph(file, this.graph)
+      const viewport = fileToGraph(shown, this.graph, repairs)
       if (viewport && options.keepViewport) {
         this.canvas.ds.offset = [viewport.offset[0], viewport.offset[1]]
         this.canvas.ds.scale = viewport.scale
@@ -162,6 +174,7 @@ export class GraphEditor {
     this.history.reset(this.snapshot())
     this.canvas.setDirty(true, true)
     this.callbacks.changed('load')
+    return { repairs, warnings: newerNodes(file.nodes, this.definitions).map(newerNodeWarning) }
   }
 
   /** The graph without the viewport, as text: equal snapshots mean no unsaved change. */
