@@ -1,15 +1,19 @@
 // The open graph document: its name, unsaved-changes state, autosave/restore, open and save.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { GraphEditor } from '../editor/editor.js'
+import type { GraphEditor, LoadReport } from '../editor/editor.js'
+import { readBackProblem } from '../editor/save-check.js'
 import { NodeRegistry } from '../engine/registry.js'
 import { openGraphFile, decodeGraphText } from '../editor/open-file.js'
 import { serializeGraphFile } from '../graph/parse.js'
 import type { GraphFile } from '../graph/schema.js'
-import { readAutosave, writeAutosave } from './persistence.js'
+import { useDrafts } from './drafts.js'
 import { defaultGraphText } from './default-graph.js'
 
 export type UserEditListener = (widget?: { nodeId: string; input: string }) => void
+
+/** A failed autosave is tried again after this long (and on the next edit), so it resumes once space is freed. */
+const AUTOSAVE_RETRY_MS = 3000
 
 export const useGraph = defineStore('graph', () => {
   const editor = shallowRef<GraphEditor | null>(null)
@@ -18,6 +22,10 @@ export const useGraph = defineStore('graph', () => {
   const currentSnapshot = ref('')
   const loadError = ref<string | null>(null)
   const warnings = ref<readonly string[]>([])
+  /** What loading the open graph repaired or found; shown until dismissed (null when there is nothing to say). */
+  const loadReport = ref<LoadReport | null>(null)
+  /** Why the last save was refused (the file would not have read back). */
+  const saveError = ref<string | null>(null)
   const restoredFromAutosave = ref(false)
   /** Bumped on every change, so views of node values (the inspector) refresh. */
   const revision = ref(0)
@@ -38,17 +46,20 @@ export const useGraph = defineStore('graph', () => {
   async function attach(instance: GraphEditor): Promise<void> {
     editor.value = instance
     const shownBefore = shownCount
-    const saved = await readAutosave().catch(() => undefined)
+    const drafts = useDrafts()
+    const saved = await drafts.draftToRestore().catch(() => undefined)
     if (shownCount !== shownBefore) return
     if (saved) {
       try {
-        const { graph } = decodeGraphText(saved.graph, 'autosave')
-        show(graph, saved.name, true)
-        savedSnapshot.value = saved.savedGraph
+        if (!saved.record) throw new Error('the stored draft is not a graph draft')
+        const { graph } = decodeGraphText(saved.record.graph, 'autosave')
+        show(graph, saved.record.name, true)
+        savedSnapshot.value = saved.record.savedGraph
         restoredFromAutosave.value = true
         return
       } catch (error) {
-        loadError.value = `The autosaved graph could not be restored (${messageOf(error)}); the default graph is shown.`
+        // Kept as it is (a newer build may read it); this tab autosaves to a new draft and says why (DraftNotices).
+        drafts.keepUnreadable(saved, messageOf(error))
       }
     }
     loadDefault()
@@ -71,7 +82,8 @@ export const useGraph = defineStore('graph', () => {
 
   /** Shows a validated graph; throws (leaving the open graph as it was) when it cannot be shown. */
   function show(graph: GraphFile, graphName: string, keepViewport = false): void {
-    requireEditor().load(graph, { keepViewport })
+    const report = requireEditor().load(graph, { keepViewport })
+    loadReport.value = report.repairs.length > 0 || report.warnings.length > 0 ? report : null
     shownCount++
     opened.value++
     name.value = graph.metadata?.name ?? graphName
@@ -80,7 +92,10 @@ export const useGraph = defineStore('graph', () => {
   }
 
   function onEditorChanged(reason: 'edit' | 'program' | 'load' | 'undo', widget?: { nodeId: string; input: string }): void {
+    const wasClean = !dirty.value
     currentSnapshot.value = requireEditor().snapshot()
+    // The seed changed by its control after a run is no edit of the user's: a clean graph stays clean.
+    if (reason === 'program' && wasClean) savedSnapshot.value = currentSnapshot.value
     revision.value++
     scheduleAutosave()
     if (reason === 'edit' || reason === 'undo') for (const listener of editListeners) listener(widget)
@@ -97,11 +112,17 @@ export const useGraph = defineStore('graph', () => {
 
   async function autosaveNow(): Promise<void> {
     clearTimeout(autosaveTimer)
+    autosaveTimer = undefined
     if (!editor.value) return
     const graph = serializeGraphFile(editor.value.toFile(name.value))
-    await writeAutosave({ graph, name: name.value, savedGraph: savedSnapshot.value, at: Date.now() }).catch((error: unknown) => {
-      warnings.value = [`Autosave failed: ${messageOf(error)}`]
-    })
+    const saved = await useDrafts().save({ graph, name: name.value, savedGraph: savedSnapshot.value, at: Date.now() })
+    // A newer edit has already scheduled its own save.
+    if (!saved && autosaveTimer === undefined) autosaveTimer = setTimeout(() => void autosaveNow(), AUTOSAVE_RETRY_MS)
+  }
+
+  /** Sets the unsaved-changes mark's reference (an opened draft keeps its own), null meaning "never saved". */
+  function restoreSavedMark(snapshot: string | null): void {
+    savedSnapshot.value = snapshot
   }
 
   /** The editor's node declarations, so a ComfyUI import is checked against them (its report says what blocks a run). */
@@ -140,7 +161,14 @@ export const useGraph = defineStore('graph', () => {
   function save(): void {
     // Edits not yet recorded (text still being typed) are recorded first, so the saved mark matches the file.
     requireEditor().checkpoint()
-    const blob = new Blob([fileText()], { type: 'application/json' })
+    const text = fileText()
+    const problem = readBackProblem(text, requireEditor().definitions)
+    if (problem !== null) {
+      saveError.value = `Not saved: the file would not open again (${problem}). The graph is still open.`
+      return
+    }
+    saveError.value = null
+    const blob = new Blob([text], { type: 'application/json' })
     const url = URL.createObjectURL(blob)
     const link = document.createElement('a')
     link.href = url
@@ -157,6 +185,8 @@ export const useGraph = defineStore('graph', () => {
     dirty,
     loadError,
     warnings,
+    loadReport,
+    saveError,
     restoredFromAutosave,
     revision,
     opened,
@@ -170,6 +200,7 @@ export const useGraph = defineStore('graph', () => {
     fileText,
     save,
     autosaveNow,
+    restoreSavedMark,
     requireEditor,
   }
 })

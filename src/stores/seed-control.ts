@@ -22,6 +22,7 @@ export function nextSeed(value: number, control: SeedControl, min: number, max: 
 }
 
 export function applySeedControls(editor: GraphEditor): void {
+  let changed = false
   for (const node of editor.specNodes()) {
     for (const [name, spec] of Object.entries(node.definition.inputs)) {
       if (spec.kind !== 'seed') continue
@@ -29,6 +30,10 @@ export function applySeedControls(editor: GraphEditor): void {
       const current = node.widgets?.find((w) => w.name === name)?.value
       if (typeof current !== 'number' || !SEED_CONTROLS.includes(control as SeedControl) || control === 'fixed') continue
       editor.setValue(String(node.id), name, nextSeed(current, control as SeedControl, spec.min, spec.max), false)
+      changed = true
     }
   }
+  // Recorded at once as one 'program' change, which leaves a saved graph unmarked (not an edit of the user's). No
+  // checkpoint without a change: it would record the sizes litegraph fits nodes to on first draw as an edit.
+  if (changed) editor.checkpoint()
 }

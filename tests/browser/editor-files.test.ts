@@ -96,7 +96,8 @@ describe('graph files in the editor', () => {
             open.onerror = () => resolve(false)
             open.onsuccess = () => {
               const db = open.result
-              const get = db.transaction('autosave', 'readonly').objectStore('autosave').get('current')
+              // Each tab keeps its own draft, under the id in its sessionStorage.
+              const get = db.transaction('autosave', 'readonly').objectStore('autosave').get(sessionStorage.getItem('hypersd-draft-id') ?? 'current')
               get.onsuccess = () => {
                 db.close()
                 resolve((get.result as { graph?: string } | undefined)?.graph === window.__hypersd!.graphJson())
