@@ -1,7 +1,9 @@
 // FileSource over fetch for the browser: download progress from the streamed response body, and a copy in the
-// Cache API (when the context has one) so a model is downloaded once. Errors name the URL.
+// Cache API (when the context has one) so a model is downloaded once. Only a complete, checked download is kept
+// (url-download-checks.ts). Errors name the URL.
 
 import { joinPath, type FileSource } from './files.js'
+import { announcedLength, checkDownload, looksLikeHtmlPage, modelUrlProblem } from './url-download-checks.js'
 
 export interface UrlFileSourceOptions {
   /** Cache API cache name; `null` disables caching. */
@@ -10,22 +12,30 @@ export interface UrlFileSourceOptions {
   readonly fetch?: typeof fetch
 }
 
-export const DEFAULT_MODEL_CACHE = 'hypersd-models-v1'
+/** v2: v1 could hold cut or HTML downloads (kept before the checks), so it is dropped rather than trusted. */
+export const DEFAULT_MODEL_CACHE = 'hypersd-models-v2'
+const RETIRED_CACHES = ['hypersd-models-v1']
 
 /** Reads a response body in chunks, reporting progress against Content-Length (0 when unknown). */
-async function readBody(response: Response, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
-  const total = Number(response.headers.get('content-length') ?? 0) || 0
-  if (!response.body || !onProgress) return new Uint8Array(await response.arrayBuffer())
+async function readBody(url: string, response: Response, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
+  const total = announcedLength(response) ?? 0
+  if (!response.body) return new Uint8Array(await response.arrayBuffer())
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let loaded = 0
-  onProgress(0, total)
+  onProgress?.(0, total)
   for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    chunks.push(value)
-    loaded += value.byteLength
-    onProgress(loaded, Math.max(total, loaded))
+    let step: ReadableStreamReadResult<Uint8Array>
+    try {
+      step = await reader.read()
+    } catch (err) {
+      const of = total > 0 ? ` of ${total}` : ''
+      throw new Error(`${url}: the download stopped after ${loaded}${of} bytes (${(err as Error).message}); nothing was kept, try again`, { cause: err })
+    }
+    if (step.done) break
+    chunks.push(step.value)
+    loaded += step.value.byteLength
+    onProgress?.(loaded, Math.max(total, loaded))
   }
   if (chunks.length === 1) return chunks[0]!
   const out = new Uint8Array(loaded)
@@ -59,6 +69,7 @@ export class UrlFileSource implements FileSource {
   private async cache(): Promise<Cache | undefined> {
     if (this.cacheName === null || typeof caches === 'undefined') return undefined
     try {
+      if (this.cacheName === DEFAULT_MODEL_CACHE) await Promise.all(RETIRED_CACHES.map((name) => caches.delete(name)))
       return await caches.open(this.cacheName)
     } catch {
       return undefined // e.g. opaque origins or storage disabled
@@ -68,11 +79,14 @@ export class UrlFileSource implements FileSource {
   /** Fetches `path`; a dev server's HTML fallback page for a non-HTML file counts as "not found". */
   private async request(path: string, method: 'GET' | 'HEAD'): Promise<Response> {
     const url = this.describe(path)
+    const refused = ABSOLUTE_URL.test(path) ? modelUrlProblem(url) : undefined
+    if (refused) throw new Error(refused)
     let response: Response
     try {
       response = await this.fetchImpl(url, { method })
     } catch (err) {
-      throw new Error(`${url}: ${(err as Error).message}`, { cause: err })
+      // fetch says only "Failed to fetch": name the likely causes.
+      throw new Error(`${url}: no response (${(err as Error).message}): the server is down or unreachable, or it does not let this page read the file (CORS)`, { cause: err })
     }
     const htmlFallback = !/\.html?$/i.test(path) && (response.headers.get('content-type') ?? '').startsWith('text/html')
     if (!response.ok || htmlFallback) {
@@ -96,8 +110,14 @@ export class UrlFileSource implements FileSource {
     const url = this.describe(path)
     const cache = await this.cache()
     const cached = cache ? await cache.match(url) : undefined
-    if (cached) return readBody(cached, onProgress)
-    const bytes = await readBody(await this.request(path, 'GET'), onProgress)
+    if (cached) {
+      const bytes = await readBody(url, cached, onProgress)
+      if (!looksLikeHtmlPage(path, bytes)) return bytes
+      await cache!.delete(url) // an HTML page an older build cached in place of the file
+    }
+    const response = await this.request(path, 'GET')
+    const bytes = await readBody(url, response, onProgress)
+    await checkDownload(url, path, response, bytes)
     if (cache) {
       // Caching is an optimisation: a full quota must not fail the download.
       await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-length': String(bytes.byteLength) } })).catch(() => undefined)
@@ -124,4 +144,14 @@ export class UrlFileSource implements FileSource {
 /** Deletes the downloaded-model cache (e.g. after the models on the server changed). */
 export async function clearModelCache(cacheName: string = DEFAULT_MODEL_CACHE): Promise<boolean> {
   return typeof caches === 'undefined' ? false : caches.delete(cacheName)
+}
+
+/** Deletes the cached files of one model: every entry under its folder URL. Returns how many were deleted. */
+export async function clearCachedModel(folderUrl: string, cacheName: string = DEFAULT_MODEL_CACHE): Promise<number> {
+  if (typeof caches === 'undefined' || !(await caches.has(cacheName))) return 0
+  const cache = await caches.open(cacheName)
+  const prefix = folderUrl.endsWith('/') ? folderUrl : `${folderUrl}/`
+  const doomed = (await cache.keys()).filter((request) => request.url === folderUrl || request.url.startsWith(prefix))
+  await Promise.all(doomed.map((request) => cache.delete(request)))
+  return doomed.length
 }

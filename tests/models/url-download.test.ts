@@ -1,0 +1,126 @@
+// Model downloads in the browser's file source, against a real HTTP server that misbehaves the ways the hostile-input
+// battery found (issue 14 §3): a connection cut half way, an HTML page served as octet-stream, a body that does not
+// match the sha256 the server states, and plain-http URLs. Only complete, checked files may reach the cache.
+import { createHash } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { UrlFileSource, clearCachedModel, DEFAULT_MODEL_CACHE } from '../../src/models/url-files.js'
+import { modelUrlProblem } from '../../src/models/url-download-checks.js'
+
+const MODEL = new Uint8Array(4000).map((_, i) => (i * 7) % 251)
+const SHA = createHash('sha256').update(MODEL).digest('hex')
+let server: Server
+let base = ''
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const path = req.url ?? ''
+    const send = (headers: Record<string, string>, body: Uint8Array | string): void => {
+      res.writeHead(200, headers)
+      res.end(body)
+    }
+    if (path === '/good/model.onnx') send({ 'content-type': 'application/octet-stream', 'content-length': String(MODEL.length), 'x-linked-etag': `"${SHA}"` }, MODEL)
+    else if (path === '/cut/model.onnx') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(MODEL.length) })
+      res.write(MODEL.subarray(0, 2000))
+      setTimeout(() => res.destroy(), 50)
+    } else if (path === '/html/model.onnx') send({ 'content-type': 'application/octet-stream' }, '<!DOCTYPE html><html><body>Sign in</body></html>')
+    else if (path === '/tampered/model.onnx') send({ 'content-type': 'application/octet-stream', 'x-linked-etag': `"${'0'.repeat(64)}"` }, MODEL)
+    else {
+      res.writeHead(404)
+      res.end()
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+})
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+/** The Cache Storage subset the source uses (Node has none): records what was stored. */
+class MemoryCaches {
+  readonly stores = new Map<string, Map<string, Response>>()
+  async open(name: string): Promise<Cache> {
+    const store = this.stores.get(name) ?? new Map<string, Response>()
+    this.stores.set(name, store)
+    const cache = {
+      match: async (url: string) => store.get(url)?.clone(),
+      put: async (url: string, response: Response) => void store.set(url, response),
+      delete: async (url: string | Request) => store.delete(typeof url === 'string' ? url : url.url),
+      keys: async () => [...store.keys()].map((url) => new Request(url)),
+    }
+    return cache as unknown as Cache
+  }
+  async has(name: string): Promise<boolean> {
+    return this.stores.has(name)
+  }
+  async delete(name: string): Promise<boolean> {
+    return this.stores.delete(name)
+  }
+}
+
+function withCaches(): MemoryCaches {
+  const caches = new MemoryCaches()
+  Object.defineProperty(globalThis, 'caches', { value: caches, configurable: true })
+  return caches
+}
+
+describe('model downloads keep only complete, checked files', () => {
+  it('keeps a complete download whose sha256 matches', async () => {
+    const caches = withCaches()
+    const files = new UrlFileSource(base)
+    await expect(files.readBytes('good/model.onnx')).resolves.toEqual(MODEL)
+    expect([...caches.stores.get(DEFAULT_MODEL_CACHE)!.keys()]).toEqual([`${base}good/model.onnx`])
+  })
+
+  it('refuses a connection cut half way, saying how far it got, and caches nothing', async () => {
+    const caches = withCaches()
+    const progress: number[] = []
+    const error = await new UrlFileSource(base).readBytes('cut/model.onnx', (loaded) => progress.push(loaded)).catch((e: Error) => e)
+    expect(String(error)).toMatch(/cut\/model\.onnx: the download stopped after 2000 of 4000 bytes/)
+    expect(caches.stores.get(DEFAULT_MODEL_CACHE)?.size ?? 0).toBe(0)
+  })
+
+  it('refuses an HTML page served in place of a model file', async () => {
+    const caches = withCaches()
+    await expect(new UrlFileSource(base).readBytes('html/model.onnx')).rejects.toThrow(/html\/model\.onnx: the server sent an HTML page instead of the file/)
+    expect(caches.stores.get(DEFAULT_MODEL_CACHE)?.size ?? 0).toBe(0)
+  })
+
+  it('refuses a body whose sha256 is not the one the server states', async () => {
+    const caches = withCaches()
+    await expect(new UrlFileSource(base).readBytes('tampered/model.onnx')).rejects.toThrow(`sha256 ${SHA} does not match`)
+    expect(caches.stores.get(DEFAULT_MODEL_CACHE)?.size ?? 0).toBe(0)
+  })
+
+  it('drops an HTML page an older build cached, and downloads the file again', async () => {
+    const caches = withCaches()
+    const cache = await caches.open(DEFAULT_MODEL_CACHE)
+    await cache.put(`${base}good/model.onnx`, new Response('<html><body>oops</body></html>'))
+    await expect(new UrlFileSource(base).readBytes('good/model.onnx')).resolves.toEqual(MODEL)
+  })
+
+  it('says what failed when nothing answers', async () => {
+    withCaches()
+    const closed = new UrlFileSource('http://127.0.0.1:9/')
+    await expect(closed.readBytes('m/model.onnx')).rejects.toThrow(/127\.0\.0\.1:9\/m\/model\.onnx: no response \(.+\): the server is down or unreachable/)
+  })
+
+  it('refuses plain-http model URLs except to this machine', async () => {
+    withCaches()
+    expect(modelUrlProblem('http://models.example/m/unet/model.onnx')).toMatch(/must use https/)
+    expect(modelUrlProblem('https://models.example/m/unet/model.onnx')).toBeUndefined()
+    expect(modelUrlProblem('http://localhost:8000/m/model.onnx')).toBeUndefined()
+    expect(modelUrlProblem('http://127.0.0.1:8000/m/model.onnx')).toBeUndefined()
+    await expect(new UrlFileSource(base).readBytes('http://models.example/m/unet/model.onnx')).rejects.toThrow(/must use https/)
+  })
+
+  it('clears one model\'s cached files and leaves the others', async () => {
+    const caches = withCaches()
+    const cache = await caches.open(DEFAULT_MODEL_CACHE)
+    for (const url of ['https://h/a/unet/model.onnx', 'https://h/a/vae/model.onnx', 'https://h/ab/unet/model.onnx']) await cache.put(url, new Response('x'))
+    await expect(clearCachedModel('https://h/a')).resolves.toBe(2)
+    expect([...caches.stores.get(DEFAULT_MODEL_CACHE)!.keys()]).toEqual(['https://h/ab/unet/model.onnx'])
+  })
+})
