@@ -116,7 +116,7 @@ describe('UrlFileSource', () => {
       throw new TypeError('Failed to fetch')
     }) as typeof fetch
     const files = new UrlFileSource('http://host', { fetch: failing, cacheName: null })
-    await expect(files.readBytes('x.onnx')).rejects.toThrow('http://host/x.onnx: Failed to fetch')
+    await expect(files.readBytes('x.onnx')).rejects.toThrow('http://host/x.onnx: no response (Failed to fetch): the server is down or unreachable')
   })
 
   it('keeps downloads in the Cache API and serves them from there next time', async () => {
