@@ -108,6 +108,10 @@ function round(v: number): number {
 
 /** Checks that every node type, input and link in `file` can be shown, naming the first problem. */
 export function checkLoadable(file: GraphFile, definitions: ReadonlyMap<string, AnyNodeDefinition>): void {
+  // Litegraph stops adding nodes at its limit, which would leave part of the file on the canvas: refuse it whole.
+  if (file.nodes.length > LiteGraph.MAX_NUMBER_OF_NODES) {
+    throw new GraphLoadError(`the file has ${file.nodes.length} nodes; the canvas holds at most ${LiteGraph.MAX_NUMBER_OF_NODES} (split the graph, or run it with the CLI)`)
+  }
   const byId = new Map<string, GraphNode>()
   for (const node of file.nodes) {
     if (byId.has(node.id)) throw new GraphLoadError(`node ${node.id}: duplicate node id`)
