@@ -8,6 +8,7 @@ import { estimateSessionBytes, refusalOnEvery, WASM_HEAP_LIMIT } from './preflig
 import type { InferenceBackend, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
 import { chooseBackend, type AdapterInfoLike, type AdapterProbe, type BackendChoice } from './adapter.js'
 import { identityModel } from './warm-up.js'
+import { ScopedGpuSession, watchUncapturedErrors, type GpuErrorDevice } from './gpu-errors.js'
 
 export type WebBackendName = 'webgpu' | 'wasm'
 
@@ -56,7 +57,7 @@ export function defaultWasmThreads(): number {
 }
 
 /** The part of GPUDevice used here (the WebGPU DOM types are not part of this build's lib). */
-interface GpuDeviceLike {
+interface GpuDeviceLike extends GpuErrorDevice {
   readonly lost: Promise<{ readonly reason?: string; readonly message?: string }>
   destroy(): void
 }
@@ -109,10 +110,21 @@ export class WebBackend implements InferenceBackend {
     const onLost = this.onDeviceLost
     try {
       const device = (await ort.env.webgpu.device) as GpuDeviceLike
-      void device.lost.then((info) => onLost(`the GPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})`))
+      const lastUncaptured = watchUncapturedErrors(device)
+      void device.lost.then((info) => {
+        const before = lastUncaptured()
+        onLost(`the GPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})${before ? `, after the WebGPU error "${before}"` : ''}`)
+      })
     } catch {
       this.watching = false // no device to watch (yet)
     }
+  }
+
+  private injectGpuError = false
+
+  /** Makes the next WebGPU run meet a real validation error inside its error scopes (for checking the message). */
+  injectGpuErrorOnNextRun(): void {
+    this.injectGpuError = true
   }
 
   /** Destroys the GPU device, as a driver reset would (for checking that the app recovers). */
@@ -141,8 +153,14 @@ export class WebBackend implements InferenceBackend {
     const providers = this.providers(options)
     // WebGPU sessions are staged through the same wasm32 heap, so both providers share its 4 GB limit.
     const session = await createOrtSession(ort, source, withWasmOptimisation(source, options, providers), providers, () => HEAP_BUDGET)
-    if (session.backend === 'webgpu') await this.watchCreatedDevice()
-    return session
+    if (session.backend !== 'webgpu') return session
+    await this.watchCreatedDevice()
+    const device = (await ort.env.webgpu.device) as GpuDeviceLike
+    return new ScopedGpuSession(session, device, source.key, () => {
+      const inject = this.injectGpuError
+      this.injectGpuError = false
+      return inject
+    })
   }
 }
 

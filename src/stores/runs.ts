@@ -14,6 +14,9 @@ import { useModels } from './models.js'
 import { useSettings } from './settings.js'
 import { applySeedControls } from './seed-control.js'
 import { errorsAfterEdit } from './error-scope.js'
+import { deviceLossOutcome, type LossPlace } from './device-loss.js'
+
+const FALLBACK_REASON = 'WASM after repeated GPU device losses'
 
 export type RunStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'cancelled'
 
@@ -88,6 +91,18 @@ export const useRuns = defineStore('runs', () => {
   /** The exec graph of the run whose errors are shown, to tell which of them an edit has made stale. */
   let shownRunGraph: ExecGraph | null = null
 
+  /** GPU device losses in this page; the second moves runs to WASM (device-loss.ts). */
+  let deviceLosses = 0
+  /** Set after repeated device losses: the backend used instead of the one chosen in Settings. */
+  let backendOverride: 'wasm' | null = null
+
+  /** Restarts the engine on the backend picked in Settings, forgetting earlier device losses. */
+  function useChosenBackend(): void {
+    deviceLosses = 0
+    backendOverride = null
+    connect()
+  }
+
   function connect(): void {
     client?.terminate()
     if (active.value) finish('cancelled')
@@ -99,7 +114,7 @@ export const useRuns = defineStore('runs', () => {
     backendBadge.value = ''
     backendReason.value = ''
     backendState.value = 'starting'
-    client = new EngineClient(settings.backend, new URL('models/', document.baseURI).href, onMessage)
+    client = new EngineClient(backendOverride ?? settings.backend, new URL('models/', document.baseURI).href, onMessage)
     client.setModels(models.workerMounts())
   }
 
@@ -169,6 +184,15 @@ export const useRuns = defineStore('runs', () => {
       errorMessage.value = `Could not start the run: ${error instanceof Error ? error.message : String(error)}`
       finish('error', { error: errorMessage.value })
     }
+  }
+
+  /** The node the running run is at (the one reporting progress, else one marked running) and its step. */
+  function lossPlace(graph: ExecGraph): LossPlace | null {
+    const nodeId = progress.value?.nodeId ?? Object.keys(nodeStates.value).find((id) => nodeStates.value[id] === 'running')
+    if (nodeId === undefined) return null
+    const nodeType = graph.nodes.find((n) => n.id === nodeId)?.type
+    const step = progress.value?.nodeId === nodeId ? { value: progress.value.value, max: progress.value.max } : undefined
+    return { nodeId, ...(nodeType ? { nodeType } : {}), ...(step ? { step } : {}) }
   }
 
   /** Cancels the running run, or a queued one by id. */
@@ -242,7 +266,8 @@ export const useRuns = defineStore('runs', () => {
         backend.value = message.backend
         backendDetail.value = message.detail
         backendBadge.value = message.badge
-        backendReason.value = message.reason
+        backendReason.value = backendOverride ? `${message.reason}; ${FALLBACK_REASON}` : message.reason
+        if (backendOverride) backendDetail.value = `${message.detail} (${FALLBACK_REASON})`
         backendState.value = 'ready'
         pump()
         break
@@ -252,14 +277,16 @@ export const useRuns = defineStore('runs', () => {
         errorMessage.value = message.message
         break
       case 'device-lost': {
-        // The worker's onnxruntime cannot use a lost device again: fail the run, keep the graph, start a new worker
-        // (new device) for the next run. Cached results go with the old worker.
-        const text = `${message.message}; the run failed and the next run starts on a new GPU device (cached results are recomputed)`
-        if (active.value) {
-          issues.value = [{ message: text }]
-          errorMessage.value = text
-          finish('error', { error: text })
-        } else errorMessage.value = text
+        // The worker's onnxruntime cannot use a lost device again: fail the run, keep the graph, and start a new
+        // worker (a new device, or WASM after repeated losses). Cached results go with the old worker.
+        const run = active.value
+        const outcome = deviceLossOutcome(message.message, ++deviceLosses, run ? lossPlace(run.graph) : null, run !== null)
+        if (outcome.fallBackToWasm) backendOverride = 'wasm'
+        if (run) {
+          issues.value = [{ message: outcome.message }]
+          errorMessage.value = outcome.message
+          finish('error', { error: outcome.message })
+        } else errorMessage.value = outcome.message
         connect()
         break
       }
@@ -344,11 +371,13 @@ export const useRuns = defineStore('runs', () => {
     errorMessage,
     lastRun,
     connect,
+    useChosenBackend,
     queueRun,
     autoRun,
     cancel,
     dismissError,
     loseGpuDevice: () => client?.loseDevice(),
+    injectGpuError: () => client?.injectGpuError(),
     /** Starts a sweep on the worker, or says why not (engine starting, a run or sweep at work). */
     startSweep: (sweepId: string, definitionJson: string): string | null => {
       if (!client || backendState.value !== 'ready') return 'The engine is not ready yet: try again once the backend badge says it is'

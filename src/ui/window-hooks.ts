@@ -34,6 +34,8 @@ export interface HyperSdHooks {
   cancel(): void
   /** Destroys the worker's GPU device, as a driver reset would (checks that the app recovers). */
   loseGpuDevice(): void
+  /** The next WebGPU session run meets a real WebGPU validation error. */
+  injectGpuError(): void
   setAutoRun(on: boolean): void
   dirty(): boolean
   /** What a node shows from runs on the canvas: whether it draws an output image, and its value lines (scores). */
@@ -97,6 +99,7 @@ export function installWindowHooks(): () => void {
     run: () => runs.queueRun(),
     cancel: () => runs.cancel(),
     loseGpuDevice: () => runs.loseGpuDevice(),
+    injectGpuError: () => runs.injectGpuError(),
     setAutoRun: (on) => (settings.autoRun = on),
     dirty: () => graph.dirty,
     sweep: () => useSweep().view(),

@@ -58,6 +58,10 @@ export class EngineClient {
     this.send({ type: 'lose-device' })
   }
 
+  injectGpuError(): void {
+    this.send({ type: 'inject-gpu-error' })
+  }
+
   terminate(): void {
     this.worker.terminate()
   }

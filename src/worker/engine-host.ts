@@ -180,6 +180,9 @@ function handle(event: MessageEvent<ToWorker>): void {
     case 'lose-device':
       void host?.backend.loseDevice()
       break
+    case 'inject-gpu-error':
+      host?.backend.injectGpuErrorOnNextRun()
+      break
   }
 }
 

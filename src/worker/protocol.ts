@@ -43,6 +43,8 @@ export type ToWorker =
   | { readonly type: 'clear-cache' }
   /** Destroys the worker's GPU device, as a driver reset would: checks that the app recovers. */
   | { readonly type: 'lose-device' }
+  /** Test hook: the next WebGPU session run meets a real validation error (see gpu-errors.ts). */
+  | { readonly type: 'inject-gpu-error' }
   | SweepToWorker
 
 export type FromWorker =

@@ -1,10 +1,12 @@
 // The same graphs on WebGPU (Dawn on SwiftShader in headless Chromium) and on WASM: the default graph (the bundled
 // shapes model with its 4-step LoRA), the tiny SD1.5 twin, and the twin with a LoRA. The worker must pick WebGPU
-// when an adapter exists, and the images must agree within a stated tolerance.
+// when an adapter exists, and the images must agree within a stated tolerance. Then, in the same WebGPU page (its
+// shaders already compiled: SwiftShader compiles slowly), what goes wrong on a GPU: a WebGPU error inside a run,
+// and device losses (driver resets), the second of which moves runs to WASM.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openApp, outputPixels, runOnce, screenshot, type AppSession, SWIFTSHADER_TIMEOUT } from './harness.js'
+import { lastRun, openApp, outputPixels, runOnce, screenshot, waitForRunAfter, waitReady, type AppSession, SWIFTSHADER_TIMEOUT } from './harness.js'
 import { rgbDifference } from '../helpers/arrays.js'
 
 // Tolerance, in 8-bit levels over the RGB channels: WebGPU kernels (other reduction orders, fused ops) differ from
@@ -12,8 +14,8 @@ import { rgbDifference } from '../helpers/arrays.js'
 // mean 0.001 levels, max 1 level; the bounds leave room for other adapters.
 const MEAN_ABS_TOLERANCE = 0.5
 const MAX_ABS_TOLERANCE = 8
-/** SwiftShader runs WebGPU on the CPU, slowly: a 128x128 image keeps this test short. */
-const SIZE = 128
+/** SwiftShader runs WebGPU on the CPU, slowly: a 64x64 image keeps this test short. */
+const SIZE = 64
 
 const LORA_GRAPH = readFileSync(join(import.meta.dirname, '..', '..', 'graphs', 'tiny-sd15-lora-4step.json'), 'utf8')
 const TINY_GRAPH = readFileSync(join(import.meta.dirname, '..', '..', 'graphs', 'tiny-sd15-4step.json'), 'utf8')
@@ -43,7 +45,7 @@ async function render(page: AppSession['page'], label: string, size = SIZE): Pro
   return { pixels: (await outputPixels(page)).data, backend: run.backend }
 }
 
-async function renderBoth(options: { webgpu: boolean }): Promise<Render> {
+async function renderBoth(options: { webgpu: boolean }, then?: (page: AppSession['page']) => Promise<void>): Promise<Render> {
   let app: AppSession | undefined
   try {
     app = await openApp({ webgpu: options.webgpu, query: options.webgpu ? '?backend=webgpu' : '?backend=wasm' })
@@ -55,6 +57,7 @@ async function renderBoth(options: { webgpu: boolean }): Promise<Render> {
     const loraId = Object.entries(await app.page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'UNetLoRA')![0]
     await app.page.evaluate((id) => window.__hypersd!.setValue(id, 'mode', 'live-delta'), loraId)
     const loraDelta = await render(app.page, options.webgpu ? 'webgpu-lora-delta-run' : 'webgpu-reference-wasm-lora-delta-run')
+    await then?.(app.page)
     return { backend: plain.backend, shapes: shapes.pixels, plain: plain.pixels, lora: lora.pixels, loraDelta: loraDelta.pixels }
   } finally {
     await app?.close()
@@ -62,9 +65,9 @@ async function renderBoth(options: { webgpu: boolean }): Promise<Render> {
 }
 
 describe('WebGPU backend', () => {
-  it('runs the default shapes graph, the tiny graph and its LoRA graph (live and live-delta) on WebGPU and matches the WASM images', async () => {
+  it('runs the default shapes graph, the tiny graph and its LoRA graph (live and live-delta) on WebGPU and matches the WASM images; survives a WebGPU error and two device losses, the second moving runs to WASM', async () => {
     const wasm = await renderBoth({ webgpu: false })
-    const gpu = await renderBoth({ webgpu: true })
+    const gpu = await renderBoth({ webgpu: true }, gpuFailures)
     expect(wasm.backend).toBe('wasm')
     expect(gpu.backend).toBe('webgpu')
     for (const key of ['shapes', 'plain', 'lora', 'loraDelta'] as const) {
@@ -86,3 +89,64 @@ describe('WebGPU backend', () => {
     expect(forms.max).toBeLessThanOrEqual(MAX_ABS_TOLERANCE)
   }, SWIFTSHADER_TIMEOUT)
 })
+
+/** Sets a fresh seed on the sampler, so the next run samples (and decodes) again instead of coming from the cache. */
+async function newSeed(page: AppSession['page'], seed: number): Promise<void> {
+  const sampler = Object.entries(await page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'TSCDSampler')![0]
+  await page.evaluate(([id, value]) => window.__hypersd!.setValue(id, 'seed', value), [sampler, seed] as const)
+}
+
+/** Starts a run, loses the GPU device once the sampler has reported a step, and returns the failed run. */
+async function loseDeviceMidRun(page: AppSession['page']) {
+  const graphBefore = await page.evaluate(() => window.__hypersd!.graphJson())
+  const before = (await lastRun(page)).runId
+  await page.evaluate(() => window.__hypersd!.run())
+  await page.waitForFunction(() => {
+    const fill = document.querySelector<HTMLElement>('[data-testid=progress] .fill')
+    return window.__hypersd!.lastRun().status === 'running' && fill !== null && fill.style.width !== '0%'
+  }, null, { timeout: 60_000, polling: 50 })
+  await page.evaluate(() => window.__hypersd!.loseGpuDevice())
+  const failed = await waitForRunAfter(page, before)
+  expect(failed.status).toBe('error')
+  expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(graphBefore)
+  await page.waitForSelector('[data-testid=error-panel]', { timeout: 30_000 })
+  return { run: failed, shown: (await page.textContent('[data-testid=error-panel]')) ?? '' }
+}
+
+/**
+ * On the open WebGPU page (the LoRA graph): a WebGPU validation error inside a run fails it with the GPU's message;
+ * a device loss mid-run fails the run naming the node and step, keeps the graph, and the next run gets a new device;
+ * a second loss moves runs to WASM, saying so on the badge, and they work there.
+ */
+async function gpuFailures(page: AppSession['page']): Promise<void> {
+  // Eight steps leave time to lose the device in the middle of sampling.
+  const sampler = Object.entries(await page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'TSCDSampler')![0]
+  await page.evaluate((id) => window.__hypersd!.setValue(id, 'steps', 8), sampler)
+
+  await page.evaluate(() => window.__hypersd!.injectGpuError())
+  await newSeed(page, 4241)
+  const invalid = await runOnce(page)
+  expect(invalid.status).toBe('error')
+  expect(invalid.error).toMatch(/running \S+ on WebGPU: WebGPU validation error: /)
+
+  await newSeed(page, 4242)
+  const first = await loseDeviceMidRun(page)
+  expect(first.shown).toContain('the GPU device was lost (destroyed')
+  expect(first.shown).toMatch(/in node \d+ \(TSCDSampler\), step \d of 8; the run failed/)
+  expect(first.shown).toContain('the next run starts on a new GPU device')
+
+  // A new worker, a new device: the next run works on WebGPU.
+  await waitReady(page)
+  const again = await runOnce(page)
+  expect(again.status, again.error ?? '').toBe('done')
+  expect(again.backend).toBe('webgpu')
+
+  await newSeed(page, 4243)
+  const second = await loseDeviceMidRun(page)
+  expect(second.shown).toContain('the GPU device was lost 2 times, so runs now use WASM (CPU) instead of WebGPU')
+  await waitReady(page)
+  await expect(page.getAttribute('[data-testid=backend-indicator]', 'data-reason')).resolves.toContain('WASM after repeated GPU device losses')
+  const onWasm = await runOnce(page)
+  expect(onWasm.status, onWasm.error ?? '').toBe('done')
+  expect(onWasm.backend).toBe('wasm')
+}

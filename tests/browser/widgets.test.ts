@@ -208,7 +208,11 @@ describe('inputs the scheduler ignores, and tooltips', () => {
     await screenshot(page, 'widgets-eta-disabled')
 
     await page.locator('.inspector .field[data-input=scheduler] select').selectOption('tcd')
-    await expect(eta.locator('input').isDisabled()).resolves.toBe(false)
+    // The inspector re-renders after the store applies the change: wait for it rather than read once.
+    await page.waitForFunction(() => {
+      const input = document.querySelector<HTMLInputElement>('.inspector .field[data-input=eta] input')
+      return input !== null && !input.disabled
+    }, undefined, { timeout: 5000 })
     // The view may have moved meanwhile (the side panel settles): aim again.
     const enabled = await widgetCentre(page, sampler, 'eta')
     await page.mouse.click(enabled.x, enabled.y)
