@@ -2,7 +2,7 @@
 // A CLIP score against the prompt (src/reward/vectors.ts clipScore) is not offered here: it needs the prompt's
 // text_embeds in the image tower's joint space. SD1.5's text encoder is ViT-L/14's text tower but exported without
 // text_projection (its pooler_output is not in that space), and SDXL's projected text_embeds are OpenCLIP bigG's.
-import { InputError, output, RunCancelledError, socket, string } from '../src/engine/index.js'
+import { InputError, output, RunCancelledError, socket, string, timingOutput } from '../src/engine/index.js'
 import type { NodeContext } from '../src/engine/index.js'
 import { aestheticScores, parseAestheticHead, type AestheticHead } from '../src/reward/aesthetic.js'
 import { clipPixelValues } from '../src/reward/clip-preprocess.js'
@@ -113,6 +113,7 @@ export const aestheticScore = defineHostNode({
     score: output('FLOAT', 'Mean aesthetic score over the batch.'),
     scores: output('STRING', 'Per-image scores, comma separated.'),
     image: output('IMAGE', 'The input images, with aesthetic_score in their parameters.'),
+    ms_per_image: timingOutput('Milliseconds per image it took to make the scored images: the compute time of every node upstream (each measured when it last ran, so cached nodes count what they cost then), divided by the batch size.'),
   },
   async execute({ image, vision_model, head: headName }, ctx) {
     if (image.images.length === 0) throw new InputError('image', 'the image batch is empty')
@@ -141,6 +142,6 @@ export const aestheticScore = defineHostNode({
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length
     const summary = scores.map((s) => s.toFixed(4)).join(', ')
     const parameters = { ...image.parameters, aesthetic_score: Number(mean.toFixed(4)), ...(scores.length > 1 ? { aesthetic_scores: summary } : {}) }
-    return { score: mean, scores: summary, image: { ...image, parameters } }
+    return { score: mean, scores: summary, image: { ...image, parameters }, ms_per_image: ctx.upstreamMs() / image.images.length }
   },
 })

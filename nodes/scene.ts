@@ -1,6 +1,6 @@
 // The shapes domain's reward: checks an image against its caption by measuring the scene analytically
 // (src/scene), attribute by attribute. No model runs, so it is exact on clean renders and cheap on every run.
-import { InputError, optionalOutput, output, socket, string } from '../src/engine/index.js'
+import { InputError, optionalOutput, output, socket, string, timingOutput } from '../src/engine/index.js'
 import { ATTRIBUTES, CaptionError, type Attribute, describeScore, parseCaption, scoreScene, type CaptionSpec, type SceneScore } from '../src/scene/index.js'
 import { defineHostNode } from './define.js'
 import type { ImageBatch, Parameters } from './types.js'
@@ -67,6 +67,7 @@ export const sceneScore = defineHostNode({
     shape: optionalOutput('FLOAT', 'Share of the images whose shape is right (0..1); empty when the caption names no shape.'),
     position: optionalOutput('FLOAT', 'Share of the images whose position is right (0..1); empty when the caption names no position.'),
     background: optionalOutput('FLOAT', 'Share of the images whose background is right (0..1); empty when the caption names no background.'),
+    ms_per_image: timingOutput('Milliseconds per image it took to make the scored images: the compute time of every node upstream (each measured when it last ran, so cached nodes count what they cost then), divided by the batch size.'),
   },
   async execute({ image, caption }, ctx) {
     if (image.images.length === 0) throw new InputError('image', 'the image batch is empty')
@@ -94,6 +95,7 @@ export const sceneScore = defineHostNode({
       shape: attributeShare('shape'),
       position: attributeShare('position'),
       background: attributeShare('background'),
+      ms_per_image: ctx.upstreamMs() / image.images.length,
       image: { ...image, parameters: { ...image.parameters, ...parameters } },
     }
   },

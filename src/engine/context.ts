@@ -25,4 +25,9 @@ export interface NodeContext<S = unknown> {
    * engine hands resources back through `onRelease` once no cached result retains them.
    */
   retain(resource: string): void
+  /**
+   * Milliseconds the nodes this one depends on took to compute, each counted once, as measured when it last
+   * computed (in this run, or in an earlier one for a cached result): what this node's inputs cost to make.
+   */
+  upstreamMs(): number
 }

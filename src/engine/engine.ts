@@ -7,7 +7,7 @@ import { isLink, type ExecGraph, type ExecNode } from './graph.js'
 import type { NodeRegistry } from './registry.js'
 import { ResourceLedger } from './resources.js'
 import { isSocket, type AnyNodeDefinition } from './spec.js'
-import { executionOrder } from './topology.js'
+import { executionOrder, upstreamIds } from './topology.js'
 import { planRun } from './node-modes.js'
 
 export interface RunOptions {
@@ -31,6 +31,8 @@ export interface RunResult {
 interface CacheEntry {
   readonly key: string
   readonly outputs: Readonly<Record<string, unknown>>
+  /** How long the node took to compute this result. */
+  readonly ms: number
 }
 
 export interface EngineOptions<S> {
@@ -133,18 +135,19 @@ export class Engine<S = unknown> {
         const retained = new Set<string>()
         let result: Readonly<Record<string, unknown>>
         try {
-          result = await this.executeNode(node, def, values, signal, runId, emit, retained)
+          result = await this.executeNode(node, def, values, signal, runId, emit, retained, () => this.upstreamMs(id, byId))
         } catch (error) {
           // The old cached result (if any) stays, with what it retains; what only this attempt used is freed.
           this.release(this.resources.unheld(retained))
           throw error
         }
+        const nodeMs = now() - nodeStart
         if (cached) this.options.onEvict?.(cached.outputs)
-        this.cache.set(id, { key, outputs: result })
+        this.cache.set(id, { key, outputs: result, ms: nodeMs })
         this.release(this.resources.replace(id, retained))
         outputs.set(id, result)
         nodesRun.push(id)
-        emit({ type: 'node-finished', runId, nodeId: id, nodeType: node.type, ms: now() - nodeStart })
+        emit({ type: 'node-finished', runId, nodeId: id, nodeType: node.type, ms: nodeMs })
       }
       const ms = now() - started
       emit({ type: 'run-finished', runId, ms, nodesRun, nodesCached })
@@ -157,6 +160,22 @@ export class Engine<S = unknown> {
       }
       throw error
     }
+  }
+
+  /** The summed compute time of every node `id` depends on, each once (iterative: graphs may be deep chains). */
+  private upstreamMs(id: string, byId: ReadonlyMap<string, ExecNode>): number {
+    const seen = new Set<string>()
+    const stack = [...upstreamIds(byId.get(id)!)]
+    let total = 0
+    while (stack.length > 0) {
+      const up = stack.pop()!
+      if (seen.has(up)) continue
+      seen.add(up)
+      total += this.cache.get(up)?.ms ?? 0
+      const node = byId.get(up)
+      if (node) stack.push(...upstreamIds(node))
+    }
+    return total
   }
 
   private definition(node: ExecNode): AnyNodeDefinition {
@@ -207,6 +226,7 @@ export class Engine<S = unknown> {
     runId: string,
     emit: (event: EngineEvent) => void,
     retained: Set<string>,
+    upstreamMs: () => number,
   ): Promise<Readonly<Record<string, unknown>>> {
     const ctx: NodeContext<unknown> = {
       nodeId: node.id,
@@ -221,6 +241,7 @@ export class Engine<S = unknown> {
         if (signal.aborted) throw new RunCancelledError()
       },
       retain: (resource: string) => void retained.add(resource),
+      upstreamMs,
     }
     try {
       const result = await def.execute(values, ctx)

@@ -21,8 +21,13 @@ export function outputNodeValues(outputs: RunResult['outputs'], nodes: readonly 
     if (!def?.isOutput || !values) continue
     const list = Object.entries(def.outputs)
       .filter(([name, out]) => SCALAR_TYPES.has(out.type) && values[name] !== undefined)
-      .map(([name]) => ({ name, value: String(values[name]) }))
+      .map(([name, out]) => ({ name, value: out.timing ? formatMs(Number(values[name])) : String(values[name]) }))
     if (list.length > 0) shown.set(node.id, list)
   }
   return shown
+}
+
+/** A duration for people: "840 ms", "2.31 s". */
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`
 }

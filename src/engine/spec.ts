@@ -96,6 +96,11 @@ export interface OutputSpec<T extends string = string> {
   readonly description?: string
   /** The node may leave this output empty (a pass-through whose input is unconnected). */
   readonly optional?: boolean
+  /**
+   * A measured duration in milliseconds, not a result: it differs from run to run, so sweeps keep it out of their
+   * scores and grids (they record time per image themselves) and displays show it as a time.
+   */
+  readonly timing?: boolean
 }
 
 type SocketValue<T> = T extends keyof SocketTypes ? SocketTypes[T] : unknown
@@ -208,6 +213,11 @@ export function seed(opts: Partial<Omit<SeedSpec, 'kind'>> = {}): SeedSpec {
 
 export function output<const T extends string>(type: T, description?: string): OutputSpec<T> {
   return description ? { type, description } : { type }
+}
+
+/** A FLOAT output holding a measured duration in milliseconds (see OutputSpec.timing). */
+export function timingOutput(description: string): OutputSpec<'FLOAT'> & { timing: true } {
+  return { type: 'FLOAT', description, timing: true }
 }
 
 /** An output the node may leave empty; a required input linked to it then fails with a message naming both. */

@@ -66,6 +66,8 @@ function collectOutputs(cell: SweepCell, result: RunResult, engine: SweepEngine)
     if (!values) continue
     for (const [name, spec] of Object.entries(def.outputs)) {
       const value = values[name]
+      // Timings differ between runs and machines: the sweep records its own time per image instead.
+      if (spec.timing) continue
       if ((spec.type === 'FLOAT' || spec.type === 'INT') && typeof value === 'number' && Number.isFinite(value)) scores[`${label}.${name}`] = value
       else if (spec.type === 'STRING' && typeof value === 'string') notes[`${label}.${name}`] = value
     }

@@ -54,8 +54,9 @@ async function run(scoreInputs: Record<string, string>, sceneInputs: Record<stri
       { id: 'save', type: 'SaveImage', inputs: { image: { from: ['score', 'image'] }, filename_prefix: 'scene' } },
     ],
   }
-  const result = await engine.run(graph)
-  return { outputs: result.outputs.get('score') as { score: number; all_right: number; result: string; image: ImageBatch }, images }
+  const finished = new Map<string, number>()
+  const result = await engine.run(graph, { onEvent: (e) => void (e.type === 'node-finished' && finished.set(e.nodeId, e.ms)) })
+  return { outputs: result.outputs.get('score') as { score: number; all_right: number; result: string; image: ImageBatch; ms_per_image: number }, images, finished }
 }
 
 describe('SceneScore', () => {
@@ -65,6 +66,13 @@ describe('SceneScore', () => {
     expect(outputs.all_right).toBe(1)
     expect(outputs.result.split('\n')).toEqual(['size ✓ large', 'colour ✓ red', 'shape ✓ circle', 'position ✓ in the middle', 'background ✓ blue'])
     expect(outputs.image.parameters).toMatchObject({ seed: 1, scene_score: 1, scene_all_right: true, scene_shape: '✓ circle', scene_background: '✓ blue' })
+  })
+
+  it('reports the time per image: what the scored images cost to make, over the batch', async () => {
+    const { outputs, finished } = await run({ caption: '' }, { prompt: 'a red circle', caption: 'a red circle', second: 'a blue square' })
+    // Two images rendered by the one upstream node: its compute time, halved.
+    expect(outputs.ms_per_image).toBe(finished.get('img')! / 2)
+    expect(outputs.ms_per_image).toBeGreaterThan(0)
   })
 
   it('reports what is wrong, attribute by attribute, for a partial caption', async () => {
