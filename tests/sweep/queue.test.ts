@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SWEEP_QUEUE_NAME, parseQueueUrl } from '../../src/cli/queue/connection.js'
+import { KEEP_FINISHED_SECONDS } from '../../src/cli/queue/jobs.js'
 import { runQueuedSweep } from '../../src/cli/queue/submit.js'
 import { NodeRegistry } from '../../src/engine/index.js'
 import { MemoryCellStore, parseSweepDefinition } from '../../src/sweep/index.js'
@@ -77,6 +78,8 @@ describe('hypersd sweep --queue with hypersd worker', () => {
       const job = await queue.getJob(killedKey)
       expect(await job?.getState()).toBe('completed')
       expect(job?.stalledCounter).toBeGreaterThanOrEqual(1)
+      // Finished cells expire after a week instead of staying in Redis for good.
+      expect(job?.opts.removeOnComplete).toEqual({ age: KEEP_FINISHED_SECONDS })
       expect(await queue.getJobCounts('completed', 'failed', 'wait', 'active')).toMatchObject({ completed: 6, failed: 0, wait: 0, active: 0 })
     } finally {
       await queue.close()

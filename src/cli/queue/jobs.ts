@@ -26,6 +26,13 @@ const CellJobResultSchema = z.strictObject({
 })
 export type CellJobResult = z.output<typeof CellJobResultSchema>
 
+/**
+ * How long a finished cell stays in Redis for other submitters (a week): BullMQ drops completed and failed jobs
+ * older than this as later jobs finish, so a long-lived queue does not grow without bound. Each submitter keeps its
+ * own results in its --out folder, so an expired cell costs at most a recomputation.
+ */
+export const KEEP_FINISHED_SECONDS = 7 * 24 * 3600
+
 /** BullMQ rejects custom ids that read as integers; 32 hex digits never round-trip through parseInt, so keys are safe. */
 export const jobIdOf = (key: string): string => key
 

@@ -9,7 +9,7 @@ import {
   type CellResult, type CellStore, type SweepCell, type SweepDefinition, type SweepOutcome, type SweepProgress,
 } from '../../sweep/index.js'
 import { SWEEP_QUEUE_NAME, probeQueue, type QueueAddress } from './connection.js'
-import { cellJobData, jobIdOf, resultOfJob, type CellJobData, type CellJobResult } from './jobs.js'
+import { cellJobData, jobIdOf, KEEP_FINISHED_SECONDS, resultOfJob, type CellJobData, type CellJobResult } from './jobs.js'
 
 export interface QueuedSweepOptions {
   readonly definition: SweepDefinition
@@ -92,11 +92,11 @@ export async function runQueuedSweep(options: QueuedSweepOptions): Promise<Sweep
         jobs.set(key, existing)
       }
     }
-    // Results are the completed jobs' return values: they stay in Redis (removeOnComplete off) so a cell is
+    // Results are the completed jobs' return values: they stay in Redis (for KEEP_FINISHED_SECONDS) so a cell is
     // computed once, however many submitters ask for it. Attempts: 1, since a cell that throws throws again;
     // a worker that dies is the stalled-job check's business (see worker.ts).
     const added = await queue.addBulk(
-      toAdd.map((cell) => ({ name: 'cell', data: cellJobData(definitionText, cell), opts: { jobId: jobIdOf(cell.key), attempts: 1, removeOnComplete: false, removeOnFail: false } })),
+      toAdd.map((cell) => ({ name: 'cell', data: cellJobData(definitionText, cell), opts: { jobId: jobIdOf(cell.key), attempts: 1, removeOnComplete: { age: KEEP_FINISHED_SECONDS }, removeOnFail: { age: KEEP_FINISHED_SECONDS } } })),
     )
     for (const job of added) jobs.set(job.data.key, job)
     const workers = await queue.getWorkersCount()
