@@ -2,6 +2,8 @@
 // backend from that. A software adapter runs the same kernels on the CPU through an emulated GPU: a run measured
 // 127 s on SwiftShader against 13-15 s on the WASM backend, so Auto must not pick it.
 
+import type { GpuBufferLimits } from './gpu-limits.js'
+
 /** The fields of GPUAdapterInfo (and the adapter's own isFallbackAdapter) read here; all optional across browsers. */
 export interface AdapterInfoLike {
   readonly vendor?: string
@@ -59,7 +61,7 @@ export type ChosenBackend = 'webgpu' | 'wasm'
 export type AdapterProbe =
   | { readonly kind: 'no-webgpu' }
   | { readonly kind: 'no-adapter' }
-  | { readonly kind: 'adapter'; readonly info: AdapterInfoLike }
+  | { readonly kind: 'adapter'; readonly info: AdapterInfoLike; readonly limits?: GpuBufferLimits }
 
 export interface BackendChoice {
   readonly backend: ChosenBackend

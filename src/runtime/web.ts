@@ -9,6 +9,7 @@ import type { InferenceBackend, ModelSession, ModelSource, SessionMemory, Sessio
 import { chooseBackend, type AdapterInfoLike, type AdapterProbe, type BackendChoice } from './adapter.js'
 import { identityModel } from './warm-up.js'
 import { ScopedGpuSession, watchUncapturedErrors, type GpuErrorDevice } from './gpu-errors.js'
+import type { GpuBufferLimits } from './gpu-limits.js'
 
 export type WebBackendName = 'webgpu' | 'wasm'
 
@@ -23,6 +24,7 @@ export interface WebBackendOptions {
 interface GpuAdapterLike {
   readonly info?: AdapterInfoLike
   readonly isFallbackAdapter?: boolean
+  readonly limits?: Partial<GpuBufferLimits>
   requestAdapterInfo?(): Promise<AdapterInfoLike>
 }
 
@@ -40,13 +42,24 @@ export async function probeWebGpu(): Promise<AdapterProbe> {
     // GPUAdapter.info is current; requestAdapterInfo() is what older Chromium has. isFallbackAdapter moved into info.
     const info = adapter.info ?? (await adapter.requestAdapterInfo?.().catch(() => undefined)) ?? {}
     const fallback = info.isFallbackAdapter ?? adapter.isFallbackAdapter
+    const limits = bufferLimits(adapter.limits)
     return {
       kind: 'adapter',
       info: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, ...(fallback !== undefined ? { isFallbackAdapter: fallback } : {}) },
+      ...(limits ? { limits } : {}),
     }
   } catch {
     return { kind: 'no-adapter' }
   }
+}
+
+/**
+ * The adapter's buffer limits, which onnxruntime-web 1.30 requests as they are for its device (see gpu-limits.ts);
+ * undefined when the adapter does not state both.
+ */
+function bufferLimits(limits: Partial<GpuBufferLimits> | undefined): GpuBufferLimits | undefined {
+  const { maxBufferSize, maxStorageBufferBindingSize } = limits ?? {}
+  return typeof maxBufferSize === 'number' && typeof maxStorageBufferBindingSize === 'number' ? { maxBufferSize, maxStorageBufferBindingSize } : undefined
 }
 
 /** Threads are only possible with SharedArrayBuffer, i.e. in a cross-origin isolated context. */
@@ -73,7 +86,17 @@ export class WebBackend implements InferenceBackend {
     public active: WebBackendName,
     /** How `active` was chosen (the adapter found and why), for the UI's backend badge. */
     readonly choice: BackendChoice = { backend: active, reason: active },
+    /** The probed adapter's buffer limits, when it stated them. */
+    private readonly adapterLimits?: GpuBufferLimits,
   ) {}
+
+  /**
+   * The buffer limits one tensor must fit while runs go to WebGPU; undefined on WASM (whose heap the memory preflight
+   * covers) or when the adapter did not state them.
+   */
+  get gpuLimits(): GpuBufferLimits | undefined {
+    return this.active === 'webgpu' ? this.adapterLimits : undefined
+  }
 
   /** All sessions share one wasm32 heap (WebGPU sessions stage their weights through it too). */
   get memory(): SessionMemory {
@@ -183,6 +206,7 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
   if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths
   const preferred = options.preferred ?? 'auto'
   // With WASM asked for, no adapter is requested: it would only delay the first run.
-  const choice = chooseBackend(preferred, preferred === 'wasm' ? { kind: 'no-adapter' } : await probeWebGpu())
-  return new WebBackend(choice.backend, choice)
+  const probe: AdapterProbe = preferred === 'wasm' ? { kind: 'no-adapter' } : await probeWebGpu()
+  const choice = chooseBackend(preferred, probe)
+  return new WebBackend(choice.backend, choice, probe.kind === 'adapter' ? probe.limits : undefined)
 }

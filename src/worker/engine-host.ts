@@ -9,6 +9,7 @@ import { createHostServices, type HostServices } from './host-services.js'
 import type { ModelMount } from '../models/browser/mounts.js'
 import { loadingStage } from './stage-label.js'
 import { createSweepHost } from './sweep-host.js'
+import { gpuLimitRefusal } from './gpu-preflight.js'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 
@@ -96,6 +97,10 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   seqOf.set(runId, message.seq)
   host.beginRun(runId, message.graphJson)
   try {
+    const limits = host.backend.gpuLimits
+    // WebGPU only: an image too large for the GPU's buffers is refused before any node runs (gpu-preflight.ts).
+    const refusal = limits && (await gpuLimitRefusal(message.graph, registry, limits, host.services))
+    if (refusal) throw refusal
     const result = await engine.run(message.graph, { runId, signal: controller.signal, onEvent: forward })
     if (cancelled.has(runId)) return
     post({

@@ -1,12 +1,14 @@
 // The same graphs on WebGPU (Dawn on SwiftShader in headless Chromium) and on WASM: the default graph (the bundled
 // shapes model with its 4-step LoRA), the tiny SD1.5 twin, and the twin with a LoRA. The worker must pick WebGPU
-// when an adapter exists, and the images must agree within a stated tolerance. Then, in the same WebGPU page (its
-// shaders already compiled: SwiftShader compiles slowly), what goes wrong on a GPU: a WebGPU error inside a run,
-// and device losses (driver resets), the second of which moves runs to WASM.
+// when an adapter exists, and the images must agree within a stated tolerance. The same WebGPU page (SwiftShader
+// compiles shaders slowly, so one page serves all) also checks what goes wrong on a GPU: an image too large for the
+// adapter's buffers (refused before the first render), a WebGPU error inside a run, and device losses (driver
+// resets), the second of which moves runs to WASM.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { lastRun, openApp, outputPixels, runOnce, screenshot, waitForRunAfter, waitReady, type AppSession, SWIFTSHADER_TIMEOUT } from './harness.js'
+import type { LastRunView } from '../../src/ui/window-hooks.js'
+import { lastRun, nodeIdsByType, openApp, outputPixels, runOnce, screenshot, waitForRunAfter, waitReady, type AppSession, SWIFTSHADER_TIMEOUT } from './harness.js'
 import { rgbDifference } from '../helpers/arrays.js'
 
 // Tolerance, in 8-bit levels over the RGB channels: WebGPU kernels (other reduction orders, fused ops) differ from
@@ -33,7 +35,7 @@ interface Render {
   readonly loraDelta: number[]
 }
 
-async function render(page: AppSession['page'], label: string, size = SIZE): Promise<{ pixels: number[]; backend: string }> {
+async function render(page: AppSession['page'], label: string, size = SIZE): Promise<{ pixels: number[]; backend: string; run: LastRunView }> {
   const latentId = Object.entries(await page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'EmptyLatent')![0]
   await page.evaluate(([id, size]) => {
     window.__hypersd!.setValue(id, 'width', size)
@@ -42,13 +44,21 @@ async function render(page: AppSession['page'], label: string, size = SIZE): Pro
   const run = await runOnce(page)
   expect(run.status, run.error ?? '').toBe('done')
   await screenshot(page, label)
-  return { pixels: (await outputPixels(page)).data, backend: run.backend }
+  return { pixels: (await outputPixels(page)).data, backend: run.backend, run }
 }
 
-async function renderBoth(options: { webgpu: boolean }, then?: (page: AppSession['page']) => Promise<void>): Promise<Render> {
+interface GpuChecks {
+  /** Runs on the fresh page, before the first render. */
+  readonly before: (page: AppSession['page']) => Promise<void>
+  /** Runs after the renders, on the same page. */
+  readonly after: (page: AppSession['page']) => Promise<void>
+}
+
+async function renderBoth(options: { webgpu: boolean }, checks?: GpuChecks): Promise<Render> {
   let app: AppSession | undefined
   try {
     app = await openApp({ webgpu: options.webgpu, query: options.webgpu ? '?backend=webgpu' : '?backend=wasm' })
+    await checks?.before(app.page)
     const shapes = await render(app.page, options.webgpu ? 'webgpu-shapes-run' : 'webgpu-reference-wasm-shapes-run', SHAPES_SIZE)
     await app.page.evaluate((json) => window.__hypersd!.loadGraph(json), TINY_GRAPH)
     const plain = await render(app.page, options.webgpu ? 'webgpu-run' : 'webgpu-reference-wasm-run')
@@ -57,7 +67,13 @@ async function renderBoth(options: { webgpu: boolean }, then?: (page: AppSession
     const loraId = Object.entries(await app.page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'UNetLoRA')![0]
     await app.page.evaluate((id) => window.__hypersd!.setValue(id, 'mode', 'live-delta'), loraId)
     const loraDelta = await render(app.page, options.webgpu ? 'webgpu-lora-delta-run' : 'webgpu-reference-wasm-lora-delta-run')
-    await then?.(app.page)
+    if (checks) {
+      // Nothing ran in the refused run (checks.before): nothing was cached, every session is made now.
+      expect(shapes.run.nodesCached).toEqual([])
+      expect(shapes.run.sessionsReused).toEqual([])
+      expect(shapes.run.sessionsCreated.some((key) => key.includes('unet'))).toBe(true)
+    }
+    await checks?.after(app.page)
     return { backend: plain.backend, shapes: shapes.pixels, plain: plain.pixels, lora: lora.pixels, loraDelta: loraDelta.pixels }
   } finally {
     await app?.close()
@@ -65,9 +81,9 @@ async function renderBoth(options: { webgpu: boolean }, then?: (page: AppSession
 }
 
 describe('WebGPU backend', () => {
-  it('runs the default shapes graph, the tiny graph and its LoRA graph (live and live-delta) on WebGPU and matches the WASM images; survives a WebGPU error and two device losses, the second moving runs to WASM', async () => {
+  it('runs the default shapes graph, the tiny graph and its LoRA graph (live and live-delta) on WebGPU and matches the WASM images; refuses an image too large for the GPU buffers; survives a WebGPU error and two device losses, the second moving runs to WASM', async () => {
     const wasm = await renderBoth({ webgpu: false })
-    const gpu = await renderBoth({ webgpu: true }, gpuFailures)
+    const gpu = await renderBoth({ webgpu: true }, { before: refusesOversizedImage, after: gpuFailures })
     expect(wasm.backend).toBe('wasm')
     expect(gpu.backend).toBe('webgpu')
     for (const key of ['shapes', 'plain', 'lora', 'loraDelta'] as const) {
@@ -89,6 +105,28 @@ describe('WebGPU backend', () => {
     expect(forms.max).toBeLessThanOrEqual(MAX_ABS_TOLERANCE)
   }, SWIFTSHADER_TIMEOUT)
 })
+
+/**
+ * The GPU buffer preflight on the real adapter: the default graph at 4096x4096 is refused before any node or
+ * session, naming the EmptyLatent node, its size, the estimate and the adapter's limit, in the error panel.
+ */
+async function refusesOversizedImage(page: AppSession['page']): Promise<void> {
+  const [latentId] = (await nodeIdsByType(page))['EmptyLatent']!
+  await page.evaluate((id) => {
+    window.__hypersd!.setValue(id, 'width', 4096)
+    window.__hypersd!.setValue(id, 'height', 4096)
+  }, latentId!)
+  const graphBefore = await page.evaluate(() => window.__hypersd!.graphJson())
+  const refused = await runOnce(page)
+  expect(refused.status).toBe('error')
+  expect(refused.error).toContain(`node ${latentId} (EmptyLatent): width/height 4096x4096 needs a 512 GiB attention buffer on this GPU`)
+  expect(refused.error).toMatch(/over its [\d.]+ [MG]iB (maxStorageBufferBindingSize|maxBufferSize); the largest size that fits is \d+x\d+ \(or use WASM\/the CLI\)$/)
+  expect(refused.nodesRun).toEqual([])
+  const panel = (await page.textContent('[data-testid=error-panel]')) ?? ''
+  expect(panel).toContain(`#${latentId}`)
+  expect(panel).toContain('4096x4096')
+  expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(graphBefore)
+}
 
 /** Sets a fresh seed on the sampler, so the next run samples (and decodes) again instead of coming from the cache. */
 async function newSeed(page: AppSession['page'], seed: number): Promise<void> {
