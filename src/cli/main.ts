@@ -21,6 +21,7 @@ commands:
       run every combination of one or two inputs (x seeds) through one engine; writes DIR/grid.png (sweep embedded),
       sweep.csv, sweep.json, chart.svg and DIR/cells/; resumes from DIR, Ctrl+C keeps the cells done
       --queue redis://HOST:PORT: the cells run on \`hypersd worker\`s through BullMQ on Redis instead
+      LIST: 1,2,4 or, for values with commas, "a red, round circle","a blue square" (CSV quoting)
   worker --queue redis://HOST:PORT [--model NAME=PATH ...] [--models-dir DIR] [--concurrency N] [--stalled-after S]
       run sweep cells from the queue (one per GPU); a killed worker's cell is retried by another after about S s (30)
   validate <graph> [--set ...]          print every validation error

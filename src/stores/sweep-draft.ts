@@ -2,12 +2,13 @@
 // START:STOP:STEP range) and the seeds, checked live with the sweep library so errors name the axis, node and input.
 import { createSweepDefinition, resolveAxis, type SweepDeclarations, type SweepDefinition } from '../sweep/definition.js'
 import { parseVarySpec, sourceValues, SweepSpecError } from '../sweep/values.js'
+import { formatList } from '../sweep/list-text.js'
 import { isGraphLink, type GraphFile } from '../graph/schema.js'
 
 export interface AxisDraft {
   readonly node: string
   readonly input: string
-  /** "1,2,4,8" or "0.25:1.25:0.25". */
+  /** "1,2,4,8" or "0.25:1.25:0.25"; values holding commas in double quotes (list-text.ts). */
   readonly values: string
 }
 
@@ -63,5 +64,5 @@ export async function checkDraft(graph: GraphFile, registry: SweepDeclarations, 
 
 /** The form for a definition read back (a grid PNG): values written as a list. */
 export function draftOf(definition: SweepDefinition): SweepDraft {
-  return { axes: definition.axes.map((a) => ({ node: a.node, input: a.input, values: a.values.map(String).join(',') })), seeds: definition.seeds }
+  return { axes: definition.axes.map((a) => ({ node: a.node, input: a.input, values: formatList(a.values) })), seeds: definition.seeds }
 }

@@ -1,6 +1,7 @@
 // `--vary NODE.INPUT=VALUES`: where the values come from (a list, a range or a file of lines) and the values
 // themselves, still as text; axes.ts coerces and checks them against the input's declaration.
 import { parseOverride } from '../graph/exec.js'
+import { ListSyntaxError, splitList } from './list-text.js'
 
 export class SweepSpecError extends Error {
   override readonly name = 'SweepSpecError'
@@ -42,7 +43,12 @@ export function parseVarySpec(text: string): VarySpec {
   }
   const range = RANGE.exec(value)
   if (range) return { text, node, input, source: { kind: 'range', start: Number(range[1]), stop: Number(range[2]), step: Number(range[3]) } }
-  return { text, node, input, source: { kind: 'list', items: value.split(',').map((v) => v.trim()) } }
+  try {
+    return { text, node, input, source: { kind: 'list', items: splitList(value) } }
+  } catch (error) {
+    if (error instanceof ListSyntaxError) throw new SweepSpecError(`${where}: ${error.message}`)
+    throw error
+  }
 }
 
 /** Decimal places written in a number, so 0.1 steps come out as 0.3, not 0.30000000000000004. */
