@@ -1,7 +1,8 @@
 // The sweep in the editor, in real Chromium on the WASM backend: a 2x2 sweep (sampler steps x live LoRA scale) on
 // the tiny LoRA graph with an aesthetic reward node runs on the worker's engine (the text encoder runs once over
 // the sweep, a scale change builds no UNet session), cancel keeps the cells done and Run again reuses them, the grid
-// shows images and scores, the chart is drawn, the grid PNG reopens the sweep and the CSV has a row per cell.
+// shows images and scores, the chart is drawn, the grid PNG reopens the sweep and the CSV has a row per cell, and
+// forgetting the stored cells makes the sweep compute them again.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -143,6 +144,16 @@ describe('sweep panel', () => {
     await page.click('[data-testid=sweep-run]')
     await page.waitForFunction(() => window.__hypersd!.sweep().status === 'done', null, { timeout: 30_000 })
     expect((await view(page)).reused).toBe(4)
+
+    // The panel shows what the cell store holds; forgetting it makes the same sweep compute every cell again.
+    const stored = page.locator('[data-testid=sweep-stored-cells]')
+    await expect.poll(async () => Number(await stored.getAttribute('data-count'))).toBeGreaterThanOrEqual(4)
+    await page.click('[data-testid=sweep-clear-cells]')
+    await expect.poll(() => stored.getAttribute('data-count')).toBe('0')
+    await page.click('[data-testid=sweep-run]')
+    await page.waitForFunction(() => window.__hypersd!.sweep().status === 'done', null, { timeout: 60_000 })
+    expect((await view(page)).reused).toBe(0)
+    await expect.poll(() => stored.getAttribute('data-count')).toBe('4')
 
     // Clicking a cell opens its graph in the editor (the graph is unchanged since loading, so nothing is asked).
     await page.locator('[data-testid=sweep-cell][data-x="2"][data-y="0.5"]').click()
