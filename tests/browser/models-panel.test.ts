@@ -59,6 +59,30 @@ describe('the Models tab', () => {
     await page.waitForFunction(() => /^\d+(\.\d)? [kMGT]?B used of \d+(\.\d)? [kMGT]?B quota$/.test(document.querySelector('[data-testid=models-storage]')?.textContent ?? ''))
   })
 
+  it("clears one bundled model's cached files and leaves the others' (issue 14 §3)", async () => {
+    const { page } = app
+    await waitReady(page)
+    // The default graph reads the shapes model and a LoRA by URL: both are cached once the run is done.
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
+    const cachedUnder = (prefix: string) =>
+      page.evaluate(async (prefix) => {
+        const names = await caches.keys()
+        const urls = (await Promise.all(names.map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)))).flat()
+        return urls.filter((url) => new URL(url).pathname.startsWith(prefix)).length
+      }, prefix)
+    expect(await cachedUnder('/models/hyper-shapes/')).toBeGreaterThan(0)
+    const loras = await cachedUnder('/models/loras/')
+    expect(loras).toBeGreaterThan(0)
+    await openModelsTab(page)
+    await page.click(`${row('hyper-shapes')} [data-testid=model-clear-cache]`)
+    const note = page.locator('[data-testid=model-cache-note][data-model-name=hyper-shapes]')
+    await note.waitFor()
+    expect(await note.textContent()).toMatch(/^Cleared \d+ cached files? of hyper-shapes: the next run fetches them again\.$/)
+    expect(await cachedUnder('/models/hyper-shapes/')).toBe(0)
+    expect(await cachedUnder('/models/loras/')).toBe(loras)
+  })
+
   it('adds a picked folder, renames it, and runs a graph whose LoadPipeline picks it from the dropdown', async () => {
     const { page } = app
     // A real directory handle (OPFS), so the picked-folder code path is the real one; the picker just returns it.
