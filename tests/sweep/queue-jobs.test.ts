@@ -8,7 +8,7 @@ import { NodeRegistry } from '../../src/engine/index.js'
 import { parseGraphFile } from '../../src/graph/parse.js'
 import { UsageError } from '../../src/cli/args.js'
 import { parseQueueUrl, probeQueue } from '../../src/cli/queue/connection.js'
-import { CellKeyMismatchError, cellJobData, cellJobResult, cellOfJob, jobIdOf, resultOfJob } from '../../src/cli/queue/jobs.js'
+import { CellKeyMismatchError, cellJobData, cellJobResult, cellOfJob, DefinitionMissingError, definitionId, jobIdOf, resultOfJob, type DefinitionSource, type ParsedDefinitions } from '../../src/cli/queue/jobs.js'
 import { createSweepDefinition, resolveAxis, serializeSweepDefinition, sweepCells, type CellResult } from '../../src/sweep/index.js'
 import { nodeDefinitions } from '../../nodes/index.js'
 import { ROOT } from '../cli/run-cli.js'
@@ -50,23 +50,37 @@ describe('an unreachable Redis', () => {
 describe('cell jobs', () => {
   const text = serializeSweepDefinition(definition)
 
-  it('gives the worker the very cell the submitter keyed, for every cell of the sweep', () => {
+  // What Redis holds: the definition once, under its sha256 (the submitter stores it; see submit.ts).
+  const reads: string[] = []
+  const stored: DefinitionSource = async (id) => (reads.push(id), id === definitionId(text) ? text : null)
+
+  it('gives the worker the very cell the submitter keyed, for every cell of the sweep, reading the definition once', async () => {
     expect(cells).toHaveLength(6)
+    const parsed: ParsedDefinitions = new Map()
+    reads.length = 0
     for (const cell of cells) {
-      // The job data survives Redis as JSON.
+      // The job data survives Redis as JSON, and holds the definition's id, not its text.
       const data: unknown = JSON.parse(JSON.stringify(cellJobData(text, cell)))
-      const { cell: again } = cellOfJob(jobIdOf(cell.key), data, registry)
+      expect(JSON.stringify(data).length).toBeLessThan(200)
+      const { cell: again } = await cellOfJob(jobIdOf(cell.key), data, registry, stored, parsed)
       expect(again.key).toBe(cell.key)
       expect(again.graph).toEqual(cell.graph)
     }
+    expect(reads).toEqual([definitionId(text)])
   })
 
-  it('refuses a job whose key differs from what this worker computes (another hypersd version)', () => {
+  it('refuses a job whose key differs from what this worker computes (another hypersd version), or whose definition is gone', async () => {
     const data = { ...cellJobData(text, cells[1]!), key: cells[2]!.key }
-    expect(() => cellOfJob(cells[2]!.key, data, registry)).toThrow(CellKeyMismatchError)
-    expect(() => cellOfJob(cells[2]!.key, data, registry)).toThrow(/cell 2, the submitter/)
-    expect(() => cellOfJob('x', { definition: text, index: 99, key: cells[0]!.key }, registry)).toThrow(/queue job x: the sweep has no cell 100/)
-    expect(() => cellOfJob('x', { definition: text, index: 0 }, registry)).toThrow(/queue job x/)
+    await expect(cellOfJob(cells[2]!.key, data, registry, stored)).rejects.toThrow(CellKeyMismatchError)
+    await expect(cellOfJob(cells[2]!.key, data, registry, stored)).rejects.toThrow(/cell 2, the submitter/)
+    const id = definitionId(text)
+    await expect(cellOfJob('x', { definition: id, index: 99, key: cells[0]!.key }, registry, stored)).rejects.toThrow(/queue job x: the sweep has no cell 100/)
+    await expect(cellOfJob('x', { definition: id, index: 0 }, registry, stored)).rejects.toThrow(/queue job x/)
+    // The definition expired or the database was cleared: said so, with what to do.
+    await expect(cellOfJob('x', cellJobData(text, cells[0]!), registry, async () => null)).rejects.toThrow(DefinitionMissingError)
+    await expect(cellOfJob('x', cellJobData(text, cells[0]!), registry, async () => null)).rejects.toThrow(/is no longer in Redis \(expired or cleared\): submit the sweep again/)
+    // A text that is not the one the id names is refused.
+    await expect(cellOfJob('x', cellJobData(text, cells[0]!), registry, async () => `${text} `)).rejects.toThrow(/does not match its sha256/)
   })
 
   it('brings a result back from the return value, PNG bytes included, only for its own key', () => {

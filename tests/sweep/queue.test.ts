@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SWEEP_QUEUE_NAME, parseQueueUrl } from '../../src/cli/queue/connection.js'
-import { KEEP_FINISHED_SECONDS } from '../../src/cli/queue/jobs.js'
+import { definitionRedisKey, KEEP_FINISHED_SECONDS } from '../../src/cli/queue/jobs.js'
 import { runQueuedSweep } from '../../src/cli/queue/submit.js'
 import { NodeRegistry } from '../../src/engine/index.js'
 import { MemoryCellStore, parseSweepDefinition } from '../../src/sweep/index.js'
@@ -80,6 +80,12 @@ describe('hypersd sweep --queue with hypersd worker', () => {
       expect(job?.stalledCounter).toBeGreaterThanOrEqual(1)
       // Finished cells expire after a week instead of staying in Redis for good.
       expect(job?.opts.removeOnComplete).toEqual({ age: KEEP_FINISHED_SECONDS })
+      // The job names its sweep definition by sha256; the text is in Redis once, expiring with the results.
+      const definition = (job?.data as { definition: string }).definition
+      expect(definition).toMatch(/^[0-9a-f]{64}$/)
+      const ttl = await (await queue.client).ttl(definitionRedisKey(definition))
+      expect(ttl).toBeGreaterThan(KEEP_FINISHED_SECONDS - 600)
+      expect(ttl).toBeLessThanOrEqual(KEEP_FINISHED_SECONDS)
       expect(await queue.getJobCounts('completed', 'failed', 'wait', 'active')).toMatchObject({ completed: 6, failed: 0, wait: 0, active: 0 })
     } finally {
       await queue.close()

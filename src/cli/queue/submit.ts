@@ -9,7 +9,7 @@ import {
   type CellResult, type CellStore, type SweepCell, type SweepDefinition, type SweepOutcome, type SweepProgress,
 } from '../../sweep/index.js'
 import { SWEEP_QUEUE_NAME, probeQueue, type QueueAddress } from './connection.js'
-import { cellJobData, jobIdOf, KEEP_FINISHED_SECONDS, resultOfJob, type CellJobData, type CellJobResult } from './jobs.js'
+import { cellJobData, definitionId, definitionRedisKey, jobIdOf, KEEP_FINISHED_SECONDS, resultOfJob, type CellJobData, type CellJobResult } from './jobs.js'
 
 export interface QueuedSweepOptions {
   readonly definition: SweepDefinition
@@ -78,6 +78,8 @@ export async function runQueuedSweep(options: QueuedSweepOptions): Promise<Sweep
       throw new Error(`--queue ${address.display}: cannot reach Redis (${error instanceof Error ? error.message : String(error)}); is redis-server running and reachable?`)
     }
     const definitionText = serializeSweepDefinition(definition)
+    // Stored once for all the sweep's jobs (and refreshed on every submit, so it outlives the jobs that need it).
+    await (await queue.client).set(definitionRedisKey(definitionId(definitionText)), definitionText, 'EX', KEEP_FINISHED_SECONDS)
     const jobs = new Map<string, CellJob>()
     const toAdd: SweepCell[] = []
     let retried = 0

@@ -5,7 +5,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq'
 import type { NodeRegistry } from '../../engine/index.js'
 import { runCell, type SweepEngine } from '../../sweep/index.js'
 import { SWEEP_QUEUE_NAME, type QueueAddress } from './connection.js'
-import { CellKeyMismatchError, cellJobResult, cellOfJob, type CellJobData, type CellJobResult } from './jobs.js'
+import { CellKeyMismatchError, cellJobResult, cellOfJob, definitionRedisKey, DefinitionMissingError, type CellJobData, type ParsedDefinitions, type CellJobResult } from './jobs.js'
 
 export interface CellWorkerOptions {
   readonly address: QueueAddress
@@ -26,13 +26,15 @@ const MAX_STALLED = 2
 
 export function startCellWorker(options: CellWorkerOptions): Worker<CellJobData, CellJobResult> {
   const free = [...options.engines]
+  const parsed: ParsedDefinitions = new Map()
+  const definitions = async (id: string): Promise<string | null> => (await worker.client).get(definitionRedisKey(id))
   const processCell = async (job: Job<CellJobData, CellJobResult>): Promise<CellJobResult> => {
     let cell
     try {
-      cell = cellOfJob(job.id, job.data, options.registry).cell
+      cell = (await cellOfJob(job.id, job.data, options.registry, definitions, parsed)).cell
     } catch (error) {
       // Another worker would fail the same way: no retry.
-      if (error instanceof CellKeyMismatchError) throw new UnrecoverableError(error.message)
+      if (error instanceof CellKeyMismatchError || error instanceof DefinitionMissingError) throw new UnrecoverableError(error.message)
       throw error
     }
     const engine = free.pop()
