@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     const graph = generateGraph(500)
     const loadMs = await page.evaluate(async (json) => {
       const start = performance.now()
-      window.__hypersd!.loadGraph(json)
+      await window.__hypersd!.loadGraph(json)
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
       return performance.now() - start
     }, graph)

@@ -6,6 +6,7 @@ import type { AnyNodeDefinition } from '../engine/spec.js'
 import { canTakeLink, isSocket } from '../engine/spec.js'
 import { GRAPH_FORMAT, GRAPH_VERSION, isGraphLink, type GraphFile, type GraphLink, type GraphNode, type InputValue, type NodeLayout } from '../graph/schema.js'
 import { versionToSave } from '../graph/node-versions.js'
+import { EDITOR_MAX_NODES, tooManyNodesMessage } from '../graph/load-limits.js'
 import { importReportOf, setImportReport } from './import-report.js'
 import { loadedVersionOf, setLoadedVersion } from './loaded-versions.js'
 import { isSpecNode, seedControlName, type SpecNode } from './node-types.js'
@@ -112,6 +113,8 @@ export function checkLoadable(file: GraphFile, definitions: ReadonlyMap<string, 
   if (file.nodes.length > LiteGraph.MAX_NUMBER_OF_NODES) {
     throw new GraphLoadError(`the file has ${file.nodes.length} nodes; the canvas holds at most ${LiteGraph.MAX_NUMBER_OF_NODES} (split the graph, or run it with the CLI)`)
   }
+  // Below litegraph's limit, building this many nodes would freeze the page (measured: README, Reliability).
+  if (file.nodes.length > EDITOR_MAX_NODES) throw new GraphLoadError(tooManyNodesMessage(file.nodes.length))
   const byId = new Map<string, GraphNode>()
   for (const node of file.nodes) {
     if (byId.has(node.id)) throw new GraphLoadError(`node ${node.id}: duplicate node id`)
@@ -145,7 +148,7 @@ export function checkLoadable(file: GraphFile, definitions: ReadonlyMap<string, 
  * would refuse are dropped there, with a line each). Returns the saved viewport. A link the canvas still refuses is
  * named in `refused`, never dropped silently.
  */
-export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = []): Viewport | undefined {
+export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = [], options: { exactSizes?: boolean } = {}): Viewport | undefined {
   graph.clear()
   const numericIds = file.nodes.every((n) => /^[1-9]\d{0,8}$/.test(n.id))
   const created = new Map<string, LGraphNode>()
@@ -161,7 +164,8 @@ export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = 
     const layout = Object.hasOwn(layouts, entry.id) ? layouts[entry.id] : undefined
     if (layout) {
       node.pos = [layout.pos[0], layout.pos[1]]
-      if (layout.size) node.size = [Math.max(layout.size[0], 80), Math.max(layout.size[1], 30)]
+      // A snapshot of the canvas (putting back the graph a failed load replaced) keeps the sizes litegraph gave it.
+      if (layout.size) node.size = options.exactSizes ? [layout.size[0], layout.size[1]] : [Math.max(layout.size[0], 80), Math.max(layout.size[1], 30)]
       if (layout.collapsed) node.flags.collapsed = true
       if (layout.color) node.color = layout.color
       if (layout.bgcolor) node.bgcolor = layout.bgcolor
@@ -174,10 +178,13 @@ export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = 
     }
     if (isSpecNode(node)) for (const [name, value] of Object.entries(entry.inputs)) if (!isGraphLink(value)) node.setInputValue(name, value)
     setNodeMode(node, entry.mode)
-    graph.add(node)
+    // Litegraph recomputes the whole execution order on every add unless told not to: once, below, instead.
+    graph.add(node, true)
     if (layout?.pinned) node.pin(true) // pin needs the node in a graph
     created.set(entry.id, node)
   }
+  // Once, with every node added and before any link, as adding them one by one used to leave it.
+  graph.updateExecutionOrder()
   for (const entry of file.nodes) {
     const target = created.get(entry.id)!
     for (const [name, value] of Object.entries(entry.inputs)) {

@@ -23,6 +23,7 @@ import { numberPrompt } from './widget-number.js'
 import { CanvasTooltips } from './widget-tooltip.js'
 import { applyTheme } from './theme.js'
 import { keepNodeInView, readableFitTarget } from './view-fit.js'
+import { timed } from './load-timing.js'
 
 export interface EditorCallbacks extends CanvasUiHooks {
   /** The graph changed (any edit, undo, redo, load). `widget` names the edited input when one widget changed. */
@@ -122,8 +123,12 @@ export class GraphEditor {
     if (output === undefined || input === undefined) return 'no such slot'
     const types = checkLinkTypes(from.definition, output, to.definition, input)
     if (!types.ok) return this.refuse(types.reason)
+    if (from === to) return this.refuse(`Linking ${from.title} → ${to.title} would create a cycle`)
+    // While a file loads, its cycles were already broken (computeLoadRepairs) and an undo snapshot came from an
+    // acyclic graph; converting the whole graph for every link would make loading quadratic (issue 14 §2).
+    if (this.restoring) return null
     const exec = toExecGraph(this.toFile())
-    if (from === to || wouldCreateCycle(exec, nodeKey(from), nodeKey(to))) {
+    if (wouldCreateCycle(exec, nodeKey(from), nodeKey(to))) {
       return this.refuse(`Linking ${from.title} → ${to.title} would create a cycle`)
     }
     return null
@@ -153,28 +158,46 @@ export class GraphEditor {
    * refuse and coordinates it cannot draw are repaired first (src/graph/load-repairs.ts); the report names each.
    */
   load(file: GraphFile, options: { keepViewport?: boolean } = {}): LoadReport {
-    checkLoadable(file, this.definitions)
-    const { file: shown, repairs: planned } = computeLoadRepairs(file, this.definitions)
+    const { file: shown, repairs: planned } = timed('check and plan repairs', () => {
+      checkLoadable(file, this.definitions)
+      return computeLoadRepairs(file, this.definitions)
+    })
     const repairs = [...planned]
+    // All or nothing: should building fail part way, the graph that was open is put back as it was.
+    const previous = timed('keep the open graph', () => ({ text: this.snapshot(), viewport: this.viewport() }))
     this.restoring = true
-    // A selection left from the previous graph would make the fit below frame nodes that no longer exist.
-    this.canvas.deselectAll()
     try {
-      const viewport = fileToGraph(shown, this.graph, repairs)
+      // A selection left from the previous graph would make the fit below frame nodes that no longer exist.
+      this.canvas.deselectAll()
+      const viewport = timed('build canvas nodes', () => fileToGraph(shown, this.graph, repairs))
       if (viewport && options.keepViewport) {
         this.canvas.ds.offset = [viewport.offset[0], viewport.offset[1]]
         this.canvas.ds.scale = viewport.scale
       } else {
-        this.fitView(false)
+        timed('fit view', () => this.fitView(false))
       }
+    } catch (error) {
+      fileToGraph(JSON.parse(previous.text) as GraphFile, this.graph, [], { exactSizes: true })
+      this.canvas.ds.offset = [...previous.viewport.offset]
+      this.canvas.ds.scale = previous.viewport.scale
+      this.canvas.setDirty(true, true)
+      throw error
     } finally {
       this.restoring = false
     }
     this.runViews.clear()
-    this.history.reset(this.snapshot())
+    timed('undo snapshot', () => this.history.reset(this.snapshot()))
     this.canvas.setDirty(true, true)
-    this.callbacks.changed('load')
+    timed('change listeners', () => this.callbacks.changed('load'))
     return { repairs, warnings: newerNodes(file.nodes, this.definitions).map(newerNodeWarning) }
+  }
+
+  /**
+   * The snapshot recorded for undo, right after a load or an undo step: the same text as snapshot() then, without
+   * converting a big graph a second time.
+   */
+  recordedSnapshot(): string {
+    return this.history.latest ?? this.snapshot()
   }
 
   /** The graph without the viewport, as text: equal snapshots mean no unsaved change. */

@@ -41,6 +41,11 @@ export class GraphHistory {
     return next
   }
 
+  /** The snapshot last recorded (or reset to): the graph as it stands when no edit is pending. */
+  get latest(): string | null {
+    return this.current
+  }
+
   get canUndo(): boolean {
     return this.past.length > 0
   }

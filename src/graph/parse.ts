@@ -136,6 +136,7 @@ function kindOf(value: unknown): string {
 /** Serialises with a stable key order, 2-space indent, short arrays and links on one line, and a trailing newline. */
 export function serializeGraphFile(graph: GraphFile): string {
   const nodeIds = graph.nodes.map((n) => n.id)
+  const nodeIdSet = new Set(nodeIds)
   const layoutNodes = graph.layout?.nodes
   const ordered = {
     format: graph.format,
@@ -156,7 +157,7 @@ export function serializeGraphFile(graph: GraphFile): string {
             ...(layoutNodes
               ? {
                   nodes: Object.fromEntries(
-                    [...nodeIds.filter((id) => Object.hasOwn(layoutNodes, id)), ...Object.keys(layoutNodes).filter((id) => !nodeIds.includes(id))].map(
+                    [...nodeIds.filter((id) => Object.hasOwn(layoutNodes, id)), ...Object.keys(layoutNodes).filter((id) => !nodeIdSet.has(id))].map(
                       (id) => [id, orderKeys(layoutNodes[id]!, ['pos', 'size', 'collapsed', 'pinned', 'color', 'bgcolor', 'controls'])],
                     ),
                   ),

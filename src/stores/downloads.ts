@@ -186,7 +186,8 @@ export const useDownloads = defineStore('downloads', () => {
       if (jobs.value.some((j) => j.presetId === id && j.state !== 'done')) continue
       pendingPresets.delete(id)
       const text = presetGraphText(preset.graph)
-      if (text) graph.loadText(text, preset.graph.replace(/\.json$/, ''))
+      // A refused graph names the reason in the error panel.
+      if (text) void graph.loadText(text, preset.graph.replace(/\.json$/, '')).catch(() => undefined)
     }
   }
 

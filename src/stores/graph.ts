@@ -5,6 +5,8 @@ import type { GraphEditor, LoadReport } from '../editor/editor.js'
 import { readBackProblem } from '../editor/save-check.js'
 import { NodeRegistry } from '../engine/registry.js'
 import { openGraphFile, decodeGraphText } from '../editor/open-file.js'
+import { decodeGraphTextOffThread } from '../editor/parse-off-thread.js'
+import { timed } from '../editor/load-timing.js'
 import { serializeGraphFile } from '../graph/parse.js'
 import type { GraphFile } from '../graph/schema.js'
 import { useDrafts } from './drafts.js'
@@ -52,7 +54,8 @@ export const useGraph = defineStore('graph', () => {
     if (saved) {
       try {
         if (!saved.record) throw new Error('the stored draft is not a graph draft')
-        const { graph } = decodeGraphText(saved.record.graph, 'autosave')
+        const { graph } = await decodeGraphTextOffThread(saved.record.graph, 'autosave')
+        if (shownCount !== shownBefore) return
         show(graph, saved.record.name, true)
         savedSnapshot.value = saved.record.savedGraph
         restoredFromAutosave.value = true
@@ -93,7 +96,8 @@ export const useGraph = defineStore('graph', () => {
 
   function onEditorChanged(reason: 'edit' | 'program' | 'load' | 'undo', widget?: { nodeId: string; input: string }): void {
     const wasClean = !dirty.value
-    currentSnapshot.value = requireEditor().snapshot()
+    // A load has just recorded the snapshot for undo: converting a big graph again costs as much (issue 14 §2).
+    currentSnapshot.value = reason === 'load' ? requireEditor().recordedSnapshot() : requireEditor().snapshot()
     // The seed changed by its control after a run is no edit of the user's: a clean graph stays clean.
     if (reason === 'program' && wasClean) savedSnapshot.value = currentSnapshot.value
     revision.value++
@@ -143,10 +147,14 @@ export const useGraph = defineStore('graph', () => {
     }
   }
 
-  /** Loads graph JSON text (the window.__hypersd hook); throws with the reason when it is refused. */
-  function loadText(text: string, source = 'graph'): void {
+  /**
+   * Loads graph JSON text (templates, the window.__hypersd hook), parsed and validated in a worker; rejects with the
+   * reason when it is refused, leaving the open graph as it was.
+   */
+  async function loadText(text: string, source = 'graph'): Promise<void> {
     try {
-      show(decodeGraphText(text, source, editorRegistry()).graph, source)
+      const { graph } = await decodeGraphTextOffThread(text, source, editorRegistry())
+      timed('show', () => show(graph, source))
       void autosaveNow()
     } catch (error) {
       loadError.value = `Could not open ${source}: ${messageOf(error)}`

@@ -56,8 +56,16 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
     () => [runs.nodeStates, runs.progress, runs.preview, gallery.nodeImages, runs.nodeValues, graph.revision, models.entries, models.loaded] as const,
     ([states, progress, preview, images, values]) => {
       const views = new Map<string, NodeRunView>()
+      // Asked once per model name, not once per node: the catalog lookup goes through Vue's reactive proxies, which
+      // cost seconds on a graph of thousands of nodes (issue 14 §2).
+      const missingByName = new Map<string, boolean>()
+      const isMissing = (name: string): boolean => {
+        let missing = missingByName.get(name)
+        if (missing === undefined) missingByName.set(name, (missing = models.isMissing(name)))
+        return missing
+      }
       for (const node of editor.specNodes()) {
-        const missing = missingModelsOf(node, models.isMissing)
+        const missing = missingModelsOf(node, isMissing)
         if (missing.length > 0) views.set(String(node.id), { missing: missing.map((m) => m.name) })
       }
       for (const [id, image] of images) views.set(id, { ...views.get(id), image: { source: image.bitmap, width: image.width, height: image.height } })

@@ -24,7 +24,8 @@ export interface LastRunView {
 }
 
 export interface HyperSdHooks {
-  loadGraph(json: string | object): void
+  /** Resolves once the graph is shown; rejects with the reason when it is refused (the open graph is kept). */
+  loadGraph(json: string | object): Promise<void>
   lastRun(): LastRunView
   /** Node id -> node type for the open graph. */
   nodeTypes(): Record<string, string>

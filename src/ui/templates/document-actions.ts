@@ -28,7 +28,7 @@ export function useDocumentActions() {
 
   async function newGraph(): Promise<void> {
     if (!(await mayReplace('start a new graph'))) return
-    graph.loadText(EMPTY_GRAPH, UNTITLED)
+    await graph.loadText(EMPTY_GRAPH, UNTITLED).catch(() => undefined) // the reason is in the error panel
   }
 
   function clearGraph(): void {
@@ -54,7 +54,7 @@ export function useDocumentActions() {
     }
     if (!(await mayReplace(`open the template “${template.name}”`))) return false
     try {
-      graph.loadText(template.text, template.name)
+      await graph.loadText(template.text, template.name)
     } catch {
       return false // loadText put the reason in the error panel
     }
@@ -84,7 +84,7 @@ export function useDocumentActions() {
   async function openGraphText(text: string, name: string, action: string): Promise<boolean> {
     if (!(await mayReplace(action))) return false
     try {
-      graph.loadText(text, name)
+      await graph.loadText(text, name)
     } catch {
       return false // loadText put the reason in the error panel
     }
