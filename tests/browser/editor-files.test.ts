@@ -248,7 +248,9 @@ describe('graph files in the editor', () => {
         return run.runId !== prev && run.status === 'done' && run.queued === 0 && document.querySelectorAll('.gallery-grid figure').length === before + 2
       },
       [previous, galleryBefore] as const,
-      { timeout: 60_000 },
+      // Two 640 px runs: about 10 s each on an idle machine, several times that under a loaded CI (the test's own
+      // limit is 180 s).
+      { timeout: 150_000 },
     )
     await page.waitForTimeout(300)
     expect(await page.locator('.gallery-grid figure').count()).toBe(galleryBefore + 2)
