@@ -82,6 +82,16 @@ export const useDrafts = defineStore('drafts', () => {
     }
   }
 
+  /**
+   * Keeps this tab's draft as it stands (listed under Drafts from now on) and writes a new one: the graph it holds is
+   * being replaced by a file the user opened, and its unsaved edits must not be lost.
+   */
+  async function setAside(): Promise<void> {
+    await draftId()
+    ownId = newDraftId()
+    await refreshRecent()
+  }
+
   /** Reads the other drafts again (they change while other tabs edit). */
   async function refreshRecent(): Promise<void> {
     const id = await draftId()
@@ -92,7 +102,7 @@ export const useDrafts = defineStore('drafts', () => {
     return (await readDrafts()).find((d) => d.id === id)
   }
 
-  return { unreadable, autosaveWarning, recent, draftToRestore, keepUnreadable, save, refreshRecent, read }
+  return { unreadable, autosaveWarning, recent, draftToRestore, keepUnreadable, save, setAside, refreshRecent, read }
 })
 
 function summaries(drafts: readonly StoredDraft[], ownId: string): DraftSummary[] {

@@ -134,17 +134,34 @@ export const useGraph = defineStore('graph', () => {
     return editor.value ? new NodeRegistry(editor.value.definitions.values()) : undefined
   }
 
-  async function openFile(file: File): Promise<boolean> {
+  /**
+   * Opens a file (picked, dropped or pasted) in place of the open graph; null when it was refused (the reason in the
+   * error panel, the open graph untouched). A graph with unsaved edits is not asked about but kept: its draft stays
+   * under Drafts, and `setAside` names it.
+   */
+  async function openFile(file: File): Promise<{ setAside: string | null } | null> {
+    let opened
     try {
-      const opened = await openGraphFile(file, editorRegistry())
-      show(opened.graph, opened.name)
-      warnings.value = opened.warnings
-      await autosaveNow()
-      return true
+      opened = await openGraphFile(file, editorRegistry())
     } catch (error) {
       loadError.value = `Could not open ${file.name}: ${messageOf(error)}`
-      return false
+      return null
     }
+    const setAside = dirty.value ? name.value : null
+    if (setAside !== null) {
+      await autosaveNow()
+      await useDrafts().setAside()
+    }
+    try {
+      show(opened.graph, opened.name)
+    } catch (error) {
+      // Refused before the canvas was touched, or rolled back (see editor.ts): the open graph is as it was.
+      loadError.value = `Could not open ${file.name}: ${messageOf(error)}`
+      return null
+    }
+    warnings.value = opened.warnings
+    await autosaveNow()
+    return { setAside }
   }
 
   /**

@@ -2,7 +2,7 @@
 // every graphs/*.json by model and step count with its thumbnail, description and settings; a template opens (title
 // follows), one whose model is missing opens with its loader saying what is missing; New asks before unsaved edits
 // are lost, Clear is undoable, and an empty canvas says how to start.
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
@@ -153,5 +153,37 @@ describe('templates, New and Clear', () => {
     expect(restored.nodes).toEqual(original.nodes)
     expect(restored.layout.groups).toEqual(original.layout.groups)
     expect(app.errors).toEqual([])
+  })
+
+  it('opening a file over unsaved edits keeps them as a draft under Drafts, and says so', async () => {
+    const { page } = app
+    await page.click('[data-testid=templates-button]')
+    await page.locator('[data-testid=template-item]').first().waitFor()
+    // The graph left by the test before may count as edited: then the template asks first.
+    await page.locator('[data-testid=template-item][data-file="tiny-sd15-8step.json"]').click()
+    const dialog = page.locator('[data-testid=discard-dialog]')
+    await Promise.race([dialog.waitFor(), page.locator('[data-testid=templates-browser]').waitFor({ state: 'detached' })])
+    if ((await dialog.count()) > 0) await page.click('[data-testid=discard-confirm]')
+    await page.locator('[data-testid=templates-browser]').waitFor({ state: 'detached' })
+    const keptTitle = await title(page)
+    const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'seed', 4321), sampler!)
+    await page.waitForFunction(() => window.__hypersd!.dirty())
+    // Give autosave time to settle, so the file open is what sets the draft aside.
+    await page.waitForTimeout(600)
+
+    const file = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'))
+    await page.locator('[data-testid=file-input]').setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: file })
+    await expect.poll(() => title(page)).not.toBe(keptTitle)
+    await expect.poll(() => page.locator('.toast').allTextContents()).toContainEqual(expect.stringContaining(`Your unsaved “${keptTitle}” is kept under Drafts`))
+
+    await page.click('[data-testid=recent-drafts-button]')
+    const kept = page.locator('[data-testid=recent-draft]', { hasText: keptTitle! })
+    await kept.first().waitFor()
+    await kept.first().click()
+    await expect.poll(() => title(page)).toBe(keptTitle)
+    expect(await page.evaluate((id) => JSON.parse(window.__hypersd!.graphJson()).nodes.find((n: { id: string }) => n.id === id).inputs.seed, sampler!)).toBe(4321)
+    // Its unsaved-changes mark came back with it.
+    expect(await page.evaluate(() => window.__hypersd!.dirty())).toBe(true)
   })
 })
