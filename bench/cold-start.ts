@@ -76,18 +76,35 @@ async function oneColdStart(browser: Browser, url: string): Promise<ColdStartSam
   }
 }
 
-/** Runs `rounds` cold starts and prints each stage's min / median / max. */
-export async function coldStartBreakdown(browser: Browser, url: string, rounds: number): Promise<string[]> {
-  const samples: ColdStartSample[] = []
-  for (let i = 0; i < rounds; i++) samples.push(await oneColdStart(browser, url))
+export interface ColdStartTarget {
+  /** Column title, e.g. "after" or "before". */
+  readonly label: string
+  /** The app's URL (with ?backend=wasm). */
+  readonly url: string
+}
+
+/**
+ * Runs `rounds` cold starts of each target, interleaved (round 1 of every target, then round 2, ...) so that a busy
+ * machine's load falls on all of them alike, and prints each stage's min / median / max per target side by side.
+ */
+export async function coldStartBreakdown(browser: Browser, targets: readonly ColdStartTarget[], rounds: number): Promise<string[]> {
+  const samples = targets.map((): ColdStartSample[] => [])
+  for (let i = 0; i < rounds; i++) for (const [t, target] of targets.entries()) samples[t]!.push(await oneColdStart(browser, target.url))
   const names: string[] = []
-  for (const s of samples) for (const name of s.stages.keys()) if (!names.includes(name)) names.push(name)
+  for (const s of samples.flat()) for (const name of s.stages.keys()) if (!names.includes(name)) names.push(name)
   const width = Math.max(...names.map((n) => n.length))
-  const lines = [`  cold first image on WASM, default graph, ${rounds} fresh page loads (min / median / max, ms):`]
+  const f = (v: number): string => v.toFixed(0).padStart(6)
+  const column = 3 * 7 - 1
+  const lines = [
+    `  cold first image on WASM, default graph, ${rounds} fresh page loads per build, interleaved (min / median / max, ms):`,
+    `    ${''.padEnd(width)}${targets.map((t) => `  ${t.label.padStart(column)}`).join('')}`,
+  ]
   for (const name of names) {
-    const values = samples.map((s) => s.stages.get(name) ?? 0)
-    const f = (v: number): string => v.toFixed(0).padStart(6)
-    lines.push(`    ${name.padEnd(width)}  ${f(Math.min(...values))} ${f(median(values))} ${f(Math.max(...values))}`)
+    const cells = samples.map((list) => {
+      const values = list.map((s) => s.stages.get(name) ?? 0)
+      return `${f(Math.min(...values))} ${f(median(values))} ${f(Math.max(...values))}`
+    })
+    lines.push(`    ${name.padEnd(width)}${cells.map((c) => `  ${c}`).join('')}`)
   }
   return lines
 }

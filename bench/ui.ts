@@ -4,7 +4,9 @@
 //  2. the time to load a generated 500-node graph into the editor (until the next frame is drawn);
 //  3. the frame rate while panning that graph (target: >= 50 fps), zoomed out to show all of it and at 100 %;
 //  4. the cold first image: each stage's time over several fresh page loads (bench/cold-start.ts; rounds from
-//     HYPERSD_BENCH_COLD_ROUNDS, default 5; 0 skips it).
+//     HYPERSD_BENCH_COLD_ROUNDS, default 5; 0 skips it). HYPERSD_BENCH_COLD_BEFORE=<another dist> measures that build's
+//     cold start too, in rounds interleaved with this one's, printed side by side (e.g. a dist built from an earlier
+//     commit: git archive <commit> | tar -x -C /tmp/old, symlink node_modules, vite build there).
 // Uses the existing dist/ when HYPERSD_BENCH_DIST is set, else builds first.
 import { resolve } from 'node:path'
 import { chromium, type Page } from 'playwright-core'
@@ -134,6 +136,9 @@ async function main(): Promise<void> {
     await build({ root, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } })
   }
   const server = await serveStatic(dist)
+  // Another build (e.g. of an earlier commit) whose cold start is measured next to this one's.
+  const beforeDist = process.env['HYPERSD_BENCH_COLD_BEFORE']
+  const before = beforeDist ? await serveStatic(beforeDist) : undefined
   const browser = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     headless: true,
@@ -142,7 +147,8 @@ async function main(): Promise<void> {
   try {
     // First, while nothing else has run in this browser: every round gets a fresh context (cache, worker, WASM).
     const coldRounds = Number(process.env['HYPERSD_BENCH_COLD_ROUNDS'] ?? 5)
-    const coldLines = coldRounds > 0 ? await coldStartBreakdown(browser, `${server.url}?backend=wasm`, coldRounds) : []
+    const coldTargets = [{ label: 'this build', url: `${server.url}?backend=wasm` }, ...(before ? [{ label: 'before', url: `${before.url}?backend=wasm` }] : [])]
+    const coldLines = coldRounds > 0 ? await coldStartBreakdown(browser, coldTargets, coldRounds) : []
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     // tsx keeps function names with an `__name` helper that page-side copies of these functions also call.
     await page.addInitScript({ content: 'globalThis.__name = (f) => f' })
@@ -220,6 +226,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close()
     await server.close()
+    await before?.close()
   }
 }
 

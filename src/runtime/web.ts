@@ -1,8 +1,9 @@
-// onnxruntime-web backend for the Web Worker. The default 'onnxruntime-web' entry of 1.30 carries both the WebGPU
-// (JSEP) and WASM execution providers in one wasm binary, so one import serves both. WebGPU is used when
-// navigator.gpu gives an adapter; otherwise, or when a WebGPU session cannot be created, WASM.
+// onnxruntime-web backend for the Web Worker. WebGPU is used when navigator.gpu gives an adapter; otherwise, or when
+// a WebGPU session cannot be created, WASM. The onnxruntime build is loaded once the provider is known (ort-entry.ts):
+// the CPU-only one on WASM, the one carrying WebGPU (and WASM to fall back to) otherwise.
 
-import * as ort from 'onnxruntime-web'
+import type * as OrtWeb from 'onnxruntime-web'
+import { loadOrt, type OrtModule, type OrtSettings } from './ort-entry.js'
 import { createOrtSession } from './ort-session.js'
 import { estimateSessionBytes, refusalOnEvery, WASM_HEAP_LIMIT } from './preflight.js'
 import type { InferenceBackend, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
@@ -16,7 +17,7 @@ export type WebBackendName = 'webgpu' | 'wasm'
 export interface WebBackendOptions {
   readonly preferred?: WebBackendName | 'auto'
   /** Where the ort-wasm-*.wasm/.mjs files are served from (prefix or per-file map), when not next to the bundle. */
-  readonly wasmPaths?: ort.Env.WasmPathPrefix | ort.Env.WasmFilePaths
+  readonly wasmPaths?: OrtWeb.Env.WasmPathPrefix | OrtWeb.Env.WasmFilePaths
   /** WASM threads; default: up to 4 when cross-origin isolated (SharedArrayBuffer), else 1. */
   readonly numThreads?: number
 }
@@ -88,7 +89,20 @@ export class WebBackend implements InferenceBackend {
     readonly choice: BackendChoice = { backend: active, reason: active },
     /** The probed adapter's buffer limits, when it stated them. */
     private readonly adapterLimits?: GpuBufferLimits,
+    /** Threads and wasm file paths for onnxruntime; threads default to defaultWasmThreads(). */
+    private readonly ortSettings: Partial<OrtSettings> = {},
   ) {}
+
+  private loadedOrt: Promise<OrtModule> | undefined
+
+  /** The onnxruntime build for the active provider, loaded on first use (and again after a failed load). */
+  private ort(): Promise<OrtModule> {
+    this.loadedOrt ??= loadOrt(this.active, { ...this.ortSettings, numThreads: this.ortSettings.numThreads ?? defaultWasmThreads() }).catch((error: unknown) => {
+      this.loadedOrt = undefined
+      throw error
+    })
+    return this.loadedOrt
+  }
 
   /**
    * The buffer limits one tensor must fit while runs go to WebGPU; undefined on WASM (whose heap the memory preflight
@@ -132,7 +146,7 @@ export class WebBackend implements InferenceBackend {
     this.watching = true
     const onLost = this.onDeviceLost
     try {
-      const device = (await ort.env.webgpu.device) as GpuDeviceLike
+      const device = (await (await this.ort()).env.webgpu.device) as GpuDeviceLike
       const lastUncaptured = watchUncapturedErrors(device)
       void device.lost.then((info) => {
         const before = lastUncaptured()
@@ -152,7 +166,7 @@ export class WebBackend implements InferenceBackend {
 
   /** Destroys the GPU device, as a driver reset would (for checking that the app recovers). */
   async loseDevice(): Promise<void> {
-    if (this.active === 'webgpu') ((await ort.env.webgpu.device) as GpuDeviceLike).destroy()
+    if (this.active === 'webgpu') ((await (await this.ort()).env.webgpu.device) as GpuDeviceLike).destroy()
   }
 
   /** The warm-up in progress or done: sessions wait for it (onnxruntime refuses a second initialisation meanwhile). */
@@ -164,8 +178,12 @@ export class WebBackend implements InferenceBackend {
    * A failure is left for the first real session to report, with a message tied to a model.
    */
   warmUp(): Promise<void> {
-    if (this.active !== 'wasm') return this.warming
-    this.warming = ort.InferenceSession.create(identityModel(), { executionProviders: ['wasm'] })
+    if (this.active !== 'wasm') {
+      void this.ort().catch(() => undefined) // the module's code only; its wasm compiles with the first session
+      return this.warming
+    }
+    this.warming = this.ort()
+      .then((ort) => ort.InferenceSession.create(identityModel(), { executionProviders: ['wasm'] }))
       .then((session) => session.release())
       .catch(() => undefined)
     return this.warming
@@ -173,6 +191,7 @@ export class WebBackend implements InferenceBackend {
 
   async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
     await this.warming
+    const ort = await this.ort()
     const providers = this.providers(options)
     // WebGPU sessions are staged through the same wasm32 heap, so both providers share its 4 GB limit.
     const session = await createOrtSession(ort, source, withWasmOptimisation(source, options, providers), providers, () => HEAP_BUDGET)
@@ -202,11 +221,10 @@ export function withWasmOptimisation(source: ModelSource, options: SessionOption
 }
 
 export async function createWebBackend(options: WebBackendOptions = {}): Promise<WebBackend> {
-  ort.env.wasm.numThreads = options.numThreads ?? defaultWasmThreads()
-  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths
   const preferred = options.preferred ?? 'auto'
   // With WASM asked for, no adapter is requested: it would only delay the first run.
   const probe: AdapterProbe = preferred === 'wasm' ? { kind: 'no-adapter' } : await probeWebGpu()
   const choice = chooseBackend(preferred, probe)
-  return new WebBackend(choice.backend, choice, probe.kind === 'adapter' ? probe.limits : undefined)
+  const ortSettings = { ...(options.numThreads !== undefined ? { numThreads: options.numThreads } : {}), ...(options.wasmPaths !== undefined ? { wasmPaths: options.wasmPaths } : {}) }
+  return new WebBackend(choice.backend, choice, probe.kind === 'adapter' ? probe.limits : undefined, ortSettings)
 }

@@ -2,7 +2,7 @@
 // --enable-unsafe-webgpu offers), what the badge says about it, and the stages the progress area shows during the
 // cold first run (model loads and prompt encoding, which take seconds with no step progress).
 import { describe, expect, it } from 'vitest'
-import { appForSuite, runOnce, screenshot } from './harness.js'
+import { appForSuite, runOnce, screenshot, waitReady } from './harness.js'
 
 describe('backend choice on a software WebGPU adapter, and the stages of the first run', () => {
   // No ?backend: the Settings default, Auto.
@@ -61,5 +61,37 @@ describe('backend choice on a software WebGPU adapter, and the stages of the fir
     const later = await page.evaluate(() => (window as unknown as { __stages: string[] }).__stages)
     expect(later.filter((s) => s.startsWith('Loading'))).toEqual([])
     expect(later.some((s) => /^Sampling step \d+ of \d+$/.test(s))).toBe(true)
+  })
+})
+
+describe('the onnxruntime build a WASM worker loads', () => {
+  const app = appForSuite({ query: '?backend=wasm' })
+
+  it('is the CPU-only one (the WebGPU build and its 28 MB wasm are never fetched), and the models are cached whole', async () => {
+    // A fresh context (empty HTTP cache) on the same app, watched from its first request, the worker's included.
+    const context = await app.page.context().browser()!.newContext()
+    try {
+      const urls: string[] = []
+      context.on('request', (request) => void urls.push(new URL(request.url()).pathname))
+      const page = await context.newPage()
+      await page.goto(app.page.url())
+      await waitReady(page)
+      const run = await runOnce(page)
+      expect(run.status, run.error ?? '').toBe('done')
+      expect(run.backend).toBe('wasm')
+      const wasm = urls.filter((u) => u.endsWith('.wasm'))
+      expect(wasm.length, JSON.stringify(urls)).toBeGreaterThan(0)
+      expect(wasm.filter((u) => /jsep/.test(u)), JSON.stringify(wasm)).toEqual([])
+      expect(urls.filter((u) => /ort\.bundle\.min/.test(u)), 'the WebGPU build\'s module').toEqual([])
+      // The models' Cache API copies are written from a branch of the download's stream, after the run has the bytes:
+      // each must still be the whole file (what the server sent).
+      const served = await page.evaluate(async () => (await fetch('models/hyper-shapes/unet/model.onnx', { cache: 'no-store' })).arrayBuffer().then((b) => b.byteLength))
+      await page.waitForFunction(async (size) => {
+        const cached = await (await caches.open('hypersd-models-v2')).match(new URL('models/hyper-shapes/unet/model.onnx', document.baseURI).href)
+        return cached !== undefined && (await cached.arrayBuffer()).byteLength === size && cached.headers.get('content-length') === String(size)
+      }, served, { timeout: 30_000 })
+    } finally {
+      await context.close()
+    }
   })
 })
