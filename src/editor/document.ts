@@ -12,7 +12,7 @@ import { loadedVersionOf, setLoadedVersion } from './loaded-versions.js'
 import { isSpecNode, seedControlName, type SpecNode } from './node-types.js'
 import { isPlaceholderNode, PlaceholderNode } from './placeholder-node.js'
 import { nodeModeOf, setNodeMode } from './node-tools.js'
-import { widgetToInput } from './widget-inputs.js'
+import { convertedWidgets, widgetToInput } from './widget-inputs.js'
 
 export class GraphLoadError extends Error {
   override readonly name = 'GraphLoadError'
@@ -53,6 +53,8 @@ export function graphToFile(graph: LGraph, viewport?: Viewport, name?: string): 
     if (node.bgcolor) layout.bgcolor = node.bgcolor
     const controls = isSpecNode(node) ? seedControls(node) : undefined
     if (controls) layout.controls = controls
+    const sockets = isSpecNode(node) ? convertedWidgets(node).filter((name) => node.inputs.find((i) => i.name === name)?.link == null) : []
+    if (sockets.length > 0) layout.sockets = sockets
     layoutNodes[id] = layout
   }
   const groups = graph._groups.map((g) => ({
@@ -187,6 +189,9 @@ export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = 
   graph.updateExecutionOrder()
   for (const entry of file.nodes) {
     const target = created.get(entry.id)!
+    // Widgets the user turned into sockets before wiring them (a name this node cannot convert is ignored).
+    const sockets = Object.hasOwn(layouts, entry.id) ? (layouts[entry.id]!.sockets ?? []) : []
+    if (isSpecNode(target)) for (const name of sockets) widgetToInput(target, name)
     for (const [name, value] of Object.entries(entry.inputs)) {
       if (!isGraphLink(value)) continue
       // A link into a widget input: the widget becomes a socket first (as "Convert to input" does).

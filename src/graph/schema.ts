@@ -61,6 +61,11 @@ export const NodeLayoutSchema = z.strictObject({
   bgcolor: Color.optional(),
   /** Editor behaviour of seed widgets after each run (ComfyUI's control_after_generate), by input name. */
   controls: z.record(InputNameSchema, SeedControlSchema).optional(),
+  /**
+   * Widget inputs shown as input sockets with no link yet (ComfyUI's "convert widget to input"): a linked one needs
+   * no entry, the link makes it a socket. Kept so a conversion survives a save before it is wired.
+   */
+  sockets: z.array(InputNameSchema).optional(),
 })
 
 export const GroupSchema = z.strictObject({

@@ -52,6 +52,23 @@ describe('widgets converted to inputs', () => {
     expect(node.widgets!.find((w) => w.name === 'cfg')!.hidden).toBeFalsy()
   })
 
+  it('a widget converted to an input and not wired yet stays a socket through save and load', () => {
+    const graph = new LGraph()
+    fileToGraph(defaultGraph, graph)
+    widgetToInput(sampler(graph), 'eta')
+    const saved = parseGraphFile(JSON.stringify(graphToFile(graph)))
+    expect(saved.layout!.nodes!['4']!.sockets).toEqual(['eta'])
+    // Its value is still saved, for when it becomes a widget again.
+    expect(saved.nodes.find((n) => n.id === '4')!.inputs['eta']).toBe(sampler(graph).widgets!.find((w) => w.name === 'eta')!.value)
+    const again = new LGraph()
+    fileToGraph(saved, again)
+    expect(convertedWidgets(sampler(again))).toEqual(['eta'])
+    // Once wired, the link says it all: no sockets entry.
+    const linked = new LGraph()
+    fileToGraph(cfgFromScore(), linked)
+    expect(graphToFile(linked).layout!.nodes!['4']!.sockets).toBeUndefined()
+  })
+
   it('a file linking into a widget loads with that widget as a socket, and saves the link back', () => {
     const file = cfgFromScore()
     checkLoadable(file, definitions)
