@@ -10,6 +10,7 @@ import { timed } from '../editor/load-timing.js'
 import { serializeGraphFile } from '../graph/parse.js'
 import type { GraphFile } from '../graph/schema.js'
 import { useDrafts } from './drafts.js'
+import { downloadFile, fileStem } from '../ui/download-file.js'
 import { defaultGraphText } from './default-graph.js'
 
 export type UserEditListener = (widget?: { nodeId: string; input: string }) => void
@@ -193,13 +194,7 @@ export const useGraph = defineStore('graph', () => {
       return
     }
     saveError.value = null
-    const blob = new Blob([text], { type: 'application/json' })
-    const url = URL.createObjectURL(blob)
-    const link = document.createElement('a')
-    link.href = url
-    link.download = `${name.value.replace(/[^\w.-]+/g, '_') || 'graph'}.json`
-    link.click()
-    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    downloadFile(text, 'application/json', `${fileStem(name.value, 'graph')}.json`)
     savedSnapshot.value = currentSnapshot.value
     void autosaveNow()
   }

@@ -2,6 +2,7 @@
 // what ComfyUI would run differently is returned for the editor to show.
 import type { GraphEditor } from '../editor/editor.js'
 import { exportComfyWorkflow } from '../graph/comfyui-export.js'
+import { downloadFile, fileStem } from './download-file.js'
 
 export interface ComfyDownload {
   readonly fileName: string
@@ -12,13 +13,8 @@ export function downloadComfyWorkflow(editor: GraphEditor, title: string): Comfy
   // Edits not yet recorded (text still being typed) go into the export too.
   editor.checkpoint()
   const { document, warnings } = exportComfyWorkflow(editor.toFile(title), { describe: (type) => editor.definitions.get(type) })
-  const fileName = `${title.replace(/[^\w.-]+/g, '_') || 'graph'}.comfyui.json`
-  const url = URL.createObjectURL(new Blob([`${JSON.stringify(document, null, 2)}\n`], { type: 'application/json' }))
-  const link = window.document.createElement('a')
-  link.href = url
-  link.download = fileName
-  link.click()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+  const fileName = `${fileStem(title, 'graph')}.comfyui.json`
+  downloadFile(`${JSON.stringify(document, null, 2)}\n`, 'application/json', fileName)
   return { fileName, warnings }
 }
 
