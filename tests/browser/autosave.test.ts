@@ -74,14 +74,15 @@ describe('autosave drafts', () => {
     await page.reload()
     await waitReady(page)
     const banner = page.locator('[data-testid=draft-unreadable]')
-    await banner.waitFor({ timeout: 10_000 })
+    // The first page load of a run compiles the app's worker and runtime: slow on a loaded 2-core machine.
+    await banner.waitFor({ timeout: 30_000 })
     expect(await banner.innerText()).toMatch(/future work[\s\S]*JSON/i)
     // An edit of the default graph shown instead is autosaved elsewhere; the banner and the kept draft stay.
     const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
     await page.evaluate((id) => window.__hypersd!.setValue(id, 'seed', 4321), sampler!)
     const newKey = await ownKey(page)
     expect(newKey).not.toBe(key)
-    await expect.poll(() => draftGraph(page, newKey), { timeout: 10_000 }).toContain('4321')
+    await expect.poll(() => draftGraph(page, newKey), { timeout: 30_000 }).toContain('4321')
     expect(await idb(page, 'get', key)).toEqual({ graph: truncated, name: 'future work', savedGraph: null, at })
     await expect(banner.count()).resolves.toBe(1)
     await screenshot(page, 'autosave-unreadable-draft')
