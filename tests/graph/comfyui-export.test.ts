@@ -206,4 +206,17 @@ describe('hypersd export --comfyui', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('with --api writes an API prompt (to stdout without --out) that imports back into the graph', () => {
+    const exported = runCli(['export', '--comfyui', '--api', 'graphs/hyper-sdxl-1step-unet.json'])
+    expect(exported.code, exported.stderr).toBe(0)
+    const prompt = JSON.parse(exported.stdout) as Record<string, { class_type: string; inputs: Record<string, JsonValue> }>
+    // A prompt is keyed by node id, with class_type and inputs, and no UI workflow fields.
+    expect(Object.hasOwn(prompt, 'nodes')).toBe(false)
+    expect(Object.values(prompt).map((n) => n.class_type)).toEqual(expect.arrayContaining(['UNETLoader', 'HyperSDXL1StepUnetScheduler', 'KSamplerSelect', 'SamplerCustom']))
+    const original = graphFile('hyper-sdxl-1step-unet.json')
+    const back = importComfyUI(exported.stdout, 'prompt.json').graph
+    const samplerOf = (g: GraphFile) => g.nodes.find((n) => n.type === 'TSCDSampler')!.inputs
+    expect(samplerOf(back)).toEqual(samplerOf(original))
+  })
 })

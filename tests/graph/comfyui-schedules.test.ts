@@ -57,7 +57,7 @@ describe('the ComfyUI reference itself', () => {
     expect(unetTimesteps(base, calculateSigmas(base, 'normal', 4))).toEqual([999, 666, 333, 0])
   })
 
-  it('gives karras, exponential and beta as ComfyUI (checked against numpy/scipy float32)', () => {
+  it('gives karras, exponential, beta and linear_quadratic as ComfyUI (checked against numpy/scipy float32 or by hand)', () => {
     expect(unetTimesteps(base, calculateSigmas(base, 'karras', 4))).toEqual([999, 687, 146, 0])
     expect(rounded(calculateSigmas(base, 'karras', 4))).toEqual([14.6146, 3.1686, 0.4469, 0.0292, 0])
     expect(unetTimesteps(base, calculateSigmas(base, 'exponential', 4))).toEqual([999, 538, 52, 0])
@@ -65,6 +65,9 @@ describe('the ComfyUI reference itself', () => {
     expect(unetTimesteps(base, calculateSigmas(base, 'beta', 8))).toEqual([999, 942, 823, 670, 500, 329, 176, 57])
     expect(betaPpf(0.75, 0.6, 0.6)).toBeCloseTo(0.8243196213473, 10) // scipy.stats.beta.ppf(0.75, 0.6, 0.6)
     expect(betaPpf(0.25, 0.6, 0.6) + betaPpf(0.75, 0.6, 0.6)).toBeCloseTo(1, 12)
+    // linear_quadratic 4 steps: 1 - [0, 0.0125, 0.025, 0.275, 1] of sigma_max (worked by hand from the Python)
+    expect(rounded(calculateSigmas(base, 'linear_quadratic', 4))).toEqual([14.6146, 14.4320, 14.2493, 10.5956, 0])
+    expect(calculateSigmas(base, 'linear_quadratic', 1)).toEqual([base.sigmaMax, 0])
   })
 
   it('keeps the last steps + 1 sigmas of int(steps / denoise) under denoise', () => {
@@ -201,6 +204,15 @@ describe('fixture details the schedule alone does not show', () => {
   it('TCDModelSamplingDiscrete passes the LoRA model through to the sampler', () => {
     const { graph } = importFixture('sched-official-sd15-1step-unified-lora.workflow.json')
     expect(sampler(graph).inputs['model']).toEqual({ from: ['5', 'unet'] })
+  })
+
+  it('ModelSamplingDiscrete eps and v_prediction pass MODEL through; only v_prediction is reported, naming the node', () => {
+    const eps = importFixture('sched-model-sampling-eps.prompt.json')
+    expect(sampler(eps.graph).inputs['model']).toEqual({ from: ['1', 'unet'] })
+    expect(eps.report.warnings.filter((w) => w.includes('ModelSamplingDiscrete'))).toEqual([])
+    const v = importFixture('sched-model-sampling-v-prediction.workflow.json')
+    expect(sampler(v.graph).inputs['model']).toEqual({ from: ['1', 'unet'] })
+    expect(v.report.warnings).toContainEqual(expect.stringMatching(/^node 9 \(ModelSamplingDiscrete\): sampling "v_prediction" is not applied: .*prediction_type/))
   })
 
   it('a PNG\'s prompt chunk gives the same sampler as its workflow chunk', () => {

@@ -1,18 +1,21 @@
-// Imported ComfyUI workflows really run: the four official Hyper-SD workflows and a few others from
-// fixtures/comfyui/sched-*, on the tiny models through model-name mappings (in-process, and once through the CLI
+// Imported ComfyUI workflows really run: every fixture under fixtures/comfyui/sched-* (the four official Hyper-SD
+// workflows among them), on the tiny models through model-name mappings (in-process, and once through the CLI
 // with --model), and the run's recorded timesteps/sigmas are the ones ComfyUI runs (comfyui-reference/).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { NodeRegistry } from '../../src/engine/index.js'
+import { runnableReport } from '../../src/graph/comfyui-runnable.js'
 import { toExecGraph } from '../../src/graph/exec.js'
 import { readPngTextChunks } from '../../src/graph/png.js'
 import type { GraphFile } from '../../src/graph/schema.js'
 import { runCli } from '../cli/run-cli.js'
 import { createTestHost, ROOT } from '../helpers/tiny-host.js'
 import { changedStateDict, loadUNet, torchStateDict } from '../helpers/unet-state-dict.js'
+import { nodeDefinitions } from '../../nodes/index.js'
 import { ourSchedule, unetTimestepChoices } from './comfyui-reference/index.js'
-import { FIXTURE_CASES, importFixture } from './comfyui-reference/cases.js'
+import { FIXTURE_CASES, FIXTURES_DIR, importFixture } from './comfyui-reference/cases.js'
 
 const MODELS = join(ROOT, 'public', 'models')
 const dir = mkdtempSync(join(tmpdir(), 'hypersd-comfyui-runs-'))
@@ -40,14 +43,8 @@ function tinyModels(graph: GraphFile): Map<string, string> {
 
 const numbers = (text: string | number | boolean | undefined): number[] => String(text ?? '').split(',').filter((s) => s !== '').map(Number)
 
-const RUNS = [
-  'sched-official-sd15-nstep-lora.workflow.json',
-  'sched-official-sd15-1step-unified-lora.png',
-  'sched-official-sdxl-1step-unified-lora.workflow.json',
-  'sched-official-sdxl-1step-unet.workflow.json',
-  'sched-ksampler-euler-karras.prompt.json',
-  'sched-tcd-sgm-uniform-4.prompt.json',
-]
+// Every schedule fixture (each mapped node and combination, in UI 0.4, UI 1.0, API prompt and PNG form), not a sample.
+const RUNS = FIXTURE_CASES.map((c) => c.file)
 
 describe.each(RUNS)('%s on the tiny models', (file) => {
   it('runs, and runs the schedule ComfyUI runs', async () => {
@@ -73,6 +70,34 @@ describe.each(RUNS)('%s on the tiny models', (file) => {
         timesteps.forEach((t, i) => expect(theirs[i], `step ${i}`).toContain(t))
       }
       if (ref.eta !== undefined) expect(parameters['eta']).toBe(ref.eta)
+    } finally {
+      await host.dispose()
+    }
+  })
+})
+
+// The loader, note and placeholder fixtures: each runs as imported, or its report says which node and input block
+// it (and the advice, followed, is checked in comfyui-runnable.test.ts).
+const registry = new NodeRegistry(nodeDefinitions)
+const OTHERS = readdirSync(FIXTURES_DIR).filter((f) => /\.(json|png)$/.test(f) && !RUNS.includes(f)).sort()
+
+describe.each(OTHERS)('%s', (file) => {
+  it('runs on the tiny models, or the import says which node and input block it', async () => {
+    const result = importFixture(file)
+    const blocking = runnableReport(result, registry)
+    const outputs = result.graph.nodes.filter((n) => n.type === 'SaveImage').map((n) => n.id)
+    for (const line of blocking) expect(line).toMatch(/^node \d+ \(\w+\) input "\w+": .+; (reconnect|set|switch|connect|remove)/)
+    // Small latents: the tiny twins at the fixtures' 256-512 px would only cost time.
+    const graph = { ...result.graph, nodes: result.graph.nodes.map((n) => (n.type === 'EmptyLatent' ? { ...n, inputs: { ...n.inputs, width: 64, height: 64 } } : n)) }
+    const host = createTestHost(tinyModels(graph))
+    try {
+      if (blocking.length > 0) {
+        // A blocked import fails its run naming a node, as the report said it would.
+        await expect(host.engine.run(toExecGraph(graph))).rejects.toThrow(/node \d+/)
+      } else {
+        await host.engine.run(toExecGraph(graph))
+        expect(host.images.map((i) => i.nodeId).sort()).toEqual(outputs.sort())
+      }
     } finally {
       await host.dispose()
     }

@@ -63,6 +63,10 @@ export const FIXTURE_CASES: readonly FixtureCase[] = [
   },
   // ModelSamplingDiscrete "lcm": the distilled 50-sigma table under KSampler
   { file: 'sched-model-sampling-lcm.prompt.json', comfy: () => ({ ms: distilled, sigmas: basicScheduler(distilled, 'simple', 4), sampler: 'lcm' }) },
+  // ModelSamplingDiscrete "eps" and "v_prediction" keep the SD table (v_prediction changes what the UNet predicts,
+  // not the schedule): the same sigmas as without the node
+  { file: 'sched-model-sampling-eps.prompt.json', comfy: () => basic('euler', 'normal', 4) },
+  { file: 'sched-model-sampling-v-prediction.workflow.json', comfy: () => basic('ddim', 'sgm_uniform', 4) },
   // SamplerCustom + KSamplerSelect + BasicScheduler
   { file: 'sched-basic-simple.prompt.json', comfy: () => basic('euler', 'simple', 4) },
   { file: 'sched-basic-sgm-uniform.prompt.json', comfy: () => basic('ddim', 'sgm_uniform', 4) },
@@ -71,8 +75,10 @@ export const FIXTURE_CASES: readonly FixtureCase[] = [
   { file: 'sched-basic-exponential.prompt.json', comfy: () => basic('euler', 'exponential', 4) },
   { file: 'sched-basic-ddim-uniform.prompt.json', comfy: () => basic('ddim', 'ddim_uniform', 4) },
   { file: 'sched-basic-beta.prompt.json', comfy: () => basic('euler', 'beta', 4) },
+  { file: 'sched-basic-linear-quadratic.prompt.json', comfy: () => basic('ddim', 'linear_quadratic', 5) },
   // Other SIGMAS nodes
   { file: 'sched-sdturbo.prompt.json', comfy: () => ({ ms: base, sigmas: sdTurboScheduler(base, 2), sampler: 'euler' }) },
+  { file: 'sched-sdturbo-denoise.prompt.json', comfy: () => ({ ms: base, sigmas: sdTurboScheduler(base, 3, 0.6), sampler: 'lcm' }) },
   { file: 'sched-beta-sampling.prompt.json', comfy: () => ({ ms: base, sigmas: betaSamplingScheduler(base, 4, 0.5, 0.5), sampler: 'euler' }) },
   { file: 'sched-ays-sd1-4.prompt.json', comfy: () => ({ ms: base, sigmas: alignYourStepsScheduler('SD1', 4), sampler: 'euler' }) },
   { file: 'sched-ays-sd1-10.prompt.json', comfy: () => ({ ms: base, sigmas: alignYourStepsScheduler('SD1', 10), sampler: 'euler' }) },

@@ -4,7 +4,7 @@ import { betaPpf } from './beta-ppf.js'
 import { f32, numpyInterp, numpyLinspace, roundHalfEven, torchLinspace32 } from './float32.js'
 import type { ComfyModelSampling } from './model-sampling.js'
 
-export type SchedulerName = 'simple' | 'sgm_uniform' | 'normal' | 'karras' | 'exponential' | 'ddim_uniform' | 'beta'
+export type SchedulerName = 'simple' | 'sgm_uniform' | 'normal' | 'karras' | 'exponential' | 'ddim_uniform' | 'beta' | 'linear_quadratic'
 
 /** comfy/samplers.py simple_scheduler: every len/steps-th table sigma from the top (int() truncates). */
 export function simpleScheduler(ms: ComfyModelSampling, steps: number): number[] {
@@ -79,6 +79,31 @@ export function betaScheduler(ms: ComfyModelSampling, steps: number, alpha = 0.6
   return [...sigs, 0]
 }
 
+/**
+ * comfy/samplers.py linear_quadratic_schedule (from Mochi): 1 - x over a linear ramp to threshold_noise for
+ * steps // 2 steps, then a quadratic to 1, computed in float64, then torch.FloatTensor(...) * sigma_max in float32.
+ */
+export function linearQuadraticScheduler(ms: ComfyModelSampling, steps: number, thresholdNoise = 0.025): number[] {
+  let schedule: number[]
+  if (steps === 1) {
+    schedule = [1, 0]
+  } else {
+    const linearSteps = Math.floor(steps / 2)
+    const linear = Array.from({ length: linearSteps }, (_, i) => (i * thresholdNoise) / linearSteps)
+    const thresholdNoiseStepDiff = linearSteps - thresholdNoise * steps
+    const quadraticSteps = steps - linearSteps
+    const quadraticCoef = thresholdNoiseStepDiff / (linearSteps * quadraticSteps ** 2)
+    const linearCoef = thresholdNoise / linearSteps - (2 * thresholdNoiseStepDiff) / quadraticSteps ** 2
+    const constant = quadraticCoef * linearSteps ** 2
+    const quadratic = Array.from({ length: steps - linearSteps }, (_, k) => {
+      const i = linearSteps + k
+      return quadraticCoef * i ** 2 + linearCoef * i + constant
+    })
+    schedule = [...linear, ...quadratic, 1].map((x) => 1 - x)
+  }
+  return schedule.map((x) => f32(f32(x) * f32(ms.sigmaMax)))
+}
+
 /** comfy/samplers.py calculate_sigmas: the SCHEDULER_HANDLERS table (karras/exponential take sigma_min/max). */
 export function calculateSigmas(ms: ComfyModelSampling, scheduler: SchedulerName, steps: number): number[] {
   switch (scheduler) {
@@ -96,6 +121,8 @@ export function calculateSigmas(ms: ComfyModelSampling, scheduler: SchedulerName
       return ddimUniformScheduler(ms, steps)
     case 'beta':
       return betaScheduler(ms, steps)
+    case 'linear_quadratic':
+      return linearQuadraticScheduler(ms, steps)
   }
 }
 
