@@ -13,6 +13,7 @@ export const emptyLatent = defineHostNode({
     height: int({ default: 512, min: 64, max: 4096, step: 8, multipleOf: 8, description: 'Image height in pixels (multiple of 8).' }),
     batch: int({ default: 1, min: 1, max: 16, description: 'Images per run.' }),
   },
+  warmUp: 'execute',
   outputs: { latent: output('LATENT') },
   execute({ width, height, batch }) {
     if (width % 8 !== 0) throw new InputError('width', `${width} is not a multiple of 8`)

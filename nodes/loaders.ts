@@ -14,6 +14,7 @@ export const loadPipeline = defineHostNode({
   inputs: {
     model: string({ default: 'tiny-sd15', path: 'folder', model: 'pipeline', description: 'Pipeline name or folder, e.g. "tiny-sd15".' }),
   },
+  warmUp: 'execute',
   outputs: {
     unet: output('UNET'),
     clip: output('CLIP'),

@@ -25,6 +25,7 @@ export const unetLora = defineHostNode({
     scale: float({ default: 1, min: -4, max: 4, step: 0.05, precision: 2, description: 'LoRA multiplier (x alpha/rank).' }),
     mode: combo(LORA_MODES, { default: 'live', description: 'live: scale is an input, low-rank branches (least memory); live-delta: scale is an input, weights recomputed per step (more memory); merge: baked into the weights.' }),
   },
+  warmUp: 'execute',
   outputs: {
     unet: output('UNET'),
     clip: optionalOutput('CLIP', 'The text encoder with the LoRA; empty when the clip input is unconnected.'),

@@ -109,6 +109,13 @@ export const aestheticScore = defineHostNode({
     }),
     head: string({ default: 'aesthetic/aesthetic-mlp-l14.safetensors', path: 'file', model: 'aesthetic-head', description: 'Aesthetic MLP weights (safetensors).' }),
   },
+  warmUp: {
+    inputs: ['vision_model', 'head'],
+    async load({ vision_model, head }, ctx) {
+      await loadHead(ctx, head)
+      await visionSession(ctx, await loadVisionModel(ctx, vision_model))
+    },
+  },
   outputs: {
     score: output('FLOAT', 'Mean aesthetic score over the batch.'),
     scores: output('STRING', 'Per-image scores, comma separated.'),

@@ -7,6 +7,7 @@ import { denoise } from './lib/denoise.js'
 import { parseSigmas, parseTimesteps } from './lib/timesteps-text.js'
 import type { Conditioning } from './types.js'
 import { createUNetCaller } from './lib/unet-call.js'
+import { unetSession } from './lib/lora-sessions.js'
 
 const PRESET_IDS = HYPER_SD_PRESETS.map((p) => p.id)
 
@@ -80,6 +81,13 @@ export const tscdSampler = defineHostNode({
         'euler-trailing only: custom descending sigmas with the final sigma, e.g. "14.61,3.05,0" (a ComfyUI schedule); steps is then their count - 1. Empty uses the schedule.',
       advanced: true,
     }),
+  },
+  // The UNet session (with its LoRAs) is the slowest load of a first run; it needs only the model.
+  warmUp: {
+    inputs: ['model'],
+    async load({ model }, ctx) {
+      await unetSession(ctx, model)
+    },
   },
   outputs: { latent: output('LATENT') },
   async execute(inputs, ctx) {

@@ -59,6 +59,8 @@ export const clipTextEncode = defineHostNode({
     // whose byte-pair merges grow with the square of a word's length.
     text: string({ default: '', multiline: true, maxLength: PROMPT_MAX_CHARACTERS, description: 'The prompt.' }),
   },
+  // The prompt's encoding is cached like a run's, so the first run starts at the sampler.
+  warmUp: 'execute',
   outputs: { conditioning: output('CONDITIONING') },
   async execute({ clip, text }, ctx) {
     ctx.stage('Encoding prompt…')

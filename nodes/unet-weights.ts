@@ -23,6 +23,7 @@ export const unetWeights = defineHostNode({
         'Weights file name, resolved by the host like model names. The diffusers-layout file (Hyper-SDXL-1step-Unet.safetensors), not the ComfyUI one (...-Comfyui.fp16.safetensors).',
     }),
   },
+  warmUp: 'execute',
   outputs: { unet: output('UNET') },
   async execute({ unet, weights }, ctx) {
     const name = weights.trim()

@@ -3,7 +3,7 @@ import { combo, InputError, int, output, socket, type NodeContext } from '../src
 import { decodedToRgba } from '../src/imaging/decoded-image.js'
 import { decodeTiled, type DecodedTile } from '../src/imaging/tiled-decode.js'
 import { defineHostNode } from './define.js'
-import { float32, runModel } from './lib/run-model.js'
+import { float32, runModel, sessionFor } from './lib/run-model.js'
 import type { NodeServices } from './services.js'
 import type { VaeModel } from './types.js'
 
@@ -42,6 +42,12 @@ export const vaeDecode = defineHostNode({
     }),
     tile_size: int({ default: 512, min: 64, max: 4096, step: 64, multipleOf: VAE_SCALE, description: 'Tile edge in pixels.', advanced: true }),
     tile_overlap: int({ default: 128, min: 0, max: 1024, step: 8, multipleOf: VAE_SCALE, description: 'Pixels shared by neighbouring tiles, blended linearly.', advanced: true }),
+  },
+  warmUp: {
+    inputs: ['vae'],
+    async load({ vae }, ctx) {
+      await sessionFor(ctx, vae.decoder)
+    },
   },
   outputs: { image: output('IMAGE') },
   async execute({ vae, latent, tiling, tile_size, tile_overlap }, ctx) {

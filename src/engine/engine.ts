@@ -9,6 +9,7 @@ import { ResourceLedger } from './resources.js'
 import { isSocket, type AnyNodeDefinition } from './spec.js'
 import { executionOrder, upstreamIds } from './topology.js'
 import { planRun } from './node-modes.js'
+import { planWarmUp } from './warm-up.js'
 
 export interface RunOptions {
   readonly signal?: AbortSignal
@@ -16,6 +17,13 @@ export interface RunOptions {
   readonly runId?: string
   /** Node ids to produce; defaults to every output node in the graph. */
   readonly targets?: readonly string[]
+}
+
+export interface WarmUpResult {
+  /** Nodes the warm-up executed (their results are cached for the run). */
+  readonly executed: readonly string[]
+  /** Nodes whose hooks loaded what they need. */
+  readonly loaded: readonly string[]
 }
 
 export interface RunResult {
@@ -54,6 +62,8 @@ export class Engine<S = unknown> {
   private readonly resources = new ResourceLedger()
   private runCounter = 0
   private queue: Promise<unknown> = Promise.resolve()
+  /** Ledger entries of what warm-up hooks loaded, held until the next completed run has taken what it needs. */
+  private warmUpHolders = new Set<string>()
 
   constructor(private readonly options: EngineOptions<S>) {}
 
@@ -68,8 +78,69 @@ export class Engine<S = unknown> {
     return result
   }
 
+  /**
+   * Loads what `graph` will need before it is run (see WarmUp in spec.ts), queued like a run. Best effort: a node
+   * that fails here is left for the run to report. What hooks loaded is held until the next completed run, which
+   * keeps what it uses; the rest is then released.
+   */
+  warmUp(graph: ExecGraph, options: RunOptions = {}): Promise<WarmUpResult> {
+    const result = this.queue.then(() => this.warmUpNow(graph, options))
+    this.queue = result.catch(() => undefined)
+    return result
+  }
+
   clearCache(): void {
     for (const id of [...this.cache.keys()]) this.forget(id)
+    this.releaseWarmUp()
+  }
+
+  private releaseWarmUp(): void {
+    for (const holder of this.warmUpHolders) this.release(this.resources.drop(holder))
+    this.warmUpHolders.clear()
+  }
+
+  private async warmUpNow(graph: ExecGraph, options: RunOptions): Promise<WarmUpResult> {
+    const { plan, targets, issues } = planRun(graph, this.registry)
+    const none = { executed: [], loaded: [] }
+    if (issues.length > 0) return none
+    const warm = planWarmUp(plan.graph, executionOrder(plan.graph, targets), this.registry)
+    const signal = options.signal ?? new AbortController().signal
+    let outputs: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map()
+    if (warm.execute.length > 0) {
+      try {
+        outputs = (await this.runNow(graph, { ...options, targets: warm.execute }, false)).outputs
+      } catch {
+        return none
+      }
+    }
+    const runId = options.runId ?? `warm-up-${++this.runCounter}`
+    const emit = (event: EngineEvent): void => options.onEvent?.(event)
+    const byId = new Map(plan.graph.nodes.map((n) => [n.id, n]))
+    const loaded: string[] = []
+    for (const id of warm.load) {
+      if (signal.aborted) break
+      const node = byId.get(id)!
+      const hook = this.definition(node).warmUp
+      if (typeof hook !== 'object') continue
+      const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+      for (const name of hook.inputs) {
+        const binding = Object.hasOwn(node.inputs, name) ? node.inputs[name] : undefined
+        const spec = this.definition(node).inputs[name]
+        values[name] = isLink(binding) ? outputs.get(binding.from[0])?.[binding.from[1]] : (binding ?? (spec && !isSocket(spec) ? spec.default : undefined))
+      }
+      const retained = new Set<string>()
+      try {
+        await hook.load(values, this.contextFor(node, signal, runId, emit, retained, () => 0))
+        loaded.push(id)
+      } catch {
+        // The run reports it, with the node's full inputs.
+      }
+      // Held under a name no node id can take (ids are graph strings; this one starts with a NUL).
+      const holder = `\u0000warm-up:${id}`
+      this.warmUpHolders.add(holder)
+      this.release(this.resources.replace(holder, retained))
+    }
+    return { executed: warm.execute, loaded }
   }
 
   /** Drops one node's cached result and releases what only it retained. */
@@ -90,7 +161,7 @@ export class Engine<S = unknown> {
     return [...this.cache.keys()]
   }
 
-  private async runNow(graph: ExecGraph, options: RunOptions): Promise<RunResult> {
+  private async runNow(graph: ExecGraph, options: RunOptions, releasesWarmUp = true): Promise<RunResult> {
     const runId = options.runId ?? `run-${++this.runCounter}`
     const emit = (event: EngineEvent): void => options.onEvent?.(event)
     const signal = options.signal ?? new AbortController().signal
@@ -150,6 +221,8 @@ export class Engine<S = unknown> {
         emit({ type: 'node-finished', runId, nodeId: id, nodeType: node.type, ms: nodeMs })
       }
       const ms = now() - started
+      // The run has retained what it uses of the warm-up's loads; nothing else needs them.
+      if (releasesWarmUp) this.releaseWarmUp()
       emit({ type: 'run-finished', runId, ms, nodesRun, nodesCached })
       return { runId, ms, order, nodesRun, nodesCached, outputs }
     } catch (error) {
@@ -228,7 +301,31 @@ export class Engine<S = unknown> {
     retained: Set<string>,
     upstreamMs: () => number,
   ): Promise<Readonly<Record<string, unknown>>> {
-    const ctx: NodeContext<unknown> = {
+    const ctx = this.contextFor(node, signal, runId, emit, retained, upstreamMs)
+    try {
+      const result = await def.execute(values, ctx)
+      if (signal.aborted) throw new RunCancelledError()
+      return result
+    } catch (error) {
+      if (error instanceof RunCancelledError || signal.aborted) throw new RunCancelledError()
+      const wrapped =
+        error instanceof NodeExecutionError
+          ? error
+          : new NodeExecutionError(node.id, node.type, error instanceof Error ? error.message : String(error), error, error instanceof InputError ? error.input : undefined)
+      emit({ type: 'node-failed', runId, nodeId: node.id, nodeType: node.type, message: wrapped.message })
+      throw wrapped
+    }
+  }
+
+  private contextFor(
+    node: ExecNode,
+    signal: AbortSignal,
+    runId: string,
+    emit: (event: EngineEvent) => void,
+    retained: Set<string>,
+    upstreamMs: () => number,
+  ): NodeContext<unknown> {
+    return {
       nodeId: node.id,
       nodeType: node.type,
       signal,
@@ -242,19 +339,6 @@ export class Engine<S = unknown> {
       },
       retain: (resource: string) => void retained.add(resource),
       upstreamMs,
-    }
-    try {
-      const result = await def.execute(values, ctx)
-      if (signal.aborted) throw new RunCancelledError()
-      return result
-    } catch (error) {
-      if (error instanceof RunCancelledError || signal.aborted) throw new RunCancelledError()
-      const wrapped =
-        error instanceof NodeExecutionError
-          ? error
-          : new NodeExecutionError(node.id, node.type, error instanceof Error ? error.message : String(error), error, error instanceof InputError ? error.input : undefined)
-      emit({ type: 'node-failed', runId, nodeId: node.id, nodeType: node.type, message: wrapped.message })
-      throw wrapped
     }
   }
 }

@@ -142,7 +142,22 @@ export interface NodeDefinition<
   /** Nodes that never execute (notes). */
   readonly virtual?: boolean
   readonly migrate?: (inputs: Record<string, unknown>, fromVersion: number) => Record<string, unknown>
+  /** What a warm-up (Engine.warmUp) may do with this node before the user runs the graph; nothing when absent. */
+  readonly warmUp?: WarmUp<I, S>
   execute(inputs: InputValues<I>, ctx: NodeContext<S>): Promise<OutputValues<O>> | OutputValues<O>
+}
+
+/**
+ * A node's part in a warm-up, which loads what a graph will need while the user is still looking at it:
+ * - 'execute': the node runs as in a run, its result cached for the run to reuse (loaders, a prompt's encoding);
+ * - a hook: the node loads what `execute` will need (e.g. its model session) from some inputs alone, without
+ *   computing anything, when those inputs are literals or come from nodes the warm-up executed.
+ */
+export type WarmUp<I extends Record<string, InputSpec> = Record<string, InputSpec>, S = unknown> = 'execute' | WarmUpHook<I, S>
+
+export interface WarmUpHook<I extends Record<string, InputSpec> = Record<string, InputSpec>, S = unknown> {
+  readonly inputs: readonly (keyof I & string)[]
+  load(inputs: Pick<InputValues<I>, keyof I & string>, ctx: NodeContext<S>): Promise<void>
 }
 
 /** A node definition with its generics erased, as registries and the executor hold it. */
@@ -158,6 +173,7 @@ export interface AnyNodeDefinition {
   readonly alwaysRun?: boolean
   readonly virtual?: boolean
   readonly migrate?: (inputs: Record<string, unknown>, fromVersion: number) => Record<string, unknown>
+  readonly warmUp?: 'execute' | { readonly inputs: readonly string[]; load(inputs: Record<string, unknown>, ctx: NodeContext<unknown>): Promise<void> }
   execute(inputs: Record<string, unknown>, ctx: NodeContext<unknown>): Promise<Record<string, unknown>> | Record<string, unknown>
 }
 

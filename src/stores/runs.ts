@@ -90,6 +90,10 @@ export const useRuns = defineStore('runs', () => {
   let sweepRunning: string | null = null
   /** The exec graph of the run whose errors are shown, to tell which of them an edit has made stale. */
   let shownRunGraph: ExecGraph | null = null
+  /** The worker loading the open graph's models before its first run (see warmUpOpenGraph). */
+  const warmUp = ref<{ state: 'idle' | 'loading' | 'done'; sessions: readonly string[] }>({ state: 'idle', sessions: [] })
+  /** Which opened graph the current worker has warmed up (graphStore.opened), so each is warmed once. */
+  let warmedOpened = -1
 
   /** GPU device losses in this page; the second moves runs to WASM (device-loss.ts). */
   let deviceLosses = 0
@@ -116,7 +120,24 @@ export const useRuns = defineStore('runs', () => {
     backendState.value = 'starting'
     client = new EngineClient(backendOverride ?? settings.backend, new URL('models/', document.baseURI).href, onMessage)
     client.setModels(models.workerMounts())
+    warmedOpened = -1
+    warmUp.value = { state: 'idle', sessions: [] }
   }
+
+  /**
+   * Once per opened graph, as soon as the engine is ready: the worker loads its models, sessions and prompt encoding
+   * (Engine.warmUp) while the user looks at the graph, so the first run starts sampling at once. Off in Settings.
+   */
+  function warmUpOpenGraph(): void {
+    const editor = graphStore.editor
+    if (!settings.warmUp || !client || backendState.value !== 'ready' || !models.loaded || !editor) return
+    if (warmedOpened === graphStore.opened) return
+    warmedOpened = graphStore.opened
+    warmUp.value = { state: 'loading', sessions: [] }
+    client.warmUp(warmedOpened, editor.toExecGraph())
+  }
+  // Synchronously: the warm-up state is 'loading' by the time the graph has opened (no stale 'done' in between).
+  watch(() => graphStore.opened, warmUpOpenGraph, { flush: 'sync' })
 
   // The worker resolves local and downloaded model names through the catalog's mounts: it hears of every change,
   // and runs wait until the catalog has loaded (a graph may name a local model).
@@ -161,6 +182,7 @@ export const useRuns = defineStore('runs', () => {
   }
 
   function pump(): void {
+    warmUpOpenGraph()
     if (active.value || sweepRunning || !client || backendState.value !== 'ready' || !models.loaded) return
     const next = queue.value.shift()
     if (!next) return
@@ -176,6 +198,8 @@ export const useRuns = defineStore('runs', () => {
     shownRunGraph = next.graph
     lastRunOpened.value = graphStore.opened
     lastRun.value = { ...lastRun.value, runId: next.id, status: 'running' }
+    // The run waits in the worker until the warm-up has loaded the models it will use too.
+    if (warmUp.value.state === 'loading') stage.value = 'Loading models…'
     // The queue is reactive; the worker must get plain objects.
     const raw = toRaw(next)
     try {
@@ -312,6 +336,10 @@ export const useRuns = defineStore('runs', () => {
         if (message.runId !== active.value?.id) return
         finish('cancelled')
         break
+      case 'warm-up-done':
+        // Only the latest graph's warm-up is shown; an older one may still end after it was replaced.
+        if (message.id === warmedOpened) warmUp.value = { state: 'done', sessions: message.sessions }
+        break
       case 'sweep-progress':
         sweepListener?.(message)
         break
@@ -370,6 +398,7 @@ export const useRuns = defineStore('runs', () => {
     issues,
     errorMessage,
     lastRun,
+    warmUp,
     connect,
     useChosenBackend,
     queueRun,

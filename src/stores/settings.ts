@@ -1,4 +1,4 @@
-// User settings, kept in localStorage: backend preference and auto-run.
+// User settings, kept in localStorage: backend preference, auto-run, and loading a graph's models when it opens.
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import type { BackendPreference } from '../worker/protocol.js'
@@ -9,6 +9,7 @@ const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm']
 interface StoredSettings {
   backend?: unknown
   autoRun?: unknown
+  warmUp?: unknown
 }
 
 function readStored(): StoredSettings {
@@ -26,10 +27,12 @@ export const useSettings = defineStore('settings', () => {
   const initial = [query, stored.backend].find((b): b is BackendPreference => BACKENDS.includes(b as BackendPreference))
   const backend = ref<BackendPreference>(initial ?? 'auto')
   const autoRun = ref(stored.autoRun === true)
+  /** Load the open graph's models before its first run (on unless turned off). */
+  const warmUp = ref(stored.warmUp !== false)
 
-  watch([backend, autoRun], () => {
-    localStorage.setItem(KEY, JSON.stringify({ backend: backend.value, autoRun: autoRun.value }))
+  watch([backend, autoRun, warmUp], () => {
+    localStorage.setItem(KEY, JSON.stringify({ backend: backend.value, autoRun: autoRun.value, warmUp: warmUp.value }))
   })
 
-  return { backend, autoRun, backends: BACKENDS }
+  return { backend, autoRun, warmUp, backends: BACKENDS }
 })

@@ -27,6 +27,8 @@ export interface HyperSdHooks {
   /** Resolves once the graph is shown; rejects with the reason when it is refused (the open graph is kept). */
   loadGraph(json: string | object): Promise<void>
   lastRun(): LastRunView
+  /** The open graph's warm-up (models loaded before its first run): its state and the sessions it built. */
+  warmUp(): { state: 'idle' | 'loading' | 'done'; sessions: string[] }
   /** Node id -> node type for the open graph. */
   nodeTypes(): Record<string, string>
   graphJson(): string
@@ -94,6 +96,7 @@ export function installWindowHooks(): () => void {
         sessionsReleased: [...last.sessions.released],
       }
     },
+    warmUp: () => ({ state: runs.warmUp.state, sessions: [...runs.warmUp.sessions] }),
     nodeTypes: () => Object.fromEntries(graph.requireEditor().specNodes().map((n) => [String(n.id), n.type])),
     graphJson: () => graph.fileText(),
     setValue: (nodeId, input, value) => graph.requireEditor().setValue(nodeId, input, value),

@@ -29,6 +29,11 @@ export class EngineClient {
     this.send({ type: 'run', runId, seq, graph, graphJson })
   }
 
+  /** Loads what `graph` will need before it runs (models, sessions, the prompt's encoding). */
+  warmUp(id: number, graph: ExecGraph): void {
+    this.send({ type: 'warm-up', id, graph })
+  }
+
   cancel(runId: string): void {
     const seq = this.seqOf.get(runId)
     if (seq !== undefined && this.cancelFlag) Atomics.store(this.cancelFlag, 0, Math.max(seq, Atomics.load(this.cancelFlag, 0)))

@@ -127,6 +127,21 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
 }
 
+let warmUpController: AbortController | undefined
+
+/** Best effort and silent: what fails here, the run reports. Sessions it builds are not counted as the run's. */
+async function warmUp(message: Extract<ToWorker, { type: 'warm-up' }>): Promise<void> {
+  if (!engine || !host) return
+  warmUpController?.abort()
+  const controller = new AbortController()
+  warmUpController = controller
+  const result = await engine.warmUp(message.graph, { signal: controller.signal })
+  if (warmUpController === controller) warmUpController = undefined
+  // Runs queued behind it start after this (the engine serialises), so their counts start here.
+  const { created } = host.sessions.take()
+  post({ type: 'warm-up-done', id: message.id, sessions: created, nodes: result.executed.length + result.loaded.length })
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
@@ -172,6 +187,9 @@ function handle(event: MessageEvent<ToWorker>): void {
       break
     case 'cancel':
       cancel(message.runId)
+      break
+    case 'warm-up':
+      void warmUp(message)
       break
     case 'models':
       mounts = message.mounts

@@ -38,6 +38,8 @@ export type ToWorker =
     }
   | { readonly type: 'run'; readonly runId: string; readonly seq: number; readonly graph: ExecGraph; readonly graphJson: string }
   | { readonly type: 'cancel'; readonly runId: string }
+  /** Loads what this graph will need (Engine.warmUp) while the user looks at it; a newer one stops an older one. */
+  | { readonly type: 'warm-up'; readonly id: number; readonly graph: ExecGraph }
   /** The catalog's usable local and downloaded models: names resolve through these before the bundled models/ URL. */
   | { readonly type: 'models'; readonly mounts: readonly ModelMount[] }
   | { readonly type: 'clear-cache' }
@@ -76,4 +78,6 @@ export type FromWorker =
     }
   | { readonly type: 'run-error'; readonly runId: string; readonly message: string; readonly issues: readonly RunIssue[] }
   | { readonly type: 'run-cancelled'; readonly runId: string }
+  /** A warm-up ended, with these sessions built (model keys) and so many nodes executed or loaded. */
+  | { readonly type: 'warm-up-done'; readonly id: number; readonly sessions: readonly string[]; readonly nodes: number }
   | SweepFromWorker

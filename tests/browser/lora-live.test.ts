@@ -14,10 +14,16 @@ describe('live LoRA scale with auto-run', () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
     const loraId = (await nodeIdsByType(page))['UNetLoRA']![0]!
+    // Opening the graph loads its models before the first run: the live LoRA's UNet session among them.
+    await page.waitForFunction(() => window.__hypersd!.warmUp().state === 'done', null, { timeout: 60_000 })
+    const warmed = (await page.evaluate(() => window.__hypersd!.warmUp())).sessions
+    expect(warmed.filter((k) => k.includes('tiny-sd15/unet/') && k.includes(':live:'))).toHaveLength(1)
     const first = await runOnce(page)
     expect(first.status, first.error ?? '').toBe('done')
-    const unetKeys = first.sessionsCreated.filter((k) => k.includes('/unet/'))
-    expect(unetKeys.length).toBeGreaterThan(0)
+    // The run found every session ready: the sampler and decoder used the warmed ones, the prompt was encoded already.
+    expect(first.sessionsCreated).toEqual([])
+    expect(first.sessionsReused).toEqual(expect.arrayContaining(warmed.filter((k) => k.includes('/unet/') || k.includes('/vae_decoder/'))))
+    expect(await typesOf(page, first.nodesCached)).toEqual(expect.arrayContaining(['LoadPipeline', 'UNetLoRA', 'CLIPTextEncode']))
     const before = await outputPixels(page)
 
     await page.click('[data-testid=auto-run]')
