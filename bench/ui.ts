@@ -9,10 +9,11 @@
 //     commit: git archive <commit> | tar -x -C /tmp/old, symlink node_modules, vite build there).
 // Uses the existing dist/ when HYPERSD_BENCH_DIST is set, else builds first.
 import { resolve } from 'node:path'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { build } from 'vite'
 import { serveStatic } from '../tests/browser/static-server.js'
 import { coldStartBreakdown } from './cold-start.js'
+import { coldStartTargets, launchBenchBrowser } from './bench-browser.js'
 
 const root = resolve(import.meta.dirname, '..')
 
@@ -139,15 +140,11 @@ async function main(): Promise<void> {
   // Another build (e.g. of an earlier commit) whose cold start is measured next to this one's.
   const beforeDist = process.env['HYPERSD_BENCH_COLD_BEFORE']
   const before = beforeDist ? await serveStatic(beforeDist) : undefined
-  const browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  const browser = await launchBenchBrowser()
   try {
     // First, while nothing else has run in this browser: every round gets a fresh context (cache, worker, WASM).
     const coldRounds = Number(process.env['HYPERSD_BENCH_COLD_ROUNDS'] ?? 5)
-    const coldTargets = [{ label: 'this build', url: `${server.url}?backend=wasm` }, ...(before ? [{ label: 'before', url: `${before.url}?backend=wasm` }] : [])]
+    const coldTargets = coldStartTargets(server.url, before?.url)
     const coldLines = coldRounds > 0 ? await coldStartBreakdown(browser, coldTargets, coldRounds) : []
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     // tsx keeps function names with an `__name` helper that page-side copies of these functions also call.

@@ -27,8 +27,9 @@ export const useSettings = defineStore('settings', () => {
   const initial = [query, stored.backend].find((b): b is BackendPreference => BACKENDS.includes(b as BackendPreference))
   const backend = ref<BackendPreference>(initial ?? 'auto')
   const autoRun = ref(stored.autoRun === true)
-  /** Load the open graph's models before its first run (on unless turned off). */
-  const warmUp = ref(stored.warmUp !== false)
+  /** Load the open graph's models before its first run: on unless turned off here or by `?warmup=off` in the URL. */
+  const warmUpQuery = new URLSearchParams(location.search).get('warmup')
+  const warmUp = ref(warmUpQuery === 'off' ? false : warmUpQuery === 'on' ? true : stored.warmUp !== false)
 
   watch([backend, autoRun, warmUp], () => {
     localStorage.setItem(KEY, JSON.stringify({ backend: backend.value, autoRun: autoRun.value, warmUp: warmUp.value }))

@@ -40,6 +40,18 @@ export interface OpenAppOptions {
   readonly viewport?: { readonly width: number; readonly height: number }
   /** Serves the app; the built app in dist/ by default. */
   readonly serve?: () => Promise<StaticServer>
+  /**
+   * Load each opened graph's models before its first run, as the app does by default. Off unless asked for: most
+   * checks count which nodes a run executes, and a warm-up would have run the loaders before it.
+   */
+  readonly warmUp?: boolean
+}
+
+/** The app's query string: the options' own, plus warmup=off unless the warm-up was asked for. */
+function appQuery(options: OpenAppOptions): string {
+  const params = new URLSearchParams(options.query ?? '')
+  if (!options.warmUp && !params.has('warmup')) params.set('warmup', 'off')
+  return `?${params.toString()}`
 }
 
 /**
@@ -84,7 +96,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppSession>
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text())
   })
-  await page.goto(`${server.url}${options.query ?? ''}`)
+  await page.goto(`${server.url}${appQuery(options)}`)
   await waitReady(page)
   return {
     server,

@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest'
 import { appForSuite, lastRun, nodeIdsByType, outputPixels, runOnce, screenshot, typesOf } from './harness.js'
 
 const LORA_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-lora-4step.json'), 'utf8')
+const TINY_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
 
 describe('live LoRA scale with auto-run', () => {
-  const app = appForSuite({ query: '?backend=wasm' })
+  const app = appForSuite({ query: '?backend=wasm', warmUp: true })
 
   it('dragging the scale re-runs without rebuilding the UNet session', async () => {
     const { page } = app
@@ -65,5 +66,23 @@ describe('live LoRA scale with auto-run', () => {
     const after = await outputPixels(page)
     expect(after.data).not.toEqual(before.data)
     await screenshot(page, 'lora-live-scale')
+  })
+
+  it('says what the warm-up loaded, and loads nothing when Settings turn it off', async () => {
+    const { page } = app
+    await page.click('[data-testid=auto-run]') // off again: this test runs by hand
+    const indicator = page.locator('[data-testid=warm-up-state]')
+    expect(await indicator.getAttribute('data-state')).toBe('done')
+    expect(await indicator.getAttribute('title')).toContain('tiny-sd15/unet/model.onnx#lora(unet)')
+
+    await page.click('[data-testid=settings-tab]')
+    await page.click('[data-testid=warm-up-setting]')
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), TINY_GRAPH)
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
+    // Nothing was loaded before the run: it built the plain UNet's session and encoded the prompt itself.
+    expect(run.sessionsCreated.filter((k) => k.includes('tiny-sd15/unet/model.onnx'))).toHaveLength(1)
+    expect(await typesOf(page, run.nodesRun)).toContain('CLIPTextEncode')
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('hypersd.settings') ?? '{}').warmUp)).toBe(false)
   })
 })
