@@ -7,6 +7,7 @@ export type CommandId =
   | 'redo'
   | 'save'
   | 'exportComfyUI'
+  | 'exportComfyUIPrompt'
   | 'open'
   | 'copy'
   | 'paste'
@@ -46,6 +47,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'redo', label: 'Redo', keys: ['Ctrl+Shift+Z', 'Ctrl+Y'] },
   { id: 'save', label: 'Save graph', keys: ['Ctrl+S'], inTextFields: true },
   { id: 'exportComfyUI', label: 'Export for ComfyUI', keys: [] },
+  { id: 'exportComfyUIPrompt', label: 'Export for ComfyUI (API prompt)', keys: [] },
   { id: 'open', label: 'Open graph', keys: ['Ctrl+O'], inTextFields: true },
   { id: 'copy', label: 'Copy', keys: ['Ctrl+C'] },
   { id: 'paste', label: 'Paste', keys: ['Ctrl+V'], viaBrowserEvent: 'paste' },
