@@ -1,8 +1,10 @@
 // Hugging Face downloads from the editor's UI alone, against the mock Hub on another 127.0.0.1 port (cross-origin,
 // as the real Hub is): a Hyper-SD preset downloads with progress, a connection cut mid-file fails it, a page reload
-// resumes it with a Range request, the files are verified, and the preset's graph runs on them. Then each error a
-// user can meet is named: gated, missing file, HTML page, lying size, and a server without CORS.
-import { readFileSync } from 'node:fs'
+// resumes it with a Range request (on the CDN the resolve URL redirects to), the files are verified, and the
+// preset's graph runs on them. Then each error a user can meet is named: gated, missing file, HTML page, lying size,
+// a hash mismatch caught through the ETag of a mirror that lists names only, offline, and a server without CORS;
+// deleting a download frees its storage. Last, Pause mid-file keeps the bytes and Resume continues from them.
+import { readFileSync, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
@@ -80,7 +82,9 @@ describe('Hugging Face downloads in the editor', () => {
     // The preset's graph opens when its downloads are done.
     await page.waitForFunction((name) => window.__hypersd!.graphJson().includes(name), SD15, { timeout: 60_000 })
     const resumed = hub.requests.slice(requestsBefore)
-    expect(resumed.some((r) => r.url.includes('model.onnx') && r.range === `bytes=${kept}-` && r.status === 206)).toBe(true)
+    // The Hub's resolve URL redirects to its CDN, which answers the Range request.
+    expect(resumed.some((r) => r.url.includes('/resolve/main/unet/model.onnx') && r.status === 302)).toBe(true)
+    expect(resumed.some((r) => r.url.startsWith('/cdn/') && r.url.includes('model.onnx') && r.range === `bytes=${kept}-` && r.status === 206)).toBe(true)
     // Files completed before the cut are not fetched again.
     expect(resumed.filter((r) => r.url.includes('/resolve/') && r.url.endsWith('model_index.json'))).toEqual([])
     await modelRow(page, SD15).and(page.locator('[data-model-state=ready]')).waitFor({ timeout: 30_000 })
@@ -115,16 +119,17 @@ describe('Hugging Face downloads in the editor', () => {
     expect(run.status, run.error ?? '').toBe('done')
   })
 
-  it('names each failure: gated repository, missing file, HTML page, lying size, a server without CORS', async () => {
+  it('names each failure: gated repository, missing file, HTML page, lying size, hash mismatch, offline, a server without CORS', async () => {
     const { page } = app
     await page.click('[data-testid=models-tab]')
-    const download = async (repo: string, files = ''): Promise<{ kind: string | null; text: string | null }> => {
+    const download = async (repo: string, files = '', until: 'failed' | 'done' = 'failed'): Promise<{ kind: string | null; text: string | null }> => {
       const count = await page.locator('[data-testid=download-job]').count()
       await page.fill('[data-testid=hub-repo]', repo)
       await page.fill('[data-testid=hub-files]', files)
       await page.click('[data-testid=hub-download]')
       const row = page.locator('[data-testid=download-job]').nth(count)
-      await row.and(page.locator('[data-state=failed]')).waitFor({ timeout: 30_000 })
+      await row.and(page.locator(`[data-state=${until}]`)).waitFor({ timeout: 30_000 })
+      if (until === 'done') return { kind: null, text: await row.locator('[data-testid=download-progress]').textContent() }
       const error = row.locator('[data-testid=download-error]')
       return { kind: await error.getAttribute('data-kind'), text: await error.textContent() }
     }
@@ -139,11 +144,75 @@ describe('Hugging Face downloads in the editor', () => {
     expect(await download('ByteDance/Hyper-SD', LORA)).toMatchObject({ kind: 'html', text: expect.stringMatching(/the server sent an HTML page instead of the file/) })
     hub.setFaults({ lieContentLength: [{ file: LORA, declared: 1234 }] })
     expect(await download('ByteDance/Hyper-SD', LORA)).toMatchObject({ kind: 'size-mismatch', text: expect.stringMatching(/offers 1234 bytes, the repository lists \d+/) })
+    // A mirror without the tree API lists names only: the size and sha256 come from the followed resolve answer's
+    // Content-Length and ETag (a page cannot read the redirect's X-Linked-* headers), so a wrong ETag is caught...
+    hub.setFaults({ noTree: true, wrongSha: [LORA] })
+    expect(await download('ByteDance/Hyper-SD', LORA)).toMatchObject({ kind: 'hash-mismatch', text: expect.stringMatching(new RegExp(`${LORA}: sha256 [0-9a-f]{64} does not match the repository's [0-9a-f]{64}; the file was deleted`)) })
+    // ...and a right one lets the file in.
+    hub.setFaults({ noTree: true })
+    expect((await download('ByteDance/Hyper-SD', LORA, 'done')).text).toMatch(/^([\d.]+ [kMG]?B) \/ \1$/)
+    const downloaded = modelRow(page, `ByteDance/Hyper-SD/${LORA}`)
+    await downloaded.and(page.locator('[data-model-state=ready][data-model-kind=lora]')).waitFor({ timeout: 10_000 })
+    // Deleting it in the panel deletes its files from OPFS, and the storage figure drops by at least its size.
+    const usage = async (): Promise<number> => (await page.evaluate(() => navigator.storage.estimate())).usage ?? NaN
+    const before = await usage()
+    await downloaded.locator('[data-testid=model-delete]').click()
+    await downloaded.locator('[data-testid=model-delete-confirm]').click()
+    await downloaded.waitFor({ state: 'detached' })
+    const loraBytes = statSync(resolve(import.meta.dirname, '../../public/models/loras/tiny-hyper-sd15-4step-kohya.safetensors')).size
+    await page.waitForFunction(([limit]) => Number(document.querySelector('[data-testid=models-storage]')?.getAttribute('data-usage')) <= limit!, [before - loraBytes])
+    expect(before - (await usage())).toBeGreaterThanOrEqual(loraBytes)
     hub.setFaults({})
+    await page.context().setOffline(true)
+    try {
+      expect(await download('ByteDance/Hyper-SD', LORA)).toMatchObject({ kind: 'offline', text: expect.stringMatching(/this device is offline/) })
+    } finally {
+      await page.context().setOffline(false)
+    }
     await setEndpoint(page, noCorsUrl)
     // The page is cross-origin isolated (COEP require-corp), where a CORS refusal and a dead server look the same:
     // the message names both.
     expect(await download('owner/any')).toMatchObject({ kind: 'network', text: expect.stringMatching(/unreachable, or it answered without the CORS headers/) })
     await setEndpoint(page, hub.url)
+  })
+
+  it('pauses a download mid-file, keeps its bytes, and resumes from them with a Range request', async () => {
+    const { page } = app
+    await page.click('[data-testid=models-tab]')
+    // The LoRA's transfer stalls after 50 kB with the connection left open, so the download is in flight for the
+    // Pause button however fast the machine is.
+    hub.setFaults({ cut: [{ file: LORA, afterBytes: 50_000, stall: true }] })
+    const count = await page.locator('[data-testid=download-job]').count()
+    await page.fill('[data-testid=hub-repo]', 'ByteDance/Hyper-SD')
+    await page.fill('[data-testid=hub-files]', LORA)
+    await page.click('[data-testid=hub-download]')
+    const row = page.locator('[data-testid=download-job]').nth(count)
+    await row.and(page.locator('[data-state=downloading]')).waitFor({ timeout: 30_000 })
+    // Wait until the 50 kB are in OPFS (the partial file the worker writes), then pause.
+    await page.waitForFunction(
+      async (name) => {
+        try {
+          const folder = await (await (await (await navigator.storage.getDirectory()).getDirectoryHandle('hub')).getDirectoryHandle('ByteDance')).getDirectoryHandle('Hyper-SD')
+          return (await (await folder.getFileHandle(`${name}.part`)).getFile()).size === 50_000
+        } catch {
+          return false // not created yet
+        }
+      },
+      LORA,
+      { timeout: 30_000, polling: 100 },
+    )
+    await row.locator('[data-testid=download-pause]').click()
+    await row.and(page.locator('[data-state=paused]')).waitFor({ timeout: 10_000 })
+    expect(await row.locator('[data-testid=download-error]').count()).toBe(0)
+    await expect(modelRow(page, `ByteDance/Hyper-SD/${LORA}`).getAttribute('data-model-state')).resolves.not.toBe('ready')
+
+    hub.setFaults({})
+    const requestsBefore = hub.requests.length
+    await row.locator('[data-testid=download-resume]').click()
+    await row.and(page.locator('[data-state=done]')).waitFor({ timeout: 30_000 })
+    const resumed = hub.requests.slice(requestsBefore).filter((r) => r.url.startsWith('/cdn/') && r.method === 'GET')
+    expect(resumed.map((r) => [r.range, r.status])).toEqual([['bytes=50000-', 206]])
+    await modelRow(page, `ByteDance/Hyper-SD/${LORA}`).and(page.locator('[data-model-state=ready][data-model-kind=lora]')).waitFor({ timeout: 10_000 })
+    expect(app.errors).toEqual([])
   })
 })

@@ -1,15 +1,20 @@
-// The Models tab in a real Chromium on the built app: the bundled models by kind; a picked folder (a real OPFS
-// FileSystemDirectoryHandle holding a copy of tiny-sd15) renamed and run through the LoadPipeline dropdown; a
-// dropped LoRA added to the catalog (not opened as a graph) and spliced into the graph from its notice; deletion and
-// the storage figure; the catalog after a reload; and a graph naming a model nobody has.
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+// The Models tab in a real Chromium on the built app: the bundled models by kind; storage used and quota left; a
+// picked folder (a real OPFS FileSystemDirectoryHandle holding a copy of tiny-sd15) renamed and run through the
+// LoadPipeline dropdown; a dropped LoRA added to the catalog (not opened as a graph) and spliced into the graph from
+// its notice; a Hyper-SD preset graph run on the picked folder and the dropped LoRA; deletion and the storage figure;
+// the <input webkitdirectory> fallback; a dropped folder; the catalog after a reload; a graph naming a model nobody
+// has; and a folder whose access lapsed, granted again with one click.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { formatBytes } from '../../src/models/catalog/format.js'
 import { appForSuite, nodeIdsByType, runOnce, screenshot, selectNodeUntil, waitReady } from './harness.js'
 
 const MODELS = resolve(import.meta.dirname, '../../public/models')
 const TINY_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
+const PRESET_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/hyper-sd15-4step.json'), 'utf8')
 const LORA = 'loras/tiny-hyper-sd15-4step-kohya.safetensors'
 
 function filesUnder(dir: string): string[] {
@@ -56,7 +61,11 @@ describe('the Models tab', () => {
     await page.click(`${peft} [data-testid=model-reverify]`)
     await page.locator(`${peft}[data-model-kind=lora][data-model-state=ready] button[data-testid=model-reverify]:not([disabled])`).waitFor()
     await expect(page.locator(`${peft} [data-testid=model-kind]`).textContent()).resolves.toBe('LoRA · diffusers/PEFT · SD1.5')
-    await page.waitForFunction(() => /^\d+(\.\d)? [kMGT]?B used of \d+(\.\d)? [kMGT]?B quota$/.test(document.querySelector('[data-testid=models-storage]')?.textContent ?? ''))
+    // Storage used and quota left, from the browser's estimate.
+    await page.waitForFunction(() => /^\d+(\.\d)? [kMGT]?B used · \d+(\.\d)? [kMGT]?B left of \d+(\.\d)? [kMGT]?B quota$/.test(document.querySelector('[data-testid=models-storage]')?.textContent ?? ''))
+    const figures = await page.$eval('[data-testid=models-storage]', (p) => ({ text: p.textContent, usage: Number(p.getAttribute('data-usage')), quota: Number(p.getAttribute('data-quota')) }))
+    expect(figures.quota).toBeGreaterThan(figures.usage)
+    expect(figures.text).toBe(`${formatBytes(figures.usage)} used · ${formatBytes(figures.quota - figures.usage)} left of ${formatBytes(figures.quota)} quota`)
   })
 
   it("clears one bundled model's cached files and leaves the others' (issue 14 §3)", async () => {
@@ -155,6 +164,38 @@ describe('the Models tab', () => {
     expect(run.status, run.error ?? '').toBe('done')
   })
 
+  it("runs a Hyper-SD preset's graph on the picked folder and the dropped LoRA, both chosen from the nodes' dropdowns", async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), PRESET_GRAPH)
+    const ids = await nodeIdsByType(page)
+    const choose = async (nodeId: string, input: string, pick: string): Promise<string[]> => {
+      const point = (await page.evaluate(([id, name]) => window.__hypersd!.widgetPoint(id!, name!), [nodeId, input]))!
+      await page.mouse.click(point.x, point.y)
+      const items = page.locator('.context-menu li')
+      await items.first().waitFor()
+      const offered = await items.allTextContents()
+      await items.filter({ hasText: new RegExp(`^${pick.replace(/[.]/g, '\\.')}$`) }).click()
+      await items.first().waitFor({ state: 'detached' })
+      return offered
+    }
+    // Each dropdown offers the models of its kind only: pipelines for Load Pipeline, LoRAs for UNet + LoRA.
+    const pipelines = await choose(ids['LoadPipeline']![0]!, 'model', 'my-sd15')
+    expect(pipelines).toEqual(expect.arrayContaining(['my-sd15', 'tiny-sd15', 'Other…']))
+    expect(pipelines).not.toContain('dropped-style.safetensors')
+    const loras = await choose(ids['UNetLoRA']![0]!, 'lora', 'dropped-style.safetensors')
+    expect(loras).toEqual(expect.arrayContaining(['dropped-style.safetensors', LORA, 'Other…']))
+    expect(loras).not.toContain('my-sd15')
+    const inputs = Object.fromEntries((await graphOf(page)).nodes.map((n) => [n.type, n.inputs]))
+    expect([inputs['LoadPipeline']!['model'], inputs['UNetLoRA']!['lora']]).toEqual(['my-sd15', 'dropped-style.safetensors'])
+    // The preset graph is 512 px; the tiny SD1.5 twin draws 64 px quickly.
+    await page.evaluate(() => {
+      window.__hypersd!.setValue('3', 'width', 64)
+      window.__hypersd!.setValue('3', 'height', 64)
+    })
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
+  })
+
   it('deletes an entry and refreshes the storage figure', async () => {
     const { page } = app
     await openModelsTab(page)
@@ -165,6 +206,75 @@ describe('the Models tab', () => {
     await page.locator(row('dropped-style.safetensors')).waitFor({ state: 'detached' })
     await page.waitForFunction((r) => Number(document.querySelector('[data-testid=models-storage]')?.getAttribute('data-revision')) > r, revision)
     await expect(page.locator(row('my-sd15')).count()).resolves.toBe(1)
+  })
+
+  it('adds a folder through the <input webkitdirectory> fallback where the browser has no directory picker', async () => {
+    const { page } = app
+    await openModelsTab(page)
+    const parent = mkdtempSync(join(tmpdir(), 'hypersd-fallback-'))
+    try {
+      const folder = join(parent, 'fallback-sd15')
+      cpSync(resolve(MODELS, 'tiny-sd15'), folder, { recursive: true })
+      await page.evaluate(() => {
+        ;(window as unknown as { showDirectoryPicker?: unknown }).showDirectoryPicker = undefined
+      })
+      // "Add folder…" opens the <input webkitdirectory> chooser instead of the picker.
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=models-add-folder]')])
+      expect(await chooser.element().getAttribute('data-testid')).toBe('models-folder-input')
+      await chooser.setFiles(folder)
+      // The files are read in place (the browser's File objects point at them), so they stay until this is done.
+      const added = page.locator(`${row('fallback-sd15')}[data-model-origin=local]`)
+      await added.and(page.locator('[data-model-kind=sd15-pipeline][data-model-state=ready]')).waitFor({ timeout: 20_000 })
+      await page.click(`${row('fallback-sd15')} [data-testid=model-delete]`)
+      await page.click(`${row('fallback-sd15')} [data-testid=model-delete-confirm]`)
+      await added.waitFor({ state: 'detached' })
+    } finally {
+      rmSync(parent, { recursive: true, force: true })
+    }
+  })
+
+  it('adds a dropped folder to the catalog through its handle, not as a graph', async () => {
+    const { page } = app
+    const before = await graphOf(page)
+    await page.evaluate(async () => {
+      // Another folder than the picked one (adding the same folder again keeps its one entry): a copy in OPFS.
+      type Folder = FileSystemDirectoryHandle & { values(): AsyncIterable<FileSystemDirectoryHandle | FileSystemFileHandle> }
+      const copy = async (from: Folder, to: FileSystemDirectoryHandle): Promise<void> => {
+        for await (const handle of from.values()) {
+          if (handle.kind === 'directory') await copy(handle as Folder, await to.getDirectoryHandle(handle.name, { create: true }))
+          else {
+            const writable = await (await to.getFileHandle(handle.name, { create: true })).createWritable()
+            await writable.write(await (handle as FileSystemFileHandle).getFile())
+            await writable.close()
+          }
+        }
+      }
+      const root = await navigator.storage.getDirectory()
+      const folder = await root.getDirectoryHandle('dropped-sd15', { create: true })
+      await copy((await root.getDirectoryHandle('picked-sd15')) as Folder, folder)
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([], 'dropped-sd15'))
+      // A synthetic drop cannot carry a folder: for this one drop its item answers as Chromium's does for a dropped
+      // folder (a directory entry and handle). The drop handler asks while the event runs.
+      const proto = DataTransferItem.prototype as unknown as { getAsFileSystemHandle: () => Promise<FileSystemHandle>; webkitGetAsEntry: () => unknown }
+      const original = { handle: proto.getAsFileSystemHandle, entry: proto.webkitGetAsEntry }
+      proto.getAsFileSystemHandle = async () => folder
+      proto.webkitGetAsEntry = () => ({ isDirectory: true, isFile: false, name: folder.name })
+      try {
+        document.querySelector('.app')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+      } finally {
+        proto.getAsFileSystemHandle = original.handle
+        proto.webkitGetAsEntry = original.entry
+      }
+    })
+    await openModelsTab(page)
+    const dropped = page.locator(`${row('dropped-sd15')}[data-model-origin=local]`)
+    await dropped.and(page.locator('[data-model-kind=sd15-pipeline][data-model-state=ready]')).waitFor({ timeout: 20_000 })
+    expect(await page.locator('.error-panel').count()).toBe(0)
+    expect((await graphOf(page)).nodes.length).toBe(before.nodes.length)
+    await dropped.locator('[data-testid=model-delete]').click()
+    await dropped.locator('[data-testid=model-delete-confirm]').click()
+    await dropped.waitFor({ state: 'detached' })
   })
 
   it('keeps the added folder across a reload (ready: OPFS access needs no new grant), and names a missing model on its node', async () => {
@@ -193,5 +303,27 @@ describe('the Models tab', () => {
     expect(run.status).toBe('error')
     expect(run.error).toMatch(/LoRA file not found: .*dropped-style\.safetensors/)
     expect(app.errors).toEqual([])
+  })
+
+  it('after a reload, a picked folder whose access lapsed is one click away (Grant access)', async () => {
+    const { page } = app
+    // A folder on disk asks again after a reload; OPFS folders never do, so the handles here answer as such a
+    // folder's do: "prompt" until requestPermission (the click) grants it.
+    await page.addInitScript(() => {
+      const proto = FileSystemHandle.prototype as unknown as Record<'queryPermission' | 'requestPermission', () => Promise<PermissionState>>
+      let granted = false
+      proto.queryPermission = async () => (granted ? 'granted' : 'prompt')
+      proto.requestPermission = async () => {
+        granted = true
+        return 'granted'
+      }
+    })
+    await page.reload()
+    await waitReady(page)
+    await openModelsTab(page)
+    const picked = page.locator(row('my-sd15'))
+    await picked.and(page.locator('[data-model-state=needs-permission]')).waitFor()
+    await picked.locator('[data-testid=model-grant]').click()
+    await picked.and(page.locator('[data-model-kind=sd15-pipeline][data-model-state=ready]')).waitFor({ timeout: 20_000 })
   })
 })

@@ -57,6 +57,8 @@ export function decideRange(
 export interface ByteFaults {
   /** Close the connection after this many body bytes. */
   readonly cutAfterBytes?: number
+  /** Send this many body bytes, then nothing more, leaving the connection open (the client must give up). */
+  readonly stallAfterBytes?: number
   /** Content-Length to declare instead of the real one. */
   readonly declaredLength?: number
   /** Answer 200 with everything whatever the Range header says. */
@@ -102,6 +104,10 @@ export function sendBytes(request: IncomingMessage, response: ServerResponse, re
     return status
   }
   response.writeHead(status, headers)
+  if (!isHead && reply.faults.stallAfterBytes !== undefined) {
+    response.write(body.subarray(0, Math.min(reply.faults.stallAfterBytes, body.byteLength)))
+    return status
+  }
   response.end(isHead ? undefined : body)
   return status
 }

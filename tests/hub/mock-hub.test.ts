@@ -185,6 +185,21 @@ describe('faults', () => {
     expect(await drain(cut)).toEqual({ received: 0, failed: true })
   })
 
+  it('stalls a transfer after some bytes (cut with stall): the connection stays open until the client gives up', async () => {
+    hub.setFaults({ cut: [{ file: 'unet/model.onnx', afterBytes: 1000, stall: true }] })
+    const controller = new AbortController()
+    const response = await get('/owner/tiny/resolve/main/unet/model.onnx', { signal: controller.signal })
+    expect(response.headers.get('content-length')).toBe(String(unetBytes.byteLength))
+    const reader = response.body!.getReader()
+    let received = 0
+    while (received < 1000) received += (await reader.read()).value?.byteLength ?? NaN
+    expect(received).toBe(1000)
+    const next = reader.read()
+    controller.abort()
+    await expect(next).rejects.toThrow()
+    expect(await bytesOf(await get('/owner/tiny/resolve/main/unet/model.onnx'))).toEqual(unetBytes)
+  })
+
   it('declares a wrong Content-Length: the client gets fewer bytes than declared, or an error', async () => {
     hub.setFaults({ lieContentLength: [{ file: 'unet/model.onnx', declared: unetBytes.byteLength + 1000 }, { file: 'config.json', declared: 3 }] })
     const longer = await get('/owner/tiny/resolve/main/unet/model.onnx')
@@ -224,6 +239,15 @@ describe('faults', () => {
     expect(sha256Hex(await bytesOf(followed))).toBe(real) // the bytes are right, the hash is not
     const plain = await get('/owner/tiny/resolve/main/config.json')
     expect(plain.headers.get('etag')).not.toBe('"ce013625030ba8dba906f756967f9e9ca394464a"')
+  })
+
+  it('acts as a mirror without the tree API (noTree): a bare 404 there, siblings and resolve as before', async () => {
+    hub.setFaults({ noTree: true })
+    const tree = await get('/api/models/owner/tiny/tree/main')
+    expect([tree.status, tree.headers.get('x-error-code')]).toEqual([404, null])
+    const info = (await (await get('/api/models/owner/tiny/revision/main')).json()) as { siblings: { rfilename: string }[] }
+    expect(info.siblings.map((s) => s.rfilename)).toContain('unet/model.onnx')
+    expect((await get('/owner/tiny/resolve/main/unet/model.onnx')).status).toBe(200)
   })
 })
 

@@ -26,7 +26,7 @@ export interface HubRepo {
 
 export interface HubFaults {
   /** Cut the connection after this many body bytes of this file (repo-relative path, or "owner/name/path"); `times` (default 1) how many requests get cut before it serves normally again. */
-  cut?: { readonly file: string; readonly afterBytes: number; readonly times?: number }[]
+  cut?: { readonly file: string; readonly afterBytes: number; readonly times?: number; /** Instead of closing, hold the connection open after those bytes (a stalled transfer) until the client gives up or the hub closes. */ readonly stall?: boolean }[]
   /** Send this Content-Length for the file instead of the real one (a lying server); the body is the real bytes, and the socket is ended after them. */
   lieContentLength?: { readonly file: string; readonly declared: number }[]
   /** Serve this file as an HTML page with status 200 and content-type text/html (a captive portal / login page instead of the file). */
@@ -35,6 +35,8 @@ export interface HubFaults {
   noRange?: string[]
   /** Answer this file's LFS ETag / X-Linked-ETag / tree `lfs.oid` with a wrong sha256 (hash-mismatch tests). */
   wrongSha?: string[]
+  /** A mirror without the tree API: it answers a bare 404 (no X-Error-Code), so clients list the revision's siblings, which carry no sizes or hashes. */
+  noTree?: boolean
 }
 
 export interface MockHub {
@@ -68,6 +70,9 @@ class FaultBook {
   htmlInstead(repo: StoredRepo, path: string): boolean {
     return this.listed(this.faults.htmlInstead, repo, path)
   }
+  get noTree(): boolean {
+    return this.faults.noTree ?? false
+  }
   wrongSha(repo: StoredRepo, path: string): boolean {
     return this.listed(this.faults.wrongSha, repo, path)
   }
@@ -80,7 +85,7 @@ class FaultBook {
     const cut = method === 'GET' && cutIndex >= 0 ? this.faults.cut?.[cutIndex] : undefined
     if (cut) this.cutsLeft[cutIndex] = (this.cutsLeft[cutIndex] ?? 1) - 1
     return {
-      ...(cut ? { cutAfterBytes: cut.afterBytes } : {}),
+      ...(cut ? (cut.stall ? { stallAfterBytes: cut.afterBytes } : { cutAfterBytes: cut.afterBytes }) : {}),
       ...(lie ? { declaredLength: lie.declared } : {}),
       ignoreRange: this.listed(this.faults.noRange, repo, path),
     }
@@ -126,6 +131,7 @@ export async function startMockHub(repos: readonly HubRepo[], faults: HubFaults 
   }
 
   const answerTree = (response: ServerResponse, id: string, revision: string, folder: string, recursive: boolean): number => {
+    if (faultBook.noTree) return sendText(response, 404, 'text/plain; charset=utf-8', 'Not Found')
     const found = lookUp(id, revision)
     if (!('repo' in found)) return sendLookupError(response, found)
     const { repo } = found

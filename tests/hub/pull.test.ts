@@ -15,10 +15,13 @@ import { sha256Hex, startMockHub, type MockHub } from './mock-hub.js'
 
 const SD15 = 'onnx-community/stable-diffusion-v1-5-ONNX'
 const LORA = 'ByteDance/Hyper-SD'
+const NESTED = 'owner/pipeline-with-onnx-subfolder'
 let hub: MockHub
 let dir: string
 beforeAll(async () => {
-  hub = await startMockHub([sd15OnnxRepo(SD15), loraRepo(LORA, { 'Hyper-SD15-1step-lora.safetensors': 'loras/tiny-hyper-sd15-4step-kohya.safetensors' }), { id: 'owner/gated', gated: true, files: [{ path: 'a.onnx', bytes: new Uint8Array(4) }] }])
+  // An ONNX export in a subfolder of a bigger repository (PyTorch weights at the root).
+  const nested = { id: NESTED, files: [{ path: 'model_index.json', bytes: new TextEncoder().encode('{}') }, { path: 'unet/diffusion_pytorch_model.safetensors', bytes: new Uint8Array(64) }, ...sd15OnnxRepo(NESTED).files.map((f) => ({ ...f, path: `onnx/${f.path}` }))] }
+  hub = await startMockHub([nested, sd15OnnxRepo(SD15), loraRepo(LORA, { 'Hyper-SD15-1step-lora.safetensors': 'loras/tiny-hyper-sd15-4step-kohya.safetensors' }), { id: 'owner/gated', gated: true, files: [{ path: 'a.onnx', bytes: new Uint8Array(4) }] }])
 })
 afterAll(async () => hub.close())
 beforeEach(() => {
@@ -70,6 +73,15 @@ describe('pull', () => {
     expect(second.downloaded).toEqual([])
     expect(hub.requests.slice(requestsBefore).filter((r) => r.url.includes('/resolve/'))).toEqual([])
     expect((await verifyStore(store(SD15))).ok).toBe(true)
+  })
+
+  it('pulls the pipeline in a subfolder only, to DIR/OWNER/REPO/<path in the repository>', async () => {
+    const result = await pullRepo({ ...request, endpoint: hub.url, ref: { repo: NESTED, revision: 'main', subfolder: 'onnx' }, store: store(NESTED), retries: 0 })
+    expect(result.downloaded).toContain('onnx/unet/model.onnx')
+    expect(result.downloaded.every((path) => path.startsWith('onnx/') && !/safetensors|\.bin$|README/.test(path))).toBe(true)
+    const root = repoFolder(dir, NESTED)
+    expect(filesUnder(root)).toEqual([...result.downloaded, '.hypersd-download.json'].sort())
+    expect(readFileSync(join(root, 'onnx', 'unet', 'model.onnx'))).toEqual(readFileSync(join(import.meta.dirname, '../../public/models/tiny-sd15/unet/model.onnx')))
   })
 
   it('resumes a cut download with a Range request from the bytes kept', async () => {
