@@ -2,6 +2,7 @@
 import type { ExecGraph } from '../engine/graph.js'
 import type { ModelMount } from '../models/browser/mounts.js'
 import type { BackendPreference, FromWorker, ToWorker } from './protocol.js'
+import { takeEngineWorker } from './early-worker.js'
 
 export class EngineClient {
   private readonly worker: Worker
@@ -14,12 +15,15 @@ export class EngineClient {
     modelsBase: string,
     private readonly onMessage: (message: FromWorker) => void,
   ) {
-    this.worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module', name: 'hypersd-engine' })
+    const { worker, failure } = takeEngineWorker()
+    this.worker = worker
     this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(event.data)
+    const failed = (message: string): void => this.onMessage({ type: 'init-failed', message: `Engine worker failed: ${message}` })
     this.worker.onerror = (event) => {
       event.preventDefault()
-      this.onMessage({ type: 'init-failed', message: `Engine worker failed: ${event.message || 'could not load the worker script'}` })
+      failed(event.message || 'could not load the worker script')
     }
+    if (failure !== undefined) queueMicrotask(() => failed(failure))
     this.send({ type: 'init', backend: preference, modelsBase, ...(this.cancelFlag ? { cancelFlag: this.cancelFlag.buffer as SharedArrayBuffer } : {}) })
   }
 
