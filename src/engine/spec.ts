@@ -55,6 +55,12 @@ export interface FloatSpec extends WidgetBase<number> {
   readonly step?: number
   /** Decimal places the editor shows. */
   readonly precision?: number
+  /**
+   * Values entered in the editor (typed, dragged, stepped) snap to `min + k * step`, as ComfyUI's `round` does, with
+   * a note when a typed value moves. Only where the in-between values are not worth telling apart: `step` is
+   * otherwise just the drag increment. Validation accepts off-step values (graph files keep exact values).
+   */
+  readonly snap?: boolean
 }
 
 export interface StringSpec extends WidgetBase<string> {

@@ -13,6 +13,8 @@ export interface NumberRule {
   /** Decimal places kept when a value is stored. */
   readonly precision: number
   readonly multipleOf?: number
+  /** Stored values lie on `min + k * step` (a float declared with `snap`). */
+  readonly snap?: true
 }
 
 /** A full drag across a typical node (about 300 px) should not cover more than the whole range... */
@@ -39,7 +41,10 @@ export function numberRule(spec: NumberSpec): NumberRule {
   const whole = spec.kind !== 'float'
   const multipleOf = spec.kind === 'int' ? spec.multipleOf : undefined
   const step = spec.kind === 'seed' ? 1 : (spec.step ?? multipleOf ?? (whole ? 1 : 0.01))
-  const precision = whole ? 0 : spec.kind === 'float' && spec.precision !== undefined ? spec.precision : decimalsOf(step)
+  const declared = whole ? 0 : spec.kind === 'float' && spec.precision !== undefined ? spec.precision : decimalsOf(step)
+  const snap = spec.kind === 'float' && spec.snap === true
+  // A snapped value must stay on its step once rounded: step 0.125 or min 0.03 need more places than precision 1.
+  const precision = snap ? Math.max(declared, decimalsOf(step), decimalsOf(spec.min ?? 0)) : declared
   return {
     whole,
     step,
@@ -47,6 +52,7 @@ export function numberRule(spec: NumberSpec): NumberRule {
     ...(spec.min !== undefined ? { min: spec.min } : {}),
     ...(spec.max !== undefined ? { max: spec.max } : {}),
     ...(multipleOf !== undefined ? { multipleOf } : {}),
+    ...(snap ? { snap: true as const } : {}),
   }
 }
 
@@ -74,11 +80,36 @@ export function numberProblem(rule: NumberRule, value: number): string | undefin
 
 export interface Conformed {
   readonly value: number
-  /** Why the value differs from what was given (range, whole number, multiple); absent when only noise was dropped. */
+  /** Why the value differs from what was given (range, whole number, multiple, step); absent when only noise was dropped. */
   readonly reason?: string
 }
 
-/** The nearest acceptable value: whole, in range, on the multiple, rounded to the precision. */
+/**
+ * The nearest point of `min + k * step` (from 0 without a min), kept within max, as litegraph and ComfyUI round.
+ * k is rounded to 6 places first so float noise in `given` cannot decide a tie (0.525 / 0.05 = 10.500000000000002).
+ */
+export function snapToStep(rule: NumberRule, given: number): number {
+  const origin = rule.min ?? 0
+  const stepsTo = (value: number): number => Number(((value - origin) / rule.step).toFixed(6))
+  let snapped = origin + Math.round(stepsTo(given)) * rule.step
+  if (rule.max !== undefined && snapped > rule.max) snapped = origin + Math.floor(stepsTo(rule.max)) * rule.step
+  return roundToPrecision(snapped, rule.precision)
+}
+
+/**
+ * Differences this small (relative) are float noise, not a move worth a note: float32 round trips (-1.0000003814697265)
+ * and float64 sums (0.1 + 0.2 = 0.30000000000000004) stay well below it; typed moves (0.512 to 0.5) are far above.
+ */
+const FLOAT_NOISE = 1e-6
+
+function offStepReason(rule: NumberRule, value: number): string {
+  const origin = rule.min ?? 0
+  const stepsToOrigin = origin / rule.step
+  const aligned = Math.abs(stepsToOrigin - Math.round(stepsToOrigin)) < 1e-6
+  return aligned ? `${value} is not on a ${rule.step} step` : `${value} is not on a ${rule.step} step from ${origin}`
+}
+
+/** The nearest acceptable value: whole, in range, on the multiple or step, rounded to the precision. */
 export function conformNumber(rule: NumberRule, given: number): Conformed {
   const reasons: string[] = []
   let value = given
@@ -95,6 +126,11 @@ export function conformNumber(rule: NumberRule, given: number): Conformed {
     let snapped = Math.round(value / m) * m
     if (rule.max !== undefined && snapped > rule.max) snapped = Math.floor(rule.max / m) * m
     if (rule.min !== undefined && snapped < rule.min) snapped = Math.ceil(rule.min / m) * m
+    value = snapped
+  }
+  if (rule.snap) {
+    const snapped = snapToStep(rule, value)
+    if (Math.abs(snapped - value) > FLOAT_NOISE * Math.max(1, Math.abs(value))) reasons.push(offStepReason(rule, value))
     value = snapped
   }
   value = roundToPrecision(value, rule.precision)

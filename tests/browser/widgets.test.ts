@@ -181,6 +181,32 @@ describe('typed values', () => {
     expect(await storedValue(page, sampler, 'steps')).toBe(1)
     await screenshot(page, 'widgets-inspector-notes')
   })
+
+  it('the inspector snaps a TCD eta typed off its 0.05 step (declared snap) and says so; a LoRA scale keeps its value', async () => {
+    const { page } = app
+    const ids = await loadGraph(page, LORA_GRAPH)
+    const sampler = ids['TSCDSampler']![0]!
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'scheduler', 'tcd'), sampler)
+    await page.click('.tabs button:has-text("Node")')
+    const field = page.locator('.inspector .field[data-input=eta]')
+    await selectNodeUntil(page, sampler, 'model', field)
+    const input = field.locator('input')
+    await expect.poll(() => input.isEnabled()).toBe(true)
+
+    await input.fill('0.512')
+    await expect(field.locator('[data-testid=value-note]').textContent()).resolves.toBe('0.512 is not on a 0.05 step; it will be set to 0.5')
+    await input.press('Enter')
+    await page.locator('.toast', { hasText: 'eta: 0.512 is not on a 0.05 step; set to 0.5' }).waitFor()
+    expect(await storedValue(page, sampler, 'eta')).toBe(0.5)
+
+    // Not declared snap: a LoRA scale such as 0.82 is a value people use, only rounded to its precision.
+    const lora = ids['UNetLoRA']![0]!
+    const scale = page.locator('.inspector .field[data-input=scale]')
+    await selectNodeUntil(page, lora, 'unet', scale)
+    await scale.locator('input').fill('0.82')
+    await scale.locator('input').press('Enter')
+    await expect.poll(() => storedValue(page, lora, 'scale')).toBe(0.82)
+  })
 })
 
 describe('inputs the scheduler ignores, and tooltips', () => {

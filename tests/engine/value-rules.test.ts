@@ -11,6 +11,7 @@ import {
   numberRule,
   pixelsPerStep,
   roundToPrecision,
+  snapToStep,
 } from '../../src/engine/index.js'
 import type { FloatSpec, IntSpec } from '../../src/engine/index.js'
 import { emptyLatent } from '../../nodes/latent.js'
@@ -58,6 +59,61 @@ describe('conformNumber and checkNumberText', () => {
     expect(checkNumberText(steps, '')).toEqual({ ok: false, error: 'an empty value is not a number' })
     expect(checkNumberText(steps, '2*3')).toMatchObject({ ok: false })
     expect(checkNumberText(steps, ' 7 ')).toEqual({ ok: true, value: 7 })
+  })
+})
+
+describe('floats declared with snap', () => {
+  const gamma = numberRule(tscdSampler.inputs.eta as FloatSpec)
+  const cfg = numberRule(tscdSampler.inputs.cfg as FloatSpec)
+  const rule = (spec: Omit<FloatSpec, 'kind' | 'default'>) => numberRule({ kind: 'float', default: 0, snap: true, ...spec })
+  // A LoRA-scale-like range with snap (the LoRA scale itself is not snapped: 0.82 is a value people use).
+  const scale = rule({ min: -4, max: 4, step: 0.05, precision: 2 })
+
+  it('snap typed values to the step and say so; floats without snap keep their precision only', () => {
+    expect(gamma.snap).toBe(true)
+    expect(numberRule(unetLora.inputs.scale as FloatSpec).snap).toBeUndefined()
+    expect(checkNumberText(scale, '0.512')).toEqual({ ok: true, value: 0.5, reason: '0.512 is not on a 0.05 step' })
+    expect(changeNote('scale', '0.512 is not on a 0.05 step', 0.5)).toBe('scale: 0.512 is not on a 0.05 step; set to 0.5')
+    expect(checkNumberText(scale, '0.53')).toMatchObject({ value: 0.55 })
+    expect(checkNumberText(gamma, '0.33')).toMatchObject({ value: 0.35 })
+    expect(cfg.snap).toBeUndefined()
+    expect(checkNumberText(cfg, '7.3')).toEqual({ ok: true, value: 7.3 })
+  })
+
+  it('drop float noise without a note when the value is on its step', () => {
+    expect(conformNumber(rule({ min: 0, max: 1, step: 0.1, precision: 1 }), 0.1 + 0.2)).toEqual({ value: 0.3 })
+    expect(conformNumber(scale, 0.7)).toEqual({ value: 0.7 })
+    expect(conformNumber(scale, -1.0000003814697265)).toEqual({ value: -1 })
+    expect(conformNumber(scale, 0.4999999999999996)).toEqual({ value: 0.5 })
+    // 0.525 / 0.05 is 10.500000000000002 in floats: the tie goes up as 0.575 / 0.05 (11.499999999999998) does.
+    expect(conformNumber(scale, 0.525).value).toBe(0.55)
+    expect(conformNumber(scale, 0.575).value).toBe(0.6)
+  })
+
+  it('count steps from min in negative ranges and where min is not a multiple of the step', () => {
+    const negative = rule({ min: -2.5, max: -0.5, step: 0.2, precision: 1 })
+    expect(conformNumber(negative, -1.05)).toEqual({ value: -1.1, reason: '-1.05 is not on a 0.2 step from -2.5' })
+    expect(conformNumber(negative, -0.5).value).toBe(-0.5)
+    expect(conformNumber(scale, -3.97)).toMatchObject({ value: -3.95 })
+    const offset = rule({ min: 0.03, max: 1, step: 0.05, precision: 1 })
+    // The precision is widened so the grid 0.03, 0.08, 0.13 ... survives rounding.
+    expect(offset.precision).toBe(2)
+    expect(conformNumber(offset, 0.1)).toEqual({ value: 0.08, reason: '0.1 is not on a 0.05 step from 0.03' })
+    expect(conformNumber(offset, 0.11).value).toBe(0.13)
+  })
+
+  it('stay within max when max is off the step, and clamp before snapping', () => {
+    const coarse = rule({ min: 0, max: 1, step: 0.4 })
+    expect(snapToStep(coarse, 1)).toBe(0.8)
+    expect(conformNumber(coarse, 0.95)).toEqual({ value: 0.8, reason: '0.95 is not on a 0.4 step' })
+    expect(conformNumber(rule({ min: 0, max: 0.3, step: 0.1 }), 0.3).value).toBe(0.3)
+    expect(checkNumberText(scale, '9')).toEqual({ ok: true, value: 4, reason: '9 is above the maximum 4' })
+    expect(snapToStep(rule({ step: 0.25 }), -0.3)).toBe(-0.25)
+  })
+
+  it('apply to drags from an off-step value, and validation still accepts off-step values from files', () => {
+    expect(conformNumber(scale, dragValue(scale, 0.33, 10, false)).value).toBe(0.4)
+    expect(checkWidgetValue(unetLora.inputs.scale, 0.33)).toBeUndefined()
   })
 })
 
