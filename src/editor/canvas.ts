@@ -2,6 +2,7 @@
 // strings, so this subclass routes them to Vue components that render text only; keys go to the commands table.
 import { LGraphCanvas, type LGraph, type LGraphGroup, type LGraphNode } from '@comfyorg/litegraph'
 import type { NumberRule } from '../engine/value-rules.js'
+import { LowDetailTitles } from './low-detail-titles.js'
 
 export interface CanvasPoint {
   readonly clientX: number
@@ -61,9 +62,21 @@ export class StudioCanvas extends LGraphCanvas {
     this.show_info = false
     this.render_canvas_border = false
     // Fit never goes below theme.readableMinScale() (about 0.71); zoomed out further by hand, text is drawn down to
-    // 0.45 (about 6 px) and left out below, where it could not be read anyway and drawing it would slow panning.
+    // 0.45 (about 6 px) and left out below, where it could not be read anyway and drawing it would slow panning;
+    // below it, each node's title is drawn at a fixed on-screen size instead (drawNode, low-detail-titles.ts).
     this.low_quality_zoom_threshold = 0.45
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
+  }
+
+  /** Whether nodes drawn in low detail get their title at a readable on-screen size (see drawNode). */
+  lowDetailTitles = true
+  /** A node's run state colour, shown beside its low-detail title; set by the editor, which tracks runs. */
+  runStateColour: (node: LGraphNode) => string | undefined = () => undefined
+  // litegraph draws the first frame inside its constructor, before this class's fields are set: created on first use
+  // (a declared field, so that setting the class's fields after super() does not reset it).
+  declare private lowDetailState: LowDetailTitles | undefined
+  get lowDetail(): LowDetailTitles {
+    return (this.lowDetailState ??= new LowDetailTitles())
   }
 
   /** The CSS size last applied, and the pixel ratio its backing store was made for. */
@@ -98,6 +111,21 @@ export class StudioCanvas extends LGraphCanvas {
     const ratio = Math.max(1, window.devicePixelRatio || 1)
     if (this.cssSize && ratio !== this.appliedRatio) this.resizeCss(this.cssSize[0], this.cssSize[1])
     super.draw(forceCanvas, forceBackground)
+  }
+
+  override drawFrontCanvas(): void {
+    this.lowDetail.beginFrame()
+    super.drawFrontCanvas()
+  }
+
+  /**
+   * In low detail litegraph leaves out titles and draws blank boxes; the title goes on top, at a fixed on-screen
+   * size, here rather than in one pass after all nodes so that a node in front still covers the title behind it.
+   */
+  override drawNode(node: LGraphNode, ctx: CanvasRenderingContext2D): void {
+    super.drawNode(node, ctx)
+    if (!this.lowDetailTitles || !this.low_quality) return
+    this.lowDetail.draw(ctx, node, this.ds.scale, { textColour: this.node_title_color, accent: this.runStateColour(node) })
   }
 
   pointFrom(event: PointerLike): CanvasPoint {

@@ -15,7 +15,7 @@ import { GraphHistory } from './history.js'
 import { isSpecNode, registerNodeTypes, type SpecNode } from './node-types.js'
 import { setNodeHooks } from './node-types.js'
 import { isPlaceholderNode } from './placeholder-node.js'
-import type { NodeRunView } from './node-overlay.js'
+import { STATE_COLOURS, type NodeRunView } from './node-overlay.js'
 import type { ModelWidgetHint } from './model-widget.js'
 import { insertLoraNode } from './lora-insert.js'
 import { TextAreaLayer } from './text-areas.js'
@@ -92,6 +92,10 @@ export class GraphEditor {
       promptNumber: (_node, request) => callbacks.prompt(numberPrompt(request, this.canvas.pointFrom(request.event), () => this.canvas.setDirty(true, true))),
     })
     this.canvas = new StudioCanvas(element, this.graph, callbacks)
+    this.canvas.runStateColour = (node) => {
+      const state = this.runViews.get(nodeKey(node))?.state
+      return state ? STATE_COLOURS[state] : undefined
+    }
     // Hover tooltips from the declarations' descriptions (widgets, slots, titles).
     this.tooltips = new CanvasTooltips(this.canvas)
     const layer = element.parentElement ? new TextAreaLayer(element.parentElement, this.canvas, this.graph, (node, name) => this.widgetEdited(node, name)) : null

@@ -66,6 +66,12 @@ export interface CanvasView {
   readonly titlePx: number
   readonly textPx: number
   readonly lowQuality: boolean
+  /**
+   * In low detail, the on-screen size (CSS px) of the node titles the last frame drew, and how many it drew; null
+   * and 0 when it drew none (not in low detail, or no node wide enough on screen to hold its title).
+   */
+  readonly lowDetailTitlePx: number | null
+  readonly lowDetailTitles: number
 }
 
 declare global {
@@ -129,7 +135,16 @@ export function installWindowHooks(): () => void {
     view: () => {
       const canvas = graph.requireEditor().canvas
       const scale = canvas.ds.scale
-      return { scale, offset: [canvas.ds.offset[0], canvas.ds.offset[1]], titlePx: LiteGraph.NODE_TEXT_SIZE * scale, textPx: LiteGraph.NODE_SUBTEXT_SIZE * scale, lowQuality: canvas.low_quality }
+      const drawn = canvas.low_quality ? canvas.lowDetail.drawnThisFrame : 0
+      return {
+        scale,
+        offset: [canvas.ds.offset[0], canvas.ds.offset[1]],
+        titlePx: LiteGraph.NODE_TEXT_SIZE * scale,
+        textPx: LiteGraph.NODE_SUBTEXT_SIZE * scale,
+        lowQuality: canvas.low_quality,
+        lowDetailTitlePx: drawn > 0 ? canvas.lowDetail.titlePx : null,
+        lowDetailTitles: drawn,
+      }
     },
     nodeRect: (nodeId) => {
       const editor = graph.requireEditor()

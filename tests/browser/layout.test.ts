@@ -1,7 +1,8 @@
 // The editor on small screens (issue 11, section 5), at 1440x900, 1024x700 and 800x600: a toolbar whose controls
 // neither overlap nor leave the window (idle and during a run), canvas text readable at the fitted zoom with the
-// output in view, menus and the node search kept inside the window, link-dropped nodes placed in the visible canvas;
-// and a side panel that resizes, collapses and keeps both over a reload, with the canvas's backing store following.
+// output in view, node titles readable when zoomed out by hand into low detail, menus and the node search kept
+// inside the window, link-dropped nodes placed in the visible canvas; and a side panel that resizes, collapses and
+// keeps both over a reload, with the canvas's backing store following.
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { resolve } from 'node:path'
@@ -198,6 +199,43 @@ for (const size of SIZES) {
       expect(await toolbarProblems(page)).toEqual([])
       await page.click('[data-testid=cancel-button]')
       await page.waitForFunction(() => document.querySelector('[data-testid=progress]')?.getAttribute('data-state') !== 'running', null, { timeout: 60_000 })
+      expect(app.errors).toEqual([])
+    })
+
+    it('zoomed out by hand below the low-detail threshold, draws node titles at a readable size as canvas text, and none on nodes too small to hold them', async () => {
+      const { page } = app
+      const canvas = await canvasBox(page)
+      const [saveId] = (await nodeIdsByType(page))['SaveImage']!
+      // Centre the Save Image node at 30 % zoom, where litegraph draws nodes as blank boxes.
+      const before = await page.evaluate(() => window.__hypersd!.view())
+      const start = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), saveId!))!
+      const centre: [number, number] = [(start.x + start.width / 2 - canvas.x) / before.scale - before.offset[0], (start.y + start.height / 2 - canvas.y) / before.scale - before.offset[1]]
+      await page.evaluate((centre) => window.__hypersd!.zoom(0.3, centre), centre)
+      await expect.poll(async () => (await page.evaluate(() => window.__hypersd!.view())).lowDetailTitles, { timeout: 3000 }).toBeGreaterThan(0)
+      const view = await page.evaluate(() => window.__hypersd!.view())
+      expect(view.scale).toBeCloseTo(0.3)
+      expect(view.lowQuality).toBe(true)
+      // litegraph's own titles would be 15 px x 0.3 = 4.5 px.
+      expect(view.titlePx).toBeLessThan(5)
+      expect(view.lowDetailTitlePx).toBeGreaterThanOrEqual(11)
+
+      // The title's pixels: light text (the theme's #ececec) along the top of the node, where litegraph alone
+      // leaves the plain title bar and body colours.
+      const save = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), saveId!))!
+      expect(inside(canvas, save)).toBe(true)
+      const rows = await Promise.all([3, 5, 7, 9, 11, 13].map((dy) => canvasColoursAround(page, save.x + save.width / 2, save.y + dy, save.width / 2 - 6)))
+      expect(rows.flat().some(([r, g, b]) => Math.min(r, g, b) > 170)).toBe(true)
+      await page.screenshot({ path: resolve(ARTIFACTS, `layout-low-detail-${label}.png`), scale: 'css' })
+
+      // At litegraph's furthest zoom (10 %), nodes are a few dozen pixels wide: no titles, rather than text that
+      // overlaps into soup.
+      await page.evaluate((centre) => window.__hypersd!.zoom(0.1, centre), centre)
+      await expect.poll(async () => (await page.evaluate(() => window.__hypersd!.view())).scale, { timeout: 3000 }).toBeCloseTo(0.1)
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))
+      const far = await page.evaluate(() => window.__hypersd!.view())
+      expect(far.lowQuality).toBe(true)
+      expect(far.lowDetailTitles).toBe(0)
+      expect(far.lowDetailTitlePx).toBeNull()
       expect(app.errors).toEqual([])
     })
 
