@@ -125,6 +125,8 @@ export async function pullRepo(options: PullOptions): Promise<PullResult> {
       emit(undefined)
       continue
     }
+    // A resumed file starts from the bytes kept, so a pull stopped before its first new byte still counts them.
+    progress.set(file.path, { path: file.path, loaded: await store.partial(file.path).size(), total: file.size, state: 'downloading' })
     await downloadWithRetries(options, file, (loaded, received) => {
       progress.set(file.path, { path: file.path, loaded, total: file.size, state: 'downloading' })
       receivedTotal += received
@@ -132,7 +134,9 @@ export async function pullRepo(options: PullOptions): Promise<PullResult> {
     }).catch(async (error: unknown) => {
       entry.state = 'failed'
       entry.error = error instanceof Error ? error.message : String(error)
-      progress.set(file.path, { ...progress.get(file.path)!, state: 'failed' })
+      // A file of the wrong size or hash was deleted; any other failure keeps what arrived, to resume from.
+      const deleted = error instanceof HubError && (error.kind === 'size-mismatch' || error.kind === 'hash-mismatch')
+      progress.set(file.path, { ...progress.get(file.path)!, ...(deleted ? { loaded: 0 } : {}), state: 'failed' })
       await writeManifest(store, manifest)
       emit(undefined)
       throw error

@@ -5,6 +5,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { RepoRef } from '../hub/endpoint.js'
 import type { HubErrorKind } from '../hub/errors.js'
+import { keptFromManifest, stoppedProgress } from '../hub/kept.js'
 import { readManifest } from '../hub/manifest.js'
 import { OpfsRepoStore } from '../hub/opfs-store.js'
 import { presetById, presetPartFor, type HyperSdPreset } from '../hub/presets.js'
@@ -13,7 +14,7 @@ import type { ModelEntry } from '../models/catalog/types.js'
 import type { ModelMount } from '../models/browser/mounts.js'
 import type { FromDownloads, PullRequest, ToDownloads } from '../worker/download-protocol.js'
 import { useGraph } from './graph.js'
-import { filesOwnedBy, hubEntry, hubTargets, repoMount, repoOfEntry, type HubTarget } from './hub-entries.js'
+import { filesOwnedBy, hubEntry, hubTargets, repoMount, repoOfEntry, targetProgress, type HubTarget } from './hub-entries.js'
 import { useHubSettings } from './hub-settings.js'
 import { useModels } from './models.js'
 import { presetGraphText } from './preset-graphs.js'
@@ -84,6 +85,19 @@ export const useDownloads = defineStore('downloads', () => {
     for (const target of job.targets) if (models.entries.some((e) => e.id === target.id)) await models.update(target.id, change)
   }
 
+  /**
+   * Entries of a pull that stopped (paused, failed): the state, and each one's bytes kept and total from the pull's
+   * last figure (the worker posts one when a pull stops), so the Models panel shows what is there, not "size unknown".
+   */
+  async function stopEntries(job: DownloadJob, change: Pick<ModelEntry, 'state' | 'error'>): Promise<void> {
+    const last = find(job.id)?.progress
+    for (const target of job.targets) {
+      if (!models.entries.some((e) => e.id === target.id)) continue
+      const kept = last ? targetProgress(target, last) : undefined
+      await models.update(target.id, { ...change, ...(kept ? { progress: { loaded: kept.loaded, total: kept.total, bytesPerSecond: 0 } } : {}) })
+    }
+  }
+
   async function receive(message: FromDownloads): Promise<void> {
     const job = find(message.id)
     if (!job) return
@@ -95,7 +109,10 @@ export const useDownloads = defineStore('downloads', () => {
       case 'progress': {
         const p = message.progress
         patch(job.id, { progress: p })
-        await updateEntries(job, { progress: { loaded: p.loaded, total: p.total ?? 0, bytesPerSecond: p.bytesPerSecond, ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}) } })
+        for (const target of job.targets) {
+          const share = targetProgress(target, p)
+          if (share && models.entries.some((e) => e.id === target.id)) await models.update(target.id, { progress: share })
+        }
         break
       }
       case 'pulled':
@@ -110,11 +127,11 @@ export const useDownloads = defineStore('downloads', () => {
         break
       case 'paused':
         patch(job.id, { state: 'paused' })
-        await updateEntries(job, { state: 'partial', progress: undefined })
+        await stopEntries(job, { state: 'partial', error: undefined })
         break
       case 'failed':
         patch(job.id, { state: 'failed', error: { kind: message.kind, message: message.message } })
-        await updateEntries(job, { state: 'failed', error: message.message, progress: undefined })
+        await stopEntries(job, { state: 'failed', error: message.message })
         break
       default:
         break
@@ -191,23 +208,44 @@ export const useDownloads = defineStore('downloads', () => {
     }
   }
 
-  /** After a reload: unfinished pulls come back paused (their bytes are kept in OPFS) and entries say partial. */
+  /**
+   * After a reload: unfinished pulls come back paused (their bytes are kept in OPFS), and their entries say partial
+   * with the bytes kept and the total, read from the files and the pull's download record.
+   */
   async function restore(): Promise<void> {
     if (restored) return
     restored = true
     await models.load()
     for (const stored of storedJobs()) {
       const targets = hubTargets(stored.ref, stored.files)
-      jobs.value = [...jobs.value, { ...stored, targets, state: 'paused' }]
+      const progress = await keptProgress(stored.ref.repo, targets).catch(() => undefined)
+      jobs.value = [...jobs.value, { ...stored, targets, state: 'paused', ...(progress ? { progress } : {}) }]
       // A preset whose downloads a reload interrupted still opens its graph once they finish.
       const preset = stored.presetId ? presetById(stored.presetId) : undefined
       if (preset) pendingPresets.set(preset.id, preset)
       for (const target of targets) {
         const entry = models.entries.find((e) => e.id === target.id)
-        if (entry && entry.state === 'downloading') await models.update(target.id, { state: 'partial', progress: undefined })
+        if (!entry || entry.state === 'ready') continue
+        const kept = progress ? targetProgress(target, progress) : undefined
+        await models.update(target.id, { ...(entry.state === 'downloading' ? { state: 'partial' } : {}), ...(kept ? { progress: kept } : {}) })
       }
     }
     models.removeHook(deleteHubFiles)
+  }
+
+  /** What OPFS holds of the targets' files, as a stopped pull's figure; undefined before the pull listed any. */
+  async function keptProgress(repo: string, targets: readonly HubTarget[]): Promise<PullProgress | undefined> {
+    const store = new OpfsRepoStore(await navigator.storage.getDirectory(), repo)
+    const manifest = await readManifest(store)
+    if (!manifest) return undefined
+    const paths = new Set<string>()
+    for (const target of targets) {
+      const entry = models.entries.find((e) => e.id === target.id)
+      const others = models.entries.filter((e) => e.origin === 'hub' && e.id !== target.id).map((e) => e.name)
+      const owned = target.files.length > 0 ? target.files : entry ? filesOwnedBy(entry, manifest, others) : []
+      for (const path of owned) paths.add(path)
+    }
+    return stoppedProgress(await keptFromManifest(store, manifest.files, [...paths]))
   }
 
   async function deleteHubFiles(entry: ModelEntry): Promise<void> {

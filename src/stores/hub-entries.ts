@@ -3,7 +3,9 @@
 import type { RepoRef } from '../hub/endpoint.js'
 import type { DownloadManifest } from '../hub/manifest.js'
 import { HUB_FOLDER } from '../hub/opfs-store.js'
-import type { ModelEntry } from '../models/catalog/types.js'
+import { HYPER_SD_PRESETS, hubFileName } from '../hub/presets.js'
+import type { PullProgress } from '../hub/pull.js'
+import type { ModelEntry, ModelKind, ModelProgress } from '../models/catalog/types.js'
 import type { ModelMount } from '../models/browser/mounts.js'
 
 export interface HubTarget {
@@ -26,8 +28,34 @@ export function hubTargets(ref: RepoRef, files: readonly string[]): HubTarget[] 
   })
 }
 
+/**
+ * What a Hub model is before its files can be read (downloading, partial or failed), when a preset names it: its base
+ * pipeline, or its Hyper-SD file (the 1-step UNet, else a LoRA). Reading the finished files replaces it.
+ */
+export function expectedHubKind(name: string): { kind: ModelKind; detail?: string } {
+  for (const preset of HYPER_SD_PRESETS) {
+    if (name === preset.base.repo) return { kind: preset.variant === 'sdxl' ? 'sdxl-pipeline' : 'sd15-pipeline' }
+    if (name === hubFileName(preset.file)) return { kind: /unet/i.test(preset.file.path) ? 'unet-weights' : 'lora', detail: preset.variant === 'sdxl' ? 'SDXL' : 'SD1.5' }
+  }
+  return { kind: 'unknown' }
+}
+
 export function hubEntry(target: HubTarget, ref: RepoRef, state: ModelEntry['state']): ModelEntry {
-  return { id: target.id, name: target.name, kind: 'unknown', origin: 'hub', location: `${ref.repo}@${ref.revision}`, state }
+  return { id: target.id, name: target.name, ...expectedHubKind(target.name), origin: 'hub', location: `${ref.repo}@${ref.revision}`, state }
+}
+
+/**
+ * A target's share of a pull's progress: the files it owns (every file of the pull for a pipeline); undefined when
+ * it owns none (a file the repository does not list). A total of 0 stands for a size nobody gave. A stopped pull's
+ * figure (rate 0) is what the store kept.
+ */
+export function targetProgress(target: HubTarget, progress: PullProgress): ModelProgress | undefined {
+  const owned = target.files.length === 0 ? progress.files : progress.files.filter((f) => target.files.includes(f.path))
+  if (owned.length === 0) return undefined
+  const loaded = owned.reduce((sum, f) => sum + f.loaded, 0)
+  const total = owned.every((f) => f.total !== undefined) ? owned.reduce((sum, f) => sum + f.total!, 0) : 0
+  const eta = progress.etaSeconds
+  return { loaded, total, bytesPerSecond: progress.bytesPerSecond, ...(eta !== undefined ? { etaSeconds: eta } : {}) }
 }
 
 export async function repoFolderHandle(repo: string): Promise<FileSystemDirectoryHandle> {

@@ -35,6 +35,30 @@ export function sizeText(bytes: number | undefined): string {
   return bytes === undefined ? 'size unknown' : formatBytes(bytes)
 }
 
+/** A download that stopped or runs: its bytes so far and the total (0: nobody gave one) are known, not its size. */
+function unfinished(entry: Pick<ModelEntry, 'state' | 'progress'>): ModelProgress | undefined {
+  return entry.state === 'partial' || entry.state === 'failed' || entry.state === 'downloading' ? entry.progress : undefined
+}
+
+/**
+ * The size part of a row: "12.3 MB"; for a stopped download the bytes kept and the total, "150.0 kB of 3.2 MB
+ * (partial)"; while it runs, the total (the progress line shows the rest).
+ */
+export function entrySizeText(entry: Pick<ModelEntry, 'state' | 'bytes' | 'progress'>): string {
+  const progress = unfinished(entry)
+  if (!progress) return sizeText(entry.bytes)
+  if (entry.state === 'downloading') return progress.total > 0 ? formatBytes(progress.total) : sizeText(entry.bytes)
+  const amount = progress.total > 0 ? `${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}` : `${formatBytes(progress.loaded)} kept`
+  return `${amount} (${STATE_LABELS[entry.state]})`
+}
+
+/** The exact figures behind entrySizeText, for its tooltip: "50000 of 182716 bytes kept". */
+export function entrySizeTitle(entry: Pick<ModelEntry, 'state' | 'bytes' | 'progress'>): string | undefined {
+  const progress = unfinished(entry)
+  if (progress) return progress.total > 0 ? `${progress.loaded} of ${progress.total} bytes ${entry.state === 'downloading' ? 'so far' : 'kept'}` : `${progress.loaded} bytes ${entry.state === 'downloading' ? 'so far' : 'kept'}`
+  return entry.bytes === undefined ? undefined : `${entry.bytes} bytes`
+}
+
 /** "12.3 MB of 2.0 GB · 5.0 MB/s · 3 min 05 s left". */
 export function progressText(progress: ModelProgress): string {
   const parts = [`${formatBytes(progress.loaded)} of ${formatBytes(progress.total)}`]

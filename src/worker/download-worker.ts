@@ -1,5 +1,6 @@
 // The download worker: runs Hub pulls into OPFS, one at a time in the order asked (two pulls of one repository
-// would race on its download record), and reports progress at most every 100 ms.
+// would race on its download record), and reports progress at most every 100 ms, plus a last figure whenever a
+// pull ends (done, paused or failed), so what the UI shows is what was kept.
 import { HubError } from '../hub/errors.js'
 import { readManifest, writeManifest } from '../hub/manifest.js'
 import { OpfsRepoStore } from '../hub/opfs-store.js'
@@ -47,6 +48,9 @@ async function pull(request: PullRequest, controller: AbortController): Promise<
     if (latest) post({ type: 'progress', id: request.id, progress: latest })
     post({ type: 'pulled', id: request.id, manifest: result.manifest, downloaded: result.downloaded, skipped: result.skipped })
   } catch (error) {
+    // The last figure, standing still: it counts the bytes kept (the last one posted may be 100 ms older). Not read
+    // back from OPFS: in tests under load, getFile() right after the write handle closed gave the size from before.
+    if (latest) post({ type: 'progress', id: request.id, progress: { ...latest, bytesPerSecond: 0, etaSeconds: undefined, current: undefined } })
     if (controller.signal.aborted) post({ type: 'paused', id: request.id })
     else post(failure(request.id, error))
   } finally {

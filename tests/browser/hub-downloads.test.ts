@@ -3,7 +3,8 @@
 // resumes it with a Range request (on the CDN the resolve URL redirects to), the files are verified, and the
 // preset's graph runs on them. Then each error a user can meet is named: gated, missing file, HTML page, lying size,
 // a hash mismatch caught through the ETag of a mirror that lists names only, offline, and a server without CORS;
-// deleting a download frees its storage. Last, Pause mid-file keeps the bytes and Resume continues from them.
+// deleting a download frees its storage. Last, Pause mid-file keeps the bytes and Resume continues from them; the
+// Models panel row shows the bytes kept of the total after a pause, a failure and a reload mid-transfer.
 import { readFileSync, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -44,6 +45,30 @@ async function setEndpoint(page: Page, url: string): Promise<void> {
 
 const job = (page: Page, label: RegExp) => page.locator('[data-testid=download-job]').filter({ hasText: label })
 const modelRow = (page: Page, name: string) => page.locator(`[data-testid=model-row][data-model-name="${name}"]`)
+const LORA_BYTES = statSync(resolve(import.meta.dirname, '../../public/models/loras/tiny-hyper-sd15-4step-kohya.safetensors')).size
+
+/** Waits until the row's size says `text`, then returns its size figure, its exact tooltip and the row's text. */
+async function rowSize(page: Page, name: string, text: RegExp): Promise<{ size: string; exact: string | null; row: string }> {
+  const size = modelRow(page, name).locator('[data-testid=model-size]')
+  await size.filter({ hasText: text }).waitFor({ timeout: 10_000 })
+  return { size: (await size.textContent()) ?? '', exact: await size.getAttribute('title'), row: (await modelRow(page, name).textContent()) ?? '' }
+}
+
+/** Waits until the worker has written `bytes` of the LoRA's partial file in OPFS. */
+async function waitForPartBytes(page: Page, bytes: number): Promise<void> {
+  await page.waitForFunction(
+    async ([name, size]) => {
+      try {
+        const folder = await (await (await (await navigator.storage.getDirectory()).getDirectoryHandle('hub')).getDirectoryHandle('ByteDance')).getDirectoryHandle('Hyper-SD')
+        return (await (await folder.getFileHandle(`${name}.part`)).getFile()).size === size
+      } catch {
+        return false // not created yet
+      }
+    },
+    [LORA, bytes] as const,
+    { timeout: 30_000, polling: 100 },
+  )
+}
 
 describe('Hugging Face downloads in the editor', () => {
   const app = appForSuite({ query: '?backend=wasm' })
@@ -69,6 +94,15 @@ describe('Hugging Face downloads in the editor', () => {
     // The catalog reads the finished file's header: a kohya LoRA.
     await modelRow(page, `ByteDance/Hyper-SD/${LORA}`).and(page.locator('[data-model-kind=lora]')).waitFor({ timeout: 10_000 })
     await expect(modelRow(page, SD15).getAttribute('data-model-state')).resolves.toBe('failed')
+    // The failed pipeline's row says what it is (the preset names it) and what is kept of how much: the files before
+    // the UNet whole, and 150 kB of the UNet.
+    const failedSize = await rowSize(page, SD15, /\(failed\)/)
+    expect(failedSize.row).toContain('SD1.5 pipeline')
+    expect(failedSize.row).not.toContain('size unknown')
+    expect(failedSize.size).toMatch(/^[\d.]+ [kMG]?B of [\d.]+ [kMG]?B \(failed\)$/)
+    const [keptBytes, totalBytes] = (/^(\d+) of (\d+) bytes kept$/.exec(failedSize.exact ?? '') ?? []).slice(1).map(Number)
+    expect(keptBytes).toBeGreaterThanOrEqual(150_000)
+    expect(totalBytes).toBeGreaterThan(keptBytes!)
 
     hub.setFaults({})
     await page.reload()
@@ -77,6 +111,8 @@ describe('Hugging Face downloads in the editor', () => {
     const restored = job(page, /base onnx-community/)
     await expect(restored.getAttribute('data-state')).resolves.toBe('paused')
     await expect(modelRow(page, SD15).getAttribute('data-model-state')).resolves.toMatch(/partial|failed/)
+    // The same figures, read back from OPFS after the reload.
+    expect((await rowSize(page, SD15, /\((partial|failed)\)/)).exact).toBe(failedSize.exact)
     const requestsBefore = hub.requests.length
     await restored.locator('[data-testid=download-resume]').click()
     // The preset's graph opens when its downloads are done.
@@ -176,7 +212,7 @@ describe('Hugging Face downloads in the editor', () => {
     await setEndpoint(page, hub.url)
   })
 
-  it('pauses a download mid-file, keeps its bytes, and resumes from them with a Range request', async () => {
+  it('pauses a download mid-file, keeps its bytes, and resumes from them with a Range request; the row shows the bytes kept', async () => {
     const { page } = app
     await page.click('[data-testid=models-tab]')
     // The LoRA's transfer stalls after 50 kB with the connection left open, so the download is in flight for the
@@ -189,30 +225,54 @@ describe('Hugging Face downloads in the editor', () => {
     const row = page.locator('[data-testid=download-job]').nth(count)
     await row.and(page.locator('[data-state=downloading]')).waitFor({ timeout: 30_000 })
     // Wait until the 50 kB are in OPFS (the partial file the worker writes), then pause.
-    await page.waitForFunction(
-      async (name) => {
-        try {
-          const folder = await (await (await (await navigator.storage.getDirectory()).getDirectoryHandle('hub')).getDirectoryHandle('ByteDance')).getDirectoryHandle('Hyper-SD')
-          return (await (await folder.getFileHandle(`${name}.part`)).getFile()).size === 50_000
-        } catch {
-          return false // not created yet
-        }
-      },
-      LORA,
-      { timeout: 30_000, polling: 100 },
-    )
+    await waitForPartBytes(page, 50_000)
     await row.locator('[data-testid=download-pause]').click()
     await row.and(page.locator('[data-state=paused]')).waitFor({ timeout: 10_000 })
     expect(await row.locator('[data-testid=download-error]').count()).toBe(0)
-    await expect(modelRow(page, `ByteDance/Hyper-SD/${LORA}`).getAttribute('data-model-state')).resolves.not.toBe('ready')
+    const name = `ByteDance/Hyper-SD/${LORA}`
+    const inState = (state: string) => modelRow(page, name).and(page.locator(`[data-model-state=${state}]`))
+    await inState('partial').waitFor({ timeout: 10_000 })
+    // The row names the kind the preset gives the file and the exact bytes kept of the listed total.
+    const total = (LORA_BYTES / 1000).toFixed(1)
+    const paused = await rowSize(page, name, /\(partial\)/)
+    expect(paused).toMatchObject({ size: `50.0 kB of ${total} kB (partial)`, exact: `50000 of ${LORA_BYTES} bytes kept` })
+    expect(paused.row).toContain('LoRA · SD1.5')
+    expect(paused.row).not.toContain('size unknown')
+
+    // Resumed, every attempt is cut 40 kB on (the two automatic retries too): the pull fails with 170 kB kept.
+    hub.setFaults({ cut: [{ file: LORA, afterBytes: 40_000, times: 3 }] })
+    let requestsBefore = hub.requests.length
+    await row.locator('[data-testid=download-resume]').click()
+    await row.and(page.locator('[data-state=failed]')).waitFor({ timeout: 30_000 })
+    const cdnGets = (): (string | number | undefined)[][] => hub.requests.slice(requestsBefore).filter((r) => r.url.startsWith('/cdn/') && r.method === 'GET').map((r) => [r.range, r.status])
+    expect(cdnGets()).toEqual([['bytes=50000-', 206], ['bytes=90000-', 206], ['bytes=130000-', 206]])
+    await inState('failed').waitFor({ timeout: 10_000 })
+    expect(await rowSize(page, name, /\(failed\)/)).toMatchObject({ size: `170.0 kB of ${total} kB (failed)`, exact: `170000 of ${LORA_BYTES} bytes kept` })
+
+    // Resumed again, it stalls 10 kB on, and the page is reloaded mid-transfer: the row is partial with what OPFS holds.
+    hub.setFaults({ cut: [{ file: LORA, afterBytes: 10_000, stall: true }] })
+    await row.locator('[data-testid=download-resume]').click()
+    await row.and(page.locator('[data-state=downloading]')).waitFor({ timeout: 30_000 })
+    await waitForPartBytes(page, 180_000)
+    // The reload cuts the stalled transfer, and the worker of the page going away may still retry: it gets an HTML
+    // page (nothing written) rather than the rest of the file.
+    hub.setFaults({ htmlInstead: [LORA] })
+    await page.reload()
+    await waitReady(page)
+    await page.click('[data-testid=models-tab]')
+    // Earlier failed pulls of the same file come back too (paused); this one is the last.
+    const restored = page.locator('[data-testid=download-job]').filter({ hasText: LORA }).last()
+    await restored.and(page.locator('[data-state=paused]')).waitFor({ timeout: 10_000 })
+    await inState('partial').waitFor({ timeout: 10_000 })
+    expect(await rowSize(page, name, /\(partial\)/)).toMatchObject({ size: `180.0 kB of ${total} kB (partial)`, exact: `180000 of ${LORA_BYTES} bytes kept` })
 
     hub.setFaults({})
-    const requestsBefore = hub.requests.length
-    await row.locator('[data-testid=download-resume]').click()
-    await row.and(page.locator('[data-state=done]')).waitFor({ timeout: 30_000 })
-    const resumed = hub.requests.slice(requestsBefore).filter((r) => r.url.startsWith('/cdn/') && r.method === 'GET')
-    expect(resumed.map((r) => [r.range, r.status])).toEqual([['bytes=50000-', 206]])
-    await modelRow(page, `ByteDance/Hyper-SD/${LORA}`).and(page.locator('[data-model-state=ready][data-model-kind=lora]')).waitFor({ timeout: 10_000 })
+    requestsBefore = hub.requests.length
+    await restored.locator('[data-testid=download-resume]').click()
+    await restored.and(page.locator('[data-state=done], [data-state=failed]')).waitFor({ timeout: 30_000 })
+    expect(await restored.getAttribute('data-state'), (await restored.textContent()) ?? '').toBe('done')
+    expect(cdnGets()).toEqual([['bytes=180000-', 206]])
+    await inState('ready').and(page.locator('[data-model-kind=lora]')).waitFor({ timeout: 10_000 })
     expect(app.errors).toEqual([])
   })
 })

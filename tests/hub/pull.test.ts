@@ -87,12 +87,21 @@ describe('pull', () => {
   it('resumes a cut download with a Range request from the bytes kept', async () => {
     const file = 'Hyper-SD15-1step-lora.safetensors'
     hub.setFaults({ cut: [{ file, afterBytes: 50_000 }] })
-    const error = await failureOf(pull(LORA, [file]))
+    const seen: PullProgress[] = []
+    const error = await failureOf(pull(LORA, [file], { onProgress: (p) => seen.push(p) }))
     expect(error.kind).toBe('network')
     expect(error.message).toMatch(/kept, resume/)
     const part = join(repoFolder(dir, LORA), `${file}.part`)
     expect(statSync(part).size).toBe(50_000)
     expect(() => statSync(join(repoFolder(dir, LORA), file))).toThrow()
+    // The last figure counts the bytes kept.
+    expect(seen.at(-1)?.files).toEqual([expect.objectContaining({ path: file, loaded: 50_000, state: 'failed' })])
+    // A pull that stops before the first new byte (an HTML page served) still counts the bytes kept.
+    hub.setFaults({ htmlInstead: [file] })
+    const stopped: PullProgress[] = []
+    expect((await failureOf(pull(LORA, [file], { onProgress: (p) => stopped.push(p) }))).kind).toBe('html')
+    expect(stopped.at(-1)).toMatchObject({ loaded: 50_000 })
+    hub.setFaults({})
     await pull(LORA, [file])
     expect(hub.requests.some((r) => r.range === 'bytes=50000-' && r.status === 206)).toBe(true)
     const expected = readFileSync(join(import.meta.dirname, '../../public/models/loras/tiny-hyper-sd15-4step-kohya.safetensors'))
@@ -110,9 +119,12 @@ describe('pull', () => {
   it('never leaves a complete-looking file after a hash mismatch', async () => {
     const file = 'Hyper-SD15-1step-lora.safetensors'
     hub.setFaults({ wrongSha: [file] })
-    const error = await failureOf(pull(LORA, [file]))
+    const seen: PullProgress[] = []
+    const error = await failureOf(pull(LORA, [file], { onProgress: (p) => seen.push(p) }))
     expect(error.kind).toBe('hash-mismatch')
     expect(filesUnder(repoFolder(dir, LORA))).toEqual(['.hypersd-download.json'])
+    // Its last figure keeps nothing of it either.
+    expect(seen.at(-1)).toMatchObject({ loaded: 0, files: [expect.objectContaining({ loaded: 0, state: 'failed' })] })
   })
 
   it('refuses a server whose Content-Length disagrees with the size the repository lists', async () => {

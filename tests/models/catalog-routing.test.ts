@@ -127,9 +127,12 @@ describe('catalog lookups', () => {
     entry('broken', 'sd15-pipeline', { state: 'failed' }),
     entry('my-loras', 'unknown', { contents: [{ path: 'a.safetensors', kind: 'lora' }, { path: 'b.onnx', kind: 'unknown' }] }),
     entry('style.safetensors', 'lora'),
+    // Hub downloads a preset named (so their kind is known) that have not finished.
+    entry('o/r/partial.safetensors', 'lora', { origin: 'hub', state: 'partial' }),
+    entry('o/pipeline', 'sd15-pipeline', { origin: 'hub', state: 'downloading' }),
   ]
 
-  it('offers both pipeline variants, LoRAs inside folders, and nothing that failed', () => {
+  it('offers both pipeline variants, LoRAs inside folders, and nothing that failed or is still downloading', () => {
     expect(modelChoices(entries, 'pipeline')).toEqual(['tiny-sd15', 'big-xl'])
     expect(modelChoices(entries, 'lora')).toEqual(['my-loras/a.safetensors', 'style.safetensors'])
     expect(modelChoices(entries, 'clip-vision')).toEqual([])

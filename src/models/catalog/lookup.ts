@@ -2,12 +2,15 @@
 // is there. Names inside a folder entry ("my-loras/x.safetensors", "tiny-sd15/unet/model.onnx") belong to it.
 import { kindsForHint, type ModelEntry, type ModelHint } from './types.js'
 
-/** Names for a model input's dropdown: entries of the hint's kinds, and the matching files inside plain folders. */
+/**
+ * Names for a model input's dropdown: entries of the hint's kinds, and the matching files inside plain folders. A
+ * download that has not finished is left out: a preset gives it a kind before its files are there.
+ */
 export function modelChoices(entries: readonly ModelEntry[], hint: ModelHint): string[] {
   const kinds = kindsForHint(hint)
   const names: string[] = []
   for (const entry of entries) {
-    if (entry.state === 'failed') continue
+    if (entry.state === 'failed' || entry.state === 'downloading' || entry.state === 'partial') continue
     if (kinds.includes(entry.kind)) names.push(entry.name)
     for (const inside of entry.contents ?? []) if (kinds.includes(inside.kind)) names.push(`${entry.name}/${inside.path}`)
   }
