@@ -145,6 +145,8 @@ export const useRuns = defineStore('runs', () => {
     () => models.mountsRevision,
     () => {
       client?.setModels(models.workerMounts())
+      // A model the open graph names may have just arrived (a finished download, a picked folder): warm up again.
+      warmedOpened = -1
       pump()
     },
   )
