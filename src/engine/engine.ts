@@ -9,7 +9,7 @@ import { ResourceLedger } from './resources.js'
 import { isSocket, type AnyNodeDefinition } from './spec.js'
 import { executionOrder, upstreamIds } from './topology.js'
 import { planRun } from './node-modes.js'
-import { planWarmUp } from './warm-up.js'
+import { hookInputs, planWarmUp } from './warm-up.js'
 
 export interface RunOptions {
   readonly signal?: AbortSignal
@@ -120,17 +120,12 @@ export class Engine<S = unknown> {
     for (const id of warm.load) {
       if (signal.aborted) break
       const node = byId.get(id)!
-      const hook = this.definition(node).warmUp
+      const def = this.definition(node)
+      const hook = def.warmUp
       if (typeof hook !== 'object') continue
-      const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>
-      for (const name of hook.inputs) {
-        const binding = Object.hasOwn(node.inputs, name) ? node.inputs[name] : undefined
-        const spec = this.definition(node).inputs[name]
-        values[name] = isLink(binding) ? outputs.get(binding.from[0])?.[binding.from[1]] : (binding ?? (spec && !isSocket(spec) ? spec.default : undefined))
-      }
       const retained = new Set<string>()
       try {
-        await hook.load(values, this.contextFor(node, signal, runId, emit, retained, () => 0))
+        await hook.load(hookInputs(node, def, hook.inputs, outputs), this.contextFor(node, signal, runId, emit, retained, () => 0))
         loaded.push(id)
       } catch {
         // The run reports it, with the node's full inputs.

@@ -3,6 +3,7 @@
 // WarmUp in spec.ts), and only from what is known before a run: literals and the results of nodes the warm-up runs.
 import { isLink, type ExecGraph, type ExecNode } from './graph.js'
 import type { NodeRegistry } from './registry.js'
+import { isSocket, type AnyNodeDefinition } from './spec.js'
 
 export interface WarmUpPlan {
   /** Nodes to execute, as a run would (their results are cached), in execution order. */
@@ -39,4 +40,20 @@ export function planWarmUp(graph: ExecGraph, order: readonly string[], registry:
     }
   }
   return { execute: order.filter((id) => executed.has(id)), load }
+}
+
+/** The values of a hook's named inputs: literals (or their defaults), and links read from the warm-up's outputs. */
+export function hookInputs(
+  node: ExecNode,
+  def: AnyNodeDefinition,
+  names: readonly string[],
+  outputs: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+  for (const name of names) {
+    const binding = Object.hasOwn(node.inputs, name) ? node.inputs[name] : undefined
+    const spec = Object.hasOwn(def.inputs, name) ? def.inputs[name] : undefined
+    values[name] = isLink(binding) ? outputs.get(binding.from[0])?.[binding.from[1]] : (binding ?? (spec && !isSocket(spec) ? spec.default : undefined))
+  }
+  return values
 }
