@@ -10,7 +10,8 @@ export function describeInputSpec(spec: InputSpec): string {
       const range = spec.min !== undefined || spec.max !== undefined ? `, ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}` : ''
       const step = spec.step !== undefined ? `, step ${spec.step}` : ''
       const multiple = spec.kind === 'int' && spec.multipleOf !== undefined ? `, multiple of ${spec.multipleOf}` : ''
-      return `${spec.kind}, default ${spec.default}${range}${step}${multiple}${activeNote(spec)}`
+      const snap = spec.kind === 'float' && spec.snap ? ', typed values snap to the step' : ''
+      return `${spec.kind}, default ${spec.default}${range}${step}${multiple}${snap}${activeNote(spec)}`
     }
     case 'seed':
       return `seed, default ${spec.default}, ${spec.min}..${spec.max}, after run: ${spec.controlAfterRun}`
@@ -36,6 +37,14 @@ export interface NodeDoc {
   readonly description: string
   readonly inputs: readonly { name: string; summary: string; description?: string }[]
   readonly outputs: readonly { name: string; type: string; description?: string }[]
+  /** What the node does in a warm-up (Engine.warmUp), when it takes part. */
+  readonly warmUp?: string
+}
+
+function warmUpNote(def: AnyNodeDefinition): string | undefined {
+  if (!def.warmUp) return undefined
+  if (def.warmUp === 'execute') return 'runs when a graph opens, before the first run (its result is cached for it)'
+  return `loads what it needs from ${def.warmUp.inputs.map((i) => `\`${i}\``).join(' and ')} when a graph opens, before the first run`
 }
 
 export function documentNode(def: AnyNodeDefinition): NodeDoc {
@@ -50,6 +59,7 @@ export function documentNode(def: AnyNodeDefinition): NodeDoc {
       ...(spec.description ? { description: spec.description } : {}),
     })),
     outputs: Object.entries(def.outputs).map(([name, out]) => ({ name, type: out.type, ...(out.description ? { description: out.description } : {}) })),
+    ...(warmUpNote(def) ? { warmUp: warmUpNote(def)! } : {}),
   }
 }
 
@@ -58,6 +68,7 @@ export function nodeHelpText(def: AnyNodeDefinition): string {
   const lines = [`${doc.type}  (${doc.title}, ${doc.category})`, `  ${doc.description}`]
   for (const input of doc.inputs) lines.push(`  in  ${input.name}: ${input.summary}${input.description ? ` — ${input.description}` : ''}`)
   for (const out of doc.outputs) lines.push(`  out ${out.name}: ${out.type}`)
+  if (doc.warmUp) lines.push(`  warm-up: ${doc.warmUp}`)
   return lines.join('\n')
 }
 
@@ -72,6 +83,7 @@ export function nodesMarkdown(defs: readonly AnyNodeDefinition[]): string {
       parts.push('')
     }
     if (doc.outputs.length > 0) parts.push(`Outputs: ${doc.outputs.map((o) => `\`${o.name}\` (${o.type})`).join(', ')}.`, '')
+    if (doc.warmUp) parts.push(`Warm-up: ${doc.warmUp}.`, '')
   }
   return parts.join('\n')
 }
