@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { appForSuite, lastRun, nodeIdsByType, outputPixels, runOnce, screenshot, typesOf } from './harness.js'
+import { appForSuite, lastRun, nodeIdsByType, outputPixels, runOnce, screenshot, typesOf, waitForRunAfter } from './harness.js'
 
 const LORA_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-lora-4step.json'), 'utf8')
 const TINY_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
@@ -68,9 +68,38 @@ describe('live LoRA scale with auto-run', () => {
     await screenshot(page, 'lora-live-scale')
   })
 
+  it('a run clicked while the graph warms up waits for it, says so, and builds no session of its own', async () => {
+    const { page } = app
+    await page.click('[data-testid=auto-run]') // off: this test runs by hand
+    await page.evaluate(() => {
+      const seen: string[] = []
+      ;(window as unknown as { __labels: string[] }).__labels = seen
+      new MutationObserver(() => {
+        const label = document.querySelector('[data-testid=progress] .label')?.textContent ?? ''
+        if (seen[seen.length - 1] !== label) seen.push(label)
+      }).observe(document.querySelector('[data-testid=progress]')!, { subtree: true, childList: true, characterData: true })
+    })
+    // The live-delta form needs a UNet session the first test did not build; the run is queued right after opening.
+    const graph = JSON.parse(LORA_GRAPH) as { nodes: { type: string; inputs: Record<string, unknown> }[] }
+    graph.nodes.find((n) => n.type === 'UNetLoRA')!.inputs['mode'] = 'live-delta'
+    const before = (await lastRun(page)).runId
+    await page.evaluate(async (json) => {
+      await window.__hypersd!.loadGraph(json)
+      window.__hypersd!.run()
+    }, JSON.stringify(graph))
+    const run = await waitForRunAfter(page, before)
+    expect(run.status, run.error ?? '').toBe('done')
+    expect(run.sessionsCreated).toEqual([])
+    const liveDeltaUNet = (k: string) => k.includes('/unet/') && k.includes(':live-delta:')
+    expect(run.sessionsReused.filter(liveDeltaUNet)).toHaveLength(1)
+    expect((await page.evaluate(() => window.__hypersd!.warmUp())).sessions.filter(liveDeltaUNet)).toHaveLength(1)
+    expect(await typesOf(page, run.nodesCached)).toEqual(expect.arrayContaining(['LoadPipeline', 'UNetLoRA']))
+    const labels = await page.evaluate(() => (window as unknown as { __labels: string[] }).__labels)
+    expect(labels.some((l) => l.startsWith('Loading models…'))).toBe(true)
+  })
+
   it('says what the warm-up loaded, and loads nothing when Settings turn it off', async () => {
     const { page } = app
-    await page.click('[data-testid=auto-run]') // off again: this test runs by hand
     const indicator = page.locator('[data-testid=warm-up-state]')
     expect(await indicator.getAttribute('data-state')).toBe('done')
     expect(await indicator.getAttribute('title')).toContain('tiny-sd15/unet/model.onnx#lora(unet)')
