@@ -94,6 +94,8 @@ export const useRuns = defineStore('runs', () => {
   const warmUp = ref<{ state: 'idle' | 'loading' | 'done'; sessions: readonly string[] }>({ state: 'idle', sessions: [] })
   /** Which opened graph the current worker has warmed up (graphStore.opened), so each is warmed once. */
   let warmedOpened = -1
+  /** The id of the latest warm-up sent: an older one may end after it and must not be shown as its end. */
+  let warmUpId = 0
 
   /** GPU device losses in this page; the second moves runs to WASM (device-loss.ts). */
   let deviceLosses = 0
@@ -134,7 +136,7 @@ export const useRuns = defineStore('runs', () => {
     if (warmedOpened === graphStore.opened) return
     warmedOpened = graphStore.opened
     warmUp.value = { state: 'loading', sessions: [] }
-    client.warmUp(warmedOpened, editor.toExecGraph())
+    client.warmUp(++warmUpId, editor.toExecGraph())
   }
   // Synchronously: the warm-up state is 'loading' by the time the graph has opened (no stale 'done' in between).
   watch(() => graphStore.opened, warmUpOpenGraph, { flush: 'sync' })
@@ -340,7 +342,7 @@ export const useRuns = defineStore('runs', () => {
         break
       case 'warm-up-done':
         // Only the latest graph's warm-up is shown; an older one may still end after it was replaced.
-        if (message.id === warmedOpened) warmUp.value = { state: 'done', sessions: message.sessions }
+        if (message.id === warmUpId) warmUp.value = { state: 'done', sessions: message.sessions }
         break
       case 'sweep-progress':
         sweepListener?.(message)
