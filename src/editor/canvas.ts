@@ -1,8 +1,8 @@
 // The editor's LGraphCanvas: litegraph's own DOM dialogs (search box, prompt, context menu) build HTML from
 // strings, so this subclass routes them to Vue components that render text only; keys go to the commands table.
-import { LGraphCanvas, type LGraph, type LGraphGroup, type LGraphNode } from '@comfyorg/litegraph'
+import { LGraphCanvas, LiteGraph, type LGraph, type LGraphGroup, type LGraphNode } from '@comfyorg/litegraph'
 import type { NumberRule } from '../engine/value-rules.js'
-import { LowDetailTitles } from './low-detail-titles.js'
+import { LOW_DETAIL_LABEL_HEIGHT, LowDetailTitles } from './low-detail-titles.js'
 
 export interface CanvasPoint {
   readonly clientX: number
@@ -118,6 +118,20 @@ export class StudioCanvas extends LGraphCanvas {
     super.drawFrontCanvas()
   }
 
+  override drawBackCanvas(): void {
+    this.lowDetail.beginBackground()
+    super.drawBackCanvas()
+  }
+
+  /** In low detail litegraph's group titles are a few pixels high: each visible group's goes on top at a fixed size. */
+  override drawGroups(canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D): void {
+    super.drawGroups(canvas, ctx)
+    if (!this.lowDetailTitles || !this.low_quality || !this.graph) return
+    for (const group of this.graph._groups) {
+      if (overlaps(this.visible_area, group.boundingRect)) this.lowDetail.drawGroup(ctx, group, this.ds.scale, this.node_title_color)
+    }
+  }
+
   /**
    * In low detail litegraph leaves out titles and draws blank boxes; the title goes on top, at a fixed on-screen
    * size, here rather than in one pass after all nodes so that a node in front still covers the title behind it.
@@ -125,7 +139,25 @@ export class StudioCanvas extends LGraphCanvas {
   override drawNode(node: LGraphNode, ctx: CanvasRenderingContext2D): void {
     super.drawNode(node, ctx)
     if (!this.lowDetailTitles || !this.low_quality) return
-    this.lowDetail.draw(ctx, node, this.ds.scale, { textColour: this.node_title_color, accent: this.runStateColour(node) })
+    const scale = this.ds.scale
+    const roomPx = node.flags.collapsed ? () => this.roomRightOf(node, LOW_DETAIL_LABEL_HEIGHT / scale) * scale : undefined
+    this.lowDetail.draw(ctx, node, scale, { textColour: this.node_title_color, accent: this.runStateColour(node), roomPx })
+  }
+
+  /**
+   * Graph units from `node`'s left edge to the nearest visible node that starts to its right and overlaps the band
+   * `height` high from the top of its title bar (Infinity for none): how far a collapsed node's title may run on.
+   * A scan of the visible nodes, done only for collapsed nodes in low detail.
+   */
+  private roomRightOf(node: LGraphNode, height: number): number {
+    const left = node.pos[0]
+    const top = node.pos[1] - LiteGraph.NODE_TITLE_HEIGHT
+    let room = Infinity
+    for (const other of this.visible_nodes) {
+      const [x = 0, y = 0, , h = 0] = other.boundingRect
+      if (other !== node && x > left && y < top + height && y + h > top) room = Math.min(room, x - left)
+    }
+    return room
   }
 
   pointFrom(event: PointerLike): CanvasPoint {
@@ -192,4 +224,11 @@ export class StudioCanvas extends LGraphCanvas {
 
   /** Keys are dispatched by the commands table, never by litegraph's built-in handler. */
   override processKey(): void {}
+}
+
+/** Whether rectangles `a` and `b` ([x, y, width, height]) overlap (litegraph's overlapBounding is not exported). */
+function overlaps(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  const [ax, ay, aw, ah] = [a[0] ?? 0, a[1] ?? 0, a[2] ?? 0, a[3] ?? 0]
+  const [bx, by, bw, bh] = [b[0] ?? 0, b[1] ?? 0, b[2] ?? 0, b[3] ?? 0]
+  return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah
 }

@@ -72,6 +72,9 @@ export interface CanvasView {
    */
   readonly lowDetailTitlePx: number | null
   readonly lowDetailTitles: number
+  /** In low detail, how many of those titles were collapsed nodes', and how many group titles the background layer drew. */
+  readonly lowDetailCollapsedTitles: number
+  readonly lowDetailGroupTitles: number
 }
 
 declare global {
@@ -144,6 +147,8 @@ export function installWindowHooks(): () => void {
         lowQuality: canvas.low_quality,
         lowDetailTitlePx: drawn > 0 ? canvas.lowDetail.titlePx : null,
         lowDetailTitles: drawn,
+        lowDetailCollapsedTitles: canvas.low_quality ? canvas.lowDetail.collapsedThisFrame : 0,
+        lowDetailGroupTitles: canvas.low_quality ? canvas.lowDetail.groupsThisBackground : 0,
       }
     },
     nodeRect: (nodeId) => {

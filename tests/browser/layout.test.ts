@@ -239,6 +239,48 @@ for (const size of SIZES) {
       expect(app.errors).toEqual([])
     })
 
+    it("zoomed out below the low-detail threshold, draws a collapsed node's title and a group's title as canvas text at a readable size", async () => {
+      const { page } = app
+      const original = await page.evaluate(() => window.__hypersd!.graphJson())
+      // The default graph's Load Pipeline, collapsed and given a title long enough for its pill to hold a few
+      // characters at 30 % (the pill is as wide as the title, up to the node's width); its group is left as it is.
+      const file = JSON.parse(original) as { nodes: { id: string; type: string; title?: string }[]; layout: { nodes: Record<string, { collapsed?: boolean }>; groups: { bounding: number[] }[] } }
+      const pipeline = file.nodes.find((n) => n.type === 'LoadPipeline')!
+      pipeline.title = 'Load Pipeline for the Hyper-SD shapes model'
+      file.layout.nodes[pipeline.id]!.collapsed = true
+      const [gx, gy] = file.layout.groups[0]!.bounding as [number, number]
+      await page.evaluate((json) => window.__hypersd!.loadGraph(json), JSON.stringify(file))
+      // The group's top-left corner a little up and left of the canvas's centre, at 30 % zoom.
+      await page.evaluate((centre) => window.__hypersd!.zoom(0.3, centre), [gx + 150, gy + 80] as [number, number])
+      await expect
+        .poll(async () => {
+          const v = await page.evaluate(() => window.__hypersd!.view())
+          return [v.lowDetailCollapsedTitles > 0, v.lowDetailGroupTitles > 0]
+        }, { timeout: 3000 })
+        .toEqual([true, true])
+      const view = await page.evaluate(() => window.__hypersd!.view())
+      expect(view.scale).toBeCloseTo(0.3)
+      expect(view.lowDetailTitlePx).toBeGreaterThanOrEqual(11)
+
+      // Light text (the theme's #ececec) on the collapsed pill, where litegraph alone leaves a plain box in the
+      // node's colour, and along the group's top-left corner, where litegraph alone writes a 7 px title in the
+      // group's own blue.
+      const canvas = await canvasBox(page)
+      const pill = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), pipeline.id))!
+      expect(inside(canvas, { x: pill.x, y: pill.y, width: 160, height: 16 })).toBe(true)
+      // Only over the pill (about 96 px wide here), short of the Prompt node's own title 114 px to its right.
+      const pillRows = await Promise.all([3, 5, 7, 9, 11, 13].map((dy) => canvasColoursAround(page, pill.x + 48, pill.y + dy, 44)))
+      expect(pillRows.flat().some(([r, g, b]) => Math.min(r, g, b) > 170)).toBe(true)
+      const corner = { x: canvas.x + (gx + view.offset[0]) * view.scale, y: canvas.y + (gy + view.offset[1]) * view.scale }
+      expect(inside(canvas, { x: corner.x, y: corner.y - 8, width: 130, height: 18 })).toBe(true)
+      const groupRows = await Promise.all([-6, -4, -2, 0, 2, 4].map((dy) => canvasColoursAround(page, corner.x + 64, corner.y + dy, 60)))
+      expect(groupRows.flat().some(([r, g, b]) => Math.min(r, g, b) > 170)).toBe(true)
+      await page.screenshot({ path: resolve(ARTIFACTS, `layout-low-detail-collapsed-group-${label}.png`), scale: 'css' })
+
+      await page.evaluate((json) => window.__hypersd!.loadGraph(json), original)
+      expect(app.errors).toEqual([])
+    })
+
     if (size.sidePanel) {
       it('resizes by its handle within limits, collapses with side-panel-toggle, and keeps both over a reload; the canvas backing store follows', async () => {
         const { page } = app
