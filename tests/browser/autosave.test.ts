@@ -68,6 +68,9 @@ describe('autosave drafts', () => {
   it('keeps a draft it cannot read (truncated JSON): says why, offers it raw, never overwrites it', async () => {
     const { page } = app
     const key = await ownKey(page)
+    // The page's own first autosave (400 ms after the graph is shown) must have landed, or it could overwrite the
+    // broken draft written next, before the reload reads it.
+    await expect.poll(() => draftGraph(page, key), { timeout: 30_000 }).not.toBe('')
     const truncated = shapesGraph('future work').slice(0, 500)
     const at = Date.now()
     await idb(page, 'put', key, { graph: truncated, name: 'future work', savedGraph: null, at })
