@@ -135,11 +135,11 @@ async function warmUp(message: Extract<ToWorker, { type: 'warm-up' }>): Promise<
   warmUpController?.abort()
   const controller = new AbortController()
   warmUpController = controller
-  const result = await engine.warmUp(message.graph, { signal: controller.signal })
+  await engine.warmUp(message.graph, { signal: controller.signal })
   if (warmUpController === controller) warmUpController = undefined
   // Runs queued behind it start after this (the engine serialises), so their counts start here.
   const { created } = host.sessions.take()
-  post({ type: 'warm-up-done', id: message.id, sessions: created, nodes: result.executed.length + result.loaded.length })
+  post({ type: 'warm-up-done', id: message.id, sessions: created })
 }
 
 function errorMessage(error: unknown): string {

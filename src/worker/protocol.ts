@@ -78,6 +78,6 @@ export type FromWorker =
     }
   | { readonly type: 'run-error'; readonly runId: string; readonly message: string; readonly issues: readonly RunIssue[] }
   | { readonly type: 'run-cancelled'; readonly runId: string }
-  /** A warm-up ended, with these sessions built (model keys) and so many nodes executed or loaded. */
-  | { readonly type: 'warm-up-done'; readonly id: number; readonly sessions: readonly string[]; readonly nodes: number }
+  /** A warm-up ended, with these sessions built (model keys). */
+  | { readonly type: 'warm-up-done'; readonly id: number; readonly sessions: readonly string[] }
   | SweepFromWorker
