@@ -28,6 +28,10 @@ export const loadPipeline = defineHostNode({
     } catch (error) {
       throw new InputError('model', error instanceof Error ? error.message : String(error))
     }
+    // In the order the run needs them: their fetches then overlap the sessions built before them (read-ahead.ts).
+    for (const encoder of folder.textEncoders) encoder.model.readAhead()
+    folder.unet.model.readAhead()
+    folder.vaeDecoder.model.readAhead()
     return {
       unet: {
         variant: folder.variant,

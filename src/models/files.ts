@@ -14,6 +14,8 @@ export interface FileSource {
   readRange?(path: string, start: number, end: number): Promise<Uint8Array>
   /** Every file under the folder `path` ('' for the root), paths relative to it, for sources that can list. */
   listFiles?(path: string): Promise<readonly ListedFile[]>
+  /** A hint that these files will be read soon: sources where a read waits on the network start them now. */
+  readAhead?(paths: readonly string[]): void
 }
 
 export interface ListedFile {

@@ -17,6 +17,8 @@ export interface PipelineModel extends LazyModelSource {
   /** Path of model.onnx inside the FileSource, e.g. "tiny-sd15/unet/model.onnx". */
   readonly path: string
   load(onProgress?: LoadProgress): Promise<ModelSource>
+  /** Starts reading the model's file now, where the source reads over the network (see FileSource.readAhead). */
+  readAhead(): void
 }
 
 /** `dir` is the model's folder inside `files` (e.g. "tiny-sd15/unet"). */
@@ -78,5 +80,7 @@ export function pipelineModel(files: FileSource, dir: string): PipelineModel {
     return { path: files.localPath!(path), bytes }
   }
 
-  return { key, path, load, fileBytes, ...(files.localPath ? { localFile } : {}) }
+  const readAhead = (): void => files.readAhead?.([path])
+
+  return { key, path, load, readAhead, fileBytes, ...(files.localPath ? { localFile } : {}) }
 }

@@ -4,12 +4,15 @@
 
 import { joinPath, type FileSource } from './files.js'
 import { announcedLength, checkDownload, looksLikeHtmlPage, modelUrlProblem } from './url-download-checks.js'
+import { ReadAhead, type ReadAheadLimits } from './read-ahead.js'
 
 export interface UrlFileSourceOptions {
   /** Cache API cache name; `null` disables caching. */
   readonly cacheName?: string | null
   /** Injected fetch (tests); defaults to globalThis.fetch. */
   readonly fetch?: typeof fetch
+  /** What readAhead may hold (tests); defaults to DEFAULT_READ_AHEAD_LIMITS. */
+  readonly readAheadLimits?: ReadAheadLimits
 }
 
 /** v2: v1 could hold cut or HTML downloads (kept before the checks), so it is dropped rather than trusted. */
@@ -52,6 +55,7 @@ const ABSOLUTE_URL = /^https?:\/\//i
 export class UrlFileSource implements FileSource {
   private readonly fetchImpl: typeof fetch
   private readonly cacheName: string | null
+  private readonly ahead: ReadAhead
 
   constructor(
     readonly baseUrl: string,
@@ -59,6 +63,12 @@ export class UrlFileSource implements FileSource {
   ) {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
     this.cacheName = options.cacheName === undefined ? DEFAULT_MODEL_CACHE : options.cacheName
+    this.ahead = new ReadAhead({ size: (path) => this.size(path), readBytes: (path, onProgress) => this.fetchBytes(path, onProgress) }, options.readAheadLimits)
+  }
+
+  /** Starts fetching `paths` one after another now; the next readBytes of each takes the bytes (see read-ahead.ts). */
+  readAhead(paths: readonly string[]): void {
+    this.ahead.start(paths)
   }
 
   /** A path under the base URL; an absolute http(s) URL (a model hosted elsewhere, e.g. a hub repo) is kept. */
@@ -96,6 +106,7 @@ export class UrlFileSource implements FileSource {
   }
 
   async exists(path: string): Promise<boolean> {
+    if (this.ahead.knownSize(path) !== undefined) return true
     const cache = await this.cache()
     if (cache && (await cache.match(this.describe(path)))) return true
     try {
@@ -107,6 +118,10 @@ export class UrlFileSource implements FileSource {
   }
 
   async readBytes(path: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
+    return (await this.ahead.claim(path, onProgress)) ?? (await this.fetchBytes(path, onProgress))
+  }
+
+  private async fetchBytes(path: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
     const url = this.describe(path)
     const cache = await this.cache()
     const cached = cache ? await cache.match(url) : undefined
@@ -138,6 +153,8 @@ export class UrlFileSource implements FileSource {
   }
 
   async size(path: string): Promise<number | undefined> {
+    const ahead = this.ahead.knownSize(path)
+    if (ahead !== undefined) return ahead
     const cache = await this.cache()
     const cached = cache ? await cache.match(this.describe(path)) : undefined
     try {

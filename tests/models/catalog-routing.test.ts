@@ -67,6 +67,14 @@ describe('routing model names to mounts', () => {
     expect(files.describe('style.safetensors')).toBe('style:')
   })
 
+  it('passes read-ahead hints to the source each path routes to, where that source reads ahead', () => {
+    const hinted: string[] = []
+    const bundledAhead = { ...named('bundled'), readAhead: (paths: readonly string[]) => void hinted.push(...paths) }
+    const routed = new RoutingFileSource(bundledAhead, [{ name: 'my-loras', kind: 'directory', files: named('my-loras') }])
+    routed.readAhead(['hyper-shapes/unet/model.onnx', 'my-loras/x.safetensors', 'hyper-shapes/vae_decoder/model.onnx'])
+    expect(hinted).toEqual(['hyper-shapes/unet/model.onnx', 'hyper-shapes/vae_decoder/model.onnx']) // the mount cannot read ahead
+  })
+
   it('reads a whole pipeline through a mount, with messages and model keys naming the mount', async () => {
     const routed = new RoutingFileSource(named('bundled'), [{ name: 'my-sd15', kind: 'directory', files: new NodeFileSource(resolve(BUNDLED_MODELS_ROOT, 'tiny-sd15')) }])
     const folder = await readPipelineFolder(routed, modelPath('my-sd15'))

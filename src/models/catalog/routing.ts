@@ -93,6 +93,13 @@ export class RoutingFileSource implements FileSource {
     return route.files.size(route.path)
   }
 
+  readAhead(paths: readonly string[]): void {
+    for (const path of paths) {
+      const route = this.route(path)
+      route.files.readAhead?.([route.path])
+    }
+  }
+
   async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
     const route = this.route(path)
     if (route.files.readRange) return route.files.readRange(route.path, start, end)
