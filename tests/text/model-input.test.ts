@@ -88,6 +88,13 @@ describe('tokenizer configs', () => {
     expect(() => parseVocabJson('{"a": "1"}')).toThrow(/vocab\.json: id of token "a"/)
   })
 
+  it('reads merges.txt as CLIPTokenizer does: Windows line endings, stray spaces, and a blank line keeping its rank', () => {
+    const text = '#version: 0.2\r\nt h\r\n  i   n\t\n\nth e</w>\n'
+    // Python: text.strip().split("\\n")[1:] then merge.split(): a blank line is an empty pair that still takes a rank.
+    expect(parseMergesTxt(text)).toEqual(['t h', 'i n', '', 'th e</w>'])
+    expect(parseMergesTxt('#version: 0.2\na b\nc d')).toEqual(['a b', 'c d'])
+  })
+
   it('SDXL tokenizer_2 encodes "!" as its pad token 0, like transformers does', () => {
     // transformers adds every special token (pad "!" here) to the added-tokens trie, which matches before BPE.
     const { tokenizer: tokenizer2, padId } = clipTokenizerFromFolderTexts({
