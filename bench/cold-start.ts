@@ -39,7 +39,12 @@ async function oneColdStart(browser: Browser, url: string, clickAfterWarmUp: boo
     await page.addInitScript({ content: 'globalThis.__name = (f) => f' })
     await page.addInitScript(recordStages)
     await page.goto(url)
-    await page.waitForFunction(() => (window as unknown as StageWindow).__readyAt !== undefined && window.__hypersd !== undefined, null, { timeout: 120_000 })
+    // Ready, with the default graph on the canvas (a click before it is shown would run an empty graph).
+    await page.waitForFunction(
+      () => (window as unknown as StageWindow).__readyAt !== undefined && window.__hypersd !== undefined && Object.values(window.__hypersd.nodeTypes()).includes('SaveImage'),
+      null,
+      { timeout: 120_000 },
+    )
     // A user who looks at the graph until the toolbar stops saying "loading models…", then clicks Run.
     const warmedAt = clickAfterWarmUp
       ? await page
