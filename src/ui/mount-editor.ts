@@ -52,8 +52,10 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
   resize()
 
   const previewCanvas = document.createElement('canvas')
+  // Not a deep watch: the node states are the one source changed in place, and copying them tracks every key. A deep
+  // watch walked the whole model catalog and every value shown on a node at each progress event of a run.
   const stopWatch = watch(
-    () => [runs.nodeStates, runs.progress, runs.preview, gallery.nodeImages, runs.nodeValues, graph.revision, models.entries, models.loaded] as const,
+    () => [{ ...runs.nodeStates }, runs.progress, runs.preview, gallery.nodeImages, runs.nodeValues, graph.revision, models.entries, models.loaded] as const,
     ([states, progress, preview, images, values]) => {
       const views = new Map<string, NodeRunView>()
       // Asked once per model name, not once per node: the catalog lookup goes through Vue's reactive proxies, which
@@ -82,7 +84,6 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
       }
       editor.setRunViews(views)
     },
-    { deep: true },
   )
 
   return {
