@@ -15,7 +15,7 @@ import {
 } from './discrete.js'
 import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, refuseCustomSigmas, spacedTimesteps } from './spacing.js'
 import { clampedAffine, linearCombine, outputBuffer } from './kernels.js'
-import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
+import type { LinearStep, SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
 
 export type DdimConfig = BetaConfig & ClipConfig
 
@@ -105,19 +105,32 @@ export class DdimScheduler implements SamplingScheduler {
     return ((1 - ap) / (1 - a)) * (1 - a / ap)
   }
 
-  step(modelOutput: Float32Array, t: number, sample: Float32Array, opts: StepOptions = {}): Float32Array {
+  /** x0 = x0s * x + x0o * out and eps = es * x + eo * out, then prev = cx0 * x0 + ceps * eps + std * noise. */
+  private coefficients(t: number, eta: number) {
     if (this.numInferenceSteps === 0) throw new RangeError('ddim: setTimesteps() must be called before step()')
-    const eta = opts.eta ?? 0
     checkEta(eta)
     checkTrainTimestep(t, this.config.num_train_timesteps)
-    checkSameLength('modelOutput', modelOutput, sample)
     const prev = this.previousTimestep(t)
     const alphaT = this.alphasCumprod[t]!
     const alphaPrev = prev >= 0 ? this.alphasCumprod[prev]! : this.finalAlphaCumprod
-    const { x0s, x0o, es, eo } = predictionCoefficients(this.config.prediction_type, alphaT)
     const std = eta * Math.sqrt(this.variance(t, prev))
-    const cx0 = Math.sqrt(alphaPrev)
-    const ceps = Math.sqrt(Math.max(1 - alphaPrev - std * std, 0))
+    return { ...predictionCoefficients(this.config.prediction_type, alphaT), std, cx0: Math.sqrt(alphaPrev), ceps: Math.sqrt(Math.max(1 - alphaPrev - std * std, 0)) }
+  }
+
+  linearStep(t: number, eta = 0): LinearStep | undefined {
+    if (this.config.thresholding || clipBound(this.config.clip_sample, this.config.clip_sample_range) !== Infinity) return undefined
+    const { x0s, x0o, es, eo, std, cx0, ceps } = this.coefficients(t, eta)
+    return { sample: cx0 * x0s + ceps * es, modelOutput: cx0 * x0o + ceps * eo, noise: std }
+  }
+
+  inputScale(): number {
+    return 1
+  }
+
+  step(modelOutput: Float32Array, t: number, sample: Float32Array, opts: StepOptions = {}): Float32Array {
+    const eta = opts.eta ?? 0
+    const { x0s, x0o, es, eo, std, cx0, ceps } = this.coefficients(t, eta)
+    checkSameLength('modelOutput', modelOutput, sample)
     const bound = clipBound(this.config.clip_sample, this.config.clip_sample_range)
     const noise = eta > 0 ? requireNoise(opts.noise, sample, `ddim with eta ${eta}`) : null
     const out = outputBuffer(opts.out, sample.length)
@@ -137,7 +150,8 @@ export class DdimScheduler implements SamplingScheduler {
     }
     if (bound === Infinity) {
       // Without clipping the step is linear in (sample, output, noise): one pass.
-      return linearCombine(out, cx0 * x0s + ceps * es, sample, cx0 * x0o + ceps * eo, modelOutput, std, noise)
+      const linear = this.linearStep(t, eta)!
+      return linearCombine(out, linear.sample, sample, linear.modelOutput, modelOutput, linear.noise, noise)
     }
     for (let i = 0; i < out.length; i++) {
       const s = sample[i]!

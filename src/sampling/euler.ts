@@ -8,7 +8,7 @@ import { betaQuantile } from './beta-distribution.js'
 import { checkEta, checkSameLength, requireNoise, scheduleIndex } from './discrete.js'
 import { applyStrength, checkCustomTimesteps, checkSteps, checkStrength, npLinspace, SchedulerArgumentError, spacedTimesteps } from './spacing.js'
 import { linearCombine, outputBuffer } from './kernels.js'
-import type { SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
+import type { LinearStep, SamplingScheduler, SetTimestepsOptions, StepOptions } from './types.js'
 
 export type EulerConfig = BetaConfig & {
   interpolation_type: string
@@ -229,13 +229,22 @@ export class EulerScheduler implements SamplingScheduler {
     return this.churn(this.sigmaAt(t).sigma) > 0
   }
 
-  step(modelOutput: Float32Array, t: number, sample: Float32Array, opts: StepOptions = {}): Float32Array {
-    if (opts.eta !== undefined) checkEta(opts.eta) // unused by Euler, but a bad value is still a caller bug
-    checkSameLength('modelOutput', modelOutput, sample)
+  inputScale(t: number): number {
+    const { sigma } = this.sigmaAt(t)
+    return 1 / f32(Math.sqrt(f32(f32(sigma * sigma) + 1)))
+  }
+
+  /** With churn x = sample + churnScale * noise; then prev = (1 + (1 - xs) k) x - xo k output (see step). */
+  linearStep(t: number): LinearStep {
+    const { k, xs, xo, churnScale } = this.stepParts(t)
+    const onX = 1 + (1 - xs) * k
+    return { sample: onX, modelOutput: -xo * k, noise: onX * churnScale }
+  }
+
+  private stepParts(t: number): { k: number; xs: number; xo: number; churnScale: number; gamma: number } {
     const { index, sigma } = this.sigmaAt(t)
     const gamma = this.churn(sigma)
     const sigmaHat = sigma * (gamma + 1)
-    const noise = gamma > 0 ? requireNoise(opts.noise, sample, `euler with s_churn ${this.config.s_churn}`) : null
     const churnScale = gamma > 0 ? Math.sqrt(sigmaHat * sigmaHat - sigma * sigma) : 0
     const dt = this.sigmas[index + 1]! - sigmaHat
     // x0 = xs * x + xo * out per prediction type (v_prediction uses sigma, not sigma_hat, as diffusers does).
@@ -254,6 +263,14 @@ export class EulerScheduler implements SamplingScheduler {
         xs = 0
         xo = 1
     }
+    return { k: dt / sigmaHat, xs, xo, churnScale, gamma }
+  }
+
+  step(modelOutput: Float32Array, t: number, sample: Float32Array, opts: StepOptions = {}): Float32Array {
+    if (opts.eta !== undefined) checkEta(opts.eta) // unused by Euler, but a bad value is still a caller bug
+    checkSameLength('modelOutput', modelOutput, sample)
+    const { k, xs, xo, churnScale, gamma } = this.stepParts(t)
+    const noise = gamma > 0 ? requireNoise(opts.noise, sample, `euler with s_churn ${this.config.s_churn}`) : null
     // With churn the step starts from x + noise * sqrt(sigma_hat^2 - sigma^2).
     const x = noise ? linearCombine(new Float32Array(sample.length), 1, sample, churnScale, noise) : sample
     if (opts.predictedOriginal) {
@@ -261,7 +278,6 @@ export class EulerScheduler implements SamplingScheduler {
       linearCombine(opts.predictedOriginal, xs, x, xo, modelOutput)
     }
     // out = x + (x - x0) * dt / sigma_hat, linear in (x, output): one pass.
-    const k = dt / sigmaHat
     return linearCombine(outputBuffer(opts.out, sample.length), 1 + (1 - xs) * k, x, -xo * k, modelOutput)
   }
 

@@ -5,7 +5,7 @@ import { SchedulerConfigError } from './config.js'
 import { checkEta, checkSameLength, clipBound, predictionCoefficients, requireNoise } from './discrete.js'
 import { dynamicThreshold } from './threshold.js'
 import { clampedAffine, linearCombine, outputBuffer } from './kernels.js'
-import type { SamplingScheduler, StepOptions } from './types.js'
+import type { LinearStep, SamplingScheduler, StepOptions } from './types.js'
 
 const SIGMA_DATA = 0.5
 
@@ -31,6 +31,21 @@ export class LcmScheduler extends ConsistencySchedulerBase implements SamplingSc
   }
 
   /** predictedOriginal receives LCM's `denoised` (the boundary-conditioned x0), the better preview. */
+  /** denoised = (cOut * x0s + cSkip) * x + cOut * x0o * output; prev = keep * denoised + add * noise. */
+  linearStep(t: number): LinearStep | undefined {
+    if (this.config.thresholding || clipBound(this.config.clip_sample, this.config.clip_sample_range) !== Infinity) return undefined
+    const { index, last } = this.position(t)
+    const alphaPrev = this.alphasCumprod[last ? t : this.schedule[index + 1]!]!
+    const { cSkip, cOut } = lcmBoundaryScalings(t, this.config.timestep_scaling)
+    const { x0s, x0o } = predictionCoefficients(this.config.prediction_type, this.alphasCumprod[t]!)
+    const keep = last ? 1 : Math.sqrt(alphaPrev)
+    return { sample: keep * (cOut * x0s + cSkip), modelOutput: keep * cOut * x0o, noise: last ? 0 : Math.sqrt(1 - alphaPrev) }
+  }
+
+  inputScale(): number {
+    return 1
+  }
+
   step(modelOutput: Float32Array, t: number, sample: Float32Array, opts: StepOptions = {}): Float32Array {
     if (opts.eta !== undefined) checkEta(opts.eta) // unused by LCM, but a bad value is still a caller bug
     checkSameLength('modelOutput', modelOutput, sample)
@@ -50,7 +65,8 @@ export class LcmScheduler extends ConsistencySchedulerBase implements SamplingSc
         checkSameLength('predictedOriginal', opts.predictedOriginal, sample)
         linearCombine(opts.predictedOriginal, cOut * x0s + cSkip, sample, cOut * x0o, modelOutput)
       }
-      return linearCombine(out, keep * (cOut * x0s + cSkip), sample, keep * cOut * x0o, modelOutput, add, noise)
+      const linear = this.linearStep(t)!
+      return linearCombine(out, linear.sample, sample, linear.modelOutput, modelOutput, linear.noise, noise)
     }
     // x0 thresholded per image, or clipped, before the boundary condition (diffusers' order).
     const denoised = this.config.thresholding

@@ -33,6 +33,14 @@ export interface Scheduler {
   addNoise(original: Float32Array, noise: Float32Array, t: number): Float32Array
 }
 
+/** A step that is linear in its inputs: prev = sample * x_t + modelOutput * model output + noise * z. */
+export interface LinearStep {
+  readonly sample: number
+  readonly modelOutput: number
+  /** Zero where the step draws no noise. */
+  readonly noise: number
+}
+
 /** What every scheduler here offers beyond the stable contract. */
 export interface SamplingScheduler extends Scheduler {
   readonly name: SchedulerName
@@ -42,4 +50,11 @@ export interface SamplingScheduler extends Scheduler {
   readonly alphasCumprod: Float32Array
   /** Whether step(t) with this eta would consume a noise array (so callers draw noise only when needed). */
   needsNoise(t: number, eta?: number): boolean
+  /**
+   * The step at t as three numbers when it is linear (no clipping or thresholding of x0), else undefined: a loop
+   * that keeps its tensors on a GPU then needs only an axpy there. step() uses the same numbers where it can.
+   */
+  linearStep(t: number, eta?: number): LinearStep | undefined
+  /** scaleModelInput(sample, t) as a multiplier (1 where the model input is the sample itself). */
+  inputScale(t: number): number
 }
