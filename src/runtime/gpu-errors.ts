@@ -83,6 +83,12 @@ export class ScopedGpuSession implements ModelSession {
     })
   }
 
+  runResident(feeds: Parameters<NonNullable<ModelSession['runResident']>>[0], outputNames: readonly string[]): ReturnType<NonNullable<ModelSession['runResident']>> {
+    const inner = this.session.runResident
+    if (!inner) throw new Error(`${this.modelKey}: this session cannot keep its outputs on the GPU`)
+    return inGpuErrorScopes(this.device, `running ${this.modelKey} on WebGPU`, () => inner.call(this.session, feeds, outputNames))
+  }
+
   dispose(): Promise<void> {
     return this.session.dispose()
   }

@@ -5,8 +5,9 @@
 import { totalmem } from 'node:os'
 import * as ort from 'onnxruntime-node'
 import { createOrtSession, createOrtSessionFromFile } from './ort-session.js'
+import { hostDeviceSupport, ReadBackCounter, type OrtTensorConstructor } from './device-tensor.js'
 import { estimateSessionBytes, refusalOnEvery } from './preflight.js'
-import type { BackendName, InferenceBackend, LoadRoute, LocalModelFile, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
+import type { BackendName, DeviceSupport, InferenceBackend, LoadRoute, LocalModelFile, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
 
 /** Execution providers this onnxruntime-node build can use here (bundled ones only). */
 export function availableNodeProviders(): BackendName[] {
@@ -29,6 +30,9 @@ export class NodeBackend implements InferenceBackend {
     estimate: (fileBytes, route) => estimateSessionBytes(fileBytes, 'cpu', route),
   }
   private readonly defaults: readonly BackendName[]
+  private readonly readBacks = new ReadBackCounter()
+  /** Host memory: the resident sampling loop runs here unchanged, so its code path is checked without a GPU. */
+  readonly device: DeviceSupport = hostDeviceSupport(ort.Tensor as OrtTensorConstructor, this.readBacks)
 
   constructor(options: NodeBackendOptions = {}) {
     this.defaults = options.executionProviders ?? ['cpu']
@@ -48,11 +52,11 @@ export class NodeBackend implements InferenceBackend {
   }
 
   async createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession> {
-    return createOrtSession(ort, source, options, this.providers(options), () => this.memory)
+    return createOrtSession(ort, source, options, this.providers(options), () => this.memory, { readBacks: this.readBacks })
   }
 
   async createSessionFromFile(modelKey: string, file: LocalModelFile, options?: SessionOptions): Promise<ModelSession> {
-    return createOrtSessionFromFile(ort, modelKey, file, options, this.providers(options), () => this.memory)
+    return createOrtSessionFromFile(ort, modelKey, file, options, this.providers(options), () => this.memory, this.readBacks)
   }
 }
 

@@ -5,11 +5,11 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common'
 import { modelFileBytes, refusalForSize, type MemoryBudget, type PreflightError } from './preflight.js'
 import { checkModelBytes, ortSessionOptions } from './session-options.js'
-import { convertTensor, hostTensor } from './tensor.js'
-import type { BackendName, HostTensor, IOMetadata, LoadRoute, LocalModelFile, ModelSession, ModelSource, SessionOptions, TensorArray, TensorDType } from './types.js'
+import { convertTensor, isDeviceTensor } from './tensor.js'
+import { OrtDeviceTensor, readOrtTensor, ReadBackCounter, type OrtTensorConstructor } from './device-tensor.js'
+import type { BackendName, DeviceTensor, HostTensor, IOMetadata, LoadRoute, LocalModelFile, ModelSession, ModelSource, RunFeed, SessionOptions, TensorDType } from './types.js'
 
-/** The Tensor class of the onnxruntime package in use (node and web each have their own). */
-export type OrtTensorConstructor = new (type: TensorDType, data: TensorArray, dims: readonly number[]) => Tensor
+export type { OrtTensorConstructor }
 
 const KNOWN_DTYPES: readonly TensorDType[] = ['float32', 'float16', 'int32', 'int64', 'uint8', 'bool']
 
@@ -17,37 +17,6 @@ function toIOMetadata(meta: InferenceSession.ValueMetadata): IOMetadata {
   if (!meta.isTensor) return { name: meta.name, dtype: 'unknown', shape: [] }
   const dtype = (KNOWN_DTYPES as readonly string[]).includes(meta.type) ? (meta.type as TensorDType) : 'unknown'
   return { name: meta.name, dtype, shape: meta.shape.map((d) => (typeof d === 'number' ? d : d === '' ? -1 : d)) }
-}
-
-/**
- * An ort output as a HostTensor. CPU outputs already live in a JS-owned buffer on both onnxruntime-node and
- * onnxruntime-web (each copies out of native or WASM memory once), so they are adopted as they are; only other
- * locations are copied (a slice), so the ort tensor can be disposed. float16 comes back as raw bits even where ort
- * uses Float16Array.
- */
-function adoptOutput(name: string, tensor: Tensor): HostTensor {
-  const dims = [...tensor.dims]
-  const data = tensor.data
-  const owned = tensor.location === 'cpu'
-  const keep = <T extends { slice(): T }>(array: T): T => (owned ? array : array.slice())
-  switch (tensor.type) {
-    case 'float32':
-      return hostTensor('float32', dims, keep(data as Float32Array))
-    case 'float16': {
-      const view = data as ArrayBufferView & { length: number }
-      const bits = new Uint16Array(view.buffer, view.byteOffset, view.length)
-      return hostTensor('float16', dims, keep(bits))
-    }
-    case 'int32':
-      return hostTensor('int32', dims, keep(data as Int32Array))
-    case 'int64':
-      return hostTensor('int64', dims, keep(data as BigInt64Array))
-    case 'uint8':
-    case 'bool':
-      return hostTensor(tensor.type, dims, keep(data as Uint8Array))
-    default:
-      throw new Error(`output "${name}" has unsupported type ${tensor.type}`)
-  }
 }
 
 export class OrtModelSession implements ModelSession {
@@ -61,20 +30,48 @@ export class OrtModelSession implements ModelSession {
     readonly backend: BackendName,
     private readonly session: InferenceSession,
     private readonly TensorClass: OrtTensorConstructor,
+    /** The backend's count of device-to-host copies. */
+    private readonly readBacks: ReadBackCounter = new ReadBackCounter(),
   ) {
     this.inputs = session.inputMetadata.map(toIOMetadata)
     this.outputs = session.outputMetadata.map(toIOMetadata)
   }
 
   async run(feeds: Readonly<Record<string, HostTensor>>, outputNames?: readonly string[]): Promise<Record<string, HostTensor>> {
-    if (this.disposed) throw new Error(`${this.modelKey}: session was disposed`)
-    const ortFeeds: Record<string, Tensor> = {}
+    const results = await this.execute(feeds, outputNames)
+    const out: Record<string, HostTensor> = {}
     try {
+      // Outputs left on the GPU (WebGPU sessions keep them there for runResident) are downloaded here.
+      for (const [name, value] of Object.entries(results)) out[name] = await readOrtTensor(name, value, this.readBacks)
+    } finally {
+      for (const value of Object.values(results)) value.dispose()
+    }
+    return out
+  }
+
+  async runResident(feeds: Readonly<Record<string, RunFeed>>, outputNames: readonly string[]): Promise<Record<string, DeviceTensor>> {
+    const results = await this.execute(feeds, outputNames)
+    return Object.fromEntries(Object.entries(results).map(([name, value]) => [name, new OrtDeviceTensor(value, this.readBacks, `${this.modelKey} output "${name}"`)]))
+  }
+
+  private async execute(feeds: Readonly<Record<string, RunFeed>>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
+    if (this.disposed) throw new Error(`${this.modelKey}: session was disposed`)
+    const made: Tensor[] = []
+    try {
+      const ortFeeds: Record<string, Tensor> = {}
       for (const input of this.inputs) {
         const feed = Object.hasOwn(feeds, input.name) ? feeds[input.name] : undefined
         if (!feed) throw new Error(`${this.modelKey}: missing input "${input.name}"`)
+        if (isDeviceTensor(feed)) {
+          if (!(feed instanceof OrtDeviceTensor)) throw new Error(`${this.modelKey}: input "${input.name}" is a device tensor of another backend`)
+          if (input.dtype !== 'unknown' && feed.dtype !== input.dtype) throw new Error(`${this.modelKey}: input "${input.name}" is ${feed.dtype} on the device, the model takes ${input.dtype}`)
+          ortFeeds[input.name] = feed.tensor // the caller's: not disposed here
+          continue
+        }
         const converted = input.dtype === 'unknown' ? feed : convertTensor(feed, input.dtype, `${this.modelKey} input "${input.name}"`)
-        ortFeeds[input.name] = new this.TensorClass(converted.dtype, converted.data, converted.dims)
+        const tensor = new this.TensorClass(converted.dtype, converted.data, converted.dims)
+        made.push(tensor)
+        ortFeeds[input.name] = tensor
       }
       for (const name of Object.keys(feeds)) {
         if (!this.inputs.some((i) => i.name === name)) {
@@ -82,21 +79,13 @@ export class OrtModelSession implements ModelSession {
         }
       }
       const fetches = outputNames ? [...outputNames] : undefined
-      let results: InferenceSession.OnnxValueMapType
       try {
-        results = fetches ? await this.session.run(ortFeeds, fetches) : await this.session.run(ortFeeds)
+        return (fetches ? await this.session.run(ortFeeds, fetches) : await this.session.run(ortFeeds)) as Record<string, Tensor>
       } catch (err) {
         throw new Error(`${this.modelKey}: inference failed: ${(err as Error).message}`, { cause: err })
       }
-      const out: Record<string, HostTensor> = {}
-      try {
-        for (const [name, value] of Object.entries(results)) out[name] = adoptOutput(name, value as Tensor)
-      } finally {
-        for (const value of Object.values(results)) (value as Tensor).dispose()
-      }
-      return out
     } finally {
-      for (const tensor of Object.values(ortFeeds)) tensor.dispose()
+      for (const tensor of made) tensor.dispose()
     }
   }
 
@@ -134,15 +123,34 @@ export async function createOrtSession(
   options: SessionOptions | undefined,
   providers: readonly BackendName[],
   budgetFor: BudgetFor = () => undefined,
+  residency: Residency = {},
 ): Promise<ModelSession> {
   try {
     checkModelBytes(source)
   } catch (err) {
     throw modelLoadError(source.key, err)
   }
-  return firstProvider(ort, source.key, modelFileBytes(source), providers, budgetFor, (ep) =>
-    ort.InferenceSession.create(source.bytes, ortSessionOptions(source, options, [ep])),
+  return firstProvider(
+    ort,
+    source.key,
+    modelFileBytes(source),
+    providers,
+    budgetFor,
+    (ep) => ort.InferenceSession.create(source.bytes, withOutputLocation(ortSessionOptions(source, options, [ep]), ep, residency)),
+    'bytes',
+    residency.readBacks,
   )
+}
+
+/** Where a backend keeps run outputs: WebGPU sessions can leave them in GPU buffers for runResident. */
+export interface Residency {
+  /** Outputs of WebGPU sessions stay on the GPU; run() downloads them, runResident() keeps them. */
+  readonly gpuOutputs?: boolean
+  readonly readBacks?: ReadBackCounter
+}
+
+function withOutputLocation(options: InferenceSession.SessionOptions, ep: BackendName, residency: Residency): InferenceSession.SessionOptions {
+  return ep === 'webgpu' && residency.gpuOutputs ? { ...options, preferredOutputLocation: 'gpu-buffer' } : options
 }
 
 /** The same, with onnxruntime reading the file (and the external data next to it) itself: no copy in JS. */
@@ -153,8 +161,9 @@ export async function createOrtSessionFromFile(
   options: SessionOptions | undefined,
   providers: readonly BackendName[],
   budgetFor: BudgetFor = () => undefined,
+  readBacks?: ReadBackCounter,
 ): Promise<ModelSession> {
-  return firstProvider(ort, modelKey, file.bytes, providers, budgetFor, (ep) => ort.InferenceSession.create(file.path, ortSessionOptions({}, options, [ep])), 'file')
+  return firstProvider(ort, modelKey, file.bytes, providers, budgetFor, (ep) => ort.InferenceSession.create(file.path, ortSessionOptions({}, options, [ep])), 'file', readBacks)
 }
 
 async function firstProvider(
@@ -165,6 +174,7 @@ async function firstProvider(
   budgetFor: BudgetFor,
   create: (ep: BackendName) => Promise<InferenceSession>,
   route: LoadRoute = 'bytes',
+  readBacks?: ReadBackCounter,
 ): Promise<ModelSession> {
   let lastError: unknown
   let refusal: PreflightError | undefined
@@ -176,7 +186,7 @@ async function firstProvider(
       continue
     }
     try {
-      return new OrtModelSession(modelKey, ep, await create(ep), ort.Tensor as OrtTensorConstructor)
+      return new OrtModelSession(modelKey, ep, await create(ep), ort.Tensor as OrtTensorConstructor, readBacks)
     } catch (err) {
       lastError = err
     }

@@ -120,19 +120,22 @@ export class SessionCache {
 
   /** Counts the session's runs in flight, so eviction leaves it alone while it computes. */
   private track(entry: Entry, session: ModelSession): ModelSession {
+    const busy = async <T>(work: () => Promise<T>): Promise<T> => {
+      entry.busy++
+      entry.lastUsed = ++this.clock
+      try {
+        return await work()
+      } finally {
+        entry.busy--
+      }
+    }
+    const resident = session.runResident
     return {
       backend: session.backend,
       inputs: session.inputs,
       outputs: session.outputs,
-      run: async (feeds, outputNames) => {
-        entry.busy++
-        entry.lastUsed = ++this.clock
-        try {
-          return await session.run(feeds, outputNames)
-        } finally {
-          entry.busy--
-        }
-      },
+      run: (feeds, outputNames) => busy(() => session.run(feeds, outputNames)),
+      ...(resident ? { runResident: (feeds, outputNames) => busy(() => resident.call(session, feeds, outputNames)) } : {}),
       dispose: () => session.dispose(),
     }
   }

@@ -2,7 +2,7 @@
 // session input declares (fp16 UNets take float16 samples; exports differ on int32 vs int64 ids and timesteps).
 
 import { float16ArrayToFloat32, float16BitsToFloat32, float32ArrayToFloat16, float32ToFloat16Bits } from '../models/onnx/float16.js'
-import type { HostTensor, TensorArray, TensorDType } from './types.js'
+import type { DeviceTensor, HostTensor, RunFeed, TensorArray, TensorDType } from './types.js'
 
 export { float16ArrayToFloat32, float16BitsToFloat32, float32ArrayToFloat16, float32ToFloat16Bits }
 
@@ -88,4 +88,8 @@ export function convertTensor(tensor: HostTensor, dtype: TensorDType, what = 'te
 /** float32 view of any numeric host tensor (float16 decoded, integers converted). */
 export function toFloat32(tensor: HostTensor): Float32Array {
   return convertTensor(tensor, 'float32').data as Float32Array
+}
+
+export function isDeviceTensor(feed: RunFeed): feed is DeviceTensor {
+  return (feed as DeviceTensor).location === 'device'
 }

@@ -63,13 +63,42 @@ export interface IOMetadata {
   readonly shape: readonly (number | string)[]
 }
 
+/**
+ * A tensor left where a session computed it (a GPU buffer on WebGPU, host memory elsewhere): fed to the next run as it
+ * is, copied to the host only by read(), which the backend counts as a read-back. Its owner disposes it.
+ */
+export interface DeviceTensor {
+  readonly location: 'device'
+  readonly dtype: TensorDType
+  readonly dims: readonly number[]
+  read(): Promise<HostTensor>
+  dispose(): void
+}
+
+export type RunFeed = HostTensor | DeviceTensor
+
 export interface ModelSession {
   readonly backend: BackendName
   readonly inputs: readonly IOMetadata[]
   readonly outputs: readonly IOMetadata[]
   /** Feeds are converted to each input's declared dtype (e.g. float32 -> float16) by the backend. */
   run(feeds: Readonly<Record<string, HostTensor>>, outputNames?: readonly string[]): Promise<Record<string, HostTensor>>
+  /**
+   * A run whose outputs stay on the device, for loops that feed them to the next run (see DeviceSupport). Device
+   * feeds must already have the input's dtype; host feeds are converted as in run().
+   */
+  runResident?(feeds: Readonly<Record<string, RunFeed>>, outputNames: readonly string[]): Promise<Record<string, DeviceTensor>>
   dispose(): Promise<void>
+}
+
+/** Tensors kept on the device between runs, on backends whose sessions offer runResident. */
+export interface DeviceSupport {
+  /** 'gpu': outputs stay in GPU buffers (WebGPU); 'host': the device is host memory (the same loop, for checks). */
+  readonly kind: 'gpu' | 'host'
+  /** Copies a host tensor to the device once (e.g. the conditioning, read by every step). */
+  upload(tensor: HostTensor): Promise<DeviceTensor>
+  /** Device-to-host copies so far: reads of device tensors and outputs a plain run() brought back. */
+  readonly readBacks: number
 }
 
 /** How a model reaches onnxruntime: as bytes held in JS, or as a path onnxruntime opens itself. */
@@ -95,5 +124,7 @@ export interface InferenceBackend {
   createSessionFromFile?(modelKey: string, file: LocalModelFile, options?: SessionOptions): Promise<ModelSession>
   /** When set, the session cache evicts least recently used idle sessions so a new one fits. */
   readonly memory?: SessionMemory
+  /** When set, sessions offer runResident and host tensors can be uploaded once. */
+  readonly device?: DeviceSupport
   createSession(source: ModelSource, options?: SessionOptions): Promise<ModelSession>
 }

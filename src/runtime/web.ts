@@ -5,8 +5,9 @@
 import type * as OrtWeb from 'onnxruntime-web'
 import { loadOrt, type OrtModule, type OrtSettings } from './ort-entry.js'
 import { createOrtSession } from './ort-session.js'
+import { OrtDeviceTensor, ReadBackCounter } from './device-tensor.js'
 import { estimateSessionBytes, refusalOnEvery, WASM_HEAP_LIMIT } from './preflight.js'
-import type { InferenceBackend, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
+import type { DeviceSupport, HostTensor, InferenceBackend, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
 import { chooseBackend, type AdapterInfoLike, type AdapterProbe, type BackendChoice } from './adapter.js'
 import { identityModel } from './warm-up.js'
 import { ScopedGpuSession, watchUncapturedErrors, type GpuErrorDevice } from './gpu-errors.js'
@@ -68,6 +69,16 @@ export function defaultWasmThreads(): number {
   if (!globalThis.crossOriginIsolated) return 1
   const cores = globalThis.navigator?.hardwareConcurrency ?? 1
   return Math.max(1, Math.min(4, cores))
+}
+
+/** GPUBufferUsage flags (the WebGPU DOM types and constants are not part of this build's lib). */
+const GPU_COPY_SRC = 0x04
+const GPU_COPY_DST = 0x08
+const GPU_STORAGE = 0x80
+
+interface GpuUploadDevice {
+  createBuffer(descriptor: { size: number; usage: number }): { destroy(): void }
+  readonly queue: { writeBuffer(buffer: { destroy(): void }, offset: number, data: ArrayBuffer, dataOffset: number, size: number): void }
 }
 
 /** The part of GPUDevice used here (the WebGPU DOM types are not part of this build's lib). */
@@ -148,6 +159,7 @@ export class WebBackend implements InferenceBackend {
     try {
       const device = (await (await this.ort()).env.webgpu.device) as GpuDeviceLike
       const lastUncaptured = watchUncapturedErrors(device)
+      this.deviceLost = device.lost.then(() => true)
       void device.lost.then((info) => {
         const before = lastUncaptured()
         onLost(`the GPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''})${before ? `, after the WebGPU error "${before}"` : ''}`)
@@ -155,6 +167,18 @@ export class WebBackend implements InferenceBackend {
     } catch {
       this.watching = false // no device to watch (yet)
     }
+  }
+
+  /** Resolves (true) when the watched GPU device is lost. */
+  private deviceLost: Promise<boolean> | undefined
+
+  /**
+   * Whether the GPU device is lost, or is lost within `graceMs`: a run that failed on a dying device (a buffer
+   * unmapped under a read-back, say) failed because of the loss, which is reported a moment after its error.
+   */
+  lostWithin(graceMs: number): Promise<boolean> {
+    if (!this.deviceLost) return Promise.resolve(false)
+    return Promise.race([this.deviceLost, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs))])
   }
 
   private injectGpuError = false
@@ -167,6 +191,35 @@ export class WebBackend implements InferenceBackend {
   /** Destroys the GPU device, as a driver reset would (for checking that the app recovers). */
   async loseDevice(): Promise<void> {
     if (this.active === 'webgpu') ((await (await this.ort()).env.webgpu.device) as GpuDeviceLike).destroy()
+  }
+
+  private readonly readBacks = new ReadBackCounter()
+
+  /**
+   * On WebGPU, sessions leave their outputs in GPU buffers (run() downloads them; runResident() keeps them) and host
+   * tensors are uploaded into buffers of onnxruntime's device, so a sampling loop never reads back between steps.
+   */
+  get device(): DeviceSupport | undefined {
+    if (this.active !== 'webgpu') return undefined
+    const counter = this.readBacks
+    return {
+      kind: 'gpu',
+      upload: (tensor) => this.upload(tensor),
+      get readBacks() {
+        return counter.count
+      },
+    }
+  }
+
+  private async upload(tensor: HostTensor): Promise<OrtDeviceTensor> {
+    if (tensor.dtype !== 'float32') throw new Error(`only float32 tensors are uploaded to the GPU, not ${tensor.dtype}`)
+    const ort = await this.ort()
+    const device = (await ort.env.webgpu.device) as unknown as GpuUploadDevice
+    const bytes = tensor.data.byteLength
+    const buffer = device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage: GPU_STORAGE | GPU_COPY_SRC | GPU_COPY_DST })
+    device.queue.writeBuffer(buffer, 0, tensor.data.buffer as ArrayBuffer, tensor.data.byteOffset, bytes)
+    const gpuTensor = ort.Tensor.fromGpuBuffer(buffer as unknown as OrtWeb.Tensor.GpuBufferType, { dataType: 'float32', dims: tensor.dims, dispose: () => buffer.destroy() })
+    return new OrtDeviceTensor(gpuTensor, this.readBacks, 'uploaded tensor')
   }
 
   /** The warm-up in progress or done: sessions wait for it (onnxruntime refuses a second initialisation meanwhile). */
@@ -194,7 +247,10 @@ export class WebBackend implements InferenceBackend {
     const ort = await this.ort()
     const providers = this.providers(options)
     // WebGPU sessions are staged through the same wasm32 heap, so both providers share its 4 GB limit.
-    const session = await createOrtSession(ort, source, withWasmOptimisation(source, options, providers), providers, () => HEAP_BUDGET)
+    const session = await createOrtSession(ort, source, withWasmOptimisation(source, options, providers), providers, () => HEAP_BUDGET, {
+      gpuOutputs: true,
+      readBacks: this.readBacks,
+    })
     if (session.backend !== 'webgpu') return session
     await this.watchCreatedDevice()
     const device = (await ort.env.webgpu.device) as GpuDeviceLike
