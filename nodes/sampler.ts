@@ -4,6 +4,8 @@ import { latentToPreview } from '../src/imaging/latent-preview.js'
 import { createScheduler, EulerScheduler, findPreset, float32Text, HYPER_SD_PRESETS, presetConfig, type HyperSdPreset } from '../src/sampling/index.js'
 import { defineHostNode } from './define.js'
 import { denoise } from './lib/denoise.js'
+import { denoiseOnDevice, deviceLoopRefusal } from './lib/denoise-device.js'
+import { DeviceOps } from './lib/device-ops.js'
 import { parseSigmas, parseTimesteps } from './lib/timesteps-text.js'
 import type { Conditioning } from './types.js'
 import { createUNetCaller } from './lib/unet-call.js'
@@ -125,9 +127,11 @@ export const tscdSampler = defineHostNode({
       }),
     )
     ctx.stage('Sampling…')
-    const unet = await createUNetCaller(ctx, model, positive, guidedAgainst, [h, w])
+    // On a GPU the loop keeps its tensors there (denoise-device.ts) unless the UNet or the schedule cannot.
+    const device = ctx.services.backend.device
+    const unet = await createUNetCaller(ctx, model, positive, guidedAgainst, [h, w], device?.kind === 'gpu' ? device : undefined)
     const format = model.variant
-    const samples = await denoise({
+    const loop = {
       scheduler,
       steps,
       ...(customTimesteps ? { timesteps: customTimesteps } : {}),
@@ -139,10 +143,26 @@ export const tscdSampler = defineHostNode({
       guidanceRescale: inputs.guidance_rescale,
       latent: latent.data,
       batch,
-      unet,
       checkCancelled: () => ctx.checkCancelled(),
-      onStep: (i, total, latents) => ctx.progress(i + 1, total, latentToPreview(latents, latent.dims, format)),
-    })
+    }
+    const hostOnly = device?.kind === 'gpu' ? (unet.hostOnlyBecause ?? deviceLoopRefusal({ scheduler, eta })) : undefined
+    // On a GPU, a loop that must read the latents back every step says why (e.g. an fp16 UNet: use an fp32 export).
+    if (hostOnly !== undefined) ctx.warn(`sampling reads the latents back from the GPU every step: ${hostOnly}`)
+    const onDevice = device?.kind === 'gpu' && hostOnly === undefined ? unet.onDevice : undefined
+    let samples: Float32Array
+    try {
+      samples = onDevice
+        ? await denoiseOnDevice({
+            ...loop,
+            unet: onDevice,
+            ops: new DeviceOps(ctx.services.sessions, device!),
+            dims: latent.dims,
+            onStep: (i, total, latents) => ctx.progress(i + 1, total, latents ? latentToPreview(latents, latent.dims, format) : undefined),
+          })
+        : await denoise({ ...loop, unet, onStep: (i, total, latents) => ctx.progress(i + 1, total, latentToPreview(latents, latent.dims, format)) })
+    } finally {
+      unet.release()
+    }
     const parameters = {
       seed: inputs.seed,
       steps,

@@ -26,9 +26,13 @@ export interface DenoiseOptions {
   readonly checkCancelled: () => void
 }
 
-/** Same order of random draws as diffusers with a CPU torch.Generator: initial noise, then per-step noise. */
-export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
-  const { scheduler, batch } = options
+/**
+ * The schedule, the seeded generator and the starting latents (pure noise, or the input latent noised to the first
+ * timestep when denoise < 1): the same order of random draws as diffusers with a CPU torch.Generator, initial noise
+ * first, then per-step noise from the same generator.
+ */
+export function startSampling(options: Omit<DenoiseOptions, 'unet' | 'onStep' | 'checkCancelled'>): { timesteps: number[]; generator: TorchGenerator; latents: Float32Array } {
+  const { scheduler } = options
   const timestepOptions = {
     ...(options.timesteps ? { timesteps: options.timesteps } : {}),
     ...(options.sigmas ? { sigmas: options.sigmas } : {}),
@@ -47,6 +51,15 @@ export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
     const sigma = scheduler.initNoiseSigma
     if (sigma !== 1) for (let i = 0; i < size; i++) latents[i] = latents[i]! * sigma
   }
+  return { timesteps, generator, latents }
+}
+
+export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
+  const { scheduler, batch } = options
+  const size = options.latent.length
+  const start = startSampling(options)
+  const { timesteps, generator } = start
+  let latents = start.latents
   const useCfg = options.cfg > 1
   for (let i = 0; i < timesteps.length; i++) {
     options.checkCancelled()

@@ -1,9 +1,19 @@
 // Builds the per-step UNet call: conditioning rows, timestep dtype/shape, SDXL extras, LoRA scale feeds.
 import { InputError, type NodeContext } from '../../src/engine/index.js'
-import type { HostTensor } from '../../src/runtime/types.js'
+import type { DeviceSupport, DeviceTensor, HostTensor } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
 import type { Conditioning, UNetModel } from '../types.js'
 import type { UNetCall } from './denoise.js'
+import type { DeviceUNetCall } from './denoise-device.js'
+
+/** The UNet per step, and where the session and device allow it the same call with its tensors kept on the device. */
+export interface UNetCaller extends UNetCall {
+  /** Undefined with the reason when the loop must stay on the host (no device, an fp16 UNet, ...). */
+  readonly onDevice?: DeviceUNetCall
+  readonly hostOnlyBecause?: string
+  /** Frees the conditioning uploaded to the device. */
+  release(): void
+}
 import { unetSession } from './lora-sessions.js'
 import { float32 } from './run-model.js'
 
@@ -29,7 +39,8 @@ export async function createUNetCaller(
   positive: Conditioning,
   negative: Conditioning | undefined,
   [h, w]: readonly [number, number],
-): Promise<UNetCall> {
+  device?: DeviceSupport,
+): Promise<UNetCaller> {
   const { session, feeds: loraFeeds } = await unetSession(ctx, model)
   const hiddenInput = session.inputs.find((i) => i.name === 'encoder_hidden_states')
   const expectedDim = hiddenInput?.shape[2]
@@ -69,17 +80,46 @@ export async function createUNetCaller(
     conditioningFor.set(cacheKey, feeds)
     return feeds
   }
-  return async (sample, t, batch, useNegative) => {
-    const timestep: HostTensor =
-      timestepDtype === 'int64'
-        ? { dtype: 'int64', dims: [1], data: BigInt64Array.of(BigInt(Math.round(t))) }
-        : { dtype: 'float32', dims: [1], data: Float32Array.of(t) }
+  const timestepFeed = (t: number): HostTensor =>
+    timestepDtype === 'int64' ? { dtype: 'int64', dims: [1], data: BigInt64Array.of(BigInt(Math.round(t))) } : { dtype: 'float32', dims: [1], data: Float32Array.of(t) }
+  const call: UNetCall = async (sample, t, batch, useNegative) => {
     const outputs = await session.run({
       ...loraFeeds,
       ...extraFeeds(batch, useNegative),
       sample: { dtype: 'float32', dims: [batch, model.inChannels, h, w], data: sample },
-      timestep,
+      timestep: timestepFeed(t),
     })
     return float32('out_sample', outputs.out_sample)
   }
+  // Device tensors go to the session as they are: every tensor the loop keeps there must be float32.
+  const notFloat32 = [...session.inputs.filter((i) => i.name !== 'timestep' && !i.name.startsWith('lora_scale_')), ...session.outputs].find((io) => io.dtype !== 'float32')
+  const hostOnlyBecause = !device
+    ? 'the backend keeps no tensors on a device'
+    : !session.runResident
+      ? 'this UNet session cannot keep its outputs on the device'
+      : notFloat32
+        ? `the UNet's "${notFloat32.name}" is ${notFloat32.dtype} (the device loop runs float32 UNets)`
+        : undefined
+  const uploaded = new Map<string, Promise<Record<string, DeviceTensor>>>()
+  const release = (): void => {
+    for (const feeds of uploaded.values()) void feeds.then((f) => Object.values(f).forEach((tensor) => tensor.dispose()))
+    uploaded.clear()
+  }
+  if (hostOnlyBecause !== undefined || !device) return Object.assign(call, { hostOnlyBecause, release })
+  // The conditioning is uploaded once per run (per batch layout), not once per step.
+  const conditioningOnDevice = (batch: number, useNegative: boolean): Promise<Record<string, DeviceTensor>> => {
+    const key = `${batch}:${useNegative}`
+    let feeds = uploaded.get(key)
+    if (!feeds) {
+      const host = extraFeeds(batch, useNegative)
+      feeds = Promise.all(Object.entries(host).map(async ([name, tensor]) => [name, await device.upload(tensor)] as const)).then((pairs) => Object.fromEntries(pairs))
+      uploaded.set(key, feeds)
+    }
+    return feeds
+  }
+  const onDevice: DeviceUNetCall = async (sample, t, batch, useNegative) => {
+    const outputs = await session.runResident!({ ...loraFeeds, ...(await conditioningOnDevice(batch, useNegative)), sample, timestep: timestepFeed(t) }, ['out_sample'])
+    return outputs.out_sample!
+  }
+  return Object.assign(call, { onDevice, release })
 }

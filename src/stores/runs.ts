@@ -40,6 +40,8 @@ export interface LastRun {
   readonly ms: number
   readonly sessions: SessionStats
   readonly error: string | null
+  /** Device-to-host copies in the run (WebGPU), null elsewhere. */
+  readonly readBacks: number | null
 }
 
 export interface Progress {
@@ -78,7 +80,7 @@ export const useRuns = defineStore('runs', () => {
   /** Which opened graph the last run belongs to: its "done in" is not shown over another graph. */
   const lastRunOpened = ref(-1)
   const lastRunIsForOpenGraph = computed(() => lastRunOpened.value === graphStore.opened)
-  const lastRun = ref<LastRun>({ runId: null, status: 'idle', nodesRun: [], nodesCached: [], backend: '', ms: 0, sessions: NO_SESSIONS, error: null })
+  const lastRun = ref<LastRun>({ runId: null, status: 'idle', nodesRun: [], nodesCached: [], backend: '', ms: 0, sessions: NO_SESSIONS, error: null, readBacks: null })
   const busy = computed(() => active.value !== null)
   let client: EngineClient | null = null
   let counter = 0
@@ -246,6 +248,7 @@ export const useRuns = defineStore('runs', () => {
       ms: result?.ms ?? (run ? performance.now() - activeStartedAt.value : 0),
       sessions: result?.sessions ?? NO_SESSIONS,
       error: result?.error ?? null,
+      readBacks: result?.readBacks ?? null,
     }
     active.value = null
     progress.value = null

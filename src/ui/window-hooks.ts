@@ -21,6 +21,8 @@ export interface LastRunView {
   readonly sessionsReused: string[]
   /** Sessions freed during the run because no cached node result used them any more, by model key. */
   readonly sessionsReleased: string[]
+  /** GPU-to-CPU copies during the run on WebGPU (the sampling loop makes none per step); null on WASM. */
+  readonly readBacks: number | null
 }
 
 export interface HyperSdHooks {
@@ -103,6 +105,7 @@ export function installWindowHooks(): () => void {
         sessionsCreated: [...last.sessions.created],
         sessionsReused: [...last.sessions.reused],
         sessionsReleased: [...last.sessions.released],
+        readBacks: last.readBacks,
       }
     },
     warmUp: () => ({ state: runs.warmUp.state, sessions: [...runs.warmUp.sessions] }),

@@ -101,6 +101,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     // WebGPU only: an image too large for the GPU's buffers is refused before any node runs (gpu-preflight.ts).
     const refusal = limits && (await gpuLimitRefusal(message.graph, registry, limits, host.services))
     if (refusal) throw refusal
+    const readBacksBefore = host.backend.device?.readBacks
     const result = await engine.run(message.graph, { runId, signal: controller.signal, onEvent: forward })
     if (cancelled.has(runId)) return
     post({
@@ -112,10 +113,13 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       backend: host.backendName,
       sessions: host.sessions.take(),
       values: Object.fromEntries(outputNodeValues(result.outputs, message.graph.nodes, registry)),
+      readBacks: readBacksBefore === undefined ? null : host.backend.device!.readBacks - readBacksBefore,
     })
   } catch (error) {
     host.sessions.take()
     if (cancelled.has(runId)) return
+    // The device-lost message fails this run instead, naming the loss rather than what it broke.
+    if (!(error instanceof RunCancelledError) && (await host.backend.lostWithin(DEVICE_LOSS_GRACE_MS))) return
     if (error instanceof RunCancelledError) post({ type: 'run-cancelled', runId })
     else post({ type: 'run-error', runId, message: errorMessage(error), issues: issuesOf(error) })
   } finally {
@@ -126,6 +130,9 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     clearStaleModels()
   }
 }
+
+/** How long a failed WebGPU run waits to learn whether the device is being lost. */
+const DEVICE_LOSS_GRACE_MS = 500
 
 let warmUpController: AbortController | undefined
 

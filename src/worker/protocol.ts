@@ -75,6 +75,8 @@ export type FromWorker =
       readonly sessions: SessionStats
       /** What output nodes computed besides images (scores, reports), by node id, for drawing on the nodes. */
       readonly values: Readonly<Record<string, readonly ShownOutput[]>>
+      /** Device-to-host copies during the run (WebGPU), null where the backend keeps nothing on a device. */
+      readonly readBacks: number | null
     }
   | { readonly type: 'run-error'; readonly runId: string; readonly message: string; readonly issues: readonly RunIssue[] }
   | { readonly type: 'run-cancelled'; readonly runId: string }

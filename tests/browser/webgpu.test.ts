@@ -152,13 +152,41 @@ async function loseDeviceMidRun(page: AppSession['page']) {
 }
 
 /**
+ * The sampling loop keeps latents, UNet outputs and guidance in GPU buffers: a run reads back from the GPU as often
+ * at 1 step as at 4 (the final latents, the decoded image), and at 8 once more, for the preview after step 4.
+ */
+async function samplingStaysOnTheGpu(page: AppSession['page'], sampler: string): Promise<void> {
+  // Each with another scheduler, so each of the loop's GPU steps runs here: DDIM's axpy, Euler's input scale, and
+  // TCD's noise, uploaded per step.
+  const readBacks = async (steps: number, seed: number, scheduler: string): Promise<number> => {
+    await page.evaluate(([id, value]) => window.__hypersd!.setValue(id, 'steps', value), [sampler, steps] as const)
+    await page.evaluate(([id, value]) => window.__hypersd!.setValue(id, 'scheduler', value), [sampler, scheduler] as const)
+    if (scheduler === 'tcd') await page.evaluate((id) => window.__hypersd!.setValue(id, 'eta', 0.5), sampler)
+    await newSeed(page, seed)
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
+    expect(run.readBacks, `${steps} steps`).not.toBeNull()
+    return run.readBacks!
+  }
+  const one = await readBacks(1, 4301, 'ddim-trailing')
+  const four = await readBacks(4, 4302, 'euler-trailing')
+  const eight = await readBacks(8, 4303, 'tcd')
+  await page.evaluate((id) => window.__hypersd!.setValue(id, 'scheduler', 'ddim-trailing'), sampler)
+  console.log(`WebGPU read-backs per run: ${one} at 1 step, ${four} at 4, ${eight} at 8`)
+  expect(one).toBeLessThanOrEqual(3)
+  expect(four).toBe(one)
+  expect(eight).toBe(one + 1)
+}
+
+/**
  * On the open WebGPU page (the LoRA graph): a WebGPU validation error inside a run fails it with the GPU's message;
  * a device loss mid-run fails the run naming the node and step, keeps the graph, and the next run gets a new device;
  * a second loss moves runs to WASM, saying so on the badge, and they work there.
  */
 async function gpuFailures(page: AppSession['page']): Promise<void> {
-  // Eight steps leave time to lose the device in the middle of sampling.
   const sampler = Object.entries(await page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'TSCDSampler')![0]
+  await samplingStaysOnTheGpu(page, sampler)
+  // Eight steps leave time to lose the device in the middle of sampling.
   await page.evaluate((id) => window.__hypersd!.setValue(id, 'steps', 8), sampler)
 
   await page.evaluate(() => window.__hypersd!.injectGpuError())

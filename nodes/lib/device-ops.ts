@@ -1,0 +1,145 @@
+// The sampling loop's arithmetic as small ONNX graphs, run on the UNet's own execution provider so latents, model
+// outputs and noise never leave the device between steps: an axpy for the scheduler step, a scale for the model
+// input, a duplicate for classifier-free guidance's stacked batch and the guidance itself (with diffusers'
+// guidance_rescale). Each graph is built once per session cache, like any model.
+import { DataType, encodeModel, makeAttribute, makeGraph, makeModel, makeNode, makeValueInfo, type OnnxGraph } from '../../src/models/onnx/index.js'
+import type { DeviceSupport, DeviceTensor, ModelSession, RunFeed } from '../../src/runtime/types.js'
+import type { SessionProvider } from '../services.js'
+
+const OPSET = 13
+const LATENT = ['n', 'c', 'h', 'w'] as const
+
+function scalar(value: number): RunFeed {
+  return { dtype: 'float32', dims: [1], data: Float32Array.of(value) }
+}
+
+function model(name: string, build: (graph: OnnxGraph) => void): Uint8Array {
+  const graph = makeGraph(name)
+  build(graph)
+  return encodeModel(makeModel(graph, { irVersion: 8, opset: OPSET, producerName: 'hyper-sd-studio' }))
+}
+
+const latentInput = (graph: OnnxGraph, ...names: string[]): void => {
+  for (const name of names) graph.input.push(makeValueInfo(name, DataType.FLOAT, LATENT))
+}
+const scalarInput = (graph: OnnxGraph, ...names: string[]): void => {
+  for (const name of names) graph.input.push(makeValueInfo(name, DataType.FLOAT, [1]))
+}
+const latentOutput = (graph: OnnxGraph, name = 'out'): void => void graph.output.push(makeValueInfo(name, DataType.FLOAT, LATENT))
+
+/** out = a x + b y (+ c z). */
+function axpyModel(terms: 2 | 3): Uint8Array {
+  return model(`axpy${terms}`, (g) => {
+    const vars = terms === 3 ? ['x', 'y', 'z'] : ['x', 'y']
+    const coefs = terms === 3 ? ['a', 'b', 'c'] : ['a', 'b']
+    latentInput(g, ...vars)
+    scalarInput(g, ...coefs)
+    vars.forEach((v, i) => g.node.push(makeNode({ opType: 'Mul', input: [v, coefs[i]!], output: [`${v}_scaled`] })))
+    g.node.push(makeNode({ opType: 'Add', input: ['x_scaled', 'y_scaled'], output: [terms === 3 ? 'xy' : 'out'] }))
+    if (terms === 3) g.node.push(makeNode({ opType: 'Add', input: ['xy', 'z_scaled'], output: ['out'] }))
+    latentOutput(g)
+  })
+}
+
+const scaleModel = (): Uint8Array =>
+  model('scale', (g) => {
+    latentInput(g, 'x')
+    scalarInput(g, 'a')
+    g.node.push(makeNode({ opType: 'Mul', input: ['x', 'a'], output: ['out'] }))
+    latentOutput(g)
+  })
+
+/** [x; x] along the batch axis: the unconditional and conditional halves of a CFG batch. */
+const duplicateModel = (): Uint8Array =>
+  model('duplicate', (g) => {
+    latentInput(g, 'x')
+    g.node.push(makeNode({ opType: 'Concat', input: ['x', 'x'], output: ['out'], attribute: [makeAttribute('axis', 0)] }))
+    latentOutput(g)
+  })
+
+/**
+ * out = u + g (c - u) for both = [u; c]; with rescale, each image is then scaled by r std(c) / std(out) + keep, with
+ * the std over C, H and W as diffusers' rescale_noise_cfg (torch.std's n / (n - 1) cancels in the ratio).
+ */
+function guidanceModel(rescaled: boolean): Uint8Array {
+  return model(rescaled ? 'guidance-rescaled' : 'guidance', (g) => {
+    latentInput(g, 'both')
+    scalarInput(g, 'scale', ...(rescaled ? ['rescale', 'keep'] : []))
+    g.node.push(makeNode({ opType: 'Split', input: ['both'], output: ['u', 'c'], attribute: [makeAttribute('axis', 0)] }))
+    g.node.push(makeNode({ opType: 'Sub', input: ['c', 'u'], output: ['diff'] }))
+    g.node.push(makeNode({ opType: 'Mul', input: ['diff', 'scale'], output: ['scaled'] }))
+    g.node.push(makeNode({ opType: 'Add', input: ['u', 'scaled'], output: [rescaled ? 'cfg' : 'out'] }))
+    if (rescaled) {
+      const std = (x: string): string => {
+        const axes = makeAttribute('axes', [1, 2, 3])
+        g.node.push(makeNode({ opType: 'ReduceMean', input: [x], output: [`${x}_mean`], attribute: [axes] }))
+        g.node.push(makeNode({ opType: 'Sub', input: [x, `${x}_mean`], output: [`${x}_centred`] }))
+        g.node.push(makeNode({ opType: 'Mul', input: [`${x}_centred`, `${x}_centred`], output: [`${x}_sq`] }))
+        g.node.push(makeNode({ opType: 'ReduceMean', input: [`${x}_sq`], output: [`${x}_var`], attribute: [makeAttribute('axes', [1, 2, 3])] }))
+        g.node.push(makeNode({ opType: 'Sqrt', input: [`${x}_var`], output: [`${x}_std`] }))
+        return `${x}_std`
+      }
+      const stdCond = std('c')
+      const stdCfg = std('cfg')
+      g.node.push(makeNode({ opType: 'Div', input: [stdCond, stdCfg], output: ['ratio'] }))
+      g.node.push(makeNode({ opType: 'Mul', input: ['ratio', 'rescale'], output: ['weighted'] }))
+      g.node.push(makeNode({ opType: 'Add', input: ['weighted', 'keep'], output: ['factor'] }))
+      g.node.push(makeNode({ opType: 'Mul', input: ['cfg', 'factor'], output: ['out'] }))
+    }
+    latentOutput(g)
+  })
+}
+
+const BUILDERS = {
+  axpy2: () => axpyModel(2),
+  axpy3: () => axpyModel(3),
+  scale: scaleModel,
+  duplicate: duplicateModel,
+  guidance: () => guidanceModel(false),
+  'guidance-rescaled': () => guidanceModel(true),
+} as const
+
+type OpName = keyof typeof BUILDERS
+
+/** The loop's arithmetic on the device. Every result is a new device tensor its caller disposes. */
+export class DeviceOps {
+  private readonly sessions = new Map<OpName, Promise<ModelSession>>()
+
+  constructor(
+    private readonly provider: SessionProvider,
+    readonly device: DeviceSupport,
+  ) {}
+
+  private async run(op: OpName, feeds: Record<string, RunFeed>): Promise<DeviceTensor> {
+    let session = this.sessions.get(op)
+    if (!session) {
+      const key = `hypersd:device-op:${op}`
+      session = this.provider.getOrCreate(key, async () => ({ key, bytes: BUILDERS[op]() }))
+      this.sessions.set(op, session)
+    }
+    const ready = await session
+    if (!ready.runResident) throw new Error(`the ${op} step cannot keep its output on the device`)
+    return (await ready.runResident(feeds, ['out'])).out!
+  }
+
+  /** a x + b y, plus c z when z is given. */
+  axpy(a: number, x: DeviceTensor, b: number, y: DeviceTensor, c = 0, z?: DeviceTensor): Promise<DeviceTensor> {
+    return z
+      ? this.run('axpy3', { x, y, z, a: scalar(a), b: scalar(b), c: scalar(c) })
+      : this.run('axpy2', { x, y, a: scalar(a), b: scalar(b) })
+  }
+
+  scale(a: number, x: DeviceTensor): Promise<DeviceTensor> {
+    return this.run('scale', { x, a: scalar(a) })
+  }
+
+  duplicate(x: DeviceTensor): Promise<DeviceTensor> {
+    return this.run('duplicate', { x })
+  }
+
+  /** Guidance over a stacked [uncond; cond] output, as applyGuidance (sampling/guidance.ts). */
+  guidance(both: DeviceTensor, scale: number, rescale: number): Promise<DeviceTensor> {
+    if (rescale === 0) return this.run('guidance', { both, scale: scalar(scale) })
+    return this.run('guidance-rescaled', { both, scale: scalar(scale), rescale: scalar(rescale), keep: scalar(1 - rescale) })
+  }
+}

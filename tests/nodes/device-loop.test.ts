@@ -1,0 +1,99 @@
+// The sampling loop that keeps its tensors on the device (nodes/lib/denoise-device.ts), run here on onnxruntime-node
+// through the same code path: the backend's host-memory device is presented as a GPU, so the sampler picks the
+// device loop, and every latent it reads back is counted. It must give the host loop's latents to float32 rounding
+// for DDIM, TCD, LCM and Euler, with and without CFG and guidance_rescale, and read back none per step: once at the
+// end, plus a preview every PREVIEW_EVERY steps.
+import { afterAll, describe, expect, it } from 'vitest'
+import { Engine } from '../../src/engine/index.js'
+import type { DeviceSupport, InferenceBackend } from '../../src/runtime/types.js'
+import { createCliHost } from '../../src/cli/host.js'
+import { createModelResolver } from '../../src/cli/model-resolver.js'
+import { PREVIEW_EVERY } from '../../nodes/lib/denoise-device.js'
+import { maxAbsDiff } from '../helpers/arrays.js'
+import { ROOT, registry, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { decodeModel, encodeModel, makeAttribute, makeNode, replaceInputEverywhere, requireGraph, addNodes } from '../../src/models/onnx/index.js'
+
+/** The UNet takes its sample in float16 (a Cast inside), as an fp16 export does. */
+function withFloat16Sample(path: string): void {
+  const model = decodeModel(readFileSync(path))
+  const graph = requireGraph(model)
+  replaceInputEverywhere(graph, 'sample', 'sample_f32')
+  addNodes(graph, [makeNode({ name: '/cast_in_sample', opType: 'Cast', input: ['sample'], output: ['sample_f32'], attribute: [makeAttribute('to', 1)] })], graph.node[0])
+  graph.input.find((i) => i.name === 'sample')!.type!.tensorType!.elemType = 10
+  writeFileSync(path, encodeModel(model))
+}
+
+const host = createCliHost({ resolver: createModelResolver(join(ROOT, 'public', 'models'), new Map()), onImages: (o) => o.pngs.map((_, i) => ({ name: String(i) })) })
+afterAll(() => host.dispose())
+
+/** The host device, presented as a GPU so the sampler takes the device loop (the arithmetic runs in ONNX graphs). */
+function asGpu(backend: InferenceBackend): InferenceBackend {
+  const device = backend.device!
+  const gpu: DeviceSupport = {
+    kind: 'gpu',
+    upload: (tensor) => device.upload(tensor),
+    get readBacks() {
+      return device.readBacks
+    },
+  }
+  return new Proxy(backend, { get: (target, key) => (key === 'device' ? gpu : Reflect.get(target, key, target)) })
+}
+
+const hostEngine = new Engine({ registry, services: host.services })
+const deviceEngine = new Engine({ registry, services: { ...host.services, backend: asGpu(host.services.backend) } })
+
+async function sampled(engine: Engine<typeof host.services>, overrides: readonly string[], file = 'shapes-4step.json'): Promise<Float32Array> {
+  const graph = withOverrides(shippedGraph(file), overrides)
+  const result = await engine.run(graph, { targets: ['4'] })
+  return (result.outputs.get('4')!.latent as { data: Float32Array }).data
+}
+
+const CASES: readonly { label: string; overrides: string[]; steps: number; file?: string }[] = [
+  { label: 'DDIM trailing, 4 steps', overrides: ['4.steps=4'], steps: 4 },
+  { label: 'TCD eta 0.5, 6 steps', overrides: ['4.scheduler=tcd', '4.eta=0.5', '4.steps=6'], steps: 6 },
+  { label: 'LCM from t=800, 2 steps', overrides: ['4.scheduler=lcm-800', '4.steps=2'], steps: 2 },
+  { label: 'Euler trailing, 8 steps', overrides: ['4.scheduler=euler-trailing', '4.steps=8'], steps: 8 },
+  // SDXL guides against zeros when no negative prompt is connected (force_zeros_for_empty_prompt).
+  { label: 'SDXL, DDIM with CFG 5 and guidance_rescale 0.7', overrides: ['4.steps=3', '4.cfg=5', '4.guidance_rescale=0.7'], steps: 3, file: 'tiny-sdxl-4step.json' },
+  { label: 'SDXL, DDIM with CFG 3', overrides: ['4.steps=2', '4.cfg=3'], steps: 2, file: 'tiny-sdxl-4step.json' },
+]
+
+describe('the device-resident sampling loop', () => {
+  for (const c of CASES) {
+    it(`${c.label}: the host loop's latents, read back once at the end and every ${PREVIEW_EVERY} steps`, async () => {
+      const expected = await sampled(hostEngine, c.overrides, c.file)
+      const before = host.services.backend.device!.readBacks
+      const got = await sampled(deviceEngine, c.overrides, c.file)
+      const readBacks = host.services.backend.device!.readBacks - before
+      expect(got.length).toBe(expected.length)
+      expect(maxAbsDiff(got, expected)).toBeLessThan(5e-5)
+      expect(readBacks).toBe(1 + Math.floor((c.steps - 1) / PREVIEW_EVERY))
+    })
+  }
+
+  it('an fp16 UNet stays on the host loop and says why (the device loop runs float32 UNets)', async () => {
+    const folder = join(mkdtempSync(join(tmpdir(), 'hypersd-fp16-unet-')), 'tiny-sd15')
+    cpSync(join(ROOT, 'public', 'models', 'tiny-sd15'), folder, { recursive: true })
+    withFloat16Sample(join(folder, 'unet', 'model.onnx'))
+    const fp16 = createCliHost({ resolver: createModelResolver(join(ROOT, 'public', 'models'), new Map([['tiny-sd15', folder]])), onImages: () => [] })
+    try {
+      const engine = new Engine({ registry, services: { ...fp16.services, backend: asGpu(fp16.services.backend) } })
+      const warnings: string[] = []
+      const before = fp16.services.backend.device!.readBacks
+      await engine.run(withOverrides(shippedGraph('tiny-sd15-4step.json'), []), { targets: ['4'], onEvent: (e) => void (e.type === 'node-warning' && warnings.push(e.message)) })
+      expect(warnings).toEqual(['sampling reads the latents back from the GPU every step: the UNet\'s "sample" is float16 (the device loop runs float32 UNets)'])
+      expect(fp16.services.backend.device!.readBacks).toBe(before)
+    } finally {
+      await fp16.dispose()
+    }
+  })
+
+  it('the host loop reads nothing back through the device (the device loop is the only user)', async () => {
+    const before = host.services.backend.device!.readBacks
+    await sampled(hostEngine, ['4.steps=4', '4.seed=3'])
+    expect(host.services.backend.device!.readBacks).toBe(before)
+  })
+})
