@@ -149,15 +149,17 @@ export const tscdSampler = defineHostNode({
     // On a GPU, a loop that must read the latents back every step says why (e.g. an fp16 UNet: use an fp32 export).
     if (hostOnly !== undefined) ctx.warn(`sampling reads the latents back from the GPU every step: ${hostOnly}`)
     const onDevice = device?.kind === 'gpu' && hostOnly === undefined ? unet.onDevice : undefined
+    const ops = onDevice && device ? new DeviceOps(ctx.services.sessions, device) : undefined
     let samples: Float32Array
     try {
-      samples = onDevice
+      samples = onDevice && ops
         ? await denoiseOnDevice({
             ...loop,
             unet: onDevice,
-            ops: new DeviceOps(ctx.services.sessions, device!),
+            ops,
             dims: latent.dims,
-            onStep: (i, total, latents) => ctx.progress(i + 1, total, latents ? latentToPreview(latents, latent.dims, format) : undefined),
+            preview: { device: (latents) => ops.preview(latents, format), host: (latents) => latentToPreview(latents, latent.dims, format) },
+            onStep: (i, total, preview) => ctx.progress(i + 1, total, preview ?? undefined),
           })
         : await denoise({ ...loop, unet, onStep: (i, total, latents) => ctx.progress(i + 1, total, latentToPreview(latents, latent.dims, format)) })
     } finally {

@@ -1,8 +1,10 @@
 // The denoising loop with its tensors kept on the device (GPU buffers on WebGPU): the same random draws, timesteps
 // and arithmetic as denoise.ts, but the latents, the UNet's output and the guidance never come back to JS between
 // steps. Host-side work per step is a timestep, three step coefficients and, where the scheduler draws it, the noise
-// (uploaded, never read back). The latents are read once at the end, and for a preview every PREVIEW_EVERY steps.
+// (uploaded, never read back). The latents are read once at the end; every PREVIEW_EVERY steps a preview is projected
+// to RGB on the device and that small image read back.
 import type { DeviceTensor } from '../../src/runtime/types.js'
+import type { RgbaImage } from '../../src/imaging/latent-preview.js'
 import { startSampling, type DenoiseOptions } from './denoise.js'
 import type { DeviceOps } from './device-ops.js'
 import { assertFiniteLatents } from './finite-latents.js'
@@ -19,8 +21,10 @@ export interface DeviceDenoiseOptions extends Omit<DenoiseOptions, 'unet' | 'onS
   readonly ops: DeviceOps
   /** The latent's NCHW dims. */
   readonly dims: readonly number[]
-  /** Latents only on preview steps and the last one (each is a read-back). */
-  readonly onStep: (index: number, total: number, latents: Float32Array | null) => void
+  /** The preview of latents on the device (projected there) and of the final latents, already read back. */
+  readonly preview: { device(latents: DeviceTensor): Promise<RgbaImage>; host(latents: Float32Array): RgbaImage }
+  /** A preview every PREVIEW_EVERY steps (each a read-back of the small RGB image) and at the last step. */
+  readonly onStep: (index: number, total: number, preview: RgbaImage | null) => void
 }
 
 /** Why a schedule cannot run on the device (a step that clips or thresholds x0), or undefined when it can. */
@@ -66,15 +70,11 @@ export async function denoiseOnDevice(options: DeviceDenoiseOptions): Promise<Fl
       latents.dispose()
       latents = next
       const last = i === timesteps.length - 1
-      if (!last && (i + 1) % PREVIEW_EVERY === 0) {
-        const shown = (await latents.read()).data as Float32Array
-        assertFiniteLatents(shown, i, timesteps.length, t)
-        options.onStep(i, timesteps.length, shown)
-      } else if (!last) options.onStep(i, timesteps.length, null)
+      if (!last) options.onStep(i, timesteps.length, (i + 1) % PREVIEW_EVERY === 0 ? await options.preview.device(latents) : null)
     }
     const final = (await latents.read()).data as Float32Array
     assertFiniteLatents(final, timesteps.length - 1, timesteps.length, timesteps[timesteps.length - 1]!)
-    options.onStep(timesteps.length - 1, timesteps.length, final)
+    options.onStep(timesteps.length - 1, timesteps.length, options.preview.host(final))
     return final
   } finally {
     latents.dispose()

@@ -2,7 +2,8 @@
 // outputs and noise never leave the device between steps: an axpy for the scheduler step, a scale for the model
 // input, a duplicate for classifier-free guidance's stacked batch and the guidance itself (with diffusers'
 // guidance_rescale). Each graph is built once per session cache, like any model.
-import { DataType, encodeModel, makeAttribute, makeGraph, makeModel, makeNode, makeValueInfo, type OnnxGraph } from '../../src/models/onnx/index.js'
+import { DataType, encodeModel, makeAttribute, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type OnnxGraph } from '../../src/models/onnx/index.js'
+import { latentRgbFactors, planarRgbToRgba, type LatentFormat, type RgbaImage } from '../../src/imaging/latent-preview.js'
 import type { DeviceSupport, DeviceTensor, ModelSession, RunFeed } from '../../src/runtime/types.js'
 import type { SessionProvider } from '../services.js'
 
@@ -90,6 +91,41 @@ function guidanceModel(rescaled: boolean): Uint8Array {
   })
 }
 
+const floats = (name: string, dims: number[], values: readonly number[]) => makeTensor({ name, dims, dataType: DataType.FLOAT, floatData: [...values] })
+const int64s = (name: string, values: readonly number[]) => makeTensor({ name, dims: [values.length], dataType: DataType.INT64, int64Data: values.map(BigInt) })
+
+/**
+ * The preview of the first image as latentToPreview draws it (src/imaging/latent-preview.ts): the linear fit as a 1x1
+ * convolution, to 8-bit levels, rounded and clamped; only this 3-channel image comes back to JS.
+ */
+function previewModel(format: LatentFormat, channels: number): Uint8Array {
+  return model(`preview-${format}-${channels}`, (g) => {
+    const { rgb, bias } = latentRgbFactors(format)
+    latentInput(g, 'x')
+    g.initializer.push(
+      int64s('zero', [0]),
+      int64s('one', [1]),
+      int64s('channels', [channels]),
+      floats('weight', [3, channels, 1, 1], [0, 1, 2].flatMap((o) => rgb.slice(0, channels).map((f) => f[o]!))),
+      floats('bias', [3], bias),
+      floats('half_range', [], [127.5]),
+      floats('lowest', [], [0]),
+      floats('highest', [], [255]),
+      floats('one_half', [], [0.5]),
+    )
+    g.node.push(makeNode({ opType: 'Slice', input: ['x', 'zero', 'one', 'zero'], output: ['first'] }))
+    g.node.push(makeNode({ opType: 'Slice', input: ['first', 'zero', 'channels', 'one'], output: ['used'] }))
+    g.node.push(makeNode({ opType: 'Conv', input: ['used', 'weight', 'bias'], output: ['rgb'], attribute: [makeAttribute('kernel_shape', [1, 1])] }))
+    // ((v + 1) / 2) * 255 = v * 127.5 + 127.5, clamped and rounded (half up: WebGPU has Floor, not Round) to levels.
+    g.node.push(makeNode({ opType: 'Mul', input: ['rgb', 'half_range'], output: ['scaled'] }))
+    g.node.push(makeNode({ opType: 'Add', input: ['scaled', 'half_range'], output: ['levels'] }))
+    g.node.push(makeNode({ opType: 'Clip', input: ['levels', 'lowest', 'highest'], output: ['clamped'] }))
+    g.node.push(makeNode({ opType: 'Add', input: ['clamped', 'one_half'], output: ['shifted'] }))
+    g.node.push(makeNode({ opType: 'Floor', input: ['shifted'], output: ['out'] }))
+    g.output.push(makeValueInfo('out', DataType.FLOAT, [1, 3, 'h', 'w']))
+  })
+}
+
 const BUILDERS = {
   axpy2: () => axpyModel(2),
   axpy3: () => axpyModel(3),
@@ -99,7 +135,7 @@ const BUILDERS = {
   'guidance-rescaled': () => guidanceModel(true),
 } as const
 
-type OpName = keyof typeof BUILDERS
+type OpName = keyof typeof BUILDERS | `preview-${LatentFormat}-${number}`
 
 /** The loop's arithmetic on the device. Every result is a new device tensor its caller disposes. */
 export class DeviceOps {
@@ -114,7 +150,11 @@ export class DeviceOps {
     let session = this.sessions.get(op)
     if (!session) {
       const key = `hypersd:device-op:${op}`
-      session = this.provider.getOrCreate(key, async () => ({ key, bytes: BUILDERS[op]() }))
+      const build = (): Uint8Array => {
+        const preview = /^preview-(sd15|sdxl)-(\d+)$/.exec(op)
+        return preview ? previewModel(preview[1] as LatentFormat, Number(preview[2])) : BUILDERS[op as keyof typeof BUILDERS]()
+      }
+      session = this.provider.getOrCreate(key, async () => ({ key, bytes: build() }))
       this.sessions.set(op, session)
     }
     const ready = await session
@@ -135,6 +175,17 @@ export class DeviceOps {
 
   duplicate(x: DeviceTensor): Promise<DeviceTensor> {
     return this.run('duplicate', { x })
+  }
+
+  /** The first image's RGB preview, projected on the device; a read-back of three planes, not the latents. */
+  async preview(latents: DeviceTensor, format: LatentFormat): Promise<RgbaImage> {
+    const [, channels = 4, height = 0, width = 0] = latents.dims
+    const rgb = await this.run(`preview-${format}-${Math.min(channels, 4)}`, { x: latents })
+    try {
+      return planarRgbToRgba((await rgb.read()).data as Float32Array, width, height)
+    } finally {
+      rgb.dispose()
+    }
   }
 
   /** Guidance over a stacked [uncond; cond] output, as applyGuidance (sampling/guidance.ts). */

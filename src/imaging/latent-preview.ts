@@ -24,6 +24,24 @@ const FACTORS: Record<LatentFormat, { rgb: readonly (readonly [number, number, n
   },
 }
 
+/** The linear fit for `format`, for projections that run elsewhere (the sampler's GPU loop). */
+export function latentRgbFactors(format: LatentFormat): (typeof FACTORS)[LatentFormat] {
+  return FACTORS[format]
+}
+
+/** A planar float RGB image in 8-bit levels (already rounded and clamped) as RGBA. */
+export function planarRgbToRgba(planes: Float32Array, width: number, height: number): RgbaImage {
+  const plane = width * height
+  const rgba = new Uint8ClampedArray(plane * 4)
+  for (let p = 0; p < plane; p++) {
+    rgba[p * 4] = planes[p]!
+    rgba[p * 4 + 1] = planes[plane + p]!
+    rgba[p * 4 + 2] = planes[2 * plane + p]!
+    rgba[p * 4 + 3] = 255
+  }
+  return { width, height, rgba }
+}
+
 export interface RgbaImage {
   readonly width: number
   readonly height: number

@@ -2,7 +2,7 @@
 // through the same code path: the backend's host-memory device is presented as a GPU, so the sampler picks the
 // device loop, and every latent it reads back is counted. It must give the host loop's latents to float32 rounding
 // for DDIM, TCD, LCM and Euler, with and without CFG and guidance_rescale, and read back none per step: once at the
-// end, plus a preview every PREVIEW_EVERY steps.
+// end, plus a preview every PREVIEW_EVERY steps, projected to RGB on the device.
 import { afterAll, describe, expect, it } from 'vitest'
 import { Engine } from '../../src/engine/index.js'
 import type { DeviceSupport, InferenceBackend } from '../../src/runtime/types.js'
@@ -45,10 +45,17 @@ function asGpu(backend: InferenceBackend): InferenceBackend {
 const hostEngine = new Engine({ registry, services: host.services })
 const deviceEngine = new Engine({ registry, services: { ...host.services, backend: asGpu(host.services.backend) } })
 
-async function sampled(engine: Engine<typeof host.services>, overrides: readonly string[], file = 'shapes-4step.json'): Promise<Float32Array> {
+interface Sampled {
+  readonly latents: Float32Array
+  /** The progress previews by step (1-based), RGBA. */
+  readonly previews: Map<number, Uint8ClampedArray>
+}
+
+async function sampled(engine: Engine<typeof host.services>, overrides: readonly string[], file = 'shapes-4step.json'): Promise<Sampled> {
   const graph = withOverrides(shippedGraph(file), overrides)
-  const result = await engine.run(graph, { targets: ['4'] })
-  return (result.outputs.get('4')!.latent as { data: Float32Array }).data
+  const previews = new Map<number, Uint8ClampedArray>()
+  const result = await engine.run(graph, { targets: ['4'], onEvent: (e) => void (e.type === 'progress' && e.preview && previews.set(e.value, e.preview.rgba)) })
+  return { latents: (result.outputs.get('4')!.latent as { data: Float32Array }).data, previews }
 }
 
 const CASES: readonly { label: string; overrides: string[]; steps: number; file?: string }[] = [
@@ -68,9 +75,14 @@ describe('the device-resident sampling loop', () => {
       const before = host.services.backend.device!.readBacks
       const got = await sampled(deviceEngine, c.overrides, c.file)
       const readBacks = host.services.backend.device!.readBacks - before
-      expect(got.length).toBe(expected.length)
-      expect(maxAbsDiff(got, expected)).toBeLessThan(5e-5)
+      expect(got.latents.length).toBe(expected.latents.length)
+      expect(maxAbsDiff(got.latents, expected.latents)).toBeLessThan(5e-5)
       expect(readBacks).toBe(1 + Math.floor((c.steps - 1) / PREVIEW_EVERY))
+      // Previews every PREVIEW_EVERY steps, projected on the device, as the host loop draws them (within a level:
+      // float32 against float64, and rounding half up); and the final one.
+      const shown = [...got.previews.keys()]
+      expect(shown).toEqual([...Array.from({ length: Math.floor((c.steps - 1) / PREVIEW_EVERY) }, (_, k) => (k + 1) * PREVIEW_EVERY), c.steps])
+      for (const step of shown) expect(maxAbsDiff(got.previews.get(step)!, expected.previews.get(step)!), `preview at step ${step}`).toBeLessThanOrEqual(1)
     })
   }
 
@@ -93,7 +105,8 @@ describe('the device-resident sampling loop', () => {
 
   it('the host loop reads nothing back through the device (the device loop is the only user)', async () => {
     const before = host.services.backend.device!.readBacks
-    await sampled(hostEngine, ['4.steps=4', '4.seed=3'])
+    const { previews } = await sampled(hostEngine, ['4.steps=4', '4.seed=3'])
+    expect([...previews.keys()]).toEqual([1, 2, 3, 4])
     expect(host.services.backend.device!.readBacks).toBe(before)
   })
 })
