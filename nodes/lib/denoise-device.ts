@@ -13,7 +13,7 @@ export interface DeviceUNetCall {
   (sample: DeviceTensor, t: number, batch: number, useNegative: boolean): Promise<DeviceTensor>
 }
 
-/** Steps between previews on the device loop (each one reads the latents back). */
+/** Steps between previews on the device loop (each one reads back a small RGB image). */
 export const PREVIEW_EVERY = 4
 
 export interface DeviceDenoiseOptions extends Omit<DenoiseOptions, 'unet' | 'onStep'> {
@@ -44,6 +44,9 @@ export async function denoiseOnDevice(options: DeviceDenoiseOptions): Promise<Fl
     for (let i = 0; i < timesteps.length; i++) {
       options.checkCancelled()
       const t = timesteps[i]!
+      const eta = options.eta
+      const linear = scheduler.linearStep(t, eta)
+      if (!linear) throw new Error(`the ${scheduler.name} step at t=${t} is not linear; run it on the host loop`)
       const inputScale = scheduler.inputScale(t)
       const modelInput = inputScale === 1 ? latents : await ops.scale(inputScale, latents)
       let modelOutput: DeviceTensor
@@ -58,15 +61,16 @@ export async function denoiseOnDevice(options: DeviceDenoiseOptions): Promise<Fl
       } finally {
         if (modelInput !== latents) modelInput.dispose()
       }
-      options.checkCancelled()
-      const eta = options.eta
-      const linear = scheduler.linearStep(t, eta)
-      if (!linear) throw new Error(`the ${scheduler.name} step at t=${t} is not linear; run it on the host loop`)
-      const stepNoise = scheduler.needsNoise(t, eta) ? await ops.device.upload({ dtype: 'float32', dims, data: generator.randn(size) }) : undefined
-      const next = await ops.axpy(linear.sample, latents, linear.modelOutput, modelOutput, linear.noise, stepNoise).finally(() => {
+      let stepNoise: DeviceTensor | undefined
+      let next: DeviceTensor
+      try {
+        options.checkCancelled()
+        if (scheduler.needsNoise(t, eta)) stepNoise = await ops.device.upload({ dtype: 'float32', dims, data: generator.randn(size) })
+        next = await ops.axpy(linear.sample, latents, linear.modelOutput, modelOutput, linear.noise, stepNoise)
+      } finally {
         modelOutput.dispose()
         stepNoise?.dispose()
-      })
+      }
       latents.dispose()
       latents = next
       const last = i === timesteps.length - 1
