@@ -128,8 +128,8 @@ export const tscdSampler = defineHostNode({
     )
     ctx.stage('Sampling…')
     // On a GPU the loop keeps its tensors there (denoise-device.ts) unless the UNet or the schedule cannot.
-    const device = ctx.services.backend.device
-    const unet = await createUNetCaller(ctx, model, positive, guidedAgainst, [h, w], device?.kind === 'gpu' ? device : undefined)
+    const gpu = ctx.services.backend.device?.kind === 'gpu' ? ctx.services.backend.device : undefined
+    const unet = await createUNetCaller(ctx, model, positive, guidedAgainst, [h, w], gpu)
     const format = model.variant
     const loop = {
       scheduler,
@@ -145,17 +145,16 @@ export const tscdSampler = defineHostNode({
       batch,
       checkCancelled: () => ctx.checkCancelled(),
     }
-    const hostOnly = device?.kind === 'gpu' ? (unet.hostOnlyBecause ?? deviceLoopRefusal({ scheduler, eta })) : undefined
+    const hostOnly = gpu && (unet.hostOnlyBecause ?? deviceLoopRefusal({ scheduler, eta }))
     // On a GPU, a loop that must read the latents back every step says why (e.g. an fp16 UNet: use an fp32 export).
-    if (hostOnly !== undefined) ctx.warn(`sampling reads the latents back from the GPU every step: ${hostOnly}`)
-    const onDevice = device?.kind === 'gpu' && hostOnly === undefined ? unet.onDevice : undefined
-    const ops = onDevice && device ? new DeviceOps(ctx.services.sessions, device) : undefined
+    if (hostOnly) ctx.warn(`sampling reads the latents back from the GPU every step: ${hostOnly}`)
+    const ops = gpu && !hostOnly ? new DeviceOps(ctx.services.sessions, gpu) : undefined
     let samples: Float32Array
     try {
-      samples = onDevice && ops
+      samples = ops && unet.onDevice
         ? await denoiseOnDevice({
             ...loop,
-            unet: onDevice,
+            unet: unet.onDevice,
             ops,
             dims: latent.dims,
             preview: { device: (latents) => ops.preview(latents, format), host: (latents) => latentToPreview(latents, latent.dims, format) },

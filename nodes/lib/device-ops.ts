@@ -4,7 +4,7 @@
 // guidance_rescale). Each graph is built once per session cache, like any model.
 import { DataType, encodeModel, makeAttribute, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type OnnxGraph } from '../../src/models/onnx/index.js'
 import { latentRgbFactors, planarRgbToRgba, type LatentFormat, type RgbaImage } from '../../src/imaging/latent-preview.js'
-import type { DeviceSupport, DeviceTensor, ModelSession, RunFeed } from '../../src/runtime/types.js'
+import type { DeviceSupport, DeviceTensor, RunFeed } from '../../src/runtime/types.js'
 import type { SessionProvider } from '../services.js'
 
 const OPSET = 13
@@ -126,61 +126,41 @@ function previewModel(format: LatentFormat, channels: number): Uint8Array {
   })
 }
 
-const BUILDERS = {
-  axpy2: () => axpyModel(2),
-  axpy3: () => axpyModel(3),
-  scale: scaleModel,
-  duplicate: duplicateModel,
-  guidance: () => guidanceModel(false),
-  'guidance-rescaled': () => guidanceModel(true),
-} as const
-
-type OpName = keyof typeof BUILDERS | `preview-${LatentFormat}-${number}`
-
 /** The loop's arithmetic on the device. Every result is a new device tensor its caller disposes. */
 export class DeviceOps {
-  private readonly sessions = new Map<OpName, Promise<ModelSession>>()
-
   constructor(
     private readonly provider: SessionProvider,
     readonly device: DeviceSupport,
   ) {}
 
-  private async run(op: OpName, feeds: Record<string, RunFeed>): Promise<DeviceTensor> {
-    let session = this.sessions.get(op)
-    if (!session) {
-      const key = `hypersd:device-op:${op}`
-      const build = (): Uint8Array => {
-        const preview = /^preview-(sd15|sdxl)-(\d+)$/.exec(op)
-        return preview ? previewModel(preview[1] as LatentFormat, Number(preview[2])) : BUILDERS[op as keyof typeof BUILDERS]()
-      }
-      session = this.provider.getOrCreate(key, async () => ({ key, bytes: build() }))
-      this.sessions.set(op, session)
-    }
-    const ready = await session
-    if (!ready.runResident) throw new Error(`the ${op} step cannot keep its output on the device`)
-    return (await ready.runResident(feeds, ['out'])).out!
+  /** Runs the helper graph `op` (built by `build` the first time the session cache meets it). */
+  private async run(op: string, build: () => Uint8Array, feeds: Record<string, RunFeed>): Promise<DeviceTensor> {
+    const key = `hypersd:device-op:${op}`
+    const session = await this.provider.getOrCreate(key, async () => ({ key, bytes: build() }))
+    if (!session.runResident) throw new Error(`the ${op} step cannot keep its output on the device`)
+    return (await session.runResident(feeds, ['out'])).out!
   }
 
   /** a x + b y, plus c z when z is given. */
   axpy(a: number, x: DeviceTensor, b: number, y: DeviceTensor, c = 0, z?: DeviceTensor): Promise<DeviceTensor> {
     return z
-      ? this.run('axpy3', { x, y, z, a: scalar(a), b: scalar(b), c: scalar(c) })
-      : this.run('axpy2', { x, y, a: scalar(a), b: scalar(b) })
+      ? this.run('axpy3', () => axpyModel(3), { x, y, z, a: scalar(a), b: scalar(b), c: scalar(c) })
+      : this.run('axpy2', () => axpyModel(2), { x, y, a: scalar(a), b: scalar(b) })
   }
 
   scale(a: number, x: DeviceTensor): Promise<DeviceTensor> {
-    return this.run('scale', { x, a: scalar(a) })
+    return this.run('scale', scaleModel, { x, a: scalar(a) })
   }
 
   duplicate(x: DeviceTensor): Promise<DeviceTensor> {
-    return this.run('duplicate', { x })
+    return this.run('duplicate', duplicateModel, { x })
   }
 
   /** The first image's RGB preview, projected on the device; a read-back of three planes, not the latents. */
   async preview(latents: DeviceTensor, format: LatentFormat): Promise<RgbaImage> {
     const [, channels = 4, height = 0, width = 0] = latents.dims
-    const rgb = await this.run(`preview-${format}-${Math.min(channels, 4)}`, { x: latents })
+    const used = Math.min(channels, 4)
+    const rgb = await this.run(`preview-${format}-${used}`, () => previewModel(format, used), { x: latents })
     try {
       return planarRgbToRgba((await rgb.read()).data as Float32Array, width, height)
     } finally {
@@ -190,7 +170,7 @@ export class DeviceOps {
 
   /** Guidance over a stacked [uncond; cond] output, as applyGuidance (sampling/guidance.ts). */
   guidance(both: DeviceTensor, scale: number, rescale: number): Promise<DeviceTensor> {
-    if (rescale === 0) return this.run('guidance', { both, scale: scalar(scale) })
-    return this.run('guidance-rescaled', { both, scale: scalar(scale), rescale: scalar(rescale), keep: scalar(1 - rescale) })
+    if (rescale === 0) return this.run('guidance', () => guidanceModel(false), { both, scale: scalar(scale) })
+    return this.run('guidance-rescaled', () => guidanceModel(true), { both, scale: scalar(scale), rescale: scalar(rescale), keep: scalar(1 - rescale) })
   }
 }

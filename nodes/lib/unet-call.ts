@@ -5,6 +5,8 @@ import type { NodeServices } from '../services.js'
 import type { Conditioning, UNetModel } from '../types.js'
 import type { UNetCall } from './denoise.js'
 import type { DeviceUNetCall } from './denoise-device.js'
+import { unetSession } from './lora-sessions.js'
+import { float32 } from './run-model.js'
 
 /** The UNet per step, and where the session and device allow it the same call with its tensors kept on the device. */
 export interface UNetCaller extends UNetCall {
@@ -14,8 +16,6 @@ export interface UNetCaller extends UNetCall {
   /** Frees the conditioning uploaded to the device. */
   release(): void
 }
-import { unetSession } from './lora-sessions.js'
-import { float32 } from './run-model.js'
 
 function repeatRows(cond: Conditioning, times: number): Float32Array {
   const rows = new Float32Array(cond.hiddenStates.length * times)

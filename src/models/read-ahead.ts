@@ -110,9 +110,4 @@ export class ReadAhead {
     const held = this.pending.get(path)?.held
     return held ? held : undefined
   }
-
-  /** Paths read ahead (or being read) and not yet claimed. */
-  get pendingPaths(): readonly string[] {
-    return [...this.pending.keys()]
-  }
 }

@@ -12,35 +12,36 @@ export class ReadBackCounter {
   count = 0
 }
 
-/** An onnxruntime output as a HostTensor; `owned`: the data is a copy JS may keep (else it is sliced). */
-export function hostFromOrt(name: string, type: string, dims: readonly number[], data: unknown, owned: boolean): HostTensor {
-  const keep = <T extends { slice(): T }>(array: T): T => (owned ? array : array.slice())
-  switch (type) {
-    case 'float32':
-      return hostTensor('float32', dims, keep(data as Float32Array))
-    case 'float16': {
-      const view = data as ArrayBufferView & { length: number }
-      const bits = new Uint16Array(view.buffer, view.byteOffset, view.length)
-      return hostTensor('float16', dims, keep(bits))
-    }
-    case 'int32':
-      return hostTensor('int32', dims, keep(data as Int32Array))
-    case 'int64':
-      return hostTensor('int64', dims, keep(data as BigInt64Array))
-    case 'uint8':
-    case 'bool':
-      return hostTensor(type, dims, keep(data as Uint8Array))
-    default:
-      throw new Error(`output "${name}" has unsupported type ${type}`)
-  }
-}
-
-/** Copies an onnxruntime tensor to the host: in place for CPU tensors, downloaded (and counted) from the GPU. */
+/**
+ * An onnxruntime tensor as a HostTensor, adopting its data without a copy: CPU data already lives in a JS-owned buffer
+ * on both onnxruntime-node and onnxruntime-web (each copies out of native or WASM memory once), and GPU data is
+ * downloaded into a new one, counted as a read-back. float16 comes back as raw bits even where ort uses Float16Array.
+ */
 export async function readOrtTensor(name: string, tensor: Tensor, counter: ReadBackCounter): Promise<HostTensor> {
   const dims = [...tensor.dims]
-  if (tensor.location === 'cpu') return hostFromOrt(name, tensor.type, dims, tensor.data, false)
-  counter.count++
-  return hostFromOrt(name, tensor.type, dims, await tensor.getData(), true)
+  let data: unknown
+  if (tensor.location === 'cpu') data = tensor.data
+  else {
+    counter.count++
+    data = await tensor.getData()
+  }
+  switch (tensor.type) {
+    case 'float32':
+      return hostTensor('float32', dims, data as Float32Array)
+    case 'float16': {
+      const view = data as ArrayBufferView & { length: number }
+      return hostTensor('float16', dims, new Uint16Array(view.buffer, view.byteOffset, view.length))
+    }
+    case 'int32':
+      return hostTensor('int32', dims, data as Int32Array)
+    case 'int64':
+      return hostTensor('int64', dims, data as BigInt64Array)
+    case 'uint8':
+    case 'bool':
+      return hostTensor(tensor.type, dims, data as Uint8Array)
+    default:
+      throw new Error(`output "${name}" has unsupported type ${tensor.type}`)
+  }
 }
 
 export class OrtDeviceTensor implements DeviceTensor {
@@ -63,7 +64,8 @@ export class OrtDeviceTensor implements DeviceTensor {
 
   async read(): Promise<HostTensor> {
     if (this.disposed) throw new Error(`${this.name}: read after dispose`)
-    // A host-memory device counts too: the loop's read-backs are the same calls whatever the backend.
+    // A host-memory device counts its reads too (readOrtTensor counts GPU downloads): the loop's read-backs are the
+    // same calls whatever the backend.
     if (this.tensor.location === 'cpu') this.counter.count++
     return readOrtTensor(this.name, this.tensor, this.counter)
   }
@@ -75,13 +77,18 @@ export class OrtDeviceTensor implements DeviceTensor {
   }
 }
 
-/** A device that is host memory (onnxruntime-node, WASM): the resident loop runs unchanged, each read counted. */
-export function hostDeviceSupport(TensorClass: OrtTensorConstructor, counter: ReadBackCounter): DeviceSupport {
+/** A backend's device: how host tensors get there, and its read-back count. */
+export function deviceSupport(kind: DeviceSupport['kind'], counter: ReadBackCounter, upload: DeviceSupport['upload']): DeviceSupport {
   return {
-    kind: 'host',
-    upload: async (tensor) => new OrtDeviceTensor(new TensorClass(tensor.dtype, tensor.data, tensor.dims), counter, 'uploaded tensor'),
+    kind,
+    upload,
     get readBacks() {
       return counter.count
     },
   }
+}
+
+/** A device that is host memory (onnxruntime-node): the resident loop runs unchanged, each read counted. */
+export function hostDeviceSupport(TensorClass: OrtTensorConstructor, counter: ReadBackCounter): DeviceSupport {
+  return deviceSupport('host', counter, async (tensor) => new OrtDeviceTensor(new TensorClass(tensor.dtype, tensor.data, tensor.dims), counter, 'uploaded tensor'))
 }

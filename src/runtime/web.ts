@@ -5,7 +5,7 @@
 import type * as OrtWeb from 'onnxruntime-web'
 import { loadOrt, type OrtModule, type OrtSettings } from './ort-entry.js'
 import { createOrtSession } from './ort-session.js'
-import { OrtDeviceTensor, ReadBackCounter } from './device-tensor.js'
+import { deviceSupport, OrtDeviceTensor, ReadBackCounter } from './device-tensor.js'
 import { estimateSessionBytes, refusalOnEvery, WASM_HEAP_LIMIT } from './preflight.js'
 import type { DeviceSupport, HostTensor, InferenceBackend, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
 import { chooseBackend, type AdapterInfoLike, type AdapterProbe, type BackendChoice } from './adapter.js'
@@ -76,15 +76,12 @@ const GPU_COPY_SRC = 0x04
 const GPU_COPY_DST = 0x08
 const GPU_STORAGE = 0x80
 
-interface GpuUploadDevice {
-  createBuffer(descriptor: { size: number; usage: number }): { destroy(): void }
-  readonly queue: { writeBuffer(buffer: { destroy(): void }, offset: number, data: ArrayBuffer, dataOffset: number, size: number): void }
-}
-
 /** The part of GPUDevice used here (the WebGPU DOM types are not part of this build's lib). */
 interface GpuDeviceLike extends GpuErrorDevice {
   readonly lost: Promise<{ readonly reason?: string; readonly message?: string }>
   destroy(): void
+  createBuffer(descriptor: { size: number; usage: number }): { destroy(): void }
+  readonly queue: { writeBuffer(buffer: { destroy(): void }, offset: number, data: ArrayBuffer, dataOffset: number, size: number): void }
 }
 
 const HEAP = 'the 4 GB wasm32 heap onnxruntime-web loads models through'
@@ -200,21 +197,15 @@ export class WebBackend implements InferenceBackend {
    * tensors are uploaded into buffers of onnxruntime's device, so a sampling loop never reads back between steps.
    */
   get device(): DeviceSupport | undefined {
-    if (this.active !== 'webgpu') return undefined
-    const counter = this.readBacks
-    return {
-      kind: 'gpu',
-      upload: (tensor) => this.upload(tensor),
-      get readBacks() {
-        return counter.count
-      },
-    }
+    return this.active === 'webgpu' ? this.gpu : undefined
   }
+
+  private readonly gpu = deviceSupport('gpu', this.readBacks, (tensor) => this.upload(tensor))
 
   private async upload(tensor: HostTensor): Promise<OrtDeviceTensor> {
     if (tensor.dtype !== 'float32') throw new Error(`only float32 tensors are uploaded to the GPU, not ${tensor.dtype}`)
     const ort = await this.ort()
-    const device = (await ort.env.webgpu.device) as unknown as GpuUploadDevice
+    const device = (await ort.env.webgpu.device) as GpuDeviceLike
     const bytes = tensor.data.byteLength
     const buffer = device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage: GPU_STORAGE | GPU_COPY_SRC | GPU_COPY_DST })
     device.queue.writeBuffer(buffer, 0, tensor.data.buffer as ArrayBuffer, tensor.data.byteOffset, bytes)
