@@ -4,7 +4,7 @@
 // guidance_rescale). Each graph is built once per session cache, like any model.
 import { DataType, encodeModel, makeAttribute, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type OnnxGraph } from '../../src/models/onnx/index.js'
 import { latentRgbFactors, planarRgbToRgba, type LatentFormat, type RgbaImage } from '../../src/imaging/latent-preview.js'
-import type { DeviceSupport, DeviceTensor, RunFeed } from '../../src/runtime/types.js'
+import type { DeviceSupport, DeviceTensor, ModelSession, RunFeed } from '../../src/runtime/types.js'
 import type { SessionProvider } from '../services.js'
 
 const OPSET = 13
@@ -128,6 +128,9 @@ function previewModel(format: LatentFormat, channels: number): Uint8Array {
 
 /** The loop's arithmetic on the device. Every result is a new device tensor its caller disposes. */
 export class DeviceOps {
+  /** Each helper's session, asked of the cache once per run, so a run's session stats count it once, not per step. */
+  private readonly sessions = new Map<string, Promise<ModelSession>>()
+
   constructor(
     private readonly provider: SessionProvider,
     readonly device: DeviceSupport,
@@ -135,8 +138,13 @@ export class DeviceOps {
 
   /** Runs the helper graph `op` (built by `build` the first time the session cache meets it). */
   private async run(op: string, build: () => Uint8Array, feeds: Record<string, RunFeed>): Promise<DeviceTensor> {
-    const key = `hypersd:device-op:${op}`
-    const session = await this.provider.getOrCreate(key, async () => ({ key, bytes: build() }))
+    let asked = this.sessions.get(op)
+    if (!asked) {
+      const key = `hypersd:device-op:${op}`
+      asked = this.provider.getOrCreate(key, async () => ({ key, bytes: build() }))
+      this.sessions.set(op, asked)
+    }
+    const session = await asked
     if (!session.runResident) throw new Error(`the ${op} step cannot keep its output on the device`)
     return (await session.runResident(feeds, ['out'])).out!
   }
