@@ -43,6 +43,42 @@ async function* chunksOf(handle: FileSystemFileHandle | undefined): AsyncIterabl
   }
 }
 
+/** A synchronous access handle's view of a file (TypeScript's DOM types lack it on the UI thread's handle). */
+interface SizeHandle {
+  getSize(): number
+  close(): void
+}
+const LOCK_WAIT_MS = 50
+const LOCK_TRIES = 40
+
+/**
+ * The size of a file being written. In the worker it is read through a synchronous access handle, which sees the
+ * bytes on disk: getFile() may give the size from before the last writes for a while after a write handle closes
+ * (seen under load after a reload cut a transfer, and after a pull's own writer closed). A handle another worker
+ * still holds (a page going away) is waited for, up to 2 s, then getFile() answers. On the UI thread: getFile().
+ */
+async function currentSize(handle: FileSystemFileHandle): Promise<number> {
+  const open = (handle as unknown as { createSyncAccessHandle?: () => Promise<SizeHandle> }).createSyncAccessHandle
+  if (typeof open === 'function') {
+    for (let tries = 0; tries < LOCK_TRIES; tries++) {
+      let access: SizeHandle
+      try {
+        access = await open.call(handle)
+      } catch (error) {
+        if (!(error instanceof DOMException && error.name === 'NoModificationAllowedError')) throw error
+        await new Promise((resume) => setTimeout(resume, LOCK_WAIT_MS))
+        continue
+      }
+      try {
+        return access.getSize()
+      } finally {
+        access.close()
+      }
+    }
+  }
+  return (await handle.getFile()).size
+}
+
 async function writeWhole(folder: FileSystemDirectoryHandle, name: string, bytes: Uint8Array): Promise<void> {
   const handle = await (await folder.getFileHandle(name, { create: true })).createSyncAccessHandle()
   try {
@@ -80,7 +116,7 @@ export class OpfsRepoStore implements RepoStore {
     return {
       size: async () => {
         const handle = await partHandle()
-        return handle ? (await handle.getFile()).size : 0
+        return handle ? currentSize(handle) : 0
       },
       read: () => ({ [Symbol.asyncIterator]: async function* () { yield* chunksOf(await partHandle()) } }),
       writeFrom: async (offset: number): Promise<ChunkWriter> => {

@@ -5,7 +5,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { RepoRef } from '../hub/endpoint.js'
 import type { HubErrorKind } from '../hub/errors.js'
-import { keptFromManifest, stoppedProgress } from '../hub/kept.js'
+import { stoppedProgress } from '../hub/kept.js'
 import { readManifest } from '../hub/manifest.js'
 import { OpfsRepoStore } from '../hub/opfs-store.js'
 import { presetById, presetPartFor, type HyperSdPreset } from '../hub/presets.js'
@@ -245,7 +245,23 @@ export const useDownloads = defineStore('downloads', () => {
       const owned = target.files.length > 0 ? target.files : entry ? filesOwnedBy(entry, manifest, others) : []
       for (const path of owned) paths.add(path)
     }
-    return stoppedProgress(await keptFromManifest(store, manifest.files, [...paths]))
+    // The worker reads the sizes: on this thread getFile() may still give a size from before the last writes.
+    const kept = await ask({ type: 'kept', id: `kept-${++counter}`, repo, paths: [...paths] })
+    return kept.type === 'kept' && kept.files ? stoppedProgress(kept.files) : undefined
+  }
+
+  /** Sends a request to the worker and waits for its answer (one with the same id); a failure rejects. */
+  function ask(message: Extract<ToDownloads, { type: 'kept' | 'delete' }>): Promise<FromDownloads> {
+    return new Promise((done, fail) => {
+      const listener = (event: MessageEvent<FromDownloads>): void => {
+        if (event.data.id !== message.id) return
+        worker?.removeEventListener('message', listener)
+        if (event.data.type === 'failed') fail(new Error(event.data.message))
+        else done(event.data)
+      }
+      send(message)
+      worker!.addEventListener('message', listener)
+    })
   }
 
   async function deleteHubFiles(entry: ModelEntry): Promise<void> {
@@ -255,17 +271,7 @@ export const useDownloads = defineStore('downloads', () => {
     const others = models.entries.filter((e) => e.origin === 'hub' && e.id !== entry.id).map((e) => e.name)
     const paths = filesOwnedBy(entry, await readManifest(store).catch(() => undefined), others)
     const everything = !others.some((n) => n === repo || n.startsWith(`${repo}/`))
-    await new Promise<void>((done, fail) => {
-      const id = `delete-${++counter}`
-      const listener = (event: MessageEvent<FromDownloads>): void => {
-        if (event.data.id !== id) return
-        worker?.removeEventListener('message', listener)
-        if (event.data.type === 'failed') fail(new Error(event.data.message))
-        else done()
-      }
-      send({ type: 'delete', id, repo, ...(everything ? {} : { paths }) })
-      worker!.addEventListener('message', listener)
-    })
+    await ask({ type: 'delete', id: `delete-${++counter}`, repo, ...(everything ? {} : { paths }) })
     for (const job of jobs.value.filter((j) => j.targets.some((t) => t.id === entry.id))) dismiss(job.id)
   }
 

@@ -3,7 +3,7 @@
 import type { RepoRef } from '../hub/endpoint.js'
 import type { HubErrorKind } from '../hub/errors.js'
 import type { DownloadManifest } from '../hub/manifest.js'
-import type { PullProgress } from '../hub/pull.js'
+import type { PullFileProgress, PullProgress } from '../hub/pull.js'
 import type { VerifyResult } from '../hub/verify.js'
 
 export interface PullRequest {
@@ -21,6 +21,8 @@ export type ToDownloads =
   | { readonly type: 'pause'; readonly id: string }
   | { readonly type: 'verify'; readonly id: string; readonly repo: string }
   | { readonly type: 'delete'; readonly id: string; readonly repo: string; readonly paths?: readonly string[] }
+  /** The bytes kept of these files of the repository's download record, read where the writes happen. */
+  | { readonly type: 'kept'; readonly id: string; readonly repo: string; readonly paths: readonly string[] }
 
 export type FromDownloads =
   | { readonly type: 'started'; readonly id: string }
@@ -30,3 +32,5 @@ export type FromDownloads =
   | { readonly type: 'failed'; readonly id: string; readonly kind: HubErrorKind | 'internal'; readonly message: string }
   | { readonly type: 'verified'; readonly id: string; readonly result: VerifyResult }
   | { readonly type: 'deleted'; readonly id: string }
+  /** No record (nothing was ever listed): undefined. */
+  | { readonly type: 'kept'; readonly id: string; readonly files: readonly PullFileProgress[] | undefined }

@@ -2,6 +2,7 @@
 // would race on its download record), and reports progress at most every 100 ms, plus a last figure whenever a
 // pull ends (done, paused or failed), so what the UI shows is what was kept.
 import { HubError } from '../hub/errors.js'
+import { keptFromManifest } from '../hub/kept.js'
 import { readManifest, writeManifest } from '../hub/manifest.js'
 import { OpfsRepoStore } from '../hub/opfs-store.js'
 import { pullRepo, type PullProgress } from '../hub/pull.js'
@@ -74,6 +75,17 @@ scope.onmessage = (event: MessageEvent<ToDownloads>) => {
       enqueue(async () => {
         try {
           post({ type: 'verified', id: message.id, result: await verifyStore(new OpfsRepoStore(await navigator.storage.getDirectory(), message.repo)) })
+        } catch (error) {
+          post(failure(message.id, error))
+        }
+      })
+      break
+    case 'kept':
+      enqueue(async () => {
+        try {
+          const store = new OpfsRepoStore(await navigator.storage.getDirectory(), message.repo)
+          const manifest = await readManifest(store)
+          post({ type: 'kept', id: message.id, files: manifest ? await keptFromManifest(store, manifest.files, message.paths) : undefined })
         } catch (error) {
           post(failure(message.id, error))
         }
