@@ -129,7 +129,8 @@ export const tscdSampler = defineHostNode({
     ctx.stage('Sampling…')
     // On a GPU the loop keeps its tensors there (denoise-device.ts) unless the UNet or the schedule cannot.
     const gpu = ctx.services.backend.device?.kind === 'gpu' ? ctx.services.backend.device : undefined
-    const unet = await createUNetCaller(ctx, model, positive, guidedAgainst, [h, w], gpu)
+    const deviceOps = gpu ? new DeviceOps(ctx.services.sessions, gpu) : undefined
+    const unet = await createUNetCaller(ctx, model, positive, guidedAgainst, [h, w], deviceOps)
     const format = model.variant
     const loop = {
       scheduler,
@@ -146,9 +147,9 @@ export const tscdSampler = defineHostNode({
       checkCancelled: () => ctx.checkCancelled(),
     }
     const hostOnly = gpu && (unet.hostOnlyBecause ?? deviceLoopRefusal({ scheduler, eta }))
-    // On a GPU, a loop that must read the latents back every step says why (e.g. an fp16 UNet: use an fp32 export).
+    // On a GPU, a loop that must read the latents back every step says why (e.g. a schedule that clips x0).
     if (hostOnly) ctx.warn(`sampling reads the latents back from the GPU every step: ${hostOnly}`)
-    const ops = gpu && !hostOnly ? new DeviceOps(ctx.services.sessions, gpu) : undefined
+    const ops = hostOnly ? undefined : deviceOps
     let samples: Float32Array
     try {
       samples = ops && unet.onDevice

@@ -2,7 +2,7 @@
 // outputs and noise never leave the device between steps: an axpy for the scheduler step, a scale for the model
 // input, a duplicate for classifier-free guidance's stacked batch and the guidance itself (with diffusers'
 // guidance_rescale). Each graph is built once per session cache, like any model.
-import { DataType, encodeModel, makeAttribute, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type OnnxGraph } from '../../src/models/onnx/index.js'
+import { DataType, type DataTypeCode, encodeModel, makeAttribute, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type OnnxGraph } from '../../src/models/onnx/index.js'
 import { latentRgbFactors, planarRgbToRgba, type LatentFormat, type RgbaImage } from '../../src/imaging/latent-preview.js'
 import type { DeviceSupport, DeviceTensor, ModelSession, RunFeed } from '../../src/runtime/types.js'
 import type { SessionProvider } from '../services.js'
@@ -91,6 +91,18 @@ function guidanceModel(rescaled: boolean): Uint8Array {
   })
 }
 
+/** The float dtypes the loop's tensors may have at the UNet's edges (an fp16 export takes and gives float16). */
+export type DeviceFloat = 'float32' | 'float16'
+const ONNX_FLOAT: Readonly<Record<DeviceFloat, DataTypeCode>> = { float32: DataType.FLOAT, float16: DataType.FLOAT16 }
+
+/** The latents in another float dtype: float32 to float16 rounds to nearest even, as the host's conversion. */
+const castModel = (from: DeviceFloat, to: DeviceFloat) => (): Uint8Array =>
+  model(`cast-${from}-to-${to}`, (g) => {
+    g.input.push(makeValueInfo('x', ONNX_FLOAT[from], LATENT))
+    g.node.push(makeNode({ opType: 'Cast', input: ['x'], output: ['out'], attribute: [makeAttribute('to', ONNX_FLOAT[to])] }))
+    g.output.push(makeValueInfo('out', ONNX_FLOAT[to], LATENT))
+  })
+
 const floats = (name: string, dims: number[], values: readonly number[]) => makeTensor({ name, dims, dataType: DataType.FLOAT, floatData: [...values] })
 const int64s = (name: string, values: readonly number[]) => makeTensor({ name, dims: [values.length], dataType: DataType.INT64, int64Data: values.map(BigInt) })
 
@@ -158,6 +170,13 @@ export class DeviceOps {
 
   scale(a: number, x: DeviceTensor): Promise<DeviceTensor> {
     return this.run('scale', scaleModel, { x, a: scalar(a) })
+  }
+
+  /** x in `to` (x itself when it already is: the caller then must not dispose it twice). */
+  async cast(x: DeviceTensor, to: DeviceFloat): Promise<DeviceTensor> {
+    if (x.dtype === to) return x
+    if (x.dtype !== 'float32' && x.dtype !== 'float16') throw new Error(`cannot cast a ${x.dtype} device tensor to ${to}`)
+    return this.run(`cast-${x.dtype}-to-${to}`, castModel(x.dtype, to), { x })
   }
 
   duplicate(x: DeviceTensor): Promise<DeviceTensor> {

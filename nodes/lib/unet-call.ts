@@ -1,16 +1,18 @@
 // Builds the per-step UNet call: conditioning rows, timestep dtype/shape, SDXL extras, LoRA scale feeds.
 import { InputError, type NodeContext } from '../../src/engine/index.js'
-import type { DeviceSupport, DeviceTensor, HostTensor } from '../../src/runtime/types.js'
+import { convertTensor } from '../../src/runtime/tensor.js'
+import type { DeviceTensor, HostTensor } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
 import type { Conditioning, UNetModel } from '../types.js'
 import type { UNetCall } from './denoise.js'
 import type { DeviceUNetCall } from './denoise-device.js'
+import type { DeviceFloat, DeviceOps } from './device-ops.js'
 import { unetSession } from './lora-sessions.js'
 import { float32 } from './run-model.js'
 
 /** The UNet per step, and where the session and device allow it the same call with its tensors kept on the device. */
 export interface UNetCaller extends UNetCall {
-  /** Undefined with the reason when the loop must stay on the host (no device, an fp16 UNet, ...). */
+  /** Undefined with the reason when the loop must stay on the host (no device, a session without resident runs). */
   readonly onDevice?: DeviceUNetCall
   readonly hostOnlyBecause?: string
   /** Frees the conditioning uploaded to the device. */
@@ -39,7 +41,7 @@ export async function createUNetCaller(
   positive: Conditioning,
   negative: Conditioning | undefined,
   [h, w]: readonly [number, number],
-  device?: DeviceSupport,
+  ops?: DeviceOps,
 ): Promise<UNetCaller> {
   const { session, feeds: loraFeeds } = await unetSession(ctx, model)
   const hiddenInput = session.inputs.find((i) => i.name === 'encoder_hidden_states')
@@ -91,35 +93,60 @@ export async function createUNetCaller(
     })
     return float32('out_sample', outputs.out_sample)
   }
-  // Device tensors go to the session as they are: every tensor the loop keeps there must be float32.
-  const notFloat32 = [...session.inputs.filter((i) => i.name !== 'timestep' && !i.name.startsWith('lora_scale_')), ...session.outputs].find((io) => io.dtype !== 'float32')
-  const hostOnlyBecause = !device
+  // The loop keeps float32 latents on the device; an fp16 export's sample and output are cast there, on the device,
+  // as the host path converts them, and the conditioning is uploaded in each input's declared dtype.
+  const sampleDtype = deviceFloat(session.inputs.find((i) => i.name === 'sample')?.dtype)
+  const outputDtype = deviceFloat(session.outputs.find((o) => o.name === 'out_sample')?.dtype)
+  const odd = sampleDtype === undefined ? 'sample' : outputDtype === undefined ? 'out_sample' : undefined
+  const hostOnlyBecause = !ops
     ? 'the backend keeps no tensors on a device'
     : !session.runResident
       ? 'this UNet session cannot keep its outputs on the device'
-      : notFloat32
-        ? `the UNet's "${notFloat32.name}" is ${notFloat32.dtype} (the device loop runs float32 UNets)`
+      : odd !== undefined
+        ? `the UNet's "${odd}" is ${[...session.inputs, ...session.outputs].find((io) => io.name === odd)?.dtype ?? 'missing'} (the device loop takes float32 or float16)`
         : undefined
   const uploaded = new Map<string, Promise<Record<string, DeviceTensor>>>()
   const release = (): void => {
     for (const feeds of uploaded.values()) void feeds.then((f) => Object.values(f).forEach((tensor) => tensor.dispose()))
     uploaded.clear()
   }
-  if (hostOnlyBecause !== undefined || !device) return Object.assign(call, { hostOnlyBecause, release })
+  if (hostOnlyBecause !== undefined || !ops || !sampleDtype) return Object.assign(call, { hostOnlyBecause, release })
+  const declared = new Map(session.inputs.map((i) => [i.name, i.dtype]))
   // The conditioning is uploaded once per run (per batch layout), not once per step.
   const conditioningOnDevice = (batch: number, useNegative: boolean): Promise<Record<string, DeviceTensor>> => {
     const key = `${batch}:${useNegative}`
     let feeds = uploaded.get(key)
     if (!feeds) {
       const host = extraFeeds(batch, useNegative)
-      feeds = Promise.all(Object.entries(host).map(async ([name, tensor]) => [name, await device.upload(tensor)] as const)).then((pairs) => Object.fromEntries(pairs))
+      feeds = Promise.all(
+        Object.entries(host).map(async ([name, tensor]) => {
+          const dtype = declared.get(name)
+          const typed = dtype === undefined || dtype === 'unknown' ? tensor : convertTensor(tensor, dtype, `UNet input "${name}"`)
+          return [name, await ops.device.upload(typed)] as const
+        }),
+      ).then((pairs) => Object.fromEntries(pairs))
       uploaded.set(key, feeds)
     }
     return feeds
   }
   const onDevice: DeviceUNetCall = async (sample, t, batch, useNegative) => {
-    const outputs = await session.runResident!({ ...loraFeeds, ...(await conditioningOnDevice(batch, useNegative)), sample, timestep: timestepFeed(t) }, ['out_sample'])
-    return outputs.out_sample!
+    const input = await ops.cast(sample, sampleDtype)
+    let output: DeviceTensor
+    try {
+      output = (await session.runResident!({ ...loraFeeds, ...(await conditioningOnDevice(batch, useNegative)), sample: input, timestep: timestepFeed(t) }, ['out_sample'])).out_sample!
+    } finally {
+      if (input !== sample) input.dispose()
+    }
+    if (output.dtype === 'float32') return output
+    try {
+      return await ops.cast(output, 'float32')
+    } finally {
+      output.dispose()
+    }
   }
   return Object.assign(call, { onDevice, release })
+}
+
+function deviceFloat(dtype: string | undefined): DeviceFloat | undefined {
+  return dtype === 'float32' || dtype === 'float16' ? dtype : undefined
 }

@@ -16,14 +16,31 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeModel, encodeModel, makeAttribute, makeNode, replaceInputEverywhere, requireGraph, addNodes } from '../../src/models/onnx/index.js'
 
-/** The UNet takes its sample in float16 (a Cast inside), as an fp16 export does. */
-function withFloat16Sample(path: string): void {
+/** The UNet's float16 edges, as an fp16 export has them: sample and encoder_hidden_states in, out_sample out. */
+function withFloat16Io(path: string): void {
   const model = decodeModel(readFileSync(path))
   const graph = requireGraph(model)
-  replaceInputEverywhere(graph, 'sample', 'sample_f32')
-  addNodes(graph, [makeNode({ name: '/cast_in_sample', opType: 'Cast', input: ['sample'], output: ['sample_f32'], attribute: [makeAttribute('to', 1)] })], graph.node[0])
-  graph.input.find((i) => i.name === 'sample')!.type!.tensorType!.elemType = 10
+  for (const name of ['sample', 'encoder_hidden_states']) {
+    replaceInputEverywhere(graph, name, `${name}_f32`)
+    addNodes(graph, [makeNode({ name: `/cast_in_${name}`, opType: 'Cast', input: [name], output: [`${name}_f32`], attribute: [makeAttribute('to', 1)] })], graph.node[0])
+    graph.input.find((i) => i.name === name)!.type!.tensorType!.elemType = 10
+  }
+  const producer = graph.node.find((n) => n.output.includes('out_sample'))!
+  producer.output = producer.output.map((o) => (o === 'out_sample' ? 'out_sample_f32' : o))
+  graph.node.push(makeNode({ name: '/cast_out_sample', opType: 'Cast', input: ['out_sample_f32'], output: ['out_sample'], attribute: [makeAttribute('to', 10)] }))
+  graph.output.find((o) => o.name === 'out_sample')!.type!.tensorType!.elemType = 10
   writeFileSync(path, encodeModel(model))
+}
+
+/** The gap between float16 values around v (normal range; subnormals share the smallest normal's). */
+const float16Step = (v: number): number => 2 ** (Math.floor(Math.log2(Math.max(Math.abs(v), 2 ** -14))) - 10)
+
+/** A copy of the tiny SD1.5 pipeline, changed by `change(folder)`, served under its own name. */
+function changedPipeline(change: (folder: string) => void): ReturnType<typeof createCliHost> {
+  const folder = join(mkdtempSync(join(tmpdir(), 'hypersd-device-loop-')), 'tiny-sd15')
+  cpSync(join(ROOT, 'public', 'models', 'tiny-sd15'), folder, { recursive: true })
+  change(folder)
+  return createCliHost({ resolver: createModelResolver(join(ROOT, 'public', 'models'), new Map([['tiny-sd15', folder]])), onImages: () => [] })
 }
 
 const host = createCliHost({ resolver: createModelResolver(join(ROOT, 'public', 'models'), new Map()), onImages: (o) => o.pngs.map((_, i) => ({ name: String(i) })) })
@@ -86,20 +103,49 @@ describe('the device-resident sampling loop', () => {
     })
   }
 
-  it('an fp16 UNet stays on the host loop and says why (the device loop runs float32 UNets)', async () => {
-    const folder = join(mkdtempSync(join(tmpdir(), 'hypersd-fp16-unet-')), 'tiny-sd15')
-    cpSync(join(ROOT, 'public', 'models', 'tiny-sd15'), folder, { recursive: true })
-    withFloat16Sample(join(folder, 'unet', 'model.onnx'))
-    const fp16 = createCliHost({ resolver: createModelResolver(join(ROOT, 'public', 'models'), new Map([['tiny-sd15', folder]])), onImages: () => [] })
+  it('an fp16 UNet runs on the device loop: sample and output cast there, the conditioning uploaded as float16', async () => {
+    const fp16 = changedPipeline((folder) => withFloat16Io(join(folder, 'unet', 'model.onnx')))
     try {
-      const engine = new Engine({ registry, services: { ...fp16.services, backend: asGpu(fp16.services.backend) } })
+      const graph = withOverrides(shippedGraph('tiny-sd15-4step.json'), ['4.steps=4'])
+      const onHost = await new Engine({ registry, services: fp16.services }).run(graph, { targets: ['4'] })
       const warnings: string[] = []
       const before = fp16.services.backend.device!.readBacks
-      await engine.run(withOverrides(shippedGraph('tiny-sd15-4step.json'), []), { targets: ['4'], onEvent: (e) => void (e.type === 'node-warning' && warnings.push(e.message)) })
-      expect(warnings).toEqual(['sampling reads the latents back from the GPU every step: the UNet\'s "sample" is float16 (the device loop runs float32 UNets)'])
-      expect(fp16.services.backend.device!.readBacks).toBe(before)
+      const onDevice = await new Engine({ registry, services: { ...fp16.services, backend: asGpu(fp16.services.backend) } }).run(graph, {
+        targets: ['4'],
+        onEvent: (e) => void (e.type === 'node-warning' && warnings.push(e.message)),
+      })
+      expect(warnings).toEqual([])
+      expect(fp16.services.backend.device!.readBacks - before).toBe(1)
+      const latents = (result: typeof onHost) => (result.outputs.get('4')!.latent as { data: Float32Array }).data
+      // The same float16 roundings on both sides (nearest even), but the steps' float32 arithmetic differs in the last
+      // bits between the loops, and a sample near a float16 rounding boundary can land one float16 step apart: the
+      // host loop's latents within one float16 step (of each value's magnitude).
+      const ulpsApart = (a: Float32Array, b: Float32Array): number => a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[i]!) / float16Step(b[i]!)), 0)
+      expect(ulpsApart(latents(onDevice), latents(onHost))).toBeLessThanOrEqual(1)
+      // Against the float32 UNet the float16 edges show far more, so the casts are really there.
+      const fp32 = (await hostEngine.run(graph, { targets: ['4'] })).outputs.get('4')!.latent as { data: Float32Array }
+      expect(ulpsApart(fp32.data, latents(onHost))).toBeGreaterThan(4)
     } finally {
       await fp16.dispose()
+    }
+  })
+
+  it('a schedule that clips x0 stays on the host loop and says why', async () => {
+    const clipping = changedPipeline((folder) => {
+      const path = join(folder, 'scheduler', 'scheduler_config.json')
+      writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), clip_sample: true }))
+    })
+    try {
+      const warnings: string[] = []
+      const before = clipping.services.backend.device!.readBacks
+      await new Engine({ registry, services: { ...clipping.services, backend: asGpu(clipping.services.backend) } }).run(withOverrides(shippedGraph('tiny-sd15-4step.json'), []), {
+        targets: ['4'],
+        onEvent: (e) => void (e.type === 'node-warning' && warnings.push(e.message)),
+      })
+      expect(warnings).toEqual([expect.stringMatching(/^sampling reads the latents back from the GPU every step: the \S+ step clips or thresholds x0/)])
+      expect(clipping.services.backend.device!.readBacks).toBe(before)
+    } finally {
+      await clipping.dispose()
     }
   })
 
