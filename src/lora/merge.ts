@@ -38,14 +38,14 @@ export async function mergePatches(
     const { layer } = patch
     const down = (await file.readFloats(patch.down)).data
     const up = (await file.readFloats(patch.up)).data
-    const weight = store.readCopy(layer.weight)
-    const out = layer.shape[0]!
-    const cols = weight.length / out // in * kh * kw
-    const rank = patch.rank
-    const scale = multiplier * patch.alphaScale
-    // Rows over contiguous memory in both layouts (stored [out, cols], or [cols, out] for MatMul).
-    if (layer.transposed) addLowRankProduct(weight, cols, out, rank, transpose(down, rank, cols), transpose(up, out, rank), scale) // W^T += down^T @ up^T
-    else addLowRankProduct(weight, out, cols, rank, up, down, scale) // W += up @ down
-    store.write(layer.weight, weight)
+    store.update(layer.weight, (weight) => {
+      const out = layer.shape[0]!
+      const cols = weight.length / out // in * kh * kw
+      const rank = patch.rank
+      const scale = multiplier * patch.alphaScale
+      // Rows over contiguous memory in both layouts (stored [out, cols], or [cols, out] for MatMul).
+      if (layer.transposed) addLowRankProduct(weight, cols, out, rank, transpose(down, rank, cols), transpose(up, out, rank), scale) // W^T += down^T @ up^T
+      else addLowRankProduct(weight, out, cols, rank, up, down, scale) // W += up @ down
+    })
   }
 }

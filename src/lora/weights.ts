@@ -3,15 +3,17 @@
 // shared untouched (no copy of a multi-GB UNet, and the base session and other LoRA sets keep using it).
 import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../models/onnx/float16.js'
 import { makeTensor } from '../models/onnx/factories.js'
-import { clearTensorData, externalDataRef, setTensorData, tensorBytes } from '../models/onnx/tensor-data.js'
+import { clearTensorData, elementCount, externalDataRef, setTensorData, tensorBytes } from '../models/onnx/tensor-data.js'
 import { DataLocation, DataType } from '../models/onnx/types.js'
 import type { OnnxTensor } from '../models/onnx/types.js'
 
 export const LORA_DATA_FILE = 'lora_weights.onnx_data'
 
 export class WeightStore {
-  /** New float32 values per tensor, written out (inline or to the side file) by `finish`. */
-  private readonly pending = new Map<OnnxTensor, Float32Array>()
+  /** New values per tensor, already in the tensor's dtype (FLOAT or FLOAT16), written out by `finish`. */
+  private readonly pending = new Map<OnnxTensor, Float32Array | Uint16Array>()
+  /** Reused by `update`: a full-size UNet's merge would otherwise take fresh memory for every weight. */
+  private scratch = new Float32Array(0)
 
   constructor(
     private readonly externalFiles: ReadonlyMap<string, Uint8Array>,
@@ -23,24 +25,57 @@ export class WeightStore {
 
   /** A fresh float32 copy of a FLOAT or FLOAT16 tensor's current values (including earlier writes). */
   readCopy(tensor: OnnxTensor): Float32Array {
+    return this.decodeInto(tensor, undefined)
+  }
+
+  /**
+   * Changes a tensor's values: decoded into a buffer reused across calls, changed by `change`, and stored in the
+   * tensor's own dtype at once, so a merge over a full-size fp16 UNet holds no float32 copy of its weights.
+   */
+  update(tensor: OnnxTensor, change: (values: Float32Array) => void): void {
+    const count = elementCount(tensor.dims)
+    if (this.scratch.length < count) this.scratch = new Float32Array(count)
+    const values = this.decodeInto(tensor, this.scratch.subarray(0, count))
+    change(values)
+    this.pending.set(tensor, encodeAs(values, tensor.dataType ?? DataType.FLOAT, true))
+  }
+
+  /** Sets the tensor's new values (kept, not copied, for a FLOAT tensor: the caller hands them over). */
+  write(tensor: OnnxTensor, values: Float32Array): void {
+    this.pending.set(tensor, encodeAs(values, tensor.dataType ?? DataType.FLOAT, false))
+  }
+
+  /** The tensor's current values as float32, into `out` (exactly its length) or a new array. */
+  private decodeInto(tensor: OnnxTensor, out: Float32Array | undefined): Float32Array {
     const written = this.pending.get(tensor)
-    if (written) return written.slice()
+    if (written) {
+      if (written instanceof Uint16Array) return float16ArrayToFloat32(written, out)
+      if (!out) return written.slice()
+      out.set(written)
+      return out
+    }
     const ref = externalDataRef(tensor)
     let file: Uint8Array | undefined
     if (ref) {
       file = this.externalFiles.get(ref.location)
       if (!file) throw new Error(`tensor "${tensor.name ?? '?'}" needs external data file "${ref.location}", which was not provided`)
     }
-    // A fresh, aligned copy of the bytes: never a view of the model's buffer (Buffer.slice would be one).
-    const bytes = new Uint8Array(tensorBytes(tensor, file))
-    if (tensor.dataType === DataType.FLOAT) return new Float32Array(bytes.buffer)
-    if (tensor.dataType === DataType.FLOAT16) return float16ArrayToFloat32(new Uint16Array(bytes.buffer))
+    const bytes = tensorBytes(tensor, file)
+    const width = tensor.dataType === DataType.FLOAT16 ? 2 : 4
+    if (out && bytes.byteLength !== out.length * width) throw new Error(`tensor "${tensor.name ?? '?'}" holds ${bytes.byteLength} bytes, its dims [${tensor.dims.join(', ')}] need ${out.length * width}`)
+    if (tensor.dataType === DataType.FLOAT) {
+      if (bytes.byteLength % 4 !== 0) throw new Error(`tensor "${tensor.name ?? '?'}": ${bytes.byteLength} bytes is not a whole number of float32 values`)
+      // Never a view of the model's buffer: the caller changes what it gets.
+      const target = out ?? new Float32Array(bytes.byteLength / 4)
+      new Uint8Array(target.buffer, target.byteOffset, bytes.byteLength).set(bytes)
+      return target
+    }
+    if (tensor.dataType === DataType.FLOAT16) {
+      // Decoded straight from the model's bytes when they are 2-byte aligned (inline data may not be).
+      const source = bytes.byteOffset % 2 === 0 ? bytes : Uint8Array.prototype.slice.call(bytes)
+      return float16ArrayToFloat32(new Uint16Array(source.buffer, source.byteOffset, Math.floor(source.byteLength / 2)), out)
+    }
     throw new Error(`tensor "${tensor.name ?? '?'}" is not a float tensor (ONNX data type ${tensor.dataType})`)
-  }
-
-  /** Sets the tensor's new values; they are stored in the tensor's own dtype (FLOAT or FLOAT16) by `finish`. */
-  write(tensor: OnnxTensor, values: Float32Array): void {
-    this.pending.set(tensor, values)
   }
 
   /** A new initializer holding `values` in `dataType`. */
@@ -54,8 +89,7 @@ export class WeightStore {
   finish(): Uint8Array | undefined {
     const chunks: Uint8Array[] = []
     let sideBytes = 0
-    for (const [tensor, values] of this.pending) {
-      const encoded = encodeAs(values, tensor.dataType ?? DataType.FLOAT)
+    for (const [tensor, encoded] of this.pending) {
       if (!this.external) {
         setTensorData(tensor, encoded)
         continue
@@ -84,8 +118,8 @@ export class WeightStore {
   }
 }
 
-function encodeAs(values: Float32Array, dataType: number): Float32Array | Uint16Array {
+function encodeAs(values: Float32Array, dataType: number, copy: boolean): Float32Array | Uint16Array {
   if (dataType === DataType.FLOAT16) return float32ArrayToFloat16(values)
-  if (dataType === DataType.FLOAT) return values
+  if (dataType === DataType.FLOAT) return copy ? values.slice() : values
   throw new Error(`cannot store LoRA weights as ONNX data type ${dataType}`)
 }

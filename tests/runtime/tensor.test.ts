@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { convertTensor, float16BitsToFloat32, float32ArrayToFloat16, float32ToFloat16Bits, hostTensor, toFloat32 } from '../../src/runtime/index.js'
+import { convertTensor, float16ArrayToFloat32, float16BitsToFloat32, float32ArrayToFloat16, float32ToFloat16Bits, hostTensor, toFloat32 } from '../../src/runtime/index.js'
 
 describe('float32 -> float16 bits', () => {
   // Expected bit patterns: IEEE 754 binary16, checked against numpy's float32 -> float16 astype.
@@ -102,5 +102,37 @@ describe('convertTensor', () => {
   it('converts arrays in bulk like one at a time', () => {
     const values = Float32Array.from([0, 1e-8, 6e-5, 3.14159, -65504, 1e6])
     expect(Array.from(float32ArrayToFloat16(values))).toEqual(Array.from(values, (v) => float32ToFloat16Bits(v)))
+  })
+
+  it('converts float32 arrays in bulk (the inline normal-range path) bit for bit like one at a time', () => {
+    // Random bit patterns (NaNs, infinities, subnormals included), and every exponent from 110 to 145 (either side
+    // of the inline path's 113-142) with mantissas at and around the rounding midpoint.
+    let state = 12345
+    const random = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0)
+    const bits = new Uint32Array(300_000)
+    for (let i = 0; i < 200_000; i++) bits[i] = random()
+    let i = 200_000
+    for (let exponent = 110; exponent <= 145; exponent++) {
+      for (const mantissa of [0, 1, 0xfff, 0x1000, 0x1001, 0x2000, 0x3000, 0x7fe000, 0x7fefff, 0x7ff000, 0x7fffff]) {
+        for (const sign of [0, 0x80000000]) bits[i++] = (sign | (exponent << 23) | mantissa) >>> 0
+      }
+    }
+    const values = new Float32Array(bits.buffer, 0, i)
+    const bulk = float32ArrayToFloat16(values)
+    const mismatches = Array.from(values.keys()).filter((k) => bulk[k] !== float32ToFloat16Bits(values[k]!))
+    expect(mismatches.slice(0, 5).map((k) => bits[k]!.toString(16))).toEqual([])
+    // Offset views convert their own elements.
+    expect(Array.from(float32ArrayToFloat16(values.subarray(7, 12)))).toEqual(Array.from(bulk.subarray(7, 12)))
+  })
+
+  it('decodes every float16 bit pattern in bulk like one at a time, -0 and NaN included', () => {
+    const all = Uint16Array.from({ length: 65536 }, (_, k) => k)
+    const bulk = float16ArrayToFloat32(all)
+    for (let k = 0; k < 65536; k++) expect(Object.is(bulk[k], float16BitsToFloat32(k)) || (Number.isNaN(bulk[k]) && Number.isNaN(float16BitsToFloat32(k)))).toBe(true)
+    expect(Object.is(bulk[0x8000], -0)).toBe(true)
+    expect(bulk[0x3555]).toBe(float16BitsToFloat32(0x3555))
+    // Every finite half survives the trip back.
+    const finite = all.filter((k) => (k & 0x7c00) !== 0x7c00)
+    expect(Array.from(float32ArrayToFloat16(float16ArrayToFloat32(finite)))).toEqual(Array.from(finite))
   })
 })
