@@ -96,7 +96,9 @@ export async function prepareModelWithLoras(
     known.set(key, built.reports)
     return built.source
   }
-  const session = await deps.sessions.getOrCreate(key, model.fileBytes ? Object.assign(build, { fileBytes: () => model.fileBytes!() }) : build)
+  const rewrites = { withDeltas: loras.some((l) => l.mode === 'live-delta') }
+  const loader = Object.assign(build, { rewrites }, model.fileBytes ? { fileBytes: () => model.fileBytes!() } : {})
+  const session = await deps.sessions.getOrCreate(key, loader)
   const inputs = new Set(session.inputs.map((i) => i.name))
   return { session, feeds: scaleFeeds(loras, inputs), reports: reports.get(key) ?? [] }
 }
@@ -144,6 +146,10 @@ export async function buildModel(
   }
   const merged = matched.filter((m) => m.binding.mode === 'merge')
   const untied = untieSharedWeights(graph, merged.flatMap((m) => m.patches.map((p) => p.layer)))
+  // Merges alone into inline weights change no graph: they are written into a copy of the model's bytes, which is
+  // then the new model as it is (no re-encoding; at full size that is a copy of the UNet less).
+  const inPlace = merged.length === matched.length && untied.size === 0 && !base.externalData?.length ? new Uint8Array(base.bytes) : undefined
+  if (inPlace) store.rewriteInto(base.bytes, inPlace)
   const deltas: LiveLora[] = []
   const branches: LiveLora[] = []
   for (const { index, binding, file, patches } of matched) {
@@ -158,6 +164,7 @@ export async function buildModel(
     await addLiveBranches(graph, store, branches, scales)
     graph.node = [...scales.castNodes(), ...graph.node]
   }
+  if (inPlace && !store.hasPending) return { source: { key, bytes: inPlace }, reports }
   const side = store.finish()
   const externalData = [...(base.externalData ?? []), ...(side ? [{ path: LORA_DATA_FILE, data: side }] : [])]
   return { source: { key, bytes: encodeModel(model), ...(externalData.length > 0 ? { externalData } : {}) }, reports }

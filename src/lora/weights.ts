@@ -14,6 +14,8 @@ export class WeightStore {
   private readonly pending = new Map<OnnxTensor, Float32Array | Uint16Array>()
   /** Reused by `update`: a full-size UNet's merge would otherwise take fresh memory for every weight. */
   private scratch = new Float32Array(0)
+  /** A copy of the model's bytes that `update` writes inline weights into, at their own offsets (see rewriteInto). */
+  private inPlace: { readonly source: Uint8Array; readonly target: Uint8Array } | undefined
 
   constructor(
     private readonly externalFiles: ReadonlyMap<string, Uint8Array>,
@@ -37,7 +39,42 @@ export class WeightStore {
     if (this.scratch.length < count) this.scratch = new Float32Array(count)
     const values = this.decodeInto(tensor, this.scratch.subarray(0, count))
     change(values)
-    this.pending.set(tensor, encodeAs(values, tensor.dataType ?? DataType.FLOAT, true))
+    if (!this.writeInPlace(tensor, values)) this.pending.set(tensor, encodeAs(values, tensor.dataType ?? DataType.FLOAT, true))
+  }
+
+  /**
+   * Has `update` write inline weights (views into `source`, the decoded model's bytes) straight into `target`, a copy
+   * of `source`, at the same offsets: a merge that changes no graph then needs no re-encoding of the model (at full
+   * size that saves a second copy of it). Each such tensor's data then points into `target`.
+   */
+  rewriteInto(source: Uint8Array, target: Uint8Array): void {
+    if (target.byteLength !== source.byteLength || target.buffer === source.buffer) throw new Error('the in-place target must be a copy of the model, as long as it')
+    this.inPlace = { source, target }
+  }
+
+  /** Whether tensors wait for `finish` (those `update` could not write in place, and every `write`). */
+  get hasPending(): boolean {
+    return this.pending.size > 0
+  }
+
+  private writeInPlace(tensor: OnnxTensor, values: Float32Array): boolean {
+    const raw = tensor.rawData
+    const place = this.inPlace
+    if (!place || !raw || externalDataRef(tensor)) return false
+    const inSource = raw.buffer === place.source.buffer && raw.byteOffset >= place.source.byteOffset && raw.byteOffset + raw.byteLength <= place.source.byteOffset + place.source.byteLength
+    const inTarget = raw.buffer === place.target.buffer
+    if (!inSource && !inTarget) return false
+    const at = inTarget ? raw.byteOffset - place.target.byteOffset : raw.byteOffset - place.source.byteOffset
+    const view = place.target.subarray(at, at + raw.byteLength)
+    const dataType = tensor.dataType ?? DataType.FLOAT
+    if (view.byteLength !== values.length * (dataType === DataType.FLOAT16 ? 2 : 4)) return false
+    if (dataType === DataType.FLOAT16 && view.byteOffset % 2 === 0) float32ArrayToFloat16(values, new Uint16Array(view.buffer, view.byteOffset, values.length))
+    else {
+      const encoded = encodeAs(values, dataType, false)
+      view.set(new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength))
+    }
+    tensor.rawData = view
+    return true
   }
 
   /** Sets the tensor's new values (kept, not copied, for a FLOAT tensor: the caller hands them over). */

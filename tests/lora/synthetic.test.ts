@@ -4,7 +4,7 @@ import { createNodeBackend } from '../../src/runtime/node.js'
 import { SessionCache } from '../../src/runtime/session-cache.js'
 import { toFloat32 } from '../../src/runtime/tensor.js'
 import type { HostTensor } from '../../src/runtime/types.js'
-import { prepareModelWithLoras } from '../../src/lora/session.js'
+import { buildModel, prepareModelWithLoras } from '../../src/lora/session.js'
 import type { LoraBindingLike } from '../../src/lora/session.js'
 import { LoraMatchError } from '../../src/lora/match.js'
 import { makeLora, random, rng, SYNTHETIC_LAYERS, syntheticModel } from './synthetic-model.js'
@@ -111,6 +111,22 @@ describe.each([
     expect(maxDiff(other.out, independent)).toBeLessThan(tol * magnitude(independent))
     const mergedZero = await run(dtype, [{ name: 'a.safetensors', scale: 0, mode: 'merge' }], feeds)
     expect(mergedZero.prepared.session).toBe(base.prepared.session)
+  })
+
+  it('two merged LoRAs (fp32: written into a copy of the model bytes) equal merging both; the base bytes stay', async () => {
+    const { source } = syntheticModel(dtype)
+    const before = source.bytes.slice()
+    const loras = [
+      { name: 'a.safetensors', scale: 0.7, mode: 'merge' },
+      { name: 'b.safetensors', scale: -0.4, mode: 'merge' },
+    ] as const
+    const built = await buildModel(source, `${source.key}-two-merged`, loras, 'unet', deps)
+    expect(Buffer.compare(source.bytes, before)).toBe(0)
+    // fp32 weights are inline: the new model is the copy, as long as the base (no graph change, no re-encoding).
+    if (dtype === 'fp32') expect(built.source.bytes.byteLength).toBe(source.bytes.byteLength)
+    const session = await cache.getOrCreate(built.source.key, async () => built.source)
+    const independent = await runIndependent(dtype, [{ lora: loraA, scale: 0.7 }, { lora: loraB, scale: -0.4 }], feeds)
+    expect(maxDiff(await session.run(feeds), independent)).toBeLessThan(tol * magnitude(independent))
   })
 
   it('stacked LoRAs (live + merge, each with its scale) equal merging both', async () => {
