@@ -1,9 +1,11 @@
-// `npm run bench:full [-- sd15|sdxl] [--steps N] [--size PX] [--only text|unet|vae|vae-tiled]`: the full-size twin (`npm run models -- --full ...`)
+// `npm run bench:full [-- sd15|sdxl] [--steps N] [--size PX] [--only text|unet|vae|vae-tiled|lora-merge|lora-live|lora-live-delta]`:
+// the full-size twin (`npm run models -- --full ...`)
 // through the product's own loading path on onnxruntime-node: per component, the bytes read, session creation
 // time, per-run time and the process's peak RSS against the file size. Not a CI test: minutes and gigabytes.
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { decodeTiled } from '../src/imaging/tiled-decode.js'
+import { prepareModelWithLoras, type LoraMode } from '../src/lora/index.js'
 import { readPipelineFolder } from '../src/models/pipeline.js'
 import { NodeFileSource } from '../src/models/node-files.js'
 import { createNodeBackend } from '../src/runtime/node.js'
@@ -74,6 +76,21 @@ const unetFeeds: Record<string, HostTensor> = {
   ...(name === 'sdxl' ? { text_embeds: float([1, 1280], () => 0.1), time_ids: float([1, 6], (i) => [size, size, 0, 0, size, size][i]!) } : {}),
 }
 if (wanted('unet')) await measure(`UNet ${size}px`, open(pipeline.unet.model), unetFeeds, steps)
+// The UNet with the twin's Hyper-SD LoRA (`.models/loras/`) in each mode, through the product's LoRA path: the
+// session figure includes the build (merge: the weights rewritten; live: branches added; live-delta: weight deltas).
+const loraFile = resolve(root, 'loras', name === 'sd15' ? 'Hyper-SD15-4steps-lora.safetensors' : 'Hyper-SDXL-4steps-lora.safetensors')
+for (const mode of ['merge', 'live', 'live-delta'] as const satisfies readonly LoraMode[]) {
+  if (only !== `lora-${mode}`) continue // minutes each: only when asked for
+  await measure(`UNet ${size}px, LoRA ${mode}`, async () => {
+    const cache = new SessionCache(backend)
+    const prepared = await prepareModelWithLoras(pipeline.unet.model, [{ name: loraFile, scale: 1, mode }], 'unet', {
+      sessions: cache,
+      readLora: async (path) => new Uint8Array(readFileSync(path)),
+    })
+    Object.assign(unetFeeds, prepared.feeds)
+    return { bytes: (await pipeline.unet.model.fileBytes?.()) ?? 0, session: prepared.session }
+  }, unetFeeds, steps)
+}
 const vaeFeeds = { latent_sample: float([1, 4, latent, latent], (i) => Math.sin(i * 0.1)) }
 if (wanted('vae')) await measure(`VAE decoder ${size}px`, open(pipeline.vaeDecoder.model), vaeFeeds, 1)
 if (wanted('vae-tiled')) {

@@ -104,7 +104,7 @@ export class SessionCache {
     options: SessionOptions | undefined,
     reserve: (fileBytes: number, route: LoadRoute) => Promise<void>,
   ): Promise<ModelSession> {
-    const route: LoadRoute = this.backend.createSessionFromFile && load.localFile ? 'file' : 'bytes'
+    const route: LoadRoute = this.backend.createSessionFromFile && load.localFile ? 'file' : !load.rewrites ? 'bytes' : load.rewrites.withDeltas ? 'build-with-deltas' : 'build'
     const knownBytes = load.fileBytes ? await load.fileBytes() : undefined
     const refused = knownBytes !== undefined ? this.backend.refusal?.(key, knownBytes, options, route) : undefined
     if (refused) throw refused
@@ -114,7 +114,7 @@ export class SessionCache {
       return this.backend.createSessionFromFile!(key, file, options)
     }
     const source = await load()
-    await reserve(modelFileBytes(source), 'bytes')
+    await reserve(modelFileBytes(source), route)
     return this.backend.createSession(source, options)
   }
 

@@ -51,7 +51,10 @@ export interface LocalModelFile {
  * `localFile` lets a backend that can open files hand onnxruntime the path instead of a copy of the bytes.
  */
 export type ModelLoader = (() => Promise<ModelSource>) & {
+  /** The base file's size when the loader builds a rewrite of it (`rewrites`), else the model's own. */
   readonly fileBytes?: () => Promise<number | undefined>
+  /** The source is rebuilt in JS (a LoRA build), whose copies are held while the session is created. */
+  readonly rewrites?: { readonly withDeltas: boolean }
   readonly localFile?: () => Promise<LocalModelFile | undefined>
 }
 
@@ -102,7 +105,11 @@ export interface DeviceSupport {
 }
 
 /** How a model reaches onnxruntime: as bytes held in JS, or as a path onnxruntime opens itself. */
-export type LoadRoute = 'bytes' | 'file'
+/**
+ * How a session gets its model: onnxruntime opens the file; JS hands it the bytes; or JS builds them first (a LoRA
+ * merge or live branches; `build-with-deltas`: live-delta weights, which hold more copies while they are built).
+ */
+export type LoadRoute = 'bytes' | 'file' | 'build' | 'build-with-deltas'
 
 /** What sessions on a backend may use together, and what one model costs there (see preflight.ts). */
 export interface SessionMemory {
