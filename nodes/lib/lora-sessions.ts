@@ -56,6 +56,7 @@ async function prepare(
   ctx.retain(loraSessionKey(model.key, component, loras))
   const prepared = await prepareModelWithLoras(model, loras, component, loraDeps(ctx))
   warnAboutReports(ctx, prepared.reports)
+  if (prepared.session.notice) ctx.warn(prepared.session.notice)
   return prepared
 }
 
@@ -64,6 +65,7 @@ export async function unetSession(ctx: NodeContext<NodeServices>, model: UNetMod
   const prepared = await prepareUNet(model.model, model.weights, model.loras, loraDeps(ctx))
   warnAboutWeights(ctx, prepared.weights)
   warnAboutReports(ctx, prepared.reports)
+  if (prepared.session.notice) ctx.warn(prepared.session.notice)
   return prepared
 }
 

@@ -9,7 +9,9 @@ import type { LazyModel } from '../types.js'
 /** The cached session for `model`; the node's cached result keeps it alive (released when that result goes). */
 export async function sessionFor(ctx: NodeContext<NodeServices>, model: LazyModel): Promise<ModelSession> {
   ctx.retain(model.key)
-  return ctx.services.sessions.getOrCreate(model.key, loaderFor(model))
+  const session = await ctx.services.sessions.getOrCreate(model.key, loaderFor(model))
+  if (session.notice) ctx.warn(session.notice)
+  return session
 }
 
 export async function runModel(

@@ -100,7 +100,9 @@ export async function createUNetCaller(
   const odd = sampleDtype === undefined ? 'sample' : outputDtype === undefined ? 'out_sample' : undefined
   const hostOnlyBecause = !ops
     ? 'the backend keeps no tensors on a device'
-    : !session.runResident
+    : ops.device.kind === 'gpu' && session.backend === 'wasm'
+      ? 'the UNet runs on WASM, not on the GPU'
+      : !session.runResident
       ? 'this UNet session cannot keep its outputs on the device'
       : odd !== undefined
         ? `the UNet's "${odd}" is ${[...session.inputs, ...session.outputs].find((io) => io.name === odd)?.dtype ?? 'missing'} (the device loop takes float32 or float16)`

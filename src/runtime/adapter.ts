@@ -61,7 +61,13 @@ export type ChosenBackend = 'webgpu' | 'wasm'
 export type AdapterProbe =
   | { readonly kind: 'no-webgpu' }
   | { readonly kind: 'no-adapter' }
-  | { readonly kind: 'adapter'; readonly info: AdapterInfoLike; readonly limits?: GpuBufferLimits }
+  | {
+      readonly kind: 'adapter'
+      readonly info: AdapterInfoLike
+      readonly limits?: GpuBufferLimits
+      /** Whether the adapter offers `shader-f16` (float16 kernels); onnxruntime-web's fp16 kernels need it. */
+      readonly shaderF16?: boolean
+    }
 
 export interface BackendChoice {
   readonly backend: ChosenBackend

@@ -132,6 +132,7 @@ export class SessionCache {
     const resident = session.runResident
     return {
       backend: session.backend,
+      ...(session.notice ? { notice: session.notice } : {}),
       inputs: session.inputs,
       outputs: session.outputs,
       run: (feeds, outputNames) => busy(() => session.run(feeds, outputNames)),

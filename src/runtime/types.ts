@@ -82,6 +82,8 @@ export type RunFeed = HostTensor | DeviceTensor
 
 export interface ModelSession {
   readonly backend: BackendName
+  /** Something the user should know about how this session runs (e.g. a float16 model moved to WASM), for a warning. */
+  readonly notice?: string
   readonly inputs: readonly IOMetadata[]
   readonly outputs: readonly IOMetadata[]
   /** Feeds are converted to each input's declared dtype (e.g. float32 -> float16) by the backend. */

@@ -5,6 +5,9 @@
 import type * as OrtWeb from 'onnxruntime-web'
 import { loadOrt, type OrtModule, type OrtSettings } from './ort-entry.js'
 import { createOrtSession } from './ort-session.js'
+import { decodeModel } from '../models/onnx/codec.js'
+import { requireGraph } from '../models/onnx/graph.js'
+import { DataType } from '../models/onnx/types.js'
 import { deviceSupport, OrtDeviceTensor, ReadBackCounter } from './device-tensor.js'
 import { estimateSessionBytes, refusalOnEvery, WASM_HEAP_LIMIT } from './preflight.js'
 import type { DeviceSupport, HostTensor, InferenceBackend, ModelSession, ModelSource, SessionMemory, SessionOptions } from './types.js'
@@ -27,6 +30,7 @@ interface GpuAdapterLike {
   readonly info?: AdapterInfoLike
   readonly isFallbackAdapter?: boolean
   readonly limits?: Partial<GpuBufferLimits>
+  readonly features?: { has(feature: string): boolean }
   requestAdapterInfo?(): Promise<AdapterInfoLike>
 }
 
@@ -49,6 +53,7 @@ export async function probeWebGpu(): Promise<AdapterProbe> {
       kind: 'adapter',
       info: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, ...(fallback !== undefined ? { isFallbackAdapter: fallback } : {}) },
       ...(limits ? { limits } : {}),
+      ...(adapter.features ? { shaderF16: adapter.features.has('shader-f16') } : {}),
     }
   } catch {
     return { kind: 'no-adapter' }
@@ -99,9 +104,21 @@ export class WebBackend implements InferenceBackend {
     private readonly adapterLimits?: GpuBufferLimits,
     /** Threads and wasm file paths for onnxruntime; threads default to defaultWasmThreads(). */
     private readonly ortSettings: Partial<OrtSettings> = {},
+    /** Whether the adapter has `shader-f16`; without it float16 models run on WASM (see createSession). */
+    private readonly shaderF16 = true,
   ) {}
 
   private loadedOrt: Promise<OrtModule> | undefined
+
+  /** A float16 model's session on WASM, for an adapter without shader-f16; its notice says why and what to do. */
+  private async createFloat16OnWasm(ort: OrtModule, source: ModelSource, options: SessionOptions | undefined): Promise<ModelSession> {
+    const adapter = this.choice.adapter ? ` (${this.choice.adapter.name})` : ''
+    const why = `${source.key} has float16 weights and this GPU adapter${adapter} has no shader-f16, which onnxruntime's float16 GPU kernels need`
+    const session = await createOrtSession(ort, source, withWasmOptimisation(source, options, ['wasm']), ['wasm'], () => HEAP_BUDGET, { readBacks: this.readBacks }).catch((error: unknown) => {
+      throw new Error(`${why}; on WASM instead: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    })
+    return Object.assign(session, { notice: `${why}: it runs on the CPU (WASM) instead, far slower; use an fp32 export to run it on this GPU` })
+  }
 
   /** The onnxruntime build for the active provider, loaded on first use (and again after a failed load). */
   private ort(): Promise<OrtModule> {
@@ -203,13 +220,22 @@ export class WebBackend implements InferenceBackend {
   private readonly gpu = deviceSupport('gpu', this.readBacks, (tensor) => this.upload(tensor))
 
   private async upload(tensor: HostTensor): Promise<OrtDeviceTensor> {
-    if (tensor.dtype !== 'float32') throw new Error(`only float32 tensors are uploaded to the GPU, not ${tensor.dtype}`)
+    // float16 for an fp16 UNet's conditioning (carried as raw bits in a Uint16Array).
+    if (tensor.dtype !== 'float32' && tensor.dtype !== 'float16') throw new Error(`only float32 and float16 tensors are uploaded to the GPU, not ${tensor.dtype}`)
     const ort = await this.ort()
     const device = (await ort.env.webgpu.device) as GpuDeviceLike
     const bytes = tensor.data.byteLength
-    const buffer = device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage: GPU_STORAGE | GPU_COPY_SRC | GPU_COPY_DST })
-    device.queue.writeBuffer(buffer, 0, tensor.data.buffer as ArrayBuffer, tensor.data.byteOffset, bytes)
-    const gpuTensor = ort.Tensor.fromGpuBuffer(buffer as unknown as OrtWeb.Tensor.GpuBufferType, { dataType: 'float32', dims: tensor.dims, dispose: () => buffer.destroy() })
+    const padded = Math.max(4, Math.ceil(bytes / 4) * 4)
+    const buffer = device.createBuffer({ size: padded, usage: GPU_STORAGE | GPU_COPY_SRC | GPU_COPY_DST })
+    // writeBuffer copies whole 4-byte words: an odd count of float16 values goes through a padded copy.
+    let data = new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, bytes)
+    if (bytes !== padded) {
+      const whole = new Uint8Array(padded)
+      whole.set(data)
+      data = whole
+    }
+    device.queue.writeBuffer(buffer, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)
+    const gpuTensor = ort.Tensor.fromGpuBuffer(buffer as unknown as OrtWeb.Tensor.GpuBufferType, { dataType: tensor.dtype, dims: tensor.dims, dispose: () => buffer.destroy() })
     return new OrtDeviceTensor(gpuTensor, this.readBacks, 'uploaded tensor')
   }
 
@@ -237,6 +263,9 @@ export class WebBackend implements InferenceBackend {
     await this.warming
     const ort = await this.ort()
     const providers = this.providers(options)
+    // onnxruntime-web creates a float16 model's WebGPU session on an adapter without shader-f16, then fails its first
+    // run ("Program GemmNaive requires f16 but the device does not support it"): such a model runs on WASM, and says so.
+    if (providers[0] === 'webgpu' && !this.shaderF16 && usesFloat16(source)) return this.createFloat16OnWasm(ort, source, options)
     // WebGPU sessions are staged through the same wasm32 heap, so both providers share its 4 GB limit.
     const session = await createOrtSession(ort, source, withWasmOptimisation(source, options, providers), providers, () => HEAP_BUDGET, {
       gpuOutputs: true,
@@ -251,6 +280,13 @@ export class WebBackend implements InferenceBackend {
       return inject
     })
   }
+}
+
+/** Whether a model has float16 inputs, outputs or weights (an `--fp16` export). */
+export function usesFloat16(source: ModelSource): boolean {
+  const graph = requireGraph(decodeModel(source.bytes))
+  const float16 = (info: { type?: { tensorType?: { elemType?: number } } }) => info.type?.tensorType?.elemType === DataType.FLOAT16
+  return graph.input.some(float16) || graph.output.some(float16) || graph.initializer.some((t) => t.dataType === DataType.FLOAT16)
 }
 
 /**
@@ -273,5 +309,5 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
   const probe: AdapterProbe = preferred === 'wasm' ? { kind: 'no-adapter' } : await probeWebGpu()
   const choice = chooseBackend(preferred, probe)
   const ortSettings = { ...(options.numThreads !== undefined ? { numThreads: options.numThreads } : {}), ...(options.wasmPaths !== undefined ? { wasmPaths: options.wasmPaths } : {}) }
-  return new WebBackend(choice.backend, choice, probe.kind === 'adapter' ? probe.limits : undefined, ortSettings)
+  return new WebBackend(choice.backend, choice, probe.kind === 'adapter' ? probe.limits : undefined, ortSettings, probe.kind !== 'adapter' || probe.shaderF16 !== false)
 }

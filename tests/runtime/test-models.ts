@@ -10,6 +10,7 @@ import {
   makeTensor,
   makeValueInfo,
   setTensorData,
+  float32ArrayToFloat16,
 } from '../../src/models/onnx/index.js'
 
 /** y = x * scale + bias, with x float32 [batch, 4] and initializers scale/bias float32 [4]. */
@@ -58,4 +59,17 @@ export function buildMixedDtypeModel(): Uint8Array {
     makeNode({ opType: 'Add', input: ['ids64', 'one'], output: ['ids_out'] }),
   )
   return encodeModel(makeModel(graph, { irVersion: 8, opset: 17, producerName: 'hypersd-tests' }))
+}
+
+/** y = x @ w + b, all float16 (an `--fp16` export's dtypes): w[i][j] = ((4i + j) % 5) / 4, b = [1, 2, 3, 4]. */
+export function buildFloat16Model(): Uint8Array {
+  const g = makeGraph('float16')
+  const half = (values: number[]) => new Uint8Array(float32ArrayToFloat16(Float32Array.from(values)).buffer)
+  g.input.push(makeValueInfo('x', DataType.FLOAT16, [1, 4]))
+  g.initializer.push(makeTensor({ name: 'w', dims: [4, 4], dataType: DataType.FLOAT16, rawData: half(Array.from({ length: 16 }, (_, i) => (i % 5) / 4)) }))
+  g.initializer.push(makeTensor({ name: 'b', dims: [4], dataType: DataType.FLOAT16, rawData: half([1, 2, 3, 4]) }))
+  g.node.push(makeNode({ opType: 'MatMul', input: ['x', 'w'], output: ['m'] }))
+  g.node.push(makeNode({ opType: 'Add', input: ['m', 'b'], output: ['y'] }))
+  g.output.push(makeValueInfo('y', DataType.FLOAT16, [1, 4]))
+  return encodeModel(makeModel(g, { irVersion: 8, opset: 13, producerName: 'hyper-sd-studio-tests' }))
 }

@@ -3,11 +3,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NodeFileSource } from '../../src/models/node-files.js'
 import { readPipelineFolder } from '../../src/models/pipeline.js'
-import { hostTensor, type HostTensor } from '../../src/runtime/index.js'
+import { hostTensor, toFloat32, type HostTensor } from '../../src/runtime/index.js'
 import { createNodeBackend } from '../../src/runtime/node.js'
-import { createWebBackend, defaultWasmThreads, probeWebGpu } from '../../src/runtime/web.js'
+import { createWebBackend, defaultWasmThreads, probeWebGpu, usesFloat16 } from '../../src/runtime/web.js'
 import { maxAbs, maxAbsDiff } from '../helpers/arrays.js'
-import { buildAffineModel, buildMixedDtypeModel } from './test-models.js'
+import { buildAffineModel, buildFloat16Model, buildMixedDtypeModel } from './test-models.js'
 
 describe('web backend (WASM in Node)', () => {
   afterEach(() => vi.unstubAllGlobals())
@@ -32,6 +32,35 @@ describe('web backend (WASM in Node)', () => {
     await session.dispose()
     vi.stubGlobal('navigator', { gpu: { requestAdapter: async () => null } })
     expect((await probeWebGpu()).kind).not.toBe('adapter')
+  })
+
+  it('runs a float16 model on WASM, and says why, when the adapter has no shader-f16 (its GPU run would fail)', async () => {
+    const adapter = (shaderF16: boolean) => ({ info: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader device' }, features: { has: (f: string) => shaderF16 && f === 'shader-f16' } })
+    vi.stubGlobal('navigator', { gpu: { requestAdapter: async () => adapter(false) }, hardwareConcurrency: 2 })
+    const probe = await probeWebGpu()
+    expect(probe).toMatchObject({ kind: 'adapter', shaderF16: false })
+    const fp16 = { key: 'tiny/unet/model.onnx', bytes: buildFloat16Model() }
+    expect(usesFloat16(fp16)).toBe(true)
+    expect(usesFloat16({ key: 'affine', bytes: buildAffineModel().model })).toBe(false)
+    const backend = await createWebBackend({ preferred: 'webgpu', numThreads: 1 })
+    expect(backend.active).toBe('webgpu')
+    const session = await backend.createSession(fp16)
+    expect(session.backend).toBe('wasm')
+    expect(session.notice).toMatch(/^tiny\/unet\/model\.onnx has float16 weights and this GPU adapter \(SwiftShader\) has no shader-f16, which onnxruntime's float16 GPU kernels need: it runs on the CPU \(WASM\) instead, far slower; use an fp32 export to run it on this GPU$/)
+    // It runs, in float16: x @ w + b with x = 1.
+    const out = await session.run({ x: { dtype: 'float32', dims: [1, 4], data: Float32Array.of(1, 1, 1, 1) } })
+    expect(out.y!.dtype).toBe('float16')
+    expect(Array.from(toFloat32(out.y!))).toEqual([3.25, 4, 4.75, 5.5])
+    await session.dispose()
+    // An fp32 model goes to WebGPU as before (here the generic fallback, with no notice), and with shader-f16 an
+    // fp16 one does too.
+    const plain = await backend.createSession({ key: 'affine', bytes: buildAffineModel().model })
+    expect(plain.notice).toBeUndefined()
+    await plain.dispose()
+    vi.stubGlobal('navigator', { gpu: { requestAdapter: async () => adapter(true) }, hardwareConcurrency: 2 })
+    const withF16 = await (await createWebBackend({ preferred: 'webgpu', numThreads: 1 })).createSession(fp16)
+    expect(withF16.notice).toBeUndefined()
+    await withF16.dispose()
   })
 
   it('runs a model with external data passed as bytes', async () => {
