@@ -1,4 +1,4 @@
-// `npm run bench:full [-- sd15|sdxl] [--steps N] [--size PX] [--only text|unet|vae|vae-tiled|lora-merge|lora-live|lora-live-delta]`:
+// `npm run bench:full [-- sd15|sdxl] [--steps N] [--size PX] [--only text|text2|unet|vae|vae-tiled|lora-merge|lora-live|lora-live-delta]`:
 // the full-size twin (`npm run models -- --full ...`)
 // through the product's own loading path on onnxruntime-node: per component, the bytes read, session creation
 // time, per-run time and the process's peak RSS against the file size. Not a CI test: minutes and gigabytes.
@@ -39,17 +39,22 @@ async function measure(label: string, load: () => Promise<{ bytes: number; sessi
   const { bytes, session } = await load()
   const created = performance.now() - t0
   const times: number[] = []
+  // CPU seconds per run (all of onnxruntime's threads): steadier than wall time on a shared machine.
+  const cpu: number[] = []
   for (let i = 0; i < runs; i++) {
     const t = performance.now()
+    const used = process.cpuUsage()
     await run(session, feeds)
     times.push(performance.now() - t)
+    const spent = process.cpuUsage(used)
+    cpu.push((spent.user + spent.system) / 1e6)
   }
   await session.dispose()
   // The sampler can miss short peaks; the kernel's high-water mark cannot (it covers the whole process so far,
   // so run one component per process with --only for a clean figure).
   peakRss = Math.max(peakRss, highWaterMark())
   const per = times.map((t) => (t / 1000).toFixed(1)).join(', ')
-  console.log(`| ${label} | ${fmt(bytes)} | ${(created / 1000).toFixed(1)} s | ${per} s | ${fmt(peakRss)} (${(peakRss / bytes).toFixed(1)}x file) |`)
+  console.log(`| ${label} | ${fmt(bytes)} | ${(created / 1000).toFixed(1)} s | ${per} s (CPU ${cpu.map((c) => c.toFixed(1)).join(', ')} s) | ${fmt(peakRss)} (${(peakRss / bytes).toFixed(1)}x file) |`)
 }
 
 const files = new NodeFileSource(root)
@@ -66,8 +71,12 @@ const latent = size / 8
 console.log(`${name} twin, ${size}x${size}, onnxruntime-node CPU, ${steps} UNet run(s)`)
 console.log('| component | file | session creation | per run | peak RSS |')
 console.log('| --- | --- | --- | --- | --- |')
-const encoder = pipeline.textEncoders[0]!
-if (wanted('text')) await measure('text encoder', open(encoder.model), { input_ids: { dtype: 'int32', dims: [1, 77], data: Int32Array.from({ length: 77 }, (_, i) => (i === 0 ? 49406 : 49407)) } }, 1)
+const ids = { input_ids: { dtype: 'int32', dims: [1, 77], data: Int32Array.from({ length: 77 }, (_, i) => (i === 0 ? 49406 : 49407)) } } satisfies Record<string, HostTensor>
+// SDXL's second text encoder (OpenCLIP bigG, 694.7M parameters) is `text2`.
+for (const [index, encoder] of pipeline.textEncoders.entries()) {
+  const part = index === 0 ? 'text' : `text${index + 1}`
+  if (wanted(part)) await measure(index === 0 ? 'text encoder' : `text encoder ${index + 1}`, open(encoder.model), ids, 1)
+}
 const context = name === 'sd15' ? 768 : 2048
 const unetFeeds: Record<string, HostTensor> = {
   sample: float([1, 4, latent, latent], (i) => Math.sin(i)),

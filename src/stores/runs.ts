@@ -44,6 +44,13 @@ export interface LastRun {
   readonly readBacks: number | null
 }
 
+/** Something a node said during a run without failing it (dropped tokens, a LoRA's unmatched keys, a model on WASM). */
+export interface RunWarning {
+  readonly nodeId: string
+  readonly nodeType?: string
+  readonly message: string
+}
+
 export interface Progress {
   readonly nodeId: string
   readonly value: number
@@ -76,6 +83,8 @@ export const useRuns = defineStore('runs', () => {
   const stage = ref<string | null>(null)
   const preview = shallowRef<ImageData | null>(null)
   const issues = ref<readonly RunIssue[]>([])
+  /** The warnings of the latest run (kept after it ends, until the next run starts or they are dismissed). */
+  const warnings = ref<readonly RunWarning[]>([])
   const errorMessage = ref<string | null>(null)
   /** Which opened graph the last run belongs to: its "done in" is not shown over another graph. */
   const lastRunOpened = ref(-1)
@@ -196,6 +205,7 @@ export const useRuns = defineStore('runs', () => {
     activeStartedAt.value = performance.now()
     nodeStates.value = {}
     nodeMs.value = {}
+    warnings.value = []
     progress.value = null
     stage.value = null
     preview.value = null
@@ -279,6 +289,13 @@ export const useRuns = defineStore('runs', () => {
       case 'node-failed':
         nodeStates.value[event.nodeId] = 'error'
         break
+      case 'node-warning': {
+        // A node may say the same thing at each step or for each model: once is enough.
+        if (warnings.value.some((w) => w.nodeId === event.nodeId && w.message === event.message)) break
+        const nodeType = active.value?.graph.nodes.find((n) => n.id === event.nodeId)?.type
+        warnings.value = [...warnings.value, { nodeId: event.nodeId, ...(nodeType ? { nodeType } : {}), message: event.message }]
+        break
+      }
       case 'progress':
         progress.value = { nodeId: event.nodeId, value: event.value, max: event.max }
         if (event.preview) {
@@ -403,6 +420,8 @@ export const useRuns = defineStore('runs', () => {
     stage,
     preview,
     issues,
+    warnings,
+    dismissWarnings: () => (warnings.value = []),
     errorMessage,
     lastRun,
     warmUp,

@@ -23,6 +23,8 @@ export interface LastRunView {
   readonly sessionsReleased: string[]
   /** GPU-to-CPU copies during the run on WebGPU (the sampling loop makes none per step); null on WASM. */
   readonly readBacks: number | null
+  /** What nodes warned about in the latest run, "#<node id>: <message>". */
+  readonly warnings: string[]
 }
 
 export interface HyperSdHooks {
@@ -106,6 +108,7 @@ export function installWindowHooks(): () => void {
         sessionsReused: [...last.sessions.reused],
         sessionsReleased: [...last.sessions.released],
         readBacks: last.readBacks,
+        warnings: runs.warnings.map((w) => `#${w.nodeId}: ${w.message}`),
       }
     },
     warmUp: () => ({ state: runs.warmUp.state, sessions: [...runs.warmUp.sessions] }),
