@@ -14,23 +14,7 @@ import { ROOT, registry, shippedGraph, withOverrides } from '../helpers/tiny-hos
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeModel, encodeModel, makeAttribute, makeNode, replaceInputEverywhere, requireGraph, addNodes } from '../../src/models/onnx/index.js'
-
-/** The UNet's float16 edges, as an fp16 export has them: sample and encoder_hidden_states in, out_sample out. */
-function withFloat16Io(path: string): void {
-  const model = decodeModel(readFileSync(path))
-  const graph = requireGraph(model)
-  for (const name of ['sample', 'encoder_hidden_states']) {
-    replaceInputEverywhere(graph, name, `${name}_f32`)
-    addNodes(graph, [makeNode({ name: `/cast_in_${name}`, opType: 'Cast', input: [name], output: [`${name}_f32`], attribute: [makeAttribute('to', 1)] })], graph.node[0])
-    graph.input.find((i) => i.name === name)!.type!.tensorType!.elemType = 10
-  }
-  const producer = graph.node.find((n) => n.output.includes('out_sample'))!
-  producer.output = producer.output.map((o) => (o === 'out_sample' ? 'out_sample_f32' : o))
-  graph.node.push(makeNode({ name: '/cast_out_sample', opType: 'Cast', input: ['out_sample_f32'], output: ['out_sample'], attribute: [makeAttribute('to', 10)] }))
-  graph.output.find((o) => o.name === 'out_sample')!.type!.tensorType!.elemType = 10
-  writeFileSync(path, encodeModel(model))
-}
+import { withFloat16Io } from '../helpers/fp16-unet.js'
 
 /** The gap between float16 values around v (normal range; subnormals share the smallest normal's). */
 const float16Step = (v: number): number => 2 ** (Math.floor(Math.log2(Math.max(Math.abs(v), 2 ** -14))) - 10)
