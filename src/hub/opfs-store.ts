@@ -6,6 +6,12 @@ import { MANIFEST_NAME, PARTIAL_SUFFIX, type ChunkWriter, type PartialFile, type
 
 export const HUB_FOLDER = 'hub'
 const FLUSH_EVERY_BYTES = 32 * 1024 * 1024
+/**
+ * Bytes written through an access handle but not flushed are lost when the page goes away (a reload killed the
+ * worker of a stalled transfer: OPFS then held 170000 bytes where 180000 had been written and read back). So a
+ * write is flushed at the latest this long after it, also when no more bytes come (a stalled or slow transfer).
+ */
+export const FLUSH_AFTER_MS = 100
 
 /** Chromium's FileSystemHandle.move (not yet in TypeScript's DOM types). */
 interface MovableHandle {
@@ -125,17 +131,25 @@ export class OpfsRepoStore implements RepoStore {
         access.truncate(offset)
         let position = offset
         let unflushed = 0
+        let closed = false
+        let pending: ReturnType<typeof setTimeout> | undefined
+        const flush = (): void => {
+          if (pending !== undefined) clearTimeout(pending)
+          pending = undefined
+          if (closed || unflushed === 0) return
+          access.flush()
+          unflushed = 0
+        }
         return {
           write: async (chunk) => {
             position += access.write(chunk as Uint8Array<ArrayBuffer>, { at: position })
             unflushed += chunk.byteLength
-            if (unflushed >= FLUSH_EVERY_BYTES) {
-              access.flush()
-              unflushed = 0
-            }
+            if (unflushed >= FLUSH_EVERY_BYTES) flush()
+            else pending ??= setTimeout(flush, FLUSH_AFTER_MS)
           },
           close: async () => {
-            access.flush()
+            flush()
+            closed = true
             access.close()
           },
         }

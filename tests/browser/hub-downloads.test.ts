@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loraRepo, sd15OnnxRepo } from '../hub/fixture-repos.js'
 import { startMockHub, type MockHub } from '../hub/mock-hub.js'
 import { appForSuite, lastRun, nodeIdsByType, runOnce, selectNodeUntil, waitReady } from './harness.js'
+import { FLUSH_AFTER_MS } from '../../src/hub/opfs-store.js'
 
 const SD15 = 'onnx-community/stable-diffusion-v1-5-ONNX'
 const LORA = 'Hyper-SD15-4steps-lora.safetensors'
@@ -254,6 +255,8 @@ describe('Hugging Face downloads in the editor', () => {
     await row.locator('[data-testid=download-resume]').click()
     await row.and(page.locator('[data-state=downloading]')).waitFor({ timeout: 30_000 })
     await waitForPartBytes(page, 180_000)
+    // Written bytes are flushed at most FLUSH_AFTER_MS after they arrive; unflushed ones die with the page's worker.
+    await page.waitForTimeout(10 * FLUSH_AFTER_MS)
     // The reload cuts the stalled transfer, and the worker of the page going away may still retry: it gets an HTML
     // page (nothing written) rather than the rest of the file.
     hub.setFaults({ htmlInstead: [LORA] })
