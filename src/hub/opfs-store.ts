@@ -59,9 +59,9 @@ const LOCK_TRIES = 40
 
 /**
  * The size of a file being written. In the worker it is read through a synchronous access handle, which sees the
- * bytes on disk: getFile() may give the size from before the last writes for a while after a write handle closes
- * (seen under load after a reload cut a transfer, and after a pull's own writer closed). A handle another worker
- * still holds (a page going away) is waited for, up to 2 s, then getFile() answers. On the UI thread: getFile().
+ * bytes on disk (the download worker once saw getFile() give the size from before the last writes just after its
+ * writer closed). A handle another worker still holds (a page going away) is waited for, up to 2 s, then getFile()
+ * answers. On the UI thread: getFile(). (Bytes lost at a reload were unflushed writes: see FLUSH_AFTER_MS.)
  */
 async function currentSize(handle: FileSystemFileHandle): Promise<number> {
   const open = (handle as unknown as { createSyncAccessHandle?: () => Promise<SizeHandle> }).createSyncAccessHandle
