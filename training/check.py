@@ -13,7 +13,7 @@ os.environ.setdefault("HYPERSHAPES_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from hypershapes import common, domain, schedule  # noqa: E402
+from hypershapes import common, domain, schedule, text as text_stage, vae as vae_stage  # noqa: E402
 from hypershapes.layers import EXPORT  # noqa: E402
 from hypershapes.nets import AutoencoderKL, ClipTextModel, TextConfig, UNet2DConditionModel, UnetConfig, VaeConfig  # noqa: E402
 from hypershapes.tokenizer import ClipTokenizer  # noqa: E402
@@ -46,6 +46,15 @@ with torch.no_grad():
     EXPORT.tokens = False
 report["layout_max_diff"] = (grid - tokens).abs().max().item()
 
+# The VAE's object weights mark exactly the pixels that differ from the background, also where a large square
+# covers the top-left corner (the background is then read from the other corners).
+corner = {"size": "large", "colour": "red", "shape": "square", "position": "in the top left", "background": "blue"}
+covered = [im for im in (domain.render(corner, np.random.default_rng(i)) for i in range(40)) if (im[0, 0] != [40, 90, 220]).any()][:1]
+probe = np.ascontiguousarray(np.stack(covered + [image]).transpose(0, 3, 1, 2))
+weights = vae_stage.object_weights(probe)[:, 0].numpy()
+report["object_weights_corner_covered"] = len(covered)
+report["object_weights_match"] = bool(((weights > weights.min()) == (probe != np.array([40, 90, 220])[None, :, None, None]).any(1)).all())
+
 # A few real iterations at a tiny size: the loss goes down.
 def losses(params, step_loss, steps=30, lr=3e-3):
     opt = torch.optim.Adam(params, lr=lr)
@@ -67,6 +76,13 @@ tt = torch.randint(0, 1000, (8,), generator=torch.Generator().manual_seed(0))
 cap = torch.from_numpy(tok.batch([domain.caption(s) for s in scenes[:8]]))
 report["teacher_losses"] = losses(list(text.parameters()) + list(unet.parameters()),
                                   lambda: (unet(schedule.add_noise(latents, noise, tt), tt, text(cap)) - noise).pow(2).mean())
+
+small_text = ClipTextModel(TextConfig(hidden_size=16, intermediate_size=32, layers=1))
+small_heads = torch.nn.ModuleDict({a: torch.nn.Linear(16, len(v) + 1) for a, v in text_stage.VOCABULARY.items()})
+captions, classes = text_stage.caption_batch(np.random.default_rng(3), 16)
+caption_ids = torch.from_numpy(tok.batch(captions))
+report["text_losses"] = losses(list(small_text.parameters()) + list(small_heads.parameters()), lambda: sum(
+    torch.nn.functional.cross_entropy(small_heads[a](text_stage.pooled(small_text, caption_ids)), classes[a]) for a in classes))
 
 # The whole pipeline at a toy size, interrupted at step 2 (of the VAE stage) and resumed: the same weights as a straight run.
 def tiny_run(work, env=None, until=None):

@@ -16,7 +16,7 @@ args = parser.parse_args()
 if args.work:
     os.environ["HYPERSHAPES_WORK"] = args.work
 
-from hypershapes import common, distill, export, reward, teacher, vae  # noqa: E402
+from hypershapes import common, distill, export, reward, teacher, text, vae  # noqa: E402
 
 common.setup_torch()
 common.WORK.mkdir(parents=True, exist_ok=True)
@@ -25,6 +25,7 @@ common.WORK.mkdir(parents=True, exist_ok=True)
 STAGES = [
     ("vae", vae.train_vae, dict(steps=1800, batch=32, data=16000), dict(steps=4, batch=4, data=64)),
     ("latents", vae.encode_latents, dict(count=60000), dict(count=256)),
+    ("text", text.train_text, dict(steps=600, batch=256), dict(steps=3, batch=8)),
     ("teacher", teacher.train_teacher, dict(steps=2400, batch=128), dict(steps=4, batch=8)),
     ("tscd-8", distill.tscd, dict(k=8, steps=250, batch=64, previous=None), dict(k=8, steps=2, batch=4, previous=None)),
     ("tscd-4", distill.tscd, dict(k=4, steps=250, batch=64, previous="tscd-8"), dict(k=4, steps=2, batch=4, previous="tscd-8")),
@@ -40,7 +41,7 @@ STAGES = [
 ]
 
 # Minutes each stage took on this 2-core machine (full size), for the pipeline's ETA; each stage prints its own too.
-EXPECTED_MINUTES = {"vae": 7.5, "latents": 3, "teacher": 36, "classifier": 3, "tscd-8": 3.5, "tscd-4": 3.5, "tscd-2": 3.5,
+EXPECTED_MINUTES = {"vae": 15, "latents": 3, "text": 3.5, "teacher": 36, "classifier": 3, "tscd-8": 3.5, "tscd-4": 3.5, "tscd-2": 3.5,
                     "tscd-1": 5, "unified": 5, "refl-2": 4, "refl-1": 3, "cd-ablation": 14, "export": 0.5}
 
 t0 = time.time()

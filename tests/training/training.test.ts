@@ -18,6 +18,9 @@ interface CheckReport {
   layout_max_diff: number
   vae_losses: number[]
   teacher_losses: number[]
+  text_losses: number[]
+  object_weights_corner_covered: number
+  object_weights_match: boolean
   straight_rc: number
   interrupted_rc: number
   resumed_rc: number
@@ -59,8 +62,13 @@ describe('training/ (python3-torch)', () => {
     expect(report.layout_max_diff).toBeLessThan(1e-4)
   })
 
-  it('a few iterations at a tiny size lower the VAE and teacher losses', () => {
-    for (const losses of [report.vae_losses, report.teacher_losses]) {
+  it('weights the VAE loss up on exactly the object\'s pixels, also when the object covers a corner', () => {
+    expect(report.object_weights_corner_covered).toBe(1)
+    expect(report.object_weights_match).toBe(true)
+  })
+
+  it('a few iterations at a tiny size lower the VAE, text-encoder and teacher losses', () => {
+    for (const losses of [report.vae_losses, report.text_losses, report.teacher_losses]) {
       expect(losses).toHaveLength(30)
       expect(mean(losses.slice(-5))).toBeLessThan(0.7 * mean(losses.slice(0, 5)))
     }
@@ -79,7 +87,7 @@ describe('training/ (python3-torch)', () => {
   it('runs every stage of the pipeline at a toy size', () => {
     expect(report.pipeline_rc, report.pipeline_tail.join('\n')).toBe(0)
     expect(report.pipeline_stages).toEqual(
-      ['cd-ablation', 'classifier', 'latents', 'refl-1', 'refl-2', 'teacher', 'tscd-1', 'tscd-2', 'tscd-4', 'tscd-8', 'unified', 'vae'].sort(),
+      ['cd-ablation', 'classifier', 'latents', 'refl-1', 'refl-2', 'teacher', 'text', 'tscd-1', 'tscd-2', 'tscd-4', 'tscd-8', 'unified', 'vae'].sort(),
     )
   })
 })

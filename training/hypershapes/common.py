@@ -58,6 +58,13 @@ class Checkpoint:
     def load(self):
         return torch.load(self.path) if self.path.exists() else None
 
+    def resume(self, model, opt) -> int:
+        """Loads a {"model", "opt"} checkpoint into them if there is one; the step to continue from."""
+        if (state := self.load()) is None:
+            return 0
+        model.load_state_dict(state["model"]), opt.load_state_dict(state["opt"])
+        return state["step"]
+
     def maybe_save(self, step: int, state_fn, force=False):
         if force or time.time() - self.last > CHECKPOINT_SECONDS:
             tmp = self.path.with_suffix(".tmp")

@@ -1,5 +1,5 @@
-"""Stage `teacher`: the text encoder and UNet trained together with epsilon prediction on the encoded scenes, with
-partial captions and caption dropout (empty caption) for classifier-free guidance. An EMA of the weights is kept
+"""Stage `teacher`: the text encoder (from stage `text`) and UNet trained together with epsilon prediction on the
+encoded scenes, with partial captions and caption dropout (empty caption) for classifier-free guidance. An EMA of the weights is kept
 and is what ships."""
 import copy
 import time
@@ -35,6 +35,7 @@ def train_teacher(steps: int, batch: int, lr=4e-4, ema_decay=0.995):
     data = torch.load(WORK / "latents.pt")
     tokenizer = ClipTokenizer()
     text, unet = ClipTextModel(TextConfig()), UNet2DConditionModel(UnetConfig())
+    text.load_state_dict(torch.load(WORK / "text.pt")["text"])  # stage `text`: the grammar learnt first
     params = list(text.parameters()) + list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     ema = copy.deepcopy(torch.nn.ModuleDict({"text": text, "unet": unet})).requires_grad_(False)
