@@ -21,7 +21,9 @@ with torch.no_grad():
         s = ts[i + 1] if i + 1 < len(ts) else -1
         tt = torch.full((len(caps),), t)
         e = unet(x, tt, cond)
-        if cfg != 1: e = unet(x, tt, unc) + cfg * (e - unet(x, tt, unc))
+        if cfg != 1:
+            u = unet(x, tt, unc)
+            e = u + cfg * (e - u)
         x, _ = schedule.ddim_jump(x, e, tt, torch.full((len(caps),), s))
     y = vae.decode(x / sc)
 ((y.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy().tofile(f'{DIAG}/gen-{tag}.bin')
