@@ -2,6 +2,7 @@
 stage resumes from its last checkpoint). `--tiny` runs every stage at a toy size into a scratch folder (CI)."""
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,6 +54,9 @@ for i, (name, fn, full, tiny) in enumerate(STAGES):
     if args.tiny and tiny is None:
         continue  # the tiny run never writes the shipped files
     fn(**(tiny if args.tiny else full))
+    if name == "export":
+        # The app lists the bundled models from public/models/index.json, which records their sizes.
+        subprocess.run(["npx", "tsx", "scripts/models-index.ts"], cwd=Path(__file__).resolve().parents[1], check=True)
     if args.until == name:
         break
 common.log(f"== done in {(time.time() - t0) / 60:.1f} min")
