@@ -74,8 +74,10 @@ report["vae_losses"] = losses(vae.parameters(), lambda: (vae.decode(vae.encode(p
 latents, noise = torch.randn(8, 4, 8, 8), torch.randn(8, 4, 8, 8)
 tt = torch.randint(0, 1000, (8,), generator=torch.Generator().manual_seed(0))
 cap = torch.from_numpy(tok.batch([domain.caption(s) for s in scenes[:8]]))
-report["teacher_losses"] = losses(list(text.parameters()) + list(unet.parameters()),
-                                  lambda: (unet(schedule.add_noise(latents, noise, tt), tt, text(cap)) - noise).pow(2).mean())
+with torch.no_grad():
+    context = text(cap)  # the teacher trains the UNet on the frozen text encoder's states
+report["teacher_losses"] = losses(list(unet.parameters()),
+                                  lambda: (unet(schedule.add_noise(latents, noise, tt), tt, context) - noise).pow(2).mean())
 
 small_text = ClipTextModel(TextConfig(hidden_size=16, intermediate_size=32, layers=1))
 small_heads = torch.nn.ModuleDict({a: torch.nn.Linear(16, len(v) + 1) for a, v in text_stage.VOCABULARY.items()})

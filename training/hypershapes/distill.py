@@ -12,10 +12,13 @@ import torch
 
 from . import domain, lora, schedule
 from .common import WORK, Checkpoint, Progress, record_timing, save_output, step_rng
+from .context import CaptionContext
 from .teacher import load_teacher
 from .tokenizer import ClipTokenizer
 
-GUIDANCE = 4.0
+# The teacher's CFG in the targets. Measured on this teacher (25 DDIM steps, 128 held-out captions, all right): 79.7%
+# at 2, 82.8% at 2.5, 82.0% at 3, 78.9% at 4; at 4 small objects come out large, and the LoRAs inherited it.
+GUIDANCE = 2.5
 SOLVER_STEP = 20  # Δ: the teacher's DDIM step inside a segment
 RANK = 16
 HUBER_C = 0.05
@@ -40,15 +43,14 @@ class Distiller:
     """Teacher (frozen, CFG), student (teacher + LoRA) and its EMA copy, for one LoRA being trained."""
 
     def __init__(self, ema_decay=0.95):
-        self.text, self.teacher = load_teacher()
-        self.tokenizer = ClipTokenizer()
+        text, self.teacher = load_teacher()
+        self.context = CaptionContext(text, ClipTokenizer())
         self.student = copy.deepcopy(self.teacher)
         self.loras = lora.add_lora(self.student, RANK)
         self.ema = copy.deepcopy(self.student)
         self.ema_loras = {n: m for n, m in zip(self.loras, (self.ema.get_submodule(n).parametrizations.weight[0] for n in self.loras))}
         self.ema_decay = ema_decay
-        with torch.no_grad():
-            self.uncond = self.text(torch.from_numpy(self.tokenizer.batch([""])))
+        self.uncond = self.context([""])
         self.data = torch.load(WORK / "latents.pt")
 
     def params(self):
@@ -61,8 +63,7 @@ class Distiller:
     def batch(self, rng, size):
         idx = rng.integers(len(self.data["latents"]), size=size)
         captions = [domain.random_caption(self.data["scenes"][i], rng, 0.3) for i in idx]
-        with torch.no_grad():
-            ctx = self.text(torch.from_numpy(self.tokenizer.batch(captions)))
+        ctx = self.context(captions)
         return self.data["latents"][idx], ctx, captions, idx
 
     def teacher_eps(self, x, t, ctx):

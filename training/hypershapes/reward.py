@@ -100,7 +100,7 @@ class ReflLoss:
         scenes = [d.data["scenes"][i] for i in idx]
         captions = [domain.random_caption(s, rng, 0.3) for s in scenes]
         with torch.no_grad():
-            ctx = d.text(torch.from_numpy(d.tokenizer.batch(captions)))
+            ctx = d.context(captions)
         times = schedule.trailing(self.k) + [-1]
         x = torch.randn(self.batch, 4, 8, 8)
         with torch.no_grad():

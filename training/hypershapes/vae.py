@@ -16,6 +16,7 @@ KL_WEIGHT = 1e-6
 # Objects cover 1.5 to 17% of the pixels; weighting them up keeps their colour and shape from losing out to the
 # background in the reconstruction loss.
 OBJECT_WEIGHT = 8
+ENCODE_BATCH = 125
 
 
 def object_weights(images_uint8):
@@ -80,13 +81,17 @@ def encode_latents(count: int):
     if out.exists():
         return
     t0 = time.time()
-    vae = load_vae()
+    # channels_last runs the 64x64 encoder convolutions 2.2x faster here, in batches that fit the cache (measured:
+    # 60,000 scenes in 8.4 min as NCHW in batches of 500).
+    vae = load_vae().to(memory_format=torch.channels_last)
     scenes, images = domain.make_dataset(count, seed=2)
     chunks = []
-    with torch.no_grad():
-        for i in range(0, count, 500):
-            chunks.append(vae.encode(to_pixels(images[i:i + 500]))[0])
-            print(f"[latents] {min(i + 500, count)}/{count}", flush=True)
+    with torch.inference_mode():
+        for i in range(0, count, ENCODE_BATCH):
+            pixels = to_pixels(images[i:i + ENCODE_BATCH]).contiguous(memory_format=torch.channels_last)
+            chunks.append(vae.encode(pixels)[0].contiguous())
+            if (i // ENCODE_BATCH) % 40 == 39 or i + ENCODE_BATCH >= count:
+                print(f"[latents] {min(i + ENCODE_BATCH, count)}/{count}", flush=True)
     latents = torch.cat(chunks)
     scaling = float(1 / latents.std())
     with torch.no_grad():

@@ -39,7 +39,7 @@ for step in range(a.steps):
     rng = np.random.default_rng([1, step]); torch.manual_seed(step)
     for g in opt.param_groups:
         g["lr"] = g["m"] * a.lr * min(1, (step + 1) / 200) * (0.05 + 0.95 * 0.5 * (1 + np.cos(step / a.steps * np.pi)))
-    x0, ids, _ = sample_batch(data, tok, rng, a.batch)
+    x0, caps_ = sample_batch(data, rng, a.batch); ids = torch.from_numpy(tok.batch(caps_))
     noise = torch.randn_like(x0); t = torch.randint(0, schedule.T, (a.batch,))
     ctx = text(ids) if not a.freeze_text else text(ids).detach()
     pred = unet(schedule.add_noise(x0, noise, t), t, ctx)
