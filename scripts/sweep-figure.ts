@@ -1,6 +1,6 @@
 // `npm run figure:sweep`: the README figure "SceneScore against steps". Three families of the bundled shapes model
 // go through the sweep API (steps x held-out captions, 2 seeds, one engine per family so its cache carries): the
-// teacher with DDIM trailing and CFG 4, each N-step LoRA at its own N, and the unified LoRA with TCD (eta 0.5).
+// teacher with DDIM trailing and CFG 2.5 (its graph's), each N-step LoRA at its own N, and the unified LoRA with TCD (eta 0.5).
 // Writes one Vega-Lite chart (mean Scene Score against steps, a line per family, a mean +- std band over captions x
 // seeds) as SVG, and a Markdown table of the means (also printed).
 import { readFileSync } from 'node:fs'
@@ -33,7 +33,7 @@ interface Family {
 }
 
 const FAMILIES: readonly Family[] = [
-  { name: 'teacher, DDIM trailing, CFG 4', runs: [{ graph: 'shapes-teacher.json', steps: [1, 2, 4, 8] }] },
+  { name: 'teacher, DDIM trailing, CFG 2.5', runs: [{ graph: 'shapes-teacher.json', steps: [1, 2, 4, 8] }] },
   { name: 'N-step LoRAs, DDIM trailing', runs: [1, 2, 4, 8].map((n) => ({ graph: `shapes-${n}step.json`, steps: [n] })) },
   { name: 'unified LoRA, TCD eta 0.5', runs: [{ graph: 'shapes-unified-tcd.json', steps: [1, 2, 4, 8] }] },
 ]

@@ -41,10 +41,10 @@ STAGES = [
     ("export", export.export, dict(), None),
 ]
 
-# Minutes each stage took on this 2-core machine (full size, the run of 2026-12-05 at d350ba0), for the pipeline's
-# ETA; each stage prints its own too.
-EXPECTED_MINUTES = {"vae": 8.7, "latents": 8.4, "text": 3.4, "teacher": 36, "classifier": 2.2, "tscd-8": 3.5, "tscd-4": 3.9,
-                    "tscd-2": 3.7, "tscd-1": 4.8, "unified": 3.6, "refl-2": 3.5, "refl-1": 3, "cd-ablation": 16.4, "export": 0.5}
+# Minutes each stage took on this 2-core machine (full size, the run of 2026-12-05 at ea4ecdb; vae from the run
+# before, same code), for the pipeline's ETA; each stage prints its own too.
+EXPECTED_MINUTES = {"vae": 8.7, "latents": 1.5, "text": 3.7, "teacher": 30.7, "classifier": 1.8, "tscd-8": 3.7, "tscd-4": 3.8,
+                    "tscd-2": 3.5, "tscd-1": 4.7, "unified": 3.3, "refl-2": 2.9, "refl-1": 2.7, "cd-ablation": 16.8, "export": 0.5}
 
 t0 = time.time()
 for i, (name, fn, full, tiny) in enumerate(STAGES):

@@ -9,7 +9,7 @@ export const EVAL_USAGE = `usage: npm run eval -- [options]
   --seeds 0,1           seeds, each caption is sampled once per seed (default: 0,1)
   --out DIR             where the table, JSON, chart and grid go (default: docs/eval)
   --only a,b            only variants whose id (e.g. hyper-lora/4, unified-tcd-eta0.5) or LoRA name contains a part
-  --cfg N               guidance of the teacher's DDIM runs (default: 4)
+  --cfg N               guidance of the teacher's DDIM runs (default: 2.5, as in graphs/shapes-teacher.json and the distillation)
   --grid-rows N         captions shown in the image grid (default: 8)
   --model NAME=PATH     point a model name at a file or folder (e.g. hyper-shapes=public/models/tiny-sd15)
   --models-dir DIR      root for model names (default: public/models)
@@ -46,7 +46,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalOptions {
     seeds,
     out: resolve(single(args, 'out') ?? 'docs/eval'),
     only: single(args, 'only'),
-    cfg: number('cfg', single(args, 'cfg'), 4, (n) => n > 1),
+    cfg: number('cfg', single(args, 'cfg'), 2.5, (n) => n > 1),
     gridRows: number('grid-rows', single(args, 'grid-rows'), 8, (n) => Number.isInteger(n) && n >= 0),
     modelsDir: resolve(single(args, 'models-dir') ?? defaultModelsRoot()),
     loraDir: loraDir === undefined ? undefined : resolve(loraDir),

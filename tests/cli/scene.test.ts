@@ -38,7 +38,7 @@ describe('hypersd run with a Scene Score', () => {
     const at = result.stderr.split('\n').findIndex((l) => l.startsWith('Scene Score (#8): score = '))
     expect(result.stderr.split('\n').slice(at + 1, at + 3).map((l) => /^ {4}(\w+)/.exec(l)?.[1])).toEqual(['colour', 'shape'])
     const parameters = readPngTextChunks(readFileSync(join(out, 'shapes-teacher_00001.png'))).get('parameters') ?? ''
-    expect(parameters).toContain('cfg: 4')
+    expect(parameters).toContain('cfg: 2.5')
     expect(parameters).toContain('scene_caption: a red circle')
   })
 })
