@@ -99,8 +99,7 @@ class ReflLoss:
         idx = rng.integers(len(d.data["latents"]), size=self.batch)
         scenes = [d.data["scenes"][i] for i in idx]
         captions = [domain.random_caption(s, rng, 0.3) for s in scenes]
-        with torch.no_grad():
-            ctx = d.context(captions)
+        ctx = d.context(captions)
         times = schedule.trailing(self.k) + [-1]
         x = torch.randn(self.batch, 4, 8, 8)
         with torch.no_grad():

@@ -30,3 +30,16 @@ def ddim_jump(x_t, eps, t, s):
     a_t, a_s = alpha(t).view(-1, 1, 1, 1), alpha(s).view(-1, 1, 1, 1)
     x0 = (x_t - (1 - a_t).sqrt() * eps) / a_t.sqrt()
     return a_s.sqrt() * x0 + (1 - a_s).sqrt() * eps, x0
+
+
+def ddim_sample(unet, x, cond, steps: int, cfg=1.0, uncond=None):
+    """k-step DDIM trailing (eta 0) from noise x, with classifier-free guidance against `uncond` when cfg != 1."""
+    times = trailing(steps) + [-1]
+    for t, s in zip(times[:-1], times[1:]):
+        tt = torch.full((len(x),), t)
+        eps = unet(x, tt, cond)
+        if cfg != 1:
+            u = unet(x, tt, uncond)
+            eps = u + cfg * (eps - u)
+        x, _ = ddim_jump(x, eps, tt, torch.full((len(x),), s))
+    return x

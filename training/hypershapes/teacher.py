@@ -10,8 +10,8 @@ import time
 import torch
 
 from . import domain, schedule
-from .context import CaptionContext
 from .common import WORK, Checkpoint, Progress, record_timing, save_output, step_rng
+from .context import CaptionContext
 from .nets import ClipTextModel, TextConfig, UNet2DConditionModel, UnetConfig
 from .tokenizer import ClipTokenizer
 

@@ -16,14 +16,5 @@ tok = ClipTokenizer(); caps = json.load(open(DIAG + '/caps.json'))
 with torch.no_grad():
     cond, unc = text(torch.from_numpy(tok.batch(caps))), text(torch.from_numpy(tok.batch([''] * len(caps))))
     x = torch.randn(len(caps), 4, 8, 8, generator=torch.Generator().manual_seed(7))
-    ts = schedule.trailing(steps)
-    for i, t in enumerate(ts):
-        s = ts[i + 1] if i + 1 < len(ts) else -1
-        tt = torch.full((len(caps),), t)
-        e = unet(x, tt, cond)
-        if cfg != 1:
-            u = unet(x, tt, unc)
-            e = u + cfg * (e - u)
-        x, _ = schedule.ddim_jump(x, e, tt, torch.full((len(caps),), s))
-    y = vae.decode(x / sc)
+    y = vae.decode(schedule.ddim_sample(unet, x, cond, steps, cfg, unc) / sc)
 ((y.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy().tofile(f'{DIAG}/gen-{tag}.bin')

@@ -26,15 +26,6 @@ context = CaptionContext(text)
 with torch.no_grad():
     cond, uncond = context(captions), context([""] * len(captions))
     x = torch.randn(len(captions), 4, 8, 8, generator=torch.Generator().manual_seed(7))
-    times = schedule.trailing(steps)
-    for i, t in enumerate(times):
-        s = times[i + 1] if i + 1 < len(times) else -1
-        tt = torch.full((len(captions),), t)
-        eps = unet(x, tt, cond)
-        if cfg != 1:
-            u = unet(x, tt, uncond)
-            eps = u + cfg * (eps - u)
-        x, _ = schedule.ddim_jump(x, eps, tt, torch.full((len(captions),), s))
-    y = vae.decode(x / scaling)
+    y = vae.decode(schedule.ddim_sample(unet, x, cond, steps, cfg, uncond) / scaling)
 ((y.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy().tofile(f"{DIAG}/gen-{tag}.bin")
 print(f"{DIAG}/gen-{tag}.bin")
