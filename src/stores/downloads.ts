@@ -216,10 +216,13 @@ export const useDownloads = defineStore('downloads', () => {
     if (restored) return
     restored = true
     await models.load()
+    // The rows appear together once all are read: added one by one (each waits on OPFS), a Resume clicked on the
+    // last row shown could land on an earlier pull of the same file while a later one was still being read.
+    const back: DownloadJob[] = []
     for (const stored of storedJobs()) {
       const targets = hubTargets(stored.ref, stored.files)
       const progress = await keptProgress(stored.ref.repo, targets).catch(() => undefined)
-      jobs.value = [...jobs.value, { ...stored, targets, state: 'paused', ...(progress ? { progress } : {}) }]
+      back.push({ ...stored, targets, state: 'paused', ...(progress ? { progress } : {}) })
       // A preset whose downloads a reload interrupted still opens its graph once they finish.
       const preset = stored.presetId ? presetById(stored.presetId) : undefined
       if (preset) pendingPresets.set(preset.id, preset)
@@ -230,6 +233,7 @@ export const useDownloads = defineStore('downloads', () => {
         await models.update(target.id, { ...(entry.state === 'downloading' ? { state: 'partial' } : {}), ...(kept ? { progress: kept } : {}) })
       }
     }
+    jobs.value = [...jobs.value, ...back]
     models.removeHook(deleteHubFiles)
   }
 

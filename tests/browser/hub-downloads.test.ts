@@ -9,7 +9,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loraRepo, sd15OnnxRepo } from '../hub/fixture-repos.js'
 import { startMockHub, type MockHub } from '../hub/mock-hub.js'
@@ -260,12 +260,16 @@ describe('Hugging Face downloads in the editor', () => {
     // The reload cuts the stalled transfer, and the worker of the page going away may still retry: it gets an HTML
     // page (nothing written) rather than the rest of the file.
     hub.setFaults({ htmlInstead: [LORA] })
+    const pullsOfFile = (): Locator => page.locator('[data-testid=download-job]:not([data-state=done])').filter({ hasText: LORA })
+    const pullsBefore = await pullsOfFile().count()
     await page.reload()
     await waitReady(page)
     await page.click('[data-testid=models-tab]')
     // Earlier failed pulls of the same file come back too (paused); this one is the last.
     const restored = page.locator('[data-testid=download-job]').filter({ hasText: LORA }).last()
     await restored.and(page.locator('[data-state=paused]')).waitFor({ timeout: 10_000 })
+    // All come back at once: were they shown one by one, the Resume below could land on an earlier pull of the file.
+    expect(await pullsOfFile().count()).toBe(pullsBefore)
     await inState('partial').waitFor({ timeout: 10_000 })
     expect(await rowSize(page, name, /\(partial\)/)).toMatchObject({ size: `180.0 kB of ${total} kB (partial)`, exact: `180000 of ${LORA_BYTES} bytes kept` })
 
