@@ -24,27 +24,27 @@ common.WORK.mkdir(parents=True, exist_ok=True)
 
 # (stage, function, full-size arguments, tiny arguments)
 STAGES = [
-    ("vae", vae.train_vae, dict(steps=1800, batch=32, data=16000), dict(steps=4, batch=4, data=64)),
+    ("vae", vae.train_vae, dict(steps=3600, batch=32, data=16000), dict(steps=4, batch=4, data=64)),
     ("latents", vae.encode_latents, dict(count=60000), dict(count=256)),
-    ("text", text.train_text, dict(steps=600, batch=256), dict(steps=3, batch=8)),
-    ("teacher", teacher.train_teacher, dict(steps=2400, batch=128), dict(steps=4, batch=8)),
-    ("tscd-8", distill.tscd, dict(k=8, steps=250, batch=64, previous=None), dict(k=8, steps=2, batch=4, previous=None)),
-    ("tscd-4", distill.tscd, dict(k=4, steps=250, batch=64, previous="tscd-8"), dict(k=4, steps=2, batch=4, previous="tscd-8")),
-    ("tscd-2", distill.tscd, dict(k=2, steps=250, batch=64, previous="tscd-4"), dict(k=2, steps=2, batch=4, previous="tscd-4")),
-    ("tscd-1", distill.tscd, dict(k=1, steps=350, batch=64, previous="tscd-2"), dict(k=1, steps=2, batch=4, previous="tscd-2")),
+    ("text", text.train_text, dict(steps=300, batch=256), dict(steps=3, batch=8)),
+    ("teacher", teacher.train_teacher, dict(steps=2100, batch=128), dict(steps=4, batch=8)),
+    ("tscd-8", distill.tscd, dict(k=8, steps=200, batch=64, previous=None), dict(k=8, steps=2, batch=4, previous=None)),
+    ("tscd-4", distill.tscd, dict(k=4, steps=200, batch=64, previous="tscd-8"), dict(k=4, steps=2, batch=4, previous="tscd-8")),
+    ("tscd-2", distill.tscd, dict(k=2, steps=200, batch=64, previous="tscd-4"), dict(k=2, steps=2, batch=4, previous="tscd-4")),
+    ("tscd-1", distill.tscd, dict(k=1, steps=300, batch=64, previous="tscd-2"), dict(k=1, steps=2, batch=4, previous="tscd-2")),
     ("unified", distill.unified, dict(steps=250, batch=64), dict(steps=2, batch=4)),
-    ("classifier", reward.train_classifier, dict(steps=3000, batch=64, data=16000), dict(steps=3, batch=8, data=64)),
+    ("classifier", reward.train_classifier, dict(steps=2000, batch=64, data=16000), dict(steps=3, batch=8, data=64)),
     ("refl-2", reward.refl, dict(k=2, steps=120, batch=64), dict(k=2, steps=2, batch=4)),
     ("refl-1", reward.refl, dict(k=1, steps=120, batch=64), dict(k=1, steps=2, batch=4)),
     # The ablation gets the TSCD stages' budget: as many steps as all four together.
-    ("cd-ablation", distill.cd_ablation, dict(steps=1100, batch=64), dict(steps=2, batch=4)),
+    ("cd-ablation", distill.cd_ablation, dict(steps=900, batch=64), dict(steps=2, batch=4)),
     ("export", export.export, dict(), None),
 ]
 
-# Minutes each stage took on this 2-core machine (full size, the run of 2026-12-05 at ea4ecdb; vae from the run
-# before, same code), for the pipeline's ETA; each stage prints its own too.
-EXPECTED_MINUTES = {"vae": 8.7, "latents": 1.5, "text": 3.7, "teacher": 30.7, "classifier": 1.8, "tscd-8": 3.7, "tscd-4": 3.8,
-                    "tscd-2": 3.5, "tscd-1": 4.7, "unified": 3.3, "refl-2": 2.9, "refl-1": 2.7, "cd-ablation": 16.8, "export": 0.5}
+# Minutes each stage took on this 2-core machine (full size, the run of 2026-12-05 at the commit that set these steps),
+# for the pipeline's ETA; each stage prints its own too.
+EXPECTED_MINUTES = {"vae": 17.0, "latents": 1.0, "text": 2.5, "teacher": 27.9, "tscd-8": 3.6, "tscd-4": 3.3, "tscd-2": 3.1,
+                    "tscd-1": 4.4, "unified": 3.6, "classifier": 1.4, "refl-2": 3.1, "refl-1": 3.0, "cd-ablation": 13.7, "export": 0.2}
 
 t0 = time.time()
 for i, (name, fn, full, tiny) in enumerate(STAGES):
