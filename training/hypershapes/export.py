@@ -76,6 +76,11 @@ def write_safetensors(path: Path, tensors: dict, metadata: dict):
     path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
+def write_lora(out: Path, stage: str):
+    """A stage's LoRA (WORK/<stage>.pt) as a kohya safetensors file."""
+    write_safetensors(out, torch.load(WORK / f"{stage}.pt")["kohya"], {"ss_network_module": "networks.lora", "hyper_shapes_stage": stage, "ss_base_model_version": "sd_v1"})
+
+
 def configs(text, unet, vae, scaling: float):
     tc, uc, vc = text.config, unet.config, vae.config
     vae_cfg = {
@@ -194,7 +199,7 @@ def export(models: Path = REPO / "public" / "models", manifest: Path = ROOT / "s
             print(f"[export] no {stage} LoRA yet; {name} not written", flush=True)
             continue
         out = models / "loras" / f"{name}.safetensors"
-        write_safetensors(out, torch.load(path)["kohya"], {"ss_network_module": "networks.lora", "hyper_shapes_stage": stage, "ss_base_model_version": "sd_v1"})
+        write_lora(out, stage)
         shipped.append(out)
     timings = WORK / "timings.json"
     json_file(manifest, {

@@ -13,7 +13,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from hypershapes import common, reward  # noqa: E402
-from hypershapes.export import write_safetensors  # noqa: E402
+from hypershapes.export import write_lora  # noqa: E402
 
 common.setup_torch()
 
@@ -33,5 +33,4 @@ for stale in (Path(work) / f"refl-{k}.pt", Path(work) / f"refl-{k}.ckpt"):
     stale.unlink(missing_ok=True)
 reward.refl(k=k, steps=120, batch=64, weight=weight)
 out.mkdir(parents=True, exist_ok=True)
-state = torch.load(Path(work) / f"refl-{k}.pt")
-write_safetensors(out / f"hyper-shapes-{k}step-refl.safetensors", state["kohya"], {"ss_network_module": "networks.lora"})
+write_lora(out / f"hyper-shapes-{k}step-refl.safetensors", f"refl-{k}")
