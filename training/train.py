@@ -53,6 +53,7 @@ for i, (name, fn, full, tiny) in enumerate(STAGES):
     common.log(f"== stage {name} ({time.time() - t0:.0f}s{eta})")
     if args.tiny and tiny is None:
         continue  # the tiny run never writes the shipped files
+    common.seed_stage(name)
     fn(**(tiny if args.tiny else full))
     if name == "export":
         # The app lists the bundled models from public/models/index.json, which records their sizes.

@@ -22,9 +22,20 @@ def setup_torch():
     torch.set_num_threads(int(os.environ.get("HYPERSHAPES_THREADS", os.cpu_count() or 2)))
 
 
+def stage_key(stage: str) -> int:
+    return sum(ord(c) * 31 ** i for i, c in enumerate(stage)) % (1 << 31)
+
+
+def seed_stage(stage: str):
+    """Seeds torch for a stage's model initialisation. Debian's torch seeds its global generator from the OS at
+    start, so without this the first model a process builds (the VAE, or any stage after a resume) started from
+    other weights in every run, whatever SEED said."""
+    torch.manual_seed((SEED * 1_000_003 + stage_key(stage) * 7919 - 1) % (1 << 62))
+
+
 def step_rng(stage: str, step: int) -> np.random.Generator:
     """Randomness of one training step: the same after a resume as in an uninterrupted run."""
-    key = sum(ord(c) * 31 ** i for i, c in enumerate(stage)) % (1 << 31)
+    key = stage_key(stage)
     torch.manual_seed((SEED * 1_000_003 + key * 7919 + step) % (1 << 62))
     return np.random.default_rng([SEED, key, step])
 
