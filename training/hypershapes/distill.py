@@ -20,13 +20,14 @@ from .tokenizer import ClipTokenizer
 # at 2, 82.8% at 2.5, 82.0% at 3, 78.9% at 4; at 4 small objects come out large, and the LoRAs inherited it.
 GUIDANCE = 2.5
 # Δ, the teacher's DDIM step inside a segment, is a quarter of the segment (250 timesteps at k = 1, 32 at k = 8):
-# a target reaches the segment's end in at most 4 hops of the EMA student. With Δ = 20 (LCM's grid) a 1-step target
-# took 50 hops, more than a stage of a few hundred steps can propagate, and the 1- and 2-step LoRAs fell short.
+# a target reaches the segment's end in at most 4 hops of the EMA student, against up to 50 with Δ = 20 (LCM's grid),
+# more than a stage of a few hundred steps propagates. On one teacher it gave the 2- and 4-step LoRAs 12 points and
+# left 1 and 8 steps level (training/README.md, "Findings of the fourth run").
 SOLVER_HOPS = 4
 
 
 def solver_step(k: int) -> int:
-    return -(-(1000 // k) // SOLVER_HOPS)
+    return -(-(schedule.T // k) // SOLVER_HOPS)
 RANK = 16
 HUBER_C = 0.05
 BOUNDARY_FRACTION = 0.3  # share of samples taken exactly at a segment's upper boundary, where sampling starts

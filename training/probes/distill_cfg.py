@@ -25,6 +25,7 @@ common.setup_torch()
 distill.GUIDANCE = guidance
 previous = None
 for k, steps in ((8, 250), (4, 250), (2, 250), (1, 350)):  # train.py's TSCD stages
+    common.seed_stage(f"tscd-{k}")  # as train.py seeds each stage
     distill.tscd(k=k, steps=steps, batch=64, previous=previous)
     previous = f"tscd-{k}"
 export.export(models=work / "models", manifest=work / "shipped.json")

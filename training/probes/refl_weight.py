@@ -28,9 +28,11 @@ def heavy_blur(x, rng):
 if "--heavy-blur" in sys.argv:
     reward.augment = heavy_blur
     (Path(work) / "classifier.pt").unlink(missing_ok=True)
+    common.seed_stage("classifier")  # as train.py seeds each stage
     reward.train_classifier(steps=2000, batch=64, data=16000)
 for stale in (Path(work) / f"refl-{k}.pt", Path(work) / f"refl-{k}.ckpt"):
     stale.unlink(missing_ok=True)
+common.seed_stage(f"refl-{k}")
 reward.refl(k=k, steps=120, batch=64, weight=weight)
 out.mkdir(parents=True, exist_ok=True)
 write_lora(out / f"hyper-shapes-{k}step-refl.safetensors", f"refl-{k}")
