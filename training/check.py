@@ -71,6 +71,25 @@ vae = AutoencoderKL(VaeConfig(block_out_channels=[8, 8, 16, 16], groups=4))
 _, images = domain.make_dataset(8, seed=5)
 pixels = torch.from_numpy(images).float() / 127.5 - 1
 report["vae_losses"] = losses(vae.parameters(), lambda: (vae.decode(vae.encode(pixels)[0]) - pixels).abs().mean())
+
+# Stage `latents` whitens the latent space and folds the change of coordinates into the VAE: the folded VAE must
+# decode the whitened latents to the same pixels, and encode to the whitened latents.
+with torch.no_grad():
+    raw_means = vae.encode(pixels)[0]
+    raw_means = raw_means * torch.tensor([3.0, 0.3, 0.05, 1.0])[None, :, None, None]  # unequal, as a trained VAE's
+    w_mean, w_matrix, _ = vae_stage.whitening(raw_means)
+    whitened = torch.einsum("ij,njhw->nihw", w_matrix, raw_means - w_mean[None, :, None, None])
+    folded = AutoencoderKL(vae.config)
+    folded.load_state_dict(vae.state_dict())
+    vae_stage.fold_whitening(folded, w_mean, w_matrix)
+    report["whitening_decode_diff"] = (folded.decode(whitened) - vae.decode(raw_means)).abs().max().item()
+    scaled_vae = AutoencoderKL(vae.config)
+    scaled_vae.load_state_dict(vae.state_dict())
+    scaled_vae.quant_conv.weight[:4] *= torch.tensor([3.0, 0.3, 0.05, 1.0])[:, None, None, None]
+    scaled_vae.quant_conv.bias[:4] *= torch.tensor([3.0, 0.3, 0.05, 1.0])
+    vae_stage.fold_whitening(scaled_vae, w_mean, w_matrix)
+    report["whitening_encode_diff"] = (scaled_vae.encode(pixels)[0] - whitened).abs().max().item()
+    report["whitened_eigenvalues"] = torch.linalg.eigvalsh(torch.cov(whitened.permute(0, 2, 3, 1).reshape(-1, 4).T)).tolist()
 latents, noise = torch.randn(8, 4, 8, 8), torch.randn(8, 4, 8, 8)
 tt = torch.randint(0, 1000, (8,), generator=torch.Generator().manual_seed(0))
 cap = torch.from_numpy(tok.batch([domain.caption(s) for s in scenes[:8]]))

@@ -17,6 +17,9 @@ interface CheckReport {
   trailing4: number[]
   layout_max_diff: number
   vae_losses: number[]
+  whitening_decode_diff: number
+  whitening_encode_diff: number
+  whitened_eigenvalues: number[]
   teacher_losses: number[]
   text_losses: number[]
   object_weights_corner_covered: number
@@ -67,6 +70,12 @@ describe('training/ (python3-torch)', () => {
     expect(report.object_weights_match).toBe(true)
   })
 
+  it('whitens the latent space exactly: the folded VAE encodes to and decodes from the whitened coordinates', () => {
+    expect(report.whitening_decode_diff).toBeLessThan(1e-4)
+    expect(report.whitening_encode_diff).toBeLessThan(1e-4)
+    for (const e of report.whitened_eigenvalues) expect(e).toBeCloseTo(1, 3)
+  })
+
   it('a few iterations at a tiny size lower the VAE, text-encoder and teacher losses', () => {
     for (const losses of [report.vae_losses, report.text_losses, report.teacher_losses]) {
       expect(losses).toHaveLength(30)
@@ -89,7 +98,7 @@ describe('training/ (python3-torch)', () => {
   it('runs every stage of the pipeline at a toy size', () => {
     expect(report.pipeline_rc, report.pipeline_tail.join('\n')).toBe(0)
     expect(report.pipeline_stages).toEqual(
-      ['cd-ablation', 'classifier', 'latents', 'refl-1', 'refl-2', 'teacher', 'text', 'tscd-1', 'tscd-2', 'tscd-4', 'tscd-8', 'unified', 'vae'].sort(),
+      ['cd-ablation', 'classifier', 'latent-space', 'latents', 'refl-1', 'refl-2', 'teacher', 'text', 'tscd-1', 'tscd-2', 'tscd-4', 'tscd-8', 'unified', 'vae'].sort(),
     )
   })
 })
