@@ -41,10 +41,10 @@ STAGES = [
     ("export", export.export, dict(), None),
 ]
 
-# Minutes each stage took on this 2-core machine (full size, the run of 2026-12-05 at the commit that set these steps),
+# Minutes each stage took on this 2-core machine (full size, the run of 2026-12-05/06 that made the shipped files),
 # for the pipeline's ETA; each stage prints its own too.
-EXPECTED_MINUTES = {"vae": 17.0, "latents": 1.0, "text": 3.3, "teacher": 27.9, "tscd-8": 3.6, "tscd-4": 3.3, "tscd-2": 3.1,
-                    "tscd-1": 4.4, "unified": 3.6, "classifier": 1.4, "refl-2": 3.1, "refl-1": 3.0, "cd-ablation": 13.7, "export": 0.2}
+EXPECTED_MINUTES = {"vae": 16.1, "latents": 1.1, "text": 3.7, "teacher": 26.9, "tscd-8": 2.7, "tscd-4": 2.5, "tscd-2": 2.9,
+                    "tscd-1": 4.6, "unified": 4.7, "classifier": 1.8, "refl-2": 3.7, "refl-1": 2.9, "cd-ablation": 13.9, "export": 0.2}
 
 t0 = time.time()
 for i, (name, fn, full, tiny) in enumerate(STAGES):
