@@ -30,6 +30,10 @@ def solver_step(k: int) -> int:
     return -(-(schedule.T // k) // SOLVER_HOPS)
 RANK = 16
 HUBER_C = 0.05
+# Where the distillation error is measured: "whitened" (the training latents' own coordinates, every direction
+# weighted alike) or "raw" (mapped back to the VAE's coordinates before whitening, so the directions that carry most
+# of the picture weigh most; same total weight for an isotropic error). A probe setting (probes/distill_variant.py).
+LOSS_COORDINATES = "whitened"
 BOUNDARY_FRACTION = 0.3  # share of samples taken exactly at a segment's upper boundary, where sampling starts
 
 
@@ -47,6 +51,14 @@ def pseudo_huber(diff):
     return ((diff.pow(2) + HUBER_C ** 2).sqrt() - HUBER_C).mean()
 
 
+def raw_metric(scaling: float):
+    """[C, C]: training-latent differences to the VAE's raw coordinates (the inverse of stage `latents`' whitening and
+    scaling), normalised to keep an isotropic difference's mean square."""
+    space = torch.load(WORK / "latent-space.pt")
+    back = torch.linalg.inv(space["matrix"].double()).float() / scaling
+    return back / back.pow(2).sum(1).mean().sqrt()
+
+
 class Distiller:
     """Teacher (frozen, CFG), student (teacher + LoRA) and its EMA copy, for one LoRA being trained."""
 
@@ -60,6 +72,7 @@ class Distiller:
         self.ema_decay = ema_decay
         self.uncond = self.context([""])
         self.data = torch.load(WORK / "latents.pt")
+        self.metric = raw_metric(self.data["scaling_factor"]) if LOSS_COORDINATES == "raw" else None
 
     def params(self):
         return lora.lora_parameters(self.loras)
@@ -88,7 +101,10 @@ class Distiller:
             ema_target, _ = schedule.ddim_jump(x_tp, self.ema(x_tp, tp, ctx), tp, s)
             target = torch.where((tp == s).view(-1, 1, 1, 1), x_tp, ema_target)
         pred, _ = schedule.ddim_jump(x_t, self.student(x_t, t, ctx), t, s)
-        return pseudo_huber(pred - target)
+        diff = pred - target
+        if self.metric is not None:
+            diff = torch.einsum("ij,njhw->nihw", self.metric, diff)
+        return pseudo_huber(diff)
 
     def update_ema(self):
         with torch.no_grad():

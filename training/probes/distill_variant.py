@@ -1,0 +1,41 @@
+"""The TSCD stages again with one setting changed, into a scratch work folder that reuses the pipeline's vae, latent
+space, latents, text and teacher; then the LoRAs (and the same base model) exported beside it.
+
+    sh training/run.sh training/probes/distill_variant.py /tmp/work-cfg2 --cfg 2
+    sh training/run.sh training/probes/distill_variant.py /tmp/work-raw --loss raw
+    npm run eval -- --model hyper-shapes=/tmp/work-raw/models/hyper-shapes --lora-dir /tmp/work-raw/models/loras \\
+        --only hyper-lora --out /tmp/work-raw/eval
+"""
+import argparse
+import os
+import sys
+from pathlib import Path
+
+parser = argparse.ArgumentParser()
+parser.add_argument("work")
+parser.add_argument("--cfg", type=float, help="the teacher's guidance in the targets (distill.GUIDANCE)")
+parser.add_argument("--loss", choices=["whitened", "raw"], help="distill.LOSS_COORDINATES")
+args = parser.parse_args()
+work = Path(args.work)
+source = Path(__file__).resolve().parents[1] / ".work"
+work.mkdir(parents=True, exist_ok=True)
+for name in ("vae", "latent-space", "latents", "text", "teacher"):
+    link = work / f"{name}.pt"
+    if not link.exists():
+        link.symlink_to(source / f"{name}.pt")
+os.environ["HYPERSHAPES_WORK"] = str(work)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hypershapes import common, distill, export  # noqa: E402
+
+common.setup_torch()
+if args.cfg is not None:
+    distill.GUIDANCE = args.cfg
+if args.loss is not None:
+    distill.LOSS_COORDINATES = args.loss
+previous = None
+for k, steps in ((8, 200), (4, 200), (2, 200), (1, 300)):  # train.py's TSCD stages
+    common.seed_stage(f"tscd-{k}")  # as train.py seeds each stage
+    distill.tscd(k=k, steps=steps, batch=64, previous=previous)
+    previous = f"tscd-{k}"
+export.export(models=work / "models", manifest=work / "shipped.json")
