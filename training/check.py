@@ -78,7 +78,7 @@ with torch.no_grad():
     raw_means = vae.encode(pixels)[0]
     raw_means = raw_means * torch.tensor([3.0, 0.3, 0.05, 1.0])[None, :, None, None]  # unequal, as a trained VAE's
     w_mean, w_matrix, _ = vae_stage.whitening(raw_means)
-    whitened = torch.einsum("ij,njhw->nihw", w_matrix, raw_means - w_mean[None, :, None, None])
+    whitened = vae_stage.whiten(raw_means, w_mean, w_matrix)
     folded = AutoencoderKL(vae.config)
     folded.load_state_dict(vae.state_dict())
     vae_stage.fold_whitening(folded, w_mean, w_matrix)

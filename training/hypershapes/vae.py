@@ -98,6 +98,11 @@ def whitening(latents: torch.Tensor, floor=1e-6):
     return mean.float(), matrix.float(), eigenvalues.flip(0).tolist()
 
 
+def whiten(latents: torch.Tensor, mean: torch.Tensor, matrix: torch.Tensor) -> torch.Tensor:
+    """Latents [N, C, H, W] in the whitened coordinates: matrix (latent - mean) per cell."""
+    return torch.einsum("ij,njhw->nihw", matrix, latents - mean[None, :, None, None])
+
+
 @torch.no_grad()
 def fold_whitening(vae: AutoencoderKL, mean: torch.Tensor, matrix: torch.Tensor):
     """New posterior mean = matrix (old mean - mean); the decoder undoes it before post_quant_conv. The log-variance
@@ -130,11 +135,12 @@ def encode_latents(count: int):
             chunks.append(vae.encode(pixels)[0].contiguous())
             if (i // ENCODE_BATCH) % 40 == 39 or i + ENCODE_BATCH >= count:
                 print(f"[latents] {min(i + ENCODE_BATCH, count)}/{count}", flush=True)
-    mean, matrix, eigenvalues = whitening(torch.cat(chunks))
+    raw = torch.cat(chunks)
+    mean, matrix, eigenvalues = whitening(raw)
     log(f"[latents] covariance eigenvalues before whitening {', '.join(f'{e:.4f}' for e in eigenvalues)}")
     save_output(LATENT_SPACE, {"mean": mean, "matrix": matrix})
     vae = load_vae()
-    latents = torch.einsum("ij,njhw->nihw", matrix, torch.cat(chunks) - mean[None, :, None, None])
+    latents = whiten(raw, mean, matrix)
     scaling = float(1 / latents.std())
     with torch.no_grad():  # decoded by the folded VAE: checks the fold as well as the reconstruction
         check = vae.decode(latents[:256])

@@ -25,7 +25,7 @@ if not (work / "latents.pt").exists():
     mean, matrix, eigenvalues = vae.whitening(raw)
     common.log(f"eigenvalues before whitening {eigenvalues}")
     common.save_output(vae.LATENT_SPACE, {"mean": mean, "matrix": matrix})
-    white = torch.einsum("ij,njhw->nihw", matrix, raw - mean[None, :, None, None])
+    white = vae.whiten(raw, mean, matrix)
     scaling = float(1 / white.std())
     common.save_output(work / "latents.pt", {"latents": white * scaling, "scenes": data["scenes"], "scaling_factor": scaling,
                                              "recon_error": data.get("recon_error"), "eigenvalues": eigenvalues})
