@@ -13,7 +13,7 @@ os.environ.setdefault("HYPERSHAPES_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from hypershapes import common, domain, schedule, text as text_stage, vae as vae_stage  # noqa: E402
+from hypershapes import common, distill, domain, schedule, text as text_stage, vae as vae_stage  # noqa: E402
 from hypershapes.layers import EXPORT  # noqa: E402
 from hypershapes.nets import AutoencoderKL, ClipTextModel, TextConfig, UNet2DConditionModel, UnetConfig, VaeConfig  # noqa: E402
 from hypershapes.tokenizer import ClipTokenizer  # noqa: E402
@@ -32,6 +32,20 @@ image = domain.render(scene, np.random.default_rng(1))
 report["render_centre"], report["render_corner"] = image[32, 32].tolist(), image[1, 1].tolist()
 report["caption"] = domain.caption(scene)
 report["trailing4"] = schedule.trailing(4)
+
+# TSCD's grid setting: every training t is a segment boundary less a whole number of solver steps Δ, and t' is the
+# next grid point or the segment's end. The default draws t anywhere in the segment.
+distill.TIME_SAMPLING = "grid"
+off_grid = 0
+for k in (1, 2, 4, 8):
+    bounds, step = schedule.trailing(k), distill.solver_step(k)
+    t, s, tp = (v.numpy() for v in distill.segment_times(k, 2000, np.random.default_rng(k)))
+    upper = np.array(bounds)[np.searchsorted(-np.array(bounds), -t, side="right") - 1]
+    off_grid += int(((upper - t) % step != 0).sum() + (t <= s).sum() + ((tp != t - step) & (tp != s)).sum())
+report["grid_points"] = sorted(set(distill.segment_times(1, 400, np.random.default_rng(0))[0].tolist()))
+report["grid_off"] = off_grid
+distill.TIME_SAMPLING = "continuous"
+report["continuous_points_k1"] = len(set(distill.segment_times(1, 4000, np.random.default_rng(0))[0].tolist()))
 
 # Training layout (1x1 convs, grouped-conv attention) and export layout (MatMul) compute the same function.
 torch.manual_seed(0)

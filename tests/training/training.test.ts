@@ -32,6 +32,9 @@ interface CheckReport {
   pipeline_rc: number
   pipeline_stages: string[]
   pipeline_tail: string[]
+  grid_points: number[]
+  grid_off: number
+  continuous_points_k1: number
 }
 
 let report: CheckReport
@@ -59,6 +62,12 @@ describe('training/ (python3-torch)', () => {
     expect(report.render_centre).toEqual([220, 40, 40])
     expect(report.render_corner).toEqual([40, 90, 220])
     expect(report.trailing4).toEqual([999, 749, 499, 249])
+  })
+
+  it('TSCD\'s grid setting draws t only on the solver grid (boundary less whole steps Δ); the default anywhere', () => {
+    expect(report.grid_points).toEqual([249, 499, 749, 999])
+    expect(report.grid_off).toBe(0)
+    expect(report.continuous_points_k1).toBeGreaterThan(900)
   })
 
   it('the training layout (1x1 convs, grouped-conv attention) equals the exported layout (MatMul)', () => {

@@ -35,6 +35,17 @@ HUBER_C = 0.05
 # of the picture weigh most; same total weight for an isotropic error). A probe setting (probes/distill_variant.py).
 LOSS_COORDINATES = "whitened"
 BOUNDARY_FRACTION = 0.3  # share of samples taken exactly at a segment's upper boundary, where sampling starts
+# Where the other samples' t lie: "continuous" (anywhere in the segment) or "grid" (only on the solver's own points,
+# upper - jΔ, the discrete schedule LCM and Hyper-SD distil on). A probe setting (probes/distill_variant.py).
+TIME_SAMPLING = "continuous"
+# Where a sample taken at a lower segment boundary starts: "forward" (the data noised to t, as in training a
+# diffusion model) or "rollout" (pure noise taken down the k-step DDIM trailing chain by the EMA student, the state
+# the sampler will actually hand the student there). A probe setting (probes/distill_variant.py).
+BOUNDARY_STATES = "forward"
+# The state at t = 999, where every k-step sampler starts: "forward" (√ᾱ x0 + √(1-ᾱ) ε, which still carries 0.068 of
+# the data) or "noise" (ε alone, what the sampler starts from, so the student cannot learn to read a scene from the
+# leak). A probe setting (probes/distill_variant.py).
+TOP_STATE = "forward"
 
 
 def segment_times(k: int, batch: int, rng: np.random.Generator):
@@ -43,7 +54,12 @@ def segment_times(k: int, batch: int, rng: np.random.Generator):
     lower = bounds[1:] + [-1]
     seg = rng.integers(k, size=batch)
     upper, s = np.array(bounds)[seg], np.array(lower)[seg]
-    t = np.where(rng.random(batch) < BOUNDARY_FRACTION, upper, rng.integers(s + 1, upper + 1))
+    if TIME_SAMPLING == "grid":
+        hops = -(-(upper - s) // solver_step(k))  # grid points per segment, the boundary included
+        inside = upper - solver_step(k) * (1 + (rng.random(batch) * (hops - 1)).astype(np.int64))
+    else:
+        inside = rng.integers(s + 1, upper + 1)
+    t = np.where(rng.random(batch) < BOUNDARY_FRACTION, upper, inside)
     return torch.from_numpy(t), torch.from_numpy(s), torch.from_numpy(np.maximum(t - solver_step(k), s))
 
 
@@ -93,9 +109,31 @@ class Distiller:
             cond, uncond = eps.chunk(2)
             return uncond + GUIDANCE * (cond - uncond)
 
+    def rollout(self, noise, t, ctx, k):
+        """Per sample: pure noise taken by the EMA student's k-step DDIM trailing chain down to t (a boundary)."""
+        bounds = schedule.trailing(k)
+        x = noise.clone()
+        with torch.no_grad():
+            for a, b in zip(bounds[:-1], bounds[1:]):
+                going = (t <= b).nonzero().flatten()
+                if len(going) == 0:
+                    break
+                ta, tb = torch.full((len(going),), a), torch.full((len(going),), b)
+                x[going], _ = schedule.ddim_jump(x[going], self.ema(x[going], ta, ctx[going]), ta, tb)
+        return x
+
     def loss(self, x0, ctx, k, rng):
         t, s, tp = segment_times(k, x0.shape[0], rng)
-        x_t = schedule.add_noise(x0, torch.randn_like(x0), t)
+        noise = torch.randn_like(x0)
+        x_t = schedule.add_noise(x0, noise, t)
+        if TOP_STATE == "noise":
+            top = t == schedule.T - 1
+            x_t[top] = noise[top]
+        if BOUNDARY_STATES == "rollout":
+            lower_bounds = torch.tensor(schedule.trailing(k)[1:], dtype=t.dtype)
+            rolled = torch.isin(t, lower_bounds).nonzero().flatten()
+            if len(rolled):
+                x_t[rolled] = self.rollout(noise[rolled], t[rolled], ctx[rolled], k)
         with torch.no_grad():
             x_tp, _ = schedule.ddim_jump(x_t, self.teacher_eps(x_t, t, ctx), t, tp)
             ema_target, _ = schedule.ddim_jump(x_tp, self.ema(x_tp, tp, ctx), tp, s)

@@ -3,6 +3,8 @@ space, latents, text and teacher; then the LoRAs (and the same base model) expor
 
     sh training/run.sh training/probes/distill_variant.py /tmp/work-cfg2 --cfg 2
     sh training/run.sh training/probes/distill_variant.py /tmp/work-raw --loss raw
+    sh training/run.sh training/probes/distill_variant.py /tmp/work-grid --times grid
+    sh training/run.sh training/probes/distill_variant.py /tmp/work-roll --boundary rollout --stages 8,4
     npm run eval -- --model hyper-shapes=/tmp/work-raw/models/hyper-shapes --lora-dir /tmp/work-raw/models/loras \\
         --only hyper-lora --out /tmp/work-raw/eval
 """
@@ -15,6 +17,10 @@ parser = argparse.ArgumentParser()
 parser.add_argument("work")
 parser.add_argument("--cfg", type=float, help="the teacher's guidance in the targets (distill.GUIDANCE)")
 parser.add_argument("--loss", choices=["whitened", "raw"], help="distill.LOSS_COORDINATES")
+parser.add_argument("--times", choices=["continuous", "grid"], help="distill.TIME_SAMPLING")
+parser.add_argument("--boundary", choices=["forward", "rollout"], help="distill.BOUNDARY_STATES")
+parser.add_argument("--top", choices=["forward", "noise"], help="distill.TOP_STATE")
+parser.add_argument("--stages", default="8,4,2,1", help="which TSCD stages, in order (each starts from the one before)")
 args = parser.parse_args()
 work = Path(args.work)
 source = Path(__file__).resolve().parents[1] / ".work"
@@ -33,8 +39,16 @@ if args.cfg is not None:
     distill.GUIDANCE = args.cfg
 if args.loss is not None:
     distill.LOSS_COORDINATES = args.loss
+if args.times is not None:
+    distill.TIME_SAMPLING = args.times
+if args.boundary is not None:
+    distill.BOUNDARY_STATES = args.boundary
+if args.top is not None:
+    distill.TOP_STATE = args.top
 previous = None
-for k, steps in ((8, 200), (4, 200), (2, 200), (1, 300)):  # train.py's TSCD stages
+STEPS = {8: 200, 4: 200, 2: 200, 1: 300}  # train.py's TSCD stages
+for k in map(int, args.stages.split(",")):
+    steps = STEPS[k]
     common.seed_stage(f"tscd-{k}")  # as train.py seeds each stage
     distill.tscd(k=k, steps=steps, batch=64, previous=previous)
     previous = f"tscd-{k}"
