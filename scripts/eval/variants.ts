@@ -31,6 +31,11 @@ export function evalVariants(options: { readonly cfg: number }): EvalVariant[] {
     ...[8, 4, 2, 1].map(
       (steps): EvalVariant => ({ family: 'hyper-lora', label: `hyper-shapes-${steps}step`, graph: `shapes-${steps}step.json`, lora: lora(`hyper-shapes-${steps}step`), steps, scheduler: 'ddim-trailing', eta: 0, cfg: 1 }),
     ),
+    // The same step LoRAs under TCD with eta 1 (each step re-noised from its x0 prediction): the deterministic DDIM
+    // chain, not the LoRA's predictions, is what holds the step LoRAs back (training/README.md, 2026-12-06 probes).
+    ...[8, 4, 2].map(
+      (steps): EvalVariant => ({ family: 'step-lora-tcd-eta1', label: `hyper-shapes-${steps}step`, graph: `shapes-${steps}step.json`, lora: lora(`hyper-shapes-${steps}step`), steps, scheduler: 'tcd', eta: 1, cfg: 1 }),
+    ),
     ...[0.3, 0.5, 1].flatMap((eta) =>
       [1, 2, 4, 8].map(
         (steps): EvalVariant => ({ family: `unified-tcd-eta${eta}`, label: 'hyper-shapes-unified', graph: 'shapes-unified-tcd.json', lora: lora('hyper-shapes-unified'), steps, scheduler: 'tcd', eta, cfg: 1 }),

@@ -19,12 +19,12 @@ describe('the shapes evaluation', () => {
     expect(ids).toEqual(
       expect.arrayContaining([
         'teacher-ddim-cfg4/1', 'teacher-ddim-cfg4/50', 'teacher-plain/1', 'teacher-plain/4',
-        'hyper-lora/8', 'hyper-lora/4', 'hyper-lora/2', 'hyper-lora/1',
+        'hyper-lora/8', 'hyper-lora/4', 'hyper-lora/2', 'hyper-lora/1', 'step-lora-tcd-eta1/4',
         'unified-tcd-eta0.3/1', 'unified-tcd-eta0.5/8', 'unified-tcd-eta1/4',
         'refl/1', 'refl/2', 'cd-ablation-ddim/8', 'cd-ablation-lcm/1',
       ]),
     )
-    expect(ids).toHaveLength(6 + 2 + 4 + 12 + 2 + 8)
+    expect(ids).toHaveLength(6 + 2 + 4 + 3 + 12 + 2 + 8)
     expect(filterVariants(evalVariants({ cfg: 4 }), 'refl').map(variantId)).toEqual(['refl/1', 'refl/2'])
   })
 
