@@ -5,6 +5,7 @@ space, latents, text and teacher; then the LoRAs (and the same base model) expor
     sh training/run.sh training/probes/distill_variant.py /tmp/work-raw --loss raw
     sh training/run.sh training/probes/distill_variant.py /tmp/work-grid --times grid
     sh training/run.sh training/probes/distill_variant.py /tmp/work-roll --boundary rollout --stages 8,4
+    sh training/run.sh training/probes/distill_variant.py /tmp/work-long1 --steps 150,150,150,450
     npm run eval -- --model hyper-shapes=/tmp/work-raw/models/hyper-shapes --lora-dir /tmp/work-raw/models/loras \\
         --only hyper-lora --out /tmp/work-raw/eval
 """
@@ -21,6 +22,7 @@ parser.add_argument("--times", choices=["continuous", "grid"], help="distill.TIM
 parser.add_argument("--boundary", choices=["forward", "rollout"], help="distill.BOUNDARY_STATES")
 parser.add_argument("--top", choices=["forward", "noise"], help="distill.TOP_STATE")
 parser.add_argument("--stages", default="8,4,2,1", help="which TSCD stages, in order (each starts from the one before)")
+parser.add_argument("--steps", help="each stage's steps, in the order of --stages (default: train.py's)")
 args = parser.parse_args()
 work = Path(args.work)
 source = Path(__file__).resolve().parents[1] / ".work"
@@ -47,8 +49,9 @@ if args.top is not None:
     distill.TOP_STATE = args.top
 previous = None
 STEPS = {8: 200, 4: 200, 2: 200, 1: 300}  # train.py's TSCD stages
-for k in map(int, args.stages.split(",")):
-    steps = STEPS[k]
+stages = [int(k) for k in args.stages.split(",")]
+steps_of = [int(n) for n in args.steps.split(",")] if args.steps else [STEPS[k] for k in stages]
+for k, steps in zip(stages, steps_of, strict=True):
     common.seed_stage(f"tscd-{k}")  # as train.py seeds each stage
     distill.tscd(k=k, steps=steps, batch=64, previous=previous)
     previous = f"tscd-{k}"
