@@ -46,6 +46,10 @@ BOUNDARY_STATES = "forward"
 # the data) or "noise" (ε alone, what the sampler starts from, so the student cannot learn to read a scene from the
 # leak). A probe setting (probes/distill_variant.py).
 TOP_STATE = "forward"
+# How a segment's error is scaled: "state" (as is) or "x0" (divided by √ᾱ_s, the scale of the picture at the
+# segment's end, so the early segments, where a state is mostly noise, weigh their content as the last one does).
+# A probe setting (probes/distill_variant.py).
+ERROR_SCALE = "state"
 
 
 def segment_times(k: int, batch: int, rng: np.random.Generator):
@@ -140,6 +144,8 @@ class Distiller:
             target = torch.where((tp == s).view(-1, 1, 1, 1), x_tp, ema_target)
         pred, _ = schedule.ddim_jump(x_t, self.student(x_t, t, ctx), t, s)
         diff = pred - target
+        if ERROR_SCALE == "x0":
+            diff = diff / schedule.alpha(s).sqrt().view(-1, 1, 1, 1)
         if self.metric is not None:
             diff = torch.einsum("ij,njhw->nihw", self.metric, diff)
         return pseudo_huber(diff)

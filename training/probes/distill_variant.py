@@ -21,6 +21,7 @@ parser.add_argument("--loss", choices=["whitened", "raw"], help="distill.LOSS_CO
 parser.add_argument("--times", choices=["continuous", "grid"], help="distill.TIME_SAMPLING")
 parser.add_argument("--boundary", choices=["forward", "rollout"], help="distill.BOUNDARY_STATES")
 parser.add_argument("--top", choices=["forward", "noise"], help="distill.TOP_STATE")
+parser.add_argument("--error-scale", choices=["state", "x0"], help="distill.ERROR_SCALE")
 parser.add_argument("--stages", default="8,4,2,1", help="which TSCD stages, in order (each starts from the one before)")
 parser.add_argument("--steps", help="each stage's steps, in the order of --stages (default: train.py's)")
 args = parser.parse_args()
@@ -47,6 +48,8 @@ if args.boundary is not None:
     distill.BOUNDARY_STATES = args.boundary
 if args.top is not None:
     distill.TOP_STATE = args.top
+if args.error_scale is not None:
+    distill.ERROR_SCALE = args.error_scale
 previous = None
 STEPS = {8: 200, 4: 200, 2: 200, 1: 300}  # train.py's TSCD stages
 stages = [int(k) for k in args.stages.split(",")]
