@@ -16,6 +16,9 @@ from pathlib import Path
 
 parser = argparse.ArgumentParser()
 parser.add_argument("work")
+# option -> the distill setting it overrides (all probe settings; see hypershapes/distill.py)
+SETTINGS = {"cfg": "GUIDANCE", "loss": "LOSS_COORDINATES", "times": "TIME_SAMPLING", "boundary": "BOUNDARY_STATES",
+            "top": "TOP_STATE", "error_scale": "ERROR_SCALE"}
 parser.add_argument("--cfg", type=float, help="the teacher's guidance in the targets (distill.GUIDANCE)")
 parser.add_argument("--loss", choices=["whitened", "raw"], help="distill.LOSS_COORDINATES")
 parser.add_argument("--times", choices=["continuous", "grid"], help="distill.TIME_SAMPLING")
@@ -38,18 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hypershapes import common, distill, export  # noqa: E402
 
 common.setup_torch()
-if args.cfg is not None:
-    distill.GUIDANCE = args.cfg
-if args.loss is not None:
-    distill.LOSS_COORDINATES = args.loss
-if args.times is not None:
-    distill.TIME_SAMPLING = args.times
-if args.boundary is not None:
-    distill.BOUNDARY_STATES = args.boundary
-if args.top is not None:
-    distill.TOP_STATE = args.top
-if args.error_scale is not None:
-    distill.ERROR_SCALE = args.error_scale
+for option, setting in SETTINGS.items():
+    if getattr(args, option) is not None:
+        setattr(distill, setting, getattr(args, option))
 previous = None
 STEPS = {8: 200, 4: 200, 2: 200, 1: 300}  # train.py's TSCD stages
 stages = [int(k) for k in args.stages.split(",")]
