@@ -52,7 +52,7 @@ export const tscdSampler = defineHostNode({
   displayName: 'TSCD Sampler',
   category: 'sampling',
   description:
-    'Few-step sampling for Hyper-SD: DDIM-trailing for the N-step LoRAs, TCD for the unified LoRA, LCM from t=800 for the 1-step UNet (with 1 step), DDIM-trailing with CFG for the CFG LoRAs, or Euler-trailing. One UNet pass per step when cfg <= 1. Advanced: custom timesteps, or (euler only) custom sigmas, whose count - 1 is then the step count.',
+    'Few-step sampling for Hyper-SD: DDIM-trailing for the N-step LoRAs, TCD for the unified LoRA, LCM from t=800 for the 1-step UNet (with 1 step), DDIM-trailing with CFG for the CFG LoRAs, Euler-trailing, or DDPM-trailing with CFG (DDIM with eta 1, fresh noise each step) for the base model without a LoRA at 25 to 50 steps. One UNet pass per step when cfg <= 1. Advanced: custom timesteps, or (euler only) custom sigmas, whose count - 1 is then the step count.',
   inputs: {
     model: socket('UNET'),
     positive: socket('CONDITIONING'),

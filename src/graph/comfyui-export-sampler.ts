@@ -102,6 +102,9 @@ export function exportSampler(ctx: ExportContext): void {
     } else {
       ctx.warn(`LCM${timesteps ? ` from timesteps "${timesteps}"` : ` at ${steps} step(s)`} has no ComfyUI scheduler with the same timesteps; exported as KSampler "lcm" with the "simple" schedule (timesteps ${timestepsOf('simple') || 'those of our preset'})`)
     }
+  } else if (preset === 'ddpm-trailing-cfg') {
+    samplerName = 'ddpm'
+    ctx.warn('ComfyUI\'s "ddpm" takes the last step to sigma 0 and draws its step noise in its own order; ours ends at alpha_0 = acp[0] (sigma 0.0292): the same sampler, not the same image for a seed')
   } else {
     samplerName = 'ddim'
     ctx.warn('ComfyUI\'s "ddim" takes the last step to sigma 0; ours ends at alpha_0 = acp[0] (sigma 0.0292), a small difference in the final image')

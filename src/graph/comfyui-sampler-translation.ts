@@ -37,6 +37,8 @@ export function presetForSampler(sampler: string, warn: (message: string) => voi
       return 'euler-trailing'
     case 'ddim':
       return 'ddim-trailing'
+    case 'ddpm':
+      return 'ddpm-trailing-cfg'
     case 'lcm':
       return 'lcm-800'
     case 'tcd':
@@ -137,6 +139,8 @@ export function translateSampling(run: ComfySamplingRun, warn: (message: string)
     warn(`ComfyUI stops at sigma ${fmt(final)} with leftover noise; ours denoises to the end`)
   } else if (scheduler === 'ddim-trailing' || scheduler === 'ddim-trailing-cfg') {
     warn(`last step: ComfyUI's "ddim" is Euler and ends at sigma 0; our DDIM ends at alpha_cumprod[0] (sigma ${fmt(tableSigma(0))})`)
+  } else if (scheduler === 'ddpm-trailing-cfg') {
+    warn(`last step: ComfyUI's "ddpm" ends at sigma 0; ours (DDIM with eta 1) ends at alpha_cumprod[0] (sigma ${fmt(tableSigma(0))}) with its posterior noise`)
   }
   if (scheduler === 'lcm-800' && ms.kind === 'discrete') {
     // LCM's boundary condition: c_skip = 0.25 / ((10 t)^2 + 0.25), largest at the last (smallest) timestep.

@@ -19,7 +19,7 @@ const TRAILING_LIKE = new Set(['sgm_uniform', 'simple', 'ddim_uniform'])
 export function schedulerPreset(samplerName: string | undefined, scheduler: string | undefined, warn: (m: string) => void): string | undefined {
   if (samplerName === undefined) return undefined
   const preset = presetForSampler(samplerName, warn)
-  if (scheduler !== undefined && !TRAILING_LIKE.has(scheduler) && (preset === 'ddim-trailing' || preset === 'euler-trailing')) {
+  if (scheduler !== undefined && !TRAILING_LIKE.has(scheduler) && (preset === 'ddim-trailing' || preset === 'euler-trailing' || preset === 'ddpm-trailing-cfg')) {
     warn(`scheduler "${scheduler}" has no equivalent; "${preset}" uses trailing timestep spacing`)
   }
   return preset

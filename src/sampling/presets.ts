@@ -79,6 +79,19 @@ export const HYPER_SD_PRESETS: readonly HyperSdPreset[] = Object.freeze([
     note: 'Guidance 5 to 8; the negative prompt works.',
   },
   {
+    // Not a Hyper-SD artefact's sampler: the base model's own, for comparing against it. DDIM with eta 1 is DDPM's
+    // ancestral step (the posterior mean and variance), as diffusers' DDIMScheduler computes it with eta=1.
+    id: 'ddpm-trailing-cfg',
+    label: 'DDPM (DDIM with eta 1) trailing with CFG (the base model, 25 to 50 steps)',
+    scheduler: 'ddim',
+    config: { timestep_spacing: 'trailing' },
+    defaultSteps: 25,
+    stepsDistilled: [],
+    eta: () => 1,
+    cfg: 3.5,
+    note: 'Fresh noise at every step; for the model without a LoRA. Guidance 3 to 7.5.',
+  },
+  {
     id: 'euler-trailing',
     label: 'Euler trailing',
     scheduler: 'euler',

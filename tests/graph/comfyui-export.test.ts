@@ -115,6 +115,17 @@ describe('export to a ComfyUI workflow', () => {
     expect(ui(graphFile('tiny-sd15-4step.json')).warnings.some((w) => w.includes('sigma 0.0292'))).toBe(true)
   })
 
+  it('exports the DDPM preset as KSampler "ddpm" and imports it back to the same preset', () => {
+    const graph = sampler(graphFile('shapes-teacher.json'), { scheduler: 'ddpm-trailing-cfg', cfg: 3.5 })
+    const { doc, warnings } = ui(graph)
+    expect(byType(doc, 'KSampler').widgets_values).toEqual(expect.arrayContaining(['ddpm', 'simple', 3.5]))
+    expect(warnings.some((w) => w.includes('ComfyUI\'s "ddpm" takes the last step to sigma 0'))).toBe(true)
+    const stepsChanged = (values: unknown) => (Array.isArray(values) ? values.map((v: unknown) => (v === 25 ? 24 : v)) : values)
+    const edited = { ...doc, nodes: doc.nodes.map((n) => (n.type === 'KSampler' ? { ...n, widgets_values: stepsChanged(n.widgets_values) } : n)) }
+    const back = importComfyDocument(edited as unknown as JsonValue)
+    expect(back.graph.nodes.find((n) => n.type === 'TSCDSampler')!.inputs).toMatchObject({ scheduler: 'ddpm-trailing-cfg', steps: 24 })
+  })
+
   it('maps bypass and mute to ComfyUI modes 4 and 2; a prompt leaves muted nodes out and passes links through bypassed ones', () => {
     const graph = graphFile('tiny-sd15-lora-4step.json')
     const modes: GraphFile = { ...graph, nodes: graph.nodes.map((n) => (n.id === '9' ? { ...n, mode: 'bypass' as const } : n.id === '7' ? { ...n, mode: 'mute' as const } : n)) }

@@ -257,6 +257,8 @@ describe('schedulerPreset', () => {
     ['euler', 'karras', 'euler-trailing', 1],
     ['lcm', 'normal', 'lcm-800', 0],
     ['tcd', 'simple', 'tcd', 0],
+    ['ddpm', 'simple', 'ddpm-trailing-cfg', 0],
+    ['ddpm', 'normal', 'ddpm-trailing-cfg', 1],
     ['euler_ancestral', 'sgm_uniform', 'euler-trailing', 1],
     ['dpmpp_2m', 'karras', 'ddim-trailing', 2],
   ])('%s + %s -> %s', (samplerName, scheduler, preset, warningCount) => {

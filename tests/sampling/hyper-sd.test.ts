@@ -82,6 +82,38 @@ describe('Hyper-SD presets against torch re-implementations', () => {
     expectMatches('lcm-4', seededLoop(lcm, 0))
   })
 
+  it('DDPM trailing (the base model preset, DDIM with eta 1): every step is the DDPM posterior mean plus its standard deviation times the noise', () => {
+    const preset = findPreset('ddpm-trailing-cfg')
+    const ddpm = presetScheduler('ddpm-trailing-cfg', 25)
+    // SD's scaled_linear table, computed here in float64 from the betas (set_alpha_to_one false: the end is acp[0]).
+    const acp: number[] = []
+    for (let i = 0, product = 1; i < 1000; i++) {
+      const root = Math.sqrt(0.00085) + ((Math.sqrt(0.012) - Math.sqrt(0.00085)) * i) / 999
+      product *= 1 - root * root
+      acp.push(product)
+    }
+    expect(ddpm.timesteps.slice(0, 3)).toEqual([999, 959, 919])
+    const generator = new TorchGenerator(0)
+    const sample = dummySampleDeter()
+    const eps = scale(sample, 0.3)
+    for (const [i, t] of ddpm.timesteps.entries()) {
+      const eta = preset.eta(25)
+      const noise = generator.randn(NUM_ELEMS)
+      expect(ddpm.needsNoise(t, eta)).toBe(true)
+      const out = ddpm.step(eps, t, sample, { eta, noise })
+      const a = acp[t]!
+      const ap = acp[ddpm.timesteps[i + 1] ?? 0]!
+      const beta = 1 - a / ap
+      const std = Math.sqrt(((1 - ap) / (1 - a)) * beta)
+      const worst = Math.max(...Array.from(out, (v, j) => {
+        const x0 = (sample[j]! - Math.sqrt(1 - a) * eps[j]!) / Math.sqrt(a)
+        const mean = ((Math.sqrt(ap) * beta) / (1 - a)) * x0 + ((Math.sqrt(a / ap) * (1 - ap)) / (1 - a)) * sample[j]!
+        return Math.abs(v - (mean + std * noise[j]!)) / (1 + Math.abs(v))
+      }))
+      expect(worst, `t=${t}`).toBeLessThan(2e-5)
+    }
+  })
+
   it('Euler trailing, 4 steps', () => {
     const euler = presetScheduler('euler-trailing', 4)
     expectMatches('euler-trailing-4', eulerLoop(euler, scale(dummySampleDeter(), euler.initNoiseSigma), euler.timesteps))
