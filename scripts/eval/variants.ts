@@ -12,7 +12,7 @@ export interface EvalVariant {
   /** LoRA name as graphs write it (resolved like the CLI's model names); none for the teacher. */
   readonly lora?: string
   readonly steps: number
-  readonly scheduler: 'ddim-trailing' | 'ddim-trailing-cfg' | 'tcd' | 'lcm-800'
+  readonly scheduler: 'ddim-trailing' | 'ddim-trailing-cfg' | 'ddpm-trailing-cfg' | 'tcd' | 'lcm-800'
   readonly eta: number
   readonly cfg: number
   /** Custom timesteps (the LCM 1-step ablation starts at 999 like LCM, not at the preset's 800). */
@@ -23,10 +23,16 @@ export const variantId = (v: EvalVariant): string => `${v.family}/${v.steps}`
 
 const lora = (name: string) => `loras/${name}.safetensors`
 
+const TEACHER_DDPM_CFG = 3.5
+
 export function evalVariants(options: { readonly cfg: number }): EvalVariant[] {
   const teacher = { label: 'teacher', graph: 'shapes-teacher.json', eta: 0 } as const
   return [
     ...[1, 2, 4, 8, 25, 50].map((steps): EvalVariant => ({ ...teacher, family: `teacher-ddim-cfg${options.cfg}`, steps, scheduler: 'ddim-trailing-cfg', cfg: options.cfg })),
+    // The teacher with DDPM's ancestral step (DDIM with eta 1): how well the model itself draws when each step's
+    // error is re-noised rather than carried; its own guidance (best of 2, 2.5 and 3.5 on 384 images). The preset
+    // fixes eta at 1 (the table shows it; the sampler's eta widget is ignored).
+    ...[25, 50].map((steps): EvalVariant => ({ ...teacher, family: `teacher-ddpm-cfg${TEACHER_DDPM_CFG}`, steps, scheduler: 'ddpm-trailing-cfg', eta: 1, cfg: TEACHER_DDPM_CFG })),
     ...[1, 4].map((steps): EvalVariant => ({ ...teacher, family: 'teacher-plain', steps, scheduler: 'ddim-trailing', cfg: 1 })),
     ...[8, 4, 2, 1].map(
       (steps): EvalVariant => ({ family: 'hyper-lora', label: `hyper-shapes-${steps}step`, graph: `shapes-${steps}step.json`, lora: lora(`hyper-shapes-${steps}step`), steps, scheduler: 'ddim-trailing', eta: 0, cfg: 1 }),
@@ -36,12 +42,14 @@ export function evalVariants(options: { readonly cfg: number }): EvalVariant[] {
     ...[8, 4, 2].map(
       (steps): EvalVariant => ({ family: 'step-lora-tcd-eta1', label: `hyper-shapes-${steps}step`, graph: `shapes-${steps}step.json`, lora: lora(`hyper-shapes-${steps}step`), steps, scheduler: 'tcd', eta: 1, cfg: 1 }),
     ),
+    // The 4-step graph's own LoRA (the reward fine-tune through the whole chain) under the same TCD.
+    { family: 'refl-tcd-eta1', label: 'hyper-shapes-4step-refl', graph: 'shapes-4step.json', lora: lora('hyper-shapes-4step-refl'), steps: 4, scheduler: 'tcd', eta: 1, cfg: 1 },
     ...[0.3, 0.5, 1].flatMap((eta) =>
       [1, 2, 4, 8].map(
         (steps): EvalVariant => ({ family: `unified-tcd-eta${eta}`, label: 'hyper-shapes-unified', graph: 'shapes-unified-tcd.json', lora: lora('hyper-shapes-unified'), steps, scheduler: 'tcd', eta, cfg: 1 }),
       ),
     ),
-    ...[1, 2].map(
+    ...[2, 4].map(
       (steps): EvalVariant => ({ family: 'refl', label: `hyper-shapes-${steps}step-refl`, graph: `shapes-${steps}step.json`, lora: lora(`hyper-shapes-${steps}step-refl`), steps, scheduler: 'ddim-trailing', eta: 0, cfg: 1 }),
     ),
     ...(['ddim-trailing', 'lcm-800'] as const).flatMap((scheduler) =>

@@ -13,7 +13,7 @@ const TINY_LORA = (name: string) => ['--model', `loras/${name}=${join(ROOT, 'pub
 describe('hypersd run with a Scene Score', () => {
   it('prints the score and the per-attribute report, and embeds the scores in the PNG', () => {
     const out = mkdtempSync(join(tmpdir(), 'hypersd-scene-'))
-    const result = runCli(['run', join(ROOT, 'graphs', 'shapes-4step.json'), ...TINY, ...TINY_LORA('hyper-shapes-4step.safetensors'), '--out', out])
+    const result = runCli(['run', join(ROOT, 'graphs', 'shapes-4step.json'), ...TINY, ...TINY_LORA('hyper-shapes-4step-refl.safetensors'), '--out', out])
     expect(result.code).toBe(0)
     const lines = result.stderr.split('\n')
     const at = lines.findIndex((l) => l.startsWith('Scene Score (#8): score = '))

@@ -32,7 +32,7 @@ describe('the bundled hyper-shapes model', () => {
   it('the shapes graphs name the model and the LoRAs', () => {
     expect(SHAPES_GRAPHS).toHaveLength(6)
     expect(namedFiles()).toContain('hyper-shapes/model_index.json')
-    expect(namedFiles()).toContain('loras/hyper-shapes-4step.safetensors')
+    expect(namedFiles()).toContain('loras/hyper-shapes-4step-refl.safetensors')
   })
 
   it('has every file the shapes graphs name', () => {
@@ -44,7 +44,7 @@ describe('the bundled hyper-shapes model', () => {
     const result = await host.engine.run(withOverrides(shippedGraph('shapes-4step.json'), []))
     const scored = result.outputs.get('8') as { score: number; image: ImageBatch }
     expect([scored.image.width, scored.image.height]).toEqual([64, 64])
-    // The default prompt is drawn right: every attribute (71% of held-out captions are at 4 steps; see the README).
+    // The default prompt is drawn right: every attribute (87.5% of held-out captions are at 4 steps; see the README).
     expect(scored.image.parameters.scene_caption).toBe('a large green triangle in the top right on a yellow background')
     expect(scored.score).toBe(1)
   })

@@ -12,6 +12,7 @@ import { toFloat32 } from '../../src/runtime/tensor.js'
 import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
 import { parseEvalArgs } from '../../scripts/eval/options.js'
 import { runShapesEval } from '../../scripts/eval/run.js'
+import { evalVariants, variantId } from '../../scripts/eval/variants.js'
 import { maxAbsDiff } from '../helpers/arrays.js'
 import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
 
@@ -115,13 +116,17 @@ describe('the shipped hyper-shapes model', () => {
       seeds: number[]
       results: { id: string; allRight: number; accuracy: Record<string, number> }[]
     }
-    const figure = published.results.find((r) => r.id === 'hyper-lora/4')!
+    // The evaluation row that runs the graph's own LoRA (the 4-step reward fine-tune).
+    const row = 'refl/4'
+    const graph = JSON.parse(readFileSync(join(ROOT, 'graphs', 'shapes-4step.json'), 'utf8')) as { nodes: { id: string; inputs: Record<string, unknown> }[] }
+    expect(graph.nodes.find((n) => n.id === '9')!.inputs['lora']).toBe(evalVariants({ cfg: 2.5 }).find((v) => variantId(v) === row)!.lora)
+    const figure = published.results.find((r) => r.id === row)!
     expect(published.captions).toBeGreaterThanOrEqual(32)
-    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`| hyper-lora/4 | ${(100 * figure.allRight).toFixed(1)}%`)
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`| ${row} | ${(100 * figure.allRight).toFixed(1)}%`)
     const out = mkdtempSync(join(tmpdir(), 'shapes-eval-'))
-    const options = parseEvalArgs(['--captions', String(published.captions), '--seeds', published.seeds.join(','), '--only', 'hyper-lora/4', '--out', out, '--grid-rows', '0'])
+    const options = parseEvalArgs(['--captions', String(published.captions), '--seeds', published.seeds.join(','), '--only', row, '--out', out, '--grid-rows', '0'])
     const outcome = await runShapesEval(options, () => {})
-    expect(outcome.results.map((r) => r.id)).toEqual(['hyper-lora/4'])
+    expect(outcome.results.map((r) => r.id)).toEqual([row])
     expect(outcome.results[0]!.n).toBe(published.captions * published.seeds.length)
     expect(Math.abs(outcome.results[0]!.allRight - figure.allRight)).toBeLessThanOrEqual(0.05)
     for (const [attribute, accuracy] of Object.entries(figure.accuracy)) {

@@ -107,7 +107,7 @@ describe('training/ (python3-torch)', () => {
   it('runs every stage of the pipeline at a toy size', () => {
     expect(report.pipeline_rc, report.pipeline_tail.join('\n')).toBe(0)
     expect(report.pipeline_stages).toEqual(
-      ['cd-ablation', 'classifier', 'latent-space', 'latents', 'refl-1', 'refl-2', 'teacher', 'text', 'tscd-1', 'tscd-2', 'tscd-4', 'tscd-8', 'unified', 'vae'].sort(),
+      ['cd-ablation', 'classifier', 'latent-space', 'latents', 'refl-2', 'refl-4', 'teacher', 'text', 'tscd-1', 'tscd-2', 'tscd-4', 'tscd-8', 'unified', 'vae'].sort(),
     )
   })
 })

@@ -89,10 +89,13 @@ def caption_log_prob(logits, scenes, captions):
 
 
 class ReflLoss:
-    """Reward term for a k-step student: k-1 sampler steps without gradients, the last one with."""
+    """Reward term for a k-step student sampled with DDIM trailing. `through` says which steps the reward's gradient
+    flows through: "last" (ReFL: the k-1 steps before it without gradients) or "chain" (all k, as DRaFT does, so the
+    early steps, which settle what the scene will be, learn from the reward too)."""
 
-    def __init__(self, k: int, batch: int, weight: float):
-        self.k, self.batch, self.weight = k, batch, weight
+    def __init__(self, k: int, batch: int, weight: float, through: str = "last"):
+        assert through in ("last", "chain"), through
+        self.k, self.batch, self.weight, self.through = k, batch, weight, through
         self.vae, self.classifier = load_vae(), load_classifier()
 
     def __call__(self, d, rng, step):
@@ -102,7 +105,7 @@ class ReflLoss:
         ctx = d.context(captions)
         times = schedule.trailing(self.k) + [-1]
         x = torch.randn(self.batch, 4, 8, 8)
-        with torch.no_grad():
+        with torch.set_grad_enabled(self.through == "chain"):
             for t, s in zip(times[:-2], times[1:-1]):
                 tt = torch.full((self.batch,), t)
                 x, _ = schedule.ddim_jump(x, d.student(x, tt, ctx), tt, torch.full((self.batch,), s))
@@ -113,5 +116,7 @@ class ReflLoss:
         return -self.weight * logp, {"reward_logp": logp.item()}
 
 
-def refl(k: int, steps: int, batch: int, weight=0.02):
-    run_distillation(f"refl-{k}", steps, batch, lambda rng: k, f"tscd-{k}", lr=5e-4, extra_loss=ReflLoss(k, batch // 2, weight))
+def refl(k: int, steps: int, batch: int, weight=0.02, through="last", reward_batch: int | None = None):
+    """`batch` samples for the TSCD term, `reward_batch` (default half of it) sampled from noise for the reward."""
+    reward = ReflLoss(k, reward_batch or batch // 2, weight, through)
+    run_distillation(f"refl-{k}", steps, batch, lambda rng: k, f"tscd-{k}", lr=5e-4, extra_loss=reward)

@@ -1,7 +1,10 @@
 """Re-runs a ReFL stage in a copy of a work folder with another reward weight, and writes its LoRA for `npm run eval
 -- --lora-dir <out> --only refl`. With `--heavy-blur` the reward classifier is retrained first on images blurred up
 to 5x5 twice over (the 1-step student's outputs are softer than the stage's 3x3 augmentation):
-    sh training/run.sh training/probes/refl_weight.py <work folder copy> <k> <weight> <out dir> [--heavy-blur]"""
+    sh training/run.sh training/probes/refl_weight.py <work folder copy> <k> <weight> <out dir> [--heavy-blur] [--chain] [--steps N] [--reward-batch N]
+With `--chain` the reward's gradient flows through every sampler step (through="chain"), `--steps` sets the
+stage's length (default 120), `--reward-batch` the samples drawn for the reward each step (default 32).
+"""
 import os
 import sys
 from pathlib import Path
@@ -33,6 +36,8 @@ if "--heavy-blur" in sys.argv:
 for stale in (Path(work) / f"refl-{k}.pt", Path(work) / f"refl-{k}.ckpt"):
     stale.unlink(missing_ok=True)
 common.seed_stage(f"refl-{k}")
-reward.refl(k=k, steps=120, batch=64, weight=weight)
+steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else 120
+reward_batch = int(sys.argv[sys.argv.index("--reward-batch") + 1]) if "--reward-batch" in sys.argv else None
+reward.refl(k=k, steps=steps, batch=64, weight=weight, through="chain" if "--chain" in sys.argv else "last", reward_batch=reward_batch)
 out.mkdir(parents=True, exist_ok=True)
 write_lora(out / f"hyper-shapes-{k}step-refl.safetensors", f"refl-{k}")
