@@ -112,7 +112,7 @@ describe('scores: CSV, JSON and chart', () => {
   const shapes = createTestHost(
     new Map([
       ['hyper-shapes', join(models, 'tiny-sd15')],
-      ['loras/hyper-shapes-4step.safetensors', join(models, 'loras', 'tiny-hyper-sd15-4step-kohya.safetensors')],
+      ['loras/hyper-shapes-4step-refl.safetensors', join(models, 'loras', 'tiny-hyper-sd15-4step-kohya.safetensors')],
     ]),
   )
   afterAll(() => shapes.dispose())
