@@ -75,8 +75,13 @@ def load_classifier():
     return model.eval().requires_grad_(False)
 
 
+# Each attribute's weight in the reward (all 1: the caption's log-probability). A probe setting
+# (probes/refl_weight.py --head-weight colour=2).
+HEAD_WEIGHTS = {k: 1.0 for k in HEADS}
+
+
 def caption_log_prob(logits, scenes, captions):
-    """Sum over the attributes each caption names of log p(attribute)."""
+    """Sum over the attributes each caption names of log p(attribute), each times its HEAD_WEIGHTS entry."""
     total = 0
     for k, values in HEADS.items():
         word = {"colour": lambda s: f" {s['colour']} ", "background": lambda s: f" {s['background']} background",
@@ -84,7 +89,7 @@ def caption_log_prob(logits, scenes, captions):
         named = torch.tensor([word(s) in f" {c} " for s, c in zip(scenes, captions)], dtype=torch.float32)
         target = torch.tensor([values.index(s[k]) for s in scenes])
         logp = F.log_softmax(logits[k], 1).gather(1, target[:, None])[:, 0]
-        total = total + (logp * named).sum() / len(scenes)
+        total = total + HEAD_WEIGHTS[k] * (logp * named).sum() / len(scenes)
     return total
 
 

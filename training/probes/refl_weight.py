@@ -1,9 +1,10 @@
 """Re-runs a ReFL stage in a copy of a work folder with another reward weight, and writes its LoRA for `npm run eval
 -- --lora-dir <out> --only refl`. With `--heavy-blur` the reward classifier is retrained first on images blurred up
 to 5x5 twice over (the 1-step student's outputs are softer than the stage's 3x3 augmentation):
-    sh training/run.sh training/probes/refl_weight.py <work folder copy> <k> <weight> <out dir> [--heavy-blur] [--chain] [--steps N] [--reward-batch N]
+    sh training/run.sh training/probes/refl_weight.py <work folder copy> <k> <weight> <out dir> [--heavy-blur] [--chain] [--steps N] [--reward-batch N] [--head-weight colour=2 ...]
 With `--chain` the reward's gradient flows through every sampler step (through="chain"), `--steps` sets the
-stage's length (default 120), `--reward-batch` the samples drawn for the reward each step (default 32).
+stage's length (default 120), `--reward-batch` the samples drawn for the reward each step (default 32), `--head-weight` an
+attribute's weight in the reward (reward.HEAD_WEIGHTS, default 1 each).
 """
 import os
 import sys
@@ -37,6 +38,9 @@ for stale in (Path(work) / f"refl-{k}.pt", Path(work) / f"refl-{k}.ckpt"):
     stale.unlink(missing_ok=True)
 common.seed_stage(f"refl-{k}")
 steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else 120
+for pair in [a for i, a in enumerate(sys.argv) if i > 0 and sys.argv[i - 1] == "--head-weight"]:
+    head, value = pair.split("=")
+    reward.HEAD_WEIGHTS[head] = float(value)
 reward_batch = int(sys.argv[sys.argv.index("--reward-batch") + 1]) if "--reward-batch" in sys.argv else None
 reward.refl(k=k, steps=steps, batch=64, weight=weight, through="chain" if "--chain" in sys.argv else "last", reward_batch=reward_batch)
 out.mkdir(parents=True, exist_ok=True)
