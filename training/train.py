@@ -34,7 +34,7 @@ STAGES = [
     ("tscd-1", distill.tscd, dict(k=1, steps=300, batch=64, previous="tscd-2"), dict(k=1, steps=2, batch=4, previous="tscd-2")),
     ("unified", distill.unified, dict(steps=250, batch=64), dict(steps=2, batch=4)),
     ("classifier", reward.train_classifier, dict(steps=2000, batch=64, data=16000), dict(steps=3, batch=8, data=64)),
-    # The 4-step LoRA's reward flows through its whole DDIM chain (DRaFT-style): 83% all right against 76% with the
+    # The 4-step LoRA's reward flows through its whole DDIM chain (DRaFT-style): 84% all right against 76% with the
     # last step only (training/README.md, "Human feedback through the whole chain").
     ("refl-4", reward.refl, dict(k=4, steps=100, batch=64, through="chain"), dict(k=4, steps=2, batch=4, through="chain")),
     ("refl-2", reward.refl, dict(k=2, steps=120, batch=64), dict(k=2, steps=2, batch=4)),
@@ -46,7 +46,7 @@ STAGES = [
 # Minutes each stage took on this 2-core machine (full size, the run of 2026-12-05/06 that made the shipped files),
 # for the pipeline's ETA; each stage prints its own too.
 EXPECTED_MINUTES = {"vae": 16.1, "latents": 1.1, "text": 3.7, "teacher": 26.9, "tscd-8": 2.7, "tscd-4": 2.5, "tscd-2": 2.9,
-                    "tscd-1": 4.6, "unified": 4.7, "classifier": 1.8, "refl-4": 4.4, "refl-2": 3.7, "cd-ablation": 13.9, "export": 0.2}
+                    "tscd-1": 4.6, "unified": 4.7, "classifier": 1.8, "refl-4": 5.0, "refl-2": 3.7, "cd-ablation": 13.9, "export": 0.2}
 
 t0 = time.time()
 for i, (name, fn, full, tiny) in enumerate(STAGES):

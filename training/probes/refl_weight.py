@@ -6,12 +6,24 @@ With `--chain` the reward's gradient flows through every sampler step (through="
 stage's length (default 120), `--reward-batch` the samples drawn for the reward each step (default 32), `--head-weight` an
 attribute's weight in the reward (reward.HEAD_WEIGHTS, default 1 each).
 """
+import argparse
 import os
 import sys
 from pathlib import Path
 
+parser = argparse.ArgumentParser()
+parser.add_argument("work")
+parser.add_argument("k", type=int)
+parser.add_argument("weight", type=float)
+parser.add_argument("out", type=Path)
+parser.add_argument("--heavy-blur", action="store_true")
+parser.add_argument("--chain", action="store_true", help='the gradient through every step (through="chain")')
+parser.add_argument("--steps", type=int, default=120)
+parser.add_argument("--reward-batch", type=int, help="default: half the TSCD batch (32)")
+parser.add_argument("--head-weight", action="append", default=[], metavar="ATTRIBUTE=W", help="reward.HEAD_WEIGHTS")
+args = parser.parse_args()
+work, k, weight, out = args.work, args.k, args.weight, args.out
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-work, k, weight, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), Path(sys.argv[4])
 os.environ["HYPERSHAPES_WORK"] = work
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -29,7 +41,7 @@ def heavy_blur(x, rng):
     return x + 0.05 * torch.randn_like(x) * float(rng.random())
 
 
-if "--heavy-blur" in sys.argv:
+if args.heavy_blur:
     reward.augment = heavy_blur
     (Path(work) / "classifier.pt").unlink(missing_ok=True)
     common.seed_stage("classifier")  # as train.py seeds each stage
@@ -37,11 +49,9 @@ if "--heavy-blur" in sys.argv:
 for stale in (Path(work) / f"refl-{k}.pt", Path(work) / f"refl-{k}.ckpt"):
     stale.unlink(missing_ok=True)
 common.seed_stage(f"refl-{k}")
-steps = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else 120
-for pair in [a for i, a in enumerate(sys.argv) if i > 0 and sys.argv[i - 1] == "--head-weight"]:
+for pair in args.head_weight:
     head, value = pair.split("=")
     reward.HEAD_WEIGHTS[head] = float(value)
-reward_batch = int(sys.argv[sys.argv.index("--reward-batch") + 1]) if "--reward-batch" in sys.argv else None
-reward.refl(k=k, steps=steps, batch=64, weight=weight, through="chain" if "--chain" in sys.argv else "last", reward_batch=reward_batch)
+reward.refl(k=k, steps=args.steps, batch=64, weight=weight, through="chain" if args.chain else "last", reward_batch=args.reward_batch)
 out.mkdir(parents=True, exist_ok=True)
 write_lora(out / f"hyper-shapes-{k}step-refl.safetensors", f"refl-{k}")
