@@ -158,7 +158,18 @@ describe('graph files in the editor', () => {
       expect(pos[1]! + size[1]!).toBeLessThanOrEqual(gy + gh)
     }
 
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')])
+    // Should the dialog not come, the failure says what the page showed (a refusal is a toast) and logged.
+    const logged: string[] = []
+    page.on('console', (message) => logged.push(`${message.type()}: ${message.text()}`))
+    const chooserOrWhy = page.waitForEvent('filechooser', { timeout: 30_000 }).catch(async (error: unknown) => {
+      const seen = await page.evaluate(() => ({
+        focused: document.hasFocus(),
+        active: document.activeElement?.tagName,
+        toasts: [...document.querySelectorAll('.toast')].map((t) => t.textContent),
+      }))
+      throw new Error(`no file dialog after Ctrl+O (${String(error)}); page: ${JSON.stringify(seen)}; console: ${JSON.stringify(logged)}`)
+    })
+    const [chooser] = await Promise.all([chooserOrWhy, page.keyboard.press('Control+o')])
     expect(chooser.isMultiple()).toBe(false)
     const chosen = JSON.parse(DEFAULT_GRAPH) as { metadata: { name: string } }
     chosen.metadata.name = 'Chosen in the file dialog'
