@@ -107,11 +107,11 @@ class Distiller:
         ctx = self.context(captions)
         return self.data["latents"][idx], ctx, captions, idx
 
-    def teacher_eps(self, x, t, ctx):
+    def teacher_eps(self, x, t, ctx, guidance=GUIDANCE):
         with torch.no_grad():
             eps = self.teacher(torch.cat([x, x]), torch.cat([t, t]), torch.cat([ctx, self.uncond.expand_as(ctx)]))
             cond, uncond = eps.chunk(2)
-            return uncond + GUIDANCE * (cond - uncond)
+            return uncond + guidance * (cond - uncond)
 
     def rollout(self, noise, t, ctx, k):
         """Per sample: pure noise taken by the EMA student's k-step DDIM trailing chain down to t (a boundary)."""
@@ -160,7 +160,8 @@ class Distiller:
 
 def run_distillation(stage: str, steps: int, batch: int, segments, init: str | None, lr=1e-3, extra_loss=None):
     """Trains one LoRA. `segments(rng)` gives k for a batch; `init` names the stage whose LoRA it starts from.
-    `extra_loss(distiller, rng, step)` adds a term (ReFL). Writes WORK/<stage>.pt with the LoRA state."""
+    `extra_loss(distiller, rng, step)` adds a term (ReFL, DMD); one with `state()` and `load(distiller, state)` is
+    checkpointed with the LoRA. Writes WORK/<stage>.pt with the LoRA state."""
     out = WORK / f"{stage}.pt"
     if out.exists():
         return
@@ -175,6 +176,8 @@ def run_distillation(stage: str, steps: int, batch: int, segments, init: str | N
         lora.load_lora_state(d.loras, state["lora"]), lora.load_lora_state(d.ema_loras, state["ema"])
         opt.load_state_dict(state["opt"])
         start = state["step"]
+        if state.get("extra"):
+            extra_loss.load(d, state["extra"])
     progress = Progress(stage, steps, start)
     for step in range(start, steps):
         rng = step_rng(stage, step)
@@ -194,7 +197,10 @@ def run_distillation(stage: str, steps: int, batch: int, segments, init: str | N
         opt.step()
         d.update_ema()
         progress.update(step + 1, **metrics)
-        ckpt.maybe_save(step + 1, lambda: {"lora": lora.lora_state(d.loras), "ema": lora.lora_state(d.ema_loras), "opt": opt.state_dict()})
+        # An extra term with state of its own (the score-distillation stage's fake score model) resumes with it.
+        extra_state = getattr(extra_loss, "state", None)
+        ckpt.maybe_save(step + 1, lambda: {"lora": lora.lora_state(d.loras), "ema": lora.lora_state(d.ema_loras), "opt": opt.state_dict(),
+                                           "extra": extra_state() if extra_state else None})
     # The EMA LoRA ships: it is the smoother of the two, as in consistency-model practice.
     save_output(out, {"lora": lora.lora_state(d.ema_loras), "kohya": lora.kohya_tensors(d.ema_loras)})
     ckpt.clear()
