@@ -141,5 +141,17 @@ with tempfile.TemporaryDirectory() as straight, tempfile.TemporaryDirectory() as
     report["pipeline_rc"] = full.returncode
     report["pipeline_stages"] = sorted(p.stem for p in Path(resumed).glob("*.pt"))
     report["pipeline_tail"] = (full.stdout + full.stderr).strip().splitlines()[-3:]
+    # The score-distillation stage checkpoints its fake score model with the student: stopped after its step 1 and
+    # resumed from that checkpoint, it writes the straight run's LoRA.
+    straight_dmd = torch.load(Path(resumed) / "dmd-1.pt")["lora"]
+    (Path(resumed) / "dmd-1.pt").unlink()
+    d1 = tiny_run(resumed, {"HYPERSHAPES_STOP_AFTER": "1"}, until="dmd-1")
+    checkpoint = torch.load(Path(resumed) / "dmd-1.ckpt")
+    report["dmd_checkpoint_fake_up"] = max((v.abs().max().item() for k, v in checkpoint["extra"]["fake"].items() if k.endswith("up")), default=0)
+    d2 = tiny_run(resumed, until="dmd-1")
+    report["dmd_interrupted_rc"], report["dmd_resumed_rc"] = d1.returncode, d2.returncode
+    report["dmd_resumed_tail"] = (d2.stdout + d2.stderr).strip().splitlines()[-3:]
+    resumed_dmd = torch.load(Path(resumed) / "dmd-1.pt")["lora"]
+    report["dmd_resume_max_diff"] = max((straight_dmd[k] - resumed_dmd[k]).abs().max().item() for k in straight_dmd)
 
 print(json.dumps(report))

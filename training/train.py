@@ -17,7 +17,11 @@ args = parser.parse_args()
 if args.work:
     os.environ["HYPERSHAPES_WORK"] = args.work
 
-from hypershapes import common, distill, export, reward, teacher, text, vae  # noqa: E402
+from hypershapes import common, distill, dmd, export, reward, teacher, text, vae  # noqa: E402
+
+# The teacher's guidance in the score-distillation term's "real" score: 4 and 6 gave 46.4% and 46.6% all right at one
+# step over 384 images, 2.5 gave 42.2% (training/README.md, "Score distillation for one step").
+DMD_GUIDANCE = 4.0
 
 common.setup_torch()
 common.WORK.mkdir(parents=True, exist_ok=True)
@@ -37,7 +41,10 @@ STAGES = [
     # The 4-step LoRA's reward flows through its whole DDIM chain (DRaFT-style): 84% all right against 76% with the
     # last step only (training/README.md, "Human feedback through the whole chain").
     ("refl-4", reward.refl, dict(k=4, steps=100, batch=64, through="chain"), dict(k=4, steps=2, batch=4, through="chain")),
-    ("refl-2", reward.refl, dict(k=2, steps=120, batch=64), dict(k=2, steps=2, batch=4)),
+    # Score distillation for the 1-step LoRA, the paper's extra ingredient at one step (hypershapes/dmd.py). It took
+    # the budget of `refl-2`, the 2-step ReFL (73.4% against 64.8% at 128 images, no graph used its LoRA).
+    ("dmd-1", dmd.score_distill, dict(steps=100, batch=64, dmd_batch=32, weight=1.0, guidance=DMD_GUIDANCE, fake_updates=1),
+     dict(steps=2, batch=4, dmd_batch=4, weight=1.0, guidance=DMD_GUIDANCE, fake_updates=1)),
     # The ablation gets the TSCD stages' budget: as many steps as all four together.
     ("cd-ablation", distill.cd_ablation, dict(steps=900, batch=64), dict(steps=2, batch=4)),
     ("export", export.export, dict(), None),
@@ -46,7 +53,7 @@ STAGES = [
 # Minutes each stage took on this 2-core machine (full size, the run of 2026-12-05/06 that made the shipped files),
 # for the pipeline's ETA; each stage prints its own too.
 EXPECTED_MINUTES = {"vae": 16.1, "latents": 1.1, "text": 3.7, "teacher": 26.9, "tscd-8": 2.7, "tscd-4": 2.5, "tscd-2": 2.9,
-                    "tscd-1": 4.6, "unified": 4.7, "classifier": 1.8, "refl-4": 5.0, "refl-2": 3.7, "cd-ablation": 13.9, "export": 0.2}
+                    "tscd-1": 4.6, "unified": 4.7, "classifier": 1.8, "refl-4": 5.0, "dmd-1": 2.9, "cd-ablation": 13.9, "export": 0.2}
 
 t0 = time.time()
 for i, (name, fn, full, tiny) in enumerate(STAGES):

@@ -49,9 +49,9 @@ export function evalVariants(options: { readonly cfg: number }): EvalVariant[] {
         (steps): EvalVariant => ({ family: `unified-tcd-eta${eta}`, label: 'hyper-shapes-unified', graph: 'shapes-unified-tcd.json', lora: lora('hyper-shapes-unified'), steps, scheduler: 'tcd', eta, cfg: 1 }),
       ),
     ),
-    ...[2, 4].map(
-      (steps): EvalVariant => ({ family: 'refl', label: `hyper-shapes-${steps}step-refl`, graph: `shapes-${steps}step.json`, lora: lora(`hyper-shapes-${steps}step-refl`), steps, scheduler: 'ddim-trailing', eta: 0, cfg: 1 }),
-    ),
+    { family: 'refl', label: 'hyper-shapes-4step-refl', graph: 'shapes-4step.json', lora: lora('hyper-shapes-4step-refl'), steps: 4, scheduler: 'ddim-trailing', eta: 0, cfg: 1 },
+    // The 1-step graph's own LoRA: the 1-step TSCD LoRA trained on with score distillation (stage `dmd-1`).
+    { family: 'dmd', label: 'hyper-shapes-1step-dmd', graph: 'shapes-1step.json', lora: lora('hyper-shapes-1step-dmd'), steps: 1, scheduler: 'ddim-trailing', eta: 0, cfg: 1 },
     ...(['ddim-trailing', 'lcm-800'] as const).flatMap((scheduler) =>
       [1, 2, 4, 8].map(
         (steps): EvalVariant => ({

@@ -33,6 +33,7 @@ describe('the bundled hyper-shapes model', () => {
     expect(SHAPES_GRAPHS).toHaveLength(6)
     expect(namedFiles()).toContain('hyper-shapes/model_index.json')
     expect(namedFiles()).toContain('loras/hyper-shapes-4step-refl.safetensors')
+    expect(namedFiles()).toContain('loras/hyper-shapes-1step-dmd.safetensors')
   })
 
   it('has every file the shapes graphs name', () => {

@@ -18,6 +18,7 @@ import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/ti
 
 interface Shipped {
   command: string
+  timings_seconds: Record<string, number>
   files: Record<string, { sha256: string; bytes: number }>
 }
 interface Reference {
@@ -60,6 +61,16 @@ describe('the shipped hyper-shapes model', () => {
     const total = files.reduce((a, [, f]) => a + f.bytes, 0)
     // 44 MB: over the issue's "about 30 MB" (fp32 UNet and token table, eight LoRAs); see the README.
     expect(total / 1e6).toBeLessThan(45)
+  })
+
+  it("the run that made them timed each of train.py's stages, within the 90-minute budget", () => {
+    // train.py's STAGES names, in order (export's few seconds are not timed).
+    const source = readFileSync(join(ROOT, 'training', 'train.py'), 'utf8')
+    const stages = [...source.matchAll(/^ {4}\("([\w-]+)", /gm)].map((m) => m[1]).filter((s) => s !== 'export')
+    expect(stages).toContain('dmd-1')
+    expect(Object.keys(shipped.timings_seconds).sort()).toEqual([...stages].sort())
+    const minutes = Object.values(shipped.timings_seconds).reduce((a, b) => a + b, 0) / 60
+    expect(minutes).toBeLessThanOrEqual(90)
   })
 
   it('onnxruntime runs the text encoder, UNet and VAE as torch did at export', async () => {

@@ -30,6 +30,11 @@ interface CheckReport {
   interrupted_tail: string[]
   resume_max_diff: number
   pipeline_rc: number
+  dmd_checkpoint_fake_up: number
+  dmd_interrupted_rc: number
+  dmd_resumed_rc: number
+  dmd_resumed_tail: string[]
+  dmd_resume_max_diff: number
   pipeline_stages: string[]
   pipeline_tail: string[]
   grid_points: number[]
@@ -104,10 +109,18 @@ describe('training/ (python3-torch)', () => {
     expect(report.resume_max_diff).toBeLessThan(1e-5)
   })
 
+  it('the score-distillation stage resumes with its fake score model', () => {
+    expect(report.dmd_interrupted_rc).not.toBe(0)
+    // The checkpoint holds the fake model's LoRA after one update (its up-projections start at zero).
+    expect(report.dmd_checkpoint_fake_up).toBeGreaterThan(0)
+    expect(report.dmd_resumed_rc, report.dmd_resumed_tail.join('\n')).toBe(0)
+    expect(report.dmd_resume_max_diff).toBeLessThan(1e-5)
+  })
+
   it('runs every stage of the pipeline at a toy size', () => {
     expect(report.pipeline_rc, report.pipeline_tail.join('\n')).toBe(0)
     expect(report.pipeline_stages).toEqual(
-      ['cd-ablation', 'classifier', 'latent-space', 'latents', 'refl-2', 'refl-4', 'teacher', 'text', 'tscd-1', 'tscd-2', 'tscd-4', 'tscd-8', 'unified', 'vae'].sort(),
+      ['cd-ablation', 'classifier', 'dmd-1', 'latent-space', 'latents', 'refl-4', 'teacher', 'text', 'tscd-1', 'tscd-2', 'tscd-4', 'tscd-8', 'unified', 'vae'].sort(),
     )
   })
 })

@@ -27,7 +27,7 @@ SCHEDULER = {
 # (stage, shipped LoRA name)
 LORAS = [("tscd-8", "hyper-shapes-8step"), ("tscd-4", "hyper-shapes-4step"), ("tscd-2", "hyper-shapes-2step"),
          ("tscd-1", "hyper-shapes-1step"), ("unified", "hyper-shapes-unified"), ("refl-4", "hyper-shapes-4step-refl"),
-         ("refl-2", "hyper-shapes-2step-refl"), ("cd-ablation", "hyper-shapes-cd-ablation")]
+         ("dmd-1", "hyper-shapes-1step-dmd"), ("cd-ablation", "hyper-shapes-cd-ablation")]
 
 
 def json_file(path: Path, value):

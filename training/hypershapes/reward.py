@@ -1,7 +1,8 @@
 """Human-feedback learning at small scale: an attribute classifier trained on rendered scenes (stage `classifier`)
-is the differentiable reward, and it fine-tunes the low-step LoRAs (stages `refl-<k>`): sample k steps from noise
-with gradients kept on the last one (ReFL, `refl-2`) or on all of them (`refl-4`), decode with the VAE, and add minus
-the log-probability that the classifier gives the caption's attributes to the distillation loss."""
+is the differentiable reward, and it fine-tunes a low-step LoRA (stage `refl-<k>`, `refl-4` in the pipeline): sample k
+steps from noise with gradients kept on the last one (ReFL, through="last") or on all of them (through="chain", what
+`refl-4` uses), decode with the VAE, and add minus the log-probability that the classifier gives the caption's
+attributes to the distillation loss."""
 import time
 
 import numpy as np
