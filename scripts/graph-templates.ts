@@ -114,12 +114,11 @@ export const SHAPES_MODEL = 'hyper-shapes'
 /** The LoRA each shapes step graph runs: the TSCD LoRA; at 4 steps its fine-tune with the scene reward through the
  * whole sampler chain (stage `refl-4`), at 1 step its continuation with score distillation (stage `dmd-1`). Both
  * draw better than the TSCD LoRA alone (training/README.md). */
-const SHAPES_FINAL_LORAS: Readonly<Record<number, string>> = { 1: 'hyper-shapes-1step-dmd', 4: 'hyper-shapes-4step-refl' }
-const shapesStepLora = (steps: number): string => SHAPES_FINAL_LORAS[steps] ?? `hyper-shapes-${steps}step`
-const SHAPES_LORA_STORY: Readonly<Record<number, string>> = {
-  1: " (TSCD, then score distillation against the teacher with CFG, Hyper-SD's extra ingredient for one step)",
-  4: " (TSCD, then fine-tuned with the scene reward, as Hyper-SD's released LoRAs are after human feedback)",
+const SHAPES_FINAL_LORAS: Readonly<Record<number, { readonly lora: string; readonly story: string }>> = {
+  1: { lora: 'hyper-shapes-1step-dmd', story: " (TSCD, then score distillation against the teacher with CFG, Hyper-SD's extra ingredient for one step)" },
+  4: { lora: 'hyper-shapes-4step-refl', story: " (TSCD, then fine-tuned with the scene reward, as Hyper-SD's released LoRAs are after human feedback)" },
 }
+const shapesStepLora = (steps: number): string => SHAPES_FINAL_LORAS[steps]?.lora ?? `hyper-shapes-${steps}step`
 
 /** All right on the held-out captions (`npm run eval`, seeds 0 to 5) of each graph's LoRA at its own step count, sampled
  * with TCD at eta 1 and with DDIM trailing: on this model TCD is the better sampler for the step LoRAs too. */
@@ -137,7 +136,7 @@ const SHAPES_VARIANTS: readonly GraphVariant[] = [
     (steps): GraphVariant => ({
       file: `shapes-${steps}step.json`,
       name: `Hyper-Shapes ${steps}-step LoRA`,
-      description: `The bundled shapes model with its ${steps}-step Hyper-SD LoRA${SHAPES_LORA_STORY[steps] ?? ''}: DDIM trailing, ${steps} step${steps > 1 ? 's' : ''}, no CFG.${tcdAdvice(steps)} Scene Score checks the image against the prompt (grammar: "a {size} {colour} {shape} {position} on a {background} background", any part of it).`,
+      description: `The bundled shapes model with its ${steps}-step Hyper-SD LoRA${SHAPES_FINAL_LORAS[steps]?.story ?? ''}: DDIM trailing, ${steps} step${steps > 1 ? 's' : ''}, no CFG.${tcdAdvice(steps)} Scene Score checks the image against the prompt (grammar: "a {size} {colour} {shape} {position} on a {background} background", any part of it).`,
       model: SHAPES_MODEL,
       lora: { name: `loras/${shapesStepLora(steps)}.safetensors`, scale: 1, mode: 'live' },
       steps,

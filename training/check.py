@@ -151,6 +151,7 @@ with tempfile.TemporaryDirectory() as straight, tempfile.TemporaryDirectory() as
     d2 = tiny_run(resumed, until="dmd-1")
     report["dmd_interrupted_rc"], report["dmd_resumed_rc"] = d1.returncode, d2.returncode
     report["dmd_resumed_tail"] = (d2.stdout + d2.stderr).strip().splitlines()[-3:]
+    report["dmd_resumed_fake"] = "resumed the fake score model" in d2.stdout
     resumed_dmd = torch.load(Path(resumed) / "dmd-1.pt")["lora"]
     report["dmd_resume_max_diff"] = max((straight_dmd[k] - resumed_dmd[k]).abs().max().item() for k in straight_dmd)
 

@@ -19,10 +19,6 @@ if args.work:
 
 from hypershapes import common, distill, dmd, export, reward, teacher, text, vae  # noqa: E402
 
-# The teacher's guidance in the score-distillation term's "real" score: 4 and 6 gave 46.4% and 46.6% all right at one
-# step over 384 images, 2.5 gave 42.2% (training/README.md, "Score distillation for one step").
-DMD_GUIDANCE = 4.0
-
 common.setup_torch()
 common.WORK.mkdir(parents=True, exist_ok=True)
 
@@ -43,8 +39,7 @@ STAGES = [
     ("refl-4", reward.refl, dict(k=4, steps=100, batch=64, through="chain"), dict(k=4, steps=2, batch=4, through="chain")),
     # Score distillation for the 1-step LoRA, the paper's extra ingredient at one step (hypershapes/dmd.py). It took
     # the budget of `refl-2`, the 2-step ReFL (73.4% against 64.8% at 128 images, no graph used its LoRA).
-    ("dmd-1", dmd.score_distill, dict(steps=100, batch=64, dmd_batch=32, weight=1.0, guidance=DMD_GUIDANCE, fake_updates=1),
-     dict(steps=2, batch=4, dmd_batch=4, weight=1.0, guidance=DMD_GUIDANCE, fake_updates=1)),
+    ("dmd-1", dmd.score_distill, dict(steps=100, batch=64, dmd_batch=32), dict(steps=2, batch=4, dmd_batch=4)),
     # The ablation gets the TSCD stages' budget: as many steps as all four together.
     ("cd-ablation", distill.cd_ablation, dict(steps=900, batch=64), dict(steps=2, batch=4)),
     ("export", export.export, dict(), None),

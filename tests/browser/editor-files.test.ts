@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { ConsoleMessage } from 'playwright-core'
 import { dropFile } from './drop-file.js'
 import { appForSuite, lastRun, nodeIdsByType, runOnce, screenshot, waitReady } from './harness.js'
 
@@ -160,7 +161,8 @@ describe('graph files in the editor', () => {
 
     // Should the dialog not come, the failure says what the page showed (a refusal is a toast) and logged.
     const logged: string[] = []
-    page.on('console', (message) => logged.push(`${message.type()}: ${message.text()}`))
+    const log = (message: ConsoleMessage): void => void logged.push(`${message.type()}: ${message.text()}`)
+    page.on('console', log)
     const chooserOrWhy = page.waitForEvent('filechooser', { timeout: 30_000 }).catch(async (error: unknown) => {
       const seen = await page.evaluate(() => ({
         focused: document.hasFocus(),
@@ -170,6 +172,7 @@ describe('graph files in the editor', () => {
       throw new Error(`no file dialog after Ctrl+O (${String(error)}); page: ${JSON.stringify(seen)}; console: ${JSON.stringify(logged)}`)
     })
     const [chooser] = await Promise.all([chooserOrWhy, page.keyboard.press('Control+o')])
+    page.off('console', log)
     expect(chooser.isMultiple()).toBe(false)
     const chosen = JSON.parse(DEFAULT_GRAPH) as { metadata: { name: string } }
     chosen.metadata.name = 'Chosen in the file dialog'
