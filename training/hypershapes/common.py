@@ -60,14 +60,23 @@ class Progress:
 
 
 class Checkpoint:
-    """Saves the stage's state every CHECKPOINT_SECONDS (atomically) and loads it on restart."""
+    """Saves the stage's state every CHECKPOINT_SECONDS (atomically) and loads it on restart. It also carries the
+    stage's running time, so a resumed stage reports the time of all its sessions."""
 
-    def __init__(self, stage: str):
+    def __init__(self, stage: str, started: float):
         self.path = WORK / f"{stage}.ckpt"
-        self.last = time.time()
+        self.last = self.started = started
+        self.before = 0.0
 
     def load(self):
-        return torch.load(self.path) if self.path.exists() else None
+        if not self.path.exists():
+            return None
+        state = torch.load(self.path)
+        self.before = state.get("elapsed", 0.0)
+        return state
+
+    def elapsed(self) -> float:
+        return self.before + time.time() - self.started
 
     def resume(self, model, opt) -> int:
         """Loads a {"model", "opt"} checkpoint into them if there is one; the step to continue from."""
@@ -79,7 +88,7 @@ class Checkpoint:
     def maybe_save(self, step: int, state_fn, force=False):
         if force or time.time() - self.last > CHECKPOINT_SECONDS:
             tmp = self.path.with_suffix(".tmp")
-            torch.save({"step": step, **state_fn()}, tmp)
+            torch.save({"step": step, "elapsed": self.elapsed(), **state_fn()}, tmp)
             os.replace(tmp, self.path)
             self.last = time.time()
         if STOP_AFTER and step == STOP_AFTER:
@@ -90,9 +99,10 @@ class Checkpoint:
 
 
 def record_timing(stage: str, seconds: float):
+    """The stage's time; a stage run again from scratch replaces its old figure."""
     path = WORK / "timings.json"
     timings = json.loads(path.read_text()) if path.exists() else {}
-    timings[stage] = round(seconds + timings.get(stage, 0), 1)
+    timings[stage] = round(seconds, 1)
     path.write_text(json.dumps(timings, indent=1))
 
 

@@ -170,7 +170,7 @@ def run_distillation(stage: str, steps: int, batch: int, segments, init: str | N
     if init:
         d.load(torch.load(WORK / f"{init}.pt")["lora"])
     opt = torch.optim.AdamW(d.params(), lr=lr, weight_decay=0)
-    ckpt = Checkpoint(stage)
+    ckpt = Checkpoint(stage, t0)
     start = 0
     if (state := ckpt.load()) is not None:
         lora.load_lora_state(d.loras, state["lora"]), lora.load_lora_state(d.ema_loras, state["ema"])
@@ -204,7 +204,7 @@ def run_distillation(stage: str, steps: int, batch: int, segments, init: str | N
     # The EMA LoRA ships: it is the smoother of the two, as in consistency-model practice.
     save_output(out, {"lora": lora.lora_state(d.ema_loras), "kohya": lora.kohya_tensors(d.ema_loras)})
     ckpt.clear()
-    record_timing(stage, time.time() - t0)
+    record_timing(stage, ckpt.elapsed())
 
 
 def tscd(k: int, steps: int, batch: int, previous: str | None):

@@ -43,7 +43,7 @@ def train_teacher(steps: int, batch: int, lr=4e-4, ema_decay=0.995):
     params = list(unet.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     ema = copy.deepcopy(unet).requires_grad_(False)
-    ckpt = Checkpoint("teacher")
+    ckpt = Checkpoint("teacher", t0)
     start = 0
     if (state := ckpt.load()) is not None:
         unet.load_state_dict(state["model"]), ema.load_state_dict(state["ema"]), opt.load_state_dict(state["opt"])
@@ -68,7 +68,7 @@ def train_teacher(steps: int, batch: int, lr=4e-4, ema_decay=0.995):
     save_output(out, {"text": text.state_dict(), "unet": ema.state_dict(),
                       "text_config": TextConfig().__dict__, "unet_config": UnetConfig().__dict__})
     ckpt.clear()
-    record_timing("teacher", time.time() - t0)
+    record_timing("teacher", ckpt.elapsed())
 
 
 def load_teacher():

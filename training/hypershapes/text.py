@@ -53,7 +53,7 @@ def train_text(steps: int, batch: int, lr=1e-3):
     heads = nn.ModuleDict({a: nn.Linear(width, len(v) + 1) for a, v in VOCABULARY.items()})
     live = nn.ModuleDict({"text": text, "heads": heads})
     opt = torch.optim.AdamW(live.parameters(), lr=lr, weight_decay=0.01)
-    ckpt = Checkpoint("text")
+    ckpt = Checkpoint("text", t0)
     start = ckpt.resume(live, opt)
     progress = Progress("text", steps, start)
     for step in range(start, steps):
@@ -70,4 +70,4 @@ def train_text(steps: int, batch: int, lr=1e-3):
         ckpt.maybe_save(step + 1, lambda: {"model": live.state_dict(), "opt": opt.state_dict()})
     save_output(out, {"text": text.state_dict(), "text_config": TextConfig().__dict__})
     ckpt.clear()
-    record_timing("text", time.time() - t0)
+    record_timing("text", ckpt.elapsed())

@@ -52,7 +52,7 @@ def train_vae(steps: int, batch: int, data: int, lr=1e-3):
     _, images = domain.make_dataset(data, seed=1)
     vae = AutoencoderKL(VaeConfig())
     opt = torch.optim.AdamW(vae.parameters(), lr=lr, weight_decay=0)
-    ckpt = Checkpoint("vae")
+    ckpt = Checkpoint("vae", t0)
     start = ckpt.resume(vae, opt)
     progress = Progress("vae", steps, start)
     for step in range(start, steps):
@@ -74,7 +74,7 @@ def train_vae(steps: int, batch: int, data: int, lr=1e-3):
         ckpt.maybe_save(step + 1, lambda: {"model": vae.state_dict(), "opt": opt.state_dict()})
     save_output(out, {"model": vae.state_dict(), "config": vae.config.__dict__})
     ckpt.clear()
-    record_timing("vae", time.time() - t0)
+    record_timing("vae", ckpt.elapsed())
 
 
 def load_vae(whitened=True):
