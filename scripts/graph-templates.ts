@@ -112,13 +112,22 @@ export const SHAPES_PROMPT = 'a large green triangle in the top right on a yello
 export const SHAPES_MODEL = 'hyper-shapes'
 
 /** The LoRA each shapes step graph runs: the TSCD LoRA; at 4 steps its fine-tune with the scene reward through the
- * whole sampler chain (stage `refl-4`), at 1 step its continuation with score distillation (stage `dmd-1`). Both
- * draw better than the TSCD LoRA alone (training/README.md). */
-const SHAPES_FINAL_LORAS: Readonly<Record<number, { readonly lora: string; readonly story: string }>> = {
-  1: { lora: 'hyper-shapes-1step-dmd', story: " (TSCD, then score distillation against the teacher with CFG, Hyper-SD's extra ingredient for one step)" },
+ * whole sampler chain (stage `refl-4`), at 1 step its continuation with score distillation (stage `dmd-1`), sampled
+ * as Hyper-SDXL's 1-step UNet is: LCM, one step from t=800, where an epsilon error costs a third of what it costs at
+ * t=999. Both draw better than the TSCD LoRA alone (training/README.md). */
+interface ShapesFinalLora {
+  readonly lora: string
+  readonly story: string
+  readonly sampler?: { readonly scheduler: 'lcm-800'; readonly timesteps: string; readonly text: string }
+}
+const SHAPES_FINAL_LORAS: Readonly<Record<number, ShapesFinalLora>> = {
+  1: {
+    lora: 'hyper-shapes-1step-dmd',
+    story: " (TSCD, then score distillation against the teacher with CFG, Hyper-SD's extra ingredient for one step)",
+    sampler: { scheduler: 'lcm-800', timesteps: '800', text: 'LCM, one step from t=800 as for the Hyper-SDXL 1-step UNet' },
+  },
   4: { lora: 'hyper-shapes-4step-refl', story: " (TSCD, then fine-tuned with the scene reward, as Hyper-SD's released LoRAs are after human feedback)" },
 }
-const shapesStepLora = (steps: number): string => SHAPES_FINAL_LORAS[steps]?.lora ?? `hyper-shapes-${steps}step`
 
 /** All right on the held-out captions (`npm run eval`, seeds 0 to 5) of each graph's LoRA at its own step count, sampled
  * with TCD at eta 1 and with DDIM trailing: on this model TCD is the better sampler for the step LoRAs too. */
@@ -132,21 +141,24 @@ const tcdAdvice = (steps: number): string => {
 
 /** The shapes workflows: every one ends in a Scene Score that checks the image against its own prompt. */
 const SHAPES_VARIANTS: readonly GraphVariant[] = [
-  ...([1, 2, 4, 8] as const).map(
-    (steps): GraphVariant => ({
+  ...([1, 2, 4, 8] as const).map((steps): GraphVariant => {
+    const final = SHAPES_FINAL_LORAS[steps]
+    const sampler = final?.sampler
+    return {
       file: `shapes-${steps}step.json`,
       name: `Hyper-Shapes ${steps}-step LoRA`,
-      description: `The bundled shapes model with its ${steps}-step Hyper-SD LoRA${SHAPES_FINAL_LORAS[steps]?.story ?? ''}: DDIM trailing, ${steps} step${steps > 1 ? 's' : ''}, no CFG.${tcdAdvice(steps)} Scene Score checks the image against the prompt (grammar: "a {size} {colour} {shape} {position} on a {background} background", any part of it).`,
+      description: `The bundled shapes model with its ${steps}-step Hyper-SD LoRA${final?.story ?? ''}: ${sampler?.text ?? `DDIM trailing, ${steps} step${steps > 1 ? 's' : ''}`}, no CFG.${tcdAdvice(steps)} Scene Score checks the image against the prompt (grammar: "a {size} {colour} {shape} {position} on a {background} background", any part of it).`,
       model: SHAPES_MODEL,
-      lora: { name: `loras/${shapesStepLora(steps)}.safetensors`, scale: 1, mode: 'live' },
+      lora: { name: `loras/${final?.lora ?? `hyper-shapes-${steps}step`}.safetensors`, scale: 1, mode: 'live' },
       steps,
-      scheduler: 'ddim-trailing',
+      scheduler: sampler?.scheduler ?? 'ddim-trailing',
+      ...(sampler ? { timesteps: sampler.timesteps } : {}),
       eta: 0,
       size: 64,
       prompt: SHAPES_PROMPT,
       reward: 'scene',
-    }),
-  ),
+    }
+  }),
   {
     file: 'shapes-unified-tcd.json',
     name: 'Hyper-Shapes unified LoRA, 4 steps (TCD)',

@@ -48,7 +48,7 @@ STAGES = [
 # Minutes each stage took on this 2-core machine (full size, the run of 2026-12-05/06 that made the shipped files),
 # for the pipeline's ETA; each stage prints its own too.
 EXPECTED_MINUTES = {"vae": 16.1, "latents": 1.1, "text": 3.7, "teacher": 26.9, "tscd-8": 2.7, "tscd-4": 2.5, "tscd-2": 2.9,
-                    "tscd-1": 4.6, "unified": 4.7, "classifier": 1.8, "refl-4": 5.0, "dmd-1": 2.9, "cd-ablation": 13.9, "export": 0.2}
+                    "tscd-1": 4.6, "unified": 4.7, "classifier": 1.8, "refl-4": 5.0, "dmd-1": 3.1, "cd-ablation": 13.9, "export": 0.2}
 
 t0 = time.time()
 for i, (name, fn, full, tiny) in enumerate(STAGES):
