@@ -1,6 +1,7 @@
 // FileSource over fetch for the browser: download progress from the streamed response body, and a copy in the
-// Cache API (when the context has one) so a model is downloaded once. Only a complete, checked download is kept
-// (url-download-checks.ts). Errors name the URL.
+// Cache API (when the context has one) so a model is downloaded once; the engine worker's copies of the app's own
+// files are written when it is idle. Only a complete, checked download is kept (url-download-checks.ts). Errors
+// name the URL.
 
 import { joinPath, type FileSource } from './files.js'
 import { announcedLength, checkDownload, looksLikeHtmlPage, modelUrlProblem } from './url-download-checks.js'
@@ -13,7 +14,18 @@ export interface UrlFileSourceOptions {
   readonly fetch?: typeof fetch
   /** What readAhead may hold (tests); defaults to DEFAULT_READ_AHEAD_LIMITS. */
   readonly readAheadLimits?: ReadAheadLimits
+  /**
+   * Writes the cache copies of the page's own files up to DEFERRED_CACHE_WRITE_MAX_BYTES at flushCacheWrites() (the
+   * engine calls it when idle) instead of as they arrive: writing the default graph's 32 MB into the Cache API during
+   * the cold first run slowed it on 2 cores. Other files are written as they arrive, as without this.
+   */
+  readonly deferCacheWrites?: boolean
 }
+
+/** Files up to this size wait for flushCacheWrites(), which fetches them again (from the HTTP cache where it has them). */
+export const DEFERRED_CACHE_WRITE_MAX_BYTES = 64 * 1024 * 1024
+/** Deferred copies are written after this long even if nobody calls flushCacheWrites(), so they are never lost. */
+export const DEFERRED_CACHE_WRITE_LIMIT_MS = 30_000
 
 /** v2: v1 could hold cut or HTML downloads (kept before the checks), so it is dropped rather than trusted. */
 export const DEFAULT_MODEL_CACHE = 'hypersd-models-v2'
@@ -56,6 +68,9 @@ export class UrlFileSource implements FileSource {
   private readonly fetchImpl: typeof fetch
   private readonly cacheName: string | null
   private readonly ahead: ReadAhead
+  private readonly deferCacheWrites: boolean
+  private deferredWrites: (() => Promise<void>)[] = []
+  private deferredTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     readonly baseUrl: string,
@@ -63,6 +78,7 @@ export class UrlFileSource implements FileSource {
   ) {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
     this.cacheName = options.cacheName === undefined ? DEFAULT_MODEL_CACHE : options.cacheName
+    this.deferCacheWrites = options.deferCacheWrites ?? false
     this.ahead = new ReadAhead({ size: (path) => this.size(path), readBytes: (path, onProgress) => this.fetchBytes(path, onProgress) }, options.readAheadLimits)
   }
 
@@ -131,9 +147,10 @@ export class UrlFileSource implements FileSource {
       await cache!.delete(url) // an HTML page an older build cached in place of the file
     }
     const response = await this.request(path, 'GET')
+    const deferred = cache !== undefined && this.defersCopyOf(url, response)
     // The cache gets the server's body through a branch of the same stream: building a Response from the bytes read
     // cost the worker ~0.4 s of copying for the default graph's models on the cold first image.
-    const forCache = cache ? response.clone() : undefined
+    const forCache = cache && !deferred ? response.clone() : undefined
     const bytes = await readBody(url, response, onProgress)
     try {
       await checkDownload(url, path, response, bytes)
@@ -141,6 +158,7 @@ export class UrlFileSource implements FileSource {
       void forCache?.body?.cancel().catch(() => undefined)
       throw error
     }
+    if (cache && deferred) this.defer(() => this.copyLater(cache, url, bytes.byteLength))
     if (cache && forCache) {
       // Caching is an optimisation: a full quota must not fail the download, and the copy is written while the
       // caller goes on with the bytes. The stored Content-Length must be the body's size, which the server's is not
@@ -150,6 +168,50 @@ export class UrlFileSource implements FileSource {
       void cache.put(url, stored).catch(() => undefined)
     }
     return bytes
+  }
+
+  /**
+   * Whether this file's cache copy waits for flushCacheWrites(): a file of the page's own origin (fetched again then,
+   * from the HTTP cache or the app's server, never from elsewhere), uncompressed, of a known size up to the limit.
+   */
+  private defersCopyOf(url: string, response: Response): boolean {
+    if (!this.deferCacheWrites || typeof location === 'undefined' || new URL(url).origin !== location.origin) return false
+    const length = announcedLength(response)
+    return length !== undefined && length <= DEFERRED_CACHE_WRITE_MAX_BYTES
+  }
+
+  /** The deferred copy: the file read again and stored only when it is the file checked before (same size, no HTML page). */
+  private async copyLater(cache: Cache, url: string, size: number): Promise<void> {
+    try {
+      const again = await this.fetchImpl(url, { cache: 'force-cache' })
+      const html = (again.headers.get('content-type') ?? '').startsWith('text/html')
+      if (!again.ok || html || again.headers.get('content-length') !== String(size) || announcedLength(again) !== size) {
+        void again.body?.cancel().catch(() => undefined)
+        return
+      }
+      await cache.put(url, again)
+    } catch {
+      // Caching is an optimisation: the next visit downloads the file again.
+    }
+  }
+
+  private defer(write: () => Promise<void>): void {
+    this.deferredWrites.push(write)
+    this.deferredTimer ??= setTimeout(() => void this.flushCacheWrites(), DEFERRED_CACHE_WRITE_LIMIT_MS)
+  }
+
+  /** Writes the held cache copies, one after another; resolves when all are written (or failed: caching is optional). */
+  async flushCacheWrites(): Promise<void> {
+    clearTimeout(this.deferredTimer)
+    this.deferredTimer = undefined
+    const writes = this.deferredWrites
+    this.deferredWrites = []
+    for (const write of writes) await write()
+  }
+
+  /** How many cache copies wait for flushCacheWrites(). */
+  get pendingCacheWrites(): number {
+    return this.deferredWrites.length
   }
 
   async size(path: string): Promise<number | undefined> {

@@ -128,7 +128,13 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     seqOf.delete(runId)
     nodeAtWork.delete(runId)
     clearStaleModels()
+    flushCacheWritesWhenIdle()
   }
+}
+
+/** Model files' cache copies wait until no run or warm-up is going, so they do not slow the first image down. */
+function flushCacheWritesWhenIdle(): void {
+  if (running.size === 0 && warmUpController === undefined) void host?.flushCacheWrites()
 }
 
 /** How long a failed WebGPU run waits to learn whether the device is being lost. */
@@ -144,6 +150,7 @@ async function warmUp(message: Extract<ToWorker, { type: 'warm-up' }>): Promise<
   warmUpController = controller
   await engine.warmUp(message.graph, { signal: controller.signal })
   if (warmUpController === controller) warmUpController = undefined
+  flushCacheWritesWhenIdle()
   // Runs queued behind it start after this (the engine serialises), so their counts start here.
   const { created } = host.sessions.take()
   post({ type: 'warm-up-done', id: message.id, sessions: created })

@@ -27,6 +27,8 @@ export interface HostServices {
    * files (removed, renamed or replaced), so results and sessions cached from the old files must go.
    */
   setMounts(mounts: readonly ModelMount[]): boolean
+  /** Writes the app models' held cache copies (see UrlFileSourceOptions.deferCacheWrites); call it when idle. */
+  flushCacheWrites(): Promise<void>
 }
 
 /**
@@ -44,7 +46,8 @@ export async function createHostServices(
 ): Promise<HostServices> {
   const backend = await createWebBackend({ preferred: preference })
   const sessions = new CountingSessions(new SessionCache(backend), onSessionCreate)
-  const files = new RoutingFileSource(new UrlFileSource(modelsBase))
+  const appModels = new UrlFileSource(modelsBase, { deferCacheWrites: true })
+  const files = new RoutingFileSource(appModels)
   let signatures = new Map<string, string>()
   let runId = ''
   let graphJson = ''
@@ -84,5 +87,6 @@ export async function createHostServices(
       signatures = next
       return changed
     },
+    flushCacheWrites: () => appModels.flushCacheWrites(),
   }
 }

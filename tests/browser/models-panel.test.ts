@@ -71,15 +71,23 @@ describe('the Models tab', () => {
   it("clears one bundled model's cached files and leaves the others' (issue 14 §3)", async () => {
     const { page } = app
     await waitReady(page)
-    // The default graph reads the shapes model and a LoRA by URL: both are cached once the run is done.
+    // The default graph reads the shapes model and a LoRA by URL: both are cached once the run is done and the engine
+    // is idle (the copies wait for that, so they do not slow the run down), the LoRA and the decoder last.
     const run = await runOnce(page)
     expect(run.status, run.error ?? '').toBe('done')
-    const cachedUnder = (prefix: string) =>
-      page.evaluate(async (prefix) => {
+    const cachedUrls = () =>
+      page.evaluate(async () => {
         const names = await caches.keys()
-        const urls = (await Promise.all(names.map(async (name) => (await (await caches.open(name)).keys()).map((r) => r.url)))).flat()
-        return urls.filter((url) => new URL(url).pathname.startsWith(prefix)).length
-      }, prefix)
+        return (await Promise.all(names.map(async (name) => (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname)))).flat()
+      })
+    const cachedUnder = async (prefix: string) => (await cachedUrls()).filter((path) => path.startsWith(prefix)).length
+    const lastReads = ['/models/hyper-shapes/unet/model.onnx', '/models/hyper-shapes/vae_decoder/model.onnx', '/models/loras/hyper-shapes-4step-refl.safetensors']
+    await expect
+      .poll(async () => {
+        const cached = await cachedUrls()
+        return lastReads.filter((path) => !cached.includes(path))
+      }, { timeout: 30_000 })
+      .toEqual([])
     expect(await cachedUnder('/models/hyper-shapes/')).toBeGreaterThan(0)
     const loras = await cachedUnder('/models/loras/')
     expect(loras).toBeGreaterThan(0)

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { UrlFileSource, clearCachedModel, DEFAULT_MODEL_CACHE } from '../../src/models/url-files.js'
 import { modelUrlProblem } from '../../src/models/url-download-checks.js'
 
@@ -12,6 +12,8 @@ const MODEL = new Uint8Array(4000).map((_, i) => (i * 7) % 251)
 const SHA = createHash('sha256').update(MODEL).digest('hex')
 let server: Server
 let base = ''
+/** Bytes /grows/model.onnx adds at each request: a file replaced on the server between two reads. */
+let grown = 0
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -26,6 +28,7 @@ beforeAll(async () => {
       res.write(MODEL.subarray(0, 2000))
       setTimeout(() => res.destroy(), 50)
     } else if (path === '/html/model.onnx') send({ 'content-type': 'application/octet-stream' }, '<!DOCTYPE html><html><body>Sign in</body></html>')
+    else if (path === '/grows/model.onnx') send({ 'content-type': 'application/octet-stream', 'content-length': String(MODEL.length + grown) }, new Uint8Array(MODEL.length + grown++))
     else if (path === '/tampered/model.onnx') send({ 'content-type': 'application/octet-stream', 'x-linked-etag': `"${'0'.repeat(64)}"` }, MODEL)
     else {
       res.writeHead(404)
@@ -122,5 +125,45 @@ describe('model downloads keep only complete, checked files', () => {
     for (const url of ['https://h/a/unet/model.onnx', 'https://h/a/vae/model.onnx', 'https://h/ab/unet/model.onnx']) await cache.put(url, new Response('x'))
     await expect(clearCachedModel('https://h/a')).resolves.toBe(2)
     expect([...caches.stores.get(DEFAULT_MODEL_CACHE)!.keys()]).toEqual(['https://h/ab/unet/model.onnx'])
+  })
+})
+
+// The engine worker's source for the app's own models (host-services.ts) holds their cache copies until the engine is
+// idle, then reads each file again and stores it, so the Cache API writes do not compete with the first run.
+describe('deferred cache copies of the page\'s own files', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('stores nothing during the read, and the checked file at flushCacheWrites()', async () => {
+    const caches = withCaches()
+    vi.stubGlobal('location', { origin: new URL(base).origin })
+    const files = new UrlFileSource(base, { deferCacheWrites: true })
+    await expect(files.readBytes('good/model.onnx')).resolves.toEqual(MODEL)
+    expect(caches.stores.get(DEFAULT_MODEL_CACHE)?.size ?? 0).toBe(0)
+    expect(files.pendingCacheWrites).toBe(1)
+    await files.flushCacheWrites()
+    expect(files.pendingCacheWrites).toBe(0)
+    const stored = await (await caches.open(DEFAULT_MODEL_CACHE)).match(`${base}good/model.onnx`)
+    expect(new Uint8Array(await stored!.arrayBuffer())).toEqual(MODEL)
+    // The next read is served from the copy.
+    await expect(new UrlFileSource(base, { deferCacheWrites: true, fetch: () => Promise.reject(new Error('offline')) }).readBytes('good/model.onnx')).resolves.toEqual(MODEL)
+  })
+
+  it('writes another origin\'s file at once (it is never fetched twice)', async () => {
+    const caches = withCaches()
+    vi.stubGlobal('location', { origin: 'http://localhost:1' })
+    const files = new UrlFileSource(base, { deferCacheWrites: true })
+    await files.readBytes('good/model.onnx')
+    expect(files.pendingCacheWrites).toBe(0)
+    await vi.waitFor(() => expect([...(caches.stores.get(DEFAULT_MODEL_CACHE)?.keys() ?? [])]).toEqual([`${base}good/model.onnx`]))
+  })
+
+  it('keeps no copy when the file read again is not the one checked', async () => {
+    const caches = withCaches()
+    vi.stubGlobal('location', { origin: new URL(base).origin })
+    const files = new UrlFileSource(base, { deferCacheWrites: true })
+    const first = await files.readBytes('grows/model.onnx')
+    await files.flushCacheWrites()
+    expect(first.byteLength).toBe(MODEL.length + grown - 2)
+    expect(caches.stores.get(DEFAULT_MODEL_CACHE)?.size ?? 0).toBe(0)
   })
 })
