@@ -50,9 +50,10 @@ export function evalVariants(options: { readonly cfg: number }): EvalVariant[] {
       ),
     ),
     { family: 'refl', label: 'hyper-shapes-4step-refl', graph: 'shapes-4step.json', lora: lora('hyper-shapes-4step-refl'), steps: 4, scheduler: 'ddim-trailing', eta: 0, cfg: 1 },
-    // One step from t=800 with LCM, as Hyper-SDXL's 1-step UNet is sampled: the TSCD LoRA as trained (for t=999), and
-    // the 1-step graph's own LoRA, its continuation with score distillation trained for t=800 (stage `dmd-1`).
+    // One step from t=800 with LCM, as Hyper-SDXL's 1-step UNet is sampled: the TSCD and unified LoRAs as trained (for
+    // t=999), and the 1-step graph's own LoRA, its continuation with score distillation trained for t=800 (`dmd-1`).
     { family: 'step-lora-lcm800', label: 'hyper-shapes-1step', graph: 'shapes-1step.json', lora: lora('hyper-shapes-1step'), steps: 1, scheduler: 'lcm-800', eta: 0, cfg: 1 },
+    { family: 'unified-lcm800', label: 'hyper-shapes-unified', graph: 'shapes-unified-tcd.json', lora: lora('hyper-shapes-unified'), steps: 1, scheduler: 'lcm-800', eta: 0, cfg: 1 },
     { family: 'dmd', label: 'hyper-shapes-1step-dmd', graph: 'shapes-1step.json', lora: lora('hyper-shapes-1step-dmd'), steps: 1, scheduler: 'lcm-800', eta: 0, cfg: 1 },
     ...(['ddim-trailing', 'lcm-800'] as const).flatMap((scheduler) =>
       [1, 2, 4, 8].map(

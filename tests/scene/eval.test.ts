@@ -21,10 +21,10 @@ describe('the shapes evaluation', () => {
         'teacher-ddim-cfg4/1', 'teacher-ddim-cfg4/50', 'teacher-ddpm-cfg3.5/25', 'teacher-ddpm-cfg3.5/50', 'teacher-plain/1', 'teacher-plain/4',
         'hyper-lora/8', 'hyper-lora/4', 'hyper-lora/2', 'hyper-lora/1', 'step-lora-tcd-eta1/4',
         'unified-tcd-eta0.3/1', 'unified-tcd-eta0.5/8', 'unified-tcd-eta1/4',
-        'refl/4', 'refl-tcd-eta1/4', 'step-lora-lcm800/1', 'dmd/1', 'cd-ablation-ddim/8', 'cd-ablation-lcm/1',
+        'refl/4', 'refl-tcd-eta1/4', 'step-lora-lcm800/1', 'unified-lcm800/1', 'dmd/1', 'cd-ablation-ddim/8', 'cd-ablation-lcm/1',
       ]),
     )
-    expect(ids).toHaveLength(6 + 2 + 2 + 4 + 3 + 1 + 12 + 1 + 2 + 8)
+    expect(ids).toHaveLength(6 + 2 + 2 + 4 + 3 + 1 + 12 + 1 + 3 + 8)
     expect(filterVariants(evalVariants({ cfg: 4 }), 'refl').map(variantId)).toEqual(['refl-tcd-eta1/4', 'refl/4'])
   })
 
