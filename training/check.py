@@ -154,5 +154,9 @@ with tempfile.TemporaryDirectory() as straight, tempfile.TemporaryDirectory() as
     report["dmd_resumed_fake"] = "resumed the fake score model" in d2.stdout
     resumed_dmd = torch.load(Path(resumed) / "dmd-1.pt")["lora"]
     report["dmd_resume_max_diff"] = max((straight_dmd[k] - resumed_dmd[k]).abs().max().item() for k in straight_dmd)
+    # The stage's time covers both sessions: the checkpoint carries the first one's, and the re-run replaces the
+    # straight run's figure rather than adding to it.
+    report["dmd_checkpoint_elapsed"] = checkpoint.get("elapsed", 0.0)
+    report["dmd_resumed_seconds"] = json.loads((Path(resumed) / "timings.json").read_text())["dmd-1"]
 
 print(json.dumps(report))

@@ -185,7 +185,7 @@ export class UrlFileSource implements FileSource {
     try {
       const again = await this.fetchImpl(url, { cache: 'force-cache' })
       const html = (again.headers.get('content-type') ?? '').startsWith('text/html')
-      if (!again.ok || html || again.headers.get('content-length') !== String(size) || announcedLength(again) !== size) {
+      if (!again.ok || html || announcedLength(again) !== size) {
         void again.body?.cancel().catch(() => undefined)
         return
       }

@@ -36,6 +36,8 @@ interface CheckReport {
   dmd_resumed_tail: string[]
   dmd_resume_max_diff: number
   dmd_resumed_fake: boolean
+  dmd_checkpoint_elapsed: number
+  dmd_resumed_seconds: number
   pipeline_stages: string[]
   pipeline_tail: string[]
   grid_points: number[]
@@ -119,6 +121,9 @@ describe('training/ (python3-torch)', () => {
     // the weight comparison below to tell the two apart.
     expect(report.dmd_resumed_fake).toBe(true)
     expect(report.dmd_resume_max_diff).toBeLessThan(1e-5)
+    // Its recorded time includes the interrupted session's, carried in the checkpoint.
+    expect(report.dmd_checkpoint_elapsed).toBeGreaterThan(0)
+    expect(report.dmd_resumed_seconds).toBeGreaterThanOrEqual(Math.round(report.dmd_checkpoint_elapsed * 10) / 10)
   })
 
   it('runs every stage of the pipeline at a toy size', () => {
