@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { ConsoleMessage } from 'playwright-core'
+import type { ConsoleMessage, FileChooser } from 'playwright-core'
 import { dropFile } from './drop-file.js'
 import { appForSuite, lastRun, nodeIdsByType, runOnce, screenshot, waitReady } from './harness.js'
 
@@ -119,6 +119,11 @@ describe('graph files in the editor', () => {
 
   it('copy, paste, delete, save and open come from the keyboard shortcuts', async () => {
     const { page } = app
+    // Playwright intercepts file dialogs only once a listener asks for them (a protocol round trip); listening from the
+    // start keeps Ctrl+O from racing that switch, which let Chromium show (and cancel) a real dialog instead.
+    const choosers: FileChooser[] = []
+    const onChooser = (chooser: FileChooser): void => void choosers.push(chooser)
+    page.on('filechooser', onChooser)
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
     const count = async (): Promise<number> => Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())).length
     const initial = await count()
@@ -159,20 +164,33 @@ describe('graph files in the editor', () => {
       expect(pos[1]! + size[1]!).toBeLessThanOrEqual(gy + gh)
     }
 
-    // Should the dialog not come, the failure says what the page showed (a refusal is a toast) and logged.
+    // Should the dialog not come, the failure says what the page saw: the key press, a dialog the browser cancelled,
+    // a refusal (a toast), and what it logged.
     const logged: string[] = []
     const log = (message: ConsoleMessage): void => void logged.push(`${message.type()}: ${message.text()}`)
     page.on('console', log)
-    const chooserOrWhy = page.waitForEvent('filechooser', { timeout: 30_000 }).catch(async (error: unknown) => {
-      const seen = await page.evaluate(() => ({
-        focused: document.hasFocus(),
-        active: document.activeElement?.tagName,
-        toasts: [...document.querySelectorAll('.toast')].map((t) => t.textContent),
-      }))
-      throw new Error(`no file dialog after Ctrl+O (${String(error)}); page: ${JSON.stringify(seen)}; console: ${JSON.stringify(logged)}`)
+    await page.evaluate(() => {
+      const seen = { keys: [] as string[], cancelled: 0 }
+      ;(window as unknown as { __ctrlO: typeof seen }).__ctrlO = seen
+      window.addEventListener('keydown', (event) => void seen.keys.push(`${event.ctrlKey ? 'Ctrl+' : ''}${event.key}`), { capture: true })
+      document.querySelector('[data-testid=file-input]')!.addEventListener('cancel', () => void (seen.cancelled += 1))
     })
-    const [chooser] = await Promise.all([chooserOrWhy, page.keyboard.press('Control+o')])
+    await page.keyboard.press('Control+o')
+    const chooser = await expect
+      .poll(() => choosers.length, { timeout: 30_000 })
+      .toBe(1)
+      .then(() => choosers[0]!)
+      .catch(async (error: unknown) => {
+        const seen = await page.evaluate(() => ({
+          focused: document.hasFocus(),
+          active: document.activeElement?.tagName,
+          toasts: [...document.querySelectorAll('.toast')].map((t) => t.textContent),
+          ...(window as unknown as { __ctrlO: object }).__ctrlO,
+        }))
+        throw new Error(`no file dialog after Ctrl+O (${String(error)}); page: ${JSON.stringify(seen)}; console: ${JSON.stringify(logged)}`)
+      })
     page.off('console', log)
+    page.off('filechooser', onChooser)
     expect(chooser.isMultiple()).toBe(false)
     const chosen = JSON.parse(DEFAULT_GRAPH) as { metadata: { name: string } }
     chosen.metadata.name = 'Chosen in the file dialog'
