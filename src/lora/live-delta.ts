@@ -1,15 +1,14 @@
-// live-delta mode: each patched weight W is fed to its layer as W + lora_scale_<i> * (left @ right), where
-// left @ right is the LoRA's alpha/rank * up @ down in the weight's stored layout. Both factors are initializers,
-// so onnxruntime folds their product into a constant when the session is created; a run then pays one Mul and one
-// Add over the weight, the same at any image size, where a branch beside the layer would pay for every pixel.
+// live-delta mode: each patched weight W is fed to its layer as W + lora_scale_<i> * delta, where delta is the
+// LoRA's alpha/rank * up @ down in the weight's stored layout and dtype, formed here once when the model is built.
+// A run then pays one Mul and one Add over the weight, the same at any image size, where a branch beside the layer
+// would pay for every pixel.
 import type { SafetensorsSource } from '../models/safetensors/reader.js'
-import { makeAttribute, makeNode, makeTensor } from '../models/onnx/factories.js'
-import { DataType } from '../models/onnx/types.js'
+import { makeNode } from '../models/onnx/factories.js'
 import type { OnnxGraph, OnnxNode } from '../models/onnx/types.js'
 import type { TargetLayer } from './layers.js'
 import type { LiveLora, ScaleInputs } from './live.js'
 import type { LoraPatch } from './match.js'
-import { transpose } from './matrix.js'
+import { addLowRankProduct, transpose } from './matrix.js'
 import type { WeightStore } from './weights.js'
 
 interface Term {
@@ -70,27 +69,18 @@ async function deltaNodes(
   const [left, right, rows, width] = layer.transposed
     ? [transpose(down, rank, cols), transpose(up, out, rank), cols, out]
     : [up, down, out, cols]
-  // Factors stay float32, so the folded product is exact to float32 before any cast to the weight's dtype.
-  const leftName = `lora.${index}.${layer.name}.left`
-  const rightName = `lora.${index}.${layer.name}.right`
-  graph.initializer.push(store.create(leftName, [rows, rank], DataType.FLOAT, left))
-  graph.initializer.push(store.create(rightName, [rank, width], DataType.FLOAT, right))
-  const nodes = [makeNode({ opType: 'MatMul', name: `${prefix}/delta/MatMul`, input: [leftName, rightName], output: [`${prefix}/delta2d`] })]
-  let delta = `${prefix}/delta2d`
-  if (layer.kind === 'conv') {
-    const shapeName = `lora.${index}.${layer.name}.shape`
-    graph.initializer.push(makeTensor({ name: shapeName, dims: [4], dataType: DataType.INT64, int64Data: layer.shape.map((d) => BigInt(d)) }))
-    nodes.push(makeNode({ opType: 'Reshape', name: `${prefix}/delta/Reshape`, input: [delta, shapeName], output: [`${prefix}/delta4d`] }))
-    delta = `${prefix}/delta4d`
-  }
-  if (layer.dataType !== DataType.FLOAT) {
-    nodes.push(makeNode({ opType: 'Cast', name: `${prefix}/delta/Cast`, input: [delta], output: [`${prefix}/delta16`], attribute: [makeAttribute('to', layer.dataType)] }))
-    delta = `${prefix}/delta16`
-  }
+  // Formed in float32 (double-precision sums) and rounded once to the weight's dtype: what folding the factors'
+  // product and casting it would give, without the fold, which onnxruntime skips for small unoptimised models.
+  const product = new Float32Array(rows * width)
+  addLowRankProduct(product, rows, width, rank, left, right, 1)
+  const deltaName = `lora.${index}.${layer.name}.delta`
+  graph.initializer.push(store.create(deltaName, [...layer.weight.dims], layer.dataType, product))
   const output = `${prefix}/weight`
-  nodes.push(
-    makeNode({ opType: 'Mul', name: `${prefix}/Mul`, input: [delta, scale], output: [`${prefix}/scaled`] }),
-    makeNode({ opType: 'Add', name: `${prefix}/Add`, input: [weight, `${prefix}/scaled`], output: [output] }),
-  )
-  return { nodes, output }
+  return {
+    nodes: [
+      makeNode({ opType: 'Mul', name: `${prefix}/Mul`, input: [deltaName, scale], output: [`${prefix}/scaled`] }),
+      makeNode({ opType: 'Add', name: `${prefix}/Add`, input: [weight, `${prefix}/scaled`], output: [output] }),
+    ],
+    output,
+  }
 }

@@ -10,10 +10,10 @@ import type { LoraPatch } from './match.js'
  * How a LoRA reaches the model:
  * - `live`: the multiplier is an input; each patched layer gets a low-rank branch beside it. Least memory (the
  *   factors only), but a per-step cost of rank x (in + out) per position per layer, which grows with the image.
- * - `live-delta`: the multiplier is an input; each patched weight is recomputed per run as W + s * (up @ down), with
- *   the product folded to a constant (in float32) when the session is created. One scaled add per weight per run,
- *   whatever the image size, but memory for the folded products: as much again as the patched weights, more while
- *   folding. Suits small models and the CPU; a real fp16 UNet in the browser can run out of WASM memory with it.
+ * - `live-delta`: the multiplier is an input; each patched weight is recomputed per run as W + s * delta, with
+ *   delta = up @ down formed once when the model is built and stored in the weight's dtype. One scaled add per
+ *   weight per run, whatever the image size, but memory for the deltas: as much again as the patched weights.
+ *   Suits small models and the CPU; a real fp16 UNet in the browser can run out of WASM memory with it.
  * - `merge`: the product is baked into the weights; a new multiplier means a new session, which then runs at base speed.
  */
 export const LORA_MODES = ['live', 'live-delta', 'merge'] as const

@@ -5,6 +5,7 @@ import { SessionCache } from '../../src/runtime/session-cache.js'
 import { toFloat32 } from '../../src/runtime/tensor.js'
 import type { HostTensor } from '../../src/runtime/types.js'
 import { buildModel, prepareModelWithLoras } from '../../src/lora/session.js'
+import { decodeModel } from '../../src/models/onnx/codec.js'
 import type { LoraBindingLike } from '../../src/lora/session.js'
 import { LoraMatchError } from '../../src/lora/match.js'
 import { makeLora, random, rng, SYNTHETIC_LAYERS, syntheticModel } from './synthetic-model.js'
@@ -150,6 +151,28 @@ describe.each([
     expect(maxDiff(stacked.out, independent)).toBeLessThan(tol * magnitude(independent))
     expect(maxDiff(bothLive.out, independent)).toBeLessThan(tol * magnitude(independent))
     expect(Object.keys(bothLive.prepared.feeds).sort()).toEqual(['lora_scale_0', 'lora_scale_1'])
+  })
+})
+
+describe.each(['fp32', 'fp16'] as const)('the live-delta graph of a synthetic %s model', (dtype) => {
+  it('adds per patched weight one delta of its shape and dtype, and a Mul and an Add: nothing left to multiply per run', async () => {
+    const { source } = syntheticModel(dtype)
+    const base = decodeModel(source.bytes).graph!
+    const built = await buildModel(source, `${source.key}-delta-structure`, [{ name: 'a.safetensors', scale: 1, mode: 'live-delta' }], 'unet', deps)
+    const graph = decodeModel(built.source.bytes).graph!
+    const added = graph.node.filter((n) => n.name.startsWith('/lora/'))
+    const patched = Object.keys(SYNTHETIC_LAYERS).length
+    // An fp16 model also gets the scale input cast to fp16, once for all its weights.
+    const scaleCasts = dtype === 'fp16' ? ['Cast'] : []
+    expect(added.map((n) => n.opType).sort()).toEqual([...Array<string>(patched).fill('Add'), ...scaleCasts, ...Array<string>(patched).fill('Mul')])
+    expect(graph.node.length - base.node.length).toBe(2 * patched + scaleCasts.length)
+    for (const add of added.filter((n) => n.opType === 'Add')) {
+      const weight = base.initializer.find((t) => t.name === add.input[0])!
+      const mul = added.find((n) => n.output[0] === add.input[1])!
+      const delta = graph.initializer.find((t) => t.name === mul.input[0])!
+      expect(delta.dims).toEqual(weight.dims)
+      expect(delta.dataType).toBe(weight.dataType)
+    }
   })
 })
 
