@@ -133,7 +133,7 @@ export async function buildModel(
   const model = decodeModel(base.bytes)
   const graph = requireGraph(model)
   const files = new Map((base.externalData ?? []).map((f) => [f.path, f.data]))
-  const store = new WeightStore(files, externalDataLocations(model).length > 0)
+  const store = new WeightStore(files, externalDataLocations(model).length > 0, LORA_DATA_FILE, base.bytes.byteLength)
   const layers = findTargetLayers(graph)
   const reports: LoraMatchReport[] = []
   const matched: { index: number; binding: LoraBindingLike; file: SafetensorsSource; patches: readonly LoraPatch[] }[] = []

@@ -38,7 +38,7 @@ export async function buildWithWeights(base: ModelSource, key: string, file: Saf
   const model = decodeModel(base.bytes)
   const graph = requireGraph(model)
   const files = new Map((base.externalData ?? []).map((f) => [f.path, f.data]))
-  const store = new WeightStore(files, externalDataLocations(model).length > 0, UNET_WEIGHTS_DATA_FILE)
+  const store = new WeightStore(files, externalDataLocations(model).length > 0, UNET_WEIGHTS_DATA_FILE, base.bytes.byteLength)
   const report = await replaceWeights(graph, store, file, findTargetLayers(graph), label)
   const side = store.finish()
   const stillRead = new Set(externalDataLocations(model))

@@ -9,6 +9,13 @@ import type { OnnxTensor } from '../models/onnx/types.js'
 
 export const LORA_DATA_FILE = 'lora_weights.onnx_data'
 
+/**
+ * The most bytes a built model keeps inside its .onnx file: protobuf refuses messages of 2 GiB and more, less a
+ * margin for the nodes a build adds. New data that would pass it goes to the side file even for an inline model
+ * (a full-size fp16 SD1.5 UNet is 1.7 GB inline, and live-delta adds a delta as large as each patched weight).
+ */
+export const MAX_INLINE_MODEL_BYTES = 2 ** 31 - 64 * 2 ** 20
+
 export class WeightStore {
   /** New values per tensor, already in the tensor's dtype (FLOAT or FLOAT16), written out by `finish`. */
   private readonly pending = new Map<OnnxTensor, Float32Array | Uint16Array>()
@@ -23,6 +30,9 @@ export class WeightStore {
     private readonly external: boolean,
     /** The side file's name: a model built on another rewrite's output needs a name of its own (UNet weights, then LoRAs). */
     readonly sideFile: string = LORA_DATA_FILE,
+    /** The size of the model's .onnx file: when new tensors would take it past maxInlineBytes, they all go to the side file. */
+    private readonly inlineModelBytes = 0,
+    private readonly maxInlineBytes = MAX_INLINE_MODEL_BYTES,
   ) {}
 
   /** A fresh float32 copy of a FLOAT or FLOAT16 tensor's current values (including earlier writes). */
@@ -126,8 +136,12 @@ export class WeightStore {
   finish(): Uint8Array | undefined {
     const chunks: Uint8Array[] = []
     let sideBytes = 0
+    // Growth of the .onnx file: tensors that hold no inline bytes yet (rewritten ones replace their own).
+    let newBytes = 0
+    for (const [tensor, encoded] of this.pending) if (!tensor.rawData?.byteLength) newBytes += encoded.byteLength
+    const external = this.external || this.inlineModelBytes + newBytes > this.maxInlineBytes
     for (const [tensor, encoded] of this.pending) {
-      if (!this.external) {
+      if (!external) {
         setTensorData(tensor, encoded)
         continue
       }

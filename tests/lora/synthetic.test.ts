@@ -160,7 +160,7 @@ describe.each(['fp32', 'fp16'] as const)('the live-delta graph of a synthetic %s
     const base = decodeModel(source.bytes).graph!
     const built = await buildModel(source, `${source.key}-delta-structure`, [{ name: 'a.safetensors', scale: 1, mode: 'live-delta' }], 'unet', deps)
     const graph = decodeModel(built.source.bytes).graph!
-    const added = graph.node.filter((n) => n.name.startsWith('/lora/'))
+    const added = graph.node.filter((n) => (n.name ?? '').startsWith('/lora/'))
     const patched = Object.keys(SYNTHETIC_LAYERS).length
     // An fp16 model also gets the scale input cast to fp16, once for all its weights.
     const scaleCasts = dtype === 'fp16' ? ['Cast'] : []

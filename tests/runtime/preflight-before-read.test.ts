@@ -89,7 +89,7 @@ describe('preflight before reading', () => {
   })
   it('budgets a LoRA build on onnxruntime-node by its mode, and refuses one that cannot fit before building it', async () => {
     // Base and build are both held while onnxruntime parses (measured on the SD1.5 twin: merge and live up to 6.6x
-    // the file, live-delta 8.9x, against 5.2x for the plain bytes; budgeted 7x and 9x): a file of an eighth of this machine's memory passes
+    // the file, live-delta 9.5x, against 5.2x for the plain bytes; budgeted 7x and 10x): a file of an eighth of this machine's memory passes
     // for a plain load and a live build, not for a live-delta build, which is refused without any read.
     const eighth = totalmem() / 8
     const backend = createNodeBackend()
