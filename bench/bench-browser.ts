@@ -12,12 +12,14 @@ export function launchBenchBrowser(): Promise<Browser> {
 
 /**
  * This build clicked at once and after its warm-up, and another build (e.g. an earlier commit's) clicked at once,
- * all on WASM.
+ * all on WASM; with `returning`, each build's second visit in one profile as well.
  */
-export function coldStartTargets(url: string, beforeUrl: string | undefined): ColdStartTarget[] {
+export function coldStartTargets(url: string, beforeUrl: string | undefined, returning = false): ColdStartTarget[] {
   return [
     { label: 'click at once', url: `${url}?backend=wasm` },
     { label: 'after warm-up', url: `${url}?backend=wasm`, clickAfterWarmUp: true },
     ...(beforeUrl ? [{ label: 'before, at once', url: `${beforeUrl}?backend=wasm` }] : []),
+    ...(returning ? [{ label: 'returning, at once', url: `${url}?backend=wasm`, returning: true }] : []),
+    ...(returning && beforeUrl ? [{ label: 'before, returning', url: `${beforeUrl}?backend=wasm`, returning: true }] : []),
   ]
 }

@@ -6,7 +6,9 @@
 //  4. the cold first image: each stage's time over several fresh page loads (bench/cold-start.ts; rounds from
 //     HYPERSD_BENCH_COLD_ROUNDS, default 5; 0 skips it). HYPERSD_BENCH_COLD_BEFORE=<another dist> measures that build's
 //     cold start too, in rounds interleaved with this one's, printed side by side (e.g. a dist built from an earlier
-//     commit: git archive <commit> | tar -x -C /tmp/old, symlink node_modules, vite build there).
+//     commit: git archive <commit> | tar -x -C /tmp/old, symlink node_modules, vite build there). Each build's
+//     second visit in one profile (HTTP, code and model caches filled by a first) is measured too, unless
+//     HYPERSD_BENCH_COLD_RETURNING=0.
 // Uses the existing dist/ when HYPERSD_BENCH_DIST is set, else builds first.
 import { resolve } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -144,7 +146,7 @@ async function main(): Promise<void> {
   try {
     // First, while nothing else has run in this browser: every round gets a fresh context (cache, worker, WASM).
     const coldRounds = Number(process.env['HYPERSD_BENCH_COLD_ROUNDS'] ?? 5)
-    const coldTargets = coldStartTargets(server.url, before?.url)
+    const coldTargets = coldStartTargets(server.url, before?.url, process.env['HYPERSD_BENCH_COLD_RETURNING'] !== '0')
     const coldLines = coldRounds > 0 ? await coldStartBreakdown(browser, coldTargets, coldRounds) : []
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     // tsx keeps function names with an `__name` helper that page-side copies of these functions also call.
