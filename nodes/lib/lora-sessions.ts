@@ -14,6 +14,7 @@ import {
   type UNetWeightsReport,
 } from '../../src/lora/index.js'
 import { openSafetensorsFile } from '../../src/models/safetensors/file-source.js'
+import { SmallFileMemo } from '../../src/models/small-file-memo.js'
 import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
 import type { NodeServices } from '../services.js'
 import type { LazyModel, LoraBinding, TextEncoderModel, UNetModel } from '../types.js'
@@ -24,11 +25,21 @@ export interface PreparedSession {
   readonly feeds: Readonly<Record<string, HostTensor>>
 }
 
+/** LoRA files up to this size are read once per host and shared by the builds that open them (see SmallFileMemo). */
+const SHARED_LORA_BYTES = 64 * 1024 * 1024
+const loraFiles = new WeakMap<NodeServices, SmallFileMemo>()
+
 function loraDeps(ctx: NodeContext<NodeServices>): LoraDeps & UNetWeightsDeps {
   const { files, sessions, resolveModel } = ctx.services
+  let memo = loraFiles.get(ctx.services)
+  if (!memo) loraFiles.set(ctx.services, (memo = new SmallFileMemo(SHARED_LORA_BYTES)))
+  const shared = memo
   return {
     sessions,
-    readLora: (name) => files.readBytes(resolveModel(name)),
+    readLora: (name) => {
+      const path = resolveModel(name)
+      return shared.read(path, () => files.readBytes(path))
+    },
     // Tensor by tensor where the host can read ranges: a full SDXL UNet is past what one buffer holds.
     readWeights: (name) => openSafetensorsFile(files, resolveModel(name), name),
   }

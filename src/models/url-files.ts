@@ -64,6 +64,14 @@ async function readBody(url: string, response: Response, onProgress?: (loaded: n
 
 const ABSOLUTE_URL = /^https?:\/\//i
 
+let retiring: Promise<unknown> | undefined
+
+/** Deletes the caches of older builds, once per page or worker: every read, size and exists check asks for the cache. */
+function retireOldCaches(): Promise<unknown> {
+  retiring ??= Promise.all(RETIRED_CACHES.map((name) => caches.delete(name))).catch(() => undefined)
+  return retiring
+}
+
 export class UrlFileSource implements FileSource {
   private readonly fetchImpl: typeof fetch
   private readonly cacheName: string | null
@@ -95,7 +103,8 @@ export class UrlFileSource implements FileSource {
   private async cache(): Promise<Cache | undefined> {
     if (this.cacheName === null || typeof caches === 'undefined') return undefined
     try {
-      if (this.cacheName === DEFAULT_MODEL_CACHE) await Promise.all(RETIRED_CACHES.map((name) => caches.delete(name)))
+      if (this.cacheName === DEFAULT_MODEL_CACHE) await retireOldCaches()
+      // Opened each time, not kept: a Cache held across a clear (clearModelCache) would go on serving deleted copies.
       return await caches.open(this.cacheName)
     } catch {
       return undefined // e.g. opaque origins or storage disabled

@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
 describe('Load Pipeline reads its models ahead', () => {
-  it('fetches each model once, in run order, the UNet before the text encoder is ready', async () => {
+  it('fetches each model once, in run order, the UNet before the text encoder is ready; the LoRA once for both builds', async () => {
     const host = createCliHost({ resolver: createModelResolver(MODELS, new Map()), onImages: (output) => output.pngs.map((_, i) => ({ name: String(i) })) })
     const files = new UrlFileSource(base, { cacheName: null })
     // When the text encoder's session is ready. Without reading ahead, the UNet is only asked for once the prompt is
@@ -62,5 +62,8 @@ describe('Load Pipeline reads its models ahead', () => {
     const modelGets = requests.filter((r) => r.method === 'GET' && r.path.endsWith('/model.onnx'))
     expect(modelGets.map((r) => r.path)).toEqual(['/hyper-shapes/text_encoder/model.onnx', '/hyper-shapes/unet/model.onnx', '/hyper-shapes/vae_decoder/model.onnx'])
     expect(modelGets[1]!.at).toBeLessThan(textEncoderReady)
+    // The LoRA is opened by the text encoder's build (to find it has no text-encoder keys) and by the UNet's: read once.
+    const loraGets = requests.filter((r) => r.method === 'GET' && r.path.endsWith('.safetensors'))
+    expect(loraGets.map((r) => r.path)).toEqual(['/loras/hyper-shapes-4step-refl.safetensors'])
   })
 })
