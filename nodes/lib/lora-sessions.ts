@@ -29,11 +29,17 @@ export interface PreparedSession {
 const SHARED_LORA_BYTES = 64 * 1024 * 1024
 const loraFiles = new WeakMap<NodeServices, SmallFileMemo>()
 
+function sharedLoraFiles(services: NodeServices): SmallFileMemo {
+  const known = loraFiles.get(services)
+  if (known) return known
+  const memo = new SmallFileMemo(SHARED_LORA_BYTES)
+  loraFiles.set(services, memo)
+  return memo
+}
+
 function loraDeps(ctx: NodeContext<NodeServices>): LoraDeps & UNetWeightsDeps {
   const { files, sessions, resolveModel } = ctx.services
-  let memo = loraFiles.get(ctx.services)
-  if (!memo) loraFiles.set(ctx.services, (memo = new SmallFileMemo(SHARED_LORA_BYTES)))
-  const shared = memo
+  const shared = sharedLoraFiles(ctx.services)
   return {
     sessions,
     readLora: (name) => {
