@@ -64,6 +64,23 @@ async function readBody(url: string, response: Response, onProgress?: (loaded: n
 
 const ABSOLUTE_URL = /^https?:\/\//i
 
+async function sliceOf(url: string, blob: Blob, start: number, end: number): Promise<Uint8Array> {
+  if (end > blob.size) throw new Error(`${url}: bytes ${start}..${end} asked, but the cached file has ${blob.size}`)
+  return new Uint8Array(await blob.slice(start, end).arrayBuffer())
+}
+
+/** A 206 body, checked against the range asked for (a server may send another, or cut it short). */
+async function partialBody(url: string, response: Response, start: number, end: number): Promise<Uint8Array> {
+  const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '')
+  if (!range || Number(range[1]) !== start || Number(range[2]) !== end - 1) {
+    void response.body?.cancel().catch(() => undefined)
+    throw new Error(`${url}: asked for bytes ${start}-${end - 1}, the server sent ${response.headers.get('content-range') ?? 'no Content-Range'}`)
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer())
+  if (bytes.byteLength !== end - start) throw new Error(`${url}: the range ${start}-${end - 1} came with ${bytes.byteLength} bytes, expected ${end - start}`)
+  return bytes
+}
+
 let retiring: Promise<unknown> | undefined
 
 /** Deletes the caches of older builds, once per page or worker: every read, size and exists check asks for the cache. */
@@ -221,6 +238,34 @@ export class UrlFileSource implements FileSource {
   /** How many cache copies wait for flushCacheWrites(). */
   get pendingCacheWrites(): number {
     return this.deferredWrites.length
+  }
+
+  /**
+   * Bytes [start, end) of `path`: sliced from the cache copy where there is one (Cache API bodies are read from
+   * disk as far as the slice goes), else an HTTP Range request. A server that ignores Range gets one whole read,
+   * which leaves the cache copy the next ranges are sliced from.
+   */
+  async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end)) throw new RangeError(`${this.describe(path)}: bad byte range ${start}..${end}`)
+    if (start === end) return new Uint8Array(0)
+    const url = this.describe(path)
+    const cache = await this.cache()
+    const cached = cache ? await cache.match(url) : undefined
+    if (cached) return sliceOf(url, await cached.blob(), start, end)
+    const refused = ABSOLUTE_URL.test(path) ? modelUrlProblem(url) : undefined
+    if (refused) throw new Error(refused)
+    let response: Response
+    try {
+      response = await this.fetchImpl(url, { headers: { range: `bytes=${start}-${end - 1}` } })
+    } catch (err) {
+      throw new Error(`${url}: no response (${(err as Error).message}): the server is down or unreachable, or it does not let this page read the file (CORS)`, { cause: err })
+    }
+    if (response.status === 206) return partialBody(url, response, start, end)
+    void response.body?.cancel().catch(() => undefined)
+    if (response.status !== 200) await this.request(path, 'HEAD') // the error that names the problem (404, HTML page)
+    const whole = await this.readBytes(path)
+    if (end > whole.byteLength) throw new Error(`${url}: bytes ${start}..${end} asked, but the file has ${whole.byteLength}`)
+    return whole.subarray(start, end)
   }
 
   async size(path: string): Promise<number | undefined> {
