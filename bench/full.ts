@@ -1,10 +1,13 @@
-// `npm run bench:full [-- sd15|sdxl] [--steps N] [--size PX] [--only text|text2|unet|vae|vae-tiled|lora-merge|lora-live|lora-live-delta]`:
+// `npm run bench:full [-- sd15|sdxl] [--steps N] [--size PX] [--only text|text2|unet|vae|vae-tiled|vae-tiled-synced|lora-merge|lora-live|lora-live-delta]`:
 // the full-size twin (`npm run models -- --full ...`)
 // through the product's own loading path on onnxruntime-node: per component, the bytes read, session creation
 // time, per-run time and the process's peak RSS against the file size. Not a CI test: minutes and gigabytes.
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { decodeSyncedTile, syncedDecoderFrom, type SyncedDecoder } from '../nodes/lib/vae-tiles.js'
+import { decodeTiledSynced } from '../src/imaging/synced-tiles.js'
 import { decodeTiled } from '../src/imaging/tiled-decode.js'
+import { groupNormLoader } from '../src/models/group-norm-sync.js'
 import { prepareModelWithLoras, type LoraMode } from '../src/lora/index.js'
 import { readPipelineFolder } from '../src/models/pipeline.js'
 import { NodeFileSource } from '../src/models/node-files.js'
@@ -112,6 +115,30 @@ if (wanted('vae-tiled')) {
       const data = out.dtype === 'float32' ? (out.data as Float32Array) : toFloat32(out)
       return { data, channels: out.dims[1]!, height: out.dims[2]!, width: out.dims[3]! }
     })
+    return {}
+  })
+}
+if (only === 'vae-tiled-synced') {
+  // tile_norm synced: a statistics pass over the tiles, then the decoding pass, each through its rewritten decoder
+  // (the session figure is the first one's; the second is created at the start of the decoding pass).
+  const tiles = { tile: 64, overlap: 16, scale: 8, statisticsPasses: 1 }
+  const cache = new SessionCache(backend)
+  let synced: SyncedDecoder | undefined
+  const load = async () => {
+    synced = await syncedDecoderFrom(
+      (rewrite) => {
+        const { key, loader } = groupNormLoader(pipeline.vaeDecoder.model, rewrite)
+        return cache.getOrCreate(key, loader)
+      },
+      (rewrite) => cache.evict(groupNormLoader(pipeline.vaeDecoder.model, rewrite).key),
+    )
+    const first = await synced.session({ sums: true, given: false })
+    // The sums session is disposed by the decoding pass; disposing goes through the cache, which holds the rest.
+    return { bytes: (await pipeline.vaeDecoder.model.fileBytes?.()) ?? 0, session: Object.assign(Object.create(first) as ModelSession, { dispose: () => cache.dispose() }) }
+  }
+  await measure(`VAE decoder ${size}px, 512 px tiles, synced GroupNorms`, load, vaeFeeds, 1, async (_session, feeds) => {
+    const input = feeds.latent_sample!.data as Float32Array
+    await decodeTiledSynced(input, { channels: 4, height: latent, width: latent }, { ...tiles, groups: synced!.groups }, (request) => decodeSyncedTile(synced!, request))
     return {}
   })
 }

@@ -6,6 +6,8 @@ import type { HostTensor, InferenceBackend, ModelLoader, ModelSession } from '..
 export interface SessionProvider {
   /** Returns the cached session for `key`, or creates it from `load()` once (concurrent callers share it). */
   getOrCreate(key: string, load: ModelLoader): Promise<ModelSession>
+  /** Disposes the sessions of `key` now, e.g. a pass's model once the pass is done (its memory goes back). */
+  evict?(key: string): Promise<void>
 }
 
 export interface SavedImage {

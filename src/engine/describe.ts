@@ -14,13 +14,13 @@ export function describeInputSpec(spec: InputSpec): string {
       return `${spec.kind}, default ${spec.default}${range}${step}${multiple}${snap}${activeNote(spec)}`
     }
     case 'seed':
-      return `seed, default ${spec.default}, ${spec.min}..${spec.max}, after run: ${spec.controlAfterRun}`
+      return `seed, default ${spec.default}, ${spec.min}..${spec.max}, after run: ${spec.controlAfterRun}${activeNote(spec)}`
     case 'string':
-      return `${spec.multiline ? 'text' : 'string'}, default ${JSON.stringify(spec.default)}`
+      return `${spec.multiline ? 'text' : 'string'}, default ${JSON.stringify(spec.default)}${activeNote(spec)}`
     case 'boolean':
-      return `boolean, default ${spec.default}`
+      return `boolean, default ${spec.default}${activeNote(spec)}`
     case 'combo':
-      return `one of ${spec.options.join(' | ')}, default ${spec.default}`
+      return `one of ${spec.options.join(' | ')}, default ${spec.default}${activeNote(spec)}`
   }
 }
 
