@@ -74,11 +74,17 @@ const emptyLatent: Translator = (ctx) => {
   ctx.output('latent', 0)
 }
 
+/** Tiling on becomes ComfyUI's VAEDecodeTiled; auto stays VAEDecode, which ComfyUI tiles itself when memory runs out. */
 const vaeDecode: Translator = (ctx) => {
-  ctx.primary('VAEDecode', [{ name: 'samples', type: 'LATENT', ...ctx.link('latent', 'samples') }, { name: 'vae', type: 'VAE', ...ctx.link('vae') }], [], [{ name: 'IMAGE', type: 'IMAGE' }])
+  const sockets: OutInput[] = [{ name: 'samples', type: 'LATENT', ...ctx.link('latent', 'samples') }, { name: 'vae', type: 'VAE', ...ctx.link('vae') }]
+  const tiled = text(ctx, 'tiling', 'auto') === 'on'
+  const tileSize = number(ctx, 'tile_size', 512)
+  const overlap = number(ctx, 'tile_overlap', 128)
+  const widgets: [string, JsonValue][] = tiled ? [['tile_size', tileSize], ['overlap', overlap], ['temporal_size', 64], ['temporal_overlap', 8]] : []
+  ctx.primary(tiled ? 'VAEDecodeTiled' : 'VAEDecode', sockets, widgets, [{ name: 'IMAGE', type: 'IMAGE' }])
   ctx.output('image', 0)
-  const tiling = text(ctx, 'tiling', 'auto')
-  if (tiling === 'on') ctx.warn('tiled decoding is left out (ComfyUI has a separate VAEDecodeTiled node)')
+  if (tiled && overlap * 4 > tileSize) ctx.warn(`ComfyUI cuts a tile overlap over a quarter of the tile: ${overlap} px becomes ${Math.floor(tileSize / 4)} px`)
+  if (text(ctx, 'tile_norm', 'per-tile') === 'synced') ctx.warn("tile_norm synced is left out: ComfyUI's tiles use their own GroupNorm statistics")
 }
 
 const saveImage: Translator = (ctx) => {
@@ -114,7 +120,7 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   CLIPTextEncode: ['CLIPTextEncode'],
   EmptyLatent: ['EmptyLatentImage'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],
-  VAEDecode: ['VAEDecode'],
+  VAEDecode: ['VAEDecode', 'VAEDecodeTiled'],
   SaveImage: ['SaveImage'],
   PreviewImage: ['PreviewImage'],
   Note: ['Note'],

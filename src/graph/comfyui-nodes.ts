@@ -1,6 +1,6 @@
 // The table of supported ComfyUI nodes: which of ours each becomes (loaders and samplers in their own modules).
-import { mapped, str } from './comfyui-convert.js'
-import type { Converter } from './comfyui-convert.js'
+import { mapped, num, setLink, str } from './comfyui-convert.js'
+import type { Converter, Inputs } from './comfyui-convert.js'
 import { LOADER_CONVERTERS } from './comfyui-loaders.js'
 import { SAMPLER_CONVERTERS } from './comfyui-samplers.js'
 
@@ -9,6 +9,22 @@ export { schedulerPreset } from './comfyui-samplers.js'
 const note: Converter = {
   outputs: [],
   convert: (ctx) => ({ type: 'Note', inputs: { text: str(ctx, 'text') ?? '' } }),
+}
+
+/** ComfyUI's tiled decode: ours with tiling on (its temporal_* widgets are for video VAEs). */
+const vaeDecodeTiled: Converter = {
+  outputs: ['image'],
+  convert(ctx) {
+    const inputs: Inputs = { tiling: 'on' }
+    setLink(inputs, ctx, 'vae', 'vae')
+    setLink(inputs, ctx, 'samples', 'latent')
+    const tileSize = num(ctx, 'tile_size') ?? 512
+    // ComfyUI cuts an overlap over a quarter of the tile to a quarter; ours must also be a multiple of 8 px.
+    const overlap = Math.min(num(ctx, 'overlap') ?? 64, Math.floor(tileSize / 4))
+    inputs['tile_size'] = tileSize
+    inputs['tile_overlap'] = Math.floor(overlap / 8) * 8
+    return { type: 'VAEDecode', inputs }
+  },
 }
 
 export const CONVERTERS: Readonly<Record<string, Converter>> = {
@@ -21,6 +37,7 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     batch_size: ['batch', 'number'],
   }),
   VAEDecode: mapped('VAEDecode', ['image'], { vae: 'vae', samples: 'latent' }, {}),
+  VAEDecodeTiled: vaeDecodeTiled,
   SaveImage: mapped('SaveImage', [], { images: 'image' }, { filename_prefix: ['filename_prefix', 'text'] }),
   PreviewImage: mapped('PreviewImage', [], { images: 'image' }, {}),
   Note: note,

@@ -124,3 +124,33 @@ describe('ours -> ComfyUI -> ours', () => {
     }
   })
 })
+
+describe('tiled VAE decoding and ComfyUI', () => {
+  const tiled = (inputs: Record<string, string | number>): GraphFile => {
+    const graph = load('tiny-sd15-4step.json')
+    return { ...graph, nodes: graph.nodes.map((n) => (n.id === '5' ? { ...n, inputs: { ...n.inputs, ...inputs } } : n)) }
+  }
+  const comfyNode = (document: object, type: string) => (document as { nodes: { type: string; widgets_values: JsonValue[] }[] }).nodes.find((n) => n.type === type)
+
+  it('tiling on goes to ComfyUI as VAEDecodeTiled and comes back with its tile size and overlap', () => {
+    const { document, warnings } = exportComfyWorkflow(tiled({ tiling: 'on', tile_size: 256, tile_overlap: 64 }), { describe: describeType, properties: false })
+    expect(comfyNode(document, 'VAEDecodeTiled')?.widgets_values).toEqual([256, 64, 64, 8])
+    expect(comfyNode(document, 'VAEDecode')).toBeUndefined()
+    expect(warnings.filter((w) => w.startsWith('node 5 '))).toEqual([])
+    const back = reimport(document).nodes.find((n) => n.type === 'VAEDecode')!
+    expect(back.inputs).toMatchObject({ tiling: 'on', tile_size: 256, tile_overlap: 64 })
+    expect(Object.keys(back.inputs).filter((k) => isGraphLink(back.inputs[k]))).toEqual(['vae', 'latent'])
+  })
+
+  it('says what ComfyUI will not do: a wide overlap cut to a quarter of the tile, shared tile statistics', () => {
+    const { warnings } = exportComfyWorkflow(tiled({ tiling: 'on', tile_size: 256, tile_overlap: 128, tile_norm: 'synced' }), { describe: describeType, properties: false })
+    expect(warnings.join('\n')).toContain('ComfyUI cuts a tile overlap over a quarter of the tile: 128 px becomes 64 px')
+    expect(warnings.join('\n')).toContain("tile_norm synced is left out: ComfyUI's tiles use their own GroupNorm statistics")
+  })
+
+  it("imports ComfyUI's VAEDecodeTiled with its own overlap rule (at most a quarter of the tile)", () => {
+    const { document } = exportComfyWorkflow(tiled({ tiling: 'on' }), { describe: describeType, properties: false })
+    comfyNode(document, 'VAEDecodeTiled')!.widgets_values = [480, 256, 64, 8]
+    expect(reimport(document).nodes.find((n) => n.type === 'VAEDecode')!.inputs).toMatchObject({ tiling: 'on', tile_size: 480, tile_overlap: 120 })
+  })
+})
