@@ -1,8 +1,9 @@
 // Tiled decoding with GroupNorm statistics shared by all tiles. A tile normalised with its own statistics differs
 // from the whole decode, and from its neighbours. Here every tile reports, for each GroupNorm, sums over its core
 // (the cells no other tile owns); added up they are the whole image's statistics, which the next pass feeds to every
-// tile. Each pass makes the statistics of one more layer exact (a layer's input depends on the layers before), and
-// in practice the first refinement already gets close. Pure: the decoder is a callback.
+// tile. The first pass's are exact for the first GroupNorm only; each further pass makes one more exact (a layer's
+// input depends on the layers before) but, measured, takes the later ones further off, so the node runs one
+// (README, "Shared GroupNorm statistics"). Pure: the decoder is a callback.
 import { cropLatent, decodeTiled, planTiles, type DecodedTile, type LatentTile, type TilingOptions } from './tiled-decode.js'
 
 /** A GroupNorm's statistics per group. */
