@@ -319,7 +319,7 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
           sigmas: '',
         },
       },
-      { id: '5', type: 'VAEDecode', inputs: { vae: link('1', 'vae'), latent: link('4', 'latent'), tiling: 'auto', tile_size: 512, tile_overlap: 128 } },
+      { id: '5', type: 'VAEDecode', inputs: { vae: link('1', 'vae'), latent: link('4', 'latent'), tiling: 'auto', tile_norm: 'per-tile', tile_size: 512, tile_overlap: 128 } },
       ...(v.reward === 'aesthetic'
         ? [{ id: '8', type: 'AestheticScore', title: 'Reward Score', inputs: { image: link('5', 'image'), vision_model: 'tiny-clip-vision', head: 'aesthetic/aesthetic-mlp-l14.safetensors' } }]
         : []),

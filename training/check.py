@@ -91,7 +91,7 @@ report["vae_losses"] = losses(vae.parameters(), lambda: (vae.decode(vae.encode(p
 with torch.no_grad():
     raw_means = vae.encode(pixels)[0]
     raw_means = raw_means * torch.tensor([3.0, 0.3, 0.05, 1.0])[None, :, None, None]  # unequal, as a trained VAE's
-    w_mean, w_matrix, _ = vae_stage.whitening(raw_means)
+    w_mean, w_matrix, raw_eigenvalues = vae_stage.whitening(raw_means)
     whitened = vae_stage.whiten(raw_means, w_mean, w_matrix)
     folded = AutoencoderKL(vae.config)
     folded.load_state_dict(vae.state_dict())
@@ -104,6 +104,10 @@ with torch.no_grad():
     vae_stage.fold_whitening(scaled_vae, w_mean, w_matrix)
     report["whitening_encode_diff"] = (scaled_vae.encode(pixels)[0] - whitened).abs().max().item()
     report["whitened_eigenvalues"] = torch.linalg.eigvalsh(torch.cov(whitened.permute(0, 2, 3, 1).reshape(-1, 4).T)).tolist()
+    # 1 for every direction, except one whose variance is below whitening()'s floor (1e-6 of the largest): raised to
+    # the floor, it keeps its ratio to it. Which side of the floor a near-dead direction falls on differs by CPU.
+    floor = 1e-6 * max(raw_eigenvalues)
+    report["whitened_expected"] = sorted(min(1.0, e / floor) for e in raw_eigenvalues)
 latents, noise = torch.randn(8, 4, 8, 8), torch.randn(8, 4, 8, 8)
 tt = torch.randint(0, 1000, (8,), generator=torch.Generator().manual_seed(0))
 cap = torch.from_numpy(tok.batch([domain.caption(s) for s in scenes[:8]]))
