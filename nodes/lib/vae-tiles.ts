@@ -47,15 +47,15 @@ export async function syncedDecoderFrom(
 }
 
 /**
- * The rewritten decoder's sessions, cached like any model's. The decoding pass's session is kept with the node's
- * result; the statistics pass's is dropped when the decoding pass starts, where the host can (see syncedDecoderFrom).
+ * The rewritten decoder's sessions, cached like any model's and kept with the node's result; the statistics pass's
+ * is dropped when the decoding pass starts, where the host can (see syncedDecoderFrom).
  */
 export function syncedDecoder(ctx: NodeContext<NodeServices>, decoder: LazyModel): Promise<SyncedDecoder> {
   const { sessions } = ctx.services
   return syncedDecoderFrom(
     async (rewrite) => {
       const { key, loader } = groupNormLoader(decoder, rewrite)
-      if (rewrite.given) ctx.retain(key)
+      ctx.retain(key) // the statistics session too: a host without evict releases it with the node's result
       const session = await sessions.getOrCreate(key, loader)
       if (session.notice) ctx.warn(session.notice)
       return session

@@ -129,13 +129,13 @@ export class UrlFileSource implements FileSource {
   }
 
   /** Fetches `path`; a dev server's HTML fallback page for a non-HTML file counts as "not found". */
-  private async request(path: string, method: 'GET' | 'HEAD'): Promise<Response> {
+  private async request(path: string, method: 'GET' | 'HEAD', headers?: Record<string, string>): Promise<Response> {
     const url = this.describe(path)
     const refused = ABSOLUTE_URL.test(path) ? modelUrlProblem(url) : undefined
     if (refused) throw new Error(refused)
     let response: Response
     try {
-      response = await this.fetchImpl(url, { method })
+      response = await this.fetchImpl(url, headers ? { method, headers } : { method })
     } catch (err) {
       // fetch says only "Failed to fetch": name the likely causes.
       throw new Error(`${url}: no response (${(err as Error).message}): the server is down or unreachable, or it does not let this page read the file (CORS)`, { cause: err })
@@ -252,17 +252,9 @@ export class UrlFileSource implements FileSource {
     const cache = await this.cache()
     const cached = cache ? await cache.match(url) : undefined
     if (cached) return sliceOf(url, await cached.blob(), start, end)
-    const refused = ABSOLUTE_URL.test(path) ? modelUrlProblem(url) : undefined
-    if (refused) throw new Error(refused)
-    let response: Response
-    try {
-      response = await this.fetchImpl(url, { headers: { range: `bytes=${start}-${end - 1}` } })
-    } catch (err) {
-      throw new Error(`${url}: no response (${(err as Error).message}): the server is down or unreachable, or it does not let this page read the file (CORS)`, { cause: err })
-    }
+    const response = await this.request(path, 'GET', { range: `bytes=${start}-${end - 1}` })
     if (response.status === 206) return partialBody(url, response, start, end)
     void response.body?.cancel().catch(() => undefined)
-    if (response.status !== 200) await this.request(path, 'HEAD') // the error that names the problem (404, HTML page)
     const whole = await this.readBytes(path)
     if (end > whole.byteLength) throw new Error(`${url}: bytes ${start}..${end} asked, but the file has ${whole.byteLength}`)
     return whole.subarray(start, end)
