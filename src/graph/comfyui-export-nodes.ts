@@ -84,7 +84,7 @@ const vaeDecode: Translator = (ctx) => {
   ctx.primary(tiled ? 'VAEDecodeTiled' : 'VAEDecode', sockets, widgets, [{ name: 'IMAGE', type: 'IMAGE' }])
   ctx.output('image', 0)
   if (tiled && overlap * 4 > tileSize) ctx.warn(`ComfyUI cuts a tile overlap over a quarter of the tile: ${overlap} px becomes ${Math.floor(tileSize / 4)} px`)
-  if (text(ctx, 'tile_norm', 'per-tile') === 'synced') ctx.warn("tile_norm synced is left out: ComfyUI's tiles use their own GroupNorm statistics")
+  if (text(ctx, 'tiling', 'auto') !== 'off' && text(ctx, 'tile_norm', 'per-tile') === 'synced') ctx.warn("tile_norm synced is left out: ComfyUI's tiles use their own GroupNorm statistics")
 }
 
 const saveImage: Translator = (ctx) => {

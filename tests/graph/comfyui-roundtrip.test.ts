@@ -146,6 +146,8 @@ describe('tiled VAE decoding and ComfyUI', () => {
     const { warnings } = exportComfyWorkflow(tiled({ tiling: 'on', tile_size: 256, tile_overlap: 128, tile_norm: 'synced' }), { describe: describeType, properties: false })
     expect(warnings.join('\n')).toContain('ComfyUI cuts a tile overlap over a quarter of the tile: 128 px becomes 64 px')
     expect(warnings.join('\n')).toContain("tile_norm synced is left out: ComfyUI's tiles use their own GroupNorm statistics")
+    const untiled = exportComfyWorkflow(tiled({ tiling: 'off', tile_norm: 'synced' }), { describe: describeType, properties: false }).warnings
+    expect(untiled.filter((w) => w.startsWith('node 5 '))).toEqual([])
   })
 
   it("imports ComfyUI's VAEDecodeTiled with its own overlap rule (at most a quarter of the tile)", () => {
