@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
+import { modelFilesUncompressed } from './scripts/app/model-files-uncompressed.js'
 
 // COOP/COEP make the page cross-origin isolated, which multi-threaded WASM (SharedArrayBuffer) needs.
 const isolationHeaders = {
@@ -8,7 +9,7 @@ const isolationHeaders = {
 }
 
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [vue(), modelFilesUncompressed()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   worker: { format: 'es' },

@@ -1,6 +1,6 @@
-// The README's main command: `npm start` is Vite's dev server (unbundled modules, the worker and onnxruntime-web's
-// WASM served from node_modules). The other browser tests use the built app; this one runs the default graph
-// through the dev server itself, so the command people start with is checked too.
+// `npm run dev`, Vite's dev server for working on the code (unbundled modules, the worker and onnxruntime-web's
+// WASM served from node_modules). The other browser tests use the built app (npm-start.test.ts: `npm start`); this
+// one runs the default graph through the dev server itself.
 import { resolve } from 'node:path'
 import { createServer } from 'vite'
 import { describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ async function serveDev(): Promise<{ url: string; close(): Promise<void> }> {
   return { url, close: () => server.close() }
 }
 
-describe('npm start (Vite dev server)', () => {
+describe('npm run dev (Vite dev server)', () => {
   const app = appForSuite({ serve: serveDev })
 
   it('opens the default Hyper-SD graph cross-origin isolated, and Run gives an image', async () => {

@@ -1,11 +1,12 @@
-// Builds the app once for the whole browser suite (skip with HYPERSD_BROWSER_DIST=<existing dist folder>).
+// Builds the app once for the whole browser suite, as `npm start` does (skipped when the build in dist/ is of the
+// current sources; HYPERSD_BROWSER_DIST=<folder> uses another build as it is).
 import { resolve } from 'node:path'
-import { build } from 'vite'
+import { ensureBuilt } from '../../scripts/app/build.js'
 
 export default async function setup(): Promise<void> {
   if (process.env['HYPERSD_BROWSER_DIST']) return
   const root = resolve(import.meta.dirname, '../..')
   const outDir = resolve(root, 'dist')
-  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
+  await ensureBuilt(root, outDir)
   process.env['HYPERSD_BROWSER_DIST'] = outDir
 }
