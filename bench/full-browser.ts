@@ -4,7 +4,7 @@
 // error the app showed, e.g. the preflight's refusal), its time, and the peak RSS of Chromium's processes sampled
 // from /proc (the worker's WASM heap lives in the renderer process). Not a CI test: minutes and gigabytes.
 // Needs `npm run build` and `npm run models -- --full sd15|sdxl`.
-import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { lastRun, openApp, waitForRunAfter } from '../tests/browser/harness.js'
 
@@ -17,6 +17,8 @@ const timeoutS = Number(flag('--timeout', '1200'))
 const folder = resolve('.models', `full-${name}`)
 if (!existsSync(folder)) throw new Error(`${folder} is missing: run npm run models -- --full ${name}`)
 if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run npm run build')
+// npm start's build links dist/models to public/models: the twin's link would land in the repository's public/models.
+if (lstatSync('dist/models').isSymbolicLink()) throw new Error('dist/ is npm start\'s build (dist/models links to public/models): run npm run build first')
 
 /** Every Chromium process's RSS, in bytes. */
 function chromiumRss(): { total: number; largest: number } {

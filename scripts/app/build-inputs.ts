@@ -22,7 +22,8 @@ export const BUILD_INPUTS = [
   'scripts/app',
 ] as const
 
-async function collect(root: string, path: string, into: string[]): Promise<void> {
+async function collect(root: string, path: string, into: string[], skip: ReadonlySet<string>): Promise<void> {
+  if (skip.has(relative(root, path))) return
   const info = await stat(path).catch(() => undefined)
   if (!info) {
     into.push(`${relative(root, path)}\tmissing`)
@@ -33,12 +34,16 @@ async function collect(root: string, path: string, into: string[]): Promise<void
     return
   }
   const entries = (await readdir(path)).sort()
-  for (const entry of entries) await collect(root, join(path, entry), into)
+  for (const entry of entries) await collect(root, join(path, entry), into, skip)
 }
 
-/** A hex digest of the build inputs under `root` (sizes and modification times, not contents: fast on 100 MB of models). */
-export async function buildInputsDigest(root: string, inputs: readonly string[] = BUILD_INPUTS): Promise<string> {
+/**
+ * A hex digest of the build inputs under `root` (sizes and modification times, not contents: fast on 100 MB of
+ * models), leaving out the relative paths in `skip` (e.g. models a build serves from where they are).
+ */
+export async function buildInputsDigest(root: string, skip: readonly string[] = [], inputs: readonly string[] = BUILD_INPUTS): Promise<string> {
   const lines: string[] = []
-  for (const input of inputs) await collect(root, join(root, input), lines)
+  const skipped = new Set(skip.map((path) => join(path)))
+  for (const input of inputs) await collect(root, join(root, input), lines, skipped)
   return createHash('sha256').update(lines.join('\n')).digest('hex')
 }

@@ -1,9 +1,10 @@
 // The README's main command: `npm start` builds the app once (scripts/app/build.ts) and serves the build with
-// `vite preview`. Started here as a user starts it, on a free port, over the suite's build (current, so no rebuild):
-// cross-origin isolated, model files sent as they are (not gzipped on the fly, with their length, ranges answered),
-// and Run gives the default graph's image.
+// `vite preview`. Started here as a user starts it, on a free port, building into a new folder: the build links
+// public/models instead of copying it, a second start reuses the build, and the server is cross-origin isolated,
+// sends model files as they are (not gzipped on the fly, with their length, ranges answered), and Run gives the
+// default graph's image.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, statSync } from 'node:fs'
+import { lstatSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -18,9 +19,8 @@ let outDir = ''
 
 /** `npm start -- --port 0 --out-dir DIR`, until it prints its URL. */
 async function npmStart(): Promise<StaticServer> {
-  const suiteBuild = process.env['HYPERSD_BROWSER_DIST'] ?? join(ROOT, 'dist')
-  // A build folder handed in that is not of these sources is left alone: npm start builds into a new one instead.
-  outDir = (await isBuildCurrent(ROOT, suiteBuild)) ? suiteBuild : mkdtempSync(join(tmpdir(), 'hypersd-start-'))
+  outDir ||= mkdtempSync(join(tmpdir(), 'hypersd-start-'))
+  output.length = 0
   const child: ChildProcess = spawn('npm', ['start', '--', '--port', '0', '--out-dir', outDir], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   const url = await new Promise<string>((found, failed) => {
     const timer = setTimeout(() => failed(new Error(`npm start printed no URL in 150 s:\n${output.join('')}`)), 150_000)
@@ -51,9 +51,9 @@ describe('npm start', () => {
   it('serves the built app cross-origin isolated, model files as they are, and Run gives the default graph an image', async () => {
     const { page } = app
     const url = page.url().split('?')[0]!
-    const text = output.join('')
-    if (outDir === (process.env['HYPERSD_BROWSER_DIST'] ?? join(ROOT, 'dist'))) expect(text).toContain('The build is up to date.')
-    else expect(text).toMatch(/Built the app in [\d.]+ s\./)
+    expect(output.join('')).toMatch(/Built the app in [\d.]+ s\./)
+    expect(lstatSync(join(outDir, 'models')).isSymbolicLink()).toBe(true)
+    expect(await isBuildCurrent(ROOT, outDir, { liveModels: true })).toBe(true)
 
     const index = await fetch(url)
     expect(index.headers.get('cross-origin-opener-policy')).toBe('same-origin')
@@ -73,5 +73,17 @@ describe('npm start', () => {
     expect(run.status, run.error ?? '').toBe('done')
     await expect(page.locator('[data-testid=output-image]').getAttribute('src')).resolves.toMatch(/^blob:/)
     expect(app.errors).toEqual([])
+  })
+
+  it('a second start reuses the build', async () => {
+    const again = await npmStart()
+    try {
+      expect(output.join('')).toContain('The build is up to date.')
+      expect((await fetch(again.url)).status).toBe(200)
+    } finally {
+      await again.close()
+      rmSync(outDir, { recursive: true, force: true }) // the link goes, public/models stays
+    }
+    expect(statSync(join(ROOT, UNET.replace('models/', 'public/models/'))).isFile()).toBe(true)
   })
 })

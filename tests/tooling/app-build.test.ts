@@ -1,6 +1,6 @@
 // npm start's build check (scripts/app): the app is rebuilt when an input changes, is added or goes, and not
 // otherwise. The builds here are real Vite builds of a one-page app in a temporary folder.
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -50,5 +50,23 @@ describe('ensureBuilt', () => {
     // A build folder without a stamp (e.g. `vite build` run by hand, or one that was interrupted) is not trusted.
     rmSync(join(outDir, BUILD_STAMP))
     expect(await isBuildCurrent(root, outDir)).toBe(false)
+  })
+
+  it('links public/models into an npm start build: no copy, a model added needs no rebuild, and the link goes without its models', async () => {
+    writeFileSync(join(root, 'public', 'favicon.svg'), '<svg/>')
+    await ensureBuilt(root, outDir, { logLevel: 'silent' })
+    // The self-contained form is not the form npm start asks for.
+    expect(await isBuildCurrent(root, outDir, { liveModels: true })).toBe(false)
+    expect(await ensureBuilt(root, outDir, { logLevel: 'silent', liveModels: true })).toBe('built')
+    expect(lstatSync(join(outDir, 'models')).isSymbolicLink()).toBe(true)
+    expect(readFileSync(join(outDir, 'models', 'model.onnx')).length).toBe(64)
+    expect(readFileSync(join(outDir, 'favicon.svg'), 'utf8')).toBe('<svg/>')
+    writeFileSync(join(root, 'public', 'models', 'pulled.safetensors'), Buffer.alloc(8))
+    expect(await ensureBuilt(root, outDir, { logLevel: 'silent', liveModels: true })).toBe('current')
+    expect(existsSync(join(outDir, 'models', 'pulled.safetensors'))).toBe(true)
+    // Another form's build empties the folder: the link is removed, never what it points to.
+    expect(await ensureBuilt(root, outDir, { logLevel: 'silent' })).toBe('built')
+    expect(lstatSync(join(outDir, 'models')).isSymbolicLink()).toBe(false)
+    expect(existsSync(join(root, 'public', 'models', 'pulled.safetensors'))).toBe(true)
   })
 })
