@@ -28,7 +28,11 @@ const outDir = resolve(root, values['out-dir'])
 
 const started = performance.now()
 console.log(`Checking the app's build in ${outDir} ...`)
-const outcome = await ensureBuilt(root, outDir, { force: values.rebuild, logLevel: 'error', liveModels: true })
+const outcome = await ensureBuilt(root, outDir, { force: values.rebuild, logLevel: 'error', liveModels: true }).catch((error: unknown) => {
+  // Nothing marks the folder current for these sources, so the next start builds again.
+  console.error(`npm start: the app's build failed, so nothing is served:\n${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})
 console.log(outcome === 'built' ? `Built the app in ${((performance.now() - started) / 1000).toFixed(1)} s.` : 'The build is up to date.')
 
 // port 0 asks the system for a free port (the tests do); otherwise the next free one from `port`, as Vite's dev server.
