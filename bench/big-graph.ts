@@ -3,7 +3,7 @@
 // each, the wall time until the next frame is drawn, the longest main-thread task (PerformanceObserver 'longtask')
 // and the editor's own load stages (User Timing measures named "hypersd-load:*").
 // Sizes from HYPERSD_BENCH_SIZES (default "500,1000,5000"), repetitions from HYPERSD_BENCH_REPS (default 3).
-// Uses the existing build when HYPERSD_BENCH_DIST is set, else builds into dist/ as npm start does (skipped when that build is current).
+// Uses the existing build when HYPERSD_BENCH_DIST is set, else builds into dist/ (self-contained) through npm start's build check, skipped when that build is current.
 import { resolve } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { ensureBuilt } from '../scripts/app/build.js'
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   let dist = process.env['HYPERSD_BENCH_DIST']
   if (!dist) {
     dist = resolve(root, 'dist')
-    await ensureBuilt(root, dist) // as npm start builds it: reused when current
+    await ensureBuilt(root, dist)
   }
   const sizes = (process.env['HYPERSD_BENCH_SIZES'] ?? '500,1000,5000').split(',').map(Number)
   const reps = Number(process.env['HYPERSD_BENCH_REPS'] ?? 3)

@@ -9,7 +9,7 @@
 //     commit: git archive <commit> | tar -x -C /tmp/old, symlink node_modules, vite build there). Each build's
 //     second visit in one profile (HTTP, code and model caches filled by a first) is measured too, unless
 //     HYPERSD_BENCH_COLD_RETURNING=0.
-// Uses the existing dist/ when HYPERSD_BENCH_DIST is set, else builds into dist/ as npm start does (skipped when that build is current).
+// Uses the existing dist/ when HYPERSD_BENCH_DIST is set, else builds into dist/ (self-contained) through npm start's build check, skipped when that build is current.
 import { resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { ensureBuilt } from '../scripts/app/build.js'
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   let dist = process.env['HYPERSD_BENCH_DIST']
   if (!dist) {
     dist = resolve(root, 'dist')
-    await ensureBuilt(root, dist) // as npm start builds it: reused when current
+    await ensureBuilt(root, dist)
   }
   const server = await serveStatic(dist)
   // Another build (e.g. of an earlier commit) whose cold start is measured next to this one's.

@@ -1,6 +1,7 @@
 // `npm start`: the editor, served from a production build on http://127.0.0.1:5173 (cross-origin isolated, as
 // vite.config.ts's preview headers say). The app is built into dist/ the first time (about 20 s on 2 cores) and
-// again only after its sources, graphs, models or dependencies change (scripts/app/build.ts). A built app gets to
+// again only after its sources, graphs or dependencies change (scripts/app/build.ts; dist/models links to
+// public/models, so models are served where they are). A built app gets to
 // its first image much sooner than Vite's dev server, which serves hundreds of unbundled modules: `npm run dev` is
 // that server, for working on the code.
 //

@@ -1,5 +1,5 @@
-// Builds the app once for the whole browser suite, as `npm start` does (skipped when the build in dist/ is of the
-// current sources; HYPERSD_BROWSER_DIST=<folder> uses another build as it is).
+// Builds the app once for the whole browser suite, self-contained, through npm start's build check (skipped when
+// the build in dist/ is of the current sources; HYPERSD_BROWSER_DIST=<folder> uses another build as it is).
 import { resolve } from 'node:path'
 import { ensureBuilt } from '../../scripts/app/build.js'
 
