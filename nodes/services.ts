@@ -8,6 +8,10 @@ export interface SessionProvider {
   getOrCreate(key: string, load: ModelLoader): Promise<ModelSession>
   /** Disposes the sessions of `key` now, e.g. a pass's model once the pass is done (its memory goes back). */
   evict?(key: string): Promise<void>
+  /** Whether a session for `key` is held or being built. */
+  has?(key: string): boolean
+  /** Disposes the sessions of these keys (see LoraDeps.later for who asks). */
+  release?(keys: readonly string[]): Promise<void>
 }
 
 export interface SavedImage {
@@ -37,6 +41,15 @@ export interface NodeServices {
   readonly graphJson?: string
   /** Hands encoded images to the host: the CLI writes files, the browser shows and keeps them. */
   emitImages(output: ImageOutput): Promise<readonly SavedImage[]>
+  /**
+   * Runs `task` once no run or warm-up is going (the browser's engine worker), with the sessions seen as background
+   * work (not counted as a run's). Where given, a small model's live LoRAs are merged into its first session and the
+   * live session is built here (src/lora/first-session.ts).
+   */
+  whenIdle?(task: (background: BackgroundSessions) => Promise<void>): void
 }
+
+/** The session cache as idle work sees it. */
+export type BackgroundSessions = Required<Pick<SessionProvider, 'getOrCreate' | 'has' | 'release'>>
 
 export type { HostTensor }

@@ -16,7 +16,7 @@ import {
 import { openSafetensorsFile } from '../../src/models/safetensors/file-source.js'
 import { SmallFileMemo } from '../../src/models/small-file-memo.js'
 import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
-import type { NodeServices } from '../services.js'
+import type { BackgroundSessions, NodeServices } from '../services.js'
 import type { LazyModel, LoraBinding, TextEncoderModel, UNetModel } from '../types.js'
 
 export interface PreparedSession {
@@ -38,10 +38,11 @@ function sharedLoraFiles(services: NodeServices): SmallFileMemo {
 }
 
 function loraDeps(ctx: NodeContext<NodeServices>): LoraDeps & UNetWeightsDeps {
-  const { files, sessions, resolveModel } = ctx.services
+  const { files, sessions, resolveModel, whenIdle } = ctx.services
   const shared = sharedLoraFiles(ctx.services)
   return {
     sessions,
+    ...(whenIdle ? { later: (task: (background: BackgroundSessions) => Promise<void>) => whenIdle.call(ctx.services, task) } : {}),
     readLora: (name) => {
       const path = resolveModel(name)
       return shared.read(path, () => files.readBytes(path))
@@ -72,6 +73,7 @@ async function prepare(
   // The node's cached result keeps this exact session (base model or LoRA build) alive; switching LoRAs frees it.
   ctx.retain(loraSessionKey(model.key, component, loras))
   const prepared = await prepareModelWithLoras(model, loras, component, loraDeps(ctx))
+  ctx.retain(prepared.sessionKey)
   warnAboutReports(ctx, prepared.reports)
   if (prepared.session.notice) ctx.warn(prepared.session.notice)
   return prepared
@@ -80,6 +82,7 @@ async function prepare(
 export async function unetSession(ctx: NodeContext<NodeServices>, model: UNetModel): Promise<PreparedSession> {
   ctx.retain(loraSessionKey(unetWeightsKey(model.model.key, model.weights), 'unet', model.loras))
   const prepared = await prepareUNet(model.model, model.weights, model.loras, loraDeps(ctx))
+  ctx.retain(prepared.sessionKey)
   warnAboutWeights(ctx, prepared.weights)
   warnAboutReports(ctx, prepared.reports)
   if (prepared.session.notice) ctx.warn(prepared.session.notice)

@@ -11,6 +11,7 @@ import type { HostTensor, ModelLoader, ModelSession, ModelSource } from '../runt
 import { isLiveMode, loraScaleInput, ScaleInputs } from './live.js'
 import type { LiveLora, LoraMode } from './live.js'
 import { checkedLoraSource } from './checked-source.js'
+import { planFirstSession } from './first-session.js'
 import { addLiveBranches } from './live-branch.js'
 import { addLiveDeltas } from './live-delta.js'
 import { mergePatches, untieSharedWeights } from './merge.js'
@@ -24,7 +25,13 @@ import { LORA_DATA_FILE, WeightStore } from './weights.js'
 /** Get-or-create session cache, as the host's SessionCache provides it. */
 export interface SessionProvider {
   getOrCreate(key: string, load: ModelLoader): Promise<ModelSession>
+  /** Whether a session for `key` is held or being built (with LoraDeps.later: the merged first session). */
+  has?(key: string): boolean
+  release?(keys: readonly string[]): Promise<void>
 }
+
+/** The sessions a task run later gets: the same cache, but what it builds or frees is counted as no run's. */
+export type BackgroundSessionProvider = Required<Pick<SessionProvider, 'getOrCreate' | 'has' | 'release'>>
 
 export interface LoraBindingLike {
   readonly name: string
@@ -42,6 +49,11 @@ export interface LoraDeps {
   readonly sessions: SessionProvider
   /** The LoRA file named in the graph: its bytes, or an already opened source (e.g. a Blob-backed file). */
   readLora(name: string): Promise<Uint8Array | SafetensorsSource>
+  /**
+   * Runs a task once the host is idle. Given (the browser's engine), a small model's first session with live LoRAs
+   * has them merged, and the live session is built later (first-session.ts); absent (the CLI), the live one at once.
+   */
+  readonly later?: (task: (background: BackgroundSessionProvider) => Promise<void>) => void
 }
 
 export interface PreparedModel {
@@ -50,6 +62,8 @@ export interface PreparedModel {
   readonly feeds: Readonly<Record<string, HostTensor>>
   /** One report per LoRA that addresses this component (merge LoRAs at scale 0 are skipped, not reported). */
   readonly reports: readonly LoraMatchReport[]
+  /** The key of the session served: loraSessionKey's, or a merged first session's (first-session.ts). */
+  readonly sessionKey: string
 }
 
 /**
@@ -86,9 +100,32 @@ export async function prepareModelWithLoras(
   deps: LoraDeps,
 ): Promise<PreparedModel> {
   const key = loraSessionKey(model.key, component, loras)
-  if (key === model.key) return { session: await deps.sessions.getOrCreate(key, loaderFor(model)), feeds: {}, reports: [] }
-  let reports = builtReports.get(deps.sessions)
-  if (!reports) builtReports.set(deps.sessions, (reports = new Map()))
+  if (key === model.key) return { session: await deps.sessions.getOrCreate(key, loaderFor(model)), feeds: {}, reports: [], sessionKey: key }
+  const { sessions } = deps
+  const first = await planFirstSession(
+    sessions,
+    { ...(sessions.has ? { has: (k: string) => sessions.has!(k) } : {}), ...(deps.later ? { later: deps.later } : {}) },
+    key,
+    loras,
+    () => model.fileBytes?.() ?? Promise.resolve(undefined),
+    (merged) => loraSessionKey(model.key, component, merged),
+    (background) => prepareBuilt(model, loras, component, { ...deps, sessions: background }, key, sessions),
+  )
+  return first ? prepareBuilt(model, first.loras, component, deps, first.key) : prepareBuilt(model, loras, component, deps, key)
+}
+
+/** The session of `model` with `loras` built in, cached under `key`. */
+async function prepareBuilt(
+  model: BaseModel,
+  loras: readonly LoraBindingLike[],
+  component: LoraComponent,
+  deps: LoraDeps,
+  key: string,
+  /** Whose build reports these are (a background build's are its host's). */
+  host: SessionProvider = deps.sessions,
+): Promise<PreparedModel> {
+  let reports = builtReports.get(host)
+  if (!reports) builtReports.set(host, (reports = new Map()))
   const known = reports
   // The build is about the base model's size (LoRA weights are small next to it): the preflight can judge it unread.
   const build = async () => {
@@ -100,7 +137,7 @@ export async function prepareModelWithLoras(
   const loader = Object.assign(build, { rewrites }, model.fileBytes ? { fileBytes: () => model.fileBytes!() } : {})
   const session = await deps.sessions.getOrCreate(key, loader)
   const inputs = new Set(session.inputs.map((i) => i.name))
-  return { session, feeds: scaleFeeds(loras, inputs), reports: reports.get(key) ?? [] }
+  return { session, feeds: scaleFeeds(loras, inputs), reports: reports.get(key) ?? [], sessionKey: key }
 }
 
 /** Whether a LoRA has tensors matchLora would consider for this component (its own, or ones it cannot place). */

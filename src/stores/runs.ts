@@ -103,6 +103,8 @@ export const useRuns = defineStore('runs', () => {
   let shownRunGraph: ExecGraph | null = null
   /** The worker loading the open graph's models before its first run (see warmUpOpenGraph). */
   const warmUp = ref<{ state: 'idle' | 'loading' | 'done'; sessions: readonly string[] }>({ state: 'idle', sessions: [] })
+  /** Work the worker does once idle (a live LoRA's session after a merged first one): how much is left, what it built last. */
+  const idleWork = ref<{ pending: number; sessions: readonly string[] }>({ pending: 0, sessions: [] })
   /** Which opened graph the current worker has warmed up (graphStore.opened), so each is warmed once. */
   let warmedOpened = -1
   /** The id of the latest warm-up sent: an older one may end after it and must not be shown as its end. */
@@ -364,6 +366,9 @@ export const useRuns = defineStore('runs', () => {
         // Only the latest graph's warm-up is shown; an older one may still end after it was replaced.
         if (message.id === warmUpId) warmUp.value = { state: 'done', sessions: message.sessions }
         break
+      case 'idle-work':
+        idleWork.value = { pending: message.pending, sessions: message.pending === 0 ? message.sessions : idleWork.value.sessions }
+        break
       case 'sweep-progress':
         sweepListener?.(message)
         break
@@ -425,6 +430,7 @@ export const useRuns = defineStore('runs', () => {
     errorMessage,
     lastRun,
     warmUp,
+    idleWork,
     connect,
     useChosenBackend,
     queueRun,

@@ -33,6 +33,8 @@ export interface HyperSdHooks {
   lastRun(): LastRunView
   /** The open graph's warm-up (models loaded before its first run): its state and the sessions it built. */
   warmUp(): { state: 'idle' | 'loading' | 'done'; sessions: string[] }
+  /** Work the worker does when idle (a live LoRA's session after a merged first one): tasks left, sessions it built last. */
+  idleWork(): { pending: number; sessions: string[] }
   /** Node id -> node type for the open graph. */
   nodeTypes(): Record<string, string>
   graphJson(): string
@@ -112,6 +114,7 @@ export function installWindowHooks(): () => void {
       }
     },
     warmUp: () => ({ state: runs.warmUp.state, sessions: [...runs.warmUp.sessions] }),
+    idleWork: () => ({ pending: runs.idleWork.pending, sessions: [...runs.idleWork.sessions] }),
     nodeTypes: () => Object.fromEntries(graph.requireEditor().specNodes().map((n) => [String(n.id), n.type])),
     graphJson: () => graph.fileText(),
     setValue: (nodeId, input, value) => graph.requireEditor().setValue(nodeId, input, value),

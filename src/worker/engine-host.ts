@@ -10,6 +10,7 @@ import type { ModelMount } from '../models/browser/mounts.js'
 import { loadingStage } from './stage-label.js'
 import { createSweepHost } from './sweep-host.js'
 import { gpuLimitRefusal } from './gpu-preflight.js'
+import { IdleTasks } from './idle-tasks.js'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 
@@ -39,10 +40,16 @@ function clearStaleModels(): void {
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   if (message.cancelFlag) cancelFlag = new Int32Array(message.cancelFlag)
   try {
-    host = await createHostServices(message.backend, message.modelsBase, (runId, output) => {
-      if (cancelled.has(runId)) return
-      post({ type: 'images', runId, output }, [...new Set(output.pngs.map((p) => p.buffer as ArrayBuffer))])
-    }, reportLoading)
+    host = await createHostServices(
+      message.backend,
+      message.modelsBase,
+      (runId, output) => {
+        if (cancelled.has(runId)) return
+        post({ type: 'images', runId, output }, [...new Set(output.pngs.map((p) => p.buffer as ArrayBuffer))])
+      },
+      reportLoading,
+      (task) => idleTasks.add(task),
+    )
     host.setMounts(mounts)
     const sessions = host.sessions
     engine = new Engine<NodeServices>({ registry, services: host.services, onRelease: (keys) => void sessions.release(keys) })
@@ -132,10 +139,18 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
 }
 
+const engineIdle = (): boolean => running.size === 0 && warmUpController === undefined && !sweeps.busy
+
 /** Model files' cache copies wait until no run or warm-up is going, so they do not slow the first image down. */
 function flushCacheWritesWhenIdle(): void {
-  if (running.size === 0 && warmUpController === undefined) void host?.flushCacheWrites()
+  if (engineIdle()) void host?.flushCacheWrites()
+  idleTasks.poke()
 }
+
+const idleTasks = new IdleTasks(engineIdle, (pending) => {
+  const sessions = pending === 0 && host ? host.sessions.takeBackground() : []
+  post({ type: 'idle-work', pending, sessions })
+})
 
 /** How long a failed WebGPU run waits to learn whether the device is being lost. */
 const DEVICE_LOSS_GRACE_MS = 500
@@ -184,6 +199,7 @@ const sweeps = createSweepHost({
   takeSessions: () => host?.sessions.take() ?? { created: [], reused: [], released: [] },
   beginRun: (runId, graphJson) => host?.beginRun(runId, graphJson),
   post,
+  ended: () => flushCacheWritesWhenIdle(),
 })
 
 function handle(event: MessageEvent<ToWorker>): void {

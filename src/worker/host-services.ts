@@ -43,6 +43,8 @@ export async function createHostServices(
   modelsBase: string,
   onImages: (runId: string, output: ImageOutput) => void,
   onSessionCreate: SessionCreateListener = {},
+  /** Runs a task once the engine is idle; given, nodes may leave work for then (NodeServices.whenIdle). */
+  runWhenIdle?: (task: () => Promise<void>) => void,
 ): Promise<HostServices> {
   const backend = await createWebBackend({ preferred: preference })
   const sessions = new CountingSessions(new SessionCache(backend), onSessionCreate)
@@ -57,6 +59,7 @@ export async function createHostServices(
     sessions,
     files,
     resolveModel: resolveModelPath,
+    ...(runWhenIdle ? { whenIdle: (task) => runWhenIdle(() => task(sessions.background())) } : {}),
     get graphJson() {
       return graphJson
     },

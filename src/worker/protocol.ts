@@ -82,4 +82,6 @@ export type FromWorker =
   | { readonly type: 'run-cancelled'; readonly runId: string }
   /** A warm-up ended, with these sessions built (model keys). */
   | { readonly type: 'warm-up-done'; readonly id: number; readonly sessions: readonly string[] }
+  /** Work waiting for the engine to be idle (e.g. a live LoRA's session): how much, and once done, the sessions it built. */
+  | { readonly type: 'idle-work'; readonly pending: number; readonly sessions: readonly string[] }
   | SweepFromWorker

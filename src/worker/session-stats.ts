@@ -1,6 +1,6 @@
 // Wraps a SessionProvider to record, per run, which model sessions were created and which were reused
 // (the LoRA live mode must reuse the UNet session when only a scale changes).
-import type { SessionProvider } from '../../nodes/services.js'
+import type { BackgroundSessions, SessionProvider } from '../../nodes/services.js'
 import type { SessionCache } from '../runtime/session-cache.js'
 import { withHintsOf } from '../runtime/loader.js'
 import type { ModelLoader, ModelSession } from '../runtime/types.js'
@@ -16,9 +16,11 @@ export class CountingSessions implements SessionProvider {
   private reused: string[] = []
 
   private released: string[] = []
+  private backgroundCreated: string[] = []
+  private backgroundReleased: string[] = []
 
   constructor(
-    private readonly inner: SessionProvider & Pick<SessionCache, 'release'>,
+    private readonly inner: SessionProvider & Pick<SessionCache, 'release' | 'has'>,
     /** Told when a session is really built from its model (not served from the cache): before the read, and once built or failed. */
     private readonly onCreate: SessionCreateListener = {},
   ) {}
@@ -29,7 +31,34 @@ export class CountingSessions implements SessionProvider {
     await this.inner.release(keys)
   }
 
-  async getOrCreate(key: string, load: ModelLoader): Promise<ModelSession> {
+  has(key: string): boolean {
+    return this.inner.has(key)
+  }
+
+  /**
+   * The same sessions for idle work: what it builds and frees is kept apart (takeBackground), so a run that starts
+   * while a background session is being built does not count that session as its own.
+   */
+  background(): BackgroundSessions {
+    return {
+      has: (key) => this.inner.has(key),
+      release: async (keys) => {
+        this.backgroundReleased.push(...keys)
+        await this.inner.release(keys)
+      },
+      getOrCreate: (key, load) => this.getOrCreate(key, load, this.backgroundCreated),
+    }
+  }
+
+  /** Sessions built by background work since the last call. */
+  takeBackground(): string[] {
+    const created = this.backgroundCreated
+    this.backgroundCreated = []
+    this.backgroundReleased = []
+    return created
+  }
+
+  async getOrCreate(key: string, load: ModelLoader, createdInto?: string[]): Promise<ModelSession> {
     let loaded = false
     const counted = withHintsOf(load, () => {
       loaded = true
@@ -39,7 +68,9 @@ export class CountingSessions implements SessionProvider {
     const session = await this.inner.getOrCreate(key, counted).finally(() => {
       if (loaded) this.onCreate.ended?.(key)
     })
-    ;(loaded ? this.created : this.reused).push(key)
+    // Background work's sessions are its own; its hits on existing sessions are nobody's.
+    if (loaded) (createdInto ?? this.created).push(key)
+    else if (!createdInto) this.reused.push(key)
     return session
   }
 

@@ -15,6 +15,8 @@ export interface SweepHostDeps {
   takeSessions(): SessionStats
   beginRun(runId: string, graphJson: string): void
   post(message: SweepFromWorker): void
+  /** Told when a sweep has ended (the engine may be idle now). */
+  ended?(): void
 }
 
 /** Remembers the results the store hands out or takes in, so a progress report can carry its cell's result. */
@@ -89,10 +91,15 @@ export function createSweepHost(deps: SweepHostDeps, cellStore: () => CellStore 
       deps.post({ type: 'sweep-error', sweepId, message: error instanceof Error ? error.message : String(error) })
     } finally {
       running.delete(sweepId)
+      deps.ended?.()
     }
   }
 
   return {
+    /** Whether a sweep is running. */
+    get busy(): boolean {
+      return running.size > 0
+    },
     handle(message: SweepToWorker): void {
       if (message.type === 'sweep-run') void run(message)
       else running.get(message.sweepId)?.abort()
