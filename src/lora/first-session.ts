@@ -57,6 +57,8 @@ export async function planFirstSession<B extends Binding, S extends BackgroundSe
   modelBytes: () => Promise<number | undefined>,
   mergedKeyOf: (loras: readonly B[]) => string,
   buildLive: (background: S) => Promise<unknown>,
+  /** Whether a live LoRA has weights for this model at all (one for the UNet only leaves a text encoder as it is). */
+  liveLorasApply: () => Promise<boolean>,
 ): Promise<FirstSessionPlan<B> | undefined> {
   const { has, later } = deps
   if (!has || !later || has(liveKey)) return undefined
@@ -71,9 +73,10 @@ export async function planFirstSession<B extends Binding, S extends BackgroundSe
   const known = pending.get(liveKey)
   if (known) return sameScales(known)
   const bytes = await modelBytes()
+  const applies = bytes !== undefined && bytes <= FIRST_MERGE_MODEL_BYTES && (await liveLorasApply())
   const meanwhile = pending.get(liveKey)
   if (meanwhile) return sameScales(meanwhile)
-  if (bytes === undefined || bytes > FIRST_MERGE_MODEL_BYTES || has(liveKey)) return undefined
+  if (!applies || has(liveKey)) return undefined
   const entries = pending
   entries.set(liveKey, { key })
   later(async (background) => {

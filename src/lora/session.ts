@@ -110,6 +110,7 @@ export async function prepareModelWithLoras(
     () => model.fileBytes?.() ?? Promise.resolve(undefined),
     (merged) => loraSessionKey(model.key, component, merged),
     (background) => prepareBuilt(model, loras, component, { ...deps, sessions: background }, key, sessions),
+    () => liveLorasConcern(loras, component, deps),
   )
   return first ? prepareBuilt(model, first.loras, component, deps, first.key) : prepareBuilt(model, loras, component, deps, key)
 }
@@ -138,6 +139,15 @@ async function prepareBuilt(
   const session = await deps.sessions.getOrCreate(key, loader)
   const inputs = new Set(session.inputs.map((i) => i.name))
   return { session, feeds: scaleFeeds(loras, inputs), reports: reports.get(key) ?? [], sessionKey: key }
+}
+
+/** Whether a live LoRA (at a scale other than 0) has tensors for this component. */
+async function liveLorasConcern(loras: readonly LoraBindingLike[], component: LoraComponent, deps: Pick<LoraDeps, 'readLora'>): Promise<boolean> {
+  for (const binding of loras) {
+    if (!isLiveMode(binding.mode) || binding.scale === 0) continue
+    if (concerns(parseLoraKeys((await openLora(binding.name, deps)).tensors.keys()), component)) return true
+  }
+  return false
 }
 
 /** Whether a LoRA has tensors matchLora would consider for this component (its own, or ones it cannot place). */

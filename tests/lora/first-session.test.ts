@@ -104,7 +104,7 @@ describe('a live LoRA on a host that can build later', () => {
     expect(cache.has(liveKey('b.safetensors'))).toBe(true)
   })
 
-  it('keeps the live session from the start for a large model, for a host that cannot build later, and for merge-mode LoRAs', async () => {
+  it('keeps the live session from the start for a large model, for a host that cannot build later, for a LoRA with no weights for the model, and for merge-mode LoRAs', async () => {
     const large = host()
     const big = await prepareModelWithLoras(model(FIRST_MERGE_MODEL_BYTES + 1), live(1), 'unet', large.deps)
     expect(big.sessionKey).toBe(liveKey())
@@ -114,6 +114,12 @@ describe('a live LoRA on a host that can build later', () => {
     const { later: _, ...noLater } = cli.deps
     const now = await prepareModelWithLoras(model(), live(1), 'unet', noLater)
     expect(now.sessionKey).toBe(liveKey())
+
+    // A LoRA with UNet weights only, on a text encoder: nothing to merge, so nothing to build later either.
+    const encoder = host()
+    const untouched = await prepareModelWithLoras(model(), live(1), 'te1', encoder.deps)
+    expect(untouched.sessionKey).toBe(loraSessionKey(source.key, 'te1', live(1)))
+    expect(encoder.idle).toHaveLength(0)
 
     const merging = host()
     const mergeOnly = await prepareModelWithLoras(model(), [{ name: 'a.safetensors', scale: 1, mode: 'merge' }], 'unet', merging.deps)
