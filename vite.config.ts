@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import { modelFilesUncompressed } from './scripts/app/model-files-uncompressed.js'
+import { preloadAppChunk } from './scripts/app/preload-app-chunk.js'
 
 // COOP/COEP make the page cross-origin isolated, which multi-threaded WASM (SharedArrayBuffer) needs.
 const isolationHeaders = {
@@ -9,7 +10,7 @@ const isolationHeaders = {
 }
 
 export default defineConfig({
-  plugins: [vue(), modelFilesUncompressed()],
+  plugins: [vue(), modelFilesUncompressed(), preloadAppChunk()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   worker: { format: 'es' },

@@ -1,10 +1,11 @@
-// Entry point of the editor app: Vue 3 + Pinia around the litegraph canvas.
-// First, so the engine worker's script loads while the rest of the app's modules run (see early-worker.ts).
+// Entry point. The engine worker starts first, from this small module; the app (Vue, litegraph, the editor: a 1.3 MB
+// chunk once built) is imported after it, so on a cold start the worker's script loads and onnxruntime starts on the
+// second core while the browser is still fetching and parsing the app, not after.
 import './worker/early-worker.js'
-import { createPinia } from 'pinia'
-import { createApp } from 'vue'
-import '@comfyorg/litegraph/style.css'
-import './ui/styles.css'
-import App from './ui/App.vue'
 
-createApp(App).use(createPinia()).mount('#app')
+import('./app.js').catch((error: unknown) => {
+  const message = document.createElement('pre')
+  message.textContent = `Hyper-SD Studio could not load its editor: ${error instanceof Error ? error.message : String(error)}`
+  document.getElementById('app')?.replaceChildren(message)
+  throw error
+})

@@ -2,11 +2,11 @@
 import type { ExecGraph } from '../engine/graph.js'
 import type { ModelMount } from '../models/browser/mounts.js'
 import type { BackendPreference, FromWorker, ToWorker } from './protocol.js'
-import { takeEngineWorker } from './early-worker.js'
+import { initMessage, newCancelFlag, takeEngineWorker } from './early-worker.js'
 
 export class EngineClient {
   private readonly worker: Worker
-  private readonly cancelFlag = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : undefined
+  private readonly cancelFlag: Int32Array | undefined
   private seq = 0
   private readonly seqOf = new Map<string, number>()
 
@@ -15,8 +15,15 @@ export class EngineClient {
     modelsBase: string,
     private readonly onMessage: (message: FromWorker) => void,
   ) {
-    const { worker, failure } = takeEngineWorker()
+    let adopted = takeEngineWorker()
+    // The early worker was told a backend at load time; another one (e.g. after a GPU device loss) needs a new worker.
+    if (adopted.init && (adopted.init.backend !== preference || adopted.init.modelsBase !== modelsBase)) {
+      adopted.worker.terminate()
+      adopted = takeEngineWorker()
+    }
+    const { worker, failure, init, backlog } = adopted
     this.worker = worker
+    this.cancelFlag = init ? init.cancelFlag : newCancelFlag()
     this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(event.data)
     const failed = (message: string): void => this.onMessage({ type: 'init-failed', message: `Engine worker failed: ${message}` })
     this.worker.onerror = (event) => {
@@ -24,7 +31,9 @@ export class EngineClient {
       failed(event.message || 'could not load the worker script')
     }
     if (failure !== undefined) queueMicrotask(() => failed(failure))
-    this.send({ type: 'init', backend: preference, modelsBase, ...(this.cancelFlag ? { cancelFlag: this.cancelFlag.buffer as SharedArrayBuffer } : {}) })
+    // What the early worker said before this client listened (e.g. `ready`), in order, after the caller's set-up.
+    if (backlog.length > 0) queueMicrotask(() => backlog.forEach((message) => this.onMessage(message)))
+    if (!init) this.send(initMessage({ backend: preference, modelsBase, ...(this.cancelFlag ? { cancelFlag: this.cancelFlag } : {}) }))
   }
 
   run(runId: string, graph: ExecGraph, graphJson: string): void {
