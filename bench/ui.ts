@@ -174,7 +174,15 @@ async function main(): Promise<void> {
       }
     })
     await page.goto(`${server.url}?backend=wasm`)
-    await page.waitForFunction(() => document.querySelector('[data-testid=backend-indicator]')?.getAttribute('data-state') === 'ready', null, { timeout: 60_000 })
+    // Ready, with the default graph on the canvas: the engine worker can be ready before the editor has shown it.
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=backend-indicator]')?.getAttribute('data-state') === 'ready' &&
+        window.__hypersd !== undefined &&
+        Object.values(window.__hypersd.nodeTypes()).includes('SaveImage'),
+      null,
+      { timeout: 60_000 },
+    )
 
     const cold = await measureRun(page)
     const types = await page.evaluate(() => window.__hypersd!.nodeTypes())
