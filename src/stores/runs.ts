@@ -153,6 +153,17 @@ export const useRuns = defineStore('runs', () => {
   }
   // Synchronously: the warm-up state is 'loading' by the time the graph has opened (no stale 'done' in between).
   watch(() => graphStore.opened, warmUpOpenGraph, { flush: 'sync' })
+  /** A run asked for before the first graph opened: queued once it has (after its warm-up has been sent). */
+  let runOnceOpened: { auto?: boolean } | null = null
+  watch(
+    () => graphStore.opened,
+    () => {
+      const options = runOnceOpened
+      runOnceOpened = null
+      if (options) queueRun(options)
+    },
+    { flush: 'sync' },
+  )
 
   // The worker resolves local and downloaded model names through the catalog's mounts: it hears of every change,
   // and runs wait until the catalog has loaded (a graph may name a local model).
@@ -169,6 +180,12 @@ export const useRuns = defineStore('runs', () => {
   function queueRun(options: { auto?: boolean } = {}): string | null {
     const editor = graphStore.editor
     if (!editor) return null
+    // Before the first graph has opened (the autosave or the default graph is still being read), a run waits for it
+    // instead of running the empty canvas.
+    if (graphStore.opened === 0 && !graphStore.loadError) {
+      runOnceOpened = options
+      return null
+    }
     const id = `run-${Date.now().toString(36)}-${++counter}`
     const graph = editor.toExecGraph()
     lastQueuedGraph = JSON.stringify(graph)

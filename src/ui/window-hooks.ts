@@ -39,6 +39,7 @@ export interface HyperSdHooks {
   nodeTypes(): Record<string, string>
   graphJson(): string
   setValue(nodeId: string, input: string, value: unknown): void
+  /** Queues a run of the open graph; null when nothing was queued (no editor yet, or the first graph is still opening: it runs once open). */
   run(): string | null
   cancel(): void
   /** Destroys the worker's GPU device, as a driver reset would (checks that the app recovers). */

@@ -34,4 +34,30 @@ describe('the page start', () => {
     expect(workers).toHaveLength(1)
     expect(app.errors).toEqual([])
   })
+
+  it('a Run asked for before the first graph has opened waits for it, instead of running the empty canvas', async () => {
+    const page = await app.page.context().newPage()
+    try {
+      // As soon as the app's hooks exist (the editor is up; the autosave or default graph is still being read).
+      await page.addInitScript(() => {
+        const w = window as unknown as { __early?: { nodes: number; id: string | null } }
+        const poll = (): void => {
+          if (!window.__hypersd) return void setTimeout(poll, 0)
+          w.__early = { nodes: Object.keys(window.__hypersd.nodeTypes()).length, id: window.__hypersd.run() }
+        }
+        poll()
+      })
+      await page.goto(app.page.url())
+      await page.waitForFunction(() => (window as unknown as { __early?: unknown }).__early !== undefined, null, { timeout: 60_000 })
+      const early = await page.evaluate(() => (window as unknown as { __early: { nodes: number; id: string | null } }).__early)
+      // The case under test: the canvas was still empty when Run was asked for, and nothing was queued then.
+      expect(early).toEqual({ nodes: 0, id: null })
+      await page.waitForFunction(() => ['done', 'error'].includes(window.__hypersd!.lastRun().status), null, { timeout: 120_000 })
+      const run = await page.evaluate(() => window.__hypersd!.lastRun())
+      expect(run.status, run.error ?? '').toBe('done')
+      expect(Object.values(await page.evaluate(() => window.__hypersd!.nodeTypes()))).toContain('SaveImage')
+    } finally {
+      await page.close()
+    }
+  })
 })
