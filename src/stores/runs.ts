@@ -151,13 +151,13 @@ export const useRuns = defineStore('runs', () => {
     warmUp.value = { state: 'loading', sessions: [] }
     client.warmUp(++warmUpId, editor.toExecGraph())
   }
-  // Synchronously: the warm-up state is 'loading' by the time the graph has opened (no stale 'done' in between).
-  watch(() => graphStore.opened, warmUpOpenGraph, { flush: 'sync' })
   /** A run asked for before the first graph opened: queued once it has (after its warm-up has been sent). */
   let runOnceOpened: { auto?: boolean } | null = null
+  // Synchronously: the warm-up state is 'loading' by the time the graph has opened (no stale 'done' in between).
   watch(
     () => graphStore.opened,
     () => {
+      warmUpOpenGraph()
       const options = runOnceOpened
       runOnceOpened = null
       if (options) queueRun(options)

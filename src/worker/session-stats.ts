@@ -17,7 +17,6 @@ export class CountingSessions implements SessionProvider {
 
   private released: string[] = []
   private backgroundCreated: string[] = []
-  private backgroundReleased: string[] = []
 
   constructor(
     private readonly inner: SessionProvider & Pick<SessionCache, 'release' | 'has'>,
@@ -42,11 +41,8 @@ export class CountingSessions implements SessionProvider {
   background(): BackgroundSessions {
     return {
       has: (key) => this.inner.has(key),
-      release: async (keys) => {
-        this.backgroundReleased.push(...keys)
-        await this.inner.release(keys)
-      },
-      getOrCreate: (key, load) => this.getOrCreate(key, load, this.backgroundCreated),
+      release: (keys) => this.inner.release(keys),
+      getOrCreate: (key, load) => this.counted(key, load, this.backgroundCreated),
     }
   }
 
@@ -54,11 +50,15 @@ export class CountingSessions implements SessionProvider {
   takeBackground(): string[] {
     const created = this.backgroundCreated
     this.backgroundCreated = []
-    this.backgroundReleased = []
     return created
   }
 
-  async getOrCreate(key: string, load: ModelLoader, createdInto?: string[]): Promise<ModelSession> {
+  getOrCreate(key: string, load: ModelLoader): Promise<ModelSession> {
+    return this.counted(key, load)
+  }
+
+  /** A session built here goes into `createdInto` (background work's list), else into the run's. */
+  private async counted(key: string, load: ModelLoader, createdInto?: string[]): Promise<ModelSession> {
     let loaded = false
     const counted = withHintsOf(load, () => {
       loaded = true

@@ -35,6 +35,19 @@ function pageAt(search: string, stored: Record<string, unknown> = {}): void {
   vi.stubGlobal('localStorage', { getItem: () => JSON.stringify(stored) })
 }
 
+const MODELS = 'http://127.0.0.1:5173/models/'
+
+/** The page loaded with `stored` settings, the early worker said `ready`, then the app made a WASM client. */
+async function wasmClientAfterReady(stored: Record<string, unknown>) {
+  pageAt('', stored)
+  const { EngineClient } = await import('../../src/worker/client.js')
+  const early = FakeWorker.made[0]!
+  early.say(READY)
+  const got: FromWorker[] = []
+  const client = new EngineClient('wasm', MODELS, (m) => got.push(m))
+  return { EngineClient, early, got, client }
+}
+
 describe('the early engine worker', () => {
   beforeEach(() => {
     vi.resetModules()
@@ -46,16 +59,11 @@ describe('the early engine worker', () => {
     pageAt('?backend=wasm', { backend: 'webgpu' })
     await import('../../src/worker/early-worker.js')
     expect(FakeWorker.made).toHaveLength(1)
-    expect(FakeWorker.made[0]!.sent).toEqual([{ type: 'init', backend: 'wasm', modelsBase: 'http://127.0.0.1:5173/models/' }])
+    expect(FakeWorker.made[0]!.sent).toEqual([{ type: 'init', backend: 'wasm', modelsBase: MODELS }])
   })
 
   it('is adopted by a client that wants the same backend: no second init, and what it said meanwhile comes first, in order', async () => {
-    pageAt('', { backend: 'wasm' })
-    const { EngineClient } = await import('../../src/worker/client.js')
-    const early = FakeWorker.made[0]!
-    early.say(READY)
-    const got: FromWorker[] = []
-    const client = new EngineClient('wasm', 'http://127.0.0.1:5173/models/', (m) => got.push(m))
+    const { early, got, client } = await wasmClientAfterReady({ backend: 'wasm' })
     client.setModels([])
     expect(FakeWorker.made).toHaveLength(1)
     expect(early.sent.map((m) => m.type)).toEqual(['init', 'models'])
@@ -65,19 +73,14 @@ describe('the early engine worker', () => {
   })
 
   it('is replaced for a client that wants another backend, which then gets a worker of its own and its own init', async () => {
-    pageAt('', { backend: 'webgpu' })
-    const { EngineClient } = await import('../../src/worker/client.js')
-    const early = FakeWorker.made[0]!
-    early.say(READY)
-    const got: FromWorker[] = []
-    new EngineClient('wasm', 'http://127.0.0.1:5173/models/', (m) => got.push(m))
+    const { EngineClient, early, got } = await wasmClientAfterReady({ backend: 'webgpu' })
     expect(early.terminated).toBe(true)
     expect(FakeWorker.made).toHaveLength(2)
-    expect(FakeWorker.made[1]!.sent).toEqual([{ type: 'init', backend: 'wasm', modelsBase: 'http://127.0.0.1:5173/models/' }])
+    expect(FakeWorker.made[1]!.sent).toEqual([{ type: 'init', backend: 'wasm', modelsBase: MODELS }])
     await Promise.resolve()
     expect(got).toEqual([]) // nothing the replaced worker said
     // A later client (e.g. after a GPU device loss) starts a new worker too.
-    new EngineClient('auto', 'http://127.0.0.1:5173/models/', () => undefined)
+    new EngineClient('auto', MODELS, () => undefined)
     expect(FakeWorker.made).toHaveLength(3)
     expect(FakeWorker.made[2]!.sent.map((m) => m.type)).toEqual(['init'])
   })
