@@ -2,12 +2,9 @@ import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import { modelFilesUncompressed } from './scripts/app/model-files-uncompressed.js'
 import { preloadAppChunk } from './scripts/app/preload-app-chunk.js'
+import { ISOLATION_HEADERS } from './scripts/app/isolation-headers.js'
 
-// COOP/COEP make the page cross-origin isolated, which multi-threaded WASM (SharedArrayBuffer) needs.
-const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-}
+const isolationHeaders = { ...ISOLATION_HEADERS }
 
 export default defineConfig({
   plugins: [vue(), modelFilesUncompressed(), preloadAppChunk()],

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { ensureBuilt } from '../scripts/app/build.js'
-import { serveStatic } from '../tests/browser/static-server.js'
+import { serveApp } from '../scripts/app/serve.js'
 import { chainGraph } from './big-graph-file.js'
 
 const root = resolve(import.meta.dirname, '..')
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   }
   const sizes = (process.env['HYPERSD_BENCH_SIZES'] ?? '500,1000,5000').split(',').map(Number)
   const reps = Number(process.env['HYPERSD_BENCH_REPS'] ?? 3)
-  const server = await serveStatic(dist)
+  const server = await serveApp({ root: dist, host: '127.0.0.1', port: 0 })
   const browser = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     headless: true,

@@ -3,7 +3,7 @@
 // (returning: also a second visit in the same profile, caches filled by a first one). Running servers instead of
 // build folders: HYPERSD_BENCH_URL=<url> [HYPERSD_BENCH_COLD_BEFORE_URL=<url>], e.g. `npm start` against
 // `npm run dev -- --port 5174`.
-import { serveStatic } from '../tests/browser/static-server.js'
+import { serveApp } from '../scripts/app/serve.js'
 import { coldStartTargets, launchBenchBrowser } from './bench-browser.js'
 import { coldStartBreakdown } from './cold-start.js'
 
@@ -11,9 +11,9 @@ const env = (name: string): string | undefined => process.env[name] || undefined
 const dist = env('HYPERSD_BENCH_DIST')
 const givenUrl = env('HYPERSD_BENCH_URL')
 if (!dist && !givenUrl) throw new Error('set HYPERSD_BENCH_DIST to a built dist folder (npx vite build --outDir DIR), or HYPERSD_BENCH_URL to a running server')
-const server = dist ? await serveStatic(dist) : undefined
+const server = dist ? await serveApp({ root: dist, host: '127.0.0.1', port: 0 }) : undefined
 const beforeDist = env('HYPERSD_BENCH_COLD_BEFORE')
-const before = beforeDist ? await serveStatic(beforeDist) : undefined
+const before = beforeDist ? await serveApp({ root: beforeDist, host: '127.0.0.1', port: 0 }) : undefined
 const url = server?.url ?? givenUrl!
 const beforeUrl = before?.url ?? env('HYPERSD_BENCH_COLD_BEFORE_URL')
 const browser = await launchBenchBrowser()

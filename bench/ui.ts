@@ -13,7 +13,7 @@
 import { resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { ensureBuilt } from '../scripts/app/build.js'
-import { serveStatic } from '../tests/browser/static-server.js'
+import { serveApp } from '../scripts/app/serve.js'
 import { coldStartBreakdown } from './cold-start.js'
 import { coldStartTargets, launchBenchBrowser } from './bench-browser.js'
 
@@ -138,10 +138,10 @@ async function main(): Promise<void> {
     dist = resolve(root, 'dist')
     await ensureBuilt(root, dist)
   }
-  const server = await serveStatic(dist)
+  const server = await serveApp({ root: dist, host: '127.0.0.1', port: 0 })
   // Another build (e.g. of an earlier commit) whose cold start is measured next to this one's.
   const beforeDist = process.env['HYPERSD_BENCH_COLD_BEFORE']
-  const before = beforeDist ? await serveStatic(beforeDist) : undefined
+  const before = beforeDist ? await serveApp({ root: beforeDist, host: '127.0.0.1', port: 0 }) : undefined
   const browser = await launchBenchBrowser()
   try {
     // First, while nothing else has run in this browser: every round gets a fresh context (cache, worker, WASM).

@@ -1,5 +1,5 @@
-// `npm start`: the editor, served from a production build on http://127.0.0.1:5173 (cross-origin isolated, as
-// vite.config.ts's preview headers say). The app is built into dist/ the first time (about 20 s on 2 cores) and
+// `npm start`: the editor, served from a production build on http://127.0.0.1:5173 (cross-origin isolated) by
+// scripts/app/serve.ts. The app is built into dist/ the first time (about 20 s on 2 cores) and
 // again only after its sources, graphs or dependencies change (scripts/app/build.ts; dist/models links to
 // public/models, so models are served where they are). A built app gets to
 // its first image much sooner than Vite's dev server, which serves hundreds of unbundled modules: `npm run dev` is
@@ -8,8 +8,8 @@
 //   npm start [-- --port N] [--host H] [--out-dir DIR] [--rebuild]
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { preview } from 'vite'
 import { ensureBuilt } from './app/build.js'
+import { serveApp } from './app/serve.js'
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +37,8 @@ const outcome = await ensureBuilt(root, outDir, { force: values.rebuild, logLeve
 console.log(outcome === 'built' ? `Built the app in ${((performance.now() - started) / 1000).toFixed(1)} s.` : 'The build is up to date.')
 
 // port 0 asks the system for a free port (the tests do); otherwise the next free one from `port`, as Vite's dev server.
-const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port, host: values.host, strictPort: false, open: false } })
-const url = server.resolvedUrls?.local[0]
-if (!url) throw new Error('the preview server reported no local URL')
+const { url } = await serveApp({ root: outDir, host: values.host, port, nextFreePort: true }).catch((error: unknown) => {
+  console.error(`npm start: cannot serve on ${values.host}:${port}: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})
 console.log(`Hyper-SD Studio: ${url}  (Ctrl+C stops it; npm run dev serves the sources with hot reload instead)`)

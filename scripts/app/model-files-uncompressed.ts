@@ -1,7 +1,8 @@
-// A Vite plugin: `vite preview` (what `npm start` serves with) sends model weights as they are, never gzipped on the
-// fly. It compresses every response whose Content-Type looks like text, and it sends .onnx and .safetensors files
-// with an empty one, so each model download was gzipped by the server (about 0.7 s of CPU for a 17 MB UNet here, for
-// weights that barely compress), without a Content-Length. Vite's dev server compresses nothing.
+// A Vite plugin: `vite preview` (`npm run preview`; `npm start` has its own server, serve.ts) sends model weights as
+// they are, never gzipped on the fly. It compresses every response whose Content-Type looks like text, and it sends
+// .onnx and .safetensors files with an empty one, so each model download was gzipped by the server (about 0.7 s of
+// CPU for a 17 MB UNet here, for weights that barely compress), without a Content-Length. Vite's dev server
+// compresses nothing.
 import type { Connect, Plugin } from 'vite'
 
 /** Files of weights: binary, large, incompressible. */

@@ -1,8 +1,8 @@
-// The README's main command: `npm start` builds the app once (scripts/app/build.ts) and serves the build with
-// `vite preview`. Started here as a user starts it, on a free port, building into a new folder: the build links
-// public/models instead of copying it, a second start reuses the build, and the server is cross-origin isolated,
-// sends model files as they are (not gzipped on the fly, with their length, ranges answered), and Run gives the
-// default graph's image.
+// The README's main command: `npm start` builds the app once (scripts/app/build.ts) and serves the build
+// (scripts/app/serve.ts; its own tests: tests/tooling/serve.test.ts). Started here as a user starts it, on a free
+// port, building into a new folder: the build links public/models instead of copying it, a second start reuses the
+// build, and the server is cross-origin isolated, sends model files as they are (not gzipped on the fly, with their
+// length, ranges answered), and Run gives the default graph's image.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { lstatSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'

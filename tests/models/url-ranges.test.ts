@@ -1,6 +1,6 @@
 // Range reads of model files over HTTP (UrlFileSource.readRange), against Vite's dev server (`npm run dev`, which
-// answers Range requests, as `npm start`'s preview server does: tests/browser/npm-start.test.ts) and a static server that ignores them: a large safetensors file is opened
-// header-first and read tensor by tensor instead of whole, once per range.
+// answers Range requests, as `npm start`'s server does: tests/tooling/serve.test.ts) and a static server that ignores
+// them: a large safetensors file is opened header-first and read tensor by tensor instead of whole, once per range.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createServer, type ViteDevServer } from 'vite'
