@@ -5,7 +5,7 @@
 import type { LazyModelSource, LocalModelFile, ModelSource } from '../runtime/types.js'
 import { relativePathProblem } from './relative-path.js'
 import { joinPath, type FileSource } from './files.js'
-import { decodeModel, externalDataExtents } from './onnx/index.js'
+import { scanExternalDataExtents } from './onnx/index.js'
 
 export type LoadProgress = (loaded: number, total: number) => void
 
@@ -38,9 +38,9 @@ export function pipelineModel(files: FileSource, dir: string): PipelineModel {
     if (bytes.byteLength > DECODE_FOR_EXTERNAL_DATA_LIMIT) {
       return (await files.exists(at(CONVENTIONAL_EXTERNAL_DATA))) ? [CONVENTIONAL_EXTERNAL_DATA] : []
     }
-    let extents: ReturnType<typeof externalDataExtents>
+    let extents: ReturnType<typeof scanExternalDataExtents>
     try {
-      extents = externalDataExtents(decodeModel(bytes))
+      extents = scanExternalDataExtents(bytes)
     } catch (err) {
       throw new Error(`${key}: cannot load ONNX model (${(err as Error).message})`, { cause: err })
     }

@@ -1,7 +1,7 @@
 // Moving initializer data into one external data file (as onnx.save_model(save_as_external_data=True) and Optimum
 // do for UNets over 2 GB) and back.
 
-import { clearTensorData, externalDataRef, tensorBytes } from './tensor-data.js'
+import { clearTensorData, externalDataRef, tensorBytes, type ExternalDataTensor } from './tensor-data.js'
 import { requireGraph } from './graph.js'
 import { DataLocation, type OnnxModel } from './types.js'
 
@@ -66,8 +66,13 @@ export function externalDataLocations(model: OnnxModel): string[] {
 
 /** For each external data file: the byte where its last tensor ends (the file must be at least this long). */
 export function externalDataExtents(model: OnnxModel): Map<string, { end: number; tensor: string }> {
+  return extentsOf(requireGraph(model).initializer)
+}
+
+/** The same, of some tensors (the initializers; scan.ts reads them from a model's bytes). */
+export function extentsOf(tensors: Iterable<ExternalDataTensor>): Map<string, { end: number; tensor: string }> {
   const extents = new Map<string, { end: number; tensor: string }>()
-  for (const tensor of requireGraph(model).initializer) {
+  for (const tensor of tensors) {
     const ref = externalDataRef(tensor)
     if (!ref) continue
     const end = ref.offset + ref.length

@@ -51,12 +51,15 @@ export interface ExternalDataRef {
   length: number
 }
 
-function label(tensor: OnnxTensor): string {
+/** What an external data reference is read from: a decoded tensor, or what scan.ts reads of one. */
+export type ExternalDataTensor = Pick<OnnxTensor, 'name' | 'dims' | 'dataType' | 'dataLocation' | 'externalData'>
+
+function label(tensor: Pick<OnnxTensor, 'name'>): string {
   return `tensor "${tensor.name ?? '?'}"`
 }
 
 /** The external-data reference of a tensor stored outside the .onnx file, or undefined when it is inline. */
-export function externalDataRef(tensor: OnnxTensor): ExternalDataRef | undefined {
+export function externalDataRef(tensor: ExternalDataTensor): ExternalDataRef | undefined {
   if (tensor.dataLocation !== DataLocation.EXTERNAL) return undefined
   const entries = new Map(tensor.externalData.map((e) => [e.key ?? '', e.value ?? '']))
   const location = entries.get('location')
