@@ -117,6 +117,24 @@ export class UrlFileSource implements FileSource {
     return ABSOLUTE_URL.test(path) ? path : joinPath(this.baseUrl, path)
   }
 
+  /** Whether the cache was absent when first looked for (a fresh profile's): lookups are skipped until this source writes it. */
+  private absentOnce: Promise<boolean> | undefined
+
+  /**
+   * The cache to look a file up in, or undefined when there can be nothing to find: a browser that has never kept a
+   * copy has no cache, and each lookup is two round trips to the browser process (open, match) for every file a
+   * first run reads. A copy another tab writes meanwhile is simply not used: the file comes from the server.
+   */
+  private async lookupCache(): Promise<Cache | undefined> {
+    if (this.cacheName === null || typeof caches === 'undefined') return undefined
+    const name = this.cacheName
+    // A failed check (no caches.has, storage blocked) looks up as before.
+    this.absentOnce ??= Promise.resolve()
+      .then(() => caches.has(name))
+      .then((present) => !present, () => false)
+    return (await this.absentOnce) ? undefined : this.cache()
+  }
+
   private async cache(): Promise<Cache | undefined> {
     if (this.cacheName === null || typeof caches === 'undefined') return undefined
     try {
@@ -149,7 +167,7 @@ export class UrlFileSource implements FileSource {
 
   async exists(path: string): Promise<boolean> {
     if (this.ahead.knownSize(path) !== undefined) return true
-    const cache = await this.cache()
+    const cache = await this.lookupCache()
     if (cache && (await cache.match(this.describe(path)))) return true
     try {
       await this.request(path, 'HEAD')
@@ -165,14 +183,14 @@ export class UrlFileSource implements FileSource {
 
   private async fetchBytes(path: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
     const url = this.describe(path)
-    const cache = await this.cache()
-    const cached = cache ? await cache.match(url) : undefined
+    const lookup = await this.lookupCache()
+    const cached = lookup ? await lookup.match(url) : undefined
     if (cached) {
       const bytes = await readBody(url, cached, onProgress)
       if (!looksLikeHtmlPage(path, bytes)) return bytes
-      await cache!.delete(url) // an HTML page an older build cached in place of the file
+      await lookup!.delete(url) // an HTML page an older build cached in place of the file
     }
-    const response = await this.request(path, 'GET')
+    const [response, cache] = await Promise.all([this.request(path, 'GET'), this.cache()])
     const deferred = cache !== undefined && this.defersCopyOf(url, response)
     // The cache gets the server's body through a branch of the same stream: building a Response from the bytes read
     // cost the worker ~0.4 s of copying for the default graph's models on the cold first image.
@@ -191,6 +209,7 @@ export class UrlFileSource implements FileSource {
       // for a compressed transfer: then the branch is rewrapped (read through JS, slower but still off the way).
       const length = String(bytes.byteLength)
       const stored = forCache.headers.get('content-length') === length ? forCache : new Response(forCache.body, { headers: { 'content-length': length } })
+      this.absentOnce = Promise.resolve(false)
       void cache.put(url, stored).catch(() => undefined)
     }
     return bytes
@@ -215,6 +234,7 @@ export class UrlFileSource implements FileSource {
         void again.body?.cancel().catch(() => undefined)
         return
       }
+      this.absentOnce = Promise.resolve(false)
       await cache.put(url, again)
     } catch {
       // Caching is an optimisation: the next visit downloads the file again.
@@ -249,7 +269,7 @@ export class UrlFileSource implements FileSource {
     if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end)) throw new RangeError(`${this.describe(path)}: bad byte range ${start}..${end}`)
     if (start === end) return new Uint8Array(0)
     const url = this.describe(path)
-    const cache = await this.cache()
+    const cache = await this.lookupCache()
     const cached = cache ? await cache.match(url) : undefined
     if (cached) return sliceOf(url, await cached.blob(), start, end)
     const response = await this.request(path, 'GET', { range: `bytes=${start}-${end - 1}` })
@@ -263,7 +283,7 @@ export class UrlFileSource implements FileSource {
   async size(path: string): Promise<number | undefined> {
     const ahead = this.ahead.knownSize(path)
     if (ahead !== undefined) return ahead
-    const cache = await this.cache()
+    const cache = await this.lookupCache()
     const cached = cache ? await cache.match(this.describe(path)) : undefined
     try {
       const length = (cached ?? (await this.request(path, 'HEAD'))).headers.get('content-length')

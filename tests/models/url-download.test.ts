@@ -14,10 +14,13 @@ let server: Server
 let base = ''
 /** Bytes /grows/model.onnx adds at each request: a file replaced on the server between two reads. */
 let grown = 0
+/** Every request the server got, as "METHOD /path". */
+const requests: string[] = []
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const path = req.url ?? ''
+    requests.push(`${req.method} ${path}`)
     const send = (headers: Record<string, string>, body: Uint8Array | string): void => {
       res.writeHead(200, headers)
       res.end(body)
@@ -125,6 +128,27 @@ describe('model downloads keep only complete, checked files', () => {
     for (const url of ['https://h/a/unet/model.onnx', 'https://h/a/vae/model.onnx', 'https://h/ab/unet/model.onnx']) await cache.put(url, new Response('x'))
     await expect(clearCachedModel('https://h/a')).resolves.toBe(2)
     expect([...caches.stores.get(DEFAULT_MODEL_CACHE)!.keys()]).toEqual(['https://h/ab/unet/model.onnx'])
+  })
+})
+
+describe('cache lookups', () => {
+  it('skips them while the browser has no model cache (a fresh profile), and finds the copies once one is written', async () => {
+    const caches = withCaches()
+    const opened = vi.spyOn(caches, 'open')
+    const source = new UrlFileSource(base)
+    requests.length = 0
+    expect(await source.exists('good/model.onnx')).toBe(true)
+    expect(await source.size('good/model.onnx')).toBe(MODEL.length)
+    expect(opened).not.toHaveBeenCalled() // two lookups skipped: nothing could be in a cache that is not there
+    expect(await source.readBytes('good/model.onnx')).toEqual(MODEL)
+    expect(opened).toHaveBeenCalledTimes(1) // to keep the copy
+    expect(requests).toEqual(['HEAD /good/model.onnx', 'HEAD /good/model.onnx', 'GET /good/model.onnx'])
+    await vi.waitFor(() => expect(caches.stores.get(DEFAULT_MODEL_CACHE)?.size).toBe(1))
+    // From then on the copy is found, by this source and by a new one, without asking the server.
+    expect(await source.readBytes('good/model.onnx')).toEqual(MODEL)
+    expect(await new UrlFileSource(base).readBytes('good/model.onnx')).toEqual(MODEL)
+    expect(await new UrlFileSource(base).exists('good/model.onnx')).toBe(true)
+    expect(requests).toHaveLength(3)
   })
 })
 
