@@ -4,12 +4,11 @@ import { modelFilesUncompressed } from './scripts/app/model-files-uncompressed.j
 import { preloadAppChunk } from './scripts/app/preload-app-chunk.js'
 import { ISOLATION_HEADERS } from './scripts/app/isolation-headers.js'
 
-const isolationHeaders = { ...ISOLATION_HEADERS }
 
 export default defineConfig({
   plugins: [vue(), modelFilesUncompressed(), preloadAppChunk()],
-  server: { headers: isolationHeaders, host: '127.0.0.1' },
-  preview: { headers: isolationHeaders, host: '127.0.0.1' },
+  server: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
+  preview: { headers: ISOLATION_HEADERS, host: '127.0.0.1' },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   test: {

@@ -47,7 +47,7 @@ export interface ServeOptions {
   readonly nextFreePort?: boolean
 }
 
-/** One `bytes=` range of a file of `size` bytes, as [start, end) ; 'unsatisfiable', or undefined for none or several. */
+/** One `bytes=` range of a file of `size` bytes as [start, end), 'unsatisfiable', or undefined for none or several. */
 export function parseRange(header: string | undefined, size: number): readonly [number, number] | 'unsatisfiable' | undefined {
   const match = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim())
   if (!match || (match[1] === '' && match[2] === '')) return undefined

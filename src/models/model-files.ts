@@ -9,8 +9,8 @@ import { scanExternalDataExtents } from './onnx/index.js'
 
 export type LoadProgress = (loaded: number, total: number) => void
 
-/** Graphs that point at external data are small; bigger files are taken to be self-contained (no decode). */
-const DECODE_FOR_EXTERNAL_DATA_LIMIT = 64 * 1024 * 1024
+/** Graphs that point at external data are small; bigger files are taken to be self-contained (not scanned). */
+const SCAN_FOR_EXTERNAL_DATA_LIMIT = 64 * 1024 * 1024
 const CONVENTIONAL_EXTERNAL_DATA = 'model.onnx_data'
 
 export interface PipelineModel extends LazyModelSource {
@@ -35,7 +35,7 @@ export function pipelineModel(files: FileSource, dir: string): PipelineModel {
 
   /** The external data files the graph references, each checked to be there and long enough. */
   const checkedExternalData = async (bytes: Uint8Array): Promise<string[]> => {
-    if (bytes.byteLength > DECODE_FOR_EXTERNAL_DATA_LIMIT) {
+    if (bytes.byteLength > SCAN_FOR_EXTERNAL_DATA_LIMIT) {
       return (await files.exists(at(CONVENTIONAL_EXTERNAL_DATA))) ? [CONVENTIONAL_EXTERNAL_DATA] : []
     }
     let extents: ReturnType<typeof scanExternalDataExtents>
@@ -76,7 +76,7 @@ export function pipelineModel(files: FileSource, dir: string): PipelineModel {
     const bytes = await fileBytes()
     if (bytes === undefined) return undefined // missing: load() gives the error
     const size = await files.size(path)
-    if (size !== undefined && size <= DECODE_FOR_EXTERNAL_DATA_LIMIT) await checkedExternalData(await files.readBytes(path))
+    if (size !== undefined && size <= SCAN_FOR_EXTERNAL_DATA_LIMIT) await checkedExternalData(await files.readBytes(path))
     return { path: files.localPath!(path), bytes }
   }
 

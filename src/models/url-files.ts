@@ -117,7 +117,7 @@ export class UrlFileSource implements FileSource {
     return ABSOLUTE_URL.test(path) ? path : joinPath(this.baseUrl, path)
   }
 
-  /** Whether the cache was absent when first looked for (a fresh profile's): lookups are skipped until this source writes it. */
+  /** Whether the cache was absent when first looked for (a fresh profile's): no lookups until this source writes it. */
   private absentOnce: Promise<boolean> | undefined
 
   /**
@@ -190,7 +190,8 @@ export class UrlFileSource implements FileSource {
       if (!looksLikeHtmlPage(path, bytes)) return bytes
       await lookup!.delete(url) // an HTML page an older build cached in place of the file
     }
-    const [response, cache] = await Promise.all([this.request(path, 'GET'), this.cache()])
+    // The cache the copy goes to: the one looked in, else opened (created on a fresh profile) beside the request.
+    const [response, cache] = await Promise.all([this.request(path, 'GET'), lookup ?? this.cache()])
     const deferred = cache !== undefined && this.defersCopyOf(url, response)
     // The cache gets the server's body through a branch of the same stream: building a Response from the bytes read
     // cost the worker ~0.4 s of copying for the default graph's models on the cold first image.
