@@ -1,4 +1,5 @@
 // Small dense-matrix helpers for LoRA factors (row-major Float32Array).
+import { addLowRankProductWasm, type LowRankProductArgs } from './low-rank-wasm.js'
 
 /** [rows, cols] row-major -> [cols, rows]. */
 export function transpose(values: Float32Array, rows: number, cols: number): Float32Array {
@@ -8,11 +9,19 @@ export function transpose(values: Float32Array, rows: number, cols: number): Flo
 }
 
 /**
- * target[rows, width] += scale * left[rows, rank] @ right[rank, width], all row-major. Eight ranks per pass over a
- * target row: the row is read and written once per eight products, and each sum is formed in double precision
- * before its one rounding to float32 (2.5x the speed of one rank per pass).
+ * target[rows, width] += scale * left[rows, rank] @ right[rank, width], all row-major: in WebAssembly SIMD where the
+ * runtime has it (low-rank-wasm.ts, the same result bit for bit), else in JS.
  */
-export function addLowRankProduct(
+export function addLowRankProduct(...args: LowRankProductArgs): void {
+  if (!addLowRankProductWasm(...args)) addLowRankProductJs(...args)
+}
+
+/**
+ * addLowRankProduct in JS. Eight ranks per pass over a target row: the row is read and written once per eight
+ * products, and each sum is formed in double precision before its one rounding to float32 (2.5x the speed of one
+ * rank per pass).
+ */
+export function addLowRankProductJs(
   target: Float32Array,
   rows: number,
   width: number,
