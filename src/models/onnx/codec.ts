@@ -1,47 +1,18 @@
-// decodeModel / encodeModel: ONNX ModelProto bytes <-> plain OnnxModel objects (see types.ts).
+// decodeModel / encodeModel: ONNX ModelProto bytes <-> plain OnnxModel objects (see types.ts). Decoding reads the
+// wire format itself (decode.ts); encoding goes through protobufjs (schema.ts).
 // Tensor raw_data stays a view into the input buffer, so decoding a multi-GB model does not copy its weights.
-// Fields outside the subset declared in schema.ts (TrainingInfoProto, DeviceConfigurationProto) are skipped on
+// Fields outside the subset declared in onnx-messages.ts (TrainingInfoProto, DeviceConfigurationProto) are skipped on
 // decode, so they are not written back.
 
 import type protobuf from 'protobufjs'
+import { decodeMessage } from './decode.js'
 import { messageType } from './schema.js'
-import { bigIntToLong, longToBigInt, type LongLike } from './long.js'
+import { bigIntToLong } from './long.js'
 import type { OnnxModel } from './types.js'
 
-/** int64 fields kept as bigint (payload values); every other int64 becomes a number. */
-const BIGINT_FIELDS = new Set(['TensorProto.int64Data', 'TensorProto.uint64Data', 'AttributeProto.i', 'AttributeProto.ints'])
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'])
 
 type Plain = Record<string, unknown>
-
-function fieldValueFromProto(type: protobuf.Type, field: protobuf.Field, value: unknown): unknown {
-  if (field.resolvedType && 'fieldsArray' in field.resolvedType) {
-    return fromProto(field.resolvedType as protobuf.Type, value as Plain)
-  }
-  if (LONG_TYPES.has(field.type)) {
-    const unsigned = field.type === 'uint64' || field.type === 'fixed64'
-    const big = longToBigInt(value as LongLike, unsigned)
-    if (BIGINT_FIELDS.has(`${type.name}.${field.name}`)) return big
-    const n = Number(big)
-    if (!Number.isSafeInteger(n)) throw new Error(`${type.name}.${field.name} value ${big} is out of range`)
-    return n
-  }
-  return value
-}
-
-function fromProto(type: protobuf.Type, message: Plain): Plain {
-  const out: Plain = {}
-  for (const field of type.fieldsArray) {
-    const value = message[field.name]
-    if (field.repeated) {
-      const list = Array.isArray(value) ? value : []
-      out[field.name] = list.map((v: unknown) => fieldValueFromProto(type, field, v))
-    } else if (Object.prototype.hasOwnProperty.call(message, field.name) && value != null) {
-      out[field.name] = fieldValueFromProto(type, field, value)
-    }
-  }
-  return out
-}
 
 function fieldValueToProto(field: protobuf.Field, value: unknown): unknown {
   if (field.resolvedType && 'fieldsArray' in field.resolvedType) {
@@ -84,10 +55,9 @@ function describeError(error: unknown): string {
 export function decodeModel(bytes: Uint8Array): OnnxModel {
   if (!(bytes instanceof Uint8Array)) throw new Error('not an ONNX model: expected bytes (Uint8Array)')
   if (bytes.length === 0) throw new Error('not an ONNX model: the file is empty')
-  const modelType = messageType('ModelProto')
   let model: OnnxModel
   try {
-    model = fromProto(modelType, modelType.decode(bytes) as unknown as Plain) as unknown as OnnxModel
+    model = decodeMessage('ModelProto', bytes) as unknown as OnnxModel
   } catch (error) {
     throw new Error(`not an ONNX model: ${describeError(error)}`)
   }

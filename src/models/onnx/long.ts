@@ -1,7 +1,8 @@
-// protobufjs decodes 64-bit integers losslessly only when `util.Long` is set; without it they become lossy JS
+// protobufjs handles 64-bit integers losslessly only when `util.Long` is set; without it they become lossy JS
 // numbers (INT64_MAX, common in Slice `ends`, would silently change). Bundlers may drop the optional `long`
 // package, so when it is missing we install this minimal Long-compatible class: protobufjs only constructs it and
-// calls the static factories below. The codec converts every Long to number/bigint itself.
+// calls the static factories below. Only encoding uses protobufjs now (decode.ts reads int64s itself); the codec
+// hands it each bigint as a Long-like object.
 
 import protobuf from 'protobufjs/light.js'
 
@@ -59,15 +60,6 @@ export function installLongSupport(): void {
   if (util.Long) return
   util.Long = MinimalLong
   protobuf.configure()
-}
-
-/** A 64-bit value as decoded by protobufjs: a Long-like object, or a plain number for small literals. */
-export type LongLike = number | { low: number; high: number; unsigned?: boolean }
-
-export function longToBigInt(value: LongLike, unsigned = false): bigint {
-  if (typeof value === 'number') return BigInt(value)
-  const bits = (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)
-  return unsigned ? bits : BigInt.asIntN(64, bits)
 }
 
 /** bigint -> the Long-like object protobufjs' writer accepts (it reads .low/.high). */
