@@ -80,13 +80,18 @@ class PipelineReader {
     return this.files.exists(this.path(relative))
   }
 
-  async text(relative: string): Promise<string> {
-    if (!(await this.exists(relative))) throw new Error(`${this.describe(relative)}: file not found`)
-    return this.files.readText(this.path(relative))
-  }
-
+  /**
+   * The file's text, or undefined when there is no such file; other failures (a folder, a server error) are thrown.
+   * Read at once, with no existence check first (each is a request to a server): only a failed read asks whether the
+   * file is there, so a missing file reads the same for every source.
+   */
   async optionalText(relative: string): Promise<string | undefined> {
-    return (await this.exists(relative)) ? this.files.readText(this.path(relative)) : undefined
+    try {
+      return await this.files.readText(this.path(relative))
+    } catch (error) {
+      if (await this.exists(relative).catch(() => true)) throw error
+      return undefined
+    }
   }
 
   parseObject(text: string, relative: string): JsonObject {
@@ -98,15 +103,6 @@ class PipelineReader {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${this.describe(relative)}: expected a JSON object`)
     return value
-  }
-
-  async json(relative: string): Promise<JsonObject> {
-    return this.parseObject(await this.text(relative), relative)
-  }
-
-  async optionalJson(relative: string): Promise<JsonObject> {
-    const text = await this.optionalText(relative)
-    return text === undefined ? {} : this.parseObject(text, relative)
   }
 
   async tokenizer(dir: string): Promise<TokenizerFileTexts> {
@@ -124,6 +120,15 @@ class PipelineReader {
   }
 }
 
+/**
+ * `promise` itself, marked as handled: a read asked for ahead may fail while an earlier answer is being turned into
+ * an error, and then nobody awaits it.
+ */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined)
+  return promise
+}
+
 function numberField(config: JsonObject, key: string): number | undefined {
   const value = Object.hasOwn(config, key) ? config[key] : undefined
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined
@@ -137,7 +142,14 @@ function blockCount(config: JsonObject): number | undefined {
 /** Reads the pipeline folder `folder` of `files` ('' for the FileSource root). */
 export async function readPipelineFolder(files: FileSource, folder: string): Promise<PipelineFolder> {
   const reader = new PipelineReader(files, folder)
-  if (!(await reader.exists('model_index.json'))) {
+  // Every file a folder of either kind has is asked for at once (each is a request to a server for the browser);
+  // the answers are taken in the order below, so the first problem reported is the same as reading one by one.
+  const modelIndexText = settledLater(reader.optionalText('model_index.json'))
+  const configTexts = ['scheduler/scheduler_config.json', 'unet/config.json', 'vae_decoder/config.json'].map((f) => settledLater(reader.optionalText(f)))
+  const tokenizer = settledLater(reader.tokenizer('tokenizer'))
+  const hasTextEncoder2 = settledLater(reader.exists('text_encoder_2/model.onnx'))
+  const modelIndexSource = await modelIndexText
+  if (modelIndexSource === undefined) {
     const folderExists = folder === '' || (await files.exists(folder))
     throw new Error(
       folderExists
@@ -145,19 +157,17 @@ export async function readPipelineFolder(files: FileSource, folder: string): Pro
         : `${files.describe(folder)}: model folder not found`,
     )
   }
-  const modelIndex = await reader.json('model_index.json')
-  const [schedulerConfig, unetConfig, vaeConfig] = await Promise.all([
-    reader.json('scheduler/scheduler_config.json'),
-    reader.optionalJson('unet/config.json'),
-    reader.optionalJson('vae_decoder/config.json'),
-  ])
+  const modelIndex = reader.parseObject(modelIndexSource, 'model_index.json')
+  const [schedulerText, unetText, vaeText] = await Promise.all(configTexts)
+  if (schedulerText === undefined) throw new Error(`${reader.describe('scheduler/scheduler_config.json')}: file not found`)
+  const schedulerConfig = reader.parseObject(schedulerText, 'scheduler/scheduler_config.json')
+  const unetConfig = unetText === undefined ? {} : reader.parseObject(unetText, 'unet/config.json')
+  const vaeConfig = vaeText === undefined ? {} : reader.parseObject(vaeText, 'vae_decoder/config.json')
   const additionEmbedType = typeof unetConfig.addition_embed_type === 'string' ? unetConfig.addition_embed_type : undefined
-  const isSdxl = Object.hasOwn(modelIndex, 'text_encoder_2') || additionEmbedType === 'text_time' || (await reader.exists('text_encoder_2/model.onnx'))
+  const isSdxl = Object.hasOwn(modelIndex, 'text_encoder_2') || additionEmbedType === 'text_time' || (await hasTextEncoder2)
   const variant: PipelineVariant = isSdxl ? 'sdxl' : 'sd15'
 
-  const textEncoders: PipelineTextEncoder[] = [
-    { folder: 'text_encoder', role: 'primary', model: reader.model('text_encoder'), tokenizer: await reader.tokenizer('tokenizer') },
-  ]
+  const textEncoders: PipelineTextEncoder[] = [{ folder: 'text_encoder', role: 'primary', model: reader.model('text_encoder'), tokenizer: await tokenizer }]
   if (isSdxl) {
     const hasTokenizer2 = (await reader.exists('tokenizer_2/vocab.json')) || (await reader.exists('tokenizer_2/tokenizer.json'))
     const tokenizer2 = hasTokenizer2 ? 'tokenizer_2' : 'tokenizer'

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { NodeFileSource } from '../../src/models/node-files.js'
 import { UrlFileSource, clearModelCache } from '../../src/models/url-files.js'
 import { readPipelineFolder } from '../../src/models/pipeline.js'
+import { serveStatic } from '../browser/static-server.js'
 
 let dir: string
 beforeAll(() => {
@@ -154,5 +155,35 @@ describe('UrlFileSource', () => {
     await expect(readPipelineFolder(new UrlFileSource('http://host/models', { fetch: fetchImpl, cacheName: null }), 'nope')).rejects.toThrow(
       'http://host/models/nope: model folder not found',
     )
+  })
+
+  it('asks for every file of a pipeline folder at once, over a real server, with no existence check before a read', async () => {
+    // Each request is a round trip the first image waits for: LoadPipeline asked one by one, a HEAD before each GET.
+    const server = await serveStatic('public')
+    try {
+      const calls: string[] = []
+      let inFlight = 0
+      let mostInFlight = 0
+      const counting: typeof fetch = async (input, init) => {
+        calls.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`)
+        mostInFlight = Math.max(mostInFlight, ++inFlight)
+        try {
+          return await fetch(input, init)
+        } finally {
+          inFlight--
+        }
+      }
+      const folder = await readPipelineFolder(new UrlFileSource(`${server.url}/models`, { fetch: counting, cacheName: null }), 'tiny-sd15')
+      expect(folder.variant).toBe('sd15')
+      // HEADs only for the files tiny-sd15 lacks (after their GET found nothing), none for a file that was read.
+      expect(calls.filter((c) => c.startsWith('HEAD')).sort()).toEqual(['HEAD /models/tiny-sd15/text_encoder_2/model.onnx', 'HEAD /models/tiny-sd15/tokenizer/tokenizer.json'])
+      expect(calls.filter((c) => c.startsWith('GET')).sort()).toEqual(
+        ['model_index.json', 'scheduler/scheduler_config.json', 'tokenizer/merges.txt', 'tokenizer/special_tokens_map.json', 'tokenizer/tokenizer.json', 'tokenizer/tokenizer_config.json', 'tokenizer/vocab.json', 'unet/config.json', 'vae_decoder/config.json'].map((f) => `GET /models/tiny-sd15/${f}`),
+      )
+      // model_index.json, three configs, five tokenizer files and the SDXL check, all before the first answer.
+      expect(mostInFlight).toBe(10)
+    } finally {
+      await server.close()
+    }
   })
 })
