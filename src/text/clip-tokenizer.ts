@@ -12,9 +12,14 @@ export const EOS_TOKEN = '<|endoftext|>'
 /** CLIP's pre-tokenizer: special tokens, English contractions, letter runs, single digits, symbol runs. */
 const PRE_TOKENIZER = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu
 
+/** token -> id, as the tokenizer looks tokens up (tokenizer-files.ts's VocabIds over vocab.json; a Map works too). */
+export interface TokenIdLookup {
+  get(token: string): number | undefined
+}
+
 export interface ClipTokenizerData {
   /** token -> id (vocab.json or tokenizer.json model.vocab). */
-  readonly vocab: ReadonlyMap<string, number>
+  readonly vocab: TokenIdLookup
   /** Merge pairs in priority order, each "left right". */
   readonly merges: readonly string[]
   /** Tokens matched verbatim before normalisation (added/special tokens), with their ids. */
@@ -22,7 +27,7 @@ export interface ClipTokenizerData {
 }
 
 export class ClipTokenizer {
-  readonly vocab: ReadonlyMap<string, number>
+  readonly vocab: TokenIdLookup
   readonly bosId: number
   readonly eosId: number
   private readonly addedTokens: ReadonlyMap<string, number>
@@ -104,7 +109,7 @@ export class ClipTokenizer {
   }
 }
 
-function requireId(vocab: ReadonlyMap<string, number>, token: string): number {
+function requireId(vocab: TokenIdLookup, token: string): number {
   const id = vocab.get(token)
   if (id === undefined) throw new Error(`CLIP vocabulary has no "${token}" token`)
   return id

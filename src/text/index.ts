@@ -1,7 +1,7 @@
 // Public API of the CLIP tokenizer.
 
 import { ClipTokenizer } from './clip-tokenizer.js'
-import { addedTokensFromConfig, parseMergesTxt, parseTokenizerJson, parseVocabJson, padIdFromConfig } from './tokenizer-files.js'
+import { addedTokensFromConfig, parseMergesTxt, parseTokenizerJson, parseVocabJson, padIdFromConfig, type VocabIds } from './tokenizer-files.js'
 
 export { ClipTokenizer, BOS_TOKEN, EOS_TOKEN } from './clip-tokenizer.js'
 export { tokenizeForModel } from './model-input.js'
@@ -14,6 +14,8 @@ export {
   parseTokenizerJson,
   parseVocabJson,
 } from './tokenizer-files.js'
+export type { VocabIds } from './tokenizer-files.js'
+export type { TokenIdLookup } from './clip-tokenizer.js'
 export { normalizeClipText } from './normalize.js'
 
 /** CLIP tokenizer from the texts of vocab.json and merges.txt; `encode` gives ids with BOS/EOS, no padding. */
@@ -37,7 +39,7 @@ export interface LoadedClipTokenizer {
 
 /** A tokenizer folder as diffusers ships it: special/added tokens and the pad id come from its configs. */
 export function clipTokenizerFromFolderTexts(files: TokenizerFileTexts): LoadedClipTokenizer {
-  let vocab: Map<string, number>
+  let vocab: VocabIds
   let merges: string[]
   let addedTokens = new Map<string, number>()
   if (files.vocabJson !== undefined && files.mergesTxt !== undefined) {

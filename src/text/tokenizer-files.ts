@@ -2,7 +2,7 @@
 // tokenizer_config.json and special_tokens_map.json. Only the fields used are read; JSON is never copied
 // key-by-key into plain objects (a "__proto__" key stays inert inside a Map).
 
-import { EOS_TOKEN } from './clip-tokenizer.js'
+import { EOS_TOKEN, type TokenIdLookup } from './clip-tokenizer.js'
 
 /** CLIPTokenizer reads merges.txt lines [1, 49152 - 256 - 2 + 1): the header line is skipped. */
 const CLIP_MERGE_COUNT = 49152 - 256 - 2
@@ -25,41 +25,56 @@ function field(obj: JsonObject, key: string): unknown {
   return Object.hasOwn(obj, key) ? obj[key] : undefined
 }
 
-function vocabFromObject(obj: unknown, what: string): Map<string, number> {
-  if (!isObject(obj)) throw new Error(`${what}: expected an object of token -> id`)
-  const vocab = new Map<string, number>()
-  // Keys and lookups rather than Object.entries: no pair array per token (49k of them; ~40% of the first prompt's
-  // tokenizer build on a cold worker).
-  for (const token of Object.keys(obj)) {
-    const id = obj[token]
+/**
+ * vocab.json's token -> id over the object JSON.parse made: no second table of 49k entries is built (that and a
+ * check of every id took as long as the parse itself, on the cold first image's path). Each id is checked when it
+ * is looked up, and a bad one names its token. Own properties only: a "__proto__" token is an ordinary key.
+ */
+export class VocabIds implements TokenIdLookup {
+  constructor(
+    private readonly ids: JsonObject,
+    private readonly what: string,
+  ) {}
+
+  get(token: string): number | undefined {
+    if (!Object.hasOwn(this.ids, token)) return undefined
+    const id = this.ids[token]
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
-      throw new Error(`${what}: id of token ${JSON.stringify(token)} is not a non-negative integer`)
+      throw new Error(`${this.what}: id of token ${JSON.stringify(token)} is not a non-negative integer`)
     }
-    vocab.set(token, id)
+    return id
   }
-  return vocab
 }
 
-export function parseVocabJson(text: string): Map<string, number> {
+function vocabFromObject(obj: unknown, what: string): VocabIds {
+  if (!isObject(obj)) throw new Error(`${what}: expected an object of token -> id`)
+  return new VocabIds(obj, what)
+}
+
+export function parseVocabJson(text: string): VocabIds {
   return vocabFromObject(parseJson(text, 'vocab.json'), 'vocab.json')
 }
 
 /** Whitespace other than the one space between a merge's two parts (e.g. a CR of Windows line endings). */
 const OTHER_WHITESPACE = /[^\S ]/
+/** The same, over a whole file, where newlines separate the lines. */
+const OTHER_WHITESPACE_IN_FILE = /[^\S \n]/
 
 /** Merge pairs ("left right") in rank order; a blank line keeps its rank slot, as in CLIPTokenizer. */
 export function parseMergesTxt(text: string): string[] {
   const lines = text.trim().split('\n').slice(1, 1 + CLIP_MERGE_COUNT)
+  // One look over the file instead of one per line (48k of them) when it has no tab, CR or other odd whitespace.
+  const spacesOnly = !OTHER_WHITESPACE_IN_FILE.test(text)
   return lines.map((line) => {
     // Nearly every line is already "left right": keep it as is instead of splitting and joining 48k strings.
     const space = line.indexOf(' ')
-    const plain = space > 0 && space < line.length - 1 && line.indexOf(' ', space + 1) === -1 && !OTHER_WHITESPACE.test(line)
+    const plain = space > 0 && space < line.length - 1 && line.indexOf(' ', space + 1) === -1 && (spacesOnly || !OTHER_WHITESPACE.test(line))
     return plain ? line : line.trim().split(/\s+/).join(' ')
   })
 }
 
 export interface TokenizerJsonContents {
-  readonly vocab: Map<string, number>
+  readonly vocab: VocabIds
   readonly merges: string[]
   readonly addedTokens: Map<string, number>
 }
@@ -129,7 +144,7 @@ const SPECIAL_TOKEN_FIELDS = ['bos_token', 'eos_token', 'unk_token', 'pad_token'
 export function addedTokensFromConfig(
   tokenizerConfigJson: string | undefined,
   specialTokensMapJson: string | undefined,
-  vocab: ReadonlyMap<string, number>,
+  vocab: TokenIdLookup,
 ): Map<string, number> {
   const config = parseOptionalJson(tokenizerConfigJson, 'tokenizer_config.json')
   const special = parseOptionalJson(specialTokensMapJson, 'special_tokens_map.json')
@@ -149,7 +164,7 @@ export function addedTokensFromConfig(
 export function padIdFromConfig(
   tokenizerConfigJson: string | undefined,
   specialTokensMapJson: string | undefined,
-  vocab: ReadonlyMap<string, number>,
+  vocab: TokenIdLookup,
 ): number {
   const config = parseOptionalJson(tokenizerConfigJson, 'tokenizer_config.json')
   const special = parseOptionalJson(specialTokensMapJson, 'special_tokens_map.json')

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { clipTokenizerFromFiles, parseVocabJson, type ClipTokenizer } from '../../src/text/index.js'
+import { clipTokenizerFromFiles, parseVocabJson, type ClipTokenizer, type VocabIds } from '../../src/text/index.js'
 import { readClipFiles, readFixture } from './load-files.js'
 
 let tokenizer: ClipTokenizer
-let vocab: Map<string, number>
+let vocab: VocabIds
 const id = (token: string): number => {
   const value = vocab.get(token)
   if (value === undefined) throw new Error(`test expects ${token} in the vocabulary`)

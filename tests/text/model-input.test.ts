@@ -8,12 +8,13 @@ import {
   parseVocabJson,
   tokenizeForModel,
   type ClipTokenizer,
+  type VocabIds,
 } from '../../src/text/index.js'
 import { readClipFiles, readFixture } from './load-files.js'
 
 let files: { vocabJson: string; mergesTxt: string }
 let tokenizer: ClipTokenizer
-let vocab: Map<string, number>
+let vocab: VocabIds
 
 beforeAll(() => {
   files = readClipFiles()
@@ -85,7 +86,13 @@ describe('tokenizer configs', () => {
   it('treats a __proto__ key in the vocabulary as an ordinary token', () => {
     const hostile = parseVocabJson('{"__proto__": 5, "a</w>": 1}')
     expect(hostile.get('__proto__')).toBe(5)
-    expect(() => parseVocabJson('{"a": "1"}')).toThrow(/vocab\.json: id of token "a"/)
+    // A bad id is reported, naming its token, when that token is looked up (the parse checks no 49k ids up front).
+    const bad = parseVocabJson('{"a": "1", "b": -2, "c": 1.5, "d": 4}')
+    for (const token of ['a', 'b', 'c']) expect(() => bad.get(token)).toThrow(`vocab.json: id of token "${token}" is not a non-negative integer`)
+    expect(bad.get('d')).toBe(4)
+    expect(bad.get('toString')).toBeUndefined()
+    expect(() => clipTokenizerFromFiles('{"<|startoftext|>": "x", "<|endoftext|>": 2}', '#version: 0.2\n')).toThrow('vocab.json: id of token "<|startoftext|>"')
+    expect(() => parseVocabJson('[1, 2]')).toThrow('vocab.json: expected an object of token -> id')
   })
 
   it('reads merges.txt as CLIPTokenizer does: Windows line endings, stray spaces, and a blank line keeping its rank', () => {
