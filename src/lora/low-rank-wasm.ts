@@ -184,9 +184,13 @@ function instance(): Kernel | undefined {
   if (kernel) return kernel
   const module = compile()
   if (!module) return undefined
-  const { exports } = new WebAssembly.Instance(module)
-  kernel = { memory: exports['memory'] as WebAssembly.Memory, addLowRank: exports['addLowRank'] as Kernel['addLowRank'] }
-  return kernel
+  try {
+    const { exports } = new WebAssembly.Instance(module)
+    kernel = { memory: exports['memory'] as WebAssembly.Memory, addLowRank: exports['addLowRank'] as Kernel['addLowRank'] }
+    return kernel
+  } catch {
+    return undefined // no memory for even one page: the JS loop needs none
+  }
 }
 
 /** Whether this runtime runs the WebAssembly kernel (false: matrix.ts's JS loop is used). */

@@ -123,5 +123,7 @@ function decodeMessageAt(wire: Wire, plan: MessagePlan): Plain {
 
 /** One message of the ONNX subset, decoded from its bytes. Throws on malformed wire data. */
 export function decodeMessage(name: MessageName, bytes: Uint8Array): Plain {
-  return decodeMessageAt(new Wire(bytes, 0, bytes.byteLength), planOf(name))
+  // One DataView for the whole input, shared by every nested message's cursor (floats, doubles).
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return decodeMessageAt(new Wire(bytes, 0, bytes.byteLength, view), planOf(name))
 }
