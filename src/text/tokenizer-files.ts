@@ -1,6 +1,6 @@
 // Parsing of the Hugging Face tokenizer files: vocab.json, merges.txt, tokenizer.json (fast-tokenizer format),
 // tokenizer_config.json and special_tokens_map.json. Only the fields used are read; JSON is never copied
-// key-by-key into plain objects (a "__proto__" key stays inert inside a Map).
+// key-by-key into plain objects (a "__proto__" key stays inert: in a Map, or looked up as an own property).
 
 import { EOS_TOKEN, type TokenIdLookup } from './clip-tokenizer.js'
 
