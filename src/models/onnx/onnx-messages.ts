@@ -127,3 +127,10 @@ export const ONNX_MESSAGES: Readonly<Record<string, Fields>> = {
 }
 
 export type MessageName = keyof typeof ONNX_MESSAGES
+
+/** A field's number on the wire, from the table above (readers that skip most of a model name only the fields they read). */
+export function fieldNumber(message: string, field: string): number {
+  const def = ONNX_MESSAGES[message]?.[field]
+  if (!def) throw new Error(`no field ${message}.${field} in the ONNX subset`)
+  return def.id
+}

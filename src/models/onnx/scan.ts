@@ -5,16 +5,23 @@
 // under a millisecond. Only the wire format is checked here; onnxruntime checks the rest when it loads the model.
 import { extentsOf } from './external-data.js'
 import type { ExternalDataTensor } from './tensor-data.js'
+import { fieldNumber } from './onnx-messages.js'
 import { DataLocation } from './types.js'
 import { LEN, VARINT, Wire } from './wire.js'
 
-/** onnx.proto field numbers this scan reads. */
-const MODEL_IR_VERSION = 1
-const MODEL_GRAPH = 7
-const MODEL_OPSET_IMPORT = 8
-const GRAPH_INITIALIZER = 5
-const TENSOR = { dims: 1, dataType: 2, name: 8, externalData: 13, dataLocation: 14 } as const
-const ENTRY = { key: 1, value: 2 } as const
+/** The field numbers this scan reads, from the table the decoder reads too. */
+const MODEL_IR_VERSION = fieldNumber('ModelProto', 'irVersion')
+const MODEL_GRAPH = fieldNumber('ModelProto', 'graph')
+const MODEL_OPSET_IMPORT = fieldNumber('ModelProto', 'opsetImport')
+const GRAPH_INITIALIZER = fieldNumber('GraphProto', 'initializer')
+const TENSOR = {
+  dims: fieldNumber('TensorProto', 'dims'),
+  dataType: fieldNumber('TensorProto', 'dataType'),
+  name: fieldNumber('TensorProto', 'name'),
+  externalData: fieldNumber('TensorProto', 'externalData'),
+  dataLocation: fieldNumber('TensorProto', 'dataLocation'),
+}
+const ENTRY = { key: fieldNumber('StringStringEntryProto', 'key'), value: fieldNumber('StringStringEntryProto', 'value') }
 
 function scanTensor(wire: Wire): ExternalDataTensor {
   const tensor: ExternalDataTensor = { dims: [], externalData: [] }

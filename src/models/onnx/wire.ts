@@ -63,11 +63,17 @@ export class Wire {
 
   /** A little-endian float (4 bytes) or double (8). */
   fixedFloat(bytes: 4 | 8): number {
+    const at = this.fixed(bytes)
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
+    return bytes === 4 ? this.view.getFloat32(at, true) : this.view.getFloat64(at, true)
+  }
+
+  /** Moves past a fixed-width field, returning where it starts. */
+  private fixed(bytes: 4 | 8): number {
     const at = this.pos
     if (at + bytes > this.end) throw new Error(`protobuf fixed-width field runs past the end at byte ${this.end}`)
     this.pos = at + bytes
-    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
-    return bytes === 4 ? this.view.getFloat32(at, true) : this.view.getFloat64(at, true)
+    return at
   }
 
   /** The bounds of a length-delimited payload, moving past it. */
@@ -98,10 +104,8 @@ export class Wire {
   skip(wireType: number): void {
     if (wireType === VARINT) this.varint()
     else if (wireType === LEN) this.span()
-    else if (wireType === FIXED64 || wireType === FIXED32) {
-      this.pos += wireType === FIXED64 ? 8 : 4
-      if (this.pos > this.end) throw new Error(`protobuf fixed-width field runs past the end at byte ${this.end}`)
-    } else throw new Error(`protobuf wire type ${wireType} (not used by ONNX) at byte ${this.pos}`)
+    else if (wireType === FIXED64 || wireType === FIXED32) this.fixed(wireType === FIXED64 ? 8 : 4)
+    else throw new Error(`protobuf wire type ${wireType} (not used by ONNX) at byte ${this.pos}`)
   }
 }
 
