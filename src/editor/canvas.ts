@@ -3,6 +3,7 @@
 import { LGraphCanvas, LiteGraph, type LGraph, type LGraphGroup, type LGraphNode } from '@comfyorg/litegraph'
 import type { NumberRule } from '../engine/value-rules.js'
 import { LOW_DETAIL_LABEL_HEIGHT, LowDetailTitles } from './low-detail-titles.js'
+import { RenderLoop } from './render-loop.js'
 
 export interface CanvasPoint {
   readonly clientX: number
@@ -51,13 +52,17 @@ interface PointerLike {
   canvasY?: number
 }
 
+/** Input on the canvas after which litegraph may have something new to draw (hover, drags, zoom, keys). */
+const WAKING_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointerleave', 'wheel', 'keydown', 'keyup', 'dragover', 'drop'] as const
+
 export class StudioCanvas extends LGraphCanvas {
   constructor(
     element: HTMLCanvasElement,
     graph: LGraph,
     private readonly ui: CanvasUiHooks,
   ) {
-    super(element, graph, { skip_render: false })
+    // Drawn by this class's own loop (render-loop.ts), which makes no frames while nothing changes.
+    super(element, graph, { skip_render: true })
     this.allow_searchbox = false
     this.show_info = false
     this.render_canvas_border = false
@@ -66,6 +71,31 @@ export class StudioCanvas extends LGraphCanvas {
     // below it, each node's title is drawn at a fixed on-screen size instead (drawNode, low-detail-titles.ts).
     this.low_quality_zoom_threshold = 0.45
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
+    this.renderLoop = new RenderLoop({ isDirty: () => this.dirty_canvas || this.dirty_bgcanvas, draw: () => this.pause_rendering || this.draw() })
+    // litegraph's handlers flag what they change without telling anyone: input on the canvas restarts the frames.
+    const wake = (): void => this.renderLoop?.wake()
+    for (const type of WAKING_EVENTS) element.addEventListener(type, wake, { passive: true })
+  }
+
+  /** Draws the canvas while it changes (created after litegraph's constructor, which may already call setDirty). */
+  declare private renderLoop: RenderLoop | undefined
+
+  /** Whether the loop is making animation frames now, and how many it has made (for checks). */
+  get frames(): { active: boolean; count: number } {
+    return { active: this.renderLoop?.active ?? false, count: this.renderLoop?.frames ?? 0 }
+  }
+
+  override setDirty(foreground: boolean, background?: boolean): void {
+    super.setDirty(foreground, background)
+    this.renderLoop?.wake()
+  }
+
+  override startRendering(): void {
+    this.renderLoop?.wake()
+  }
+
+  override stopRendering(): void {
+    this.renderLoop?.stop()
   }
 
   /** Whether nodes drawn in low detail get their title at a readable on-screen size (see drawNode). */

@@ -82,6 +82,8 @@ export interface CanvasView {
   /** In low detail, how many of those titles were collapsed nodes', and how many group titles the background layer drew. */
   readonly lowDetailCollapsedTitles: number
   readonly lowDetailGroupTitles: number
+  /** The canvas's render loop: whether it is making animation frames now, and how many it has made. */
+  readonly frames: { readonly active: boolean; readonly count: number }
 }
 
 declare global {
@@ -159,6 +161,7 @@ export function installWindowHooks(): () => void {
         lowDetailTitles: drawn,
         lowDetailCollapsedTitles: canvas.low_quality ? canvas.lowDetail.collapsedThisFrame : 0,
         lowDetailGroupTitles: canvas.low_quality ? canvas.lowDetail.groupsThisBackground : 0,
+        frames: canvas.frames,
       }
     },
     nodeRect: (nodeId) => {
