@@ -8,13 +8,16 @@
 //     cold start too, in rounds interleaved with this one's, printed side by side (e.g. a dist built from an earlier
 //     commit: git archive <commit> | tar -x -C /tmp/old, symlink node_modules, vite build there). Each build's
 //     second visit in one profile (HTTP, code and model caches filled by a first) is measured too, unless
-//     HYPERSD_BENCH_COLD_RETURNING=0.
+//     HYPERSD_BENCH_COLD_RETURNING=0;
+//  5. the editor at rest: Chromium's CPU time over 5 s with nothing changing (bench/idle-cpu.ts; rounds from
+//     HYPERSD_BENCH_IDLE_ROUNDS, default 3; against HYPERSD_BENCH_COLD_BEFORE's build too when given).
 // Uses the existing dist/ when HYPERSD_BENCH_DIST is set, else builds into dist/ (self-contained) through npm start's build check, skipped when that build is current.
 import { resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { ensureBuilt } from '../scripts/app/build.js'
 import { serveApp } from '../scripts/app/serve.js'
 import { coldStartBreakdown } from './cold-start.js'
+import { idleCpuLines } from './idle-cpu.js'
 import { coldStartTargets, launchBenchBrowser } from './bench-browser.js'
 
 const root = resolve(import.meta.dirname, '..')
@@ -148,6 +151,9 @@ async function main(): Promise<void> {
     const coldRounds = Number(process.env['HYPERSD_BENCH_COLD_ROUNDS'] ?? 5)
     const coldTargets = coldStartTargets(server.url, before?.url, process.env['HYPERSD_BENCH_COLD_RETURNING'] !== '0')
     const coldLines = coldRounds > 0 ? await coldStartBreakdown(browser, coldTargets, coldRounds) : []
+    const idleRounds = Number(process.env['HYPERSD_BENCH_IDLE_ROUNDS'] ?? 3)
+    const idleTargets = [{ label: 'this build', url: `${server.url}?backend=wasm` }, ...(before ? [{ label: 'before', url: `${before.url}?backend=wasm` }] : [])]
+    const idleLines = idleRounds > 0 ? await idleCpuLines(browser, idleTargets, idleRounds) : []
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     // tsx keeps function names with an `__name` helper that page-side copies of these functions also call.
     await page.addInitScript({ content: 'globalThis.__name = (f) => f' })
@@ -230,6 +236,7 @@ async function main(): Promise<void> {
     console.log(`  load ${nodes}-node graph: ${fmt(loadMs)} ms (parse, build, first frame)`)
     console.log(`  panning ${nodes} nodes, all in view: ${fmt(fpsFitted)} fps; at 100 % zoom: ${fmt(fpsZoomed)} fps  [target: >= 50 fps]`)
     for (const line of coldLines) console.log(line)
+    for (const line of idleLines) console.log(line)
   } finally {
     await browser.close()
     await server.close()
