@@ -71,7 +71,12 @@ export class StudioCanvas extends LGraphCanvas {
     // below it, each node's title is drawn at a fixed on-screen size instead (drawNode, low-detail-titles.ts).
     this.low_quality_zoom_threshold = 0.45
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
-    this.renderLoop = new RenderLoop({ isDirty: () => this.dirty_canvas || this.dirty_bgcanvas, draw: () => this.pause_rendering || this.draw() })
+    this.renderLoop = new RenderLoop({
+      isDirty: () => this.dirty_canvas || this.dirty_bgcanvas,
+      draw: () => {
+        if (!this.pause_rendering) this.draw()
+      },
+    })
     // litegraph's handlers flag what they change without telling anyone: input on the canvas restarts the frames.
     const wake = (): void => this.renderLoop?.wake()
     for (const type of WAKING_EVENTS) element.addEventListener(type, wake, { passive: true })
