@@ -20,7 +20,8 @@ function countFrameRequests(): void {
 }
 
 describe('canvas frames', () => {
-  const app = appForSuite({ query: '?backend=wasm' })
+  // With the warm-up on, as the app opens by default (the harness turns it off unless asked).
+  const app = appForSuite({ query: '?backend=wasm', warmUp: true })
   const requests = (): Promise<number> => app.page.evaluate(() => (window as unknown as CountingWindow).__frameRequests)
   const drawn = (): Promise<number> => app.page.evaluate(() => window.__hypersd!.view().frames.count)
   const settle = (): Promise<unknown> => app.page.waitForFunction(() => !window.__hypersd!.view().frames?.active, null, { timeout: 10_000, polling: 50 })
@@ -34,8 +35,10 @@ describe('canvas frames', () => {
 
   it('asks for no animation frame at rest, and draws the pointer, a widget change and a run', async () => {
     const { page } = app
+    // The graph's warm-up and the worker's idle work (a live LoRA's session) change what the nodes show: let them end.
+    await page.waitForFunction(() => window.__hypersd!.warmUp().state === 'done' && window.__hypersd!.idleWork().pending === 0, null, { timeout: 120_000 })
     await settle()
-    // Whatever was going on (the warm-up's progress, a last frame) has ended within the first look.
+    // Whatever was going on (a last frame) has ended within the first look.
     await page.waitForTimeout(200)
     const before = await requests()
     await page.waitForTimeout(1500)
