@@ -96,7 +96,7 @@ export class StudioCanvas extends LGraphCanvas {
   }
 
   override startRendering(): void {
-    this.renderLoop?.wake()
+    this.renderLoop?.start()
   }
 
   override stopRendering(): void {

@@ -65,6 +65,12 @@ export class RenderLoop {
     return this.frameHandle !== undefined
   }
 
+  /** Draws again after stop() (litegraph's startRendering). */
+  start(): void {
+    this.stopped = false
+    this.wake()
+  }
+
   stop(): void {
     this.stopped = true
     if (this.frameHandle !== undefined) this.scheduler.cancelFrame(this.frameHandle)

@@ -90,6 +90,8 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
     editor,
     dispose: () => {
       stopWatch()
+      // The canvas's loop keeps looking at its flags on a timer until stopped.
+      editor.canvas.stopRendering()
       observer.disconnect()
       editor.textAreas?.dispose()
       editor.tooltips.dispose()

@@ -88,7 +88,7 @@ describe('RenderLoop', () => {
     expect(target.draws).toBe(target.drawnDirty)
   })
 
-  it('does nothing after stop()', () => {
+  it('does nothing after stop(), and draws again after start()', () => {
     const { advance, target, loop, pendingFrames } = setup()
     loop.stop()
     target.dirty = true
@@ -96,5 +96,8 @@ describe('RenderLoop', () => {
     advance(1000)
     expect(target.draws).toBe(0)
     expect(pendingFrames()).toBe(0)
+    loop.start()
+    advance(16)
+    expect(target.drawnDirty).toBe(1)
   })
 })
