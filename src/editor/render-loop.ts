@@ -1,7 +1,7 @@
 // When a canvas is drawn. litegraph's own loop asks for an animation frame every vsync, so the page renders 60
-// frames a second even with nothing to draw: about 7 % of a core on an idle 2-core machine (the page's main thread,
-// its compositor and the display compositor), which a run's engine then does not get. This loop draws on animation
-// frames while the canvas is changing and, once nothing has been drawn for a while, only looks at the dirty flags
+// frames a second even with nothing to draw: 3-8 % of a core on an idle 2-core machine (the page's main thread, its
+// compositor and the display compositor), which a run's engine then does not get. This loop draws on animation
+// frames while the canvas is changing and, once nothing has changed for a while, only looks at the dirty flags
 // on a slow timer, which makes no frames; a change reported through wake() (setDirty, pointer and key events) starts
 // the frames again at once, and one flagged any other way is drawn at the next look.
 
@@ -21,7 +21,7 @@ export interface LoopScheduler {
   cancelTimeout(handle: ReturnType<typeof setTimeout>): void
 }
 
-/** Frames keep coming this long after the last one that drew something (a pan's pauses, a hover's moves). */
+/** Frames keep coming this long after the last change, drawn or woken (a pan's pauses, a hover's moves). */
 export const ACTIVE_MS = 500
 /** How often an idle loop looks at the dirty flags. */
 export const IDLE_CHECK_MS = 50
@@ -37,7 +37,7 @@ export const windowScheduler: LoopScheduler = {
 export class RenderLoop {
   private frameHandle: number | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
-  private lastDrawnAt = 0
+  private lastChangeAt = 0
   private stopped = false
   /** Frames rendered, and idle looks taken (for checks). */
   frames = 0
@@ -53,7 +53,7 @@ export class RenderLoop {
   /** Something changed: draw it at the next animation frame, and keep the frames coming a while. */
   wake(): void {
     if (this.stopped) return
-    this.lastDrawnAt = this.scheduler.now()
+    this.lastChangeAt = this.scheduler.now()
     if (this.frameHandle !== undefined) return
     if (this.timer !== undefined) this.scheduler.cancelTimeout(this.timer)
     this.timer = undefined
@@ -83,9 +83,9 @@ export class RenderLoop {
     this.frameHandle = undefined
     this.frames++
     const now = this.scheduler.now()
-    if (this.target.isDirty()) this.lastDrawnAt = now
+    if (this.target.isDirty()) this.lastChangeAt = now
     this.target.draw()
-    if (now - this.lastDrawnAt < ACTIVE_MS) this.frameHandle = this.scheduler.frame(() => this.onFrame())
+    if (now - this.lastChangeAt < ACTIVE_MS) this.frameHandle = this.scheduler.frame(() => this.onFrame())
     else this.timer = this.scheduler.timeout(() => this.look(), IDLE_CHECK_MS)
   }
 
