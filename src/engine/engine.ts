@@ -17,6 +17,11 @@ export interface RunOptions {
   readonly runId?: string
   /** Node ids to produce; defaults to every output node in the graph. */
   readonly targets?: readonly string[]
+  /**
+   * Awaited before each node that executes (not one served from the cache). A warm-up passes one that waits while the
+   * user drags the canvas, so that its work does not take the core the page draws with.
+   */
+  readonly beforeNode?: () => Promise<void>
 }
 
 export interface WarmUpResult {
@@ -123,6 +128,8 @@ export class Engine<S = unknown> {
       const def = this.definition(node)
       const hook = def.warmUp
       if (typeof hook !== 'object') continue
+      await options.beforeNode?.()
+      if (signal.aborted) break
       const retained = new Set<string>()
       try {
         await hook.load(hookInputs(node, def, hook.inputs, outputs), this.contextFor(node, signal, runId, emit, retained, () => 0))
@@ -195,6 +202,10 @@ export class Engine<S = unknown> {
           nodesCached.push(id)
           emit({ type: 'node-cached', runId, nodeId: id, nodeType: node.type })
           continue
+        }
+        if (options.beforeNode) {
+          await options.beforeNode()
+          if (signal.aborted) throw new RunCancelledError()
         }
         emit({ type: 'node-started', runId, nodeId: id, nodeType: node.type })
         const nodeStart = now()

@@ -247,13 +247,19 @@ export class UrlFileSource implements FileSource {
     this.deferredTimer ??= setTimeout(() => void this.flushCacheWrites(), DEFERRED_CACHE_WRITE_LIMIT_MS)
   }
 
-  /** Writes the held cache copies, one after another; resolves when all are written (or failed: caching is optional). */
-  async flushCacheWrites(): Promise<void> {
+  /**
+   * Writes the held cache copies, one after another, each once `turn` resolves (e.g. when the user is not dragging the
+   * canvas); resolves when all are written (or failed: caching is optional).
+   */
+  async flushCacheWrites(turn: () => Promise<void> = () => Promise.resolve()): Promise<void> {
     clearTimeout(this.deferredTimer)
     this.deferredTimer = undefined
     const writes = this.deferredWrites
     this.deferredWrites = []
-    for (const write of writes) await write()
+    for (const write of writes) {
+      await turn()
+      await write()
+    }
   }
 
   /** How many cache copies wait for flushCacheWrites(). */

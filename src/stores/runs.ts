@@ -105,6 +105,8 @@ export const useRuns = defineStore('runs', () => {
   const warmUp = ref<{ state: 'idle' | 'loading' | 'done'; sessions: readonly string[] }>({ state: 'idle', sessions: [] })
   /** Work the worker does once idle (a live LoRA's session after a merged first one): how much is left, what it built last. */
   const idleWork = ref<{ pending: number; sessions: readonly string[] }>({ pending: 0, sessions: [] })
+  /** Whether the worker's background work (warm-up, idle work, cache copies) waits for the user to stop dragging. */
+  const backgroundPaused = ref(false)
   /** Which opened graph the current worker has warmed up (graphStore.opened), so each is warmed once. */
   let warmedOpened = -1
   /** The id of the latest warm-up sent: an older one may end after it and must not be shown as its end. */
@@ -137,6 +139,12 @@ export const useRuns = defineStore('runs', () => {
     client.setModels(models.workerMounts())
     warmedOpened = -1
     warmUp.value = { state: 'idle', sessions: [] }
+    backgroundPaused.value = false
+  }
+
+  /** The user drags or zooms the canvas, or has stopped (interaction-tracker.ts): the worker's background work waits. */
+  function userInteracting(active: boolean): void {
+    client?.interaction(active)
   }
 
   /**
@@ -383,6 +391,9 @@ export const useRuns = defineStore('runs', () => {
         // Only the latest graph's warm-up is shown; an older one may still end after it was replaced.
         if (message.id === warmUpId) warmUp.value = { state: 'done', sessions: message.sessions }
         break
+      case 'background-paused':
+        backgroundPaused.value = message.paused
+        break
       case 'idle-work':
         idleWork.value = { pending: message.pending, sessions: message.pending === 0 ? message.sessions : idleWork.value.sessions }
         break
@@ -448,6 +459,8 @@ export const useRuns = defineStore('runs', () => {
     lastRun,
     warmUp,
     idleWork,
+    backgroundPaused,
+    userInteracting,
     connect,
     useChosenBackend,
     queueRun,

@@ -4,6 +4,7 @@
 import { watch } from 'vue'
 import type { CanvasUiHooks } from '../editor/canvas.js'
 import { GraphEditor, type ModelChoiceRequest } from '../editor/editor.js'
+import { InteractionTracker } from './interaction-tracker.js'
 import { missingModelsOf } from './missing-models.js'
 import type { NodeRunView } from '../editor/node-overlay.js'
 import type { ShownOutput } from '../engine/output-values.js'
@@ -51,6 +52,9 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
   observer.observe(container)
   resize()
 
+  // Drags and zooms hold the engine's background work (a warm-up, cache copies) so that the canvas keeps its frame rate.
+  const stopTracking = new InteractionTracker((active) => runs.userInteracting(active)).watch(canvas)
+
   const previewCanvas = document.createElement('canvas')
   // Not a deep watch: the node states are the one source changed in place, and copying them tracks every key. A deep
   // watch walked the whole model catalog and every value shown on a node at each progress event of a run.
@@ -90,6 +94,7 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
     editor,
     dispose: () => {
       stopWatch()
+      stopTracking()
       // The canvas's loop keeps looking at its flags on a timer until stopped.
       editor.canvas.stopRendering()
       observer.disconnect()

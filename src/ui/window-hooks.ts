@@ -35,6 +35,8 @@ export interface HyperSdHooks {
   warmUp(): { state: 'idle' | 'loading' | 'done'; sessions: string[] }
   /** Work the worker does when idle (a live LoRA's session after a merged first one): tasks left, sessions it built last. */
   idleWork(): { pending: number; sessions: string[] }
+  /** Whether the worker's background work (warm-up, idle work, cache copies) is waiting for a canvas drag or zoom to end. */
+  backgroundPaused(): boolean
   /** Node id -> node type for the open graph. */
   nodeTypes(): Record<string, string>
   graphJson(): string
@@ -118,6 +120,7 @@ export function installWindowHooks(): () => void {
     },
     warmUp: () => ({ state: runs.warmUp.state, sessions: [...runs.warmUp.sessions] }),
     idleWork: () => ({ pending: runs.idleWork.pending, sessions: [...runs.idleWork.sessions] }),
+    backgroundPaused: () => runs.backgroundPaused,
     nodeTypes: () => Object.fromEntries(graph.requireEditor().specNodes().map((n) => [String(n.id), n.type])),
     graphJson: () => graph.fileText(),
     setValue: (nodeId, input, value) => graph.requireEditor().setValue(nodeId, input, value),

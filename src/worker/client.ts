@@ -68,6 +68,11 @@ export class EngineClient {
     this.send({ type: 'sweep-cancel', sweepId })
   }
 
+  /** The user drags or zooms the canvas (repeated while it lasts), or has stopped (see interaction-tracker.ts). */
+  interaction(active: boolean): void {
+    this.send({ type: 'interaction', active })
+  }
+
   clearCache(): void {
     this.send({ type: 'clear-cache' })
   }

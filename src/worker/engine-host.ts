@@ -11,6 +11,7 @@ import { loadingStage } from './stage-label.js'
 import { createSweepHost } from './sweep-host.js'
 import { gpuLimitRefusal } from './gpu-preflight.js'
 import { IdleTasks } from './idle-tasks.js'
+import { InteractionGate } from './interaction-gate.js'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 
@@ -101,6 +102,8 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   clearStaleModels()
   const controller = new AbortController()
   running.set(runId, controller)
+  // A warm-up waiting for the user to stop dragging goes on now: this run is queued behind it.
+  gate.recheck()
   seqOf.set(runId, message.seq)
   host.beginRun(runId, message.graphJson)
   try {
@@ -141,16 +144,28 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
 
 const engineIdle = (): boolean => running.size === 0 && warmUpController === undefined && !sweeps.busy
 
+/** Background steps wait while the user drags or zooms the canvas, unless a run or sweep is queued (which may need them). */
+const gate = new InteractionGate(
+  () => running.size > 0 || sweeps.busy,
+  (paused) => post({ type: 'background-paused', paused }),
+)
+const quietTurn = (): Promise<void> => gate.whenQuiet()
+
 /** Model files' cache copies wait until no run or warm-up is going, so they do not slow the first image down. */
 function flushCacheWritesWhenIdle(): void {
-  if (engineIdle()) void host?.flushCacheWrites()
+  if (engineIdle()) void host?.flushCacheWrites(quietTurn)
   idleTasks.poke()
 }
 
-const idleTasks = new IdleTasks(engineIdle, (pending) => {
-  const sessions = pending === 0 && host ? host.sessions.takeBackground() : []
-  post({ type: 'idle-work', pending, sessions })
-})
+const idleTasks = new IdleTasks(
+  engineIdle,
+  (pending) => {
+    const sessions = pending === 0 && host ? host.sessions.takeBackground() : []
+    post({ type: 'idle-work', pending, sessions })
+  },
+  undefined,
+  quietTurn,
+)
 
 /** How long a failed WebGPU run waits to learn whether the device is being lost. */
 const DEVICE_LOSS_GRACE_MS = 500
@@ -163,7 +178,7 @@ async function warmUp(message: Extract<ToWorker, { type: 'warm-up' }>): Promise<
   warmUpController?.abort()
   const controller = new AbortController()
   warmUpController = controller
-  await engine.warmUp(message.graph, { signal: controller.signal })
+  await engine.warmUp(message.graph, { signal: controller.signal, beforeNode: () => gate.whenQuiet(controller.signal) })
   if (warmUpController === controller) warmUpController = undefined
   flushCacheWritesWhenIdle()
   // Runs queued behind it start after this (the engine serialises), so their counts start here.
@@ -208,6 +223,7 @@ function handle(event: MessageEvent<ToWorker>): void {
     case 'sweep-run':
     case 'sweep-cancel':
       sweeps.handle(message)
+      gate.recheck()
       break
     case 'init':
       void init(message)
@@ -229,6 +245,9 @@ function handle(event: MessageEvent<ToWorker>): void {
       break
     case 'clear-cache':
       engine?.clearCache()
+      break
+    case 'interaction':
+      gate.interacting(message.active)
       break
     case 'lose-device':
       void host?.backend.loseDevice()

@@ -28,7 +28,7 @@ export interface HostServices {
    */
   setMounts(mounts: readonly ModelMount[]): boolean
   /** Writes the app models' held cache copies (see UrlFileSourceOptions.deferCacheWrites); call it when idle. */
-  flushCacheWrites(): Promise<void>
+  flushCacheWrites(turn?: () => Promise<void>): Promise<void>
 }
 
 /**
@@ -90,6 +90,6 @@ export async function createHostServices(
       signatures = next
       return changed
     },
-    flushCacheWrites: () => appModels.flushCacheWrites(),
+    flushCacheWrites: (turn) => appModels.flushCacheWrites(turn),
   }
 }

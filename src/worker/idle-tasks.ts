@@ -10,12 +10,15 @@ export class IdleTasks {
   private readonly queue: (() => Promise<void>)[] = []
   private timer: ReturnType<typeof setTimeout> | undefined
   private running = false
+  private draining = false
 
   constructor(
     private readonly isIdle: () => boolean,
     /** Told how many tasks are queued or running whenever that changes. */
     private readonly onPending: (pending: number) => void = () => undefined,
     private readonly quietMs = IDLE_QUIET_MS,
+    /** Awaited before each task starts (e.g. while the user drags the canvas); the engine must still be idle after. */
+    private readonly turn: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   get pending(): number {
@@ -40,16 +43,28 @@ export class IdleTasks {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0 && this.isIdle()) {
-      const task = this.queue.shift()!
-      this.running = true
-      try {
-        await task()
-      } catch {
-        // A task is an optimisation: what it failed to prepare, the run that needs it builds and reports.
+    if (this.draining) return
+    this.draining = true
+    try {
+      while (this.queue.length > 0 && this.isIdle()) {
+        await this.turn()
+        if (this.queue.length === 0 || !this.isIdle()) break
+        await this.runNext()
       }
-      this.running = false
-      this.onPending(this.pending)
+    } finally {
+      this.draining = false
     }
+  }
+
+  private async runNext(): Promise<void> {
+    const task = this.queue.shift()!
+    this.running = true
+    try {
+      await task()
+    } catch {
+      // A task is an optimisation: what it failed to prepare, the run that needs it builds and reports.
+    }
+    this.running = false
+    this.onPending(this.pending)
   }
 }

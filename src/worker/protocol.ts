@@ -43,6 +43,8 @@ export type ToWorker =
   /** The catalog's usable local and downloaded models: names resolve through these before the bundled models/ URL. */
   | { readonly type: 'models'; readonly mounts: readonly ModelMount[] }
   | { readonly type: 'clear-cache' }
+  /** The user is dragging or zooming the canvas (repeated while it lasts), or has stopped: background work waits meanwhile. */
+  | { readonly type: 'interaction'; readonly active: boolean }
   /** Destroys the worker's GPU device, as a driver reset would: checks that the app recovers. */
   | { readonly type: 'lose-device' }
   /** Test hook: the next WebGPU session run meets a real validation error (see gpu-errors.ts). */
@@ -84,4 +86,6 @@ export type FromWorker =
   | { readonly type: 'warm-up-done'; readonly id: number; readonly sessions: readonly string[] }
   /** Work waiting for the engine to be idle (e.g. a live LoRA's session): how much, and once done, the sessions it built. */
   | { readonly type: 'idle-work'; readonly pending: number; readonly sessions: readonly string[] }
+  /** Background work (a warm-up's next step, idle work, cache copies) is waiting for the user to stop interacting, or goes on. */
+  | { readonly type: 'background-paused'; readonly paused: boolean }
   | SweepFromWorker

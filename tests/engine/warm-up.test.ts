@@ -184,4 +184,41 @@ describe('Engine.warmUp', () => {
     expect((await run).nodesRun).toEqual(['1', '2', '3', '4'])
     expect(log.filter((l) => l.startsWith('load'))).toEqual([])
   })
+
+  it('asks beforeNode before each node it executes or loads, and stops when cancelled while waiting', async () => {
+    const { engine } = setup()
+    const turns: string[] = []
+    const warm = await engine.warmUp(pipeline(), { beforeNode: async () => void turns.push(`turn after ${log.length}`) })
+    expect(warm).toEqual({ executed: ['1', '2'], loaded: ['3'] })
+    // One turn before each step: the loader, the encoder, the sampler's load.
+    expect(turns).toEqual(['turn after 0', 'turn after 1', 'turn after 2'])
+
+    // A turn that waits past a cancel (a newer graph's warm-up): nothing more is loaded or run.
+    const second = setup()
+    const controller = new AbortController()
+    let waits = 0
+    const cancelled = await second.engine.warmUp(pipeline({ model: 'model-b' }), {
+      signal: controller.signal,
+      beforeNode: async () => {
+        if (++waits === 2) controller.abort()
+      },
+    })
+    expect(cancelled).toEqual({ executed: [], loaded: [] })
+    expect(log).toEqual(['execute Loader model-b'])
+  })
+
+  it("a run is not paced by a warm-up's beforeNode", async () => {
+    const { engine } = setup()
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const turns: number[] = []
+    const warm = engine.warmUp(pipeline(), { beforeNode: () => (turns.push(turns.length), held) })
+    const run = engine.run(pipeline())
+    await Promise.resolve()
+    expect(log).toEqual([]) // the warm-up waits for its turn, and the run is queued behind it
+    release()
+    await warm
+    expect((await run).nodesRun).toEqual(['3', '4'])
+    expect(turns).toEqual([0, 1, 2])
+  })
 })

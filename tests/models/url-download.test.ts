@@ -172,6 +172,20 @@ describe('deferred cache copies of the page\'s own files', () => {
     await expect(new UrlFileSource(base, { deferCacheWrites: true, fetch: () => Promise.reject(new Error('offline')) }).readBytes('good/model.onnx')).resolves.toEqual(MODEL)
   })
 
+  it('writes each copy only once its turn comes (the user has stopped dragging the canvas)', async () => {
+    const caches = withCaches()
+    vi.stubGlobal('location', { origin: new URL(base).origin })
+    const files = new UrlFileSource(base, { deferCacheWrites: true })
+    await files.readBytes('good/model.onnx')
+    let letGo: () => void = () => undefined
+    const flushed = files.flushCacheWrites(() => new Promise<void>((resolve) => (letGo = resolve)))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(caches.stores.get(DEFAULT_MODEL_CACHE)?.size ?? 0).toBe(0)
+    letGo()
+    await flushed
+    expect(caches.stores.get(DEFAULT_MODEL_CACHE)?.size).toBe(1)
+  })
+
   it('writes another origin\'s file at once (it is never fetched twice)', async () => {
     const caches = withCaches()
     vi.stubGlobal('location', { origin: 'http://localhost:1' })

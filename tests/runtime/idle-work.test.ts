@@ -64,6 +64,33 @@ describe('IdleTasks', () => {
     await wait(15)
     expect(done).toEqual(['a'])
   })
+
+  it('waits for its turn before each task (the user dragging the canvas), and starts none if a run came meanwhile', async () => {
+    const done: string[] = []
+    let busy = false
+    let letGo: () => void = () => undefined
+    const turns: string[] = []
+    const tasks = new IdleTasks(() => !busy, () => undefined, 5, () => {
+      turns.push('asked')
+      return new Promise<void>((resolve) => (letGo = resolve))
+    })
+    tasks.add(async () => void done.push('a'))
+    tasks.add(async () => void done.push('b'))
+    await wait(10)
+    expect(turns).toEqual(['asked'])
+    tasks.poke() // another poke while one waits: still one drain, one task at a time
+    await wait(10)
+    expect(done).toEqual([])
+    letGo()
+    await wait(0)
+    expect(done).toEqual(['a'])
+    expect(turns).toEqual(['asked', 'asked'])
+    busy = true // a run started while 'b' waited for its turn
+    letGo()
+    await wait(10)
+    expect(done).toEqual(['a'])
+    expect(tasks.pending).toBe(1)
+  })
 })
 
 describe('CountingSessions.background', () => {
