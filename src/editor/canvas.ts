@@ -53,6 +53,9 @@ interface PointerLike {
 }
 
 /** Input on the canvas after which litegraph may have something new to draw (hover, drags, zoom, keys). */
+/** Below this zoom nodes are drawn without their slots and widgets (drawMinimalNode): widgets are 4 px high at 0.2. */
+export const MINIMAL_DETAIL_SCALE = 0.2
+const MINIMAL_OUTLINE = 'rgba(255, 255, 255, 0.14)'
 const WAKING_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointerleave', 'wheel', 'keydown', 'keyup', 'dragover', 'drop'] as const
 
 export class StudioCanvas extends LGraphCanvas {
@@ -172,11 +175,34 @@ export class StudioCanvas extends LGraphCanvas {
    * size, here rather than in one pass after all nodes so that a node in front still covers the title behind it.
    */
   override drawNode(node: LGraphNode, ctx: CanvasRenderingContext2D): void {
-    super.drawNode(node, ctx)
+    if (this.ds.scale < MINIMAL_DETAIL_SCALE && !node.flags.collapsed) this.drawMinimalNode(node, ctx)
+    else super.drawNode(node, ctx)
     if (!this.lowDetailTitles || !this.low_quality) return
     const scale = this.ds.scale
     const roomPx = node.flags.collapsed ? () => this.roomRightOf(node, LOW_DETAIL_LABEL_HEIGHT / scale) * scale : undefined
     this.lowDetail.draw(ctx, node, scale, { textColour: this.node_title_color, accent: this.runStateColour(node), roomPx })
+  }
+
+  /**
+   * A node far zoomed out: its box, title bar, outlines (selection, errors) and run overlay as litegraph draws them,
+   * but not its slots and widgets, a pixel or two high there. Those took half the frame panning 500 nodes in view.
+   * Slots are still arranged: links are drawn to their positions.
+   */
+  private drawMinimalNode(node: LGraphNode, ctx: CanvasRenderingContext2D): void {
+    this.current_node = node
+    ctx.globalAlpha = this.editor_alpha
+    ctx.shadowColor = 'transparent'
+    this.drawNodeShape(node, ctx, node.renderingSize, node.renderingColor, node.renderingBgColor, !!node.selected)
+    // The body is near the background's colour; without its widgets a thin outline shows the box the links meet.
+    const [x = 0, y = 0, width = 0, height = 0] = node.boundingRect
+    ctx.lineWidth = 1 / this.ds.scale
+    ctx.strokeStyle = MINIMAL_OUTLINE
+    ctx.strokeRect(x - node.pos[0], y - node.pos[1], width, height)
+    ctx.strokeStyle = LiteGraph.NODE_BOX_OUTLINE_COLOR
+    node.onDrawForeground?.(ctx, this, this.canvas)
+    node._setConcreteSlots()
+    node.arrange()
+    ctx.globalAlpha = 1
   }
 
   /**
