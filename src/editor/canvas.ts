@@ -52,10 +52,11 @@ interface PointerLike {
   canvasY?: number
 }
 
-/** Input on the canvas after which litegraph may have something new to draw (hover, drags, zoom, keys). */
 /** Below this zoom nodes are drawn without their slots and widgets (drawMinimalNode): widgets are 4 px high at 0.2. */
 export const MINIMAL_DETAIL_SCALE = 0.2
 const MINIMAL_OUTLINE = 'rgba(255, 255, 255, 0.14)'
+
+/** Input on the canvas after which litegraph may have something new to draw (hover, drags, zoom, keys). */
 const WAKING_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointerleave', 'wheel', 'keydown', 'keyup', 'dragover', 'drop'] as const
 
 export class StudioCanvas extends LGraphCanvas {
@@ -195,9 +196,11 @@ export class StudioCanvas extends LGraphCanvas {
     this.drawNodeShape(node, ctx, node.renderingSize, node.renderingColor, node.renderingBgColor, !!node.selected)
     // The body is near the background's colour; without its widgets a thin outline shows the box the links meet.
     const [x = 0, y = 0, width = 0, height = 0] = node.boundingRect
+    const lineWidth = ctx.lineWidth
     ctx.lineWidth = 1 / this.ds.scale
     ctx.strokeStyle = MINIMAL_OUTLINE
     ctx.strokeRect(x - node.pos[0], y - node.pos[1], width, height)
+    ctx.lineWidth = lineWidth
     ctx.strokeStyle = LiteGraph.NODE_BOX_OUTLINE_COLOR
     node.onDrawForeground?.(ctx, this, this.canvas)
     node._setConcreteSlots()
