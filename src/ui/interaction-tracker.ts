@@ -28,8 +28,20 @@ export class InteractionTracker {
       this.sentAt = now
       this.send(true)
     }
-    if (this.quietTimer !== undefined) this.clock.clearTimeout(this.quietTimer)
-    this.quietTimer = this.clock.setTimeout(() => this.end(), QUIET_MS)
+    this.lastInputAt = now
+    // One timer per quiet period, not one per pointer move: it looks again when input came since it was set.
+    if (this.quietTimer === undefined) this.waitForQuiet(QUIET_MS)
+  }
+
+  private lastInputAt = 0
+
+  private waitForQuiet(ms: number): void {
+    this.quietTimer = this.clock.setTimeout(() => {
+      this.quietTimer = undefined
+      const quietFor = this.clock.now() - this.lastInputAt
+      if (quietFor >= QUIET_MS) this.end()
+      else this.waitForQuiet(QUIET_MS - quietFor)
+    }, ms)
   }
 
   /** Ends an interaction at once (the editor goes away). */
