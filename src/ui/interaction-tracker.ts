@@ -9,7 +9,6 @@ export const QUIET_MS = 400
 /** While input goes on, "active" is sent again this often (under the worker's INTERACTION_HOLD_MS). */
 export const REFRESH_MS = 1000
 
-
 export class InteractionTracker {
   private active = false
   private sentAt = -Infinity

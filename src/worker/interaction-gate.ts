@@ -9,7 +9,6 @@ import { realClock, type TimerClock } from './timer-clock.js'
 /** How long one "interacting" message holds background work: the UI repeats it while the interaction goes on. */
 export const INTERACTION_HOLD_MS = 1500
 
-
 export class InteractionGate {
   private heldUntil = 0
   private waiters: (() => void)[] = []
