@@ -4,6 +4,7 @@
 // their times in the page (a MutationObserver), so each stage's share of the first image comes from what the user
 // sees: page to editor, worker start, then every stage the run reports (model loads, encoding, sampling, decoding).
 import type { Browser, Page } from 'playwright-core'
+import { engineAloneSample } from './engine-alone.js'
 import { median } from './stats.js'
 
 interface StageWindow {
@@ -37,6 +38,7 @@ export interface ColdStartSample {
 const CACHED_MODEL_FILES = ['/text_encoder/model.onnx', '/unet/model.onnx', '/vae_decoder/model.onnx', '.safetensors']
 
 async function oneColdStart(browser: Browser, target: ColdStartTarget): Promise<ColdStartSample> {
+  if (target.engineAlone) return engineAloneSample(browser, target.url)
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
   try {
     const page = await context.newPage()
@@ -121,6 +123,8 @@ export interface ColdStartTarget {
   readonly clickAfterWarmUp?: boolean
   /** Measure a second visit in the same profile (caches filled by a first, unmeasured one), not a fresh profile. */
   readonly returning?: boolean
+  /** The engine worker alone on a bare page, with what the app at `url` sends it (bench/engine-alone.ts). */
+  readonly engineAlone?: boolean
 }
 
 /**

@@ -4,7 +4,8 @@
 //  2. the time to load a generated 500-node graph into the editor (until the next frame is drawn);
 //  3. the frame rate while panning that graph (target: >= 50 fps), zoomed out to show all of it and at 100 %;
 //  4. the cold first image: each stage's time over several fresh page loads (bench/cold-start.ts; rounds from
-//     HYPERSD_BENCH_COLD_ROUNDS, default 5; 0 skips it). HYPERSD_BENCH_COLD_BEFORE=<another dist> measures that build's
+//     HYPERSD_BENCH_COLD_ROUNDS, default 5; 0 skips it), and the engine worker alone on a bare page (the floor
+//     under it: what the first image costs with no editor starting beside it, bench/engine-alone.ts). HYPERSD_BENCH_COLD_BEFORE=<another dist> measures that build's
 //     cold start too, in rounds interleaved with this one's, printed side by side (e.g. a dist built from an earlier
 //     commit: git archive <commit> | tar -x -C /tmp/old, symlink node_modules, vite build there). Each build's
 //     second visit in one profile (HTTP, code and model caches filled by a first) is measured too, unless
