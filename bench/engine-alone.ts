@@ -57,7 +57,7 @@ async function recordEngineScript(browser: Browser, appUrl: string): Promise<Eng
     await page.goto(appUrl)
     await page.waitForFunction(() => window.__hypersd !== undefined && Object.values(window.__hypersd.nodeTypes()).includes('SaveImage'), null, { timeout: 120_000 })
     await page.evaluate(() => window.__hypersd!.run())
-    await page.waitForFunction(() => window.__hypersd!.lastRun().status !== 'running', null, { timeout: 120_000, polling: 50 })
+    await page.waitForFunction(() => ['done', 'error'].includes(window.__hypersd!.lastRun().status), null, { timeout: 120_000, polling: 50 })
     const recorded = await page.evaluate(() => (window as unknown as RecordingWindow).__engineScript)
     if (!recorded) throw new Error(`engine alone: ${appUrl} started no worker named hypersd-engine`)
     const at = recorded.sent.findIndex((m) => (m as { type?: string }).type === 'run')
