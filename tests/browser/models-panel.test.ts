@@ -42,6 +42,16 @@ async function openModelsTab(page: Page): Promise<void> {
 describe('the Models tab', () => {
   const app = appForSuite({ query: '?backend=wasm' })
 
+  it('is built when first opened, not on the cold start, and kept after (first in this suite: nothing opened it yet)', async () => {
+    const { page } = app
+    await expect(page.locator('[data-testid=models-panel]').count()).resolves.toBe(0)
+    await expect(page.locator('[data-testid=backend-select]').count()).resolves.toBe(0)
+    await openModelsTab(page)
+    await page.click('[data-testid=output-tab]')
+    await page.locator('[data-testid=models-panel]').waitFor({ state: 'hidden' })
+    await expect(page.locator('[data-testid=models-panel]').count()).resolves.toBe(1)
+  })
+
   it('lists the bundled models with their kinds and the storage figure', async () => {
     const { page } = app
     await openModelsTab(page)
