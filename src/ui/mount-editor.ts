@@ -48,9 +48,10 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
     editor.canvas.setDirty(true, true)
   }
   // Pixel-ratio changes at the same CSS size are followed by the canvas itself, before each frame.
+  // Sized by the observer's first callback, which comes once the page is laid out: measuring here would force a
+  // layout of the whole page in the middle of mounting it, and the callback would then size and draw it again.
   const observer = new ResizeObserver(resize)
   observer.observe(container)
-  resize()
 
   // Drags and zooms hold the engine's background work (a warm-up, cache copies) so that the canvas keeps its frame rate.
   const stopTracking = new InteractionTracker((active) => runs.userInteracting(active)).watch(canvas)
