@@ -1,7 +1,7 @@
 // The shipped Hyper-SD graphs, built from one template so every variant has the same shape and layout.
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphFileInput } from '../src/graph/schema.js'
 import type { LoraMode } from '../src/lora/index.js'
-import { HYPER_SD_PRESETS, hubFileName, type HyperSdPreset } from '../src/hub/presets.js'
+import { hyperSdPresets, hubFileName, type HyperSdPreset } from '../src/hub/presets.js'
 
 export interface GraphVariant {
   readonly file: string
@@ -275,8 +275,8 @@ export const GRAPH_VARIANTS: readonly GraphVariant[] = [
     size: 256,
     timesteps: '800',
   },
-  ...HYPER_SD_PRESETS.filter((preset) => preset.file.path.includes('-lora')).flatMap(loraPresetGraphs),
-  ...HYPER_SD_PRESETS.filter((preset) => preset.file.path.endsWith('-Unet.safetensors')).map(unetPresetGraph),
+  ...hyperSdPresets().filter((preset) => preset.file.path.includes('-lora')).flatMap(loraPresetGraphs),
+  ...hyperSdPresets().filter((preset) => preset.file.path.endsWith('-Unet.safetensors')).map(unetPresetGraph),
   ...SHAPES_VARIANTS,
 ]
 

@@ -15,7 +15,7 @@ import { defaultModelsRoot, projectRoot } from '../src/cli/paths.js'
 import { Engine, NodeRegistry } from '../src/engine/index.js'
 import { applyOverrides } from '../src/graph/exec.js'
 import { parseGraphFile } from '../src/graph/parse.js'
-import { formatCaption, SCENES } from '../src/scene/index.js'
+import { formatCaption, sceneDomain } from '../src/scene/index.js'
 import { createSweepDefinition, MemoryCellStore, renderChartSvg, runSweep } from '../src/sweep/index.js'
 
 const USAGE = 'usage: npm run figure:sweep -- [--captions N (default 8)] [--seeds N (default 2: seeds 0, 1)] [--out DIR (default docs/figures)]'
@@ -117,7 +117,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name}: "${text}" is not a whole number of at least 1\n${USAGE}`)
     return n
   }
-  const captions = SCENES.heldOut.slice(0, count('captions', 8)).map((scene) => formatCaption(scene))
+  const captions = sceneDomain().heldOut.slice(0, count('captions', 8)).map((scene) => formatCaption(scene))
   const seeds = count('seeds', 2)
   const out = resolve(single(args, 'out') ?? join(projectRoot(), 'docs', 'figures'))
 

@@ -11,7 +11,7 @@ import { projectRoot } from '../../src/cli/paths.js'
 import { Engine, NodeRegistry } from '../../src/engine/index.js'
 import { parseGraphFile } from '../../src/graph/parse.js'
 import type { GraphFile } from '../../src/graph/schema.js'
-import { formatCaption, SCENES, type SceneScore } from '../../src/scene/index.js'
+import { formatCaption, sceneDomain, type SceneScore } from '../../src/scene/index.js'
 import { SHAPES_MODEL } from '../graph-templates.js'
 import { drawChart } from './chart.js'
 import { drawGrid, type GridCell } from './grid.js'
@@ -46,7 +46,7 @@ function withLoraDir(options: EvalOptions, variants: readonly EvalVariant[]): Ma
 }
 
 export async function runShapesEval(options: EvalOptions, log: (line: string) => void): Promise<EvalOutcome> {
-  const captions = SCENES.heldOut.slice(0, options.captions).map((scene) => formatCaption(scene))
+  const captions = sceneDomain().heldOut.slice(0, options.captions).map((scene) => formatCaption(scene))
   const variants = filterVariants(evalVariants({ cfg: options.cfg }), options.only)
   if (variants.length === 0) throw new UsageError(`--only "${options.only}" matches no variant (ids: ${evalVariants({ cfg: options.cfg }).map(variantId).join(', ')})`)
   const resolver = createModelResolver(options.modelsDir, withLoraDir(options, variants))
@@ -116,7 +116,7 @@ function markdownReport(options: EvalOptions, captions: number, model: string, r
   return [
     '# Shapes evaluation',
     '',
-    `Held-out captions: ${captions} of ${SCENES.heldOut.length} (training/scenes.json \`heldOut\`, full captions); seeds ${options.seeds.join(', ')}; model \`${model}\`. ` +
+    `Held-out captions: ${captions} of ${sceneDomain().heldOut.length} (training/scenes.json \`heldOut\`, full captions); seeds ${options.seeds.join(', ')}; model \`${model}\`. ` +
       'Each image is scored by the analytic scene measurement (src/scene): an attribute is right when the measured value is the caption\'s, "all right" when all five are. ' +
       'Written by `npm run eval`.',
     '',

@@ -46,7 +46,12 @@ function load(): HyperSdPreset[] {
   })
 }
 
-export const HYPER_SD_PRESETS: readonly HyperSdPreset[] = load()
+let presets: readonly HyperSdPreset[] | undefined
+
+/** The presets, read and checked when first asked for: the app's start does not need them. */
+export function hyperSdPresets(): readonly HyperSdPreset[] {
+  return (presets ??= load())
+}
 
 /** The name a graph uses for a file pulled from the Hub: OWNER/REPO/<path>. */
 export function hubFileName(file: { readonly repo: string; readonly path: string }): string {
@@ -55,7 +60,7 @@ export function hubFileName(file: { readonly repo: string; readonly path: string
 
 /** What a preset downloads for a model name a graph uses: its base pipeline or its Hyper-SD file. */
 export function presetPartFor(name: string): { preset: HyperSdPreset; ref: { repo: string; revision: string }; files: readonly string[] } | undefined {
-  for (const preset of HYPER_SD_PRESETS) {
+  for (const preset of hyperSdPresets()) {
     if (name === preset.base.repo) return { preset, ref: preset.base, files: [] }
     if (name === hubFileName(preset.file)) return { preset, ref: { repo: preset.file.repo, revision: 'main' }, files: [preset.file.path] }
   }
@@ -63,5 +68,5 @@ export function presetPartFor(name: string): { preset: HyperSdPreset; ref: { rep
 }
 
 export function presetById(id: string): HyperSdPreset | undefined {
-  return HYPER_SD_PRESETS.find((p) => p.id === id)
+  return hyperSdPresets().find((p) => p.id === id)
 }

@@ -1,7 +1,7 @@
 // The caption grammar `a {size} {colour} {shape} {position} on a {background} background`, full or partial:
 // any subset of the attributes, in the grammar's order. Words come from the domain, so a new palette colour in
 // scenes.json is understood without a code change.
-import { ATTRIBUTES, SCENES, vocabulary, type Attribute, type Scene, type SceneDomain } from './domain.js'
+import { ATTRIBUTES, sceneDomain, vocabulary, type Attribute, type Scene, type SceneDomain } from './domain.js'
 
 /** What a caption asks for; an attribute it does not name is unspecified. */
 export type CaptionSpec = Partial<Scene>
@@ -34,7 +34,7 @@ function startsWithPhrase(rest: string, text: string): boolean {
   return rest === text || rest.startsWith(`${text} `)
 }
 
-export function parseCaption(text: string, domain: SceneDomain = SCENES): CaptionSpec {
+export function parseCaption(text: string, domain: SceneDomain = sceneDomain()): CaptionSpec {
   const normalized = normalize(text)
   if (normalized === '') throw new CaptionError('the caption is empty')
   let rest = normalized.replace(/^a (?=\S)/, '')
@@ -59,6 +59,6 @@ export function parseCaption(text: string, domain: SceneDomain = SCENES): Captio
 }
 
 /** The full caption of a scene, as the training data writes it. */
-export function formatCaption(scene: Scene, domain: SceneDomain = SCENES): string {
+export function formatCaption(scene: Scene, domain: SceneDomain = sceneDomain()): string {
   return ATTRIBUTES.reduce((text, a) => text.replace(`{${a}}`, scene[a]), domain.template)
 }

@@ -1,6 +1,6 @@
 // The shapes domain, read from training/scenes.json: the one source of truth shared with the Python training code,
 // so the palette, grammar words, geometry and held-out scenes can never drift between what was trained and what
-// is scored. The file is checked when this module loads; a malformed edit fails loudly instead of mis-scoring.
+// is scored. The file is checked when first read; a malformed edit fails loudly instead of mis-scoring.
 import { z } from 'zod'
 import scenesJson from '../../training/scenes.json'
 
@@ -89,4 +89,9 @@ export function vocabulary(domain: SceneDomain, attribute: Attribute): readonly 
   }
 }
 
-export const SCENES: SceneDomain = parseSceneDomain(scenesJson)
+let scenes: SceneDomain | undefined
+
+/** The shipped domain, checked when first asked for (the editor's start does not need it). */
+export function sceneDomain(): SceneDomain {
+  return (scenes ??= parseSceneDomain(scenesJson))
+}

@@ -1,6 +1,6 @@
 // Reads a scene off an image analytically: the domain's geometry is known exactly, so no learned model is needed
 // and nothing here can be fooled the way a classifier trained on the same data could.
-import { SCENES, type Rgb, type SceneDomain } from './domain.js'
+import { sceneDomain, type Rgb, type SceneDomain } from './domain.js'
 import { checkImage, type RgbaImage } from './image.js'
 import { objectMask } from './mask.js'
 import { colourDistance, medianColour, nearestPaletteColour } from './palette.js'
@@ -67,7 +67,7 @@ function minContrast(domain: SceneDomain): number {
   return closest / 2
 }
 
-export function measureScene(image: RgbaImage, domain: SceneDomain = SCENES): SceneMeasurement {
+export function measureScene(image: RgbaImage, domain: SceneDomain = sceneDomain()): SceneMeasurement {
   checkImage(image)
   const { width, height } = image
   const background = measureBackground(image, domain)

@@ -1,7 +1,7 @@
 // A caption against an image: each attribute the caption names is right or wrong; unnamed attributes are not
 // scored, so "a red circle" is judged on colour and shape only.
 import { parseCaption, type CaptionSpec } from './caption.js'
-import { ATTRIBUTES, SCENES, type Attribute, type SceneDomain } from './domain.js'
+import { ATTRIBUTES, sceneDomain, type Attribute, type SceneDomain } from './domain.js'
 import type { RgbaImage } from './image.js'
 import { measureScene, type SceneMeasurement } from './measure.js'
 
@@ -28,7 +28,7 @@ function measuredValue(measurement: SceneMeasurement, attribute: Attribute): str
   return measurement.object ? measurement.object[attribute] : null
 }
 
-export function scoreScene(caption: string | CaptionSpec, image: RgbaImage, domain: SceneDomain = SCENES): SceneScore {
+export function scoreScene(caption: string | CaptionSpec, image: RgbaImage, domain: SceneDomain = sceneDomain()): SceneScore {
   const spec = typeof caption === 'string' ? parseCaption(caption, domain) : caption
   const measurement = measureScene(image, domain)
   const results = ATTRIBUTES.flatMap((attribute): AttributeResult[] => {

@@ -3,7 +3,7 @@
 import type { RepoRef } from '../hub/endpoint.js'
 import type { DownloadManifest } from '../hub/manifest.js'
 import { HUB_FOLDER } from '../hub/opfs-store.js'
-import { HYPER_SD_PRESETS, hubFileName } from '../hub/presets.js'
+import { hyperSdPresets, hubFileName } from '../hub/presets.js'
 import type { PullProgress } from '../hub/pull.js'
 import type { ModelEntry, ModelKind, ModelProgress } from '../models/catalog/types.js'
 import type { ModelMount } from '../models/browser/mounts.js'
@@ -33,7 +33,7 @@ export function hubTargets(ref: RepoRef, files: readonly string[]): HubTarget[] 
  * pipeline, or its Hyper-SD file (the 1-step UNet, else a LoRA). Reading the finished files replaces it.
  */
 export function expectedHubKind(name: string): { kind: ModelKind; detail?: string } {
-  for (const preset of HYPER_SD_PRESETS) {
+  for (const preset of hyperSdPresets()) {
     if (name === preset.base.repo) return { kind: preset.variant === 'sdxl' ? 'sdxl-pipeline' : 'sd15-pipeline' }
     if (name === hubFileName(preset.file)) return { kind: /unet/i.test(preset.file.path) ? 'unet-weights' : 'lora', detail: preset.variant === 'sdxl' ? 'SDXL' : 'SD1.5' }
   }

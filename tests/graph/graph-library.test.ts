@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExecGraph } from '../../src/engine/index.js'
 import { decodePng } from '../../src/graph/png.js'
 import type { GraphFile } from '../../src/graph/schema.js'
-import { HYPER_SD_PRESETS, hubFileName } from '../../src/hub/presets.js'
+import { hyperSdPresets, hubFileName } from '../../src/hub/presets.js'
 import type { HostTensor, ModelSession } from '../../src/runtime/types.js'
 import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
 import { changedStateDict, loadUNet, seededChanges, torchStateDict } from '../helpers/unet-state-dict.js'
@@ -24,7 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hypersd-graph-library-'))
  */
 function tinyTwins(unetWeights: string): Map<string, string> {
   const twins = new Map<string, string>()
-  for (const preset of HYPER_SD_PRESETS) {
+  for (const preset of hyperSdPresets()) {
     twins.set(preset.base.repo, join(MODELS, preset.variant === 'sdxl' ? 'tiny-sdxl' : 'tiny-sd15'))
     const tinyLora = preset.variant === 'sdxl' ? 'tiny-hyper-sdxl-sgm.safetensors' : 'tiny-hyper-sd15-4step-kohya.safetensors'
     twins.set(hubFileName(preset.file), preset.file.path.endsWith('-Unet.safetensors') ? unetWeights : join(MODELS, 'loras', tinyLora))

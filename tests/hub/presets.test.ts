@@ -2,14 +2,14 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { HYPER_SD_PRESETS, hubFileName } from '../../src/hub/presets.js'
+import { hyperSdPresets, hubFileName } from '../../src/hub/presets.js'
 import { parseGraphFile } from '../../src/graph/parse.js'
 
 const graphOf = (file: string) => parseGraphFile(readFileSync(join(import.meta.dirname, '../../graphs', file), 'utf8'), file)
 
 describe('Hyper-SD presets', () => {
   it('cover SD1.5 N-step, CFG and unified, SDXL N-step, CFG and unified, and the SDXL 1-step UNet', () => {
-    expect(HYPER_SD_PRESETS.map((p) => p.file.path).sort()).toEqual(
+    expect(hyperSdPresets().map((p) => p.file.path).sort()).toEqual(
       [
         'Hyper-SD15-1step-lora.safetensors',
         'Hyper-SD15-2steps-lora.safetensors',
@@ -24,10 +24,10 @@ describe('Hyper-SD presets', () => {
         'Hyper-SDXL-8steps-CFG-lora.safetensors',
       ].sort(),
     )
-    for (const preset of HYPER_SD_PRESETS) expect(preset.sources.every((s) => s.startsWith('https://huggingface.co/'))).toBe(true)
+    for (const preset of hyperSdPresets()) expect(preset.sources.every((s) => s.startsWith('https://huggingface.co/'))).toBe(true)
   })
 
-  it.each(HYPER_SD_PRESETS.filter((p) => p.file.path.includes('-lora')).map((p) => [p.id, p] as const))('%s: its graph loads the base repository and the LoRA by their Hub names', (_id, preset) => {
+  it.each(hyperSdPresets().filter((p) => p.file.path.includes('-lora')).map((p) => [p.id, p] as const))('%s: its graph loads the base repository and the LoRA by their Hub names', (_id, preset) => {
     const graph = graphOf(preset.graph)
     const inputs = (type: string) => graph.nodes.filter((n) => n.type === type).map((n) => n.inputs)
     expect(inputs('LoadPipeline')).toEqual([expect.objectContaining({ model: preset.base.repo })])

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ExecGraph } from '../../src/engine/index.js'
 import { decodePng } from '../../src/graph/png.js'
-import { HYPER_SD_PRESETS, hubFileName } from '../../src/hub/presets.js'
+import { hyperSdPresets, hubFileName } from '../../src/hub/presets.js'
 import { encodeSafetensors } from '../../src/models/safetensors/writer.js'
 import { maxAbsDiff } from '../helpers/arrays.js'
 import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
@@ -98,7 +98,7 @@ describe('the UNet Weights node', () => {
   })
 
   it('is how the Hyper-SDXL 1-step UNet preset graph loads the SDXL base and the Hyper-SD file', () => {
-    const preset = HYPER_SD_PRESETS.find((p) => p.file.path === 'Hyper-SDXL-1step-Unet.safetensors')!
+    const preset = hyperSdPresets().find((p) => p.file.path === 'Hyper-SDXL-1step-Unet.safetensors')!
     const graph = shippedGraph(preset.graph)
     const inputs = (type: string) => graph.nodes.filter((n) => n.type === type).map((n) => n.inputs)
     expect(inputs('LoadPipeline')).toEqual([{ model: preset.base.repo }])

@@ -1,9 +1,10 @@
 // The analytic measurement against scenes drawn by an independent renderer (tests/scene/render.ts), clean and
 // degraded the way a few-step model's output is: blurred edges, pixel noise, a colour drift.
 import { describe, expect, it } from 'vitest'
-import { formatCaption, measureScene, SCENES, scoreScene, type Scene } from '../../src/scene/index.js'
+import { formatCaption, measureScene, sceneDomain, scoreScene, type Scene } from '../../src/scene/index.js'
 import { renderScene, type Degrade } from './render.js'
 
+const domain = sceneDomain()
 const PAIRS: readonly [string, string][] = [
   ['orange', 'yellow'], // the closest pair in the palette
   ['yellow', 'orange'],
@@ -23,14 +24,14 @@ const DEGRADES: Record<string, Degrade> = {
 
 function scenes(): Scene[] {
   const out: Scene[] = []
-  for (const shape of SCENES.shapes) for (const size of SCENES.sizes.keys()) for (const position of SCENES.positions.keys()) {
+  for (const shape of domain.shapes) for (const size of domain.sizes.keys()) for (const position of domain.positions.keys()) {
     for (const [colour, background] of PAIRS) out.push({ shape, size, position, colour, background })
   }
   return out
 }
 
 function mismatches(scene: Scene, seed: number, degrade: Degrade): string | null {
-  const m = measureScene({ width: SCENES.imageSize, height: SCENES.imageSize, data: renderScene(scene, seed, SCENES.imageSize, degrade) })
+  const m = measureScene({ width: domain.imageSize, height: domain.imageSize, data: renderScene(scene, seed, domain.imageSize, degrade) })
   const got = m.object ? { ...m.object, background: m.background } : { background: m.background }
   const wrong = (['colour', 'background', 'shape', 'size', 'position'] as const).filter((a) => (got as Partial<Scene>)[a] !== scene[a])
   return wrong.length === 0 ? null : `seed ${seed} "${formatCaption(scene)}": ${wrong.map((a) => `${a} ${(got as Partial<Scene>)[a] ?? 'none'}`).join(', ')}`
@@ -45,7 +46,7 @@ describe('measureScene recovers the rendered scene', () => {
   })
 
   it('every held-out scene at several seeds, blurred and noisy', () => {
-    const failures = SCENES.heldOut.flatMap((scene, i) => [1, 2, 3].map((s) => mismatches(scene, i * 10 + s, { blur: 1, noise: 8 }))).filter((f) => f !== null)
+    const failures = domain.heldOut.flatMap((scene, i) => [1, 2, 3].map((s) => mismatches(scene, i * 10 + s, { blur: 1, noise: 8 }))).filter((f) => f !== null)
     expect(failures).toEqual([])
   })
 

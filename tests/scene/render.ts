@@ -3,7 +3,9 @@
 // positionJitter) clamped inside the image; a disc inscribed in the box, the box itself, or an upright
 // isosceles triangle on the box's bottom edge. 4x4 supersampling anti-aliases edges like a resized render.
 import { mulberry32, normalSampler } from '../../scripts/models/prng.js'
-import { SCENES, type Scene } from '../../src/scene/index.js'
+import { sceneDomain, type Scene } from '../../src/scene/index.js'
+
+const scenes = sceneDomain()
 
 export interface Degrade {
   /** Gaussian blur sigma in pixels. */
@@ -21,18 +23,18 @@ function inside(shape: string, u: number, v: number): boolean {
   return Math.abs(u - 0.5) <= v / 2
 }
 
-export function renderScene(scene: Scene, seed: number, size = SCENES.imageSize, degrade: Degrade = {}): Uint8ClampedArray {
+export function renderScene(scene: Scene, seed: number, size = scenes.imageSize, degrade: Degrade = {}): Uint8ClampedArray {
   const random = mulberry32(seed)
   const normal = normalSampler(random)
   const jitter = (range: number) => (random() * 2 - 1) * range
-  const side = SCENES.sizes.get(scene.size)! * (1 + jitter(SCENES.sizeJitter)) * size
-  const [cellX, cellY] = SCENES.positions.get(scene.position)!
+  const side = scenes.sizes.get(scene.size)! * (1 + jitter(scenes.sizeJitter)) * size
+  const [cellX, cellY] = scenes.positions.get(scene.position)!
   const clampCentre = (c: number) => Math.min(size - side / 2, Math.max(side / 2, c))
-  const cx = clampCentre((cellX + jitter(SCENES.positionJitter)) * size)
-  const cy = clampCentre((cellY + jitter(SCENES.positionJitter)) * size)
+  const cx = clampCentre((cellX + jitter(scenes.positionJitter)) * size)
+  const cy = clampCentre((cellY + jitter(scenes.positionJitter)) * size)
   const [left, top] = [cx - side / 2, cy - side / 2]
-  const fg = SCENES.palette.get(scene.colour)!
-  const bg = SCENES.palette.get(scene.background)!
+  const fg = scenes.palette.get(scene.colour)!
+  const bg = scenes.palette.get(scene.background)!
   const rgb = new Float64Array(size * size * 3)
   const SS = 4
   for (let y = 0; y < size; y++) {
