@@ -52,7 +52,10 @@ describe('backend choice on a software WebGPU adapter, and the stages of the fir
       expect(found, `"${String(want)}" after position ${at} in ${JSON.stringify(stages)}`).toBeGreaterThanOrEqual(0)
       at = found + 1
     }
-    // A second run of the same models creates no session: no loading stage, only the work.
+    // A second run of the same models creates no session: no loading stage, only the work. The first image came from
+    // a merged UNet; its live LoRA session is built once the engine has been idle a while (idle-tasks.ts), which a
+    // slow step here (the screenshot) can reach: a run asked for during that build waits for it, "Loading UNet…".
+    await page.waitForFunction(() => window.__hypersd!.idleWork().pending === 0, null, { timeout: 60_000 })
     await page.evaluate(() => (window as unknown as { __stages: string[] }).__stages.splice(0))
     const [samplerId] = Object.entries(await page.evaluate(() => window.__hypersd!.nodeTypes())).find(([, t]) => t === 'TSCDSampler')!
     await page.evaluate((id) => window.__hypersd!.setValue(id, 'seed', 7), samplerId)
