@@ -69,15 +69,18 @@ async function recordEngineScript(browser: Browser, appUrl: string): Promise<Eng
   }
 }
 
+/** A value as a script literal: `<` escaped, so a graph string holding "</script>" cannot end the page's script. */
+const scriptLiteral = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c')
+
 /** The bare page: starts the worker, sends the setup at once and the run when the worker is ready. */
 function bareEnginePage(script: EngineScript): string {
   return `<!doctype html><meta charset="utf-8"><title>engine alone</title><script type="module">
-const worker = new Worker(${JSON.stringify(script.workerUrl)}, { type: 'module', name: ${JSON.stringify(script.workerName)} })
-for (const message of ${JSON.stringify(script.setup)}) worker.postMessage(message)
+const worker = new Worker(${scriptLiteral(script.workerUrl)}, { type: 'module', name: ${scriptLiteral(script.workerName)} })
+for (const message of ${scriptLiteral(script.setup)}) worker.postMessage(message)
 let sent = false
 worker.onmessage = (event) => {
   const message = event.data
-  if (message.type === 'ready' && !sent) { sent = true; window.__readyAt = performance.now(); worker.postMessage(${JSON.stringify(script.run)}) }
+  if (message.type === 'ready' && !sent) { sent = true; window.__readyAt = performance.now(); worker.postMessage(${scriptLiteral(script.run)}) }
   if (message.type === 'run-done') window.__doneAt = performance.now()
   if (message.type === 'run-error' || message.type === 'init-failed') window.__failure = message.message
 }
