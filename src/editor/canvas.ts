@@ -76,7 +76,8 @@ export class StudioCanvas extends LGraphCanvas {
     this.low_quality_zoom_threshold = 0.45
     element.addEventListener('litegraph:canvas', (event) => this.onCanvasEvent(event as CustomEvent))
     this.renderLoop = new RenderLoop({
-      isDirty: () => this.dirty_canvas || this.dirty_bgcanvas,
+      // A pixel-ratio change (a window moved to another screen) is a change too: at rest no frame would follow it.
+      isDirty: () => this.dirty_canvas || this.dirty_bgcanvas || this.ratioChanged(),
       draw: () => {
         if (!this.pause_rendering) this.draw()
       },
@@ -142,13 +143,17 @@ export class StudioCanvas extends LGraphCanvas {
     this.setDirty(true, true)
   }
 
+  private ratioChanged(): boolean {
+    return this.cssSize !== null && Math.max(1, window.devicePixelRatio || 1) !== this.appliedRatio
+  }
+
   /**
    * Follows the pixel ratio before each frame: a window moved to another screen keeps its CSS size, so no resize
-   * is observed, and browsers do not all signal the change (emulated ratios fire no event at all).
+   * is observed, and browsers do not all signal the change (emulated ratios fire no event at all). At rest the
+   * render loop looks for it on its slow timer (ratioChanged counts as dirty), so a frame follows it there too.
    */
   override draw(forceCanvas?: boolean, forceBackground?: boolean): void {
-    const ratio = Math.max(1, window.devicePixelRatio || 1)
-    if (this.cssSize && ratio !== this.appliedRatio) this.resizeCss(this.cssSize[0], this.cssSize[1])
+    if (this.cssSize && this.ratioChanged()) this.resizeCss(this.cssSize[0], this.cssSize[1])
     super.draw(forceCanvas, forceBackground)
   }
 

@@ -38,7 +38,7 @@ describe('editor at devicePixelRatio 2', () => {
     expect(app.errors).toEqual([])
   })
 
-  it('a change of devicePixelRatio at the same window size (a window moved to another screen) resizes the backing store', async () => {
+  it('a change of devicePixelRatio at the same window size (a window moved to another screen), with the canvas at rest, resizes the backing store', async () => {
     const { page } = app
     const session = await page.context().newCDPSession(page)
     const sizes = () =>
@@ -48,10 +48,14 @@ describe('editor at devicePixelRatio 2', () => {
         return { ratio: window.devicePixelRatio, css: [rect.width, rect.height], device: [canvas.width, canvas.height] }
       })
     const before = await sizes()
+    // At rest (no animation frames: render-loop.ts), where a ratio change has no frame to follow it.
+    const atRest = () => page.waitForFunction(() => !window.__hypersd!.view().frames.active, null, { timeout: 10_000, polling: 50 })
     try {
+      await atRest()
       await session.send('Emulation.setDeviceMetricsOverride', { width: 1440, height: 900, deviceScaleFactor: 1, mobile: false })
       await page.waitForFunction(() => window.devicePixelRatio === 1)
       await expect.poll(async () => (await sizes()).device, { timeout: 3000 }).toEqual(before.css)
+      await atRest()
       await session.send('Emulation.setDeviceMetricsOverride', { width: 1440, height: 900, deviceScaleFactor: 1.5, mobile: false })
       await expect.poll(async () => (await sizes()).device, { timeout: 3000 }).toEqual(before.css.map((v) => Math.round(v * 1.5)))
       expect((await sizes()).css).toEqual(before.css)
