@@ -38,14 +38,15 @@ describe('editor at devicePixelRatio 2', () => {
     expect(app.errors).toEqual([])
   })
 
-  it('a change of devicePixelRatio at the same window size (a window moved to another screen), with the canvas at rest, resizes the backing store', async () => {
+  it('a change of devicePixelRatio at the same window size (a window moved to another screen), with the canvas at rest, resizes the backing stores of the canvas and the minimap', async () => {
     const { page } = app
     const session = await page.context().newCDPSession(page)
     const sizes = () =>
       page.evaluate(() => {
         const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=graph-canvas]')!
         const rect = canvas.getBoundingClientRect()
-        return { ratio: window.devicePixelRatio, css: [rect.width, rect.height], device: [canvas.width, canvas.height] }
+        const minimap = document.querySelector<HTMLCanvasElement>('[data-testid=minimap]')
+        return { ratio: window.devicePixelRatio, css: [rect.width, rect.height], device: [canvas.width, canvas.height], minimap: minimap ? [minimap.width, minimap.height] : null }
       })
     const before = await sizes()
     // At rest (no animation frames: render-loop.ts), where a ratio change has no frame to follow it.
@@ -59,6 +60,9 @@ describe('editor at devicePixelRatio 2', () => {
       await session.send('Emulation.setDeviceMetricsOverride', { width: 1440, height: 900, deviceScaleFactor: 1.5, mobile: false })
       await expect.poll(async () => (await sizes()).device, { timeout: 3000 }).toEqual(before.css.map((v) => Math.round(v * 1.5)))
       expect((await sizes()).css).toEqual(before.css)
+      // The minimap's backing store follows too (180x120 CSS pixels), though nothing in the graph changed.
+      expect(before.minimap).toEqual([360, 240])
+      await expect.poll(async () => (await sizes()).minimap, { timeout: 3000 }).toEqual([270, 180])
     } finally {
       await session.send('Emulation.clearDeviceMetricsOverride')
       await session.detach()
