@@ -22,7 +22,7 @@ import { TextAreaLayer } from './text-areas.js'
 import { numberPrompt } from './widget-number.js'
 import { CanvasTooltips } from './widget-tooltip.js'
 import { applyTheme } from './theme.js'
-import { keepNodeInView, readableFitTarget } from './view-fit.js'
+import { fitTarget, keepNodeInView } from './view-fit.js'
 import { timed } from './load-timing.js'
 
 export interface EditorCallbacks extends CanvasUiHooks {
@@ -36,6 +36,8 @@ export interface EditorCallbacks extends CanvasUiHooks {
   modelChoices?(hint: ModelWidgetHint): string[]
   /** Shows the choices of a clicked model widget; without it, the widget opens the text prompt. */
   chooseModel?(request: ModelChoiceRequest): void
+  /** An overlay in the canvas's bottom-right corner (CSS pixels from that corner) that Fit keeps the graph clear of. */
+  fitClearOf?(): { width: number; height: number } | null
 }
 
 export interface ModelChoiceRequest {
@@ -270,7 +272,7 @@ export class GraphEditor {
     const content = this.contentBounds()
     if (!content) return
     // Never below a zoom where node text is readable: a graph too big for the window is framed around its outputs.
-    const bounds = readableFitTarget(this.canvas, this.graph, content)
+    const bounds = fitTarget(this.canvas, this.graph, content, this.callbacks.fitClearOf?.() ?? null)
     if (animated) this.canvas.ds.animateToBounds(bounds, () => this.canvas.setDirty(true, true), { duration: 250, zoom: 0.95 })
     else {
       this.canvas.ds.fitToBounds(bounds, { zoom: 0.95 })

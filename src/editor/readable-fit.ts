@@ -74,3 +74,35 @@ export function placeInside(at: readonly [number, number], size: readonly [numbe
   }
   return [along(at[0], size[0], view[0], view[2]), along(at[1], size[1], view[1], view[3])]
 }
+
+/** Screen pixels kept between what Fit clears of a corner and that corner's overlay. */
+const CORNER_GAP_PX = 8
+
+/**
+ * `bounds` moved so that, once litegraph fits them (centred, at `fitScaleFor` capped by `maxScale`), `subject` is
+ * clear of an overlay of `corner` CSS pixels in the view's bottom-right corner (the minimap), moving up or left,
+ * whichever is less, and only as far as keeps the subject in view: a move cannot help when the subject fills the
+ * view both ways. `subject` is the content when it shows whole, else the focus.
+ */
+export function boundsClearOfCorner(bounds: Rect, subject: Rect, corner: { width: number; height: number }, options: Pick<ReadableFitOptions, 'viewWidth' | 'viewHeight' | 'margin'> & { maxScale: number }): Rect {
+  const scale = Math.min(fitScaleFor(bounds, options), options.maxScale)
+  const { viewWidth, viewHeight } = options
+  // Where the subject lands on screen: litegraph centres the bounds in the view.
+  const left = (subject[0] - bounds[0] - bounds[2] / 2) * scale + viewWidth / 2
+  const top = (subject[1] - bounds[1] - bounds[3] / 2) * scale + viewHeight / 2
+  const right = left + subject[2] * scale
+  const bottom = top + subject[3] * scale
+  const cornerLeft = viewWidth - corner.width - CORNER_GAP_PX
+  const cornerTop = viewHeight - corner.height - CORNER_GAP_PX
+  if (right <= cornerLeft || bottom <= cornerTop) return bounds
+  // Each move, in screen pixels, if the subject still fits between the view's far edge and the overlay.
+  const up = bottom - cornerTop
+  const leftward = right - cornerLeft
+  const moves: [number, number][] = []
+  if (top - up >= CORNER_GAP_PX) moves.push([0, up])
+  if (left - leftward >= CORNER_GAP_PX) moves.push([leftward, 0])
+  if (moves.length === 0) return bounds
+  const [dx, dy] = moves.reduce((best, move) => (move[0] + move[1] < best[0] + best[1] ? move : best))
+  // The view moves with the bounds: bounds further right and down show the subject further left and up.
+  return [bounds[0] + dx / scale, bounds[1] + dy / scale, bounds[2], bounds[3]]
+}

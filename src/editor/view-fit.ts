@@ -2,7 +2,7 @@
 // output nodes from litegraph, and leaves the geometry to readable-fit.ts.
 import { LGraphNode, LiteGraph, type LGraph, type LGraphCanvas } from '@comfyorg/litegraph'
 import { isSpecNode } from './node-types.js'
-import { placeInside, readableFitBounds, unionOf, type Rect } from './readable-fit.js'
+import { boundsClearOfCorner, placeInside, readableFitBounds, unionOf, type Rect } from './readable-fit.js'
 import { readableMinScale } from './theme.js'
 
 /** Share of the canvas the fitted bounds fill. */
@@ -24,19 +24,43 @@ function cssSize(canvas: LGraphCanvas): [number, number] {
  * What Fit keeps in view when the graph is too big to show whole at a readable zoom: the selected output nodes,
  * else the selection, else the graph's output nodes (Save, Preview: where the result appears).
  */
-function focusRect(canvas: LGraphCanvas, graph: LGraph): Rect | null {
+function focusNodes(canvas: LGraphCanvas, graph: LGraph): LGraphNode[] {
   const selected = [...canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode)
   const isOutput = (n: LGraphNode): boolean => isSpecNode(n) && n.definition.isOutput === true
   const pool = selected.length > 0 ? selected : graph._nodes
   const outputs = pool.filter(isOutput)
-  return unionOf((outputs.length > 0 ? outputs : selected).map(nodeRect))
+  return outputs.length > 0 ? outputs : selected
+}
+
+function focusRect(canvas: LGraphCanvas, graph: LGraph): Rect | null {
+  return unionOf(focusNodes(canvas, graph).map(nodeRect))
+}
+
+/** Of the focus, the nodes a graph ends in (no outputs: Save and Preview Image, where the picture is), else all of it. */
+function endRect(canvas: LGraphCanvas, graph: LGraph): Rect | null {
+  const focus = focusNodes(canvas, graph)
+  const ends = focus.filter((n) => (n.outputs ?? []).length === 0)
+  return unionOf((ends.length > 0 ? ends : focus).map(nodeRect))
 }
 
 /** The bounds to hand litegraph's fit for `content`, so the fitted zoom never makes node text unreadable. */
-export function readableFitTarget(canvas: LGraphCanvas, graph: LGraph, content: Rect): Rect {
+function readableFitTarget(canvas: LGraphCanvas, graph: LGraph, content: Rect): Rect {
   const [viewWidth, viewHeight] = cssSize(canvas)
   if (viewWidth < 1 || viewHeight < 1) return content
   return readableFitBounds(content, focusRect(canvas, graph), { viewWidth, viewHeight, margin: FIT_MARGIN, minScale: readableMinScale() })
+}
+
+/**
+ * The bounds Fit hands litegraph: readable (readableFitTarget), then moved so that an overlay in the canvas's
+ * bottom-right `corner` (the minimap) covers none of the content where the view has room, or, when the graph is too
+ * big to show whole, none of the nodes it ends in (where the picture appears).
+ */
+export function fitTarget(canvas: LGraphCanvas, graph: LGraph, content: Rect, corner: { width: number; height: number } | null): Rect {
+  const bounds = readableFitTarget(canvas, graph, content)
+  const [viewWidth, viewHeight] = cssSize(canvas)
+  const subject = bounds === content ? content : endRect(canvas, graph)
+  if (!corner || !subject || viewWidth < 1 || viewHeight < 1) return bounds
+  return boundsClearOfCorner(bounds, subject, corner, { viewWidth, viewHeight, margin: FIT_MARGIN, maxScale: canvas.ds.max_scale })
 }
 
 /** The graph rectangle the canvas shows now. */

@@ -13,6 +13,7 @@ import { useGallery } from '../stores/gallery.js'
 import { useGraph } from '../stores/graph.js'
 import { useModels } from '../stores/models.js'
 import { useRuns } from '../stores/runs.js'
+import { minimapFootprint } from './minimap/minimap-visibility.js'
 
 export interface MountedEditor {
   readonly editor: GraphEditor
@@ -39,6 +40,7 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
     changed: (reason, widget) => graph.onEditorChanged(reason, widget),
     selected: (ids) => (graph.selectedNodeIds = ids),
     modelChoices: (hint) => models.choices(hint),
+    fitClearOf: minimapFootprint,
   })
 
   const resize = (): void => {

@@ -129,6 +129,9 @@ for (const size of SIZES) {
       const [saveId] = (await nodeIdsByType(page))['SaveImage']!
       const save = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), saveId!))!
       expect(inside(canvas, save)).toBe(true)
+      // Clear of the minimap in the canvas's bottom-right corner: the output node is where the image appears.
+      const minimap = (await page.locator('[data-testid=minimap]').boundingBox())!
+      expect(overlap({ name: 'Save Image', ...save }, { name: 'minimap', ...minimap }), JSON.stringify({ save, minimap })).toBe(0)
       // The title is drawn as text, not left as a blank bar: light text pixels along its middle.
       const titleRow = await canvasColoursAround(page, save.x + save.width / 2, save.y + 14 * view.scale, save.width / 2 - 4)
       expect(titleRow.some(([r, g, b]) => Math.min(r, g, b) > 170)).toBe(true)

@@ -1,4 +1,5 @@
-// Whether the minimap is shown: a toggle (button, Alt+M) remembered across reloads.
+// Whether the minimap is shown: a toggle (button, Alt+M) remembered across reloads; and the corner of the canvas it
+// covers then, which Fit keeps the graph clear of.
 import { ref, watch } from 'vue'
 
 const KEY = 'hypersd.minimap'
@@ -23,4 +24,15 @@ watch(minimapVisible, (visible) => {
 
 export function toggleMinimap(): void {
   minimapVisible.value = !minimapVisible.value
+}
+
+/** The minimap's drawing size, and how far its box sits from the canvas's bottom-right corner (CSS pixels). */
+export const MINIMAP_WIDTH = 180
+export const MINIMAP_HEIGHT = 120
+const INSET = 10
+const BORDER = 1
+
+/** The canvas corner the minimap covers, measured from the bottom-right; null while it is hidden. */
+export function minimapFootprint(): { width: number; height: number } | null {
+  return minimapVisible.value ? { width: MINIMAP_WIDTH + 2 * BORDER + INSET, height: MINIMAP_HEIGHT + 2 * BORDER + INSET } : null
 }
