@@ -335,15 +335,17 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         ...(v.lora ? { '9': { pos: [x(0), 240 + below], size: [320, 170] } } : {}),
         '2': { pos: [x(1), 80], size: [340, v.negativePrompt !== undefined ? 110 : 200] },
         ...(v.negativePrompt !== undefined ? { '10': { pos: [x(1), 225], size: [340, 60] } } : {}),
-        '3': { pos: [x(1), 320], size: [340, 130] },
+        // Below the negative prompt, which opens taller than its stored size (a prompt box's minimum height).
+        '3': { pos: [x(1), v.negativePrompt !== undefined ? 380 : 320], size: [340, 130] },
         '4': { pos: [x(2), 80], size: [340, 400], controls: { seed: 'fixed' } },
         '5': { pos: [x(3), 80], size: [260, 80] },
         // The scene scorer draws its per-attribute report below its widget, and a 64 px image needs little room.
         ...(v.reward ? { '8': { pos: [x(3), 200], size: [300, v.reward === 'scene' ? 200 : 130] } } : {}),
-        '6': v.reward === 'scene' ? { pos: [x(3), 430], size: [360, 220] } : { pos: [x(3), v.reward ? 370 : 200], size: [360, 420] },
+        // Below Scene Score, which opens 250 high (11 sockets and its caption widget).
+        '6': v.reward === 'scene' ? { pos: [x(3), 500], size: [360, 220] } : { pos: [x(3), v.reward ? 370 : 200], size: [360, 420] },
         '7': { pos: [x(0), 460 + below], size: [320, 200] },
       },
-      groups: [{ title: v.name, bounding: [x(0) - 20, 20, 4 * 380 + 20, 660 + below], color: '#3f789e' }],
+      groups: [{ title: v.name, bounding: [x(0) - 20, 20, 4 * 380 + 20, 660 + below + (v.reward === 'scene' ? 50 : 0)], color: '#3f789e' }],
       viewport: { offset: [0, 0], scale: 0.8 },
     },
     metadata: { name: v.name, description: v.description },
