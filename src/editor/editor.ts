@@ -22,7 +22,7 @@ import { TextAreaLayer } from './text-areas.js'
 import { numberPrompt } from './widget-number.js'
 import { CanvasTooltips } from './widget-tooltip.js'
 import { applyTheme } from './theme.js'
-import { fitTarget, keepNodeInView } from './view-fit.js'
+import { FIT_MARGIN, fitTarget, keepNodeInView } from './view-fit.js'
 import { timed } from './load-timing.js'
 
 export interface EditorCallbacks extends CanvasUiHooks {
@@ -271,11 +271,10 @@ export class GraphEditor {
   fitView(animated = true): void {
     const content = this.contentBounds()
     if (!content) return
-    // Never below a zoom where node text is readable: a graph too big for the window is framed around its outputs.
     const bounds = fitTarget(this.canvas, this.graph, content, this.callbacks.fitClearOf?.() ?? null)
-    if (animated) this.canvas.ds.animateToBounds(bounds, () => this.canvas.setDirty(true, true), { duration: 250, zoom: 0.95 })
+    if (animated) this.canvas.ds.animateToBounds(bounds, () => this.canvas.setDirty(true, true), { duration: 250, zoom: FIT_MARGIN })
     else {
-      this.canvas.ds.fitToBounds(bounds, { zoom: 0.95 })
+      this.canvas.ds.fitToBounds(bounds, { zoom: FIT_MARGIN })
       this.fitted = JSON.stringify(this.viewport())
     }
     this.canvas.setDirty(true, true)

@@ -32,34 +32,25 @@ function focusNodes(canvas: LGraphCanvas, graph: LGraph): LGraphNode[] {
   return outputs.length > 0 ? outputs : selected
 }
 
-function focusRect(canvas: LGraphCanvas, graph: LGraph): Rect | null {
-  return unionOf(focusNodes(canvas, graph).map(nodeRect))
-}
-
 /** Of the focus, the nodes a graph ends in (no outputs: Save and Preview Image, where the picture is), else all of it. */
-function endRect(canvas: LGraphCanvas, graph: LGraph): Rect | null {
-  const focus = focusNodes(canvas, graph)
+function endsOf(focus: readonly LGraphNode[]): LGraphNode[] {
   const ends = focus.filter((n) => (n.outputs ?? []).length === 0)
-  return unionOf((ends.length > 0 ? ends : focus).map(nodeRect))
-}
-
-/** The bounds to hand litegraph's fit for `content`, so the fitted zoom never makes node text unreadable. */
-function readableFitTarget(canvas: LGraphCanvas, graph: LGraph, content: Rect): Rect {
-  const [viewWidth, viewHeight] = cssSize(canvas)
-  if (viewWidth < 1 || viewHeight < 1) return content
-  return readableFitBounds(content, focusRect(canvas, graph), { viewWidth, viewHeight, margin: FIT_MARGIN, minScale: readableMinScale() })
+  return ends.length > 0 ? ends : [...focus]
 }
 
 /**
- * The bounds Fit hands litegraph: readable (readableFitTarget), then moved so that an overlay in the canvas's
- * bottom-right `corner` (the minimap) covers none of the content where the view has room, or, when the graph is too
- * big to show whole, none of the nodes it ends in (where the picture appears).
+ * The bounds Fit hands litegraph for `content`. Never below a zoom where node text is readable: a graph too big to
+ * show whole is framed around its focus. Then moved so that an overlay in the canvas's bottom-right `corner` (the
+ * minimap) covers none of the content where the view has room, or, when the graph is too big to show whole, none
+ * of the nodes it ends in (where the picture appears).
  */
 export function fitTarget(canvas: LGraphCanvas, graph: LGraph, content: Rect, corner: { width: number; height: number } | null): Rect {
-  const bounds = readableFitTarget(canvas, graph, content)
   const [viewWidth, viewHeight] = cssSize(canvas)
-  const subject = bounds === content ? content : endRect(canvas, graph)
-  if (!corner || !subject || viewWidth < 1 || viewHeight < 1) return bounds
+  if (viewWidth < 1 || viewHeight < 1) return content
+  const focus = focusNodes(canvas, graph)
+  const bounds = readableFitBounds(content, unionOf(focus.map(nodeRect)), { viewWidth, viewHeight, margin: FIT_MARGIN, minScale: readableMinScale() })
+  const subject = bounds === content ? content : unionOf(endsOf(focus).map(nodeRect))
+  if (!corner || !subject) return bounds
   return boundsClearOfCorner(bounds, subject, corner, { viewWidth, viewHeight, margin: FIT_MARGIN, maxScale: canvas.ds.max_scale })
 }
 

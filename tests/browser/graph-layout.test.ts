@@ -30,13 +30,13 @@ async function layoutProblems(page: Page, file: GraphFile): Promise<string[]> {
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))
   const problems: string[] = []
   const rects = new Map<string, Rect>()
+  const scale = (await page.evaluate(() => window.__hypersd!.view())).scale
   for (const node of file.nodes) {
     if (file.layout?.nodes?.[node.id]?.collapsed) continue
     const rect = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), node.id))!
     rects.set(node.id, rect)
     const definition = nodeDefinitions.find((d) => d.type === node.type)
     if (!definition) continue
-    const scale = (await page.evaluate(() => window.__hypersd!.view())).scale
     for (const name of Object.keys(definition.outputs)) {
       const point = await page.evaluate(([id, n]) => window.__hypersd!.slotPoint(id, 'output', n), [node.id, name] as const)
       if (point && !within(rect, point)) problems.push(`${node.type} #${node.id}: output "${name}" outside the node`)
