@@ -22,7 +22,7 @@ import { TextAreaLayer } from './text-areas.js'
 import { numberPrompt } from './widget-number.js'
 import { CanvasTooltips } from './widget-tooltip.js'
 import { applyTheme } from './theme.js'
-import { FIT_MARGIN, fitTarget, keepNodeInView } from './view-fit.js'
+import { FIT_MARGIN, fitTarget, keepNodeInView, panToShow } from './view-fit.js'
 import { timed } from './load-timing.js'
 
 export interface EditorCallbacks extends CanvasUiHooks {
@@ -180,7 +180,7 @@ export class GraphEditor {
         this.canvas.ds.offset = [viewport.offset[0], viewport.offset[1]]
         this.canvas.ds.scale = viewport.scale
       } else {
-        timed('fit view', () => this.fitView(false))
+        timed('fit view', () => this.fitView(false, 'graph'))
       }
     } catch (error) {
       fileToGraph(JSON.parse(previous.text) as GraphFile, this.graph, [], { exactSizes: true })
@@ -268,8 +268,13 @@ export class GraphEditor {
     this.canvas.selectItems()
   }
 
-  fitView(animated = true): void {
-    const content = this.contentBounds()
+  /**
+   * Frames the selection (ComfyUI's '.'), or the whole graph when nothing is selected or `scope` is 'graph': the fit
+   * of a newly opened graph, and its refit after a resize, must not zoom in on a node selected since (a template's
+   * missing loader).
+   */
+  fitView(animated = true, scope: 'selection' | 'graph' = 'selection'): void {
+    const content = this.contentBounds(scope)
     if (!content) return
     const bounds = fitTarget(this.canvas, this.graph, content, this.callbacks.fitClearOf?.() ?? null)
     if (animated) this.canvas.ds.animateToBounds(bounds, () => this.canvas.setDirty(true, true), { duration: 250, zoom: FIT_MARGIN })
@@ -282,12 +287,12 @@ export class GraphEditor {
 
   /** After the canvas is resized: fits the graph again unless the view was panned or zoomed since the last fit. */
   refitIfUntouched(): void {
-    if (this.fitted !== null && this.fitted === JSON.stringify(this.viewport())) this.fitView(false)
+    if (this.fitted !== null && this.fitted === JSON.stringify(this.viewport())) this.fitView(false, 'graph')
   }
 
   /** Bounds of the selection, or of everything, from positions and sizes (litegraph's own rects update only when drawn). */
-  private contentBounds(): [number, number, number, number] | null {
-    const selected = [...this.canvas.selectedItems]
+  private contentBounds(scope: 'selection' | 'graph'): [number, number, number, number] | null {
+    const selected = scope === 'selection' ? [...this.canvas.selectedItems] : []
     const nodes = selected.length > 0 ? selected.filter((i): i is LGraphNode => i instanceof LGraphNode) : this.graph._nodes
     const groups = selected.length > 0 ? selected.filter((i): i is LGraphGroup => i instanceof LGraphGroup) : this.graph._groups
     const titleH = LiteGraph.NODE_TITLE_HEIGHT
@@ -317,6 +322,14 @@ export class GraphEditor {
     }
     this.canvas.setDirty(true, true)
     this.scheduleCheckpoint()
+  }
+
+  /** Selects the node alone and pans the view, at the same zoom, the least that shows it whole. */
+  selectAndShow(node: LGraphNode): void {
+    this.canvas.deselectAll()
+    this.canvas.selectItems([node])
+    panToShow(this.canvas, node)
+    this.canvas.setDirty(true, true)
   }
 
   /** Adds a node of `type` at a canvas position, linking it to a dropped link when there is one. */

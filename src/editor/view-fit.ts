@@ -64,12 +64,23 @@ export function visibleRect(canvas: LGraphCanvas): Rect {
   return [left, top, (bottomRight[0] ?? 0) - left, (bottomRight[1] ?? 0) - top]
 }
 
+/** How far, in graph units, the node must move on screen to lie inside the visible canvas, 12 CSS px from its edges. */
+function shiftIntoView(canvas: LGraphCanvas, node: LGraphNode): [number, number] {
+  const view = visibleRect(canvas)
+  if (view[2] <= 0 || view[3] <= 0) return [0, 0]
+  const rect = nodeRect(node)
+  const [x, y] = placeInside([rect[0], rect[1]], [rect[2], rect[3]], view, 12 / canvas.ds.scale)
+  return [x - rect[0], y - rect[1]]
+}
+
 /** Moves a newly placed node back inside the visible canvas when it sticks out past an edge (e.g. under the side panel). */
 export function keepNodeInView(canvas: LGraphCanvas, node: LGraphNode): void {
-  const view = visibleRect(canvas)
-  if (view[2] <= 0 || view[3] <= 0) return
-  const rect = nodeRect(node)
-  const padding = 12 / canvas.ds.scale
-  const [x, y] = placeInside([rect[0], rect[1]], [rect[2], rect[3]], view, padding)
-  node.pos = [x, y + LiteGraph.NODE_TITLE_HEIGHT]
+  const [dx, dy] = shiftIntoView(canvas, node)
+  node.pos = [node.pos[0] + dx, node.pos[1] + dy]
+}
+
+/** Pans the view, never zooming, the least that shows the whole node (its top-left when it is bigger than the view). */
+export function panToShow(canvas: LGraphCanvas, node: LGraphNode): void {
+  const [dx, dy] = shiftIntoView(canvas, node)
+  canvas.ds.offset = [canvas.ds.offset[0] + dx, canvas.ds.offset[1] + dy]
 }

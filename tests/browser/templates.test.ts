@@ -17,6 +17,17 @@ async function openTemplate(page: Page, file: string): Promise<void> {
   await page.locator('[data-testid=templates-browser]').waitFor({ state: 'detached' })
 }
 
+/** The node's box (title bar included) lies inside the canvas element. */
+async function expectInCanvas(page: Page, nodeId: string): Promise<void> {
+  const node = await page.evaluate((id) => window.__hypersd!.nodeRect(id), nodeId)
+  const canvas = await page.locator('[data-testid=graph-canvas]').boundingBox()
+  expect(node).not.toBeNull()
+  expect(node!.x).toBeGreaterThanOrEqual(canvas!.x)
+  expect(node!.y).toBeGreaterThanOrEqual(canvas!.y)
+  expect(node!.x + node!.width).toBeLessThanOrEqual(canvas!.x + canvas!.width)
+  expect(node!.y + node!.height).toBeLessThanOrEqual(canvas!.y + canvas!.height)
+}
+
 describe('templates, New and Clear', () => {
   const app = appForSuite()
 
@@ -72,6 +83,16 @@ describe('templates, New and Clear', () => {
     await expect(title(page)).resolves.toBe('Hyper-SD15 4-step LoRA (real SD1.5)')
     await expect(page.locator('.toast.warn').last().textContent()).resolves.toMatch(/needs models that are not here: .*onnx-community\/stable-diffusion-v1-5-ONNX/)
     const [loader] = (await nodeIdsByType(page))['LoadPipeline']!
+    // The loader is selected and shown whole, at the zoom that fits the graph: selecting it does not zoom in on it,
+    // not even when a window resize refits the untouched view (it did: 1.77x on one node at 1024x700).
+    const fitted = await page.evaluate(() => window.__hypersd!.view().scale)
+    expect(fitted).toBeLessThanOrEqual(1)
+    await expectInCanvas(page, loader!)
+    await page.setViewportSize({ width: 1024, height: 700 })
+    await page.waitForFunction(() => document.querySelector('[data-testid=graph-canvas]')!.getBoundingClientRect().width < 700, null, { timeout: 10_000 })
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))
+    expect(await page.evaluate(() => window.__hypersd!.view().scale)).toBeLessThanOrEqual(1)
+    await page.setViewportSize({ width: 1440, height: 900 })
     await page.click('.tabs button:has-text("Node")')
     const missing = page.locator('[data-testid=missing-model][data-model-name="onnx-community/stable-diffusion-v1-5-ONNX"]')
     // The loader is selected on open; clicking it again is the fallback should the fit have moved it.

@@ -63,7 +63,7 @@ export function useDocumentActions() {
     return true
   }
 
-  /** Selects the first node whose model is missing (its Node tab offers the downloads) and says so. */
+  /** Selects the first node whose model is missing (its Node tab offers the downloads), shows it, and says so. */
   function announceMissing(template: Template): void {
     const missing = template.models.filter((m) => models.isMissing(m.name))
     if (missing.length === 0) {
@@ -72,10 +72,7 @@ export function useDocumentActions() {
     }
     const editor = graph.requireEditor()
     const loader = editor.nodeById(missing[0]!.nodeId)
-    if (loader) {
-      editor.canvas.deselectAll()
-      editor.canvas.selectItems([loader])
-    }
+    if (loader) editor.selectAndShow(loader)
     const names = [...new Set(missing.map((m) => m.name))].join(', ')
     toasts.show(`“${template.name}” needs models that are not here: ${names}. The selected node’s Node tab shows how to get them (Download from Hugging Face, or add the files).`, 'warn')
   }
