@@ -3,6 +3,11 @@
 // score, a per-attribute report), as canvas text, and the models it names that the catalog lacks.
 import type { LGraphNode } from '@comfyorg/litegraph'
 import { LiteGraph } from '@comfyorg/litegraph'
+import { CANVAS_FONT } from './theme.js'
+
+/** Overlay text is node text: at the size of widget text, so that Fit's zoom keeps it readable too. */
+export const OVERLAY_FONT = `${CANVAS_FONT.body}px sans-serif`
+export const OVERLAY_LINE_HEIGHT = CANVAS_FONT.body + 4
 
 export type NodeRunState = 'running' | 'cached' | 'done' | 'error'
 
@@ -45,10 +50,11 @@ export function drawNodeOverlay(ctx: CanvasRenderingContext2D, node: LGraphNode,
     ctx.beginPath()
     ctx.rect(-3, -titleH - 3, w + 6, h + titleH + 6)
     ctx.stroke()
-    ctx.font = '11px sans-serif'
+    ctx.font = OVERLAY_FONT
     ctx.fillStyle = colour
     ctx.textAlign = 'right'
-    ctx.fillText(STATE_LABELS[view.state], w - 8, -titleH + 19)
+    ctx.textBaseline = 'middle'
+    ctx.fillText(STATE_LABELS[view.state], w - 8, -titleH / 2)
     ctx.restore()
   }
   if (view.progress && view.progress.max > 0) {
@@ -77,8 +83,6 @@ function drawImage(ctx: CanvasRenderingContext2D, node: LGraphNode, image: NonNu
   ctx.restore()
 }
 
-const LINE_HEIGHT = 15
-
 function drawLines(ctx: CanvasRenderingContext2D, node: LGraphNode, lines: readonly string[]): void {
   const w = node.size[0] ?? 0
   const h = node.size[1] ?? 0
@@ -87,12 +91,12 @@ function drawLines(ctx: CanvasRenderingContext2D, node: LGraphNode, lines: reado
   ctx.beginPath()
   ctx.rect(0, top, w, Math.max(0, h - top))
   ctx.clip()
-  ctx.font = '12px sans-serif'
+  ctx.font = OVERLAY_FONT
   ctx.textAlign = 'left'
   ctx.textBaseline = 'top'
   lines.forEach((line, i) => {
     ctx.fillStyle = line.includes('✗') ? STATE_COLOURS.error : line.includes('✓') ? STATE_COLOURS.running : '#e5e7eb'
-    ctx.fillText(line, 10, top + 4 + i * LINE_HEIGHT, w - 20)
+    ctx.fillText(line, 10, top + 4 + i * OVERLAY_LINE_HEIGHT, w - 20)
   })
   ctx.restore()
 }
@@ -101,6 +105,9 @@ function drawLines(ctx: CanvasRenderingContext2D, node: LGraphNode, lines: reado
 function drawMissing(ctx: CanvasRenderingContext2D, node: LGraphNode, names: readonly string[]): void {
   drawFlaggedFrame(ctx, node, { colour: STATE_COLOURS.error, margin: 5, labels: names.map((name) => `Missing: ${name}`) })
 }
+
+/** The canvas's background, nearly opaque. */
+const LABEL_BACKING = 'rgba(24, 24, 24, 0.9)'
 
 export interface FlaggedFrame {
   readonly colour: string
@@ -124,13 +131,38 @@ export function drawFlaggedFrame(ctx: CanvasRenderingContext2D, node: LGraphNode
   ctx.lineWidth = 1.5
   ctx.strokeRect(-m, -titleH - m, w + 2 * m, h + titleH + 2 * m)
   ctx.setLineDash([])
-  ctx.font = `${frame.bold ? 'bold ' : ''}12px sans-serif`
+  ctx.font = `${frame.bold ? 'bold ' : ''}${OVERLAY_FONT}`
   ctx.textAlign = 'left'
   ctx.textBaseline = 'bottom'
-  ctx.fillStyle = frame.labelColour ?? frame.colour
   const last = frame.labels.length - 1
-  frame.labels.forEach((label, i) => ctx.fillText(label, 0, -titleH - m - 3 - (last - i) * LINE_HEIGHT, Math.max(w, 240)))
+  frame.labels.forEach((label, i) => {
+    const bottom = -titleH - m - 3 - (last - i) * OVERLAY_LINE_HEIGHT
+    const text = shortenMiddle(ctx, label, Math.max(w, 240))
+    // On a backing of the canvas's colour: the lines stand over whatever is above the node (a group's title, links).
+    ctx.fillStyle = LABEL_BACKING
+    ctx.fillRect(-2, bottom - OVERLAY_LINE_HEIGHT + 1, ctx.measureText(text).width + 4, OVERLAY_LINE_HEIGHT)
+    ctx.fillStyle = frame.labelColour ?? frame.colour
+    ctx.fillText(text, 0, bottom)
+  })
   ctx.restore()
+}
+
+/**
+ * The text as it is when it fits `maxWidth`, else with its middle replaced by an ellipsis, keeping more of its end:
+ * a model path keeps its file name and a placeholder its type, where squeezing the text would make it unreadable.
+ */
+export function shortenMiddle(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
+  if (ctx.measureText(text).width <= maxWidth) return text
+  const cut = (kept: number): string => `${text.slice(0, Math.ceil(kept * 0.3))}…${text.slice(text.length - Math.floor(kept * 0.7))}`
+  // The most characters kept that still fit, by bisection (measuring is the cost).
+  let low = 0
+  let high = text.length - 1
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2)
+    if (ctx.measureText(cut(mid)).width <= maxWidth) low = mid
+    else high = mid - 1
+  }
+  return cut(low)
 }
 
 function widgetsBottom(node: LGraphNode): number {

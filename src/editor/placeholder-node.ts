@@ -4,12 +4,11 @@
 import { LGraphNode, LiteGraph } from '@comfyorg/litegraph'
 import type { PlaceholderSlot } from '../graph/placeholder-schema.js'
 import { isGraphLink, type GraphLink, type GraphNode, type InputValue } from '../graph/schema.js'
-import { drawFlaggedFrame, drawNodeOverlay } from './node-overlay.js'
+import { drawFlaggedFrame, drawNodeOverlay, OVERLAY_FONT, OVERLAY_LINE_HEIGHT as LINE_HEIGHT } from './node-overlay.js'
 import { nodeRunView } from './node-types.js'
 
 /** Slot type litegraph sees: any, since what the missing node accepts is unknown here. */
 const ANY = '*'
-const LINE_HEIGHT = 15
 const GREY = '#9ca3af'
 
 export class PlaceholderNode extends LGraphNode {
@@ -80,7 +79,7 @@ export class PlaceholderNode extends LGraphNode {
     ctx.save()
     // The saved values, as far as the body has room below the slots.
     const top = Math.max(this.inputs.length, this.outputs.length) * LiteGraph.NODE_SLOT_HEIGHT + 6
-    ctx.font = '12px sans-serif'
+    ctx.font = OVERLAY_FONT
     ctx.textAlign = 'left'
     ctx.textBaseline = 'top'
     ctx.fillStyle = GREY
