@@ -420,13 +420,17 @@ export const useRuns = defineStore('runs', () => {
   }
   graphStore.onUserEdit(() => clearStaleErrors())
 
-  // Another graph opened: node ids repeat between graphs, so the previous graph's scores and node states must not
-  // be drawn on the new graph's nodes (a run still going keeps its own).
+  // Another graph opened: node ids repeat between graphs, so the previous graph's scores, node states, warnings and
+  // errors must not be shown as the new graph's ("#8 (AestheticScore)" on a graph without one). A run still going
+  // keeps its own.
   watch(
     () => graphStore.opened,
     () => {
       nodeValues.value = {}
-      if (!active.value) nodeStates.value = {}
+      if (active.value) return
+      nodeStates.value = {}
+      warnings.value = []
+      dismissError()
     },
   )
 
