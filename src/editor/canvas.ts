@@ -291,6 +291,18 @@ export class StudioCanvas extends LGraphCanvas {
     this.ui.contextMenu(at, { ...(node ? { node } : {}), ...(group ? { group } : {}) })
   }
 
+  /**
+   * The context menu for what lies at a page point, as a right-click there gives: a right-click that only closed an
+   * open menu (its backdrop covers the canvas) opens the new one at once. False when the point is off the canvas.
+   */
+  contextMenuAt(clientX: number, clientY: number): boolean {
+    const rect = this.canvas.getBoundingClientRect()
+    if (clientX < rect.left || clientX >= rect.right || clientY < rect.top || clientY >= rect.bottom) return false
+    const at = this.pointFrom({ clientX, clientY })
+    this.processContextMenu(this.graph?.getNodeOnPos(at.canvasX, at.canvasY, this.visible_nodes) ?? undefined, at)
+    return true
+  }
+
   /** Keys are dispatched by the commands table, never by litegraph's built-in handler. */
   override processKey(): void {}
 }

@@ -157,6 +157,31 @@ describe('node tools', () => {
     expect((await graphJson(page)).layout.nodes[LATENT]).toMatchObject({ collapsed: true, pinned: true, color: '#323', bgcolor: '#535' })
   })
 
+  it('Escape closes a menu; a right-click outside an open menu opens the menu of what it is on, where it is', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    await page.waitForTimeout(300) // the one-off fit after opening
+    await openNodeMenu(page, LATENT)
+    await page.keyboard.press('Escape')
+    await expect.poll(() => page.locator('[data-testid=context-menu]').count()).toBe(0)
+    // The next right-click opens a menu (the Escape used to leave the menu open, and this click only closed it).
+    expect(await openNodeMenu(page, LATENT)).toContain('Clone')
+    const save = await titlePoint(page, SAVE)
+    await page.mouse.click(save.x, save.y, { button: 'right' })
+    await expect.poll(async () => {
+      const box = await page.locator('[data-testid=context-menu]').boundingBox()
+      return box !== null && Math.abs(box.x - save.x) < 1 && Math.abs(box.y - save.y) < 1
+    }).toBe(true)
+    expect(await page.locator('[data-testid=context-menu] li').allTextContents()).toContain('Clone')
+    // On empty canvas: the canvas's menu.
+    const canvas = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+    await page.mouse.click(canvas.x + 12, canvas.y + 12, { button: 'right' })
+    await expect.poll(() => page.locator('[data-testid=context-menu] li').allTextContents()).toContain('Add node…')
+    expect(await page.locator('[data-testid=context-menu]').count()).toBe(1)
+    await page.keyboard.press('Escape')
+    await expect.poll(() => page.locator('[data-testid=context-menu]').count()).toBe(0)
+  })
+
   it('the minimap shows the graph and a click or drag on it pans the canvas', async () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
