@@ -22,6 +22,25 @@ let hub: MockHub
 let noCors: Server
 let noCorsUrl = ''
 
+/**
+ * The Hub part of the Models tab is laid out (it had no styles at all: bulleted lists, a preset's title run into its
+ * file names, a job's label into its state, an error's URL past the panel's edge).
+ */
+async function expectHubLayout(page: Page): Promise<void> {
+  const preset = page.locator('[data-testid=preset]').first()
+  expect(await preset.evaluate((li) => getComputedStyle(li).listStyleType)).toBe('none')
+  const title = (await preset.locator('.preset-title').boundingBox())!
+  const files = (await preset.locator('.preset-files').boundingBox())!
+  expect(files.y).toBeGreaterThanOrEqual(title.y + title.height - 1)
+  const job = page.locator('[data-testid=download-job]').first()
+  expect(await job.evaluate((li) => getComputedStyle(li).listStyleType)).toBe('none')
+  const label = (await job.locator('.job-label').boundingBox())!
+  const state = (await job.locator('.job-state').boundingBox())!
+  expect(state.x).toBeGreaterThan(label.x + label.width)
+  const overflow = await page.locator('[data-testid=hub-downloads]').evaluate((section) => section.scrollWidth - section.clientWidth)
+  expect(overflow, 'content wider than the panel').toBeLessThanOrEqual(0)
+}
+
 beforeAll(async () => {
   hub = await startMockHub([
     sd15OnnxRepo(SD15),
@@ -171,6 +190,7 @@ describe('Hugging Face downloads in the editor', () => {
       return { kind: await error.getAttribute('data-kind'), text: await error.textContent() }
     }
     expect(await download('owner/gated')).toMatchObject({ kind: 'gated', text: expect.stringMatching(/owner\/gated is a gated repository/) })
+    await expectHubLayout(page)
     expect(await download('ByteDance/Hyper-SD', 'Hyper-SD15-3steps-lora.safetensors')).toMatchObject({ kind: 'not-found', text: expect.stringMatching(/Hyper-SD15-3steps-lora\.safetensors not found in ByteDance\/Hyper-SD/) })
     // The LoRA is already downloaded: remove the files so the next pulls fetch it again.
     await page.evaluate(async () => {
