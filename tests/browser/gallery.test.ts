@@ -89,8 +89,10 @@ describe('gallery and Output panel', () => {
     const at = Number(await view.locator('[data-testid=compare-divider]').getAttribute('aria-valuenow'))
     expect(at).toBeGreaterThanOrEqual(18)
     expect(at).toBeLessThanOrEqual(22)
-    // B shows left of the divider only.
-    await expect(view.locator('img[data-testid=compare-b]').evaluate((img: HTMLElement) => img.style.clipPath)).resolves.toMatch(/^inset\(0(px)? 8\d(\.\d+)?% 0(px)? 0(px)?\)$/)
+    // A shows left of the divider only, B right of it, as side by side has them.
+    await expect(view.locator('img[data-testid=compare-a]').evaluate((img: HTMLElement) => img.style.clipPath)).resolves.toMatch(/^inset\(0(px)? 8\d(\.\d+)?% 0(px)? 0(px)?\)$/)
+    await expect(view.locator('img[data-testid=compare-b]').evaluate((img: HTMLElement) => img.style.clipPath)).resolves.toBe('')
+    await expect(view.locator('.tag.left').textContent()).resolves.toBe('A')
     await screenshot(page, 'gallery-compare-slider')
     await page.click('[data-testid=compare-close]')
     await expect(view.count()).resolves.toBe(0)
