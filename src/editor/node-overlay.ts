@@ -3,11 +3,8 @@
 // score, a per-attribute report), as canvas text, and the models it names that the catalog lacks.
 import type { LGraphNode } from '@comfyorg/litegraph'
 import { LiteGraph } from '@comfyorg/litegraph'
-import { CANVAS_FONT } from './theme.js'
-
-/** Overlay text is node text: at the size of widget text, so that Fit's zoom keeps it readable too. */
-export const OVERLAY_FONT = `${CANVAS_FONT.body}px sans-serif`
-export const OVERLAY_LINE_HEIGHT = CANVAS_FONT.body + 4
+import { OVERLAY_FONT, OVERLAY_LINE_HEIGHT, shortenMiddle } from './canvas-text.js'
+import { drawOutputValues } from './output-slot-values.js'
 
 export type NodeRunState = 'running' | 'cached' | 'done' | 'error'
 
@@ -17,6 +14,8 @@ export interface NodeRunView {
   readonly image?: { readonly source: CanvasImageSource; readonly width: number; readonly height: number }
   /** Text lines below the widgets; a line with ✗ is drawn as a failure, one with ✓ as a pass. */
   readonly lines?: readonly string[]
+  /** Values an output node computed, by output name: each drawn on its output's row, left of its label. */
+  readonly outputValues?: ReadonlyMap<string, string>
   /** Model names the node uses that the model catalog does not have, shown above the title. */
   readonly missing?: readonly string[]
 }
@@ -41,6 +40,7 @@ export function drawNodeOverlay(ctx: CanvasRenderingContext2D, node: LGraphNode,
   const titleH = LiteGraph.NODE_TITLE_HEIGHT
   if (view.image) drawImage(ctx, node, view.image)
   if (view.lines) drawLines(ctx, node, view.lines)
+  if (view.outputValues) drawOutputValues(ctx, node, view.outputValues)
   if (view.missing && view.missing.length > 0) drawMissing(ctx, node, view.missing)
   if (view.state) {
     const colour = STATE_COLOURS[view.state]
@@ -145,24 +145,6 @@ export function drawFlaggedFrame(ctx: CanvasRenderingContext2D, node: LGraphNode
     ctx.fillText(text, 0, bottom)
   })
   ctx.restore()
-}
-
-/**
- * The text as it is when it fits `maxWidth`, else with its middle replaced by an ellipsis, keeping more of its end:
- * a model path keeps its file name and a placeholder its type, where squeezing the text would make it unreadable.
- */
-export function shortenMiddle(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
-  if (ctx.measureText(text).width <= maxWidth) return text
-  const cut = (kept: number): string => `${text.slice(0, Math.ceil(kept * 0.3))}…${text.slice(text.length - Math.floor(kept * 0.7))}`
-  // The most characters kept that still fit, by bisection (measuring is the cost).
-  let low = 0
-  let high = text.length - 1
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2)
-    if (ctx.measureText(cut(mid)).width <= maxWidth) low = mid
-    else high = mid - 1
-  }
-  return cut(low)
 }
 
 function widgetsBottom(node: LGraphNode): number {

@@ -4,7 +4,8 @@
 import { LGraphNode, LiteGraph } from '@comfyorg/litegraph'
 import type { PlaceholderSlot } from '../graph/placeholder-schema.js'
 import { isGraphLink, type GraphLink, type GraphNode, type InputValue } from '../graph/schema.js'
-import { drawFlaggedFrame, drawNodeOverlay, OVERLAY_FONT, OVERLAY_LINE_HEIGHT as LINE_HEIGHT } from './node-overlay.js'
+import { OVERLAY_FONT, OVERLAY_LINE_HEIGHT as LINE_HEIGHT } from './canvas-text.js'
+import { drawFlaggedFrame, drawNodeOverlay } from './node-overlay.js'
 import { nodeRunView } from './node-types.js'
 
 /** Slot type litegraph sees: any, since what the missing node accepts is unknown here. */

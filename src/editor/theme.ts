@@ -45,6 +45,10 @@ export const CANVAS_COLOURS = {
   /** Widget names (left of the value) and slot labels. */
   widgetLabel: '#c4c4c4',
   widgetDisabledText: '#8a8a8a',
+  /** An output node's values on its output rows: a value, a pass (✓), a failure (✗). */
+  outputValue: '#93c5fd',
+  outputPass: '#4ade80',
+  outputFail: '#fca5a5',
   link: '#9a9',
 } as const
 

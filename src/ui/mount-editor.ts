@@ -21,8 +21,9 @@ export interface MountedEditor {
 }
 
 /** A one-line value as "name = value"; a report of several lines as its lines. */
-function valueLines(shown: readonly ShownOutput[]): string[] {
-  return shown.flatMap(({ name, value }) => (value.includes('\n') ? value.split('\n') : [`${name} = ${value}`]))
+/** What a node shows of its values: each on its output's row, and a report's lines in full below the widgets. */
+function valueView(shown: readonly ShownOutput[]): Pick<NodeRunView, 'outputValues' | 'lines'> {
+  return { outputValues: new Map(shown.map(({ name, value }) => [name, value])), lines: shown.flatMap(({ value }) => (value.includes('\n') ? value.split('\n') : [])) }
 }
 
 export interface MountHooks extends CanvasUiHooks {
@@ -78,7 +79,7 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
         if (missing.length > 0) views.set(String(node.id), { missing: missing.map((m) => m.name) })
       }
       for (const [id, image] of images) views.set(id, { ...views.get(id), image: { source: image.bitmap, width: image.width, height: image.height } })
-      for (const [id, shown] of Object.entries(values)) views.set(id, { ...views.get(id), lines: valueLines(shown) })
+      for (const [id, shown] of Object.entries(values)) views.set(id, { ...views.get(id), ...valueView(shown) })
       for (const [id, state] of Object.entries(states)) views.set(id, { ...views.get(id), state })
       if (progress) {
         const view: NodeRunView = { ...views.get(progress.nodeId), progress: { value: progress.value, max: progress.max } }

@@ -63,6 +63,14 @@ describe('editor on WASM', () => {
     expect(corner[2]!, `corner ${corner.map(Math.round).join(',')}`).toBeLessThan(110)
     expect(object[1]!, `object ${object.map(Math.round).join(',')}`).toBeGreaterThan(120)
     expect(object[0]!, `object ${object.map(Math.round).join(',')}`).toBeLessThan(130)
+    // Scene Score shows its values on its output rows (the shipped layout leaves no room for lines below): the
+    // value colour left of the "ms_per_image" label, where nothing was drawn before the run.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))
+    const scoreNode = byType['SceneScore']![0]!
+    const slot = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'ms_per_image'), scoreNode))!
+    const strip = await canvasColoursAround(page, slot.x - 110, slot.y, 40)
+    const valueBlue = strip.filter(([r, g, b]) => b > 200 && b - r > 60 && g > 150)
+    expect(valueBlue.length, 'value pixels left of ms_per_image').toBeGreaterThan(0)
     await screenshot(page, 'editor-default-run')
     expect(app.errors).toEqual([])
   })

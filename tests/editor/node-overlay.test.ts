@@ -3,7 +3,8 @@
 // missing-model lines sit on a backing, since they stand above the node over whatever is there.
 import { LGraphNode } from '@comfyorg/litegraph'
 import { describe, expect, it } from 'vitest'
-import { drawFlaggedFrame, drawNodeOverlay, shortenMiddle } from '../../src/editor/node-overlay.js'
+import { shortenMiddle } from '../../src/editor/canvas-text.js'
+import { drawFlaggedFrame, drawNodeOverlay } from '../../src/editor/node-overlay.js'
 import { CANVAS_FONT, MIN_CANVAS_TEXT_PX, readableMinScale } from '../../src/editor/theme.js'
 
 interface Drawn { readonly text: string; readonly px: number; readonly y: number }

@@ -18,6 +18,9 @@ describe('canvas theme', () => {
       ['slot label on node body', c.text, c.nodeBody],
       ['widget value', c.widgetText, c.widgetBackground],
       ['widget name', c.widgetLabel, c.widgetBackground],
+      ['output value on node body', c.outputValue, c.nodeBody],
+      ['passing output value on node body', c.outputPass, c.nodeBody],
+      ['failing output value on node body', c.outputFail, c.nodeBody],
     ]
     for (const [what, fg, bg] of pairs) expect(contrastRatio(fg, bg), what).toBeGreaterThanOrEqual(7)
   })
