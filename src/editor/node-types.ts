@@ -76,7 +76,10 @@ export class SpecNode extends LGraphNode {
     const size = this.computeSize()
     // computeSize leaves out hidden widgets: a textarea slot gets its minimum height on top.
     const textAreas = (this.widgets ?? []).filter((w) => w.hidden).length
-    this.size = [Math.max(size[0], 240), size[1] + textAreas * (TEXT_AREA_MIN_HEIGHT + 4)]
+    // A node that shows the images it is given (Save, Preview) opens with room for one below its widgets, as in
+    // ComfyUI: at computeSize's height the image had none, and a Preview Image added from the search showed nothing.
+    const imageArea = showsImages(def) ? IMAGE_AREA_HEIGHT : 0
+    this.size = [Math.max(size[0], imageArea > 0 ? IMAGE_AREA_HEIGHT : 240), size[1] + textAreas * (TEXT_AREA_MIN_HEIGHT + 4) + imageArea]
   }
 
   private addSpecWidget(name: string, spec: WidgetSpec): void {
@@ -192,6 +195,14 @@ export function registerNodeTypes(definitions: readonly AnyNodeDefinition[]): vo
     }
     LiteGraph.registerNodeType(def.type, nodeClass)
   }
+}
+
+/** Height, and least width, of the image area a new Save or Preview Image node opens with (graph units). */
+export const IMAGE_AREA_HEIGHT = 256
+
+/** Output nodes that take images and compute nothing from them (Save, Preview): the editor shows them the image. */
+export function showsImages(def: AnyNodeDefinition): boolean {
+  return def.isOutput === true && Object.keys(def.outputs).length === 0 && Object.values(def.inputs).some((spec) => isSocket(spec) && spec.type === 'IMAGE')
 }
 
 export function isSpecNode(node: LGraphNode | null | undefined): node is SpecNode {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { appForSuite, outputPixels, runOnce, screenshot } from './harness.js'
+import { appForSuite, canvasColoursAround, outputPixels, runOnce, screenshot } from './harness.js'
 
 const LORA_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-lora-4step.json'), 'utf8')
 const LORA = '9' // UNetLoRA between LoadPipeline 1 and the sampler 4 / prompt 2
@@ -180,6 +180,33 @@ describe('node tools', () => {
     expect(await page.locator('[data-testid=context-menu]').count()).toBe(1)
     await page.keyboard.press('Escape')
     await expect.poll(() => page.locator('[data-testid=context-menu]').count()).toBe(0)
+  })
+
+  it('a Preview Image added by dropping a link on the canvas opens with room for the image, and shows the run\'s', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'width', 64), LATENT)
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'height', 64), LATENT)
+    await page.waitForTimeout(300) // the one-off fit after opening
+    const from = (await page.evaluate(() => window.__hypersd!.slotPoint('5', 'output', 'image')))!
+    const canvas = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+    await page.mouse.move(from.x, from.y)
+    await page.mouse.down()
+    await page.mouse.move(canvas.x + 300, canvas.y + canvas.height - 60, { steps: 8 })
+    await page.mouse.up()
+    await page.locator('[data-testid=node-search] input').fill('preview')
+    await page.keyboard.press('Enter')
+    const added = await page.waitForFunction(() => Object.entries(window.__hypersd!.nodeTypes()).find(([, t]) => t === 'PreviewImage')?.[0])
+    const preview = (await added.jsonValue()) as string
+    const run = await runOnce(page)
+    expect(run.status, run.error ?? '').toBe('done')
+    expect(run.nodesRun).toContain(preview)
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))))
+    // The tiny model's noise in the node's lower part: many colours where an empty node body has one.
+    const rect = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), preview))!
+    const row = await canvasColoursAround(page, rect.x + rect.width / 2, rect.y + rect.height * 0.7, Math.min(40, rect.width / 3))
+    expect(new Set(row.map((c) => c.join(','))).size, 'distinct colours across the image area').toBeGreaterThan(10)
+    await screenshot(page, 'node-tools-preview-added')
   })
 
   it('the minimap shows the graph and a click or drag on it pans the canvas', async () => {

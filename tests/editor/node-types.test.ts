@@ -5,7 +5,7 @@ import { resolve } from 'node:path'
 import { LGraph, LiteGraph } from '@comfyorg/litegraph'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { checkLoadable, fileToGraph, graphToFile, GraphLoadError } from '../../src/editor/document.js'
-import { isSpecNode, registerNodeTypes, seedControlName } from '../../src/editor/node-types.js'
+import { IMAGE_AREA_HEIGHT, isSpecNode, registerNodeTypes, seedControlName, showsImages } from '../../src/editor/node-types.js'
 import { isSocket, isWidget } from '../../src/engine/spec.js'
 import { parseGraphFile } from '../../src/graph/parse.js'
 import { nextSeed } from '../../src/stores/seed-control.js'
@@ -17,6 +17,19 @@ const defaultGraph = parseGraphFile(readFileSync(resolve(import.meta.dirname, '.
 beforeAll(() => registerNodeTypes(nodeDefinitions))
 
 describe('node types from declarations', () => {
+  it('opens Save and Preview Image with room for an image below their widgets, and no other node', () => {
+    expect(nodeDefinitions.filter(showsImages).map((d) => d.type).sort()).toEqual(['PreviewImage', 'SaveImage'])
+    for (const def of nodeDefinitions) {
+      const node = LiteGraph.createNode(def.type)!
+      // Where node-overlay.ts draws an image: below the slots and widgets.
+      const belowWidgets = node.size[1] - (Math.max(node.inputs.length, node.outputs.length) + (node.widgets?.length ?? 0)) * LiteGraph.NODE_SLOT_HEIGHT - 12
+      if (showsImages(def)) {
+        expect(belowWidgets, def.type).toBeGreaterThanOrEqual(IMAGE_AREA_HEIGHT - 30)
+        expect(node.size[0], def.type).toBeGreaterThanOrEqual(IMAGE_AREA_HEIGHT)
+      } else expect(belowWidgets, def.type).toBeLessThan(IMAGE_AREA_HEIGHT / 2)
+    }
+  })
+
   it('gives every declared node its sockets, outputs and widgets, with ranges from the specs', () => {
     for (const def of nodeDefinitions) {
       const node = LiteGraph.createNode(def.type)
