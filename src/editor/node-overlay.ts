@@ -34,13 +34,14 @@ const STATE_LABELS: Record<NodeRunState, string> = {
   error: 'error',
 }
 
-export function drawNodeOverlay(ctx: CanvasRenderingContext2D, node: LGraphNode, view: NodeRunView): void {
+/** `lowQuality`: litegraph draws the node without its slot labels, which the output values stand against. */
+export function drawNodeOverlay(ctx: CanvasRenderingContext2D, node: LGraphNode, view: NodeRunView, options: { lowQuality?: boolean } = {}): void {
   const w = node.size[0] ?? 0
   const h = node.size[1] ?? 0
   const titleH = LiteGraph.NODE_TITLE_HEIGHT
   if (view.image) drawImage(ctx, node, view.image)
   if (view.lines) drawLines(ctx, node, view.lines)
-  if (view.outputValues) drawOutputValues(ctx, node, view.outputValues)
+  if (view.outputValues && !options.lowQuality) drawOutputValues(ctx, node, view.outputValues)
   if (view.missing && view.missing.length > 0) drawMissing(ctx, node, view.missing)
   if (view.state) {
     const colour = STATE_COLOURS[view.state]

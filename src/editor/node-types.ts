@@ -163,10 +163,10 @@ export class SpecNode extends LGraphNode {
     return reason === null
   }
 
-  override onDrawForeground(ctx: CanvasRenderingContext2D): void {
+  override onDrawForeground(ctx: CanvasRenderingContext2D, canvas?: { low_quality?: boolean }): void {
     drawModeTint(ctx, this, LiteGraph.NODE_TITLE_HEIGHT)
     const view = hooks.runView(this)
-    if (view) drawNodeOverlay(ctx, this, view)
+    if (view) drawNodeOverlay(ctx, this, view, { lowQuality: canvas?.low_quality === true })
   }
 
   override onSerialize(info: { properties?: Record<string, unknown> }): void {

@@ -43,6 +43,18 @@ describe('node overlay text', () => {
     }
   })
 
+  it('draws output values beside the slot labels, and none when litegraph leaves the labels out (low quality)', () => {
+    const scorer = node()
+    scorer.addOutput('score', 'FLOAT')
+    const values = new Map([['score', '0.75']])
+    const full = recordingContext()
+    drawNodeOverlay(full.ctx, scorer, { outputValues: values })
+    expect(full.texts.map((t) => t.text)).toEqual(['0.75'])
+    const low = recordingContext()
+    drawNodeOverlay(low.ctx, scorer, { outputValues: values }, { lowQuality: true })
+    expect(low.texts).toEqual([])
+  })
+
   it('stacks the flagged lines above the title bar, one line height apart, each on a backing as wide as its text', () => {
     const { ctx, texts, rects } = recordingContext()
     drawFlaggedFrame(ctx, node(), { colour: '#f87171', margin: 5, labels: ['Missing: a', 'Missing: bb'] })
