@@ -3,8 +3,9 @@
 // score, a per-attribute report), as canvas text, and the models it names that the catalog lacks.
 import type { LGraphNode } from '@comfyorg/litegraph'
 import { LiteGraph } from '@comfyorg/litegraph'
-import { OVERLAY_FONT, OVERLAY_LINE_HEIGHT, shortenMiddle } from './canvas-text.js'
+import { markedColour, OVERLAY_FONT, OVERLAY_LINE_HEIGHT, shortenEnd, shortenMiddle } from './canvas-text.js'
 import { drawOutputValues } from './output-slot-values.js'
+import { CANVAS_COLOURS } from './theme.js'
 
 export type NodeRunState = 'running' | 'cached' | 'done' | 'error'
 
@@ -96,8 +97,8 @@ function drawLines(ctx: CanvasRenderingContext2D, node: LGraphNode, lines: reado
   ctx.textAlign = 'left'
   ctx.textBaseline = 'top'
   lines.forEach((line, i) => {
-    ctx.fillStyle = line.includes('✗') ? STATE_COLOURS.error : line.includes('✓') ? STATE_COLOURS.running : '#e5e7eb'
-    ctx.fillText(line, 10, top + 4 + i * OVERLAY_LINE_HEIGHT, w - 20)
+    ctx.fillStyle = markedColour(line, CANVAS_COLOURS.text)
+    ctx.fillText(shortenEnd(ctx, line, w - 20), 10, top + 4 + i * OVERLAY_LINE_HEIGHT)
   })
   ctx.restore()
 }

@@ -2,7 +2,7 @@
 // -aligned against the output's label: they fit in any node's size, where lines below the widgets need room the
 // shipped layouts do not leave.
 import type { LGraphNode } from '@comfyorg/litegraph'
-import { OVERLAY_FONT, shortenEnd } from './canvas-text.js'
+import { markedColour, OVERLAY_FONT, shortenEnd } from './canvas-text.js'
 import { CANVAS_COLOURS } from './theme.js'
 
 /** litegraph draws a slot's label 10 units from the slot's centre. */
@@ -17,11 +17,6 @@ export function rowText(value: string): string {
   if (/^-?\d+\.\d{5,}$/.test(value)) return Number(value).toFixed(4)
   const newline = value.indexOf('\n')
   return newline < 0 ? value : `${value.slice(0, newline)} …`
-}
-
-/** The colour of a value: a failure (✗) red, a pass (✓) green, anything else the value colour. */
-export function valueColour(text: string): string {
-  return text.includes('✗') ? CANVAS_COLOURS.outputFail : text.includes('✓') ? CANVAS_COLOURS.outputPass : CANVAS_COLOURS.outputValue
 }
 
 const labelOf = (slot: { label?: string | null; localized_name?: string; name: string }): string => slot.label || slot.localized_name || slot.name
@@ -45,7 +40,7 @@ export function drawOutputValues(ctx: CanvasRenderingContext2D, node: LGraphNode
     if (right - left < MIN_ROOM) return
     const text = shortenEnd(ctx, rowText(value), right - left)
     if (text === '') return
-    ctx.fillStyle = valueColour(text)
+    ctx.fillStyle = markedColour(text, CANVAS_COLOURS.outputValue)
     // litegraph's label baseline: 5 units under the slot's centre.
     ctx.fillText(text, right, y + 5)
   })

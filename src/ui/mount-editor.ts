@@ -20,7 +20,6 @@ export interface MountedEditor {
   dispose(): void
 }
 
-/** A one-line value as "name = value"; a report of several lines as its lines. */
 /** What a node shows of its values: each on its output's row, and a report's lines in full below the widgets. */
 function valueView(shown: readonly ShownOutput[]): Pick<NodeRunView, 'outputValues' | 'lines'> {
   return { outputValues: new Map(shown.map(({ name, value }) => [name, value])), lines: shown.flatMap(({ value }) => (value.includes('\n') ? value.split('\n') : [])) }

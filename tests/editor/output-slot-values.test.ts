@@ -2,7 +2,8 @@
 // label on the same row, a report shown by its first line, shortened to the room there is, coloured by ✓ and ✗.
 import { LGraphNode } from '@comfyorg/litegraph'
 import { describe, expect, it } from 'vitest'
-import { drawOutputValues, rowText, valueColour } from '../../src/editor/output-slot-values.js'
+import { markedColour } from '../../src/editor/canvas-text.js'
+import { drawOutputValues, rowText } from '../../src/editor/output-slot-values.js'
 import { CANVAS_COLOURS } from '../../src/editor/theme.js'
 
 const CHAR = 7
@@ -59,7 +60,7 @@ describe('output values on their rows', () => {
     expect(rowText('5.498836182779653')).toBe('5.4988')
     expect(rowText('0.5')).toBe('0.5')
     expect(rowText('size ✓ large\ncolour ✓ green')).toBe('size ✓ large …')
-    expect(valueColour('shape ✗ circle')).toBe(CANVAS_COLOURS.outputFail)
-    expect(valueColour('6.21')).toBe(CANVAS_COLOURS.outputValue)
+    expect(markedColour('shape ✗ circle', CANVAS_COLOURS.outputValue)).toBe(CANVAS_COLOURS.outputFail)
+    expect(markedColour('6.21', CANVAS_COLOURS.outputValue)).toBe(CANVAS_COLOURS.outputValue)
   })
 })
