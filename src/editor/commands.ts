@@ -16,6 +16,7 @@ export type CommandId =
   | 'fitView'
   | 'search'
   | 'addGroup'
+  | 'arrange'
   | 'newGraph'
   | 'clearGraph'
   | 'templates'
@@ -56,6 +57,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'fitView', label: 'Fit view', keys: ['.'] },
   { id: 'search', label: 'Add node', keys: ['Ctrl+K'] },
   { id: 'addGroup', label: 'Group selection', keys: ['Ctrl+G'] },
+  { id: 'arrange', label: 'Arrange nodes in columns along their links (the selection, or the whole graph)', keys: [] },
   // No chords: the browser keeps Ctrl+N for a new window, and Clear is one click away from being undone anyway.
   { id: 'newGraph', label: 'New graph', keys: [] },
   { id: 'clearGraph', label: 'Clear graph', keys: [] },

@@ -7,6 +7,7 @@ import { canTakeLink, isSocket } from '../engine/spec.js'
 import { GRAPH_FORMAT, GRAPH_VERSION, isGraphLink, type GraphFile, type GraphLink, type GraphNode, type InputValue, type NodeLayout } from '../graph/schema.js'
 import { versionToSave } from '../graph/node-versions.js'
 import { EDITOR_MAX_NODES, tooManyNodesMessage } from '../graph/load-limits.js'
+import { fileLinks, placeNodes } from './arrange.js'
 import { importReportOf, setImportReport } from './import-report.js'
 import { loadedVersionOf, setLoadedVersion } from './loaded-versions.js'
 import { isSpecNode, seedControlName, type SpecNode } from './node-types.js'
@@ -175,8 +176,6 @@ export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = 
         const widget = node.widgets?.find((w) => w.name === seedControlName(name))
         if (widget) widget.value = mode
       }
-    } else {
-      node.pos = [40 + (created.size % 5) * 320, 40 + Math.floor(created.size / 5) * 300]
     }
     if (isSpecNode(node)) for (const [name, value] of Object.entries(entry.inputs)) if (!isGraphLink(value)) node.setInputValue(name, value)
     setNodeMode(node, entry.mode)
@@ -211,6 +210,7 @@ export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = 
     node._setConcreteSlots()
     node.arrange()
   }
+  placeUnplaced(file, created, layouts)
   for (const g of file.layout?.groups ?? []) {
     const group = new LGraphGroup(g.title)
     group.configure({ id: -1, title: g.title, bounding: [...g.bounding], ...(g.color ? { color: g.color } : {}), ...(g.fontSize ? { font_size: g.fontSize } : {}) })
@@ -219,6 +219,19 @@ export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = 
   setImportReport(graph, file.metadata?.importReport)
   const vp = file.layout?.viewport
   return vp ? { offset: [vp.offset[0], vp.offset[1]], scale: vp.scale } : undefined
+}
+
+/**
+ * Nodes the file gives no position (a CLI-written graph, a ComfyUI API prompt) are laid out in columns by their links,
+ * at the sizes litegraph gave them, below any nodes that have one.
+ */
+function placeUnplaced(file: GraphFile, created: ReadonlyMap<string, LGraphNode>, layouts: Readonly<Record<string, NodeLayout>>): void {
+  const unplaced = new Map([...created].filter(([id]) => !Object.hasOwn(layouts, id)))
+  if (unplaced.size === 0) return
+  const placed = [...created].filter(([id]) => Object.hasOwn(layouts, id)).map(([, node]) => node)
+  const top = placed.length > 0 ? Math.max(...placed.map((n) => n.pos[1] + n.size[1])) + 80 : 40
+  const left = placed.length > 0 ? Math.min(...placed.map((n) => n.pos[0])) : 40
+  placeNodes(unplaced, fileLinks(file), [left, top])
 }
 
 /** Output names each node is linked from, so a placeholder without slot data still offers them. */

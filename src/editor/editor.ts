@@ -18,6 +18,7 @@ import { isPlaceholderNode } from './placeholder-node.js'
 import { STATE_COLOURS, type NodeRunView } from './node-overlay.js'
 import type { ModelWidgetHint } from './model-widget.js'
 import { insertLoraNode } from './lora-insert.js'
+import { arrangeNodes } from './arrange.js'
 import { TextAreaLayer } from './text-areas.js'
 import { numberPrompt } from './widget-number.js'
 import { CanvasTooltips } from './widget-tooltip.js'
@@ -306,6 +307,17 @@ export class GraphEditor {
     const right = Math.max(...rects.map((r) => r[0] + r[2])) + 24
     const bottom = Math.max(...rects.map((r) => r[1] + r[3])) + 24
     return [left, top, right - left, bottom - top]
+  }
+
+  /** Lays out the selected nodes, or the whole graph, in columns along their links (see arrange.ts); undoable. */
+  arrange(): number {
+    const selected = [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode)
+    const moved = arrangeNodes(this.graph, selected)
+    if (moved === 0) return 0
+    this.canvas.setDirty(true, true)
+    this.checkpoint()
+    if (selected.length < 2) this.fitView(true, 'graph')
+    return moved
   }
 
   /** Wraps the selected nodes (or an empty area at the view centre) in a new group. */

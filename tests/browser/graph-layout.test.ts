@@ -15,8 +15,23 @@ const GRAPHS = resolve(import.meta.dirname, '../../graphs')
 const SHIPPED = readdirSync(GRAPHS).filter((f) => f.endsWith('.json')).sort()
 
 interface Rect { x: number; y: number; width: number; height: number }
-interface FileNode { id: string; type: string }
-interface GraphFile { nodes: FileNode[]; layout?: { nodes?: Record<string, { collapsed?: boolean; size?: [number, number] }> } }
+interface FileNode { id: string; type: string; inputs?: Record<string, unknown> }
+interface GraphFile { nodes: FileNode[]; layout?: { nodes?: Record<string, { collapsed?: boolean; size?: [number, number]; pos?: [number, number] }> } }
+
+/** Links whose source node does not end left of where the target node starts, on screen. */
+async function backwardLinks(page: Page, file: GraphFile): Promise<string[]> {
+  const rect = (id: string) => page.evaluate((n) => window.__hypersd!.nodeRect(n), id)
+  const found: string[] = []
+  for (const node of file.nodes) {
+    for (const [input, value] of Object.entries(node.inputs ?? {})) {
+      if (!(value && typeof value === 'object' && 'from' in value)) continue
+      const from = (value as { from: [string, string] }).from[0]
+      const [a, b] = [(await rect(from))!, (await rect(node.id))!]
+      if (a.x + a.width >= b.x) found.push(`#${from} -> #${node.id} (${node.type}.${input})`)
+    }
+  }
+  return found
+}
 
 const within = (r: Rect, p: { x: number; y: number }, slack = 1): boolean =>
   p.x >= r.x - slack && p.x <= r.x + r.width + slack && p.y >= r.y - slack && p.y <= r.y + r.height + slack
@@ -91,5 +106,39 @@ describe('the shipped graphs, laid out', () => {
     const [width, height] = saved.layout!.nodes![score.id]!.size!
     expect(height).toBeGreaterThan(40)
     expect(width).toBeGreaterThanOrEqual(120)
+  })
+
+  it('a graph file without positions opens in columns along its links', async () => {
+    const { page } = app
+    const found: string[] = []
+    // Before, such files opened on a 5-wide grid in file order: links ran backwards across the graph, and a Save
+    // Image grown for its picture could sit on the node below it.
+    for (const name of SHIPPED) {
+      const file = JSON.parse(readFileSync(resolve(GRAPHS, name), 'utf8')) as GraphFile
+      delete file.layout
+      await page.evaluate((json) => window.__hypersd!.loadGraph(json), JSON.stringify(file))
+      for (const problem of await layoutProblems(page, file)) found.push(`${name}: ${problem}`)
+      for (const link of await backwardLinks(page, file)) found.push(`${name}: link ${link} runs right to left`)
+    }
+    expect(found).toEqual([])
+    expect(app.errors).toEqual([])
+  })
+
+  it('Arrange nodes (canvas menu) untangles a pile of nodes, and Undo puts the pile back', async () => {
+    const { page } = app
+    const file = JSON.parse(readFileSync(resolve(GRAPHS, 'tiny-sd15-4step-reward.json'), 'utf8')) as GraphFile
+    // Every node dropped on one spot.
+    for (const entry of Object.values(file.layout!.nodes!)) entry.pos = [100, 100]
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), JSON.stringify(file))
+    expect((await layoutProblems(page, file)).filter((p) => p.includes(' overlaps ')).length).toBeGreaterThan(3)
+    const canvas = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+    await page.mouse.click(canvas.x + 12, canvas.y + canvas.height - 12, { button: 'right' })
+    await page.locator('[data-testid=context-menu] li', { hasText: 'Arrange nodes' }).click()
+    await expect.poll(async () => (await layoutProblems(page, file)).length, { timeout: 5000 }).toBe(0)
+    expect(await backwardLinks(page, file)).toEqual([])
+    await page.keyboard.press('Control+z')
+    const saved = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as GraphFile
+    for (const entry of Object.values(saved.layout!.nodes!)) expect(entry.pos).toEqual([100, 100])
+    expect(app.errors).toEqual([])
   })
 })
