@@ -1,5 +1,5 @@
 // The layered layout (auto-layout.ts) applied to litegraph nodes: for files without positions and for Arrange.
-import { LGraphGroup, LiteGraph, type LGraph, type LGraphNode } from '@comfyorg/litegraph'
+import { LGraphGroup, LiteGraph, LLink, type LGraph, type LGraphNode } from '@comfyorg/litegraph'
 import { isGraphLink, type GraphFile } from '../graph/schema.js'
 import { layeredLayout, type LayoutBox } from './auto-layout.js'
 
@@ -38,6 +38,31 @@ export function arrangeNodes(graph: LGraph, selected: readonly LGraphNode[]): nu
   const title = LiteGraph.NODE_TITLE_HEIGHT
   const origin: [number, number] = [Math.min(...targets.map((n) => n.pos[0])), Math.min(...targets.map((n) => n.pos[1] - title))]
   placeNodes(byId, links, origin)
+  spreadReroutes(graph, new Set(byId.keys()))
   for (const [group, nodes] of held) if (nodes.some((n) => byId.has(String(n.id)))) group.resizeTo(nodes)
   return targets.length
+}
+
+/**
+ * Reroutes on links whose ends moved, spaced evenly along the straight line between the link's ends, so a link keeps
+ * its reroutes without looping back to where they were; a reroute several links share goes where the first puts it.
+ */
+function spreadReroutes(graph: LGraph, moved: ReadonlySet<string>): void {
+  const placed = new Set<number>()
+  for (const link of graph.links.values()) {
+    if (!moved.has(String(link.origin_id)) && !moved.has(String(link.target_id))) continue
+    const chain = LLink.getReroutes(graph, link)
+    const origin = graph.getNodeById(link.origin_id)
+    const target = graph.getNodeById(link.target_id)
+    if (chain.length === 0 || !origin || !target) continue
+    const from = origin.getOutputPos(link.origin_slot)
+    const to = target.getInputPos(link.target_slot)
+    const [fromX, fromY, toX, toY] = [from[0] ?? 0, from[1] ?? 0, to[0] ?? 0, to[1] ?? 0]
+    chain.forEach((reroute, index) => {
+      if (placed.has(reroute.id)) return
+      const t = (index + 1) / (chain.length + 1)
+      reroute.pos = [fromX + (toX - fromX) * t, fromY + (toY - fromY) * t]
+      placed.add(reroute.id)
+    })
+  }
 }

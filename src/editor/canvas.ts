@@ -1,6 +1,6 @@
 // The editor's LGraphCanvas: litegraph's own DOM dialogs (search box, prompt, context menu) build HTML from
 // strings, so this subclass routes them to Vue components that render text only; keys go to the commands table.
-import { LGraphCanvas, LiteGraph, type LGraph, type LGraphGroup, type LGraphNode } from '@comfyorg/litegraph'
+import { LGraphCanvas, LiteGraph, type LGraph, type LGraphGroup, type LGraphNode, type LinkSegment, type Reroute } from '@comfyorg/litegraph'
 import type { NumberRule } from '../engine/value-rules.js'
 import { LOW_DETAIL_LABEL_HEIGHT, LowDetailTitles } from './low-detail-titles.js'
 import { RenderLoop } from './render-loop.js'
@@ -35,9 +35,18 @@ export interface LinkDropRequest {
   readonly slot: number
 }
 
+/** What a context menu is for: a node, a group, a reroute, a link (or a stretch of one between reroutes), or none. */
+export interface ContextTarget {
+  readonly node?: LGraphNode
+  readonly group?: LGraphGroup
+  readonly reroute?: Reroute
+  readonly link?: LinkSegment
+}
+
 export interface CanvasUiHooks {
   prompt(request: PromptRequest): void
-  contextMenu(at: CanvasPoint, target: { node?: LGraphNode; group?: LGraphGroup }): void
+  /** A right-click, or (`link`) a click on a link's centre marker. */
+  contextMenu(at: CanvasPoint, target: ContextTarget): void
   search(at: CanvasPoint, linkDrop?: LinkDropRequest): void
   /** A node or group title was double-clicked. */
   rename(target: { node?: LGraphNode; group?: LGraphGroup }): void
@@ -287,8 +296,15 @@ export class StudioCanvas extends LGraphCanvas {
 
   override processContextMenu(node: LGraphNode | undefined, event: PointerLike & { preventDefault?: () => void }): void {
     const at = this.pointFrom(event)
-    const group = node ? undefined : (this.graph?.getGroupOnPos(at.canvasX, at.canvasY) ?? undefined)
-    this.ui.contextMenu(at, { ...(node ? { node } : {}), ...(group ? { group } : {}) })
+    const reroute = node ? undefined : this.graph?.getRerouteOnPos(at.canvasX, at.canvasY)
+    const group = node || reroute ? undefined : (this.graph?.getGroupOnPos(at.canvasX, at.canvasY) ?? undefined)
+    this.ui.contextMenu(at, { ...(node ? { node } : {}), ...(reroute ? { reroute } : {}), ...(group ? { group } : {}) })
+  }
+
+  /** A link's centre marker opens the app's menu, not litegraph's own. */
+  override showLinkMenu(segment: LinkSegment, event: PointerLike): boolean {
+    this.ui.contextMenu(this.pointFrom(event), { link: segment })
+    return false
   }
 
   /**

@@ -9,6 +9,7 @@ import { versionToSave } from '../graph/node-versions.js'
 import { EDITOR_MAX_NODES, tooManyNodesMessage } from '../graph/load-limits.js'
 import { fileLinks, placeNodes } from './arrange.js'
 import { importReportOf, setImportReport } from './import-report.js'
+import { restoreReroutes, saveReroutes } from './reroutes.js'
 import { loadedVersionOf, setLoadedVersion } from './loaded-versions.js'
 import { isSpecNode, seedControlName, type SpecNode } from './node-types.js'
 import { isPlaceholderNode, PlaceholderNode } from './placeholder-node.js'
@@ -32,6 +33,7 @@ export function nodeKey(node: LGraphNode): string {
 export function graphToFile(graph: LGraph, viewport?: Viewport, name?: string): GraphFile {
   const nodes: GraphNode[] = []
   const layoutNodes: Record<string, NodeLayout> = {}
+  const saved = saveReroutes(graph, new Map(graph._nodes.filter((n) => isSpecNode(n) || isPlaceholderNode(n)).map((n) => [nodeKey(n), n])), round)
   for (const node of graph._nodes) {
     if (!isSpecNode(node) && !isPlaceholderNode(node)) continue
     const id = nodeKey(node)
@@ -56,6 +58,8 @@ export function graphToFile(graph: LGraph, viewport?: Viewport, name?: string): 
     if (controls) layout.controls = controls
     const sockets = isSpecNode(node) ? convertedWidgets(node).filter((name) => node.inputs.find((i) => i.name === name)?.link == null) : []
     if (sockets.length > 0) layout.sockets = sockets
+    const reroutes = saved.byNode.get(id)
+    if (reroutes) layout.reroutes = reroutes
     layoutNodes[id] = layout
   }
   const groups = graph._groups.map((g) => ({
@@ -68,7 +72,7 @@ export function graphToFile(graph: LGraph, viewport?: Viewport, name?: string): 
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,
     nodes,
-    layout: { nodes: layoutNodes, groups, ...(viewport ? { viewport: { offset: viewport.offset, scale: viewport.scale } } : {}) },
+    layout: { nodes: layoutNodes, groups, ...(saved.reroutes.length > 0 ? { reroutes: saved.reroutes } : {}), ...(viewport ? { viewport: { offset: viewport.offset, scale: viewport.scale } } : {}) },
     ...metadataOf(graph, name),
   }
 }
@@ -203,6 +207,7 @@ export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = 
       }
     }
   }
+  restoreReroutes(graph, file, created)
   // Litegraph grows a node to fit its slots and widgets when it first draws it. Doing that now makes it part of the
   // loaded state, so a file saved when the node was smaller (fewer outputs then) opens clean, not as an unsaved edit.
   for (const node of created.values()) {

@@ -1,6 +1,6 @@
 // The canvas bridge: one litegraph graph + canvas, its node types, change tracking, undo/redo and the
 // editing operations the commands table calls. Vue sees it only through callbacks.
-import { LGraph, LGraphGroup, LGraphNode, LiteGraph } from '@comfyorg/litegraph'
+import { LGraph, LGraphGroup, LGraphNode, LiteGraph, LLink, type LinkSegment, type Reroute } from '@comfyorg/litegraph'
 import type { AnyNodeDefinition } from '../engine/spec.js'
 import type { ExecGraph } from '../engine/graph.js'
 import { checkLinkTypes } from '../engine/types-compat.js'
@@ -318,6 +318,28 @@ export class GraphEditor {
     this.checkpoint()
     if (selected.length < 2) this.fitView(true, 'graph')
     return moved
+  }
+
+  /** A reroute at the centre of a link, or of a stretch of one between reroutes (its menu's "Add reroute"); undoable. */
+  addReroute(segment: LinkSegment): void {
+    this.graph.createReroute([segment._pos[0] ?? 0, segment._pos[1] ?? 0], segment)
+    this.canvas.setDirty(true, true)
+    this.checkpoint()
+  }
+
+  /** Removes a reroute; its links are drawn through the reroutes either side of it. */
+  removeReroute(reroute: Reroute): void {
+    this.graph.removeReroute(reroute.id)
+    this.canvas.setDirty(true, true)
+    this.checkpoint()
+  }
+
+  /** Removes a link, or every link through a stretch between reroutes. */
+  removeLinks(segment: LinkSegment): void {
+    const ids = segment instanceof LLink ? [segment.id] : [...(this.graph.reroutes.get(segment.id)?.linkIds ?? [])]
+    for (const id of ids) this.graph.removeLink(id)
+    this.canvas.setDirty(true, true)
+    this.checkpoint()
   }
 
   /** Wraps the selected nodes (or an empty area at the view centre) in a new group. */

@@ -6,6 +6,7 @@ import { findCycle } from '../engine/topology.js'
 import { checkLinkTypes } from '../engine/types-compat.js'
 import type { AnyNodeDefinition } from '../engine/spec.js'
 import { toExecGraph } from './exec.js'
+import { repairReroutes } from './reroute-repairs.js'
 import { isGraphLink, type GraphFile, type GraphNode, type InputValue, type GraphLayout, type NodeLayout } from './schema.js'
 
 /** Coordinates beyond this (graph units) blank the canvas: drawing overflows to Infinity and saves back as null. */
@@ -84,7 +85,8 @@ export function computeLoadRepairs(file: GraphFile, declarations: Declarations):
     nodes = withInputs(file.nodes, changed)
   }
 
-  const layout = file.layout ? repairLayout(file.layout, byId, repairs) : undefined
+  const clamp = (pos: readonly [number, number]): [number, number] => [clampCoordinate(pos[0]), clampCoordinate(pos[1])]
+  const layout = file.layout ? repairReroutes(repairLayout(file.layout, byId, repairs), { nodes, label, clamp }, repairs) : undefined
   if (repairs.length === 0) return { file, repairs }
   return { file: { ...file, nodes, ...(layout ? { layout } : {}) }, repairs }
 }

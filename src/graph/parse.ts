@@ -164,6 +164,7 @@ export function serializeGraphFile(graph: GraphFile): string {
                 }
               : {}),
             ...(graph.layout.groups ? { groups: graph.layout.groups.map((g) => orderKeys(g, ['title', 'bounding', 'color', 'fontSize'])) } : {}),
+            ...(graph.layout.reroutes ? { reroutes: graph.layout.reroutes.map((r) => orderKeys(r, ['id', 'pos', 'parent'])) } : {}),
             ...(graph.layout.viewport ? { viewport: orderKeys(graph.layout.viewport, ['offset', 'scale']) } : {}),
           },
         }

@@ -66,7 +66,20 @@ export const NodeLayoutSchema = z.strictObject({
    * no entry, the link makes it a socket. Kept so a conversion survives a save before it is wired.
    */
   sockets: z.array(InputNameSchema).optional(),
+  /** The reroute each linked input's link reaches last on its way from the output (see `layout.reroutes`), by input name. */
+  reroutes: z.record(InputNameSchema, z.number().int().positive()).optional(),
 })
+
+/** A point a link is drawn through (ComfyUI's native reroute): layout only, never part of what a graph computes. */
+export const RerouteSchema = z.strictObject({
+  id: z.number().int().positive(),
+  pos: Vec2,
+  /** The reroute before this one, towards the output; none for the first after the output. */
+  parent: z.number().int().positive().optional(),
+})
+
+/** Reroutes a file may hold: far beyond any hand-made graph, small enough to check at once. */
+export const MAX_REROUTES = 10_000
 
 export const GroupSchema = z.strictObject({
   title: z.string(),
@@ -83,6 +96,7 @@ export const ViewportSchema = z.strictObject({
 export const LayoutSchema = z.strictObject({
   nodes: z.record(z.string(), NodeLayoutSchema).optional(),
   groups: z.array(GroupSchema).optional(),
+  reroutes: z.array(RerouteSchema).max(MAX_REROUTES).optional(),
   viewport: ViewportSchema.optional(),
 })
 
@@ -111,6 +125,7 @@ export type InputValue = z.output<typeof InputValueSchema>
 export type LiteralValue = z.output<typeof LiteralSchema>
 export type GraphLayout = z.output<typeof LayoutSchema>
 export type NodeLayout = z.output<typeof NodeLayoutSchema>
+export type RerouteLayout = z.output<typeof RerouteSchema>
 export type GraphGroup = z.output<typeof GroupSchema>
 export type Viewport = z.output<typeof ViewportSchema>
 export type GraphMetadata = z.output<typeof MetadataSchema>

@@ -1,6 +1,6 @@
 // Stable hooks for browser checks and scripting: window.__hypersd.loadGraph(json) and lastRun(), plus a few
 // helpers (node types by id, setting a widget, queue/cancel, session-cache stats through lastRun()).
-import { LiteGraph } from '@comfyorg/litegraph'
+import { LiteGraph, type LGraphCanvas } from '@comfyorg/litegraph'
 import { useGallery } from '../stores/gallery.js'
 import { useGraph } from '../stores/graph.js'
 import { useRuns } from '../stores/runs.js'
@@ -58,6 +58,10 @@ export interface HyperSdHooks {
   slotPoint(nodeId: string, side: 'input' | 'output', name: string): { x: number; y: number } | null
   /** Number of links in the open graph. */
   linkCount(): number
+  /** Page point of the centre marker of the link into a node's input (where the link's menu opens), once drawn. */
+  linkCentre(nodeId: string, input: string): { x: number; y: number } | null
+  /** The reroutes on the canvas: id and page point. */
+  reroutes(): { id: number; x: number; y: number }[]
   /** Sets the canvas zoom (1 = 100 %), centred on a graph position (default: the view centre), e.g. for benchmarks. */
   zoom(scale: number, at?: [number, number]): void
   /** The canvas view: zoom, on-screen sizes (CSS px) of node titles and widget text, and whether litegraph draws it in low detail. */
@@ -92,6 +96,13 @@ declare global {
   interface Window {
     __hypersd?: HyperSdHooks
   }
+}
+
+/** A graph point as a page point. */
+function pagePoint(canvas: LGraphCanvas, at: [number, number]): { x: number; y: number } {
+  const [x, y] = canvas.ds.convertOffsetToCanvas(at)
+  const rect = canvas.canvas.getBoundingClientRect()
+  return { x: rect.left + (x ?? 0), y: rect.top + (y ?? 0) }
 }
 
 export function installWindowHooks(): () => void {
@@ -150,6 +161,16 @@ export function installWindowHooks(): () => void {
       return { x: rect.left + (x ?? 0), y: rect.top + (y ?? 0) }
     },
     linkCount: () => graph.requireEditor().graph.links.size,
+    linkCentre: (nodeId, input) => {
+      const editor = graph.requireEditor()
+      const slot = editor.nodeById(nodeId)?.inputs.find((i) => i.name === input)
+      const link = slot?.link == null ? undefined : editor.graph.links.get(slot.link)
+      return link?._pos ? pagePoint(editor.canvas, [link._pos[0] ?? 0, link._pos[1] ?? 0]) : null
+    },
+    reroutes: () => {
+      const editor = graph.requireEditor()
+      return [...editor.graph.reroutes.values()].map((r) => ({ id: r.id, ...pagePoint(editor.canvas, [r.pos[0], r.pos[1]]) }))
+    },
     view: () => {
       const canvas = graph.requireEditor().canvas
       const scale = canvas.ds.scale
