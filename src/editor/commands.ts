@@ -11,6 +11,7 @@ export type CommandId =
   | 'open'
   | 'copy'
   | 'paste'
+  | 'pasteWithLinks'
   | 'delete'
   | 'selectAll'
   | 'fitView'
@@ -52,6 +53,8 @@ export const COMMANDS: readonly Command[] = [
   { id: 'open', label: 'Open graph', keys: ['Ctrl+O'], inTextFields: true },
   { id: 'copy', label: 'Copy', keys: ['Ctrl+C'] },
   { id: 'paste', label: 'Paste', keys: ['Ctrl+V'], viaBrowserEvent: 'paste' },
+  // ComfyUI's chord: the pasted nodes keep the links into them from nodes that were not copied.
+  { id: 'pasteWithLinks', label: 'Paste, keeping the links into the pasted nodes', keys: ['Ctrl+Shift+V'], viaBrowserEvent: 'paste' },
   { id: 'delete', label: 'Delete selection', keys: ['Delete', 'Backspace'] },
   { id: 'selectAll', label: 'Select all', keys: ['Ctrl+A'] },
   { id: 'fitView', label: 'Fit view', keys: ['.'] },

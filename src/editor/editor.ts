@@ -255,8 +255,9 @@ export class GraphEditor {
     this.canvas.copyToClipboard()
   }
 
-  paste(): void {
-    this.canvas.pasteFromClipboard()
+  /** `connectInputs`: the pasted nodes keep the links into them from nodes that were not copied (Ctrl+Shift+V). */
+  paste(connectInputs = false): void {
+    this.canvas.pasteFromClipboard({ connectInputs })
     this.scheduleCheckpoint()
   }
 

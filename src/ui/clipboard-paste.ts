@@ -2,11 +2,13 @@
 // manager) opens as a graph, through the same checks as a dropped file; anything else pastes the nodes copied in
 // the editor. Text fields keep their own paste.
 import { looksLikeGraphText } from '../graph/index.js'
+import { findCommand, type CommandId } from '../editor/commands.js'
 import { isTextField } from './commands.js'
 
 export interface PasteTargets {
   openFile(file: File): Promise<void>
-  pasteNodes(): void
+  /** `withLinks`: the paste came from Ctrl+Shift+V, which keeps the links into the pasted nodes. */
+  pasteNodes(withLinks: boolean): void
 }
 
 /** What a paste event carries that should open as a graph, if anything. */
@@ -20,13 +22,24 @@ export function pastedGraphFile(data: DataTransfer | null): File | null {
 
 /** Listens for paste events; returns a function that removes the listener. */
 export function installPasteHandler(targets: PasteTargets, enabled: () => boolean): () => void {
+  // A paste event does not say which chord caused it: the keydown just before it does.
+  let chord: CommandId | undefined
+  const onKey = (event: KeyboardEvent): void => {
+    chord = findCommand(event, isTextField(event.target))?.id
+  }
   const onPaste = (event: ClipboardEvent): void => {
+    const withLinks = chord === 'pasteWithLinks'
+    chord = undefined
     if (!enabled() || isTextField(event.target)) return
     event.preventDefault()
     const file = pastedGraphFile(event.clipboardData)
     if (file) void targets.openFile(file)
-    else targets.pasteNodes()
+    else targets.pasteNodes(withLinks)
   }
+  window.addEventListener('keydown', onKey, true)
   window.addEventListener('paste', onPaste)
-  return () => window.removeEventListener('paste', onPaste)
+  return () => {
+    window.removeEventListener('keydown', onKey, true)
+    window.removeEventListener('paste', onPaste)
+  }
 }

@@ -198,6 +198,38 @@ describe('graph files in the editor', () => {
     await page.waitForFunction(() => document.querySelector('.doc-name .name')?.textContent === 'Chosen in the file dialog')
   })
 
+  it('Ctrl+Shift+V pastes a node with the links into it from nodes not copied, as in ComfyUI; Ctrl+V without them', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const [decode] = (await nodeIdsByType(page))['VAEDecode']!
+    const links = (): Promise<number> => page.evaluate(() => window.__hypersd!.linkCount())
+    const decodes = async (): Promise<string[]> => (await nodeIdsByType(page))['VAEDecode'] ?? []
+    const initialLinks = await links()
+    // Select VAE Decode alone (its title), retried while the opening fit may still move it.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const rect = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), decode!))!
+      await page.mouse.click(rect.x + 30, rect.y + 8)
+      await page.keyboard.press('Control+c')
+      await page.keyboard.press('Control+v')
+      if ((await decodes()).length === 2) break
+      await page.waitForTimeout(300)
+    }
+    expect(await decodes()).toHaveLength(2)
+    expect(await links()).toBe(initialLinks)
+    await page.keyboard.press('Delete')
+    await expect.poll(decodes).toHaveLength(1)
+
+    await page.keyboard.press('Control+Shift+V')
+    await expect.poll(decodes).toHaveLength(2)
+    // Its vae and latent inputs are fed from where the copied node's were.
+    expect(await links()).toBe(initialLinks + 2)
+    const saved = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as { nodes: { id: string; inputs: Record<string, unknown> }[] }
+    const [original, copy] = (await decodes()).map((id) => saved.nodes.find((n) => n.id === id)!)
+    expect(copy!.inputs['vae']).toEqual(original!.inputs['vae'])
+    expect(copy!.inputs['latent']).toEqual(original!.inputs['latent'])
+    expect(copy!.id).not.toBe(original!.id)
+  })
+
   it('a graph or workflow pasted from the system clipboard opens; other text pastes nodes; text fields keep their paste', async () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
