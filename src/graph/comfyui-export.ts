@@ -3,6 +3,7 @@
 // prompt: _meta.hypersd) so that our import rebuilds it exactly while the ComfyUI side is unchanged. Warnings say
 // where ComfyUI would run something different.
 import { EXPORTERS, keepAsIs } from './comfyui-export-nodes.js'
+import { exportReroutes } from './comfyui-export-reroutes.js'
 import { ExportedNode, isSlotRef, type ExportContext, type HypersdHelperProperties, type HypersdProperties, type OutInput, type OutNode, type SlotRef } from './comfyui-export-model.js'
 import type { AnyNodeDefinition } from '../engine/spec.js'
 import { isGraphLink, type GraphFile, type GraphLink, type GraphNode } from './schema.js'
@@ -33,6 +34,10 @@ interface Built {
   readonly sources: Map<number, Map<string, SlotRef>>
   readonly hypersd: Map<number, Omit<HypersdProperties, 'widgets'> | Omit<HypersdHelperProperties, 'widgets'>>
   readonly warnings: string[]
+  /** Our node id -> the id of the ComfyUI node standing for it. */
+  readonly ids: ReadonlyMap<string, number>
+  /** Our node id -> our input -> the ComfyUI input of that node its link goes to. */
+  readonly comfyInputs: ReadonlyMap<string, ReadonlyMap<string, string>>
 }
 
 /** Our graph as a ComfyUI UI workflow (version 0.4). */
@@ -76,6 +81,15 @@ export function exportComfyWorkflow(graph: GraphFile, options: ComfyExportOption
     }
   })
   const viewport = graph.layout?.viewport
+  const routed = exportReroutes(graph, {
+    linkInto: (ours, input) => {
+      const node = built.ids.get(ours)
+      const comfyInput = built.comfyInputs.get(ours)?.get(input)
+      const link = node === undefined || comfyInput === undefined ? undefined : inputLinks.get(`${node}:${comfyInput}`)
+      return link === undefined ? undefined : { link, source: built.sources.get(node!)!.get(comfyInput!)!.node }
+    },
+    comfyId: (ours) => built.ids.get(ours),
+  })
   const document: ComfyWorkflowJson = {
     last_node_id: Math.max(0, ...built.nodes.map((n) => n.id)),
     last_link_id: lastLink,
@@ -89,7 +103,7 @@ export function exportComfyWorkflow(graph: GraphFile, options: ComfyExportOption
       flags: {},
     })),
     config: {},
-    extra: { ds: { scale: viewport?.scale ?? 1, offset: viewport ? [...viewport.offset] : [0, 0] } },
+    extra: { ds: { scale: viewport?.scale ?? 1, offset: viewport ? [...viewport.offset] : [0, 0] }, ...routed },
     version: 0.4,
   }
   return { document, warnings: built.warnings }
@@ -264,7 +278,8 @@ function build(graph: GraphFile, options: ComfyExportOptions): Built {
     }
     for (const [id, ours] of helperOf) hypersd.set(id, { helperFor: ours })
   }
-  return { nodes: all, sources, hypersd, warnings }
+  const comfyInputs = new Map([...exported].map(([id, result]) => [id, new Map([...result.linkInputs].flatMap(([ours, carrier]) => (typeof carrier === 'string' ? [[ours, carrier] as const] : [])))]))
+  return { nodes: all, sources, hypersd, warnings, ids, comfyInputs }
 }
 
 function propertiesOf(

@@ -9,6 +9,14 @@ import type { JsonValue } from './safe-json.js'
 export interface ComfyLinkRef {
   readonly node: string
   readonly slot: number
+  /** The last native reroute the link passes before this input (UI workflows). */
+  readonly reroute?: number
+}
+
+/** A native reroute of a UI workflow: a point links are drawn through. */
+export interface ComfyReroute {
+  readonly pos: readonly [number, number]
+  readonly parent?: number
 }
 
 export interface ComfyNode {
@@ -36,6 +44,8 @@ export interface ComfyDocument {
   readonly nodes: ReadonlyMap<string, ComfyNode>
   readonly groups: readonly GraphGroup[]
   readonly viewport?: Viewport
+  /** Native reroutes by id (UI workflows; schema 1 at the top level, 0.4 in `extra`). */
+  readonly reroutes?: ReadonlyMap<number, ComfyReroute>
 }
 
 /** ComfyUI's positional `widgets_values` per node type: the names, in order. */
@@ -102,8 +112,12 @@ const UiNode = z.looseObject({
 
 const UiLink = z.union([
   z.tuple([Num, Id, Num, Id, Num]).rest(z.unknown()).transform(([id, origin, slot]) => ({ id, origin, slot })),
-  z.looseObject({ id: Num, origin_id: Id, origin_slot: Num }).transform((l) => ({ id: l.id, origin: l.origin_id, slot: l.origin_slot })),
+  z
+    .looseObject({ id: Num, origin_id: Id, origin_slot: Num, parentId: Num.nullish() })
+    .transform((l) => ({ id: l.id, origin: l.origin_id, slot: l.origin_slot, ...(l.parentId != null ? { parentId: l.parentId } : {}) })),
 ])
+
+const Reroute = z.looseObject({ id: Num, pos: Pair, parentId: Num.nullish(), floating: z.unknown().optional() })
 
 const UiWorkflow = z.looseObject({
   nodes: z.array(UiNode),
@@ -111,7 +125,14 @@ const UiWorkflow = z.looseObject({
   groups: z
     .array(z.looseObject({ title: z.string().optional(), bounding: z.tuple([Num, Num, Num, Num]), color: z.string().optional(), font_size: Num.optional() }))
     .optional(),
-  extra: z.looseObject({ ds: z.looseObject({ scale: Num, offset: Pair }).optional() }).nullish(),
+  reroutes: z.array(Reroute).nullish(),
+  extra: z
+    .looseObject({
+      ds: z.looseObject({ scale: Num, offset: Pair }).optional(),
+      reroutes: z.array(Reroute).nullish(),
+      linkExtensions: z.array(z.looseObject({ id: Num, parentId: Num.nullish() })).nullish(),
+    })
+    .nullish(),
 })
 
 const ApiNode = z.looseObject({
@@ -139,8 +160,19 @@ function readWorkflow(doc: Record<string, unknown>, source?: string): ComfyDocum
   const parsed = UiWorkflow.safeParse(doc)
   if (!parsed.success) throw zodFailure(parsed.error, source)
   const wf = parsed.data
+  // Schema 1 links carry their last reroute; 0.4 files list it in extra.linkExtensions.
+  const lastReroute = new Map<number, number>()
+  for (const ext of wf.extra?.linkExtensions ?? []) if (ext.parentId != null) lastReroute.set(ext.id, ext.parentId)
   const linkOrigins = new Map<number, ComfyLinkRef>()
-  for (const link of wf.links ?? []) linkOrigins.set(link.id, { node: link.origin, slot: link.slot })
+  for (const link of wf.links ?? []) {
+    const reroute = 'parentId' in link ? link.parentId : lastReroute.get(link.id)
+    linkOrigins.set(link.id, { node: link.origin, slot: link.slot, ...(reroute !== undefined ? { reroute } : {}) })
+  }
+  // Floating reroutes (left on no link) are not read: nothing is drawn through them.
+  const reroutes = new Map<number, ComfyReroute>()
+  for (const r of [...(wf.reroutes ?? []), ...(wf.extra?.reroutes ?? [])]) {
+    if (r.floating === undefined && !reroutes.has(r.id)) reroutes.set(r.id, { pos: r.pos, ...(r.parentId != null ? { parent: r.parentId } : {}) })
+  }
 
   const nodes = new Map<string, ComfyNode>()
   for (const n of wf.nodes) {
@@ -187,6 +219,7 @@ function readWorkflow(doc: Record<string, unknown>, source?: string): ComfyDocum
       ...(g.font_size !== undefined && g.font_size > 0 ? { fontSize: g.font_size } : {}),
     })),
     ...(ds && ds.scale > 0 ? { viewport: { offset: ds.offset, scale: ds.scale } } : {}),
+    ...(reroutes.size > 0 ? { reroutes } : {}),
   }
 }
 

@@ -7,6 +7,7 @@ import { placeholderNode, placeholderOutputName } from './comfyui-placeholder.js
 import { restoreExportedNodes } from './comfyui-import-hypersd.js'
 import { MODEL_PASS_THROUGH, SAMPLING_HELPER_NODES } from './comfyui-sampling-nodes.js'
 import { readComfyDocument } from './comfyui-read.js'
+import { importReroutes } from './comfyui-reroutes.js'
 import type { ComfyDocument, ComfyLinkRef, ComfyNode } from './comfyui-read.js'
 import { GraphFileError } from './errors.js'
 import { readJson, refuseHostileKeys, zodFailure } from './parse.js'
@@ -209,7 +210,7 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
     if (converted.has(node.id) || restored.handles(node.id)) continue
     if (node.mode === 2) dropped.push(`${label(node)}: muted, no equivalent, dropped`)
     else if (node.mode === 4) dropped.push(`${label(node)}: bypassed, no equivalent, dropped (its links pass through)`)
-    else if (node.type === 'Reroute') foldedReport.push(`${label(node)}: folded into the links through it`)
+    else if (node.type === 'Reroute') foldedReport.push(`${label(node)}: folded into the links through it${node.layout ? ', kept as a reroute point on them' : ''}`)
     else if (folded.has(node.id) && VALUE_NODES.has(node.type)) foldedReport.push(`${label(node)}: value folded into the inputs it feeds`)
     else if (folded.has(node.id) && MODEL_PASS_THROUGH.has(node.type)) {
       foldedReport.push(`${label(node)}: MODEL passes through it; its model sampling goes into the sampler's schedule`)
@@ -231,7 +232,9 @@ export function importComfyDocument(json: JsonValue, source?: string): ComfyImpo
     results,
     extraIdOf,
   )
-  return { graph: buildGraph(doc, nodes, controls, report, extraLayouts, source), format: doc.format, report, removedLinks }
+  // An extra node stands for part of its ComfyUI node: links from it were drawn from that node.
+  const comfyIdOf = new Map([...extraNodes].flatMap(([id, extras]) => extras.map((extra) => [extra.id, id] as const)))
+  return { graph: buildGraph(doc, nodes, controls, report, { layouts: extraLayouts, comfyIdOf }, source), format: doc.format, report, removedLinks }
 }
 
 /** ComfyUI's LGraphEventMode to ours: 2 (never) is mute, 4 is bypass; the rest run. */
@@ -244,17 +247,21 @@ function buildGraph(
   nodes: GraphNode[],
   controls: Map<string, NodeLayout['controls']>,
   report: ComfyImportReport,
-  extraLayouts: ReadonlyMap<string, NodeLayout>,
+  extras: { readonly layouts: ReadonlyMap<string, NodeLayout>; readonly comfyIdOf: ReadonlyMap<string, string> },
   source?: string,
 ): GraphFile {
   const layoutNodes: Record<string, NodeLayout> = {}
   for (const node of nodes) {
     // Extra nodes (new ids) have no ComfyUI node of their own: they sit below their main node.
-    const layout = doc.nodes.get(node.id)?.layout ?? extraLayouts.get(node.id)
+    const layout = doc.nodes.get(node.id)?.layout ?? extras.layouts.get(node.id)
     const control = controls.get(node.id)
     if (layout) layoutNodes[node.id] = control ? { ...layout, controls: control } : layout
     else if (control) layoutNodes[node.id] = { pos: [0, 0], controls: control }
   }
+  const routed = importReroutes(doc, nodes, (id) => extras.comfyIdOf.get(id) ?? id)
+  // Workflow nodes all have a layout; a prompt has no reroutes.
+  for (const [id, last] of routed.byNode) if (layoutNodes[id]) layoutNodes[id] = { ...layoutNodes[id], reroutes: last }
+  const reroutes = routed.reroutes
   const sourceLabel = comfySourceLabel(doc.format, source)
   const hasLayout = Object.keys(layoutNodes).length > 0 || doc.groups.length > 0 || doc.viewport !== undefined
   const candidate: GraphFileInput = {
@@ -262,7 +269,7 @@ function buildGraph(
     version: GRAPH_VERSION,
     nodes,
     ...(hasLayout
-      ? { layout: { nodes: layoutNodes, groups: [...doc.groups], ...(doc.viewport ? { viewport: doc.viewport } : {}) } }
+      ? { layout: { nodes: layoutNodes, groups: [...doc.groups], ...(reroutes.length > 0 ? { reroutes } : {}), ...(doc.viewport ? { viewport: doc.viewport } : {}) } }
       : {}),
     metadata: {
       description: `Imported from a ${sourceLabel}`,

@@ -104,7 +104,9 @@ describe('UNETLoader, DualCLIPLoader and VAELoader (UI workflow schema 1)', () =
   it('resolves the primitive seed with its control, the reroute, and keeps the note, the group and the layout', () => {
     expect(node(graph, '6').inputs['seed']).toBe(1234)
     expect(graph.layout?.nodes?.['6']?.controls).toEqual({ seed: 'increment' })
-    expect(report.folded).toEqual(['node 11 (Reroute): folded into the links through it', 'node 12 (PrimitiveNode): value folded into the inputs it feeds'])
+    expect(report.folded).toEqual(['node 11 (Reroute): folded into the links through it, kept as a reroute point on them', 'node 12 (PrimitiveNode): value folded into the inputs it feeds'])
+    expect(graph.layout?.reroutes).toEqual([{ id: 1, pos: [857.5, 470] }])
+    expect(graph.layout?.nodes?.['7']?.reroutes).toEqual({ vae: 1 })
     expect(node(graph, '10')).toMatchObject({ type: 'Note', inputs: { text: 'Hyper-SDXL 1-step UNet: UNETLoader + DualCLIPLoader + VAELoader.' } })
     expect(graph.layout?.groups).toEqual([{ title: 'Loaders', bounding: [0, 0, 360, 500], color: '#3f789e', fontSize: 24 }])
     expect(graph.nodes.some((n) => n.type === 'Reroute' || n.type === 'PrimitiveNode')).toBe(false)

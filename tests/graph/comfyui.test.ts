@@ -94,7 +94,10 @@ describe('ComfyUI UI workflow 0.4', () => {
     ])
     expect(report.dropped).toEqual([])
     expect(graph.metadata?.importReport).toEqual({ source: 'ComfyUI workflow (default.json)', ...report })
-    expect(report.folded).toEqual(['node 15 (Reroute): folded into the links through it', 'node 16 (PrimitiveNode): value folded into the inputs it feeds'])
+    expect(report.folded).toEqual(['node 15 (Reroute): folded into the links through it, kept as a reroute point on them', 'node 16 (PrimitiveNode): value folded into the inputs it feeds'])
+    // The Reroute node (75x26 at [900, 520]) is a reroute at its centre on VAE Decode's vae link.
+    expect(graph.layout?.reroutes).toEqual([{ id: 1, pos: [937.5, 533] }])
+    expect(graph.layout?.nodes?.['8']?.reroutes).toEqual({ vae: 1 })
     expect(report.warnings).toEqual([
       "node 3 (KSampler): initial noise: ComfyUI scales it by sqrt(1 + sigma0^2) = 14.65, ours (as diffusers' Euler) by sigma0 = 14.61 (0.23% less)",
       'node 3 (KSampler): UNet timesteps differ by up to 0.429: ComfyUI feeds the nearest whole timestep, ours the fractional one of the same sigma',
