@@ -9,6 +9,7 @@ export interface StoredSettings {
   backend?: unknown
   autoRun?: unknown
   warmUp?: unknown
+  batchCount?: unknown
 }
 
 export function readStoredSettings(): StoredSettings {

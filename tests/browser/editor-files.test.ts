@@ -328,6 +328,45 @@ describe('graph files in the editor', () => {
     expect(graph.nodes.find((n) => n.id === sampler)!.inputs['seed']).toBe(103)
   })
 
+  it('the batch count queues that many runs per Run, the seed control applied between them; a typed count is kept in bounds', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
+    await page.evaluate((id) => {
+      window.__hypersd!.setValue(id, 'seed', 200)
+      window.__hypersd!.setValue(id, 'seed control', 'increment')
+    }, sampler!)
+    await expect.poll(() => lastRun(page).then((r) => r.status === 'running' || r.queued > 0)).toBe(false)
+    const batch = page.locator('[data-testid=batch-count]')
+    // Out of bounds: kept within them, and the toast says why.
+    await batch.fill('500')
+    await batch.press('Tab')
+    await expect.poll(() => batch.inputValue()).toBe('100')
+    await page.locator('.toast', { hasText: 'Batch count is at most 100: set to 100' }).waitFor()
+    await batch.fill('3')
+    await batch.press('Tab')
+    const galleryBefore = await page.locator('.gallery-grid figure').count()
+    await page.click('[data-testid=run-button]')
+    await page.waitForFunction(
+      (before) => {
+        const run = window.__hypersd!.lastRun()
+        return run.status === 'done' && run.queued === 0 && document.querySelectorAll('.gallery-grid figure').length === before + 3
+      },
+      galleryBefore,
+      { timeout: 150_000 },
+    )
+    // One click, three runs: seeds 200, 201 and 202, and the seed moved on three times.
+    const captions = await page.locator('[data-testid=gallery-label]').allTextContents()
+    expect(captions.slice(0, 2)).toEqual(['seed 201 → 202', 'seed 200 → 201'])
+    const graph = JSON.parse(await page.evaluate(() => window.__hypersd!.graphJson())) as { nodes: { id: string; inputs: Record<string, unknown> }[] }
+    expect(graph.nodes.find((n) => n.id === sampler)!.inputs['seed']).toBe(203)
+    // Kept in the settings across reloads; back to 1 for the tests after this one.
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('hypersd.settings') ?? '{}').batchCount)).toBe(3)
+    await batch.fill('1')
+    await batch.press('Tab')
+    await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('hypersd.settings') ?? '{}').batchCount)).toBe(1)
+  })
+
   it('the node inspector edits inputs hidden on the canvas (advanced)', async () => {
     const { page } = app
     const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
