@@ -50,6 +50,12 @@ export const NODE_PALETTE: readonly PaletteColour[] = Object.entries(LGraphCanva
   bgcolor: c.bgcolor,
 }))
 
+/** Group colours: the palette's group shade of each colour, as ComfyUI's group menu offers them. */
+export const GROUP_PALETTE: readonly { readonly name: string; readonly color: string }[] = Object.entries(LGraphCanvas.node_colors).map(([name, c]) => ({
+  name: name.replace('_', ' '),
+  color: c.groupcolor,
+}))
+
 /** Sets (or with null, clears) the colour of every node. */
 export function setNodeColour(nodes: readonly LGraphNode[], colour: PaletteColour | null): void {
   for (const node of nodes) {

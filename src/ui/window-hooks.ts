@@ -60,6 +60,8 @@ export interface HyperSdHooks {
   linkCount(): number
   /** Page point of the centre marker of the link into a node's input (where the link's menu opens), once drawn. */
   linkCentre(nodeId: string, input: string): { x: number; y: number } | null
+  /** The groups on the canvas: title and page rectangle. */
+  groupRects(): { title: string; x: number; y: number; width: number; height: number }[]
   /** The reroutes on the canvas: id and page point. */
   reroutes(): { id: number; x: number; y: number }[]
   /** Sets the canvas zoom (1 = 100 %), centred on a graph position (default: the view centre), e.g. for benchmarks. */
@@ -166,6 +168,11 @@ export function installWindowHooks(): () => void {
       const slot = editor.nodeById(nodeId)?.inputs.find((i) => i.name === input)
       const link = slot?.link == null ? undefined : editor.graph.links.get(slot.link)
       return link?._pos ? pagePoint(editor.canvas, [link._pos[0] ?? 0, link._pos[1] ?? 0]) : null
+    },
+    groupRects: () => {
+      const editor = graph.requireEditor()
+      const scale = editor.canvas.ds.scale
+      return editor.graph._groups.map((g) => ({ title: g.title, ...pagePoint(editor.canvas, [g.pos[0], g.pos[1]]), width: g.size[0] * scale, height: g.size[1] * scale }))
     },
     reroutes: () => {
       const editor = graph.requireEditor()

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { appForSuite, canvasColoursAround, outputPixels, runOnce, screenshot } from './harness.js'
 
 const LORA_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-lora-4step.json'), 'utf8')
+const SHAPES_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/shapes-4step.json'), 'utf8')
 const LORA = '9' // UNetLoRA between LoadPipeline 1 and the sampler 4 / prompt 2
 const SAVE = '6'
 const LATENT = '3'
@@ -155,6 +156,45 @@ describe('node tools', () => {
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), saved)
     expect((await graphJson(page)).layout.nodes[LATENT]).toMatchObject({ collapsed: true, pinned: true, color: '#323', bgcolor: '#535' })
+  })
+
+  it('the group menu renames, colours (ComfyUI’s palette), fits and removes a group; each undoable', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), SHAPES_GRAPH)
+    const groups = async (): Promise<{ title: string; color?: string }[]> => ((await graphJson(page)) as unknown as { layout: { groups: { title: string; color?: string }[] } }).layout.groups
+    const [before] = await groups()
+    const openGroupMenu = async (): Promise<string[]> => {
+      const [rect] = await page.evaluate(() => window.__hypersd!.groupRects())
+      await page.mouse.click(rect!.x + 40, rect!.y + 10, { button: 'right' })
+      await page.locator('[data-testid=context-menu]').waitFor()
+      return page.locator('[data-testid=context-menu] li').allTextContents()
+    }
+    expect(await openGroupMenu()).toEqual(['Rename group…', 'Colour…', 'Fit group to nodes', 'Remove group'])
+    await chooseMenuItem(page, 'Colour…')
+    const colours = await page.locator('[data-testid=context-menu] li').allTextContents()
+    expect(colours).toContain('green')
+    await chooseMenuItem(page, 'green')
+    // litegraph's palette: green's group shade.
+    await expect.poll(async () => (await groups())[0]!.color).toBe('#8A8')
+    await page.keyboard.press('Control+z')
+    await expect.poll(async () => (await groups())[0]!.color).toBe(before!.color)
+    await openGroupMenu()
+    await chooseMenuItem(page, 'Rename group…')
+    const dialog = page.locator('[data-testid=prompt-dialog]')
+    await dialog.locator('input').fill('Sampling')
+    await dialog.locator('input').press('Enter')
+    await expect.poll(async () => (await groups())[0]!.title).toBe('Sampling')
+    // Fit: the group shrinks to its nodes (the shipped group leaves a margin round them).
+    const bounding = async (): Promise<number[]> => ((await graphJson(page)) as unknown as { layout: { groups: { bounding: number[] }[] } }).layout.groups[0]!.bounding
+    const wide = await bounding()
+    await openGroupMenu()
+    await chooseMenuItem(page, 'Fit group to nodes')
+    await expect.poll(async () => (await bounding())[2]).toBeLessThan(wide[2]!)
+    await openGroupMenu()
+    await chooseMenuItem(page, 'Remove group')
+    await expect.poll(async () => (await groups()).length).toBe(0)
+    await page.keyboard.press('Control+z')
+    await expect.poll(async () => (await groups()).map((g) => g.title)).toEqual(['Sampling'])
   })
 
   it('Escape closes a menu; a right-click outside an open menu opens the menu of what it is on, where it is', async () => {
