@@ -17,7 +17,8 @@ export function nodePlace(graph: GraphStore, at: { nodeId?: string; nodeType?: s
 /** Selects the node and centres the canvas on it. */
 export function focusNode(graph: GraphStore, nodeId?: string): void {
   const editor = graph.editor
-  const node = nodeId ? editor?.nodeById(nodeId) : undefined
+  // Any node, placeholders included (an import report names those).
+  const node = nodeId ? editor?.graph.getNodeById(nodeId) : undefined
   if (!editor || !node) return
   editor.canvas.selectItems([node])
   editor.canvas.centerOnNode(node)

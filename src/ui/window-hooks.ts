@@ -197,7 +197,8 @@ export function installWindowHooks(): () => void {
     },
     nodeRect: (nodeId) => {
       const editor = graph.requireEditor()
-      const node = editor.nodeById(nodeId)
+      // Any node, placeholders included.
+      const node = editor.graph.getNodeById(nodeId)
       if (!node) return null
       const titleH = LiteGraph.NODE_TITLE_HEIGHT
       const [x, y] = editor.canvas.ds.convertOffsetToCanvas([node.pos[0], node.pos[1] - titleH])

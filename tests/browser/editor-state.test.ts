@@ -149,6 +149,20 @@ describe('honest editor state', () => {
     // Checked against the editor's nodes on open: the report says which input the placeholders block and what to do.
     expect(reportText).toContain('node 14 (SaveImage) input "image": its source node 13 (ImageUpscaleWithModel) has no equivalent here')
     await expect(report.locator('details[data-section=blocking]').getAttribute('open')).resolves.not.toBeNull()
+    // The nodes a line names are links to them: a click selects the node and centres the canvas on it, so "node 13"
+    // can be found without a node id on the canvas.
+    const refs = report.locator('details[data-section=blocking] [data-testid=node-ref]')
+    expect(await refs.allTextContents()).toEqual(['node 14 (SaveImage)', 'node 13 (ImageUpscaleWithModel)', 'node 8 (VAEDecode)', 'node 13', 'node 13'])
+    const canvasBox = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+    for (const id of ['13', '8']) {
+      await refs.and(page.locator(`[data-node-id="${id}"]`)).first().click()
+      await expect
+        .poll(async () => {
+          const r = (await page.evaluate((nodeId) => window.__hypersd!.nodeRect(nodeId), id))!
+          return Math.abs(r.x + r.width / 2 - (canvasBox.x + canvasBox.width / 2)) < 40 && Math.abs(r.y + r.height / 2 - (canvasBox.y + canvasBox.height / 2)) < 60
+        })
+        .toBe(true)
+    }
 
     const imported = await graphJson(page)
     const placeholder = (id: string): GraphNodeJson | undefined => imported.nodes.find((n) => n.id === id)
