@@ -60,7 +60,7 @@ export const COMMANDS: readonly Command[] = [
   { id: 'fitView', label: 'Fit view', keys: ['.'] },
   { id: 'search', label: 'Add node', keys: ['Ctrl+K'] },
   { id: 'addGroup', label: 'Group selection', keys: ['Ctrl+G'] },
-  { id: 'arrange', label: 'Arrange nodes in columns along their links (the selection, or the whole graph)', keys: [] },
+  { id: 'arrange', label: 'Arrange nodes (the selection, or the whole graph)', keys: [] },
   // No chords: the browser keeps Ctrl+N for a new window, and Clear is one click away from being undone anyway.
   { id: 'newGraph', label: 'New graph', keys: [] },
   { id: 'clearGraph', label: 'Clear graph', keys: [] },
@@ -96,8 +96,4 @@ export function chordOf(event: KeyLike): string {
 export function findCommand(event: KeyLike, inTextField: boolean): Command | undefined {
   const chord = chordOf(event)
   return COMMANDS.find((c) => c.keys.includes(chord) && (!inTextField || c.inTextFields === true))
-}
-
-export function shortcutLabel(id: CommandId): string {
-  return COMMANDS.find((c) => c.id === id)?.keys[0] ?? ''
 }

@@ -8,11 +8,11 @@ export function isTextField(target: EventTarget | null): boolean {
   return target.isContentEditable || target.tagName === 'TEXTAREA' || (target.tagName === 'INPUT' && !['checkbox', 'radio', 'button', 'range'].includes((target as HTMLInputElement).type)) || target.tagName === 'SELECT'
 }
 
-/** Installs the keyboard listener; returns a function that removes it. */
-export function installKeybindings(handlers: CommandHandlers, enabled: () => boolean): () => void {
+/** Installs the keyboard listener (chords found by `find`: the user's keymap); returns a function that removes it. */
+export function installKeybindings(handlers: CommandHandlers, enabled: () => boolean, find: typeof findCommand = findCommand): () => void {
   const onKey = (event: KeyboardEvent): void => {
     if (!enabled()) return
-    const command = findCommand(event, isTextField(event.target))
+    const command = find(event, isTextField(event.target))
     if (!command || command.viaBrowserEvent) return
     event.preventDefault()
     event.stopPropagation()

@@ -1,7 +1,8 @@
 // The node context menu, as data: each entry says when it applies, how it is labelled and what it does. Entries
 // act on the whole selection when the clicked node is part of it (as in ComfyUI), otherwise on that node alone.
 import { LGraphNode } from '@comfyorg/litegraph'
-import { shortcutLabel, type CommandId } from '../editor/commands.js'
+import type { CommandId } from '../editor/commands.js'
+import { useKeymap } from '../stores/keymap.js'
 import type { GraphEditor } from '../editor/editor.js'
 import { convertedWidgets, convertibleWidgets, inputToWidget, widgetToInput } from '../editor/widget-inputs.js'
 import { isSpecNode } from '../editor/node-types.js'
@@ -72,7 +73,7 @@ export function nodeMenu(host: NodeMenuHost, node: LGraphNode): MenuItem[] {
   const selected = [...host.editor.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode)
   const target: MenuTarget = { host, node, nodes: selected.includes(node) ? selected : [node] }
   return ENTRIES.filter((e) => e.applies?.(target) ?? true).map((e) => {
-    const keys = e.command ? shortcutLabel(e.command) : ''
+    const keys = e.command ? useKeymap().label(e.command) : ''
     return { label: keys ? `${e.label(target)}  (${keys})` : e.label(target), action: () => e.run(target) }
   })
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { appForSuite, canvasColoursAround, outputPixels, runOnce, screenshot } from './harness.js'
+import { appForSuite, canvasColoursAround, outputPixels, runOnce, screenshot, waitReady } from './harness.js'
 
 const LORA_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-lora-4step.json'), 'utf8')
 const SHAPES_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/shapes-4step.json'), 'utf8')
@@ -110,6 +110,42 @@ describe('node tools', () => {
     await pressOnNode(page, SAVE, 'Control+m', (g) => g.nodes.find((n) => n.id === SAVE)?.mode === undefined)
     const unmuted = await runOnce(page)
     expect(unmuted.status, unmuted.error ?? '').toBe('done')
+  })
+
+  it('Settings → Keyboard rebinds a command: a taken chord is refused by name, the new one works and lasts, Reset restores it', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    const openSettings = async () => {
+      await page.click('.tabs button:has-text("Settings")')
+      await page.locator('[data-testid=keymap]').waitFor()
+    }
+    await openSettings()
+    const row = page.locator('[data-testid=keymap] tr[data-command=mute]')
+    await row.locator('[data-testid=keymap-change]').click()
+    await row.locator('[data-testid=keymap-recording]').waitFor()
+    await page.keyboard.press('Control+b')
+    await expect(row.locator('[data-testid=keymap-refusal]').textContent()).resolves.toBe('Ctrl+B already runs “Bypass selected nodes”; change that one first')
+    // Recording swallowed the chord: nothing was bypassed.
+    expect((await graphJson(page)).nodes.some((n) => n.mode === 'bypass')).toBe(false)
+    await page.keyboard.press('Alt+k')
+    await expect(row.locator('kbd').allTextContents()).resolves.toEqual(['Alt+K'])
+    await row.scrollIntoViewIfNeeded()
+    await screenshot(page, 'settings-keyboard-rebound')
+
+    await pressOnNode(page, SAVE, 'Alt+k', (g) => g.nodes.find((n) => n.id === SAVE)?.mode === 'mute')
+    // Ctrl+M no longer mutes: pressed on the muted node, it stays muted.
+    await page.keyboard.press('Control+m')
+    await page.waitForTimeout(200)
+    expect((await graphJson(page)).nodes.find((n) => n.id === SAVE)?.mode).toBe('mute')
+    await pressOnNode(page, SAVE, 'Alt+k', (g) => g.nodes.find((n) => n.id === SAVE)?.mode === undefined)
+
+    await page.reload()
+    await waitReady(page)
+    await openSettings()
+    await expect(row.locator('kbd').allTextContents()).resolves.toEqual(['Alt+K'])
+    await row.locator('[data-testid=keymap-reset]').click()
+    await expect(row.locator('kbd').allTextContents()).resolves.toEqual(['Ctrl+M'])
+    expect(await page.evaluate(() => localStorage.getItem('hypersd.keymap'))).toBe('{}')
   })
 
   it('the node menu offers bypass, mute, collapse, pin, colour, clone and widget conversion; pin, colour and collapse are saved', async () => {
