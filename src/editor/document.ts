@@ -170,7 +170,7 @@ export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = 
     setLoadedVersion(node, entry.version)
     const layout = Object.hasOwn(layouts, entry.id) ? layouts[entry.id] : undefined
     if (layout) {
-      node.pos = [layout.pos[0], layout.pos[1]]
+      if (layout.pos) node.pos = [layout.pos[0], layout.pos[1]]
       // A snapshot of the canvas (putting back the graph a failed load replaced) keeps the sizes litegraph gave it.
       if (layout.size) node.size = options.exactSizes ? [layout.size[0], layout.size[1]] : [Math.max(layout.size[0], 80), Math.max(layout.size[1], 30)]
       if (layout.collapsed) node.flags.collapsed = true
@@ -231,9 +231,10 @@ export function fileToGraph(file: GraphFile, graph: LGraph, refused: string[] = 
  * at the sizes litegraph gave them, below any nodes that have one.
  */
 function placeUnplaced(file: GraphFile, created: ReadonlyMap<string, LGraphNode>, layouts: Readonly<Record<string, NodeLayout>>): void {
-  const unplaced = new Map([...created].filter(([id]) => !Object.hasOwn(layouts, id)))
+  const hasPosition = (id: string): boolean => Object.hasOwn(layouts, id) && layouts[id]!.pos !== undefined
+  const unplaced = new Map([...created].filter(([id]) => !hasPosition(id)))
   if (unplaced.size === 0) return
-  const placed = [...created].filter(([id]) => Object.hasOwn(layouts, id)).map(([, node]) => node)
+  const placed = [...created].filter(([id]) => hasPosition(id)).map(([, node]) => node)
   const top = placed.length > 0 ? Math.max(...placed.map((n) => n.pos[1] + n.size[1])) + 80 : 40
   const left = placed.length > 0 ? Math.min(...placed.map((n) => n.pos[0])) : 40
   placeNodes(unplaced, fileLinks(file), [left, top])

@@ -74,7 +74,7 @@ const DEFAULT_HEIGHT = 100
 export function extraNodeLayout(main: NodeLayout, index: number): NodeLayout {
   const step = (main.size?.[1] ?? DEFAULT_HEIGHT) + EXTRA_GAP
   return {
-    pos: [main.pos[0], main.pos[1] + step * (index + 1)],
+    ...(main.pos ? { pos: [main.pos[0], main.pos[1] + step * (index + 1)] as [number, number] } : {}),
     ...(main.size ? { size: main.size } : {}),
     ...(main.color ? { color: main.color } : {}),
     ...(main.bgcolor ? { bgcolor: main.bgcolor } : {}),

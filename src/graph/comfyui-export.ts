@@ -67,7 +67,7 @@ export function exportComfyWorkflow(graph: GraphFile, options: ComfyExportOption
       id: node.id,
       type: node.type,
       ...(node.title !== undefined ? { title: node.title } : {}),
-      pos: layout ? [...layout.pos] : [0, 0],
+      pos: layout?.pos ? [...layout.pos] : [0, 0],
       size: layout?.size ? [...layout.size] : [315, 100],
       flags: layout?.collapsed ? { collapsed: true } : {},
       order,

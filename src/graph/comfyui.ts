@@ -256,7 +256,8 @@ function buildGraph(
     const layout = doc.nodes.get(node.id)?.layout ?? extras.layouts.get(node.id)
     const control = controls.get(node.id)
     if (layout) layoutNodes[node.id] = control ? { ...layout, controls: control } : layout
-    else if (control) layoutNodes[node.id] = { pos: [0, 0], controls: control }
+    // A prompt's node has no position: the editor places it (an entry at [0, 0] made the rest go below it).
+    else if (control) layoutNodes[node.id] = { controls: control }
   }
   const routed = importReroutes(doc, nodes, (id) => extras.comfyIdOf.get(id) ?? id)
   // Workflow nodes all have a layout; a prompt has no reroutes.

@@ -119,9 +119,9 @@ function repairLayout(layout: GraphLayout, byId: ReadonlyMap<string, GraphNode>,
   const nodeEntries: [string, NodeLayout][] = []
   for (const [id, entry] of Object.entries(layout.nodes ?? {})) {
     const where = byId.has(id) ? `node ${id} (${byId.get(id)!.type})` : `layout of node ${id}`
-    const pos: [number, number] = [clampCoordinate(entry.pos[0]), clampCoordinate(entry.pos[1])]
     let next = entry
-    if (!sameVector(pos, entry.pos)) {
+    const pos: [number, number] | undefined = entry.pos ? [clampCoordinate(entry.pos[0]), clampCoordinate(entry.pos[1])] : undefined
+    if (pos && entry.pos && !sameVector(pos, entry.pos)) {
       repairs.push(`${where}: position ${show(entry.pos)} moved to ${show(pos)} (coordinates are kept within ±${MAX_COORDINATE})`)
       next = { ...next, pos }
     }

@@ -52,7 +52,8 @@ const Color = z.string().max(64)
 export const SeedControlSchema = z.enum(['fixed', 'increment', 'decrement', 'randomize'])
 
 export const NodeLayoutSchema = z.strictObject({
-  pos: Vec2,
+  /** Left out, the editor places the node (in columns along its links), as for a node with no layout entry. */
+  pos: Vec2.optional(),
   size: Vec2.optional(),
   collapsed: z.boolean().optional(),
   /** A pinned node cannot be moved or resized in the editor. */

@@ -107,7 +107,7 @@ describe('repairs on load (issue 14 §7, §9)', () => {
         expect(findCycle(toExecGraph(repaired))).toBeUndefined()
         for (const node of repaired.nodes) expect(soundLinks(node, repaired)).toBe(true)
         for (const entry of Object.values(repaired.layout!.nodes!)) {
-          expect(Math.max(Math.abs(entry.pos[0]), Math.abs(entry.pos[1]))).toBeLessThanOrEqual(MAX_COORDINATE)
+          for (const v of entry.pos ?? []) expect(Math.abs(v)).toBeLessThanOrEqual(MAX_COORDINATE)
           for (const s of entry.size ?? []) expect(s >= MIN_SIZE && s <= MAX_SIZE).toBe(true)
         }
         // Nothing changes without a line saying so.
