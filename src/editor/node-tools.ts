@@ -50,6 +50,26 @@ export const NODE_PALETTE: readonly PaletteColour[] = Object.entries(LGraphCanva
   bgcolor: c.bgcolor,
 }))
 
+export type AlignEdge = 'left' | 'right' | 'top' | 'bottom'
+
+/** Lines the nodes' edges up with the furthest one on that side (pinned nodes stay where they are). */
+export function alignNodes(nodes: readonly LGraphNode[], edge: AlignEdge): void {
+  const movable = nodes.filter((n) => !n.pinned)
+  if (movable.length === 0) return
+  const x = (n: LGraphNode) => n.pos[0]
+  const y = (n: LGraphNode) => n.pos[1]
+  const right = (n: LGraphNode) => n.pos[0] + n.size[0]
+  const bottom = (n: LGraphNode) => n.pos[1] + n.size[1]
+  const target =
+    edge === 'left' ? Math.min(...nodes.map(x)) : edge === 'right' ? Math.max(...nodes.map(right)) : edge === 'top' ? Math.min(...nodes.map(y)) : Math.max(...nodes.map(bottom))
+  for (const n of movable) {
+    if (edge === 'left') n.pos = [target, n.pos[1]]
+    else if (edge === 'right') n.pos = [target - n.size[0], n.pos[1]]
+    else if (edge === 'top') n.pos = [n.pos[0], target]
+    else n.pos = [n.pos[0], target - n.size[1]]
+  }
+}
+
 /** Group colours: the palette's group shade of each colour, as ComfyUI's group menu offers them. */
 export const GROUP_PALETTE: readonly { readonly name: string; readonly color: string }[] = Object.entries(LGraphCanvas.node_colors).map(([name, c]) => ({
   name: name.replace('_', ' '),

@@ -7,6 +7,7 @@ import type { GraphEditor } from '../editor/editor.js'
 import { convertedWidgets, convertibleWidgets, inputToWidget, widgetToInput } from '../editor/widget-inputs.js'
 import { isSpecNode } from '../editor/node-types.js'
 import {
+  alignNodes,
   NODE_PALETTE,
   nodeColourOf,
   nodeModeOf,
@@ -14,6 +15,7 @@ import {
   toggleCollapsed,
   toggleMode,
   togglePinned,
+  type AlignEdge,
 } from '../editor/node-tools.js'
 
 /** What ContextMenu.vue shows: a label and what choosing it does. */
@@ -55,6 +57,8 @@ const ENTRIES: readonly NodeMenuEntry[] = [
   { label: (t) => (every(t, (n) => n.pinned) ? 'Unpin' : 'Pin'), command: 'pin', run: (t) => edit(t, () => togglePinned(t.nodes)) },
   { label: () => 'Colour…', run: (t) => t.host.openSubmenu(colourMenu(t)) },
   { label: () => 'Clone', applies: (t) => t.nodes.every(isSpecNode), run: (t) => clone(t) },
+  { label: () => 'Align…', applies: (t) => t.nodes.length >= 2, run: (t) => t.host.openSubmenu(alignMenu(t)) },
+  { label: () => 'Arrange selected', command: 'arrange', applies: (t) => t.nodes.length >= 2, run: (t) => { t.host.editor.canvas.selectItems([...t.nodes]); t.host.editor.arrange() } },
   {
     label: () => 'Convert widget to input…',
     applies: (t) => t.nodes.length === 1 && isSpecNode(t.node) && convertibleWidgets(t.node).length > 0,
@@ -104,6 +108,11 @@ function conversionMenu(t: MenuTarget, to: 'input' | 'widget'): MenuItem[] {
     label: name,
     action: () => edit(t, () => (to === 'input' ? widgetToInput(node, name) : inputToWidget(node, name))),
   }))
+}
+
+function alignMenu(t: MenuTarget): MenuItem[] {
+  const edges: [AlignEdge, string][] = [['left', 'Left edges'], ['right', 'Right edges'], ['top', 'Top edges'], ['bottom', 'Bottom edges']]
+  return edges.map(([edge, label]) => ({ label, action: () => edit(t, () => alignNodes(t.nodes, edge)) }))
 }
 
 function colourMenu(t: MenuTarget): MenuItem[] {

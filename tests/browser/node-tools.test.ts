@@ -194,6 +194,44 @@ describe('node tools', () => {
     expect((await graphJson(page)).layout.nodes[LATENT]).toMatchObject({ collapsed: true, pinned: true, color: '#323', bgcolor: '#535' })
   })
 
+  it('with several nodes selected, the node menu aligns their edges and arranges them; undoable', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), LORA_GRAPH)
+    await page.waitForTimeout(300) // the one-off fit after opening
+    const ids = [SAVE, LATENT, LORA]
+    const xs = async (): Promise<number[]> => {
+      const g = await graphJson(page)
+      return ids.map((id) => g.layout.nodes[id]!.pos[0])
+    }
+    const before = await xs()
+    expect(new Set(before).size).toBe(3)
+    // Select the three: click the first title, Shift+click the others.
+    const selectThree = async (): Promise<void> => {
+      for (const [i, id] of ids.entries()) {
+        const at = await titlePoint(page, id)
+        if (i > 0) await page.keyboard.down('Shift')
+        await page.mouse.click(at.x, at.y)
+        if (i > 0) await page.keyboard.up('Shift')
+      }
+    }
+    await selectThree()
+    const items = await openNodeMenu(page, SAVE)
+    expect(items).toContain('Align…')
+    expect(items.some((i) => i.startsWith('Arrange selected'))).toBe(true)
+    await chooseMenuItem(page, 'Align…')
+    await chooseMenuItem(page, 'Left edges')
+    await expect.poll(xs).toEqual([Math.min(...before), Math.min(...before), Math.min(...before)])
+    await page.keyboard.press('Control+z')
+    await expect.poll(xs).toEqual(before)
+    // Arrange: the three share no link, so they stack in one column where the block began. (Undo rebuilt the
+    // canvas, and the selection with it.)
+    await selectThree()
+    await openNodeMenu(page, SAVE)
+    await chooseMenuItem(page, 'Arrange selected')
+    await expect.poll(async () => new Set(await xs()).size).toBe(1)
+    expect((await xs())[0]).toBe(Math.min(...before))
+  })
+
   it('the group menu renames, colours (ComfyUI’s palette), fits and removes a group; each undoable', async () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), SHAPES_GRAPH)
