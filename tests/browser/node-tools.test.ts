@@ -225,8 +225,13 @@ describe('node tools', () => {
     await expect.poll(xs).toEqual(before)
     // Arrange: the three share no link, so they stack in one column where the block began. (Undo rebuilt the
     // canvas, and the selection with it.)
-    await selectThree()
-    await openNodeMenu(page, SAVE)
+    // Retried as pressOnNode is: a click can land while the rebuilt canvas still settles.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await selectThree()
+      if ((await openNodeMenu(page, SAVE)).some((i) => i.startsWith('Arrange selected'))) break
+      await page.keyboard.press('Escape')
+      await page.waitForTimeout(300)
+    }
     await chooseMenuItem(page, 'Arrange selected')
     await expect.poll(async () => new Set(await xs()).size).toBe(1)
     expect((await xs())[0]).toBe(Math.min(...before))
