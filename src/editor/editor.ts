@@ -23,7 +23,7 @@ import { TextAreaLayer } from './text-areas.js'
 import { numberPrompt } from './widget-number.js'
 import { CanvasTooltips } from './widget-tooltip.js'
 import { applyTheme } from './theme.js'
-import { FIT_MARGIN, fitTarget, keepNodeInView, panToShow } from './view-fit.js'
+import { FIT_MARGIN, fitTarget, keepNodeInView, moveClearOfNodes, panToShow } from './view-fit.js'
 import { timed } from './load-timing.js'
 
 export interface EditorCallbacks extends CanvasUiHooks {
@@ -374,6 +374,7 @@ export class GraphEditor {
     // A node that feeds the dropped link goes left of the drop point, so its output faces the input it feeds.
     node.pos = [linkDrop?.need === 'output' ? at[0] - node.size[0] : at[0], at[1]]
     keepNodeInView(this.canvas, node)
+    moveClearOfNodes(this.canvas, this.graph, node)
     this.graph.add(node)
     if (linkDrop) {
       if (linkDrop.need === 'input') {

@@ -2,8 +2,12 @@
 // output nodes from litegraph, and leaves the geometry to readable-fit.ts.
 import { LGraphNode, LiteGraph, type LGraph, type LGraphCanvas } from '@comfyorg/litegraph'
 import { isSpecNode } from './node-types.js'
+import { freeSpot } from './free-spot.js'
 import { boundsClearOfCorner, placeInside, readableFitBounds, unionOf, type Rect } from './readable-fit.js'
 import { readableMinScale } from './theme.js'
+
+/** Graph units kept between a new node and the nodes around it. */
+const NODE_GAP = 16
 
 /** Share of the canvas the fitted bounds fill. */
 export const FIT_MARGIN = 0.95
@@ -77,6 +81,13 @@ function shiftIntoView(canvas: LGraphCanvas, node: LGraphNode): [number, number]
 export function keepNodeInView(canvas: LGraphCanvas, node: LGraphNode): void {
   const [dx, dy] = shiftIntoView(canvas, node)
   node.pos = [node.pos[0] + dx, node.pos[1] + dy]
+}
+
+/** Moves a new node (not yet in the graph) off the nodes it would cover, down or up, staying in view where it can. */
+export function moveClearOfNodes(canvas: LGraphCanvas, graph: LGraph, node: LGraphNode): void {
+  const rect = nodeRect(node)
+  const [x, y] = freeSpot(rect, graph._nodes.filter((n) => n !== node).map(nodeRect), visibleRect(canvas), NODE_GAP)
+  node.pos = [x, y + LiteGraph.NODE_TITLE_HEIGHT]
 }
 
 /** Pans the view, never zooming, the least that shows the whole node (its top-left when it is bigger than the view). */

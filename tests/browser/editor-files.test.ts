@@ -445,6 +445,37 @@ describe('graph files in the editor', () => {
     await expect(hit()).resolves.toBe('TEXTAREA')
   })
 
+  it('a node added by a link dropped just above another node is moved clear of it, not placed on it', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    await page.waitForTimeout(400) // the one-off fit after opening
+    const byType = await nodeIdsByType(page)
+    const [latentId] = byType['EmptyLatent']!
+    const [samplerId] = byType['TSCDSampler']!
+    const sampler = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), samplerId!))!
+    const from = (await page.evaluate((id) => window.__hypersd!.slotPoint(id, 'output', 'latent'), latentId!))!
+    const before = new Set(Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes())))
+    // Dropped on the empty canvas 12 px above the sampler's title bar: a VAE Decode placed there would cover it.
+    await page.mouse.move(from.x, from.y)
+    await page.mouse.down()
+    await page.mouse.move(sampler.x + 20, sampler.y - 40, { steps: 5 })
+    await page.mouse.move(sampler.x + 30, sampler.y - 12, { steps: 3 })
+    await page.mouse.up()
+    const search = page.locator('[data-testid=node-search]')
+    await search.locator('input').fill('vae dec')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction((n) => Object.keys(window.__hypersd!.nodeTypes()).length === n + 1, before.size)
+    const ids = Object.keys(await page.evaluate(() => window.__hypersd!.nodeTypes()))
+    const added = ids.find((id) => !before.has(id))!
+    const rect = (id: string) => page.evaluate((n) => window.__hypersd!.nodeRect(n), id)
+    const mine = (await rect(added))!
+    for (const id of ids.filter((i) => i !== added)) {
+      const other = (await rect(id))!
+      const covers = mine.x < other.x + other.width && other.x < mine.x + mine.width && mine.y < other.y + other.height && other.y < mine.y + mine.height
+      expect(covers, `the new node covers node ${id}`).toBe(false)
+    }
+  })
+
   it('a link dropped on empty canvas offers the nodes that take its type and connects the chosen one; a group moves its nodes', async () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
