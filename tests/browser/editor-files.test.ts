@@ -374,6 +374,8 @@ describe('graph files in the editor', () => {
     // A click on the node body (beside the first input's label) selects the node.
     await page.mouse.click(slot.x + 60, slot.y)
     await page.click('.tabs button:has-text("Node")')
+    // The id reports, errors and the CLI's --set name the node by.
+    await expect(page.locator('[data-testid=inspector-node-id]').textContent()).resolves.toBe(`#${sampler} · TSCDSampler`)
     const field = page.locator('.inspector .field', { hasText: 'guidance_rescale' })
     await expect(field.locator('em').textContent()).resolves.toContain('advanced')
     await field.locator('input').fill('0.7')
