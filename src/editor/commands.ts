@@ -2,6 +2,7 @@
 
 export type CommandId =
   | 'run'
+  | 'runFront'
   | 'cancel'
   | 'undo'
   | 'redo'
@@ -44,6 +45,7 @@ export interface Command {
 
 export const COMMANDS: readonly Command[] = [
   { id: 'run', label: 'Queue run', keys: ['Ctrl+Enter'], inTextFields: true },
+  { id: 'runFront', label: 'Queue run first, ahead of the waiting runs', keys: ['Ctrl+Shift+Enter'], inTextFields: true },
   { id: 'cancel', label: 'Cancel run', keys: ['Ctrl+Alt+Enter'], inTextFields: true },
   { id: 'undo', label: 'Undo', keys: ['Ctrl+Z'] },
   { id: 'redo', label: 'Redo', keys: ['Ctrl+Shift+Z', 'Ctrl+Y'] },

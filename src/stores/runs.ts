@@ -160,7 +160,7 @@ export const useRuns = defineStore('runs', () => {
     client.warmUp(++warmUpId, editor.toExecGraph())
   }
   /** A run asked for before the first graph opened: queued once it has (after its warm-up has been sent). */
-  let runOnceOpened: { auto?: boolean } | null = null
+  let runOnceOpened: { auto?: boolean; position?: number } | null = null
   // Synchronously: the warm-up state is 'loading' by the time the graph has opened (no stale 'done' in between).
   watch(
     () => graphStore.opened,
@@ -185,7 +185,8 @@ export const useRuns = defineStore('runs', () => {
     },
   )
 
-  function queueRun(options: { auto?: boolean } = {}): string | null {
+  /** `position`: where among the waiting runs it goes (0: next, ComfyUI's Queue Front); the end when left out. */
+  function queueRun(options: { auto?: boolean; position?: number } = {}): string | null {
     const editor = graphStore.editor
     if (!editor) return null
     // Before the first graph has opened (the autosave or the default graph is still being read), a run waits for it
@@ -208,7 +209,8 @@ export const useRuns = defineStore('runs', () => {
     }
     // Auto-runs coalesce: a newer edit replaces a waiting auto-run instead of piling up.
     if (entry.auto) queue.value = queue.value.filter((q) => !q.auto)
-    queue.value.push(entry)
+    if (options.position !== undefined) queue.value.splice(Math.max(0, options.position), 0, entry)
+    else queue.value.push(entry)
     lastRun.value = { ...lastRun.value, status: active.value ? lastRun.value.status : 'queued' }
     if (!entry.auto) applySeedControls(editor)
     pump()

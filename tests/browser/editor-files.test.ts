@@ -328,6 +328,37 @@ describe('graph files in the editor', () => {
     expect(graph.nodes.find((n) => n.id === sampler)!.inputs['seed']).toBe(103)
   })
 
+  it('Ctrl+Shift+Enter queues a run ahead of the waiting ones (ComfyUI’s Queue Front)', async () => {
+    const { page } = app
+    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+    const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
+    const [latent] = (await nodeIdsByType(page))['EmptyLatent']!
+    // Runs long enough that the later ones wait (as in the queue test above).
+    await page.evaluate(([id, latentId]) => {
+      window.__hypersd!.setValue(id!, 'seed', 300)
+      window.__hypersd!.setValue(id!, 'seed control', 'increment')
+      window.__hypersd!.setValue(latentId!, 'width', 640)
+      window.__hypersd!.setValue(latentId!, 'height', 640)
+    }, [sampler, latent] as const)
+    await page.click('[data-testid=run-button]')
+    await page.click('[data-testid=run-button]')
+    await page.click('[data-testid=run-button]')
+    await page.locator('[data-testid=graph-canvas]').focus()
+    await page.keyboard.press('Control+Shift+Enter')
+    await page.click('.tabs button:has-text("Queue")')
+    // Seeds 300 (running), 301 and 302 waiting; the front run took 303 and waits first.
+    const waiting = await page.locator('.queue li:not(.running) .label').allTextContents()
+    expect(waiting.map((l) => /seed (\d+)/.exec(l)?.[1])).toEqual(['303', '301', '302'])
+    // Not needed further: emptied, and the running one cancelled.
+    for (let i = 0; i < 3; i++) await page.locator('[data-testid=queue-cancel]').first().click()
+    await page.click('[data-testid=cancel-button]')
+    await page.waitForFunction(() => !['running', 'queued'].includes(window.__hypersd!.lastRun().status) && window.__hypersd!.lastRun().queued === 0, null, { timeout: 60_000 })
+    await page.evaluate((latentId) => {
+      window.__hypersd!.setValue(latentId, 'width', 512)
+      window.__hypersd!.setValue(latentId, 'height', 512)
+    }, latent!)
+  })
+
   it('the batch count queues that many runs per Run, the seed control applied between them; a typed count is kept in bounds', async () => {
     const { page } = app
     await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
