@@ -4,13 +4,31 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { ConsoleMessage, FileChooser } from 'playwright-core'
+import type { ConsoleMessage, FileChooser, Page } from 'playwright-core'
 import { dropFile } from './drop-file.js'
 import { appForSuite, lastRun, nodeIdsByType, runOnce, screenshot, waitReady } from './harness.js'
 
 /** The tiny SD1.5 twin's 4-step graph: these tests were laid out on it (the default graph is the shapes model's). */
 const DEFAULT_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs/tiny-sd15-4step.json'), 'utf8')
 const COMFY_WORKFLOW = readFileSync(resolve(import.meta.dirname, '../graph/fixtures/comfyui/default-lora-note.workflow.json'), 'utf8')
+
+/**
+ * Opens the default graph with the seed at `seed`, incrementing after each run, at 640x640: each run then takes long
+ * enough that runs queued right after it wait, however warm the sessions already are (the race failed once on a
+ * fresh clone at the default size).
+ */
+async function openForLongRuns(page: Page, seed: number): Promise<{ sampler: string; latent: string }> {
+  await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
+  const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
+  const [latent] = (await nodeIdsByType(page))['EmptyLatent']!
+  await page.evaluate(([id, latentId, s]) => {
+    window.__hypersd!.setValue(id, 'seed', s)
+    window.__hypersd!.setValue(id, 'seed control', 'increment')
+    window.__hypersd!.setValue(latentId, 'width', 640)
+    window.__hypersd!.setValue(latentId, 'height', 640)
+  }, [sampler!, latent!, seed] as const)
+  return { sampler: sampler!, latent: latent! }
+}
 
 describe('graph files in the editor', () => {
   const app = appForSuite({ query: '?backend=wasm' })
@@ -283,17 +301,7 @@ describe('graph files in the editor', () => {
 
   it('queues runs, applies seed control after each, and a queued run can be removed', async () => {
     const { page } = app
-    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
-    const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
-    const [latent] = (await nodeIdsByType(page))['EmptyLatent']!
-    // A bigger image makes each run long enough that the second and third clicks queue behind the first, however
-    // warm the sessions already are (the race failed once on a fresh clone).
-    await page.evaluate(([id, latentId]) => {
-      window.__hypersd!.setValue(id!, 'seed', 100)
-      window.__hypersd!.setValue(id!, 'seed control', 'increment')
-      window.__hypersd!.setValue(latentId!, 'width', 640)
-      window.__hypersd!.setValue(latentId!, 'height', 640)
-    }, [sampler, latent] as const)
+    const { sampler } = await openForLongRuns(page, 100)
     const galleryBefore = await page.locator('.gallery-grid figure').count()
     const previous = (await lastRun(page)).runId
     await page.click('[data-testid=run-button]')
@@ -330,16 +338,7 @@ describe('graph files in the editor', () => {
 
   it('Ctrl+Shift+Enter queues a run ahead of the waiting ones (ComfyUI’s Queue Front)', async () => {
     const { page } = app
-    await page.evaluate((json) => window.__hypersd!.loadGraph(json), DEFAULT_GRAPH)
-    const [sampler] = (await nodeIdsByType(page))['TSCDSampler']!
-    const [latent] = (await nodeIdsByType(page))['EmptyLatent']!
-    // Runs long enough that the later ones wait (as in the queue test above).
-    await page.evaluate(([id, latentId]) => {
-      window.__hypersd!.setValue(id!, 'seed', 300)
-      window.__hypersd!.setValue(id!, 'seed control', 'increment')
-      window.__hypersd!.setValue(latentId!, 'width', 640)
-      window.__hypersd!.setValue(latentId!, 'height', 640)
-    }, [sampler, latent] as const)
+    const { latent } = await openForLongRuns(page, 300)
     await page.click('[data-testid=run-button]')
     await page.click('[data-testid=run-button]')
     await page.click('[data-testid=run-button]')
@@ -356,7 +355,7 @@ describe('graph files in the editor', () => {
     await page.evaluate((latentId) => {
       window.__hypersd!.setValue(latentId, 'width', 512)
       window.__hypersd!.setValue(latentId, 'height', 512)
-    }, latent!)
+    }, latent)
   })
 
   it('the batch count queues that many runs per Run, the seed control applied between them; a typed count is kept in bounds', async () => {
