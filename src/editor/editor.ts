@@ -241,12 +241,18 @@ export class GraphEditor {
   private restore(snapshot: string | null): void {
     if (snapshot === null) return
     const file = JSON.parse(snapshot) as GraphFile
+    // The canvas is rebuilt from the snapshot: the nodes selected before are selected again, so that Ctrl+Z then
+    // Ctrl+B (or any tool on the selection) acts on what the user had chosen.
+    const selected = [...this.canvas.selectedItems].filter((i): i is LGraphNode => i instanceof LGraphNode).map((n) => n.id)
     this.restoring = true
     try {
       fileToGraph(file, this.graph)
     } finally {
       this.restoring = false
     }
+    const again = selected.map((id) => this.graph.getNodeById(id)).filter((n): n is LGraphNode => n != null)
+    this.canvas.deselectAll()
+    if (again.length > 0) this.canvas.selectItems(again)
     this.canvas.setDirty(true, true)
     this.callbacks.changed('undo')
   }
