@@ -29,10 +29,14 @@ export interface LinkDropRequest {
   readonly at: CanvasPoint
   /** The socket type being dragged. */
   readonly type: string
-  /** 'input': the new node must take `type` as an input (dragged from an output); 'output' the reverse. */
-  readonly need: 'input' | 'output'
+  /**
+   * 'input': the new node must take `type` as an input (dragged from an output); 'output' the reverse; 'through':
+   * take and give it, to go between `node`'s output `slot` and `into` (a link's "Insert node…").
+   */
+  readonly need: 'input' | 'output' | 'through'
   readonly node: LGraphNode
   readonly slot: number
+  readonly into?: { readonly node: LGraphNode; readonly slot: number }
 }
 
 /** What a context menu is for: a node, a group, a reroute, a link (or a stretch of one between reroutes), or none. */

@@ -383,7 +383,15 @@ export class GraphEditor {
     moveClearOfNodes(this.canvas, this.graph, node)
     this.graph.add(node)
     if (linkDrop) {
-      if (linkDrop.need === 'input') {
+      if (linkDrop.need === 'through') {
+        // In the link's place: its output into the new node, the new node's output into what the link fed.
+        const input = node.inputs.findIndex((i) => String(i.type) === linkDrop.type)
+        const output = node.outputs.findIndex((o) => String(o.type) === linkDrop.type)
+        if (input >= 0 && output >= 0 && linkDrop.into) {
+          linkDrop.node.connect(linkDrop.slot, node, input)
+          node.connect(output, linkDrop.into.node, linkDrop.into.slot)
+        }
+      } else if (linkDrop.need === 'input') {
         const index = node.inputs.findIndex((i) => String(i.type) === linkDrop.type && i.link == null)
         if (index >= 0) linkDrop.node.connect(linkDrop.slot, node, index)
       } else {
