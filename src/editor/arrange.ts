@@ -1,5 +1,5 @@
 // The layered layout (auto-layout.ts) applied to litegraph nodes: for files without positions and for Arrange.
-import { LGraphGroup, LiteGraph, LLink, type LGraph, type LGraphNode } from '@comfyorg/litegraph'
+import { LGraphGroup, LGraphNode, LiteGraph, LLink, type LGraph } from '@comfyorg/litegraph'
 import { isGraphLink, type GraphFile } from '../graph/schema.js'
 import { layeredLayout, type LayoutBox } from './auto-layout.js'
 
@@ -31,7 +31,7 @@ export function arrangeNodes(graph: LGraph, selected: readonly LGraphNode[]): nu
   const groups = graph._groups.filter((g): g is LGraphGroup => g instanceof LGraphGroup)
   const held = new Map(groups.map((g) => {
     g.recomputeInsideNodes()
-    return [g, [...g.nodes].filter((n): n is LGraphNode => n instanceof Object && 'inputs' in n)] as const
+    return [g, [...g.nodes].filter((n): n is LGraphNode => n instanceof LGraphNode)] as const
   }))
   const byId = new Map(targets.map((n) => [String(n.id), n]))
   const links = [...graph.links.values()].map((l): [string, string] => [String(l.origin_id), String(l.target_id)])

@@ -2,6 +2,7 @@
 // linked input names the last reroute its link passes, and `layout.reroutes` holds the points with their parents.
 // Reroutes left on no link (litegraph keeps them "floating" after their link is removed) are not saved.
 import type { LGraph, LGraphNode } from '@comfyorg/litegraph'
+import { rerouteChain } from '../graph/reroute-chain.js'
 import type { GraphFile, RerouteLayout } from '../graph/schema.js'
 
 export interface SavedReroutes {
@@ -21,8 +22,7 @@ export function saveReroutes(graph: LGraph, nodes: ReadonlyMap<string, LGraphNod
       const entry = byNode.get(id) ?? {}
       entry[slot.name] = last
       byNode.set(id, entry)
-      // The visited check guards against a loop of parents, which would otherwise never end.
-      for (let r: number | undefined = last; r !== undefined && !used.has(r) && graph.reroutes.has(r); r = graph.reroutes.get(r)!.parentId) used.add(r)
+      for (const r of rerouteChain(last, (at) => litegraphReroute(graph, at))) used.add(r)
     }
   }
   const reroutes = [...used].sort((a, b) => a - b).map((id): RerouteLayout => {
@@ -45,11 +45,7 @@ export function restoreReroutes(graph: LGraph, file: GraphFile, created: Readonl
       const link = linkId == null ? undefined : graph.links.get(linkId)
       if (!link || !stated.has(last)) continue
       link.parentId = last
-      const seen = new Set<number>()
-      for (let r: number | undefined = last; r !== undefined && stated.has(r) && !seen.has(r); r = stated.get(r)!.parent) {
-        seen.add(r)
-        linkIds.set(r, [...(linkIds.get(r) ?? []), link.id])
-      }
+      for (const r of rerouteChain(last, (at) => stated.get(at))) linkIds.set(r, [...(linkIds.get(r) ?? []), link.id])
     }
   }
   for (const reroute of stated.values()) {
@@ -57,4 +53,10 @@ export function restoreReroutes(graph: LGraph, file: GraphFile, created: Readonl
     const parentId = reroute.parent !== undefined && linkIds.has(reroute.parent) ? reroute.parent : undefined
     graph.setReroute({ id: reroute.id, parentId, pos: [reroute.pos[0], reroute.pos[1]], linkIds: linkIds.get(reroute.id)! })
   }
+}
+
+/** A litegraph reroute as the chain walk reads it: its parent. */
+function litegraphReroute(graph: LGraph, id: number): { parent?: number } | undefined {
+  const reroute = graph.reroutes.get(id)
+  return reroute && { parent: reroute.parentId }
 }

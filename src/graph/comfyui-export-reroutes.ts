@@ -1,5 +1,6 @@
 // Our reroutes in a ComfyUI UI workflow (0.4): `extra.reroutes` with the links through each, and
 // `extra.linkExtensions` naming each link's last reroute, as ComfyUI's frontend (litegraph) saves them.
+import { rerouteChain } from './reroute-chain.js'
 import { isGraphLink, type GraphFile } from './schema.js'
 import type { JsonValue } from './safe-json.js'
 
@@ -27,11 +28,7 @@ export function exportReroutes(graph: GraphFile, links: ExportedLinks): { rerout
       const exported = links.linkInto(id, input)
       if (!exported || exported.source !== links.comfyId(value.from[0])) continue
       linkExtensions.push({ id: exported.link, parentId: last })
-      const seen = new Set<number>()
-      for (let r: number | undefined = last; r !== undefined && stated.has(r) && !seen.has(r); r = stated.get(r)!.parent) {
-        seen.add(r)
-        through.set(r, [...(through.get(r) ?? []), exported.link])
-      }
+      for (const r of rerouteChain(last, (at) => stated.get(at))) through.set(r, [...(through.get(r) ?? []), exported.link])
     }
   }
   if (through.size === 0) return {}

@@ -1,6 +1,7 @@
 // The routing of a ComfyUI workflow's links, kept on import: native reroutes, and legacy Reroute nodes (which the
 // import folds into the links through them) as points at the node's centre, become the graph file's reroutes.
 import type { ComfyDocument, ComfyLinkRef } from './comfyui-read.js'
+import { rerouteChain } from './reroute-chain.js'
 import { isGraphLink, type GraphNode, type RerouteLayout } from './schema.js'
 
 /** ComfyUI's default size of a legacy Reroute node, for files that leave it out. */
@@ -58,11 +59,7 @@ function trace(doc: ComfyDocument, ref: ComfyLinkRef): Trace {
   const reversed: string[] = []
   let current: ComfyLinkRef | undefined = ref
   for (let hops = 0; current && hops < MAX_HOPS; hops++) {
-    const seen = new Set<number>()
-    for (let r = current.reroute; r !== undefined && doc.reroutes?.has(r) && !seen.has(r); r = doc.reroutes.get(r)!.parent) {
-      seen.add(r)
-      reversed.push(`n${r}`)
-    }
+    for (const r of rerouteChain(current.reroute, (at) => doc.reroutes?.get(at))) reversed.push(`n${r}`)
     const node = doc.nodes.get(current.node)
     if (node?.type !== 'Reroute') return { origin: node?.id, keys: reversed.reverse() }
     reversed.push(`r${node.id}`)

@@ -1,6 +1,7 @@
 // Reroutes (points links are drawn through) as a file states them, made drawable: every reroute on some link, each
 // chain ending at its output without a loop, and every reroute carrying links of one output only, as the canvas
 // requires. A repair never touches what the graph computes; each one is named, like the other load repairs.
+import { rerouteChain } from './reroute-chain.js'
 import { isGraphLink, type GraphLayout, type GraphNode, type NodeLayout, type RerouteLayout } from './schema.js'
 
 export interface RerouteRepairContext {
@@ -100,8 +101,7 @@ function repairNodeReferences(layout: GraphLayout, reroutes: ReadonlyMap<number,
         continue
       }
       const source = value.from.join('.')
-      const chain: number[] = []
-      for (let r: number | undefined = last; r !== undefined; r = reroutes.get(r)!.parent) chain.push(r)
+      const chain = rerouteChain(last, (at) => reroutes.get(at))
       const clash = chain.find((r) => origin.has(r) && origin.get(r) !== source)
       if (clash !== undefined) {
         repairs.push(`${where}: reroute ${clash} carries a link from another output, the link is drawn straight`)
