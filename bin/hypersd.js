@@ -1,12 +1,10 @@
 #!/usr/bin/env node
-// Thin launcher: runs the TypeScript CLI through tsx so no build step is needed.
-import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+// Thin launcher: loads the TypeScript CLI through tsx's loader in this process (no build step, no child process,
+// so Ctrl+C and the exit code reach the CLI directly).
+import { register } from 'tsx/esm/api'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { dirname, join } from 'node:path'
 
+register()
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs')
-const result = spawnSync(process.execPath, [tsx, join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-})
-process.exit(result.status ?? 1)
+await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href)
