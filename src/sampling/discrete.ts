@@ -67,7 +67,7 @@ export function scheduleIndex(timesteps: readonly number[], t: number): number {
   return index
 }
 
-/** DDPM add_noise: sqrt(acp[t]) * x0 + sqrt(1 - acp[t]) * noise. */
+/** DDPM add_noise: sqrt(acp[t]) * x0 + sqrt(1 - acp[t]) * noise, each operation rounded to float32 as torch does. */
 export function addNoiseAlphas(
   alphasCumprod: Float32Array,
   original: Float32Array,
@@ -77,10 +77,11 @@ export function addNoiseAlphas(
   checkTrainTimestep(t, alphasCumprod.length)
   checkSameLength('noise', noise, original)
   const a = alphasCumprod[t]!
-  const sa = Math.sqrt(a)
-  const sb = Math.sqrt(1 - a)
+  const f = Math.fround
+  const sa = f(Math.sqrt(a))
+  const sb = f(Math.sqrt(f(1 - a)))
   const out = new Float32Array(original.length)
-  for (let i = 0; i < out.length; i++) out[i] = sa * original[i]! + sb * noise[i]!
+  for (let i = 0; i < out.length; i++) out[i] = f(sa * original[i]!) + f(sb * noise[i]!)
   return out
 }
 

@@ -281,12 +281,14 @@ export class EulerScheduler implements SamplingScheduler {
     return linearCombine(outputBuffer(opts.out, sample.length), 1 + (1 - xs) * k, x, -xo * k, modelOutput)
   }
 
-  /** diffusers' add_noise: original + noise * sigma(t). */
+  /** diffusers' add_noise: original + noise * sigma(t), in float32. */
   addNoise(original: Float32Array, noise: Float32Array, t: number): Float32Array {
     checkSameLength('noise', noise, original)
     const { sigma } = this.sigmaAt(t)
     const out = new Float32Array(original.length)
-    for (let i = 0; i < out.length; i++) out[i] = original[i]! + noise[i]! * sigma
+    // In float32 as torch computes it: the product is rounded before the sum.
+    const s = Math.fround(sigma)
+    for (let i = 0; i < out.length; i++) out[i] = original[i]! + Math.fround(noise[i]! * s)
     return out
   }
 }
