@@ -2,6 +2,7 @@
 import type { AnyNodeDefinition } from '../src/engine/index.js'
 import { previewImage, saveImage } from './image.js'
 import { emptyLatent } from './latent.js'
+import { loadImage } from './load-image.js'
 import { loadPipeline } from './loaders.js'
 import { unetLora } from './lora.js'
 import { note } from './note.js'
@@ -11,6 +12,7 @@ import { sceneScore } from './scene.js'
 import { clipTextEncode } from './text.js'
 import { unetWeights } from './unet-weights.js'
 import { vaeDecode } from './vae.js'
+import { vaeEncode } from './vae-encode.js'
 
 export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   loadPipeline,
@@ -18,6 +20,8 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   unetLora,
   clipTextEncode,
   emptyLatent,
+  loadImage,
+  vaeEncode,
   tscdSampler,
   vaeDecode,
   saveImage,

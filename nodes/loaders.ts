@@ -51,7 +51,7 @@ export const loadPipeline = defineHostNode({
         encoders: folder.textEncoders.map((e) => ({ model: e.model, tokenizer: e.tokenizer, role: e.role })),
         loras: [],
       },
-      vae: { pipelineName: model, decoder: folder.vaeDecoder.model, scalingFactor: folder.vaeDecoder.scalingFactor },
+      vae: { pipelineName: model, decoder: folder.vaeDecoder.model, encoder: folder.vaeEncoder, scalingFactor: folder.vaeDecoder.scalingFactor },
     }
   },
 })

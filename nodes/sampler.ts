@@ -76,7 +76,7 @@ export const tscdSampler = defineHostNode({
     cfg: float({ default: 1, min: 0, max: 20, step: 0.5, precision: 1, description: 'Classifier-free guidance; <= 1 turns it off.' }),
     guidance_rescale: float({ default: 0, min: 0, max: 1, step: 0.05, precision: 2, snap: true, advanced: true }),
     seed: seed({ controlAfterRun: 'fixed' }),
-    denoise: float({ default: 1, min: 0.01, max: 1, step: 0.01, precision: 2, description: 'Strength: below 1 keeps part of the input latent.' }),
+    denoise: float({ default: 1, min: 0.01, max: 1, step: 0.01, precision: 2, description: "Strength (img2img): how much of the input latent is redrawn; below 1 starts part-way down the schedule and keeps the input's layout." }),
     timesteps: string({ default: '', description: 'Custom timesteps, e.g. "800" or "999,499"; empty uses the schedule.', advanced: true }),
     sigmas: string({
       default: '',
@@ -143,6 +143,7 @@ export const tscdSampler = defineHostNode({
       cfg: inputs.cfg,
       guidanceRescale: inputs.guidance_rescale,
       latent: latent.data,
+      ...(latent.encoded ? { encoded: latent.encoded } : {}),
       batch,
       checkCancelled: () => ctx.checkCancelled(),
     }
@@ -175,6 +176,7 @@ export const tscdSampler = defineHostNode({
       eta,
       cfg: inputs.cfg,
       denoise: inputs.denoise,
+      ...(latent.encoded && latent.parameters?.['init_image'] !== undefined ? { init_image: latent.parameters['init_image'] } : {}),
       prompt: positive.prompt,
       ...(negative && inputs.cfg > 1 ? { negative_prompt: negative.prompt } : {}),
       model: model.pipelineName,

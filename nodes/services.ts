@@ -30,6 +30,19 @@ export interface ImageOutput {
   readonly parameters: Readonly<Record<string, string | number | boolean>>
 }
 
+/** An input image, decoded: RGBA8, row-major (alpha is kept; the nodes that read it decide what it means). */
+export interface InputImage {
+  readonly width: number
+  readonly height: number
+  readonly data: Uint8ClampedArray
+}
+
+/** The images graphs name (Load Image): files for the CLI, uploaded images for the browser. */
+export interface InputImages {
+  /** Reads and decodes `name`; an Error names it and says what is wrong (missing, unreadable, unsupported). */
+  read(name: string): Promise<InputImage>
+}
+
 export interface NodeServices {
   readonly backend: InferenceBackend
   readonly sessions: SessionProvider
@@ -37,6 +50,8 @@ export interface NodeServices {
   readonly files: FileSource
   /** Maps a model name written in a graph ("tiny-sd15", "loras/x.safetensors") to a path in `files`. */
   resolveModel(name: string): string
+  /** Input images; a host without them refuses Load Image with a clear error. */
+  readonly images?: InputImages
   /** The graph being run, serialised, for embedding into saved PNGs. */
   readonly graphJson?: string
   /** Hands encoded images to the host: the CLI writes files, the browser shows and keeps them. */

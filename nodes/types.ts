@@ -60,6 +60,8 @@ export interface TextEncoderModel {
 export interface VaeModel {
   readonly pipelineName: string
   readonly decoder: LazyModel
+  /** vae_encoder/ of the pipeline folder (img2img); read only when a VAE Encode runs. */
+  readonly encoder: LazyModel
   readonly scalingFactor: number
 }
 
@@ -80,6 +82,27 @@ export interface Latent {
   readonly dims: readonly [number, number, number, number]
   /** What produced it (seed, steps, scheduler, ...), carried through to saved images. */
   readonly parameters?: Parameters
+  /**
+   * An encoded image (VAE Encode): the sampler noises it to its first timestep at any denoise, as diffusers'
+   * img2img pipelines do, where an empty latent at denoise 1 starts from pure noise (text-to-image).
+   */
+  readonly encoded?: EncodedImageLatent
+}
+
+export interface EncodedImageLatent {
+  /**
+   * From an encoder that exports `latent_parameters` (mean and log-variance): the sampler draws the image latent
+   * from this posterior with the run's seed before the noise it adds, in diffusers' order and arithmetic
+   * (retrieve_latents' sample, scaled, then randn_tensor, one generator). `data` holds the scaled mean.
+   */
+  readonly posterior?: LatentPosterior
+}
+
+export interface LatentPosterior {
+  /** Unscaled, NCHW like `data`. */
+  readonly mean: Float32Array
+  readonly std: Float32Array
+  readonly scalingFactor: number
 }
 
 export interface ImageBatch {

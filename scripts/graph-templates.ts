@@ -22,6 +22,8 @@ export interface GraphVariant {
   /** With cfg > 1: the negative prompt, through a second CLIP Text Encode. */
   readonly negativePrompt?: string
   readonly cfg?: number
+  /** img2img: a Load Image (an image under public/input) and a VAE Encode replace the Empty Latent. */
+  readonly initImage?: { readonly name: string; readonly denoise: number }
 }
 
 const PROMPT = 'a photo of an astronaut riding a horse on mars, highly detailed'
@@ -173,6 +175,20 @@ const SHAPES_VARIANTS: readonly GraphVariant[] = [
     reward: 'scene',
   },
   {
+    file: 'shapes-img2img.json',
+    name: 'Hyper-Shapes img2img, 4 steps (sketch to picture)',
+    description: 'img2img on the bundled shapes model: Load Image reads a rough sketch (public/input/shapes-sketch.png: a wobbly red blob on a blotchy blue ground), VAE Encode turns it into latents, and the sampler redraws it with the 4-step LoRA from part-way down the schedule: denoise 0.5 runs the last 2 of the 4 DDIM trailing steps (t = 499, 249), as diffusers\' img2img does at strength 0.5. Lower denoise keeps more of the sketch, higher follows the prompt more (at 1 the sketch still steers the layout). Drop your own image on the canvas to use it instead. Scene Score checks the picture against the prompt.',
+    model: SHAPES_MODEL,
+    lora: { name: 'loras/hyper-shapes-4step-refl.safetensors', scale: 1, mode: 'live' },
+    steps: 4,
+    scheduler: 'ddim-trailing',
+    eta: 0,
+    size: 64,
+    prompt: 'a large red circle in the middle on a blue background',
+    reward: 'scene',
+    initImage: { name: 'shapes-sketch.png', denoise: 0.5 },
+  },
+  {
     file: 'shapes-teacher.json',
     name: 'Hyper-Shapes teacher, 25 steps (DDIM, CFG 2.5)',
     description: 'The bundled shapes model without a LoRA, sampled as the teacher: DDIM trailing, 25 steps, classifier-free guidance 2.5 (the scale the step LoRAs were distilled with; at 4 small objects come out large) against an empty negative prompt. For its best pictures set the scheduler to ddpm-trailing-cfg (fresh noise at every step) and cfg to 3.5: 95.3% all right on held-out captions at 25 steps against 84.4% with this DDIM (npm run eval, 128 images). Scene Score checks the image against the prompt.',
@@ -299,7 +315,12 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         : []),
       { id: '2', type: 'CLIPTextEncode', title: 'Prompt', inputs: { clip: clipSource, text: v.prompt ?? PROMPT } },
       ...(v.negativePrompt !== undefined ? [{ id: '10', type: 'CLIPTextEncode', title: 'Negative prompt', inputs: { clip: clipSource, text: v.negativePrompt } }] : []),
-      { id: '3', type: 'EmptyLatent', inputs: { width: v.size, height: v.size, batch: 1 } },
+      ...(v.initImage
+        ? [
+            { id: '3', type: 'LoadImage', title: 'Load Image', inputs: { image: v.initImage.name } },
+            { id: '12', type: 'VAEEncode', inputs: { vae: link('1', 'vae'), image: link('3', 'image') } },
+          ]
+        : [{ id: '3', type: 'EmptyLatent', inputs: { width: v.size, height: v.size, batch: 1 } }]),
       {
         id: '4',
         type: 'TSCDSampler',
@@ -307,14 +328,14 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
           model: unetSource,
           positive: link('2', 'conditioning'),
           ...(v.negativePrompt !== undefined ? { negative: link('10', 'conditioning') } : {}),
-          latent: link('3', 'latent'),
+          latent: v.initImage ? link('12', 'latent') : link('3', 'latent'),
           steps: v.steps,
           scheduler: v.scheduler,
           eta: v.eta,
           cfg: v.cfg ?? 1,
           guidance_rescale: 0,
           seed: 42,
-          denoise: 1,
+          denoise: v.initImage?.denoise ?? 1,
           timesteps: v.timesteps ?? '',
           sigmas: '',
         },
@@ -336,7 +357,8 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         '2': { pos: [x(1), 80], size: [340, v.negativePrompt !== undefined ? 110 : 200] },
         ...(v.negativePrompt !== undefined ? { '10': { pos: [x(1), 225], size: [340, 60] } } : {}),
         // Below the negative prompt, which opens taller than its stored size (a prompt box's minimum height).
-        '3': { pos: [x(1), v.negativePrompt !== undefined ? 380 : 320], size: [340, 130] },
+        '3': { pos: [x(1), v.negativePrompt !== undefined ? 380 : 320], size: [340, v.initImage ? 60 : 130] },
+        ...(v.initImage ? { '12': { pos: [x(1), 420], size: [340, 60] } } : {}),
         '4': { pos: [x(2), 80], size: [340, 400], controls: { seed: 'fixed' } },
         '5': { pos: [x(3), 80], size: [260, 80] },
         // The scene scorer draws its per-attribute report below its widget, and a 64 px image needs little room.

@@ -1,6 +1,7 @@
 // The denoising loop: scheduler timesteps, UNet calls (with or without CFG), seeded noise, previews.
 import { TorchGenerator, applyGuidance, type SamplingScheduler } from '../../src/sampling/index.js'
 import { assertFiniteLatents } from './finite-latents.js'
+import type { EncodedImageLatent, LatentPosterior } from '../types.js'
 
 export interface UNetCall {
   /** Runs the UNet on `batch` latents stacked in `sample` with matching conditioning rows. */
@@ -18,8 +19,10 @@ export interface DenoiseOptions {
   readonly eta?: number
   readonly cfg: number
   readonly guidanceRescale: number
-  /** Input latent (NCHW); its contents matter only when denoise < 1. */
+  /** Input latent (NCHW); its contents matter when denoise < 1, or when it is an encoded image. */
   readonly latent: Float32Array
+  /** Set when the input latent is an encoded image (VAE Encode): img2img at any denoise. */
+  readonly encoded?: EncodedImageLatent
   readonly batch: number
   readonly unet: UNetCall
   readonly onStep: (index: number, total: number, latents: Float32Array) => void
@@ -27,9 +30,10 @@ export interface DenoiseOptions {
 }
 
 /**
- * The schedule, the seeded generator and the starting latents (pure noise, or the input latent noised to the first
- * timestep when denoise < 1): the same order of random draws as diffusers with a CPU torch.Generator, initial noise
- * first, then per-step noise from the same generator.
+ * The schedule, the seeded generator and the starting latents, with the same random draws as diffusers with a CPU
+ * torch.Generator: text-to-image starts from pure noise (scaled by the scheduler's init sigma) unless denoise < 1;
+ * an encoded image (img2img) is first drawn from its posterior where the encoder gave one, then noised to the first
+ * timestep at any denoise; per-step noise follows from the same generator.
  */
 export function startSampling(options: Omit<DenoiseOptions, 'unet' | 'onStep' | 'checkCancelled'>): { timesteps: number[]; generator: TorchGenerator; latents: Float32Array } {
   const { scheduler } = options
@@ -42,16 +46,28 @@ export function startSampling(options: Omit<DenoiseOptions, 'unet' | 'onStep' | 
   const timesteps = scheduler.timesteps
   const generator = new TorchGenerator(options.seed)
   const size = options.latent.length
+  const posterior = options.encoded?.posterior
+  const start = posterior ? samplePosterior(posterior, generator) : options.latent
   const noise = generator.randn(size)
   let latents: Float32Array
-  if (options.denoise < 1) {
-    latents = scheduler.addNoise(options.latent, noise, timesteps[0]!)
+  if (options.denoise < 1 || options.encoded) {
+    latents = scheduler.addNoise(start, noise, timesteps[0]!)
   } else {
     latents = noise
     const sigma = scheduler.initNoiseSigma
     if (sigma !== 1) for (let i = 0; i < size; i++) latents[i] = latents[i]! * sigma
   }
   return { timesteps, generator, latents }
+}
+
+/** diffusers' `scaling_factor * latent_dist.sample(generator)`, in float32 as torch computes it. */
+function samplePosterior(posterior: LatentPosterior, generator: TorchGenerator): Float32Array {
+  const eps = generator.randn(posterior.mean.length)
+  const out = new Float32Array(posterior.mean.length)
+  for (let i = 0; i < out.length; i++) {
+    out[i] = Math.fround(posterior.scalingFactor * Math.fround(posterior.mean[i]! + Math.fround(posterior.std[i]! * eps[i]!)))
+  }
+  return out
 }
 
 export async function denoise(options: DenoiseOptions): Promise<Float32Array> {

@@ -9,6 +9,7 @@ import type { DeviceUNetCall } from './denoise-device.js'
 import type { DeviceFloat, DeviceOps } from './device-ops.js'
 import { unetSession } from './lora-sessions.js'
 import { float32 } from './run-model.js'
+import { concatFloat32 } from './concat.js'
 
 /** The UNet per step, and where the session and device allow it the same call with its tensors kept on the device. */
 export interface UNetCaller extends UNetCall {
@@ -23,16 +24,6 @@ function repeatRows(cond: Conditioning, times: number): Float32Array {
   const rows = new Float32Array(cond.hiddenStates.length * times)
   for (let i = 0; i < times; i++) rows.set(cond.hiddenStates, i * cond.hiddenStates.length)
   return rows
-}
-
-function stacked(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0))
-  let offset = 0
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
 }
 
 export async function createUNetCaller(
@@ -63,7 +54,7 @@ export async function createUNetCaller(
     const cached = conditioningFor.get(cacheKey)
     if (cached) return cached
     const half = useNegative ? batch / 2 : batch
-    const rows = useNegative ? stacked([repeatRows(negative!, half), repeatRows(positive, half)]) : repeatRows(positive, batch)
+    const rows = useNegative ? concatFloat32([repeatRows(negative!, half), repeatRows(positive, half)]) : repeatRows(positive, batch)
     const feeds: Record<string, HostTensor> = {
       encoder_hidden_states: { dtype: 'float32', dims: [batch, positive.dims[1], positive.dims[2]], data: rows },
     }
@@ -72,11 +63,11 @@ export async function createUNetCaller(
         if (!c.pooled) throw new InputError(c === positive ? 'positive' : 'negative', 'SDXL UNet needs pooled text embeds (text_encoder_2)')
         return c.pooled
       }
-      const pooledRows = useNegative ? stacked([...Array(half).fill(pooled(negative!)), ...Array(half).fill(pooled(positive))]) : stacked(Array(batch).fill(pooled(positive)))
+      const pooledRows = useNegative ? concatFloat32([...Array(half).fill(pooled(negative!)), ...Array(half).fill(pooled(positive))]) : concatFloat32(Array(batch).fill(pooled(positive)))
       feeds.text_embeds = { dtype: 'float32', dims: [batch, pooledRows.length / batch], data: pooledRows }
       // original size, crop top-left, target size (diffusers' _get_add_time_ids).
       const px = [h * model.vaeScaleFactor, w * model.vaeScaleFactor]
-      const ids = stacked(Array(batch).fill(Float32Array.of(px[0]!, px[1]!, 0, 0, px[0]!, px[1]!)))
+      const ids = concatFloat32(Array(batch).fill(Float32Array.of(px[0]!, px[1]!, 0, 0, px[0]!, px[1]!)))
       feeds.time_ids = { dtype: 'float32', dims: [batch, 6], data: ids }
     }
     conditioningFor.set(cacheKey, feeds)

@@ -5,14 +5,15 @@ import { formatCliError } from './errors.js'
 const USAGE = `usage: hypersd <command> [options]
 
 commands:
-  run <graph.json | image.png | comfyui.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR] [--models-dir DIR] [--previews] [--quiet]
-      run a graph headless; writes PNGs (graph embedded) to DIR (default ./out)
+  run <graph.json | image.png | comfyui.json> [--set NODE.INPUT=VALUE ...] [--model NAME=PATH ...] [--out DIR] [--models-dir DIR] [--input-dir DIR] [--previews] [--quiet]
+      run a graph headless; writes PNGs (graph embedded) to DIR (default ./out); Load Image's file is
+      looked up in --input-dir (default: the current folder, then the bundled public/input)
   sweep <graph | grid.png | sweep.json> --vary NODE.INPUT=LIST|START:STOP:STEP|@FILE [--vary ...] [--seeds N] [--set ...] --out DIR [--model ...]
       run every combination of one or two inputs (x seeds) through one engine; writes DIR/grid.png (sweep embedded),
       sweep.csv, sweep.json, chart.svg and DIR/cells/; resumes from DIR, Ctrl+C keeps the cells done
       --queue redis://HOST:PORT: the cells run on \`hypersd worker\`s through BullMQ on Redis instead
       LIST: 1,2,4 or, for values with commas, "a red, round circle","a blue square" (CSV quoting)
-  worker --queue redis://HOST:PORT [--model NAME=PATH ...] [--models-dir DIR] [--concurrency N] [--stalled-after S]
+  worker --queue redis://HOST:PORT [--model NAME=PATH ...] [--models-dir DIR] [--input-dir DIR] [--concurrency N] [--stalled-after S]
       run sweep cells from the queue (one per GPU); a killed worker's cell is retried by another after about S s (30)
   validate <graph> [--set ...]          print every validation error
   import <comfyui.json | image.png> [--out graph.json]

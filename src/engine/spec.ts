@@ -70,6 +70,11 @@ export interface StringSpec extends WidgetBase<string> {
   readonly path?: 'file' | 'folder'
   /** Hint for editors: the string names a model of this kind, so a model list can be offered (values stay names). */
   readonly model?: 'pipeline' | 'lora' | 'unet-weights' | 'clip-vision' | 'aesthetic-head'
+  /**
+   * Hint for hosts and editors: the string names an input image. The CLI reads it as a file (under --input-dir);
+   * the editor offers the uploaded images and an upload.
+   */
+  readonly upload?: 'image'
   /** Longest accepted value, in characters (UTF-16 code units); validation refuses longer text. */
   readonly maxLength?: number
 }

@@ -87,6 +87,19 @@ const vaeDecode: Translator = (ctx) => {
   if (text(ctx, 'tiling', 'auto') !== 'off' && text(ctx, 'tile_norm', 'per-tile') === 'synced') ctx.warn("tile_norm synced is left out: ComfyUI's tiles use their own GroupNorm statistics")
 }
 
+/** ComfyUI's LoadImage names a file in its input/ folder: the image itself must be put there. */
+const loadImage: Translator = (ctx) => {
+  const image = text(ctx, 'image')
+  ctx.primary('LoadImage', [], [['image', image], ['upload', 'image']], [{ name: 'IMAGE', type: 'IMAGE' }, { name: 'MASK', type: 'MASK' }])
+  ctx.output('image', 0)
+  if (image !== '') ctx.warn(`LoadImage "${image}": put the image in ComfyUI's input/ folder (the workflow names it, it does not carry it)`)
+}
+
+const vaeEncode: Translator = (ctx) => {
+  ctx.primary('VAEEncode', [{ name: 'pixels', type: 'IMAGE', ...ctx.link('image', 'pixels') }, { name: 'vae', type: 'VAE', ...ctx.link('vae') }], [], [{ name: 'LATENT', type: 'LATENT' }])
+  ctx.output('latent', 0)
+}
+
 const saveImage: Translator = (ctx) => {
   ctx.primary('SaveImage', [{ name: 'images', type: 'IMAGE', ...ctx.link('image', 'images') }], [['filename_prefix', text(ctx, 'filename_prefix', 'hypersd')]], [])
 }
@@ -105,6 +118,8 @@ export const EXPORTERS: Readonly<Record<string, Translator>> = {
   UNetWeights: unetWeights,
   CLIPTextEncode: clipTextEncode,
   EmptyLatent: emptyLatent,
+  LoadImage: loadImage,
+  VAEEncode: vaeEncode,
   TSCDSampler: exportSampler,
   VAEDecode: vaeDecode,
   SaveImage: saveImage,
@@ -119,6 +134,8 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   UNetWeights: ['UNETLoader'],
   CLIPTextEncode: ['CLIPTextEncode'],
   EmptyLatent: ['EmptyLatentImage'],
+  LoadImage: ['LoadImage'],
+  VAEEncode: ['VAEEncode'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],
   VAEDecode: ['VAEDecode', 'VAEDecodeTiled'],
   SaveImage: ['SaveImage'],

@@ -56,9 +56,6 @@ export function exportSampler(ctx: ExportContext): void {
     ctx.warn(`cfg ${cfgValue} turns guidance off here; ComfyUI would guide at that scale, so cfg 1 is written`)
   }
   if (numberOr(inputs['guidance_rescale'], 0) > 0) ctx.warn(`guidance_rescale ${String(inputs['guidance_rescale'])} is left out (ComfyUI needs a RescaleCFG node for it)`)
-  if (denoise < 1) {
-    ctx.warn(`denoise ${denoise}: ComfyUI runs the last ${steps} of int(${steps}/${denoise}) steps, which can differ from our strength schedule`)
-  }
   if (sigmas) ctx.warn(`custom sigmas "${sigmas}" cannot be set on ComfyUI's core samplers; the preset's own schedule is exported`)
 
   const negative = negativeSource(ctx, cfgValue)
@@ -67,6 +64,10 @@ export function exportSampler(ctx: ExportContext): void {
     { name: 'negative', type: 'CONDITIONING', ...(negative ? { source: negative } : {}) },
     { name: 'latent_image', type: 'LATENT', ...ctx.link('latent', 'latent_image') },
   ]
+
+  if (denoise < 1 && preset === 'tcd') {
+    ctx.warn(`denoise ${denoise}: TCDModelSamplingDiscrete shortens its schedule to int(${steps}/${denoise}) steps and runs the last ${steps}, which can differ from our strength schedule`)
+  }
 
   if (preset === 'tcd') {
     if (timesteps) ctx.warn(`custom timesteps "${timesteps}" cannot be set on TCDModelSamplingDiscrete; its "simple" schedule for ${steps} steps is exported`)
@@ -119,10 +120,11 @@ export function exportSampler(ctx: ExportContext): void {
       if (differ > 0) ctx.warn(`ComfyUI's "simple" schedule at ${steps} steps runs timesteps ${theirs.join(', ')}; ours ${ours.join(', ')} (differ by up to ${differ})`)
     }
   }
+  const partial = comfyDenoise(steps, denoise)
   ctx.primary(
     'KSampler',
     [{ name: 'model', type: 'MODEL', ...ctx.link('model') }, ...core],
-    [['seed', seed], ['control_after_generate', control], ['steps', steps], ['cfg', cfg], ['sampler_name', samplerName], ['scheduler', schedulerName], ['denoise', denoise]],
+    [['seed', seed], ['control_after_generate', control], ['steps', partial.steps], ['cfg', cfg], ['sampler_name', samplerName], ['scheduler', schedulerName], ['denoise', partial.denoise]],
     [{ name: 'LATENT', type: 'LATENT' }],
   )
   ctx.output('latent', 0)
@@ -172,4 +174,22 @@ function negativeSource(ctx: ExportContext, cfg: number): GraphLink | OutInput['
   if (cfg > 1) ctx.warn(`negative is not connected: exported as an empty prompt (with cfg ${cfg}, our SDXL sampler guides against zeros instead)`)
   const empty = ctx.helper('CLIPTextEncode', [{ name: 'clip', type: 'CLIP', source: clip }], [['text', '']], [{ name: 'CONDITIONING', type: 'CONDITIONING' }])
   return { node: empty.id, slot: 0 }
+}
+
+/**
+ * Our strength as KSampler's denoise: we run the last min(int(steps * d), steps) of the steps-step schedule (diffusers'
+ * img2img); ComfyUI runs `steps` of a schedule for int(steps / denoise) steps. So ComfyUI gets the steps we run, and a
+ * denoise that makes its schedule ours: two decimals where one does, as its widget shows them.
+ */
+export function comfyDenoise(steps: number, denoise: number): { steps: number; denoise: number } {
+  if (denoise >= 1) return { steps, denoise: 1 }
+  const kept = Math.max(1, Math.min(Math.floor(steps * denoise), steps))
+  if (kept === steps) return { steps, denoise: 1 }
+  const makesOurs = (d: number) => Math.trunc(kept / d) === steps
+  for (let hundredths = Math.floor((kept / steps) * 100); hundredths > 0 && hundredths / 100 > kept / (steps + 1); hundredths--) {
+    if (makesOurs(hundredths / 100)) return { steps: kept, denoise: hundredths / 100 }
+  }
+  let exact = kept / steps
+  while (!makesOurs(exact)) exact -= Number.EPSILON * exact
+  return { steps: kept, denoise: exact }
 }

@@ -37,6 +37,9 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     batch_size: ['batch', 'number'],
   }),
   VAEDecode: mapped('VAEDecode', ['image'], { vae: 'vae', samples: 'latent' }, {}),
+  // ComfyUI's MASK output (from the alpha channel) has no counterpart: links from it are reported and removed.
+  LoadImage: mapped('LoadImage', ['image'], {}, { image: ['image', 'text'] }),
+  VAEEncode: mapped('VAEEncode', ['latent'], { pixels: 'image', vae: 'vae' }, {}),
   VAEDecodeTiled: vaeDecodeTiled,
   SaveImage: mapped('SaveImage', [], { images: 'image' }, { filename_prefix: ['filename_prefix', 'text'] }),
   PreviewImage: mapped('PreviewImage', [], { images: 'image' }, {}),

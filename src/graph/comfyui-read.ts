@@ -79,6 +79,8 @@ export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   LoraLoader: ['lora_name', 'strength_model', 'strength_clip'],
   LoraLoaderModelOnly: ['lora_name', 'strength_model'],
   VAEDecode: [],
+  LoadImage: ['image', 'upload'],
+  VAEEncode: [],
   VAEDecodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],
   SaveImage: ['filename_prefix'],
   PreviewImage: [],

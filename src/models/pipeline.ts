@@ -59,6 +59,8 @@ export interface PipelineFolder {
   readonly schedulerConfig: JsonObject
   readonly textEncoders: readonly PipelineTextEncoder[]
   readonly unet: PipelineUNet
+  /** vae_encoder/model.onnx, which only img2img reads (the folder may lack it). */
+  readonly vaeEncoder: PipelineModel
   readonly vaeDecoder: PipelineVaeDecoder
 }
 
@@ -190,6 +192,7 @@ export async function readPipelineFolder(files: FileSource, folder: string): Pro
       latentMultiple: unetBlocks ? 2 ** (unetBlocks - 1) : 8,
       additionEmbedType,
     },
+    vaeEncoder: reader.model('vae_encoder'),
     vaeDecoder: {
       model: reader.model('vae_decoder'),
       config: vaeConfig,

@@ -113,6 +113,7 @@ interface SamplerSettings {
   readonly timesteps: string
   readonly cfg: number
   readonly eta: number
+  readonly denoise: number
 }
 
 function samplerOf(graph: GraphFile): SamplerSettings {
@@ -122,10 +123,21 @@ function samplerOf(graph: GraphFile): SamplerSettings {
 }
 
 function expectedSchedule(sampler: SamplerSettings): number[] {
+  return img2imgTail(fullSchedule(sampler), sampler)
+}
+
+function fullSchedule(sampler: SamplerSettings): number[] {
   if (sampler.timesteps.trim()) return sampler.timesteps.split(',').map(Number)
   if (sampler.scheduler === 'tcd') return tcd(sampler.steps)
   if (sampler.scheduler === 'ddim-trailing' || sampler.scheduler === 'ddim-trailing-cfg') return ddimTrailing(sampler.steps)
   throw new Error(`no reference schedule for preset ${sampler.scheduler}`)
+}
+
+/** diffusers' img2img get_timesteps: strength s keeps the last min(int(steps * s), steps) timesteps. */
+function img2imgTail(timesteps: number[], sampler: SamplerSettings): number[] {
+  if (sampler.denoise >= 1) return timesteps
+  const kept = Math.min(Math.floor(sampler.steps * sampler.denoise), sampler.steps)
+  return timesteps.slice(sampler.steps - kept)
 }
 
 /** The reference's table, per shipped Hyper-SD graph: what its UNet must see. */

@@ -1,5 +1,6 @@
 // The reference the sampler node is checked against: diffusers' text-to-image loop (DDIM trailing, seeded CPU
-// noise, optional CFG) written directly on bare onnxruntime, with nothing from the engine or the nodes.
+// noise, optional CFG) and its img2img start (strength), written directly on bare onnxruntime, with nothing from the
+// engine or the nodes.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
@@ -15,17 +16,37 @@ export async function referenceDdimTrailing(options: {
   readonly conditioning: Record<string, ort.Tensor>
   /** With guidance: the negative conditioning's feeds, batched before the positive as diffusers does. */
   readonly guidance?: { readonly scale: number; readonly negative: Record<string, ort.Tensor> }
+  /**
+   * img2img: the image latents (given the run's generator, which diffusers' retrieve_latents may draw from first),
+   * noised to the first timestep kept by `strength` (diffusers' get_timesteps), instead of pure noise.
+   */
+  readonly init?: { readonly strength: number; readonly latents: (generator: TorchGenerator) => Float32Array }
 }): Promise<{ latents: Float32Array; timesteps: number[] }> {
   const unet = await ort.InferenceSession.create(join(options.folder, 'unet', 'model.onnx'))
   const config = JSON.parse(readFileSync(join(options.folder, 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>
   const scheduler = createScheduler('ddim', { ...config, timestep_spacing: 'trailing' })
   scheduler.setTimesteps(options.steps)
   const [h, w] = options.latentSize
-  let x = new TorchGenerator(options.seed).randn(4 * h * w)
+  const generator = new TorchGenerator(options.seed)
+  let timesteps = scheduler.timesteps
+  let x: Float32Array
+  if (options.init) {
+    const kept = Math.min(Math.floor(options.steps * options.init.strength), options.steps)
+    timesteps = timesteps.slice(options.steps - kept)
+    const image = options.init.latents(generator)
+    const noise = generator.randn(4 * h * w)
+    // DDIMScheduler.add_noise: sqrt(acp[t]) * x0 + sqrt(1 - acp[t]) * noise, in float32.
+    const acp = Math.fround(scheduler.alphasCumprod[timesteps[0]!]!)
+    const a = Math.fround(Math.sqrt(acp))
+    const b = Math.fround(Math.sqrt(Math.fround(1 - acp)))
+    x = image.map((v, i) => Math.fround(Math.fround(a * v) + Math.fround(b * noise[i]!)))
+  } else {
+    x = generator.randn(4 * h * w)
+  }
   const guidance = options.guidance
   const rows = guidance ? 2 : 1
   const feeds = guidance ? stackRows(guidance.negative, options.conditioning) : options.conditioning
-  for (const t of scheduler.timesteps) {
+  for (const t of timesteps) {
     const input = scheduler.scaleModelInput(x, t)
     const sample = new Float32Array(rows * input.length)
     for (let r = 0; r < rows; r++) sample.set(input, r * input.length)
@@ -45,7 +66,7 @@ export async function referenceDdimTrailing(options: {
     x = scheduler.step(eps, t, x)
   }
   await unet.release()
-  return { latents: x, timesteps: scheduler.timesteps }
+  return { latents: x, timesteps }
 }
 
 /** [negative; positive] along the batch axis, per feed. */

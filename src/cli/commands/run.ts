@@ -5,7 +5,7 @@ import { serializeGraphFile } from '../../graph/parse.js'
 import { nodeDefinitions } from '../../../nodes/index.js'
 import { many, rejectUnknown, single, UsageError, type ParsedArgs } from '../args.js'
 import { loadGraph, type LoadedGraph } from '../graph-loading.js'
-import { createCliHost } from '../host.js'
+import { createCliHost, inputDirOption } from '../host.js'
 import { ensureWritableFolder, PendingImages, writeImagesInterruptibly } from '../image-writer.js'
 import { createModelResolver, parseModelOverrides } from '../model-resolver.js'
 import { createProgressReporter } from '../progress.js'
@@ -19,7 +19,7 @@ function scalarOutputs(outputs: RunResult['outputs'], graph: LoadedGraph, regist
   })
 }
 
-export const RUN_OPTIONS = ['set', 'model', 'out', 'models-dir', 'previews', 'verbose', 'quiet'] as const
+export const RUN_OPTIONS = ['set', 'model', 'out', 'models-dir', 'input-dir', 'previews', 'verbose', 'quiet'] as const
 
 export async function runCommand(args: ParsedArgs): Promise<number> {
   rejectUnknown(args, RUN_OPTIONS)
@@ -33,7 +33,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   // Fail before any model work if the images could not be written anyway.
   await ensureWritableFolder(outDir)
   const images = new PendingImages(args.options.has('previews'))
-  const host = createCliHost({ resolver, graphJson: serializeGraphFile(graph.file), onImages: (output) => images.add(output) })
+  const host = createCliHost({ resolver, ...inputDirOption(args), graphJson: serializeGraphFile(graph.file), onImages: (output) => images.add(output) })
   const quiet = args.options.has('quiet')
   const report = createProgressReporter(process.stderr, graph.titles)
   try {

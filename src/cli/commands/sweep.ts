@@ -6,7 +6,7 @@ import { Engine, NodeRegistry } from '../../engine/index.js'
 import { nodeDefinitions } from '../../../nodes/index.js'
 import { runSweep, sweepShape } from '../../sweep/index.js'
 import { many, rejectUnknown, single, UsageError, type ParsedArgs } from '../args.js'
-import { createCliHost } from '../host.js'
+import { createCliHost, inputDirOption } from '../host.js'
 import { ensureWritableFolder } from '../image-writer.js'
 import { createModelResolver, parseModelOverrides } from '../model-resolver.js'
 import { defaultModelsRoot } from '../paths.js'
@@ -16,7 +16,7 @@ import { writeSweepOutputs } from '../sweep/outputs.js'
 import { createSweepProgress } from '../sweep/progress.js'
 import { queuedSweepCommand } from '../queue/sweep-command.js'
 
-export const SWEEP_OPTIONS = ['vary', 'seeds', 'set', 'out', 'model', 'models-dir', 'queue', 'quiet', 'verbose'] as const
+export const SWEEP_OPTIONS = ['vary', 'seeds', 'set', 'out', 'model', 'models-dir', 'input-dir', 'queue', 'quiet', 'verbose'] as const
 const USAGE = 'usage: hypersd sweep <graph | grid.png | sweep.json> --vary NODE.INPUT=LIST|START:STOP:STEP|@FILE [--vary ...] [--seeds N] [--set NODE.INPUT=VALUE ...] --out DIR'
 
 function parseSeeds(text: string | undefined): number | undefined {
@@ -49,7 +49,7 @@ export async function sweepCommand(args: ParsedArgs): Promise<number> {
   const mapping = [...overrides].sort(([a], [b]) => a.localeCompare(b))
   const keyContext = mapping.length > 0 || modelsDir !== undefined ? JSON.stringify({ models: mapping, modelsDir: modelsDir && resolve(modelsDir) }) : undefined
   // The sweep keeps each cell's image itself (runCell); what Save Image nodes hand the host is not written again.
-  const host = createCliHost({ resolver, onImages: () => [] })
+  const host = createCliHost({ resolver, ...inputDirOption(args), onImages: () => [] })
   const quiet = args.options.has('quiet')
   const progress = createSweepProgress(process.stderr)
   // First Ctrl+C: finish nothing more, keep what is done, write the partial grid. A second one kills as usual.

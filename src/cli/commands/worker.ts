@@ -5,13 +5,13 @@ import { resolve } from 'node:path'
 import { Engine, NodeRegistry } from '../../engine/index.js'
 import { nodeDefinitions } from '../../../nodes/index.js'
 import { many, rejectUnknown, single, UsageError, type ParsedArgs } from '../args.js'
-import { createCliHost, type CliHost } from '../host.js'
+import { createCliHost, inputDirOption, type CliHost } from '../host.js'
 import { createModelResolver, parseModelOverrides } from '../model-resolver.js'
 import { defaultModelsRoot } from '../paths.js'
 import { parseQueueUrl } from '../queue/connection.js'
 import { startCellWorker } from '../queue/worker.js'
 
-export const WORKER_OPTIONS = ['queue', 'model', 'models-dir', 'concurrency', 'stalled-after', 'quiet', 'verbose'] as const
+export const WORKER_OPTIONS = ['queue', 'model', 'models-dir', 'input-dir', 'concurrency', 'stalled-after', 'quiet', 'verbose'] as const
 const USAGE = 'usage: hypersd worker --queue redis://HOST:PORT [--model NAME=PATH ...] [--models-dir DIR] [--concurrency N] [--stalled-after SECONDS]'
 /** BullMQ's own default lock and stalled-check interval. */
 const DEFAULT_STALLED_SECONDS = 30
@@ -42,7 +42,7 @@ export async function workerCommand(args: ParsedArgs): Promise<number> {
   // One engine (and session cache) per concurrent cell; with the default of 1 a worker keeps one engine for its life.
   const hosts: CliHost[] = []
   const engines = Array.from({ length: concurrency }, () => {
-    const host = createCliHost({ resolver, onImages: () => [] })
+    const host = createCliHost({ resolver, ...inputDirOption(args), onImages: () => [] })
     hosts.push(host)
     return new Engine({ registry, services: host.services, onRelease: (keys) => void host.sessions.release(keys) })
   })

@@ -1,0 +1,111 @@
+// VAE encoding: RGB images -> latents for img2img, with the pipeline's vae_encoder/ (diffusers' VaeImageProcessor
+// preprocessing, then encode and scale).
+import { InputError, output, socket, type NodeContext } from '../src/engine/index.js'
+import { defineHostNode } from './define.js'
+import { concatFloat32 } from './lib/concat.js'
+import { float32, runModel, sessionFor } from './lib/run-model.js'
+import type { NodeServices } from './services.js'
+import type { ImageBatch, Latent, LatentPosterior, Parameters, VaeModel } from './types.js'
+
+const VAE_SCALE = 8
+const LATENT_CHANNELS = 4
+
+/** The centred crop to a multiple of the VAE's scale, as ComfyUI's VAE Encode takes (diffusers resizes instead). */
+export function cropToMultiple(width: number, height: number, multiple = VAE_SCALE): { x: number; y: number; width: number; height: number } {
+  const w = width - (width % multiple)
+  const h = height - (height % multiple)
+  return { x: Math.floor((width - w) / 2), y: Math.floor((height - h) / 2), width: w, height: h }
+}
+
+/** RGBA8 (the crop of it) -> NCHW float32 in [-1, 1]: diffusers' `x / 255` then `2x - 1`, in float32 as numpy and torch do. */
+export function imageToSample(rgba: Uint8ClampedArray, fullWidth: number, crop: { x: number; y: number; width: number; height: number }): Float32Array {
+  const plane = crop.width * crop.height
+  const out = new Float32Array(3 * plane)
+  for (let y = 0; y < crop.height; y++) {
+    for (let x = 0; x < crop.width; x++) {
+      const src = ((crop.y + y) * fullWidth + crop.x + x) * 4
+      for (let c = 0; c < 3; c++) out[c * plane + y * crop.width + x] = Math.fround(2 * Math.fround(rgba[src + c]! / 255) - 1)
+    }
+  }
+  return out
+}
+
+interface Encoded {
+  /** Scaled (the posterior's mean when it has one). */
+  readonly latent: Float32Array
+  readonly posterior?: Omit<LatentPosterior, 'scalingFactor'>
+}
+
+/**
+ * One image through the encoder. Optimum exports either `latent_parameters` (the posterior's mean and log-variance,
+ * newer) or `latent_sample` (a sample or mean taken inside the model, older): both are read.
+ */
+async function encodeOne(ctx: NodeContext<NodeServices>, vae: VaeModel, sample: Float32Array, height: number, width: number): Promise<Encoded> {
+  const out = await runModel(ctx, vae.encoder, { sample: { dtype: 'float32', dims: [1, 3, height, width], data: sample } })
+  const plane = LATENT_CHANNELS * (height / VAE_SCALE) * (width / VAE_SCALE)
+  const scale = (values: Float32Array) => values.map((v) => Math.fround(vae.scalingFactor * v))
+  if (out.latent_parameters) {
+    const parameters = float32('latent_parameters', out.latent_parameters)
+    if (parameters.length !== 2 * plane) throw new Error(`VAE encoder gave ${parameters.length} latent_parameters values, expected ${2 * plane} (mean and log-variance)`)
+    const mean = parameters.slice(0, plane)
+    // diffusers' DiagonalGaussianDistribution: logvar clamped to [-30, 20], std = exp(logvar / 2).
+    const std = parameters.slice(plane).map((logvar) => Math.exp(0.5 * Math.min(20, Math.max(-30, logvar))))
+    return { latent: scale(mean), posterior: { mean, std } }
+  }
+  if (!out.latent_sample) throw new Error(`VAE encoder gave neither latent_parameters nor latent_sample (outputs: ${Object.keys(out).join(', ')})`)
+  const latent = float32('latent_sample', out.latent_sample)
+  if (latent.length !== plane) throw new Error(`VAE encoder gave ${latent.length} latent_sample values, expected ${plane}`)
+  return { latent: scale(latent) }
+}
+
+/** The encoder's session, or an error saying that this pipeline folder has no encoder and what needs one. */
+async function encoderSession(ctx: NodeContext<NodeServices>, vae: VaeModel): Promise<void> {
+  try {
+    await sessionFor(ctx, vae.encoder)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    if (!/file not found/.test(message)) throw error
+    throw new InputError('vae', `${message}: pipeline "${vae.pipelineName}" has no VAE encoder (vae_encoder/model.onnx), which img2img needs; Optimum's ONNX export writes one`)
+  }
+}
+
+export const vaeEncode = defineHostNode({
+  type: 'VAEEncode',
+  version: 1,
+  displayName: 'VAE Encode',
+  category: 'latent',
+  description:
+    "Encodes images into latents with the pipeline's VAE encoder (vae_encoder/), scaled by its scaling factor, for img2img: connect the latent to a sampler and set its denoise (strength) below 1. A size that is not a multiple of 8 is cropped to one, centred.",
+  inputs: {
+    vae: socket('VAE'),
+    image: socket('IMAGE'),
+  },
+  outputs: { latent: output('LATENT') },
+  async execute({ vae, image }, ctx) {
+    ctx.stage('Encoding…')
+    const crop = cropToMultiple(image.width, image.height)
+    if (crop.width === 0 || crop.height === 0) throw new InputError('image', `${image.width}x${image.height} px is smaller than ${VAE_SCALE}x${VAE_SCALE}`)
+    if (crop.width !== image.width || crop.height !== image.height) {
+      ctx.warn(`image ${image.width}x${image.height} px cropped to ${crop.width}x${crop.height} (the VAE needs multiples of ${VAE_SCALE})`)
+    }
+    await encoderSession(ctx, vae)
+    const encoded: Encoded[] = []
+    for (const [n, rgba] of image.images.entries()) {
+      ctx.checkCancelled()
+      encoded.push(await encodeOne(ctx, vae, imageToSample(rgba, image.width, crop), crop.height, crop.width))
+      ctx.progress(n + 1, image.images.length)
+    }
+    return { latent: stackEncoded(encoded, image, crop, vae.scalingFactor) }
+  },
+})
+
+function stackEncoded(encoded: readonly Encoded[], image: ImageBatch, crop: { width: number; height: number }, scalingFactor: number): Latent {
+  const dims = [encoded.length, LATENT_CHANNELS, crop.height / VAE_SCALE, crop.width / VAE_SCALE] as const
+  const posteriors = encoded.map((e) => e.posterior)
+  const posterior = posteriors.every((p) => p !== undefined)
+    ? { mean: concatFloat32(posteriors.map((p) => p.mean)), std: concatFloat32(posteriors.map((p) => p.std)), scalingFactor }
+    : undefined
+  const initImage = image.parameters['init_image']
+  const parameters: Parameters = initImage !== undefined ? { init_image: initImage } : {}
+  return { data: concatFloat32(encoded.map((e) => e.latent)), dims, parameters, encoded: posterior ? { posterior } : {} }
+}

@@ -1,0 +1,150 @@
+// img2img on the bundled shapes model: Load Image -> VAE Encode -> TSCD Sampler (denoise < 1), checked against
+// diffusers' img2img start written by hand on bare onnxruntime (tests/helpers/reference-loop.ts), bit for bit.
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as ort from 'onnxruntime-node'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { ImageBatch, Latent } from '../../nodes/types.js'
+import { NodeExecutionError } from '../../src/engine/index.js'
+import type { GraphFile } from '../../src/graph/schema.js'
+import { decodePng, encodePng } from '../../src/graph/png.js'
+import { addNodes, decodeModel, encodeModel, makeNode, makeTensor, makeValueInfo, DataType } from '../../src/models/onnx/index.js'
+import { clipTokenizerFromFiles, tokenizeForModel } from '../../src/text/index.js'
+import { rgbDifference } from '../helpers/arrays.js'
+import { referenceDdimTrailing } from '../helpers/reference-loop.js'
+import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
+
+const SHAPES = join(ROOT, 'public', 'models', 'hyper-shapes')
+const SKETCH = join(ROOT, 'public', 'input', 'shapes-sketch.png')
+const graph = shippedGraph('shapes-img2img.json')
+/** The graph without its LoRA: the reference loop runs the pipeline's own UNet. */
+const plain: GraphFile = {
+  ...graph,
+  nodes: graph.nodes
+    .filter((n) => n.type !== 'UNetLoRA')
+    .map((n) => (n.type === 'TSCDSampler' ? { ...n, inputs: { ...n.inputs, model: { from: ['1', 'unet'] } } } : n.type === 'CLIPTextEncode' ? { ...n, inputs: { ...n.inputs, clip: { from: ['1', 'clip'] } } } : n)),
+}
+
+/** The shapes VAE encoder rewritten to export `latent_parameters` (mean, then log-variance = mean / 2 - 1), as newer Optimum exports do. */
+function posteriorPipeline(): string {
+  const folder = join(mkdtempSync(join(tmpdir(), 'hypersd-posterior-')), 'hyper-shapes')
+  cpSync(SHAPES, folder, { recursive: true })
+  const path = join(folder, 'vae_encoder', 'model.onnx')
+  const model = decodeModel(readFileSync(path))
+  const g = model.graph!
+  g.initializer.push(makeTensor({ name: 'half', dims: [], dataType: DataType.FLOAT, floatData: [0.5] }), makeTensor({ name: 'one', dims: [], dataType: DataType.FLOAT, floatData: [1] }))
+  addNodes(g, [
+    makeNode({ opType: 'Mul', name: 'logvar/mul', input: ['latent_sample', 'half'], output: ['logvar_half'] }),
+    makeNode({ opType: 'Sub', name: 'logvar/sub', input: ['logvar_half', 'one'], output: ['logvar'] }),
+    makeNode({ opType: 'Concat', name: 'parameters', input: ['latent_sample', 'logvar'], output: ['latent_parameters'], attribute: [{ name: 'axis', type: 2, i: 1 } as never] }),
+  ])
+  g.output = [makeValueInfo('latent_parameters', DataType.FLOAT, ['batch_size', 8, 'latent_height', 'latent_width'])]
+  writeFileSync(path, encodeModel(model))
+  return folder
+}
+
+const host = createTestHost()
+const posteriorHost = createTestHost(new Map([['hyper-shapes', posteriorPipeline()]]))
+afterAll(async () => Promise.all([host.dispose(), posteriorHost.dispose()]))
+
+const sampled = async (h: typeof host, g: GraphFile, overrides: string[]) => (await h.engine.run(withOverrides(g, overrides))).outputs.get('4')!.latent as Latent
+
+/** What the UNet is conditioned on, and the sketch as diffusers' VaeImageProcessor gives it to the encoder. */
+async function references() {
+  const tokenizer = clipTokenizerFromFiles(readFileSync(join(SHAPES, 'tokenizer', 'vocab.json'), 'utf8'), readFileSync(join(SHAPES, 'tokenizer', 'merges.txt'), 'utf8'))
+  const prompt = graph.nodes.find((n) => n.type === 'CLIPTextEncode')!.inputs['text'] as string
+  const text = await ort.InferenceSession.create(join(SHAPES, 'text_encoder', 'model.onnx'))
+  const hidden = (await text.run({ input_ids: new ort.Tensor('int32', tokenizeForModel(tokenizer, prompt, { padId: 49407 }).ids, [1, 77]) })).last_hidden_state!
+  const png = decodePng(new Uint8Array(readFileSync(SKETCH)))
+  const pixels = new Float32Array(3 * 64 * 64)
+  for (let i = 0; i < 64 * 64; i++) for (let c = 0; c < 3; c++) pixels[c * 4096 + i] = Math.fround(2 * Math.fround(png.data[i * 4 + c]! / 255) - 1)
+  const encoder = await ort.InferenceSession.create(join(SHAPES, 'vae_encoder', 'model.onnx'))
+  const mean = (await encoder.run({ sample: new ort.Tensor('float32', pixels, [1, 3, 64, 64]) })).latent_sample!.data as Float32Array
+  const scaling = (JSON.parse(readFileSync(join(SHAPES, 'vae_decoder', 'config.json'), 'utf8')) as { scaling_factor: number }).scaling_factor
+  return { hidden, mean, scaling }
+}
+
+describe('img2img (Load Image, VAE Encode, denoise)', () => {
+  it('equals diffusers\' img2img start by hand on bare onnxruntime: the encoded sketch noised to t=499, then DDIM 499, 249', async () => {
+    const { hidden, mean, scaling } = await references()
+    const latent = await sampled(host, plain, ['4.seed=7'])
+    const reference = await referenceDdimTrailing({
+      folder: SHAPES, steps: 4, seed: 7, latentSize: [8, 8], conditioning: { encoder_hidden_states: hidden },
+      init: { strength: 0.5, latents: () => mean.map((v) => Math.fround(scaling * v)) },
+    })
+    expect(reference.timesteps).toEqual([499, 249])
+    expect(Array.from(latent.data)).toEqual(Array.from(reference.latents))
+    expect(latent.parameters).toMatchObject({ timesteps: '499,249', denoise: 0.5, init_image: 'shapes-sketch.png' })
+  })
+
+  it('at denoise 1 an encoded image is still noised (t=999), not replaced by noise as an empty latent is', async () => {
+    const { hidden, mean, scaling } = await references()
+    const latent = await sampled(host, plain, ['4.seed=7', '4.denoise=1'])
+    const reference = await referenceDdimTrailing({
+      folder: SHAPES, steps: 4, seed: 7, latentSize: [8, 8], conditioning: { encoder_hidden_states: hidden },
+      init: { strength: 1, latents: () => mean.map((v) => Math.fround(scaling * v)) },
+    })
+    expect(Array.from(latent.data)).toEqual(Array.from(reference.latents))
+    const textToImage = await referenceDdimTrailing({ folder: SHAPES, steps: 4, seed: 7, latentSize: [8, 8], conditioning: { encoder_hidden_states: hidden } })
+    expect(Array.from(latent.data)).not.toEqual(Array.from(textToImage.latents))
+  })
+
+  it('draws from the posterior first when the encoder exports latent_parameters (diffusers\' retrieve_latents, one generator)', async () => {
+    const { hidden, mean, scaling } = await references()
+    const encoded = (await posteriorHost.engine.run(withOverrides(plain, []))).outputs.get('12')!.latent as Latent
+    // The node's latent is the scaled mean; the sample is drawn in the sampler, with the run's seed.
+    expect(Array.from(encoded.data)).toEqual(Array.from(mean, (v) => Math.fround(scaling * v)))
+    const latent = await sampled(posteriorHost, plain, ['4.seed=7'])
+    const reference = await referenceDdimTrailing({
+      folder: SHAPES, steps: 4, seed: 7, latentSize: [8, 8], conditioning: { encoder_hidden_states: hidden },
+      init: {
+        strength: 0.5,
+        latents: (generator) => {
+          const eps = generator.randn(mean.length)
+          return mean.map((m, i) => Math.fround(scaling * Math.fround(m + Math.fround(Math.fround(Math.exp(0.5 * (m * 0.5 - 1))) * eps[i]!))))
+        },
+      },
+    })
+    const close = Array.from(latent.data).every((v, i) => Math.abs(v - reference.latents[i]!) < 1e-5)
+    expect(close).toBe(true)
+    // Not the mean's result: the posterior's spread was drawn.
+    expect(Array.from(latent.data)).not.toEqual(Array.from((await sampled(host, plain, ['4.seed=7'])).data))
+  })
+
+  it('keeps more of the sketch at low denoise and follows the prompt at high: Scene Score all right on both', async () => {
+    const sketch = decodePng(new Uint8Array(readFileSync(SKETCH))).data
+    const picture = async (denoise: number) => {
+      const result = await host.engine.run(withOverrides(graph, [`4.denoise=${denoise}`]))
+      return { image: (result.outputs.get('5')!.image as ImageBatch).images[0]!, allRight: result.outputs.get('8')!.all_right }
+    }
+    const low = await picture(0.25)
+    const high = await picture(1)
+    expect(low.allRight).toBe(1)
+    expect(high.allRight).toBe(1)
+    expect(rgbDifference(sketch, low.image).mean).toBeLessThan(rgbDifference(sketch, high.image).mean)
+  })
+
+  it('names the node, input and file for a missing image, no image, and a pipeline without a VAE encoder', async () => {
+    await expect(host.engine.run(withOverrides(graph, ['3.image=']))).rejects.toThrow('node 3 (LoadImage), input "image": no image chosen')
+    const missing = host.engine.run(withOverrides(graph, ['3.image=no-such-sketch.png']))
+    await expect(missing).rejects.toBeInstanceOf(NodeExecutionError)
+    await expect(missing).rejects.toThrow(/node 3 \(LoadImage\), input "image": "no-such-sketch.png": file not found \(looked in .*public\/input\/no-such-sketch.png/)
+    const tiny = host.engine.run(withOverrides(graph, ['1.model=tiny-sd15']))
+    await expect(tiny).rejects.toThrow(/node 12 \(VAEEncode\), input "vae": .*vae_encoder\/model\.onnx: file not found: pipeline "tiny-sd15" has no VAE encoder/)
+  })
+
+  it('crops a size that is not a multiple of 8 to one, centred, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hypersd-odd-'))
+    const odd = new Uint8ClampedArray(70 * 67 * 4).fill(200)
+    writeFileSync(join(dir, 'odd.png'), encodePng(odd, 70, 67))
+    const warnings: string[] = []
+    const result = await host.engine.run(withOverrides(graph, [`3.image=${join(dir, 'odd.png')}`]), {
+      onEvent: (event) => {
+        if (event.type === 'node-warning') warnings.push(event.message)
+      },
+    })
+    expect((result.outputs.get('12')!.latent as Latent).dims).toEqual([1, 4, 8, 8])
+    expect(warnings).toContain('image 70x67 px cropped to 64x64 (the VAE needs multiples of 8)')
+  })
+})
