@@ -8,7 +8,8 @@ import type { StringSpec } from '../engine/spec.js'
 type IStringWidget = ConstructorParameters<typeof TextWidget>[0]
 type WidgetEventOptions = Parameters<TextWidget['onClick']>[0]
 
-export type ModelWidgetHint = NonNullable<StringSpec['model']>
+/** The kind of name the widget holds: a model of the catalog, or an input image ('image'). */
+export type ModelWidgetHint = NonNullable<StringSpec['model']> | NonNullable<StringSpec['upload']>
 
 /** A click on a model widget: the editor shows the choices and calls back. */
 export interface ModelWidgetClick {

@@ -76,7 +76,7 @@ export class SpecNode extends LGraphNode {
     const size = this.computeSize()
     // computeSize leaves out hidden widgets: a textarea slot gets its minimum height on top.
     const textAreas = (this.widgets ?? []).filter((w) => w.hidden).length
-    // A node that shows the images it is given (Save, Preview) opens with room for one below its widgets, as in
+    // A node that shows an image (Save, Preview, Load Image) opens with room for one below its widgets, as in
     // ComfyUI: at computeSize's height the image had none, and a Preview Image added from the search showed nothing.
     const imageArea = showsImages(def) ? IMAGE_AREA_HEIGHT : 0
     this.size = [Math.max(size[0], imageArea > 0 ? IMAGE_AREA_HEIGHT : 240), size[1] + textAreas * (TEXT_AREA_MIN_HEIGHT + 4) + imageArea]
@@ -103,9 +103,10 @@ export class SpecNode extends LGraphNode {
         this.addWidget('toggle', name, spec.default, changed, {})
         break
       case 'string': {
-        if (spec.model && !spec.multiline) {
+        const hint = spec.model ?? spec.upload
+        if (hint && !spec.multiline) {
           const choose = (click: ModelWidgetClick): void => hooks.chooseModel(this, name, click)
-          this.addCustomWidget(createModelWidget(this, name, spec.default, changed, { model: spec.model, choose }))
+          this.addCustomWidget(createModelWidget(this, name, spec.default, changed, { model: hint, choose }))
           break
         }
         const widget = this.addWidget('text', name, spec.default, changed, { multiline: spec.multiline ?? false })
@@ -200,8 +201,12 @@ export function registerNodeTypes(definitions: readonly AnyNodeDefinition[]): vo
 /** Height, and least width, of the image area a new Save or Preview Image node opens with (graph units). */
 export const IMAGE_AREA_HEIGHT = 256
 
-/** Output nodes that take images and compute nothing from them (Save, Preview): the editor shows them the image. */
+/**
+ * Nodes the editor shows an image in: output nodes that take images and compute nothing from them (Save, Preview),
+ * and nodes that name an input image (Load Image).
+ */
 export function showsImages(def: AnyNodeDefinition): boolean {
+  if (Object.values(def.inputs).some((spec) => spec.kind === 'string' && spec.upload === 'image')) return true
   return def.isOutput === true && Object.keys(def.outputs).length === 0 && Object.values(def.inputs).some((spec) => isSocket(spec) && spec.type === 'IMAGE')
 }
 

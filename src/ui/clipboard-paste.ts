@@ -1,6 +1,6 @@
 // Ctrl+V outside text fields: a PNG or graph JSON on the system clipboard (copied from a browser, a chat, a file
-// manager) opens as a graph, through the same checks as a dropped file; anything else pastes the nodes copied in
-// the editor. Text fields keep their own paste.
+// manager) opens as a graph, through the same checks as a dropped file, and an image without a graph goes into a
+// Load Image node; anything else pastes the nodes copied in the editor. Text fields keep their own paste.
 import { looksLikeGraphText } from '../graph/index.js'
 import { findCommand, type CommandId } from '../editor/commands.js'
 import { isTextField } from './commands.js'
@@ -11,10 +11,10 @@ export interface PasteTargets {
   pasteNodes(withLinks: boolean): void
 }
 
-/** What a paste event carries that should open as a graph, if anything. */
+/** What a paste event carries that should open as a file (a graph, or an image), if anything. */
 export function pastedGraphFile(data: DataTransfer | null): File | null {
   if (!data) return null
-  const file = [...data.files].find((f) => f.type === 'image/png' || f.type === 'application/json' || /\.(png|json)$/i.test(f.name))
+  const file = [...data.files].find((f) => f.type.startsWith('image/') || f.type === 'application/json' || /\.(png|jpe?g|webp|json)$/i.test(f.name))
   if (file) return file
   const text = data.getData('text/plain')
   return looksLikeGraphText(text) ? new File([text], 'pasted graph.json', { type: 'application/json' }) : null

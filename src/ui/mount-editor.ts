@@ -6,11 +6,13 @@ import type { CanvasUiHooks } from '../editor/canvas.js'
 import { GraphEditor, type ModelChoiceRequest } from '../editor/editor.js'
 import { InteractionTracker } from './interaction-tracker.js'
 import { missingModelsOf } from './missing-models.js'
+import { imageInputOf } from '../editor/image-node.js'
 import type { NodeRunView } from '../editor/node-overlay.js'
 import type { ShownOutput } from '../engine/output-values.js'
 import { nodeDefinitions } from '../../nodes/index.js'
 import { useGallery } from '../stores/gallery.js'
 import { useGraph } from '../stores/graph.js'
+import { useInputImages } from '../stores/input-images.js'
 import { useModels } from '../stores/models.js'
 import { useRuns } from '../stores/runs.js'
 import { minimapFootprint } from './minimap/minimap-visibility.js'
@@ -35,11 +37,12 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
   const runs = useRuns()
   const gallery = useGallery()
   const models = useModels()
+  const inputImages = useInputImages()
   const editor = new GraphEditor(canvas, nodeDefinitions, {
     ...hooks,
     changed: (reason, widget) => graph.onEditorChanged(reason, widget),
     selected: (ids) => (graph.selectedNodeIds = ids),
-    modelChoices: (hint) => models.choices(hint),
+    modelChoices: (hint) => (hint === 'image' ? [...inputImages.names] : models.choices(hint)),
     fitClearOf: minimapFootprint,
   })
 
@@ -62,7 +65,7 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
   // Not a deep watch: the node states are the one source changed in place, and copying them tracks every key. A deep
   // watch walked the whole model catalog and every value shown on a node at each progress event of a run.
   const stopWatch = watch(
-    () => [{ ...runs.nodeStates }, runs.progress, runs.preview, gallery.nodeImages, runs.nodeValues, graph.revision, models.entries, models.loaded] as const,
+    () => [{ ...runs.nodeStates }, runs.progress, runs.preview, gallery.nodeImages, runs.nodeValues, graph.revision, models.entries, models.loaded, inputImages.previews.size] as const,
     ([states, progress, preview, images, values]) => {
       const views = new Map<string, NodeRunView>()
       // Asked once per model name, not once per node: the catalog lookup goes through Vue's reactive proxies, which
@@ -76,6 +79,15 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
       for (const node of editor.specNodes()) {
         const missing = missingModelsOf(node, isMissing)
         if (missing.length > 0) views.set(String(node.id), { missing: missing.map((m) => m.name) })
+      }
+      // A Load Image node shows its image (until a run's preview of the node replaces it).
+      for (const node of editor.specNodes()) {
+        const input = imageInputOf(node)
+        const name = input ? node.widgetValues()[input] : undefined
+        if (typeof name !== 'string') continue
+        inputImages.ensurePreview(name.trim())
+        const preview = inputImages.previews.get(name.trim())
+        if (preview) views.set(String(node.id), { ...views.get(String(node.id)), image: { source: preview.bitmap, width: preview.width, height: preview.height } })
       }
       for (const [id, image] of images) views.set(id, { ...views.get(id), image: { source: image.bitmap, width: image.width, height: image.height } })
       for (const [id, shown] of Object.entries(values)) views.set(id, { ...views.get(id), ...valueView(shown) })

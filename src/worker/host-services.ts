@@ -9,6 +9,7 @@ import { SessionCache } from '../runtime/session-cache.js'
 import { createWebBackend, defaultWasmThreads, type WebBackend } from '../runtime/web.js'
 import { backendBadge } from '../runtime/adapter.js'
 import type { BackendPreference } from './protocol.js'
+import { browserInputImages } from './input-images.js'
 import { CountingSessions, type SessionCreateListener } from './session-stats.js'
 
 export interface HostServices {
@@ -59,6 +60,8 @@ export async function createHostServices(
     sessions,
     files,
     resolveModel: resolveModelPath,
+    // Bundled input images sit beside the models: public/input is served as input/.
+    images: browserInputImages(new URL('../input/', modelsBase).href),
     ...(runWhenIdle ? { whenIdle: (task) => runWhenIdle(() => task(sessions.background())) } : {}),
     get graphJson() {
       return graphJson

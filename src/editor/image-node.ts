@@ -1,0 +1,25 @@
+// An image dropped on the canvas (or uploaded without a node to take it): ComfyUI's habit, a Load Image node for it
+// at the drop point, or the Load Image node it was dropped on takes it instead.
+import type { LGraphNode } from '@comfyorg/litegraph'
+import type { GraphEditor } from './editor.js'
+import { isSpecNode } from './node-types.js'
+
+export const LOAD_IMAGE_TYPE = 'LoadImage'
+
+/** The input of `node`'s declaration that names an input image, if any. */
+export function imageInputOf(node: LGraphNode | null | undefined): string | undefined {
+  if (!isSpecNode(node)) return undefined
+  return Object.entries(node.definition.inputs).find(([, spec]) => spec.kind === 'string' && spec.upload === 'image')?.[0]
+}
+
+/** Shows `image` (a stored image's name) in the node under the client point, or in a new Load Image node there; returns its id. */
+export function placeImageNode(editor: GraphEditor, image: string, clientX: number, clientY: number): string | null {
+  const at = editor.canvas.pointFrom({ clientX, clientY })
+  const under = editor.graph.getNodeOnPos(at.canvasX, at.canvasY)
+  const target = under && imageInputOf(under) ? under : editor.addNode(LOAD_IMAGE_TYPE, [at.canvasX, at.canvasY])
+  const input = imageInputOf(target)
+  if (!target || !input) return null
+  editor.setValue(String(target.id), input, image)
+  editor.selectAndShow(target)
+  return String(target.id)
+}

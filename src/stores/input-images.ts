@@ -1,0 +1,69 @@
+// The input images Load Image nodes name: uploaded ones (IndexedDB, shared with the engine worker) and the app's
+// bundled ones (input/), with a decoded preview of each name a node shows, loaded when first asked for.
+import { defineStore } from 'pinia'
+import { ref, shallowReactive } from 'vue'
+import { deleteInputImage, listInputImages, readInputImage, storeInputImage } from './input-image-db.js'
+
+export interface InputPreview {
+  readonly bitmap: ImageBitmap
+  readonly width: number
+  readonly height: number
+}
+
+/** The bytes of `name`: uploaded, else bundled with the app; undefined when neither has it. */
+async function imageBlob(name: string): Promise<Blob | undefined> {
+  const stored = await readInputImage(name)
+  if (stored) return stored.bytes
+  if (/[/\\?#%]/.test(name)) return undefined
+  const response = await fetch(new URL(`input/${encodeURIComponent(name)}`, document.baseURI))
+  return response.ok ? response.blob() : undefined
+}
+
+export const useInputImages = defineStore('inputImages', () => {
+  /** Uploaded images, newest first. */
+  const names = ref<string[]>([])
+  /** Decoded previews by name; a name that could not be read maps to null. */
+  const previews = shallowReactive(new Map<string, InputPreview | null>())
+  const loading = new Set<string>()
+
+  async function refresh(): Promise<void> {
+    names.value = (await listInputImages()).map((image) => image.name)
+  }
+
+  async function loadPreview(name: string): Promise<void> {
+    try {
+      const blob = await imageBlob(name)
+      if (!blob) return void previews.set(name, null)
+      const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' })
+      previews.set(name, { bitmap, width: bitmap.width, height: bitmap.height })
+    } catch {
+      previews.set(name, null)
+    }
+  }
+
+  /** Starts loading `name`'s preview unless it is loaded or loading. */
+  function ensurePreview(name: string): void {
+    if (name === '' || previews.has(name) || loading.has(name)) return
+    loading.add(name)
+    void loadPreview(name).finally(() => loading.delete(name))
+  }
+
+  /** Stores `file` and returns the name a Load Image node should hold. */
+  async function upload(file: File): Promise<string> {
+    const name = await storeInputImage(file, file.name)
+    previews.get(name)?.bitmap.close()
+    previews.delete(name)
+    await refresh()
+    ensurePreview(name)
+    return name
+  }
+
+  async function remove(name: string): Promise<void> {
+    await deleteInputImage(name)
+    previews.get(name)?.bitmap.close()
+    previews.delete(name)
+    await refresh()
+  }
+
+  return { names, previews, refresh, ensurePreview, upload, remove }
+})
