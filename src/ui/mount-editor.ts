@@ -87,7 +87,10 @@ export function mountEditor(canvas: HTMLCanvasElement, container: HTMLElement, h
         if (typeof name !== 'string') continue
         inputImages.ensurePreview(name.trim())
         const preview = inputImages.previews.get(name.trim())
-        if (preview) views.set(String(node.id), { ...views.get(String(node.id)), image: { source: preview.bitmap, width: preview.width, height: preview.height } })
+        const id = String(node.id)
+        if (preview) views.set(id, { ...views.get(id), image: { source: preview.bitmap, width: preview.width, height: preview.height } })
+        // Neither uploaded here nor bundled (a shared graph's image, say): flagged as a missing model is.
+        else if (preview === null) views.set(id, { ...views.get(id), missing: [...(views.get(id)?.missing ?? []), name.trim()] })
       }
       for (const [id, image] of images) views.set(id, { ...views.get(id), image: { source: image.bitmap, width: image.width, height: image.height } })
       for (const [id, shown] of Object.entries(values)) views.set(id, { ...views.get(id), ...valueView(shown) })

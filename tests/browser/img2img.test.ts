@@ -112,6 +112,12 @@ describe('img2img in the editor', () => {
     await expect.poll(() => pixelsInNode(page, loadId!, 'purple'), { timeout: 20_000 }).toBeGreaterThan(100)
 
     await page.evaluate((id) => window.__hypersd!.setValue(id, 'image', 'not-uploaded.png'), loadId!)
+    // The node is flagged, and its inspector says what to do, before any run.
+    const missing = page.locator('[data-testid=image-missing]')
+    const title = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), loadId!))!
+    await page.mouse.click(title.x + title.width / 2, title.y + 8)
+    await page.locator('.tabs button', { hasText: 'Node' }).first().click()
+    await expect(missing.textContent()).resolves.toContain('No image “not-uploaded.png” here')
     const failed = await runOnce(page)
     expect(failed.status).toBe('error')
     expect(failed.error).toContain(`node ${loadId} (LoadImage), input "image": "not-uploaded.png": no such image here (drop the image on the canvas`)
