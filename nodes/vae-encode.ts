@@ -80,6 +80,13 @@ export const vaeEncode = defineHostNode({
     vae: socket('VAE'),
     image: socket('IMAGE'),
   },
+  // The encoder's session needs only the pipeline: built while the graph is looked at, as the decoder's is.
+  warmUp: {
+    inputs: ['vae'],
+    async load({ vae }, ctx) {
+      await sessionFor(ctx, vae.encoder)
+    },
+  },
   outputs: { latent: output('LATENT') },
   async execute({ vae, image }, ctx) {
     ctx.stage('Encoding…')

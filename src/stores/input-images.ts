@@ -1,7 +1,7 @@
 // The input images Load Image nodes name: uploaded ones (IndexedDB, shared with the engine worker) and the app's
 // bundled ones (input/), with a decoded preview of each name a node shows, loaded when first asked for.
 import { defineStore } from 'pinia'
-import { ref, shallowReactive } from 'vue'
+import { computed, ref, shallowReactive } from 'vue'
 import { deleteInputImage, listInputImages, readInputImage, storeInputImage } from './input-image-db.js'
 
 export interface InputPreview {
@@ -20,14 +20,15 @@ async function imageBlob(name: string): Promise<Blob | undefined> {
 }
 
 export const useInputImages = defineStore('inputImages', () => {
-  /** Uploaded images, newest first. */
-  const names = ref<string[]>([])
+  /** Uploaded images (without their bytes), newest first. */
+  const stored = ref<{ name: string; size: number; addedAt: number }[]>([])
+  const names = computed(() => stored.value.map((image) => image.name))
   /** Decoded previews by name; a name that could not be read maps to null. */
   const previews = shallowReactive(new Map<string, InputPreview | null>())
   const loading = new Set<string>()
 
   async function refresh(): Promise<void> {
-    names.value = (await listInputImages()).map((image) => image.name)
+    stored.value = (await listInputImages()).map(({ name, size, addedAt }) => ({ name, size, addedAt }))
   }
 
   async function loadPreview(name: string): Promise<void> {
@@ -65,5 +66,5 @@ export const useInputImages = defineStore('inputImages', () => {
     await refresh()
   }
 
-  return { names, previews, refresh, ensurePreview, upload, remove }
+  return { stored, names, previews, refresh, ensurePreview, upload, remove }
 })

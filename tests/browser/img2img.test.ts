@@ -122,5 +122,15 @@ describe('img2img in the editor', () => {
     expect(failed.status).toBe('error')
     expect(failed.error).toContain(`node ${loadId} (LoadImage), input "image": "not-uploaded.png": no such image here (drop the image on the canvas`)
     expect((await lastRun(page)).status).toBe('error')
+
+    // Settings lists the uploads; deleting one a node names flags that node's image as missing.
+    await page.evaluate((id) => window.__hypersd!.setValue(id, 'image', 'chosen.jpg'), loadId!)
+    await page.click('[data-testid=settings-tab]')
+    const rows = page.locator('[data-testid=input-image-row]')
+    await expect.poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')).sort())).toEqual(['chosen.jpg', 'square (2).jpg', 'square.jpg'])
+    await page.locator('[data-testid=input-image-row][data-name="chosen.jpg"] [data-testid=input-image-delete]').click()
+    await expect.poll(() => rows.count()).toBe(2)
+    await page.locator('.tabs button', { hasText: 'Node' }).first().click()
+    await expect(page.locator('[data-testid=image-missing]').textContent()).resolves.toContain('No image “chosen.jpg” here')
   })
 })

@@ -26,6 +26,21 @@ describe('warming up a graph before its first run', () => {
     expect(warmed.sessions.keys().sort()).toEqual(afterWarmUp)
   })
 
+  it('builds the VAE encoder\'s session for an img2img graph, and that run builds none', async () => {
+    const host = createTestHost()
+    try {
+      const img2img = withOverrides(shippedGraph('shapes-img2img.json'), [])
+      const result = await host.engine.warmUp(img2img)
+      expect(result.loaded.map((id) => img2img.nodes.find((n) => n.id === id)!.type)).toContain('VAEEncode')
+      const afterWarmUp = host.sessions.keys().sort()
+      expect(afterWarmUp.some((k) => k.includes('vae_encoder'))).toBe(true)
+      await host.engine.run(img2img)
+      expect(host.sessions.keys().sort()).toEqual(afterWarmUp)
+    } finally {
+      await host.dispose()
+    }
+  })
+
   it('gives the image a run without warm-up gives, byte for byte', async () => {
     await cold.engine.run(graph)
     expect(warmed.images).toHaveLength(1)
