@@ -2,6 +2,7 @@
 import type { AnyNodeDefinition } from '../src/engine/index.js'
 import { previewImage, saveImage } from './image.js'
 import { emptyLatent } from './latent.js'
+import { imageScale } from './image-scale.js'
 import { loadImage } from './load-image.js'
 import { loadPipeline } from './loaders.js'
 import { unetLora } from './lora.js'
@@ -21,6 +22,7 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   clipTextEncode,
   emptyLatent,
   loadImage,
+  imageScale,
   vaeEncode,
   tscdSampler,
   vaeDecode,

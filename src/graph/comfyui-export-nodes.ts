@@ -100,6 +100,12 @@ const vaeEncode: Translator = (ctx) => {
   ctx.output('latent', 0)
 }
 
+const imageScale: Translator = (ctx) => {
+  const widgets: [string, JsonValue][] = [['upscale_method', text(ctx, 'method', 'lanczos')], ['width', number(ctx, 'width', 512)], ['height', number(ctx, 'height', 512)], ['crop', text(ctx, 'crop', 'disabled')]]
+  ctx.primary('ImageScale', [{ name: 'image', type: 'IMAGE', ...ctx.link('image') }], widgets, [{ name: 'IMAGE', type: 'IMAGE' }])
+  ctx.output('image', 0)
+}
+
 const saveImage: Translator = (ctx) => {
   ctx.primary('SaveImage', [{ name: 'images', type: 'IMAGE', ...ctx.link('image', 'images') }], [['filename_prefix', text(ctx, 'filename_prefix', 'hypersd')]], [])
 }
@@ -120,6 +126,7 @@ export const EXPORTERS: Readonly<Record<string, Translator>> = {
   EmptyLatent: emptyLatent,
   LoadImage: loadImage,
   VAEEncode: vaeEncode,
+  ImageScale: imageScale,
   TSCDSampler: exportSampler,
   VAEDecode: vaeDecode,
   SaveImage: saveImage,
@@ -136,6 +143,7 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   EmptyLatent: ['EmptyLatentImage'],
   LoadImage: ['LoadImage'],
   VAEEncode: ['VAEEncode'],
+  ImageScale: ['ImageScale'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],
   VAEDecode: ['VAEDecode', 'VAEDecodeTiled'],
   SaveImage: ['SaveImage'],

@@ -40,6 +40,13 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   // ComfyUI's MASK output (from the alpha channel) has no counterpart: links from it are reported and removed.
   LoadImage: mapped('LoadImage', ['image'], {}, { image: ['image', 'text'] }),
   VAEEncode: mapped('VAEEncode', ['latent'], { pixels: 'image', vae: 'vae' }, {}),
+  // ComfyUI's "Upscale Image": the same methods, 0 sides and centre crop.
+  ImageScale: mapped('ImageScale', ['image'], { image: 'image' }, {
+    upscale_method: ['method', 'text'],
+    width: ['width', 'number'],
+    height: ['height', 'number'],
+    crop: ['crop', 'text'],
+  }),
   VAEDecodeTiled: vaeDecodeTiled,
   SaveImage: mapped('SaveImage', [], { images: 'image' }, { filename_prefix: ['filename_prefix', 'text'] }),
   PreviewImage: mapped('PreviewImage', [], { images: 'image' }, {}),

@@ -81,6 +81,7 @@ export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   VAEDecode: [],
   LoadImage: ['image', 'upload'],
   VAEEncode: [],
+  ImageScale: ['upscale_method', 'width', 'height', 'crop'],
   VAEDecodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],
   SaveImage: ['filename_prefix'],
   PreviewImage: [],

@@ -134,6 +134,19 @@ describe('img2img (Load Image, VAE Encode, denoise)', () => {
     await expect(tiny).rejects.toThrow(/node 12 \(VAEEncode\), input "vae": .*vae_encoder\/model\.onnx: file not found: pipeline "tiny-sd15" has no VAE encoder/)
   })
 
+  it('Scale Image between Load Image and VAE Encode sets the latent size (a 0 side follows the aspect ratio)', async () => {
+    const scaled: GraphFile = {
+      ...graph,
+      nodes: [
+        ...graph.nodes.map((n) => (n.type === 'VAEEncode' ? { ...n, inputs: { ...n.inputs, image: { from: ['20', 'image'] as [string, string] } } } : n)),
+        { id: '20', type: 'ImageScale', version: 1, inputs: { image: { from: ['3', 'image'] as [string, string] }, method: 'lanczos', width: 32, height: 0, crop: 'disabled' } },
+      ],
+    }
+    const result = await host.engine.run(withOverrides(scaled, []))
+    expect((result.outputs.get('20')!.image as ImageBatch).width).toBe(32)
+    expect((result.outputs.get('12')!.latent as Latent).dims).toEqual([1, 4, 4, 4])
+  })
+
   it('crops a size that is not a multiple of 8 to one, centred, and says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hypersd-odd-'))
     const odd = new Uint8ClampedArray(70 * 67 * 4).fill(200)
