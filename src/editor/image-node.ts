@@ -1,6 +1,6 @@
 // An image dropped on the canvas (or uploaded without a node to take it): ComfyUI's habit, a Load Image node for it
 // at the drop point, or the Load Image node it was dropped on takes it instead.
-import type { LGraphNode } from '@comfyorg/litegraph'
+import { LGraphNode } from '@comfyorg/litegraph'
 import type { GraphEditor } from './editor.js'
 import { isSpecNode } from './node-types.js'
 
@@ -12,10 +12,20 @@ export function imageInputOf(node: LGraphNode | null | undefined): string | unde
   return Object.entries(node.definition.inputs).find(([, spec]) => spec.kind === 'string' && spec.upload === 'image')?.[0]
 }
 
-/** Shows `image` (a stored image's name) in the node under the client point, or in a new Load Image node there; returns its id. */
-export function placeImageNode(editor: GraphEditor, image: string, clientX: number, clientY: number): string | null {
+/** The one selected node, when it takes an image (a paste goes there, as in ComfyUI). */
+export function selectedImageNode(editor: GraphEditor): LGraphNode | undefined {
+  const selected = [...editor.canvas.selectedItems]
+  const node = selected.length === 1 && selected[0] instanceof LGraphNode ? selected[0] : undefined
+  return node && imageInputOf(node) ? node : undefined
+}
+
+/**
+ * Shows `image` (a stored image's name) in `into`, else the node under the client point, else a new Load Image node
+ * there; returns its id.
+ */
+export function placeImageNode(editor: GraphEditor, image: string, clientX: number, clientY: number, into?: LGraphNode): string | null {
   const at = editor.canvas.pointFrom({ clientX, clientY })
-  const under = editor.graph.getNodeOnPos(at.canvasX, at.canvasY)
+  const under = into ?? editor.graph.getNodeOnPos(at.canvasX, at.canvasY)
   const target = under && imageInputOf(under) ? under : editor.addNode(LOAD_IMAGE_TYPE, [at.canvasX, at.canvasY])
   const input = imageInputOf(target)
   if (!target || !input) return null

@@ -88,6 +88,17 @@ describe('img2img in the editor', () => {
     await expect.poll(() => imageValue(page, added)).toBe('square (2).jpg')
     await expect.poll(() => pixelsInNode(page, added, 'purple'), { timeout: 20_000 }).toBeGreaterThan(100)
 
+    // A pasted image goes into the selected Load Image node (ComfyUI's habit), not into a new one.
+    const addedRect = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), added))!
+    await page.mouse.click(addedRect.x + addedRect.width / 2, addedRect.y + 8)
+    await page.evaluate((bytes) => {
+      const data = new DataTransfer()
+      data.items.add(new File([new Uint8Array(bytes)], 'pasted.jpg', { type: 'image/jpeg' }))
+      document.querySelector('[data-testid=graph-canvas]')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    }, GREEN_ON_YELLOW)
+    await expect.poll(() => imageValue(page, added)).toBe('pasted.jpg')
+    expect((await nodeIdsByType(page))['LoadImage']).toHaveLength(before + 1)
+
     // After a reload (the autosave brings the graph back) the uploaded image is still there to run.
     await page.evaluate((id) => window.__hypersd!.setValue(id, 'seed', 99), (await nodeIdsByType(page))['TSCDSampler']![0]!)
     await page.waitForTimeout(1_500)
@@ -127,9 +138,9 @@ describe('img2img in the editor', () => {
     await page.evaluate((id) => window.__hypersd!.setValue(id, 'image', 'chosen.jpg'), loadId!)
     await page.click('[data-testid=settings-tab]')
     const rows = page.locator('[data-testid=input-image-row]')
-    await expect.poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')).sort())).toEqual(['chosen.jpg', 'square (2).jpg', 'square.jpg'])
+    await expect.poll(() => rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-name')).sort())).toEqual(['chosen.jpg', 'pasted.jpg', 'square (2).jpg', 'square.jpg'])
     await page.locator('[data-testid=input-image-row][data-name="chosen.jpg"] [data-testid=input-image-delete]').click()
-    await expect.poll(() => rows.count()).toBe(2)
+    await expect.poll(() => rows.count()).toBe(3)
     await page.locator('.tabs button', { hasText: 'Node' }).first().click()
     await expect(page.locator('[data-testid=image-missing]').textContent()).resolves.toContain('No image “chosen.jpg” here')
   })
