@@ -3,11 +3,12 @@
 import { InputError, output, socket, type NodeContext } from '../src/engine/index.js'
 import { defineHostNode } from './define.js'
 import { concatFloat32 } from './lib/concat.js'
-import { float32, runModel, sessionFor } from './lib/run-model.js'
+import { float32, sessionFor } from './lib/run-model.js'
 import type { NodeServices } from './services.js'
 import type { ImageBatch, Latent, LatentPosterior, Parameters, VaeModel } from './types.js'
+import { VAE_SCALE } from './vae.js'
+import type { ModelSession } from '../src/runtime/types.js'
 
-const VAE_SCALE = 8
 const LATENT_CHANNELS = 4
 
 /** The centred crop to a multiple of the VAE's scale, as ComfyUI's VAE Encode takes (diffusers resizes instead). */
@@ -40,8 +41,8 @@ interface Encoded {
  * One image through the encoder. Optimum exports either `latent_parameters` (the posterior's mean and log-variance,
  * newer) or `latent_sample` (a sample or mean taken inside the model, older): both are read.
  */
-async function encodeOne(ctx: NodeContext<NodeServices>, vae: VaeModel, sample: Float32Array, height: number, width: number): Promise<Encoded> {
-  const out = await runModel(ctx, vae.encoder, { sample: { dtype: 'float32', dims: [1, 3, height, width], data: sample } })
+async function encodeOne(encoder: ModelSession, vae: VaeModel, sample: Float32Array, height: number, width: number): Promise<Encoded> {
+  const out = await encoder.run({ sample: { dtype: 'float32', dims: [1, 3, height, width], data: sample } })
   const plane = LATENT_CHANNELS * (height / VAE_SCALE) * (width / VAE_SCALE)
   const scale = (values: Float32Array) => values.map((v) => Math.fround(vae.scalingFactor * v))
   if (out.latent_parameters) {
@@ -59,9 +60,9 @@ async function encodeOne(ctx: NodeContext<NodeServices>, vae: VaeModel, sample: 
 }
 
 /** The encoder's session, or an error saying that this pipeline folder has no encoder and what needs one. */
-async function encoderSession(ctx: NodeContext<NodeServices>, vae: VaeModel): Promise<void> {
+async function encoderSession(ctx: NodeContext<NodeServices>, vae: VaeModel): Promise<ModelSession> {
   try {
-    await sessionFor(ctx, vae.encoder)
+    return await sessionFor(ctx, vae.encoder)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     if (!/file not found/.test(message)) throw error
@@ -95,11 +96,11 @@ export const vaeEncode = defineHostNode({
     if (crop.width !== image.width || crop.height !== image.height) {
       ctx.warn(`image ${image.width}x${image.height} px cropped to ${crop.width}x${crop.height} (the VAE needs multiples of ${VAE_SCALE})`)
     }
-    await encoderSession(ctx, vae)
+    const encoder = await encoderSession(ctx, vae)
     const encoded: Encoded[] = []
     for (const [n, rgba] of image.images.entries()) {
       ctx.checkCancelled()
-      encoded.push(await encodeOne(ctx, vae, imageToSample(rgba, image.width, crop), crop.height, crop.width))
+      encoded.push(await encodeOne(encoder, vae, imageToSample(rgba, image.width, crop), crop.height, crop.width))
       ctx.progress(n + 1, image.images.length)
     }
     return { latent: stackEncoded(encoded, image, crop, vae.scalingFactor) }

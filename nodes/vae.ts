@@ -10,7 +10,8 @@ import { decodeSyncedTile, syncedDecoder, type SyncedDecoder } from './lib/vae-t
 import type { NodeServices } from './services.js'
 import type { VaeModel } from './types.js'
 
-const VAE_SCALE = 8
+/** Pixels per latent cell of an SD1.5/SDXL VAE. */
+export const VAE_SCALE = 8
 const TILING_MODES = ['auto', 'on', 'off'] as const
 const TILE_NORMS = ['per-tile', 'synced'] as const
 /** The tile inputs mean nothing when tiling is off. */

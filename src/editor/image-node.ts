@@ -2,14 +2,13 @@
 // at the drop point, or the Load Image node it was dropped on takes it instead.
 import { LGraphNode } from '@comfyorg/litegraph'
 import type { GraphEditor } from './editor.js'
-import { isSpecNode } from './node-types.js'
+import { imageInputName, isSpecNode } from './node-types.js'
 
 export const LOAD_IMAGE_TYPE = 'LoadImage'
 
 /** The input of `node`'s declaration that names an input image, if any. */
 export function imageInputOf(node: LGraphNode | null | undefined): string | undefined {
-  if (!isSpecNode(node)) return undefined
-  return Object.entries(node.definition.inputs).find(([, spec]) => spec.kind === 'string' && spec.upload === 'image')?.[0]
+  return isSpecNode(node) ? imageInputName(node.definition) : undefined
 }
 
 /** The one selected node, when it takes an image (a paste goes there, as in ComfyUI). */

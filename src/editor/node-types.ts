@@ -201,12 +201,17 @@ export function registerNodeTypes(definitions: readonly AnyNodeDefinition[]): vo
 /** Height, and least width, of the image area a new Save or Preview Image node opens with (graph units). */
 export const IMAGE_AREA_HEIGHT = 256
 
+/** The input of a declaration that names an input image (Load Image's `image`), if it has one. */
+export function imageInputName(def: AnyNodeDefinition): string | undefined {
+  return Object.entries(def.inputs).find(([, spec]) => spec.kind === 'string' && spec.upload === 'image')?.[0]
+}
+
 /**
  * Nodes the editor shows an image in: output nodes that take images and compute nothing from them (Save, Preview),
  * and nodes that name an input image (Load Image).
  */
 export function showsImages(def: AnyNodeDefinition): boolean {
-  if (Object.values(def.inputs).some((spec) => spec.kind === 'string' && spec.upload === 'image')) return true
+  if (imageInputName(def) !== undefined) return true
   return def.isOutput === true && Object.keys(def.outputs).length === 0 && Object.values(def.inputs).some((spec) => isSocket(spec) && spec.type === 'IMAGE')
 }
 

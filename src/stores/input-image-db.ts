@@ -27,6 +27,21 @@ export async function readInputImage(name: string): Promise<StoredInputImage | u
   return store<StoredInputImage | undefined>('readonly', (s) => s.get(name))
 }
 
+/** Bundled names are plain file names: nothing that could reach outside input/. */
+const PLAIN_NAME = /^[^/\\?#%]+$/
+
+/**
+ * The bytes of `name`: uploaded, else bundled with the app (public/input, served as `inputBase`); undefined when
+ * neither has it. The editor (previews) and the engine worker (runs) look images up the same way.
+ */
+export async function inputImageBlob(name: string, inputBase: string): Promise<Blob | undefined> {
+  const stored = await readInputImage(name)
+  if (stored) return stored.bytes
+  if (!PLAIN_NAME.test(name) || name === '.' || name === '..') return undefined
+  const response = await fetch(new URL(encodeURIComponent(name), inputBase))
+  return response.ok ? response.blob() : undefined
+}
+
 export async function deleteInputImage(name: string): Promise<void> {
   await store('readwrite', (s) => s.delete(name))
 }

@@ -2,21 +2,12 @@
 // bundled ones (input/), with a decoded preview of each name a node shows, loaded when first asked for.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowReactive } from 'vue'
-import { deleteInputImage, listInputImages, readInputImage, storeInputImage } from './input-image-db.js'
+import { deleteInputImage, inputImageBlob, listInputImages, storeInputImage } from './input-image-db.js'
 
 export interface InputPreview {
   readonly bitmap: ImageBitmap
   readonly width: number
   readonly height: number
-}
-
-/** The bytes of `name`: uploaded, else bundled with the app; undefined when neither has it. */
-async function imageBlob(name: string): Promise<Blob | undefined> {
-  const stored = await readInputImage(name)
-  if (stored) return stored.bytes
-  if (/[/\\?#%]/.test(name)) return undefined
-  const response = await fetch(new URL(`input/${encodeURIComponent(name)}`, document.baseURI))
-  return response.ok ? response.blob() : undefined
 }
 
 export const useInputImages = defineStore('inputImages', () => {
@@ -33,7 +24,7 @@ export const useInputImages = defineStore('inputImages', () => {
 
   async function loadPreview(name: string): Promise<void> {
     try {
-      const blob = await imageBlob(name)
+      const blob = await inputImageBlob(name, new URL('input/', document.baseURI).href)
       if (!blob) return void previews.set(name, null)
       const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' })
       previews.set(name, { bitmap, width: bitmap.width, height: bitmap.height })

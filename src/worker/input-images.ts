@@ -1,16 +1,7 @@
 // Input images in the browser: uploaded ones from IndexedDB, else the app's bundled ones (public/input, served as
 // input/ beside models/), decoded by the browser (PNG, JPEG, WebP, ...), turned upright by their EXIF orientation.
 import type { InputImage, InputImages } from '../../nodes/services.js'
-import { readInputImage } from '../stores/input-image-db.js'
-
-/** Bundled names are plain file names: nothing that could reach outside input/. */
-const PLAIN_NAME = /^[^/\\?#%]+$/
-
-async function bundled(inputBase: string, name: string): Promise<Blob | undefined> {
-  if (!PLAIN_NAME.test(name) || name === '.' || name === '..') return undefined
-  const response = await fetch(new URL(encodeURIComponent(name), inputBase))
-  return response.ok ? response.blob() : undefined
-}
+import { inputImageBlob } from '../stores/input-image-db.js'
 
 async function decode(blob: Blob, name: string): Promise<InputImage> {
   let bitmap: ImageBitmap
@@ -36,8 +27,7 @@ async function decode(blob: Blob, name: string): Promise<InputImage> {
 export function browserInputImages(inputBase: string): InputImages {
   return {
     async read(name) {
-      const stored = await readInputImage(name)
-      const blob = stored?.bytes ?? (await bundled(inputBase, name))
+      const blob = await inputImageBlob(name, inputBase)
       if (!blob) throw new Error(`"${name}": no such image here (drop the image on the canvas, or pick "Upload image…" on this widget)`)
       return decode(blob, name)
     },
