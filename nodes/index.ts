@@ -5,6 +5,7 @@ import { emptyLatent } from './latent.js'
 import { imageScale } from './image-scale.js'
 import { loadImage } from './load-image.js'
 import { loadPipeline } from './loaders.js'
+import { invertMaskNode, loadImageMask, setLatentNoiseMask } from './mask.js'
 import { unetLora } from './lora.js'
 import { note } from './note.js'
 import { aestheticScore } from './reward.js'
@@ -22,8 +23,11 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   clipTextEncode,
   emptyLatent,
   loadImage,
+  loadImageMask,
   imageScale,
   vaeEncode,
+  invertMaskNode,
+  setLatentNoiseMask,
   tscdSampler,
   vaeDecode,
   saveImage,

@@ -144,10 +144,11 @@ export const tscdSampler = defineHostNode({
       guidanceRescale: inputs.guidance_rescale,
       latent: latent.data,
       ...(latent.encoded ? { encoded: latent.encoded } : {}),
+      ...(latent.noiseMask ? { noiseMask: latent.noiseMask } : {}),
       batch,
       checkCancelled: () => ctx.checkCancelled(),
     }
-    const hostOnly = gpu && (unet.hostOnlyBecause ?? deviceLoopRefusal({ scheduler, eta }))
+    const hostOnly = gpu && (unet.hostOnlyBecause ?? deviceLoopRefusal({ scheduler, eta }) ?? (latent.noiseMask ? 'the inpainting mask blends the image back in after each step' : undefined))
     // On a GPU, a loop that must read the latents back every step says why (e.g. a schedule that clips x0).
     if (hostOnly) ctx.warn(`sampling reads the latents back from the GPU every step: ${hostOnly}`)
     const ops = hostOnly ? undefined : deviceOps
@@ -177,12 +178,14 @@ export const tscdSampler = defineHostNode({
       cfg: inputs.cfg,
       denoise: inputs.denoise,
       ...(latent.encoded && latent.parameters?.['init_image'] !== undefined ? { init_image: latent.parameters['init_image'] } : {}),
+      ...(latent.noiseMask ? { inpaint: true } : {}),
       prompt: positive.prompt,
       ...(negative && inputs.cfg > 1 ? { negative_prompt: negative.prompt } : {}),
       model: model.pipelineName,
       ...(model.weights ? { unet_weights: model.weights } : {}),
       ...Object.fromEntries(model.loras.map((l, i) => [`lora_${i + 1}`, `${l.name}:${l.scale}:${l.mode}`])),
     }
-    return { latent: { data: samples, dims: latent.dims, parameters } }
+    // As in ComfyUI, the mask stays with the latent: a second sampler keeps to the same area.
+    return { latent: { data: samples, dims: latent.dims, parameters, ...(latent.noiseMask ? { noiseMask: latent.noiseMask } : {}) } }
   },
 })

@@ -87,6 +87,17 @@ export interface Latent {
    * img2img pipelines do, where an empty latent at denoise 1 starts from pure noise (text-to-image).
    */
   readonly encoded?: EncodedImageLatent
+  /**
+   * Set Latent Noise Mask: where the sampler may draw (1) and where it keeps the input latent (0), at latent size.
+   * Only the sampler reads it; nodes that reshape a latent drop it.
+   */
+  readonly noiseMask?: LatentNoiseMask
+}
+
+export interface LatentNoiseMask {
+  /** [1 or batch, height, width] at latent resolution, values 0 or 1 (diffusers binarises inpainting masks). */
+  readonly data: Float32Array
+  readonly batch: number
 }
 
 export interface EncodedImageLatent {
@@ -114,6 +125,14 @@ export interface ImageBatch {
   readonly parameters: Parameters
 }
 
+/** ComfyUI's MASK: one float plane per image, 1 where the image is to be repainted, 0 where it is kept. */
+export interface MaskBatch {
+  readonly width: number
+  readonly height: number
+  /** One [height * width] Float32Array in [0, 1] per mask. */
+  readonly masks: readonly Float32Array[]
+}
+
 declare module '../src/engine/spec.js' {
   interface SocketTypes {
     UNET: UNetModel
@@ -122,6 +141,7 @@ declare module '../src/engine/spec.js' {
     CONDITIONING: Conditioning
     LATENT: Latent
     IMAGE: ImageBatch
+    MASK: MaskBatch
     FLOAT: number
     INT: number
     STRING: string

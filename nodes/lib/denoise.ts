@@ -1,7 +1,7 @@
 // The denoising loop: scheduler timesteps, UNet calls (with or without CFG), seeded noise, previews.
 import { TorchGenerator, applyGuidance, type SamplingScheduler } from '../../src/sampling/index.js'
 import { assertFiniteLatents } from './finite-latents.js'
-import type { EncodedImageLatent, LatentPosterior } from '../types.js'
+import type { EncodedImageLatent, LatentNoiseMask, LatentPosterior } from '../types.js'
 
 export interface UNetCall {
   /** Runs the UNet on `batch` latents stacked in `sample` with matching conditioning rows. */
@@ -23,19 +23,33 @@ export interface DenoiseOptions {
   readonly latent: Float32Array
   /** Set when the input latent is an encoded image (VAE Encode): img2img at any denoise. */
   readonly encoded?: EncodedImageLatent
+  /** Inpainting (Set Latent Noise Mask): after each step, outside the mask the image latent comes back. */
+  readonly noiseMask?: LatentNoiseMask
   readonly batch: number
   readonly unet: UNetCall
   readonly onStep: (index: number, total: number, latents: Float32Array) => void
   readonly checkCancelled: () => void
 }
 
+/** What the loop starts from; with a noise mask, also what it blends back in after each step. */
+export interface SamplingStart {
+  readonly timesteps: number[]
+  readonly generator: TorchGenerator
+  readonly latents: Float32Array
+  /** The image latent (drawn from its posterior where there is one) and the noise added to it. */
+  readonly image: Float32Array
+  readonly noise: Float32Array
+}
+
 /**
  * The schedule, the seeded generator and the starting latents, with the same random draws as diffusers with a CPU
  * torch.Generator: text-to-image starts from pure noise (scaled by the scheduler's init sigma) unless denoise < 1;
  * an encoded image (img2img) is first drawn from its posterior where the encoder gave one, then noised to the first
- * timestep at any denoise; per-step noise follows from the same generator.
+ * timestep at any denoise; per-step noise follows from the same generator. Inpainting follows diffusers' inpainting
+ * pipeline instead: pure noise at denoise 1, and one more posterior draw (its masked-image encode, which a 4-channel
+ * UNet does not use) before the steps.
  */
-export function startSampling(options: Omit<DenoiseOptions, 'unet' | 'onStep' | 'checkCancelled'>): { timesteps: number[]; generator: TorchGenerator; latents: Float32Array } {
+export function startSampling(options: Omit<DenoiseOptions, 'unet' | 'onStep' | 'checkCancelled'>): SamplingStart {
   const { scheduler } = options
   const timestepOptions = {
     ...(options.timesteps ? { timesteps: options.timesteps } : {}),
@@ -47,17 +61,39 @@ export function startSampling(options: Omit<DenoiseOptions, 'unet' | 'onStep' | 
   const generator = new TorchGenerator(options.seed)
   const size = options.latent.length
   const posterior = options.encoded?.posterior
-  const start = posterior ? samplePosterior(posterior, generator) : options.latent
+  const image = posterior ? samplePosterior(posterior, generator) : options.latent
   const noise = generator.randn(size)
   let latents: Float32Array
-  if (options.denoise < 1 || options.encoded) {
-    latents = scheduler.addNoise(start, noise, timesteps[0]!)
+  if (options.denoise < 1 || (options.encoded && !options.noiseMask)) {
+    latents = scheduler.addNoise(image, noise, timesteps[0]!)
   } else {
-    latents = noise
+    latents = noise.slice()
     const sigma = scheduler.initNoiseSigma
     if (sigma !== 1) for (let i = 0; i < size; i++) latents[i] = latents[i]! * sigma
   }
-  return { timesteps, generator, latents }
+  if (options.noiseMask && posterior) generator.randn(posterior.mean.length)
+  return { timesteps, generator, latents, image, noise }
+}
+
+/**
+ * diffusers' inpainting blend after step `index`: `(1 - mask) * image_noised + mask * latents`, where the image latent
+ * is noised to the next timestep with the starting noise, and is clean after the last step. In float32, per op.
+ */
+export function blendOutsideMask(latents: Float32Array, start: SamplingStart, mask: LatentNoiseMask, index: number, scheduler: SamplingScheduler, batch: number): Float32Array {
+  const next = start.timesteps[index + 1]
+  const kept = next === undefined ? start.image : scheduler.addNoise(start.image, start.noise, next)
+  const plane = mask.data.length / mask.batch
+  const perImage = latents.length / batch
+  const out = new Float32Array(latents.length)
+  for (let b = 0; b < batch; b++) {
+    const row = mask.batch === 1 ? 0 : b
+    for (let i = 0; i < perImage; i++) {
+      const m = mask.data[row * plane + (i % plane)]!
+      const at = b * perImage + i
+      out[at] = Math.fround(Math.fround(Math.fround(1 - m) * kept[at]!) + Math.fround(m * latents[at]!))
+    }
+  }
+  return out
 }
 
 /** diffusers' `scaling_factor * latent_dist.sample(generator)`, in float32 as torch computes it. */
@@ -96,6 +132,7 @@ export async function denoise(options: DenoiseOptions): Promise<Float32Array> {
     const eta = options.eta
     const stepNoise = scheduler.needsNoise(t, eta) ? generator.randn(size) : undefined
     latents = scheduler.step(modelOutput, t, latents, { batch, ...(eta !== undefined ? { eta } : {}), ...(stepNoise ? { noise: stepNoise } : {}) })
+    if (options.noiseMask) latents = blendOutsideMask(latents, start, options.noiseMask, i, scheduler, batch)
     assertFiniteLatents(latents, i, timesteps.length, t)
     options.onStep(i, timesteps.length, latents)
   }

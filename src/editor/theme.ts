@@ -11,6 +11,7 @@ export const SOCKET_COLOURS: Readonly<Record<string, string>> = {
   CONDITIONING: '#ffa931',
   LATENT: '#ff9cf9',
   IMAGE: '#64b5f6',
+  MASK: '#81c784',
   INT: '#7fdbca',
   FLOAT: '#aed581',
   STRING: '#9e9e9e',

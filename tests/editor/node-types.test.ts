@@ -17,8 +17,8 @@ const defaultGraph = parseGraphFile(readFileSync(resolve(import.meta.dirname, '.
 beforeAll(() => registerNodeTypes(nodeDefinitions))
 
 describe('node types from declarations', () => {
-  it('opens Save Image, Preview Image and Load Image with room for an image below their widgets, and no other node', () => {
-    expect(nodeDefinitions.filter(showsImages).map((d) => d.type).sort()).toEqual(['LoadImage', 'PreviewImage', 'SaveImage'])
+  it('opens Save Image, Preview Image, Load Image and Load Image (as Mask) with room for an image below their widgets, and no other node', () => {
+    expect(nodeDefinitions.filter(showsImages).map((d) => d.type).sort()).toEqual(['LoadImage', 'LoadImageMask', 'PreviewImage', 'SaveImage'])
     for (const def of nodeDefinitions) {
       const node = LiteGraph.createNode(def.type)!
       // Where node-overlay.ts draws an image: below the slots and widgets.

@@ -21,6 +21,12 @@ export async function referenceDdimTrailing(options: {
    * noised to the first timestep kept by `strength` (diffusers' get_timesteps), instead of pure noise.
    */
   readonly init?: { readonly strength: number; readonly latents: (generator: TorchGenerator) => Float32Array }
+  /**
+   * Inpainting with a 4-channel UNet (StableDiffusionInpaintPipeline): pure noise at strength 1, and after each step
+   * `(1 - mask) * add_noise(image_latents, noise, next t) + mask * latents`, the clean image latents after the last.
+   * `mask` is at latent size, 0 or 1.
+   */
+  readonly inpaint?: { readonly mask: Float32Array }
 }): Promise<{ latents: Float32Array; timesteps: number[] }> {
   const unet = await ort.InferenceSession.create(join(options.folder, 'unet', 'model.onnx'))
   const config = JSON.parse(readFileSync(join(options.folder, 'scheduler', 'scheduler_config.json'), 'utf8')) as Record<string, unknown>
@@ -30,23 +36,28 @@ export async function referenceDdimTrailing(options: {
   const generator = new TorchGenerator(options.seed)
   let timesteps = scheduler.timesteps
   let x: Float32Array
+  let image: Float32Array | undefined
+  let startNoise: Float32Array | undefined
+  // DDIMScheduler.add_noise: sqrt(acp[t]) * x0 + sqrt(1 - acp[t]) * noise, in float32.
+  const addNoise = (x0: Float32Array, n: Float32Array, t: number): Float32Array => {
+    const acp = Math.fround(scheduler.alphasCumprod[t]!)
+    const a = Math.fround(Math.sqrt(acp))
+    const b = Math.fround(Math.sqrt(Math.fround(1 - acp)))
+    return x0.map((v, i) => Math.fround(Math.fround(a * v) + Math.fround(b * n[i]!)))
+  }
   if (options.init) {
     const kept = Math.min(Math.floor(options.steps * options.init.strength), options.steps)
     timesteps = timesteps.slice(options.steps - kept)
-    const image = options.init.latents(generator)
-    const noise = generator.randn(4 * h * w)
-    // DDIMScheduler.add_noise: sqrt(acp[t]) * x0 + sqrt(1 - acp[t]) * noise, in float32.
-    const acp = Math.fround(scheduler.alphasCumprod[timesteps[0]!]!)
-    const a = Math.fround(Math.sqrt(acp))
-    const b = Math.fround(Math.sqrt(Math.fround(1 - acp)))
-    x = image.map((v, i) => Math.fround(Math.fround(a * v) + Math.fround(b * noise[i]!)))
+    image = options.init.latents(generator)
+    startNoise = generator.randn(4 * h * w)
+    x = options.inpaint && kept === options.steps ? startNoise.slice() : addNoise(image, startNoise, timesteps[0]!)
   } else {
     x = generator.randn(4 * h * w)
   }
   const guidance = options.guidance
   const rows = guidance ? 2 : 1
   const feeds = guidance ? stackRows(guidance.negative, options.conditioning) : options.conditioning
-  for (const t of timesteps) {
+  for (const [index, t] of timesteps.entries()) {
     const input = scheduler.scaleModelInput(x, t)
     const sample = new Float32Array(rows * input.length)
     for (let r = 0; r < rows; r++) sample.set(input, r * input.length)
@@ -64,6 +75,13 @@ export async function referenceDdimTrailing(options: {
       for (let i = 0; i < n; i++) eps[i] = noise[i]! + guidance.scale * (noise[n + i]! - noise[i]!)
     }
     x = scheduler.step(eps, t, x)
+    if (options.inpaint && image && startNoise) {
+      const next = timesteps[index + 1]
+      const proper = next === undefined ? image : addNoise(image, startNoise, next)
+      const mask = options.inpaint.mask
+      const plane = mask.length
+      x = x.map((v, i) => Math.fround(Math.fround(Math.fround(1 - mask[i % plane]!) * proper[i]!) + Math.fround(mask[i % plane]! * v)))
+    }
   }
   await unet.release()
   return { latents: x, timesteps }

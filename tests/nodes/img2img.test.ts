@@ -3,28 +3,20 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import * as ort from 'onnxruntime-node'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ImageBatch, Latent } from '../../nodes/types.js'
 import { NodeExecutionError } from '../../src/engine/index.js'
 import type { GraphFile } from '../../src/graph/schema.js'
 import { decodePng, encodePng } from '../../src/graph/png.js'
 import { addNodes, decodeModel, encodeModel, makeNode, makeTensor, makeValueInfo, DataType } from '../../src/models/onnx/index.js'
-import { clipTokenizerFromFiles, tokenizeForModel } from '../../src/text/index.js'
 import { rgbDifference } from '../helpers/arrays.js'
 import { referenceDdimTrailing } from '../helpers/reference-loop.js'
+import { encodeShapesImage, promptHiddenStates, SHAPES, withoutLoRA } from '../helpers/shapes-reference.js'
 import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
 
-const SHAPES = join(ROOT, 'public', 'models', 'hyper-shapes')
 const SKETCH = join(ROOT, 'public', 'input', 'shapes-sketch.png')
 const graph = shippedGraph('shapes-img2img.json')
-/** The graph without its LoRA: the reference loop runs the pipeline's own UNet. */
-const plain: GraphFile = {
-  ...graph,
-  nodes: graph.nodes
-    .filter((n) => n.type !== 'UNetLoRA')
-    .map((n) => (n.type === 'TSCDSampler' ? { ...n, inputs: { ...n.inputs, model: { from: ['1', 'unet'] } } } : n.type === 'CLIPTextEncode' ? { ...n, inputs: { ...n.inputs, clip: { from: ['1', 'clip'] } } } : n)),
-}
+const plain = withoutLoRA(graph)
 
 /** The shapes VAE encoder rewritten to export `latent_parameters` (mean, then log-variance = mean / 2 - 1), as newer Optimum exports do. */
 function posteriorPipeline(): string {
@@ -50,19 +42,9 @@ afterAll(async () => Promise.all([host.dispose(), posteriorHost.dispose()]))
 
 const sampled = async (h: typeof host, g: GraphFile, overrides: string[]) => (await h.engine.run(withOverrides(g, overrides))).outputs.get('4')!.latent as Latent
 
-/** What the UNet is conditioned on, and the sketch as diffusers' VaeImageProcessor gives it to the encoder. */
+/** What the UNet is conditioned on, and the sketch through the encoder as diffusers gives it. */
 async function references() {
-  const tokenizer = clipTokenizerFromFiles(readFileSync(join(SHAPES, 'tokenizer', 'vocab.json'), 'utf8'), readFileSync(join(SHAPES, 'tokenizer', 'merges.txt'), 'utf8'))
-  const prompt = graph.nodes.find((n) => n.type === 'CLIPTextEncode')!.inputs['text'] as string
-  const text = await ort.InferenceSession.create(join(SHAPES, 'text_encoder', 'model.onnx'))
-  const hidden = (await text.run({ input_ids: new ort.Tensor('int32', tokenizeForModel(tokenizer, prompt, { padId: 49407 }).ids, [1, 77]) })).last_hidden_state!
-  const png = decodePng(new Uint8Array(readFileSync(SKETCH)))
-  const pixels = new Float32Array(3 * 64 * 64)
-  for (let i = 0; i < 64 * 64; i++) for (let c = 0; c < 3; c++) pixels[c * 4096 + i] = Math.fround(2 * Math.fround(png.data[i * 4 + c]! / 255) - 1)
-  const encoder = await ort.InferenceSession.create(join(SHAPES, 'vae_encoder', 'model.onnx'))
-  const mean = (await encoder.run({ sample: new ort.Tensor('float32', pixels, [1, 3, 64, 64]) })).latent_sample!.data as Float32Array
-  const scaling = (JSON.parse(readFileSync(join(SHAPES, 'vae_decoder', 'config.json'), 'utf8')) as { scaling_factor: number }).scaling_factor
-  return { hidden, mean, scaling }
+  return { hidden: await promptHiddenStates(graph), ...(await encodeShapesImage(decodePng(new Uint8Array(readFileSync(SKETCH))).data)) }
 }
 
 describe('img2img (Load Image, VAE Encode, denoise)', () => {
