@@ -1,5 +1,5 @@
-// Writes public/input/shapes-sketch.png (`npx tsx scripts/make-input-sketch.ts`): the bundled img2img input, a
-// rough hand-drawn-looking sketch for the shapes model (a wobbly, unevenly filled red circle on a blotchy blue
+// Writes public/input/shapes-sketch.png and shapes-inpaint.png (`npx tsx scripts/make-input-sketch.ts`). The first is
+// the bundled img2img input, a rough hand-drawn-looking sketch for the shapes model (a wobbly, unevenly filled red circle on a blotchy blue
 // background, colours off the model's palette) that graphs/shapes-img2img.json turns into a clean picture.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -38,3 +38,20 @@ for (let y = 0; y < SIZE; y++) {
 const out = join(import.meta.dirname, '..', 'public', 'input', 'shapes-sketch.png')
 writeFileSync(out, encodePng(data, SIZE, SIZE, {}))
 console.log(`wrote ${out}`)
+
+// public/input/shapes-inpaint.png: the bundled inpainting input (graphs/shapes-inpaint.json), a clean picture in the
+// model's palette (a large red circle in the middle on a blue background) whose middle square is transparent: Load
+// Image's mask, as an image editor's eraser leaves it, marks what the sampler redraws.
+const clean = new Uint8ClampedArray(SIZE * SIZE * 4)
+const RED = [220, 40, 40]
+const BLUE = [40, 90, 220]
+for (let y = 0; y < SIZE; y++) {
+  for (let x = 0; x < SIZE; x++) {
+    const inside = Math.hypot(x + 0.5 - 32, y + 0.5 - 32) < 0.46 * SIZE * 0.5
+    const hole = x >= 12 && x < 52 && y >= 12 && y < 52
+    clean.set([...(inside ? RED : BLUE), hole ? 0 : 255], (y * SIZE + x) * 4)
+  }
+}
+const inpaintOut = join(import.meta.dirname, '..', 'public', 'input', 'shapes-inpaint.png')
+writeFileSync(inpaintOut, encodePng(clean, SIZE, SIZE, {}))
+console.log(`wrote ${inpaintOut}`)
