@@ -92,7 +92,26 @@ const loadImage: Translator = (ctx) => {
   const image = text(ctx, 'image')
   ctx.primary('LoadImage', [], [['image', image], ['upload', 'image']], [{ name: 'IMAGE', type: 'IMAGE' }, { name: 'MASK', type: 'MASK' }])
   ctx.output('image', 0)
+  ctx.output('mask', 1)
   if (image !== '') ctx.warn(`LoadImage "${image}": put the image in ComfyUI's input/ folder (the workflow names it, it does not carry it)`)
+}
+
+const loadImageMask: Translator = (ctx) => {
+  const image = text(ctx, 'image')
+  ctx.primary('LoadImageMask', [], [['image', image], ['channel', text(ctx, 'channel', 'alpha')], ['upload', 'image']], [{ name: 'MASK', type: 'MASK' }])
+  ctx.output('mask', 0)
+  if (image !== '') ctx.warn(`LoadImageMask "${image}": put the image in ComfyUI's input/ folder (the workflow names it, it does not carry it)`)
+}
+
+const invertMask: Translator = (ctx) => {
+  ctx.primary('InvertMask', [{ name: 'mask', type: 'MASK', ...ctx.link('mask') }], [], [{ name: 'MASK', type: 'MASK' }])
+  ctx.output('mask', 0)
+}
+
+/** ComfyUI's sampler blends the kept area back at each step, as ours does (before the UNet call rather than after the step). */
+const setLatentNoiseMask: Translator = (ctx) => {
+  ctx.primary('SetLatentNoiseMask', [{ name: 'samples', type: 'LATENT', ...ctx.link('samples') }, { name: 'mask', type: 'MASK', ...ctx.link('mask') }], [], [{ name: 'LATENT', type: 'LATENT' }])
+  ctx.output('latent', 0)
 }
 
 const vaeEncode: Translator = (ctx) => {
@@ -125,6 +144,9 @@ export const EXPORTERS: Readonly<Record<string, Translator>> = {
   CLIPTextEncode: clipTextEncode,
   EmptyLatent: emptyLatent,
   LoadImage: loadImage,
+  LoadImageMask: loadImageMask,
+  InvertMask: invertMask,
+  SetLatentNoiseMask: setLatentNoiseMask,
   VAEEncode: vaeEncode,
   ImageScale: imageScale,
   TSCDSampler: exportSampler,
@@ -142,6 +164,9 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   CLIPTextEncode: ['CLIPTextEncode'],
   EmptyLatent: ['EmptyLatentImage'],
   LoadImage: ['LoadImage'],
+  LoadImageMask: ['LoadImageMask'],
+  InvertMask: ['InvertMask'],
+  SetLatentNoiseMask: ['SetLatentNoiseMask'],
   VAEEncode: ['VAEEncode'],
   ImageScale: ['ImageScale'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],

@@ -37,8 +37,11 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     batch_size: ['batch', 'number'],
   }),
   VAEDecode: mapped('VAEDecode', ['image'], { vae: 'vae', samples: 'latent' }, {}),
-  // ComfyUI's MASK output (from the alpha channel) has no counterpart: links from it are reported and removed.
-  LoadImage: mapped('LoadImage', ['image'], {}, { image: ['image', 'text'] }),
+  // Its MASK output is the image's transparency, as ours.
+  LoadImage: mapped('LoadImage', ['image', 'mask'], {}, { image: ['image', 'text'] }),
+  LoadImageMask: mapped('LoadImageMask', ['mask'], {}, { image: ['image', 'text'], channel: ['channel', 'text'] }),
+  InvertMask: mapped('InvertMask', ['mask'], { mask: 'mask' }, {}),
+  SetLatentNoiseMask: mapped('SetLatentNoiseMask', ['latent'], { samples: 'samples', mask: 'mask' }, {}),
   VAEEncode: mapped('VAEEncode', ['latent'], { pixels: 'image', vae: 'vae' }, {}),
   // ComfyUI's "Upscale Image": the same methods, 0 sides and centre crop.
   ImageScale: mapped('ImageScale', ['image'], { image: 'image' }, {
