@@ -207,6 +207,16 @@ export function imageInputName(def: AnyNodeDefinition): string | undefined {
 }
 
 /**
+ * The image input whose transparency is the node's mask output, which the mask editor paints: Load Image, and Load
+ * Image (as Mask) while it reads the alpha channel.
+ */
+export function maskPaintInput(def: AnyNodeDefinition, values: Readonly<Record<string, unknown>>): string | undefined {
+  const input = imageInputName(def)
+  if (input === undefined || !Object.values(def.outputs).some((out) => out.type === 'MASK')) return undefined
+  return values['channel'] === undefined || values['channel'] === 'alpha' ? input : undefined
+}
+
+/**
  * Nodes the editor shows an image in: output nodes that take images and compute nothing from them (Save, Preview),
  * and nodes that name an input image (Load Image).
  */

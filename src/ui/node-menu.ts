@@ -5,7 +5,7 @@ import type { CommandId } from '../editor/commands.js'
 import { useKeymap } from '../stores/keymap.js'
 import type { GraphEditor } from '../editor/editor.js'
 import { convertedWidgets, convertibleWidgets, inputToWidget, widgetToInput } from '../editor/widget-inputs.js'
-import { isSpecNode } from '../editor/node-types.js'
+import { isSpecNode, maskPaintInput } from '../editor/node-types.js'
 import {
   alignNodes,
   NODE_PALETTE,
@@ -29,6 +29,8 @@ export interface NodeMenuHost {
   rename(node: LGraphNode): void
   /** Replaces the open menu with another (the colour palette), at the same place. */
   openSubmenu(items: MenuItem[]): void
+  /** Opens the mask editor on the node's image input. */
+  editMask(nodeId: string, input: string, image: string): void
 }
 
 interface MenuTarget {
@@ -51,6 +53,8 @@ const every = (t: MenuTarget, test: (n: LGraphNode) => boolean): boolean => t.no
 
 const ENTRIES: readonly NodeMenuEntry[] = [
   { label: () => 'Rename…', applies: (t) => t.nodes.length === 1, run: (t) => t.host.rename(t.node) },
+  // ComfyUI's "Open in MaskEditor".
+  { label: () => 'Edit mask…', applies: (t) => t.nodes.length === 1 && maskTarget(t.node) !== undefined, run: (t) => editMask(t) },
   { label: (t) => (every(t, (n) => nodeModeOf(n) === 'bypass') ? 'Remove bypass' : 'Bypass'), command: 'bypass', run: (t) => edit(t, () => toggleMode(t.nodes, 'bypass')) },
   { label: (t) => (every(t, (n) => nodeModeOf(n) === 'mute') ? 'Unmute' : 'Mute'), command: 'mute', run: (t) => edit(t, () => toggleMode(t.nodes, 'mute')) },
   { label: (t) => (every(t, (n) => n.flags.collapsed === true) ? 'Expand' : 'Collapse'), command: 'collapse', run: (t) => edit(t, () => toggleCollapsed(t.nodes)) },
@@ -140,4 +144,18 @@ function clone(t: MenuTarget): void {
   if (copies.length > 0) editor.canvas.selectItems(copies)
   editor.canvas.setDirty(true, true)
   editor.checkpoint()
+}
+
+/** The node's image input and image, when it names one whose transparency is its mask. */
+function maskTarget(node: LGraphNode): { input: string; image: string } | undefined {
+  if (!isSpecNode(node)) return undefined
+  const values = node.widgetValues()
+  const input = maskPaintInput(node.definition, values)
+  const image = input === undefined ? '' : String(values[input] ?? '').trim()
+  return input !== undefined && image !== '' ? { input, image } : undefined
+}
+
+function editMask(t: MenuTarget): void {
+  const target = maskTarget(t.node)
+  if (target) t.host.editMask(String(t.node.id), target.input, target.image)
 }

@@ -100,5 +100,15 @@ describe('inpainting in the editor', () => {
     await page.click('[data-testid=settings-tab]')
     await expect.poll(() => page.locator('[data-testid=input-image-row]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')))).toContain('shapes-inpaint-mask.png')
     await screenshot(page, 'inpaint-mask-edited-run')
+
+    // The node's context menu opens the editor too (ComfyUI's "Open in MaskEditor"), on the image the node now names;
+    // Escape closes it and changes nothing.
+    const node = (await page.evaluate((id) => window.__hypersd!.nodeRect(id), loadId!))!
+    await page.mouse.click(node.x + node.width / 2, node.y + 8, { button: 'right' })
+    await page.locator('[data-testid=context-menu] li', { hasText: 'Edit mask…' }).click()
+    await expect(page.locator('#mask-editor-title').textContent()).resolves.toContain('shapes-inpaint-mask.png')
+    await page.keyboard.press('Escape')
+    await page.locator('[data-testid=mask-editor]').waitFor({ state: 'detached' })
+    expect(await imageValue(page, loadId!)).toBe('shapes-inpaint-mask.png')
   })
 })
