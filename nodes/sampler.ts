@@ -97,7 +97,8 @@ export const tscdSampler = defineHostNode({
     const { model, positive, negative, latent } = inputs
     const [batch, channels, h, w] = latent.dims
     if (channels !== model.inChannels) {
-      throw new InputError('latent', `has ${channels} channels but the UNet takes ${model.inChannels}`)
+      const inpaintingUNet = model.inChannels === 9 ? ' (an inpainting UNet, which also takes the mask and the masked image: not supported yet; use the base model with Set Latent Noise Mask)' : ''
+      throw new InputError('latent', `has ${channels} channels but the UNet takes ${model.inChannels}${inpaintingUNet}`)
     }
     if (h % model.latentMultiple !== 0 || w % model.latentMultiple !== 0) {
       const px = model.latentMultiple * model.vaeScaleFactor
