@@ -5,7 +5,8 @@ import { emptyLatent } from './latent.js'
 import { imageScale } from './image-scale.js'
 import { loadImage } from './load-image.js'
 import { loadPipeline } from './loaders.js'
-import { invertMaskNode, loadImageMask, setLatentNoiseMask } from './mask.js'
+import { vaeEncodeForInpaint } from './inpaint-encode.js'
+import { growMaskNode, invertMaskNode, loadImageMask, setLatentNoiseMask } from './mask.js'
 import { unetLora } from './lora.js'
 import { note } from './note.js'
 import { aestheticScore } from './reward.js'
@@ -26,7 +27,9 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   loadImageMask,
   imageScale,
   vaeEncode,
+  vaeEncodeForInpaint,
   invertMaskNode,
+  growMaskNode,
   setLatentNoiseMask,
   tscdSampler,
   vaeDecode,

@@ -1,6 +1,6 @@
 // Inpainting: masks from images, and the latent noise mask that keeps the sampler to the masked area.
-import { combo, InputError, output, socket, string } from '../src/engine/index.js'
-import { channelMask, fitMask, invertMask, latentMask, MASK_CHANNELS, maskIsEmpty, type MaskPlane } from '../src/imaging/mask.js'
+import { boolean, combo, InputError, int, output, socket, string } from '../src/engine/index.js'
+import { channelMask, fitMask, growMask, invertMask, latentMask, MASK_CHANNELS, maskIsEmpty, type MaskPlane } from '../src/imaging/mask.js'
 import { concatFloat32 } from './lib/concat.js'
 import { defineHostNode } from './define.js'
 import { readInputImage } from './load-image.js'
@@ -42,6 +42,23 @@ export const invertMaskNode = defineHostNode({
   outputs: { mask: output('MASK') },
   execute({ mask }) {
     return { mask: { ...mask, masks: planes(mask).map((plane) => invertMask(plane).data) } }
+  },
+})
+
+export const growMaskNode = defineHostNode({
+  type: 'GrowMask',
+  version: 1,
+  displayName: 'Grow Mask',
+  category: 'mask',
+  description: "Grows the mask by `expand` pixels (shrinks it when negative), as ComfyUI's node: one 3x3 dilation or erosion per pixel, with cut corners when tapered.",
+  inputs: {
+    mask: socket('MASK'),
+    expand: int({ default: 0, min: -256, max: 256, description: 'Pixels to grow by; negative shrinks.' }),
+    tapered_corners: boolean({ default: true, description: 'Grow through edges only (a cross), which rounds the corners; off grows through corners too (a square).' }),
+  },
+  outputs: { mask: output('MASK') },
+  execute({ mask, expand, tapered_corners }) {
+    return { mask: { ...mask, masks: planes(mask).map((plane) => growMask(plane, expand, tapered_corners).data) } }
   },
 })
 

@@ -31,7 +31,7 @@ export function imageToSample(rgba: Uint8ClampedArray, fullWidth: number, crop: 
   return out
 }
 
-interface Encoded {
+export interface Encoded {
   /** Scaled (the posterior's mean when it has one). */
   readonly latent: Float32Array
   readonly posterior?: Omit<LatentPosterior, 'scalingFactor'>
@@ -41,7 +41,7 @@ interface Encoded {
  * One image through the encoder. Optimum exports either `latent_parameters` (the posterior's mean and log-variance,
  * newer) or `latent_sample` (a sample or mean taken inside the model, older): both are read.
  */
-async function encodeOne(encoder: ModelSession, vae: VaeModel, sample: Float32Array, height: number, width: number): Promise<Encoded> {
+export async function encodeOne(encoder: ModelSession, vae: VaeModel, sample: Float32Array, height: number, width: number): Promise<Encoded> {
   const out = await encoder.run({ sample: { dtype: 'float32', dims: [1, 3, height, width], data: sample } })
   const plane = LATENT_CHANNELS * (height / VAE_SCALE) * (width / VAE_SCALE)
   const scale = (values: Float32Array) => values.map((v) => Math.fround(vae.scalingFactor * v))
@@ -60,7 +60,7 @@ async function encodeOne(encoder: ModelSession, vae: VaeModel, sample: Float32Ar
 }
 
 /** The encoder's session, or an error saying that this pipeline folder has no encoder and what needs one. */
-async function encoderSession(ctx: NodeContext<NodeServices>, vae: VaeModel): Promise<ModelSession> {
+export async function encoderSession(ctx: NodeContext<NodeServices>, vae: VaeModel): Promise<ModelSession> {
   try {
     return await sessionFor(ctx, vae.encoder)
   } catch (error) {
@@ -107,7 +107,7 @@ export const vaeEncode = defineHostNode({
   },
 })
 
-function stackEncoded(encoded: readonly Encoded[], image: ImageBatch, crop: { width: number; height: number }, scalingFactor: number): Latent {
+export function stackEncoded(encoded: readonly Encoded[], image: ImageBatch, crop: { width: number; height: number }, scalingFactor: number): Latent {
   const dims = [encoded.length, LATENT_CHANNELS, crop.height / VAE_SCALE, crop.width / VAE_SCALE] as const
   const posteriors = encoded.map((e) => e.posterior)
   const posterior = posteriors.every((p) => p !== undefined)

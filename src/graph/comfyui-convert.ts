@@ -77,11 +77,19 @@ export function str(ctx: ConvertContext, name: string): string | undefined {
   return undefined
 }
 
+export function bool(ctx: ConvertContext, name: string): boolean | undefined {
+  const value = ctx.widget(name)
+  if (value === undefined) return undefined
+  if (typeof value === 'boolean') return value
+  ctx.warn(`widget "${name}" is ${JSON.stringify(value)}, expected true or false; left at the default`)
+  return undefined
+}
+
 export function setIfDefined(inputs: Inputs, name: string, value: InputValue | undefined): void {
   if (value !== undefined) inputs[name] = value
 }
 
-export type WidgetKind = 'number' | 'text'
+export type WidgetKind = 'number' | 'text' | 'boolean'
 
 /**
  * A converter that renames inputs one to one: `links` maps ComfyUI socket names to ours, `widgets` maps ComfyUI
@@ -98,7 +106,7 @@ export function mapped(
     convert(ctx) {
       const inputs: Inputs = {}
       for (const [comfy, ours] of Object.entries(links)) setLink(inputs, ctx, comfy, ours)
-      for (const [comfy, [ours, kind]] of Object.entries(widgets)) setIfDefined(inputs, ours, kind === 'number' ? num(ctx, comfy) : str(ctx, comfy))
+      for (const [comfy, [ours, kind]] of Object.entries(widgets)) setIfDefined(inputs, ours, kind === 'number' ? num(ctx, comfy) : kind === 'boolean' ? bool(ctx, comfy) : str(ctx, comfy))
       return { type, inputs }
     },
   }

@@ -91,3 +91,18 @@ export interface ExportContext {
   readonly describe: ((type: string) => AnyNodeDefinition | undefined) | undefined
   readonly exported: ExportedNode
 }
+
+/** Writes one of our nodes as ComfyUI nodes into the export. */
+export type Translator = (ctx: ExportContext) => void
+
+/** A text input's value, or `fallback`. */
+export function text(ctx: ExportContext, name: string, fallback = ''): string {
+  const value = ctx.node.inputs[name]
+  return typeof value === 'string' ? value : fallback
+}
+
+/** A number input's value, or `fallback`. */
+export function number(ctx: ExportContext, name: string, fallback: number): number {
+  const value = ctx.node.inputs[name]
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback
+}

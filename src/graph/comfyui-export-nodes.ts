@@ -1,23 +1,12 @@
 // Each of our node types as ComfyUI nodes: loaders, prompts, latents, decode, save and notes by their ComfyUI
 // counterparts (the sampler in comfyui-export-sampler.ts); a node with none keeps our type name, so ComfyUI shows it
 // as missing and the import brings it back.
+import { MASK_EXPORTERS } from './comfyui-export-masks.js'
 import { exportSampler } from './comfyui-export-sampler.js'
-import type { ExportContext, OutInput } from './comfyui-export-model.js'
+import { number, text, type OutInput, type Translator } from './comfyui-export-model.js'
 import { isGraphLink } from './schema.js'
 import type { JsonValue } from './safe-json.js'
 
-
-type Translator = (ctx: ExportContext) => void
-
-function text(ctx: ExportContext, name: string, fallback = ''): string {
-  const value = ctx.node.inputs[name]
-  return typeof value === 'string' ? value : fallback
-}
-
-function number(ctx: ExportContext, name: string, fallback: number): number {
-  const value = ctx.node.inputs[name]
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback
-}
 
 /** Our model-root-relative file names as ComfyUI names them: relative to its models/<kind> folder. */
 export function comfyFileName(name: string, folder: string): string {
@@ -96,24 +85,6 @@ const loadImage: Translator = (ctx) => {
   if (image !== '') ctx.warn(`LoadImage "${image}": put the image in ComfyUI's input/ folder (the workflow names it, it does not carry it)`)
 }
 
-const loadImageMask: Translator = (ctx) => {
-  const image = text(ctx, 'image')
-  ctx.primary('LoadImageMask', [], [['image', image], ['channel', text(ctx, 'channel', 'alpha')], ['upload', 'image']], [{ name: 'MASK', type: 'MASK' }])
-  ctx.output('mask', 0)
-  if (image !== '') ctx.warn(`LoadImageMask "${image}": put the image in ComfyUI's input/ folder (the workflow names it, it does not carry it)`)
-}
-
-const invertMask: Translator = (ctx) => {
-  ctx.primary('InvertMask', [{ name: 'mask', type: 'MASK', ...ctx.link('mask') }], [], [{ name: 'MASK', type: 'MASK' }])
-  ctx.output('mask', 0)
-}
-
-/** ComfyUI's sampler blends the kept area back at each step, as ours does (before the UNet call rather than after the step). */
-const setLatentNoiseMask: Translator = (ctx) => {
-  ctx.primary('SetLatentNoiseMask', [{ name: 'samples', type: 'LATENT', ...ctx.link('samples') }, { name: 'mask', type: 'MASK', ...ctx.link('mask') }], [], [{ name: 'LATENT', type: 'LATENT' }])
-  ctx.output('latent', 0)
-}
-
 const vaeEncode: Translator = (ctx) => {
   ctx.primary('VAEEncode', [{ name: 'pixels', type: 'IMAGE', ...ctx.link('image', 'pixels') }, { name: 'vae', type: 'VAE', ...ctx.link('vae') }], [], [{ name: 'LATENT', type: 'LATENT' }])
   ctx.output('latent', 0)
@@ -144,9 +115,7 @@ export const EXPORTERS: Readonly<Record<string, Translator>> = {
   CLIPTextEncode: clipTextEncode,
   EmptyLatent: emptyLatent,
   LoadImage: loadImage,
-  LoadImageMask: loadImageMask,
-  InvertMask: invertMask,
-  SetLatentNoiseMask: setLatentNoiseMask,
+  ...MASK_EXPORTERS,
   VAEEncode: vaeEncode,
   ImageScale: imageScale,
   TSCDSampler: exportSampler,
@@ -166,7 +135,9 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   LoadImage: ['LoadImage'],
   LoadImageMask: ['LoadImageMask'],
   InvertMask: ['InvertMask'],
+  GrowMask: ['GrowMask'],
   SetLatentNoiseMask: ['SetLatentNoiseMask'],
+  VAEEncodeForInpaint: ['VAEEncodeForInpaint'],
   VAEEncode: ['VAEEncode'],
   ImageScale: ['ImageScale'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],

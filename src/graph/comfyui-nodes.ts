@@ -41,7 +41,9 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   LoadImage: mapped('LoadImage', ['image', 'mask'], {}, { image: ['image', 'text'] }),
   LoadImageMask: mapped('LoadImageMask', ['mask'], {}, { image: ['image', 'text'], channel: ['channel', 'text'] }),
   InvertMask: mapped('InvertMask', ['mask'], { mask: 'mask' }, {}),
+  GrowMask: mapped('GrowMask', ['mask'], { mask: 'mask' }, { expand: ['expand', 'number'], tapered_corners: ['tapered_corners', 'boolean'] }),
   SetLatentNoiseMask: mapped('SetLatentNoiseMask', ['latent'], { samples: 'samples', mask: 'mask' }, {}),
+  VAEEncodeForInpaint: mapped('VAEEncodeForInpaint', ['latent'], { pixels: 'image', vae: 'vae', mask: 'mask' }, { grow_mask_by: ['grow_mask_by', 'number'] }),
   VAEEncode: mapped('VAEEncode', ['latent'], { pixels: 'image', vae: 'vae' }, {}),
   // ComfyUI's "Upscale Image": the same methods, 0 sides and centre crop.
   ImageScale: mapped('ImageScale', ['image'], { image: 'image' }, {

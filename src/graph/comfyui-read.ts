@@ -83,6 +83,8 @@ export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   LoadImageMask: ['image', 'channel', 'upload'],
   InvertMask: [],
   SetLatentNoiseMask: [],
+  GrowMask: ['expand', 'tapered_corners'],
+  VAEEncodeForInpaint: ['grow_mask_by'],
   VAEEncode: [],
   ImageScale: ['upscale_method', 'width', 'height', 'crop'],
   VAEDecodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],

@@ -34,7 +34,7 @@ export function maskIsEmpty(mask: MaskPlane): boolean {
 }
 
 /** The centred crop of a plane, as VAE Encode crops images to a multiple of 8. */
-function cropPlane(mask: MaskPlane, width: number, height: number): MaskPlane {
+export function cropPlane(mask: MaskPlane, width: number, height: number): MaskPlane {
   const x0 = Math.floor((mask.width - width) / 2)
   const y0 = Math.floor((mask.height - height) / 2)
   const data = new Float32Array(width * height)
@@ -42,15 +42,18 @@ function cropPlane(mask: MaskPlane, width: number, height: number): MaskPlane {
   return { width, height, data }
 }
 
-/** Resized as diffusers resizes a PIL mask: an 8-bit grey image through Pillow's lanczos. */
-function resizePlane(mask: MaskPlane, width: number, height: number): MaskPlane {
+/**
+ * Resized through an 8-bit grey image: with lanczos as diffusers resizes a PIL mask; with bilinear as ComfyUI's
+ * VAEEncodeForInpaint interpolates one (to within 1/255, which its rounding to 0 or 1 then removes).
+ */
+export function resizePlane(mask: MaskPlane, width: number, height: number, method: 'lanczos' | 'bilinear' = 'lanczos'): MaskPlane {
   const rgba = new Uint8ClampedArray(mask.data.length * 4)
   for (let i = 0; i < mask.data.length; i++) {
     const grey = Math.round(mask.data[i]! * 255)
     rgba[i * 4] = grey
     rgba[i * 4 + 3] = 255
   }
-  const resized = resizeRgba({ width: mask.width, height: mask.height, data: rgba }, width, height, 'lanczos')
+  const resized = resizeRgba({ width: mask.width, height: mask.height, data: rgba }, width, height, method)
   const data = new Float32Array(width * height)
   for (let i = 0; i < data.length; i++) data[i] = Math.fround(resized.data[i * 4]! / 255)
   return { width, height, data }
@@ -91,4 +94,69 @@ export function latentMask(mask: MaskPlane, scale: number): Float32Array {
 /** 1 - mask (ComfyUI's InvertMask). */
 export function invertMask(mask: MaskPlane): MaskPlane {
   return { ...mask, data: mask.data.map((v) => Math.fround(1 - v)) }
+}
+
+/** torch.round on [0, 1]: half to even, so 0.5 rounds to 0. */
+const roundMask = (v: number): number => (v > 0.5 ? 1 : 0)
+
+/**
+ * ComfyUI's GrowMask: `expand` times a grey dilation (erosion when negative) over a 3x3 footprint, a cross when
+ * `taperedCorners`, with scipy's default reflected border (for a 3x3 footprint, the edge pixel repeated).
+ */
+export function growMask(mask: MaskPlane, expand: number, taperedCorners: boolean): MaskPlane {
+  const { width, height } = mask
+  const offsets: [number, number][] = []
+  for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (!taperedCorners || dx === 0 || dy === 0) offsets.push([dx, dy])
+  const pick = expand < 0 ? Math.min : Math.max
+  let data = mask.data
+  for (let pass = 0; pass < Math.abs(expand); pass++) {
+    const next = new Float32Array(data.length)
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let value = data[y * width + x]!
+        for (const [dx, dy] of offsets) {
+          const sx = Math.min(width - 1, Math.max(0, x + dx))
+          const sy = Math.min(height - 1, Math.max(0, y + dy))
+          value = pick(value, data[sy * width + sx]!)
+        }
+        next[y * width + x] = value
+      }
+    }
+    data = next
+  }
+  return { width, height, data }
+}
+
+/**
+ * ComfyUI's VAEEncodeForInpaint growth: the rounded mask convolved with a `size` x `size` box of ones (zero padding
+ * ceil((size - 1) / 2), so an even box reaches one pixel further up and left), clamped to 1.
+ */
+export function growMaskBox(mask: MaskPlane, size: number): MaskPlane {
+  const { width, height } = mask
+  if (size === 0) return mask
+  const pad = Math.ceil((size - 1) / 2)
+  const data = new Float32Array(width * height)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let hit = 0
+      for (let ky = 0; ky < size && hit === 0; ky++) {
+        const sy = y - pad + ky
+        if (sy < 0 || sy >= height) continue
+        for (let kx = 0; kx < size; kx++) {
+          const sx = x - pad + kx
+          if (sx >= 0 && sx < width && roundMask(mask.data[sy * width + sx]!) === 1) {
+            hit = 1
+            break
+          }
+        }
+      }
+      data[y * width + x] = hit
+    }
+  }
+  return { width, height, data }
+}
+
+/** The rounded mask (0 or 1), as ComfyUI rounds a mask before greying the pixels under it. */
+export function roundedMask(mask: MaskPlane): MaskPlane {
+  return { ...mask, data: mask.data.map(roundMask) }
 }

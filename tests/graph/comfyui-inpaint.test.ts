@@ -57,3 +57,25 @@ describe('inpainting and ComfyUI', () => {
     expect(ofType(back, 'SetLatentNoiseMask').inputs['mask']).toEqual({ from: [ofType(back, 'LoadImage').id, 'mask'] })
   })
 })
+
+describe("ComfyUI's VAEEncodeForInpaint and GrowMask", () => {
+  const prompt = {
+    ...PROMPT,
+    '5': { class_type: 'GrowMask', inputs: { mask: ['2', 1], expand: 4, tapered_corners: false } },
+    '6': { class_type: 'VAEEncodeForInpaint', inputs: { pixels: ['2', 0], vae: ['1', 2], mask: ['5', 0], grow_mask_by: 8 } },
+    '8': { ...PROMPT['8'], inputs: { ...PROMPT['8'].inputs, latent_image: ['6', 0] } },
+  }
+
+  it('import with their widgets, run, and export back as themselves', async () => {
+    const { graph: imported, report } = importComfyUI(JSON.stringify(prompt), 'inpaint-encode.json')
+    expect(report.placeholders).toEqual([])
+    expect(ofType(imported, 'GrowMask').inputs).toEqual({ mask: { from: ['2', 'mask'] }, expand: 4, tapered_corners: false })
+    expect(ofType(imported, 'VAEEncodeForInpaint').inputs).toEqual({ image: { from: ['2', 'image'] }, vae: { from: ['1', 'vae'] }, mask: { from: ['5', 'mask'] }, grow_mask_by: 8 })
+    const result = await host.engine.run(withOverrides(imported, []))
+    expect((result.outputs.get('8')!.latent as Latent).parameters).toMatchObject({ inpaint: true })
+    const { document } = exportComfyPrompt(imported, { describe: (type) => registry.get(type) })
+    const nodes = Object.values(JSON.parse(JSON.stringify(document)) as Record<string, { class_type: string; inputs: Record<string, unknown> }>)
+    expect(nodes.find((n) => n.class_type === 'GrowMask')!.inputs).toMatchObject({ expand: 4, tapered_corners: false })
+    expect(nodes.find((n) => n.class_type === 'VAEEncodeForInpaint')!.inputs).toMatchObject({ grow_mask_by: 8 })
+  })
+})
