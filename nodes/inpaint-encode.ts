@@ -7,7 +7,7 @@ import { concatFloat32 } from './lib/concat.js'
 import { sessionFor } from './lib/run-model.js'
 import { defineHostNode } from './define.js'
 import { cropToMultiple, encodeOne, encoderSession, stackEncoded, type Encoded } from './vae-encode.js'
-import { VAE_SCALE } from './vae.js'
+import { latentTiling, usesTiles, VAE_SCALE } from './lib/vae-tiling.js'
 
 type Crop = ReturnType<typeof cropToMultiple>
 
@@ -41,7 +41,7 @@ export const vaeEncodeForInpaint = defineHostNode({
   displayName: 'VAE Encode (for Inpainting)',
   category: 'latent',
   description:
-    "ComfyUI's VAE Encode (for Inpainting): the pixels under the mask are set to grey before encoding, and the mask, grown by grow_mask_by pixels, becomes the latent's noise mask (as Set Latent Noise Mask sets one). Sample at denoise 1. A mask of another size is interpolated to the image's (bilinear).",
+    "ComfyUI's VAE Encode (for Inpainting): the pixels under the mask are set to grey before encoding, and the mask, grown by grow_mask_by pixels, becomes the latent's noise mask (as Set Latent Noise Mask sets one). Sample at denoise 1. A mask of another size is interpolated to the image's (bilinear). Images over 512 px on a side are encoded in tiles, as VAE Encode's auto tiling does.",
   inputs: {
     vae: socket('VAE'),
     image: socket('IMAGE'),
@@ -66,11 +66,14 @@ export const vaeEncodeForInpaint = defineHostNode({
     if (masks.every(maskIsEmpty)) ctx.warn('the mask is empty: nothing is greyed, and the sampler will keep the whole image')
     ctx.stage('Encoding…')
     const encoder = await encoderSession(ctx, vae)
+    // VAE Encode's default tiles (ComfyUI's encode tiles by itself when memory runs out).
+    const plan = latentTiling(512, 128)
+    const tiles = usesTiles('auto', plan, crop.height / VAE_SCALE, crop.width / VAE_SCALE) ? plan : undefined
     const encoded: Encoded[] = []
     for (const [n, rgba] of image.images.entries()) {
       ctx.checkCancelled()
       const rounded = roundedMask(masks[masks.length === 1 ? 0 : n]!)
-      encoded.push(await encodeOne(encoder, vae, greyedSample(rgba, image.width, crop, rounded), crop.height, crop.width))
+      encoded.push(await encodeOne(encoder, vae, greyedSample(rgba, image.width, crop, rounded), crop.height, crop.width, tiles))
       ctx.progress(n + 1, image.images.length)
     }
     const latent = stackEncoded(encoded, image, crop, vae.scalingFactor)

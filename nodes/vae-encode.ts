@@ -1,12 +1,13 @@
 // VAE encoding: RGB images -> latents for img2img, with the pipeline's vae_encoder/ (diffusers' VaeImageProcessor
 // preprocessing, then encode and scale).
-import { InputError, output, socket, type NodeContext } from '../src/engine/index.js'
+import { combo, InputError, int, output, socket, type NodeContext } from '../src/engine/index.js'
+import { encodeTiled, type DecodedTile } from '../src/imaging/tiled-decode.js'
 import { defineHostNode } from './define.js'
 import { concatFloat32 } from './lib/concat.js'
 import { float32, sessionFor } from './lib/run-model.js'
+import { latentTiling, TILING_MODES, usesTiles, VAE_SCALE, WHEN_TILING } from './lib/vae-tiling.js'
 import type { NodeServices } from './services.js'
 import type { ImageBatch, Latent, LatentPosterior, Parameters, VaeModel } from './types.js'
-import { VAE_SCALE } from './vae.js'
 import type { ModelSession } from '../src/runtime/types.js'
 
 const LATENT_CHANNELS = 4
@@ -37,26 +38,66 @@ export interface Encoded {
   readonly posterior?: Omit<LatentPosterior, 'scalingFactor'>
 }
 
+/** The encoder's raw output for one image or tile: the posterior's parameters (mean, then log-variance) or a sample. */
+interface RawEncoding extends DecodedTile {
+  readonly kind: 'latent_parameters' | 'latent_sample'
+}
+
 /**
- * One image through the encoder. Optimum exports either `latent_parameters` (the posterior's mean and log-variance,
- * newer) or `latent_sample` (a sample or mean taken inside the model, older): both are read.
+ * One image (or tile) through the encoder. Optimum exports either `latent_parameters` (the posterior's mean and
+ * log-variance, newer) or `latent_sample` (a sample or mean taken inside the model, older): both are read.
  */
-export async function encodeOne(encoder: ModelSession, vae: VaeModel, sample: Float32Array, height: number, width: number): Promise<Encoded> {
+async function runEncoder(encoder: ModelSession, sample: Float32Array, height: number, width: number): Promise<RawEncoding> {
   const out = await encoder.run({ sample: { dtype: 'float32', dims: [1, 3, height, width], data: sample } })
-  const plane = LATENT_CHANNELS * (height / VAE_SCALE) * (width / VAE_SCALE)
-  const scale = (values: Float32Array) => values.map((v) => Math.fround(vae.scalingFactor * v))
+  const size = { height: height / VAE_SCALE, width: width / VAE_SCALE }
+  const plane = LATENT_CHANNELS * size.height * size.width
   if (out.latent_parameters) {
-    const parameters = float32('latent_parameters', out.latent_parameters)
-    if (parameters.length !== 2 * plane) throw new Error(`VAE encoder gave ${parameters.length} latent_parameters values, expected ${2 * plane} (mean and log-variance)`)
-    const mean = parameters.slice(0, plane)
-    // diffusers' DiagonalGaussianDistribution: logvar clamped to [-30, 20], std = exp(logvar / 2).
-    const std = parameters.slice(plane).map((logvar) => Math.exp(0.5 * Math.min(20, Math.max(-30, logvar))))
-    return { latent: scale(mean), posterior: { mean, std } }
+    const data = float32('latent_parameters', out.latent_parameters)
+    if (data.length !== 2 * plane) throw new Error(`VAE encoder gave ${data.length} latent_parameters values, expected ${2 * plane} (mean and log-variance)`)
+    return { kind: 'latent_parameters', data, channels: 2 * LATENT_CHANNELS, ...size }
   }
   if (!out.latent_sample) throw new Error(`VAE encoder gave neither latent_parameters nor latent_sample (outputs: ${Object.keys(out).join(', ')})`)
-  const latent = float32('latent_sample', out.latent_sample)
-  if (latent.length !== plane) throw new Error(`VAE encoder gave ${latent.length} latent_sample values, expected ${plane}`)
-  return { latent: scale(latent) }
+  const data = float32('latent_sample', out.latent_sample)
+  if (data.length !== plane) throw new Error(`VAE encoder gave ${data.length} latent_sample values, expected ${plane}`)
+  return { kind: 'latent_sample', data, channels: LATENT_CHANNELS, ...size }
+}
+
+/** Scaled, with the posterior where the encoder gave its parameters (diffusers' DiagonalGaussianDistribution). */
+function finishEncoding(raw: RawEncoding, vae: VaeModel): Encoded {
+  const scale = (values: Float32Array) => values.map((v) => Math.fround(vae.scalingFactor * v))
+  if (raw.kind === 'latent_sample') return { latent: scale(raw.data) }
+  const plane = raw.data.length / 2
+  const mean = raw.data.slice(0, plane)
+  // logvar clamped to [-30, 20], std = exp(logvar / 2).
+  const std = raw.data.slice(plane).map((logvar) => Math.exp(0.5 * Math.min(20, Math.max(-30, logvar))))
+  return { latent: scale(mean), posterior: { mean, std } }
+}
+
+/** Tiles in latent cells, or undefined to encode whole. */
+export type EncodeTiling = { readonly tile: number; readonly overlap: number } | undefined
+
+/**
+ * One image through the encoder, whole or in feathered tiles (their raw outputs blended, the posterior's parameters
+ * included, as diffusers' tiled_encode blends its moments). `onTile` reports tiles done.
+ */
+export async function encodeOne(
+  encoder: ModelSession,
+  vae: VaeModel,
+  sample: Float32Array,
+  height: number,
+  width: number,
+  tiling?: EncodeTiling,
+  onTile?: (done: number, total: number) => void,
+): Promise<Encoded> {
+  if (!tiling) return finishEncoding(await runEncoder(encoder, sample, height, width), vae)
+  let kind: RawEncoding['kind'] | undefined
+  const blended = await encodeTiled(sample, { channels: 3, height, width }, { ...tiling, scale: VAE_SCALE }, async (tileImage, tile, index, count) => {
+    const raw = await runEncoder(encoder, tileImage, tile.height * VAE_SCALE, tile.width * VAE_SCALE)
+    kind = raw.kind
+    onTile?.(index + 1, count)
+    return raw
+  })
+  return finishEncoding({ ...blended, kind: kind! }, vae)
 }
 
 /** The encoder's session, or an error saying that this pipeline folder has no encoder and what needs one. */
@@ -80,6 +121,12 @@ export const vaeEncode = defineHostNode({
   inputs: {
     vae: socket('VAE'),
     image: socket('IMAGE'),
+    tiling: combo(TILING_MODES, {
+      default: 'auto',
+      description: "auto: tile when the image is larger than tile_size on either side, so a 1024x1024 encode fits in the browser's memory. Tiles differ slightly from a whole encode (the VAE normalises per tile).",
+    }),
+    tile_size: int({ default: 512, min: 64, max: 4096, step: 64, multipleOf: VAE_SCALE, description: 'Tile edge in pixels.', advanced: true, activeWhen: WHEN_TILING }),
+    tile_overlap: int({ default: 128, min: 0, max: 1024, step: 8, multipleOf: VAE_SCALE, description: 'Pixels shared by neighbouring tiles, blended linearly.', advanced: true, activeWhen: WHEN_TILING }),
   },
   // The encoder's session needs only the pipeline: built while the graph is looked at, as the decoder's is.
   warmUp: {
@@ -89,19 +136,26 @@ export const vaeEncode = defineHostNode({
     },
   },
   outputs: { latent: output('LATENT') },
-  async execute({ vae, image }, ctx) {
+  async execute({ vae, image, tiling, tile_size, tile_overlap }, ctx) {
     ctx.stage('Encoding…')
+    const plan = latentTiling(tile_size, tile_overlap)
     const crop = cropToMultiple(image.width, image.height)
     if (crop.width === 0 || crop.height === 0) throw new InputError('image', `${image.width}x${image.height} px is smaller than ${VAE_SCALE}x${VAE_SCALE}`)
     if (crop.width !== image.width || crop.height !== image.height) {
       ctx.warn(`image ${image.width}x${image.height} px cropped to ${crop.width}x${crop.height} (the VAE needs multiples of ${VAE_SCALE})`)
     }
     const encoder = await encoderSession(ctx, vae)
+    const tiles = usesTiles(tiling, plan, crop.height / VAE_SCALE, crop.width / VAE_SCALE) ? plan : undefined
+    const count = image.images.length
     const encoded: Encoded[] = []
     for (const [n, rgba] of image.images.entries()) {
       ctx.checkCancelled()
-      encoded.push(await encodeOne(encoder, vae, imageToSample(rgba, image.width, crop), crop.height, crop.width))
-      ctx.progress(n + 1, image.images.length)
+      const onTile = (done: number, total: number) => {
+        ctx.checkCancelled()
+        ctx.progress(n * total + done, count * total)
+      }
+      encoded.push(await encodeOne(encoder, vae, imageToSample(rgba, image.width, crop), crop.height, crop.width, tiles, onTile))
+      if (!tiles) ctx.progress(n + 1, count)
     }
     return { latent: stackEncoded(encoded, image, crop, vae.scalingFactor) }
   },

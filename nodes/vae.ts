@@ -1,5 +1,6 @@
 // VAE decoding: latent -> RGB images, whole or in feathered tiles for large images.
 import { combo, InputError, int, output, socket, type NodeContext } from '../src/engine/index.js'
+import { latentTiling, TILING_MODES, usesTiles, VAE_SCALE, WHEN_TILING } from './lib/vae-tiling.js'
 import { decodedToRgba } from '../src/imaging/decoded-image.js'
 import { decodeTiledSynced } from '../src/imaging/synced-tiles.js'
 import { decodeTiled, type DecodedTile } from '../src/imaging/tiled-decode.js'
@@ -10,12 +11,8 @@ import { decodeSyncedTile, syncedDecoder, type SyncedDecoder } from './lib/vae-t
 import type { NodeServices } from './services.js'
 import type { VaeModel } from './types.js'
 
-/** Pixels per latent cell of an SD1.5/SDXL VAE. */
-export const VAE_SCALE = 8
-const TILING_MODES = ['auto', 'on', 'off'] as const
+export { VAE_SCALE } from './lib/vae-tiling.js'
 const TILE_NORMS = ['per-tile', 'synced'] as const
-/** The tile inputs mean nothing when tiling is off. */
-const WHEN_TILING = { input: 'tiling', in: ['auto', 'on'] } as const
 /**
  * Passes that gather the shared statistics before the decoding pass. One: more make the next GroupNorms exact one
  * at a time but, measured on the shapes VAE, take the later ones further off (README, "Tiled VAE decoding").
@@ -39,14 +36,6 @@ async function syncedDecoderOrWarn(ctx: NodeContext<NodeServices>, vae: VaeModel
     ctx.warn(`tile_norm synced: the VAE decoder cannot share statistics between tiles (${error.message}); its tiles use their own`)
     return false
   }
-}
-
-/** Tile sizes in pixels, checked and turned into latent cells. */
-function latentTiling(tileSize: number, overlap: number): { tile: number; overlap: number } {
-  if (tileSize % VAE_SCALE !== 0) throw new InputError('tile_size', `${tileSize} px is not a multiple of ${VAE_SCALE}`)
-  if (overlap % VAE_SCALE !== 0) throw new InputError('tile_overlap', `${overlap} px is not a multiple of ${VAE_SCALE}`)
-  if (overlap >= tileSize) throw new InputError('tile_overlap', `${overlap} px must be smaller than tile_size (${tileSize} px)`)
-  return { tile: tileSize / VAE_SCALE, overlap: overlap / VAE_SCALE }
 }
 
 export const vaeDecode = defineHostNode({
@@ -85,7 +74,7 @@ export const vaeDecode = defineHostNode({
     const [batch, channels, h, w] = latent.dims
     if (channels !== 4) throw new InputError('latent', `expected 4 latent channels, got ${channels}`)
     const plan = latentTiling(tile_size, tile_overlap)
-    const tiled = tiling === 'on' || (tiling === 'auto' && (h > plan.tile || w > plan.tile))
+    const tiled = usesTiles(tiling, plan, h, w)
     const plane = channels * h * w
     const images: Uint8ClampedArray[] = []
     let decoder: SyncedDecoder | false | undefined

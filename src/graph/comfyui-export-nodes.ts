@@ -3,7 +3,7 @@
 // as missing and the import brings it back.
 import { MASK_EXPORTERS } from './comfyui-export-masks.js'
 import { exportSampler } from './comfyui-export-sampler.js'
-import { number, text, type OutInput, type Translator } from './comfyui-export-model.js'
+import { number, text, type ExportContext, type OutInput, type Translator } from './comfyui-export-model.js'
 import { isGraphLink } from './schema.js'
 import type { JsonValue } from './safe-json.js'
 
@@ -63,17 +63,27 @@ const emptyLatent: Translator = (ctx) => {
   ctx.output('latent', 0)
 }
 
-/** Tiling on becomes ComfyUI's VAEDecodeTiled; auto stays VAEDecode, which ComfyUI tiles itself when memory runs out. */
-const vaeDecode: Translator = (ctx) => {
-  const sockets: OutInput[] = [{ name: 'samples', type: 'LATENT', ...ctx.link('latent', 'samples') }, { name: 'vae', type: 'VAE', ...ctx.link('vae') }]
+/**
+ * VAE Decode or Encode: tiling on becomes ComfyUI's tiled node; auto stays the plain one, which ComfyUI tiles
+ * itself when memory runs out.
+ */
+function exportVae(ctx: ExportContext, type: 'VAEDecode' | 'VAEEncode', sockets: OutInput[], output: { name: string; type: string; ours: string }): void {
   const tiled = text(ctx, 'tiling', 'auto') === 'on'
   const tileSize = number(ctx, 'tile_size', 512)
   const overlap = number(ctx, 'tile_overlap', 128)
   const widgets: [string, JsonValue][] = tiled ? [['tile_size', tileSize], ['overlap', overlap], ['temporal_size', 64], ['temporal_overlap', 8]] : []
-  ctx.primary(tiled ? 'VAEDecodeTiled' : 'VAEDecode', sockets, widgets, [{ name: 'IMAGE', type: 'IMAGE' }])
-  ctx.output('image', 0)
+  ctx.primary(tiled ? `${type}Tiled` : type, sockets, widgets, [{ name: output.name, type: output.type }])
+  ctx.output(output.ours, 0)
   if (tiled && overlap * 4 > tileSize) ctx.warn(`ComfyUI cuts a tile overlap over a quarter of the tile: ${overlap} px becomes ${Math.floor(tileSize / 4)} px`)
+}
+
+const vaeDecode: Translator = (ctx) => {
+  exportVae(ctx, 'VAEDecode', [{ name: 'samples', type: 'LATENT', ...ctx.link('latent', 'samples') }, { name: 'vae', type: 'VAE', ...ctx.link('vae') }], { name: 'IMAGE', type: 'IMAGE', ours: 'image' })
   if (text(ctx, 'tiling', 'auto') !== 'off' && text(ctx, 'tile_norm', 'per-tile') === 'synced') ctx.warn("tile_norm synced is left out: ComfyUI's tiles use their own GroupNorm statistics")
+}
+
+const vaeEncode: Translator = (ctx) => {
+  exportVae(ctx, 'VAEEncode', [{ name: 'pixels', type: 'IMAGE', ...ctx.link('image', 'pixels') }, { name: 'vae', type: 'VAE', ...ctx.link('vae') }], { name: 'LATENT', type: 'LATENT', ours: 'latent' })
 }
 
 /** ComfyUI's LoadImage names a file in its input/ folder: the image itself must be put there. */
@@ -83,11 +93,6 @@ const loadImage: Translator = (ctx) => {
   ctx.output('image', 0)
   ctx.output('mask', 1)
   if (image !== '') ctx.warn(`LoadImage "${image}": put the image in ComfyUI's input/ folder (the workflow names it, it does not carry it)`)
-}
-
-const vaeEncode: Translator = (ctx) => {
-  ctx.primary('VAEEncode', [{ name: 'pixels', type: 'IMAGE', ...ctx.link('image', 'pixels') }, { name: 'vae', type: 'VAE', ...ctx.link('vae') }], [], [{ name: 'LATENT', type: 'LATENT' }])
-  ctx.output('latent', 0)
 }
 
 const imageScale: Translator = (ctx) => {
@@ -138,7 +143,7 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   GrowMask: ['GrowMask'],
   SetLatentNoiseMask: ['SetLatentNoiseMask'],
   VAEEncodeForInpaint: ['VAEEncodeForInpaint'],
-  VAEEncode: ['VAEEncode'],
+  VAEEncode: ['VAEEncode', 'VAEEncodeTiled'],
   ImageScale: ['ImageScale'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],
   VAEDecode: ['VAEDecode', 'VAEDecodeTiled'],

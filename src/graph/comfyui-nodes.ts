@@ -11,20 +11,21 @@ const note: Converter = {
   convert: (ctx) => ({ type: 'Note', inputs: { text: str(ctx, 'text') ?? '' } }),
 }
 
-/** ComfyUI's tiled decode: ours with tiling on (its temporal_* widgets are for video VAEs). */
-const vaeDecodeTiled: Converter = {
-  outputs: ['image'],
-  convert(ctx) {
-    const inputs: Inputs = { tiling: 'on' }
-    setLink(inputs, ctx, 'vae', 'vae')
-    setLink(inputs, ctx, 'samples', 'latent')
-    const tileSize = num(ctx, 'tile_size') ?? 512
-    // ComfyUI cuts an overlap over a quarter of the tile to a quarter; ours must also be a multiple of 8 px.
-    const overlap = Math.min(num(ctx, 'overlap') ?? 64, Math.floor(tileSize / 4))
-    inputs['tile_size'] = tileSize
-    inputs['tile_overlap'] = Math.floor(overlap / 8) * 8
-    return { type: 'VAEDecode', inputs }
-  },
+/** ComfyUI's tiled decode or encode: ours with tiling on (its temporal_* widgets are for video VAEs). */
+function tiled(type: 'VAEDecode' | 'VAEEncode', output: string, links: Readonly<Record<string, string>>): Converter {
+  return {
+    outputs: [output],
+    convert(ctx) {
+      const inputs: Inputs = { tiling: 'on' }
+      for (const [comfy, ours] of Object.entries(links)) setLink(inputs, ctx, comfy, ours)
+      const tileSize = num(ctx, 'tile_size') ?? 512
+      // ComfyUI cuts an overlap over a quarter of the tile to a quarter; ours must also be a multiple of 8 px.
+      const overlap = Math.min(num(ctx, 'overlap') ?? 64, Math.floor(tileSize / 4))
+      inputs['tile_size'] = tileSize
+      inputs['tile_overlap'] = Math.floor(overlap / 8) * 8
+      return { type, inputs }
+    },
+  }
 }
 
 export const CONVERTERS: Readonly<Record<string, Converter>> = {
@@ -52,7 +53,8 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     height: ['height', 'number'],
     crop: ['crop', 'text'],
   }),
-  VAEDecodeTiled: vaeDecodeTiled,
+  VAEDecodeTiled: tiled('VAEDecode', 'image', { vae: 'vae', samples: 'latent' }),
+  VAEEncodeTiled: tiled('VAEEncode', 'latent', { vae: 'vae', pixels: 'image' }),
   SaveImage: mapped('SaveImage', [], { images: 'image' }, { filename_prefix: ['filename_prefix', 'text'] }),
   PreviewImage: mapped('PreviewImage', [], { images: 'image' }, {}),
   Note: note,

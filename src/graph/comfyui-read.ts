@@ -88,6 +88,7 @@ export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   VAEEncode: [],
   ImageScale: ['upscale_method', 'width', 'height', 'crop'],
   VAEDecodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],
+  VAEEncodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],
   SaveImage: ['filename_prefix'],
   PreviewImage: [],
   Note: ['text'],

@@ -1,5 +1,5 @@
-// Tiled VAE decoding: decode overlapping latent tiles one at a time and feather them together, so a 1024x1024
-// decode needs the activations of one tile, not of the whole image. Pure: the decoder is a callback.
+// Tiled VAE decoding and encoding: run overlapping tiles one at a time and feather them together, so a 1024x1024
+// decode or encode needs the activations of one tile, not of the whole image. Pure: the model is a callback.
 
 /** One tile: where it starts in the latent and how big it is, in latent cells. */
 export interface LatentTile {
@@ -70,36 +70,45 @@ function axisWeights(size: number, blend: number, rampStart: boolean, rampEnd: b
 }
 
 /**
- * Decodes a [channels, height, width] latent tile by tile and blends the results. `scale` is the decoder's
- * upsampling factor (8 for SD VAEs). Returns the decoded image as [outChannels, height*scale, width*scale].
+ * Runs `runTile` over overlapping tiles of a [channels, height, width] input and blends its outputs. Tiles are
+ * planned on a grid of cells (latent cells): a cell is `inScale` input pixels and `outScale` output pixels, and
+ * neighbouring outputs are feathered over `overlap * outScale` pixels.
  */
-export async function decodeTiled(
-  latent: Float32Array,
+async function runTiled(
+  input: Float32Array,
   dims: { readonly channels: number; readonly height: number; readonly width: number },
-  options: TilingOptions & { readonly scale: number },
-  decodeTile: (tileLatent: Float32Array, tile: LatentTile, index: number, count: number) => Promise<DecodedTile>,
+  options: TilingOptions & { readonly inScale: number; readonly outScale: number; readonly model: 'decoder' | 'encoder' },
+  runTile: (tileInput: Float32Array, tile: LatentTile, index: number, count: number) => Promise<DecodedTile>,
 ): Promise<DecodedTile> {
-  const { channels, height, width } = dims
+  const { inScale, outScale } = options
+  const height = dims.height / inScale
+  const width = dims.width / inScale
+  if (!Number.isInteger(height) || !Number.isInteger(width)) throw new RangeError(`input ${dims.width}x${dims.height} is not a multiple of ${inScale}`)
   const tiles = planTiles(height, width, options)
-  const outHeight = height * options.scale
-  const outWidth = width * options.scale
-  const blend = options.overlap * options.scale
+  const outHeight = height * outScale
+  const outWidth = width * outScale
+  const blend = options.overlap * outScale
   let sum: Float32Array | undefined
   let outChannels = 0
   const weightSum = new Float32Array(outHeight * outWidth)
   for (const [index, tile] of tiles.entries()) {
-    const decoded = await decodeTile(cropLatent(latent, channels, height, width, tile), tile, index, tiles.length)
-    const tileHeight = tile.height * options.scale
-    const tileWidth = tile.width * options.scale
-    if (decoded.height !== tileHeight || decoded.width !== tileWidth) {
-      throw new Error(`decoder turned a ${tile.width}x${tile.height} latent tile into ${decoded.width}x${decoded.height} px, expected ${tileWidth}x${tileHeight}`)
+    const region = { y: tile.y * inScale, x: tile.x * inScale, height: tile.height * inScale, width: tile.width * inScale }
+    const out = await runTile(cropLatent(input, dims.channels, dims.height, dims.width, region), tile, index, tiles.length)
+    const tileHeight = tile.height * outScale
+    const tileWidth = tile.width * outScale
+    if (out.height !== tileHeight || out.width !== tileWidth) {
+      throw new Error(
+        options.model === 'decoder'
+          ? `decoder turned a ${region.width}x${region.height} latent tile into ${out.width}x${out.height} px, expected ${tileWidth}x${tileHeight}`
+          : `encoder turned a ${region.width}x${region.height} px tile into a ${out.width}x${out.height} latent, expected ${tileWidth}x${tileHeight}`,
+      )
     }
     if (!sum) {
-      outChannels = decoded.channels
+      outChannels = out.channels
       sum = new Float32Array(outChannels * outHeight * outWidth)
     }
-    const top = tile.y * options.scale
-    const left = tile.x * options.scale
+    const top = tile.y * outScale
+    const left = tile.x * outScale
     const wy = axisWeights(tileHeight, blend, tile.y > 0, tile.y + tile.height < height)
     const wx = axisWeights(tileWidth, blend, tile.x > 0, tile.x + tile.width < width)
     for (let row = 0; row < tileHeight; row++) {
@@ -108,7 +117,7 @@ export async function decodeTiled(
         const weight = wy[row]! * wx[col]!
         weightSum[outRow + col]! += weight
         for (let c = 0; c < outChannels; c++) {
-          sum[c * outHeight * outWidth + outRow + col]! += weight * decoded.data[(c * tileHeight + row) * tileWidth + col]!
+          sum[c * outHeight * outWidth + outRow + col]! += weight * out.data[(c * tileHeight + row) * tileWidth + col]!
         }
       }
     }
@@ -118,4 +127,31 @@ export async function decodeTiled(
     for (let i = 0; i < plane; i++) sum![c * plane + i]! /= weightSum[i]!
   }
   return { data: sum!, channels: outChannels, height: outHeight, width: outWidth }
+}
+
+/**
+ * Decodes a [channels, height, width] latent tile by tile and blends the results. `scale` is the decoder's
+ * upsampling factor (8 for SD VAEs). Returns the decoded image as [outChannels, height*scale, width*scale].
+ */
+export function decodeTiled(
+  latent: Float32Array,
+  dims: { readonly channels: number; readonly height: number; readonly width: number },
+  options: TilingOptions & { readonly scale: number },
+  decodeTile: (tileLatent: Float32Array, tile: LatentTile, index: number, count: number) => Promise<DecodedTile>,
+): Promise<DecodedTile> {
+  return runTiled(latent, dims, { ...options, inScale: 1, outScale: options.scale, model: 'decoder' }, decodeTile)
+}
+
+/**
+ * Encodes a [channels, height, width] image tile by tile and blends the encoder's outputs (in latent cells, so the
+ * tile and overlap are the latent's; `scale` is the encoder's downsampling factor). Returns [outChannels,
+ * height/scale, width/scale].
+ */
+export function encodeTiled(
+  image: Float32Array,
+  dims: { readonly channels: number; readonly height: number; readonly width: number },
+  options: TilingOptions & { readonly scale: number },
+  encodeTile: (tileImage: Float32Array, tile: LatentTile, index: number, count: number) => Promise<DecodedTile>,
+): Promise<DecodedTile> {
+  return runTiled(image, dims, { ...options, inScale: options.scale, outScale: 1, model: 'encoder' }, encodeTile)
 }

@@ -54,3 +54,18 @@ describe('img2img and ComfyUI', () => {
     expect(comfyDenoise(4, 1)).toEqual({ steps: 4, denoise: 1 })
   })
 })
+
+describe("ComfyUI's VAEEncodeTiled", () => {
+  it('imports as VAE Encode with tiling on (the overlap cut to a quarter of the tile, as ComfyUI cuts it) and exports back', () => {
+    const prompt = { ...PROMPT, '4': { class_type: 'VAEEncodeTiled', inputs: { pixels: ['3', 0], vae: ['1', 2], tile_size: 256, overlap: 96, temporal_size: 64, temporal_overlap: 8 } } }
+    const { graph: imported, report } = importComfyUI(JSON.stringify(prompt), 'tiled.json')
+    expect(report.placeholders).toEqual([])
+    expect(ofType(imported, 'VAEEncode').inputs).toEqual({ tiling: 'on', vae: { from: ['1', 'vae'] }, image: { from: ['3', 'image'] }, tile_size: 256, tile_overlap: 64 })
+    const { document } = exportComfyPrompt(imported, { describe: (type) => registry.get(type) })
+    const nodes = Object.values(JSON.parse(JSON.stringify(document)) as Record<string, { class_type: string; inputs: Record<string, unknown> }>)
+    expect(nodes.find((n) => n.class_type === 'VAEEncodeTiled')!.inputs).toMatchObject({ tile_size: 256, overlap: 64 })
+    // Auto stays a plain VAEEncode.
+    const plain = exportComfyPrompt(graph, { describe: (type) => registry.get(type) }).document
+    expect(Object.values(JSON.parse(JSON.stringify(plain)) as Record<string, { class_type: string }>).map((n) => n.class_type)).toContain('VAEEncode')
+  })
+})

@@ -1,10 +1,12 @@
 // What the img2img and inpainting tests compare the nodes with, on the bundled shapes pipeline and bare onnxruntime:
 // the prompt's hidden states, an image through the VAE encoder as diffusers' VaeImageProcessor gives it, and the
 // shipped graph rewired to the pipeline's own UNet (the reference loop runs no LoRA).
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import type { GraphFile } from '../../src/graph/schema.js'
+import { addNodes, decodeModel, encodeModel, makeNode, makeTensor, makeValueInfo, DataType } from '../../src/models/onnx/index.js'
 import { clipTokenizerFromFiles, tokenizeForModel } from '../../src/text/index.js'
 import { ROOT } from './tiny-host.js'
 
@@ -40,4 +42,22 @@ export async function encodeShapesImage(rgba: ArrayLike<number>): Promise<{ mean
   const mean = (await encoder.run({ sample: new ort.Tensor('float32', pixels, [1, 3, 64, 64]) })).latent_sample!.data as Float32Array
   const scaling = (JSON.parse(readFileSync(join(SHAPES, 'vae_decoder', 'config.json'), 'utf8')) as { scaling_factor: number }).scaling_factor
   return { mean, scaling }
+}
+
+/** The shapes VAE encoder rewritten to export `latent_parameters` (mean, then log-variance = mean / 2 - 1), as newer Optimum exports do. */
+export function posteriorPipeline(): string {
+  const folder = join(mkdtempSync(join(tmpdir(), 'hypersd-posterior-')), 'hyper-shapes')
+  cpSync(SHAPES, folder, { recursive: true })
+  const path = join(folder, 'vae_encoder', 'model.onnx')
+  const model = decodeModel(readFileSync(path))
+  const g = model.graph!
+  g.initializer.push(makeTensor({ name: 'half', dims: [], dataType: DataType.FLOAT, floatData: [0.5] }), makeTensor({ name: 'one', dims: [], dataType: DataType.FLOAT, floatData: [1] }))
+  addNodes(g, [
+    makeNode({ opType: 'Mul', name: 'logvar/mul', input: ['latent_sample', 'half'], output: ['logvar_half'] }),
+    makeNode({ opType: 'Sub', name: 'logvar/sub', input: ['logvar_half', 'one'], output: ['logvar'] }),
+    makeNode({ opType: 'Concat', name: 'parameters', input: ['latent_sample', 'logvar'], output: ['latent_parameters'], attribute: [{ name: 'axis', type: 2, i: 1 } as never] }),
+  ])
+  g.output = [makeValueInfo('latent_parameters', DataType.FLOAT, ['batch_size', 8, 'latent_height', 'latent_width'])]
+  writeFileSync(path, encodeModel(model))
+  return folder
 }

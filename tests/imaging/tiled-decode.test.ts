@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeTiled, planTiles, tileStarts, type DecodedTile } from '../../src/imaging/tiled-decode.js'
+import { decodeTiled, encodeTiled, planTiles, tileStarts, type DecodedTile } from '../../src/imaging/tiled-decode.js'
 
 /** A decoder with no spatial context: each latent cell becomes a scale x scale block of colour. */
 function pointwise(scale: number) {
@@ -69,5 +69,34 @@ describe('tiled decoding', () => {
   it('rejects a decoder that returns the wrong size', async () => {
     const run = decodeTiled(latentOf(8, 8), { channels: 4, height: 8, width: 8 }, { tile: 4, overlap: 1, scale: 8 }, async () => ({ data: new Float32Array(3 * 16 * 16), channels: 3, height: 16, width: 16 }))
     await expect(run).rejects.toThrow('decoder turned a 4x4 latent tile into 16x16 px, expected 32x32')
+  })
+})
+
+describe('tiled encoding', () => {
+  /** An "encoder" that averages each 8x8 block: linear and local, so blended tiles give exactly the whole result. */
+  const pool = (image: Float32Array, channels: number, height: number, width: number) => {
+    const out = new Float32Array(channels * (height / 8) * (width / 8))
+    for (let c = 0; c < channels; c++) {
+      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[(c * (height / 8) + Math.floor(y / 8)) * (width / 8) + Math.floor(x / 8)]! += image[(c * height + y) * width + x]! / 64
+    }
+    return { data: out, channels, height: height / 8, width: width / 8 }
+  }
+
+  it('blends tiles of a local encoder into its whole result, visiting each tile once', async () => {
+    const image = Float32Array.from({ length: 3 * 80 * 48 }, (_, i) => Math.sin(i * 0.37))
+    const whole = pool(image, 3, 80, 48)
+    const seen: string[] = []
+    const tiled = await encodeTiled(image, { channels: 3, height: 80, width: 48 }, { tile: 4, overlap: 2, scale: 8 }, async (tile, at) => {
+      seen.push(`${at.y},${at.x}`)
+      return pool(tile, 3, at.height * 8, at.width * 8)
+    })
+    expect([tiled.height, tiled.width]).toEqual([10, 6])
+    expect(seen).toEqual(['0,0', '0,2', '2,0', '2,2', '4,0', '4,2', '6,0', '6,2'])
+    expect(Array.from(tiled.data).every((v, i) => Math.abs(v - whole.data[i]!) < 1e-6)).toBe(true)
+  })
+
+  it('rejects an encoder that returns the wrong size', async () => {
+    const run = encodeTiled(new Float32Array(3 * 64 * 64), { channels: 3, height: 64, width: 64 }, { tile: 4, overlap: 1, scale: 8 }, async () => ({ data: new Float32Array(4 * 2 * 2), channels: 4, height: 2, width: 2 }))
+    await expect(run).rejects.toThrow('encoder turned a 32x32 px tile into a 2x2 latent, expected 4x4')
   })
 })

@@ -1,6 +1,6 @@
 // img2img on the bundled shapes model: Load Image -> VAE Encode -> TSCD Sampler (denoise < 1), checked against
 // diffusers' img2img start written by hand on bare onnxruntime (tests/helpers/reference-loop.ts), bit for bit.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -8,33 +8,15 @@ import type { ImageBatch, Latent } from '../../nodes/types.js'
 import { NodeExecutionError } from '../../src/engine/index.js'
 import type { GraphFile } from '../../src/graph/schema.js'
 import { decodePng, encodePng } from '../../src/graph/png.js'
-import { addNodes, decodeModel, encodeModel, makeNode, makeTensor, makeValueInfo, DataType } from '../../src/models/onnx/index.js'
 import { rgbDifference } from '../helpers/arrays.js'
 import { referenceDdimTrailing } from '../helpers/reference-loop.js'
-import { encodeShapesImage, promptHiddenStates, SHAPES, withoutLoRA } from '../helpers/shapes-reference.js'
+import { encodeShapesImage, posteriorPipeline, promptHiddenStates, SHAPES, withoutLoRA } from '../helpers/shapes-reference.js'
 import { createTestHost, ROOT, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
 
 const SKETCH = join(ROOT, 'public', 'input', 'shapes-sketch.png')
 const graph = shippedGraph('shapes-img2img.json')
 const plain = withoutLoRA(graph)
 
-/** The shapes VAE encoder rewritten to export `latent_parameters` (mean, then log-variance = mean / 2 - 1), as newer Optimum exports do. */
-function posteriorPipeline(): string {
-  const folder = join(mkdtempSync(join(tmpdir(), 'hypersd-posterior-')), 'hyper-shapes')
-  cpSync(SHAPES, folder, { recursive: true })
-  const path = join(folder, 'vae_encoder', 'model.onnx')
-  const model = decodeModel(readFileSync(path))
-  const g = model.graph!
-  g.initializer.push(makeTensor({ name: 'half', dims: [], dataType: DataType.FLOAT, floatData: [0.5] }), makeTensor({ name: 'one', dims: [], dataType: DataType.FLOAT, floatData: [1] }))
-  addNodes(g, [
-    makeNode({ opType: 'Mul', name: 'logvar/mul', input: ['latent_sample', 'half'], output: ['logvar_half'] }),
-    makeNode({ opType: 'Sub', name: 'logvar/sub', input: ['logvar_half', 'one'], output: ['logvar'] }),
-    makeNode({ opType: 'Concat', name: 'parameters', input: ['latent_sample', 'logvar'], output: ['latent_parameters'], attribute: [{ name: 'axis', type: 2, i: 1 } as never] }),
-  ])
-  g.output = [makeValueInfo('latent_parameters', DataType.FLOAT, ['batch_size', 8, 'latent_height', 'latent_width'])]
-  writeFileSync(path, encodeModel(model))
-  return folder
-}
 
 const host = createTestHost()
 const posteriorHost = createTestHost(new Map([['hyper-shapes', posteriorPipeline()]]))
