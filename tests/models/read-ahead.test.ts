@@ -58,7 +58,8 @@ describe('reading model files ahead', () => {
   it('fetches the files one after another in the order asked, and each read takes its bytes without a new request', async () => {
     const files = source()
     files.readAhead(['a.onnx', 'b.onnx'])
-    await settle(300)
+    // Waits for both reads to finish (a fixed wait flaked on a loaded machine).
+    await expect.poll(() => log.filter((e) => e.method === 'GET' && e.ended !== undefined).length, { timeout: 10_000 }).toBe(2)
     const [a, b] = log.filter((e) => e.method === 'GET')
     expect([a?.path, b?.path]).toEqual(['/m/a.onnx', '/m/b.onnx'])
     expect(b!.at).toBeGreaterThanOrEqual(a!.ended!) // queued, not all at once
@@ -88,6 +89,7 @@ describe('reading model files ahead', () => {
   it('leaves files over the size limit, or past what may be held, to their own read', async () => {
     const files = source()
     files.readAhead(['big.onnx', 'a.onnx', 'b.onnx', 'flaky.onnx'])
+    await expect.poll(() => gets().length, { timeout: 10_000 }).toBe(3)
     await settle(300)
     // big: over 100 kB; a + b = 80 kB held; flaky would still fit (81 kB of 150 kB).
     expect(gets()).toEqual(['/m/a.onnx', '/m/b.onnx', '/m/flaky.onnx'])
