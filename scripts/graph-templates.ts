@@ -376,7 +376,7 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         // Load Image shows its image below its widget.
         '3': { pos: [x(1), v.negativePrompt !== undefined ? 380 : 320], size: [340, v.initImage ? 220 : 130] },
         ...(v.initImage ? { '12': { pos: [x(2), 520], size: [340, 60] } } : {}),
-        ...(v.initImage?.inpaint ? { '13': { pos: [x(2), 610], size: [340, 60] } } : {}),
+        ...(v.initImage?.inpaint ? { '13': { pos: [x(2), 650], size: [340, 60] } } : {}),
         '4': { pos: [x(2), 80], size: [340, 400], controls: { seed: 'fixed' } },
         '5': { pos: [x(3), 80], size: [260, 80] },
         // The scene scorer draws its per-attribute report below its widget, and a 64 px image needs little room.
