@@ -2,6 +2,7 @@
 import type { AnyNodeDefinition } from '../src/engine/index.js'
 import { previewImage, saveImage } from './image.js'
 import { emptyLatent } from './latent.js'
+import { imagePadForOutpaint } from './image-pad.js'
 import { imageScale } from './image-scale.js'
 import { loadImage } from './load-image.js'
 import { loadPipeline } from './loaders.js'
@@ -26,6 +27,7 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   loadImage,
   loadImageMask,
   imageScale,
+  imagePadForOutpaint,
   vaeEncode,
   vaeEncodeForInpaint,
   invertMaskNode,

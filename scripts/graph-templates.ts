@@ -23,7 +23,14 @@ export interface GraphVariant {
   readonly negativePrompt?: string
   readonly cfg?: number
   /** img2img: a Load Image (an image under public/input) and a VAE Encode replace the Empty Latent. */
-  readonly initImage?: { readonly name: string; readonly denoise: number; readonly inpaint?: boolean }
+  readonly initImage?: {
+    readonly name: string
+    readonly denoise: number
+    /** Inpainting: the image's transparency is the mask (Set Latent Noise Mask). */
+    readonly inpaint?: boolean
+    /** Outpainting: pixels padded on the right (Pad Image for Outpainting -> VAE Encode (for Inpainting)). */
+    readonly outpaintRight?: number
+  }
 }
 
 const PROMPT = 'a photo of an astronaut riding a horse on mars, highly detailed'
@@ -203,6 +210,20 @@ const SHAPES_VARIANTS: readonly GraphVariant[] = [
     initImage: { name: 'shapes-inpaint.png', denoise: 1, inpaint: true },
   },
   {
+    file: 'shapes-outpaint.json',
+    name: 'Hyper-Shapes outpainting, 4 steps (extend the picture)',
+    description: "Outpainting on the bundled shapes model: Load Image reads the left 40 px of a picture (public/input/shapes-outpaint.png: a red circle on blue, cut through), Pad Image for Outpainting adds 24 grey pixels on the right and the mask that repaints them (feathered 8 px into the picture), VAE Encode (for Inpainting) encodes the padded picture with the mask's area greyed, and the sampler draws the rest of the picture from pure noise with the 4-step LoRA, keeping what was there. Scene Score checks the whole picture against the prompt.",
+    model: SHAPES_MODEL,
+    lora: { name: 'loras/hyper-shapes-4step-refl.safetensors', scale: 1, mode: 'live' },
+    steps: 4,
+    scheduler: 'ddim-trailing',
+    eta: 0,
+    size: 64,
+    prompt: 'a large red circle in the middle on a blue background',
+    reward: 'scene',
+    initImage: { name: 'shapes-outpaint.png', denoise: 1, outpaintRight: 24 },
+  },
+  {
     file: 'shapes-teacher.json',
     name: 'Hyper-Shapes teacher, 25 steps (DDIM, CFG 2.5)',
     description: 'The bundled shapes model without a LoRA, sampled as the teacher: DDIM trailing, 25 steps, classifier-free guidance 2.5 (the scale the step LoRAs were distilled with; at 4 small objects come out large) against an empty negative prompt. For its best pictures set the scheduler to ddpm-trailing-cfg (fresh noise at every step) and cfg to 3.5: 95.3% all right on held-out captions at 25 steps against 84.4% with this DDIM (npm run eval, 128 images). Scene Score checks the image against the prompt.',
@@ -332,7 +353,12 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
       ...(v.initImage
         ? [
             { id: '3', type: 'LoadImage', title: 'Load Image', inputs: { image: v.initImage.name } },
-            { id: '12', type: 'VAEEncode', inputs: { vae: link('1', 'vae'), image: link('3', 'image') } },
+            ...(v.initImage.outpaintRight
+              ? [
+                  { id: '14', type: 'ImagePadForOutpaint', title: 'Pad Image for Outpainting', inputs: { image: link('3', 'image'), left: 0, top: 0, right: v.initImage.outpaintRight, bottom: 0, feathering: 8 } },
+                  { id: '12', type: 'VAEEncodeForInpaint', inputs: { vae: link('1', 'vae'), image: link('14', 'image'), mask: link('14', 'mask'), grow_mask_by: 8 } },
+                ]
+              : [{ id: '12', type: 'VAEEncode', inputs: { vae: link('1', 'vae'), image: link('3', 'image') } }]),
             // Inpainting: the image's transparent pixels are what the sampler redraws.
             ...(v.initImage.inpaint ? [{ id: '13', type: 'SetLatentNoiseMask', inputs: { samples: link('12', 'latent'), mask: link('3', 'mask') } }] : []),
           ]
@@ -377,6 +403,7 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         '3': { pos: [x(1), v.negativePrompt !== undefined ? 380 : 320], size: [340, v.initImage ? 220 : 130] },
         ...(v.initImage ? { '12': { pos: [x(2), 520], size: [340, 60] } } : {}),
         ...(v.initImage?.inpaint ? { '13': { pos: [x(2), 650], size: [340, 60] } } : {}),
+        ...(v.initImage?.outpaintRight ? { '14': { pos: [x(1), 580], size: [340, 150] } } : {}),
         '4': { pos: [x(2), 80], size: [340, 400], controls: { seed: 'fixed' } },
         '5': { pos: [x(3), 80], size: [260, 80] },
         // The scene scorer draws its per-attribute report below its widget, and a 64 px image needs little room.

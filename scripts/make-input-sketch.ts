@@ -1,6 +1,7 @@
-// Writes public/input/shapes-sketch.png and shapes-inpaint.png (`npx tsx scripts/make-input-sketch.ts`). The first is
-// the bundled img2img input, a rough hand-drawn-looking sketch for the shapes model (a wobbly, unevenly filled red circle on a blotchy blue
-// background, colours off the model's palette) that graphs/shapes-img2img.json turns into a clean picture.
+// Writes public/input/shapes-sketch.png, shapes-inpaint.png and shapes-outpaint.png
+// (`npx tsx scripts/make-input-sketch.ts`). The first is the bundled img2img input, a rough hand-drawn-looking sketch
+// for the shapes model (a wobbly, unevenly filled red circle on a blotchy blue background, colours off the model's
+// palette) that graphs/shapes-img2img.json turns into a clean picture.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { encodePng } from '../src/graph/png.js'
@@ -55,3 +56,17 @@ for (let y = 0; y < SIZE; y++) {
 const inpaintOut = join(import.meta.dirname, '..', 'public', 'input', 'shapes-inpaint.png')
 writeFileSync(inpaintOut, encodePng(clean, SIZE, SIZE, {}))
 console.log(`wrote ${inpaintOut}`)
+
+// public/input/shapes-outpaint.png: the same picture without its hole, cut to its left 40 columns, for
+// graphs/shapes-outpaint.json to pad back to 64 px and complete.
+const OUT_WIDTH = 40
+const left = new Uint8ClampedArray(OUT_WIDTH * SIZE * 4)
+for (let y = 0; y < SIZE; y++) {
+  for (let x = 0; x < OUT_WIDTH; x++) {
+    const at = (y * SIZE + x) * 4
+    left.set([clean[at]!, clean[at + 1]!, clean[at + 2]!, 255], (y * OUT_WIDTH + x) * 4)
+  }
+}
+const outpaintOut = join(import.meta.dirname, '..', 'public', 'input', 'shapes-outpaint.png')
+writeFileSync(outpaintOut, encodePng(left, OUT_WIDTH, SIZE, {}))
+console.log(`wrote ${outpaintOut}`)

@@ -1,4 +1,4 @@
-// Inpainting nodes as ComfyUI's: masks from images, their edits, and the latent's noise mask.
+// Inpainting and outpainting nodes as ComfyUI's: masks from images, their edits, padding, and the latent's noise mask.
 import { number, text, type Translator } from './comfyui-export-model.js'
 
 const loadImageMask: Translator = (ctx) => {
@@ -35,10 +35,18 @@ const vaeEncodeForInpaint: Translator = (ctx) => {
   ctx.output('latent', 0)
 }
 
+const imagePadForOutpaint: Translator = (ctx) => {
+  const sides: [string, number][] = ['left', 'top', 'right', 'bottom', 'feathering'].map((name) => [name, number(ctx, name, name === 'feathering' ? 40 : 0)])
+  ctx.primary('ImagePadForOutpaint', [{ name: 'image', type: 'IMAGE', ...ctx.link('image') }], sides, [{ name: 'IMAGE', type: 'IMAGE' }, { name: 'MASK', type: 'MASK' }])
+  ctx.output('image', 0)
+  ctx.output('mask', 1)
+}
+
 export const MASK_EXPORTERS: Readonly<Record<string, Translator>> = {
   LoadImageMask: loadImageMask,
   InvertMask: invertMask,
   GrowMask: growMask,
   SetLatentNoiseMask: setLatentNoiseMask,
   VAEEncodeForInpaint: vaeEncodeForInpaint,
+  ImagePadForOutpaint: imagePadForOutpaint,
 }

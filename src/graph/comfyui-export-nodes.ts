@@ -143,6 +143,7 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   GrowMask: ['GrowMask'],
   SetLatentNoiseMask: ['SetLatentNoiseMask'],
   VAEEncodeForInpaint: ['VAEEncodeForInpaint'],
+  ImagePadForOutpaint: ['ImagePadForOutpaint'],
   VAEEncode: ['VAEEncode', 'VAEEncodeTiled'],
   ImageScale: ['ImageScale'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],

@@ -53,6 +53,13 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     height: ['height', 'number'],
     crop: ['crop', 'text'],
   }),
+  ImagePadForOutpaint: mapped('ImagePadForOutpaint', ['image', 'mask'], { image: 'image' }, {
+    left: ['left', 'number'],
+    top: ['top', 'number'],
+    right: ['right', 'number'],
+    bottom: ['bottom', 'number'],
+    feathering: ['feathering', 'number'],
+  }),
   VAEDecodeTiled: tiled('VAEDecode', 'image', { vae: 'vae', samples: 'latent' }),
   VAEEncodeTiled: tiled('VAEEncode', 'latent', { vae: 'vae', pixels: 'image' }),
   SaveImage: mapped('SaveImage', [], { images: 'image' }, { filename_prefix: ['filename_prefix', 'text'] }),

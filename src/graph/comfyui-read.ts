@@ -85,6 +85,7 @@ export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   SetLatentNoiseMask: [],
   GrowMask: ['expand', 'tapered_corners'],
   VAEEncodeForInpaint: ['grow_mask_by'],
+  ImagePadForOutpaint: ['left', 'top', 'right', 'bottom', 'feathering'],
   VAEEncode: [],
   ImageScale: ['upscale_method', 'width', 'height', 'crop'],
   VAEDecodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],

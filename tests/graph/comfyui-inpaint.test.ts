@@ -79,3 +79,27 @@ describe("ComfyUI's VAEEncodeForInpaint and GrowMask", () => {
     expect(nodes.find((n) => n.class_type === 'VAEEncodeForInpaint')!.inputs).toMatchObject({ grow_mask_by: 8 })
   })
 })
+
+describe("ComfyUI's ImagePadForOutpaint", () => {
+  it('imports with its sides and both outputs, and exports back', () => {
+    const prompt = {
+      '1': PROMPT['1'],
+      '2': PROMPT['2'],
+      '3': { class_type: 'ImagePadForOutpaint', inputs: { image: ['2', 0], left: 0, top: 8, right: 24, bottom: 0, feathering: 12 } },
+      '4': { class_type: 'VAEEncodeForInpaint', inputs: { pixels: ['3', 0], vae: ['1', 2], mask: ['3', 1], grow_mask_by: 6 } },
+      '7': PROMPT['7'],
+      '8': { ...PROMPT['8'], inputs: { ...PROMPT['8'].inputs, latent_image: ['4', 0] } },
+      '9': PROMPT['9'],
+      '10': PROMPT['10'],
+    }
+    const { graph: imported, report } = importComfyUI(JSON.stringify(prompt), 'outpaint.json')
+    expect(report.placeholders).toEqual([])
+    expect(ofType(imported, 'ImagePadForOutpaint').inputs).toEqual({ image: { from: ['2', 'image'] }, left: 0, top: 8, right: 24, bottom: 0, feathering: 12 })
+    expect(ofType(imported, 'VAEEncodeForInpaint').inputs['mask']).toEqual({ from: ['3', 'mask'] })
+    const { document } = exportComfyPrompt(imported, { describe: (type) => registry.get(type) })
+    const nodes = Object.entries(JSON.parse(JSON.stringify(document)) as Record<string, { class_type: string; inputs: Record<string, unknown> }>)
+    const [padId, pad] = nodes.find(([, n]) => n.class_type === 'ImagePadForOutpaint')!
+    expect(pad.inputs).toMatchObject({ top: 8, right: 24, feathering: 12 })
+    expect(nodes.find(([, n]) => n.class_type === 'VAEEncodeForInpaint')![1].inputs['mask']).toEqual([padId, 1])
+  })
+})

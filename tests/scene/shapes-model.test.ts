@@ -30,7 +30,7 @@ afterAll(() => host.dispose())
 
 describe('the bundled hyper-shapes model', () => {
   it('the shapes graphs name the model and the LoRAs', () => {
-    expect(SHAPES_GRAPHS).toHaveLength(8)
+    expect(SHAPES_GRAPHS).toHaveLength(9)
     expect(namedFiles()).toContain('hyper-shapes/model_index.json')
     expect(namedFiles()).toContain('loras/hyper-shapes-4step-refl.safetensors')
     expect(namedFiles()).toContain('loras/hyper-shapes-1step-dmd.safetensors')
