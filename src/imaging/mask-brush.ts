@@ -58,3 +58,43 @@ export function maskedImageName(name: string): string {
   const base = name.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '').replace(/ \(\d+\)$/, '')
   return `${base.endsWith('-mask') ? base : `${base}-mask`}.png`
 }
+
+/** Undo and redo for the mask editor: whole-mask snapshots taken before each change, the oldest dropped past `limit`. */
+export class MaskHistory {
+  private readonly undoStack: Uint8Array[] = []
+  private readonly redoStack: Uint8Array[] = []
+
+  constructor(private readonly limit = 30) {}
+
+  get canUndo(): boolean {
+    return this.undoStack.length > 0
+  }
+
+  get canRedo(): boolean {
+    return this.redoStack.length > 0
+  }
+
+  /** Call before changing `mask`. */
+  record(mask: Uint8Array): void {
+    this.undoStack.push(mask.slice())
+    if (this.undoStack.length > this.limit) this.undoStack.shift()
+    this.redoStack.length = 0
+  }
+
+  /** Puts the mask back as it was before the last change; false when there is none. */
+  undo(mask: Uint8Array): boolean {
+    return this.swap(this.undoStack, this.redoStack, mask)
+  }
+
+  redo(mask: Uint8Array): boolean {
+    return this.swap(this.redoStack, this.undoStack, mask)
+  }
+
+  private swap(from: Uint8Array[], to: Uint8Array[], mask: Uint8Array): boolean {
+    const previous = from.pop()
+    if (!previous) return false
+    to.push(mask.slice())
+    mask.set(previous)
+    return true
+  }
+}

@@ -79,6 +79,14 @@ describe('inpainting in the editor', () => {
     // Invert: the border is to be redrawn, the middle (the red circle) kept.
     await page.click('[data-testid=mask-invert]')
     await expect.poll(async () => (await middleShade()).g).toBeLessThan(100)
+    // Ctrl+Z undoes the invert in the editor (not an edit of the graph behind it); Ctrl+Shift+Z redoes it.
+    const graphBefore = await page.evaluate(() => window.__hypersd!.graphJson())
+    await page.keyboard.press('Control+z')
+    await expect.poll(async () => (await middleShade()).g).toBeGreaterThan(150)
+    await page.keyboard.press('Control+Shift+z')
+    await expect.poll(async () => (await middleShade()).g).toBeLessThan(100)
+    expect(await page.evaluate(() => window.__hypersd!.graphJson())).toBe(graphBefore)
+    await expect(page.locator('[data-testid=mask-redo]').isDisabled()).resolves.toBe(true)
     // A stroke with the eraser across the top edge keeps that strip too.
     const box = (await canvas.boundingBox())!
     await page.check('[data-testid=mask-erase]')

@@ -1,6 +1,6 @@
 // The mask editor's painting: strokes without gaps, erase, invert, and the saved image's transparency.
 import { describe, expect, it } from 'vitest'
-import { invertMaskValues, maskedImageName, maskFromAlpha, paintStroke, withMaskAsAlpha } from '../../src/imaging/mask-brush.js'
+import { invertMaskValues, MaskHistory, maskedImageName, maskFromAlpha, paintStroke, withMaskAsAlpha } from '../../src/imaging/mask-brush.js'
 
 describe('mask brush', () => {
   it('paints a stroke without gaps and erases it again', () => {
@@ -35,5 +35,26 @@ describe('mask brush', () => {
     expect(maskedImageName('photo-mask.png')).toBe('photo-mask.png')
     expect(maskedImageName('photo-mask (2).png')).toBe('photo-mask.png')
     expect(maskedImageName('sub/dir/cat.webp')).toBe('cat-mask.png')
+  })
+
+  it('undoes and redoes changes, forgets the redo on a new change, and keeps at most its limit', () => {
+    const mask = new Uint8Array(2)
+    const history = new MaskHistory(2)
+    expect(history.undo(mask)).toBe(false)
+    for (const value of [1, 2, 3]) {
+      history.record(mask)
+      mask[0] = value
+    }
+    expect(history.undo(mask)).toBe(true)
+    expect(mask[0]).toBe(2)
+    expect(history.redo(mask)).toBe(true)
+    expect(mask[0]).toBe(3)
+    expect(history.undo(mask) && history.undo(mask)).toBe(true)
+    expect(mask[0]).toBe(1)
+    // The first snapshot (0) was dropped past the limit of 2.
+    expect(history.undo(mask)).toBe(false)
+    history.record(mask)
+    mask[0] = 9
+    expect(history.canRedo).toBe(false)
   })
 })
