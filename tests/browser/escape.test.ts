@@ -66,4 +66,25 @@ describe('Escape', () => {
     await page.keyboard.press('Escape')
     await expect.poll(() => shown(page, '[data-testid=templates-browser]')).toBe(0)
   })
+
+  it("leaves the graph's shortcuts to the graph: Ctrl+Z does nothing behind an open dialog", async () => {
+    const { page } = app
+    const count = async () => Object.values(await nodeIdsByType(page)).flat().length
+    const nodes = await count()
+    const canvas = (await page.locator('[data-testid=graph-canvas]').boundingBox())!
+    await page.mouse.click(canvas.x + canvas.width / 2, canvas.y + 12)
+    await page.keyboard.press('Control+a')
+    await page.keyboard.press('Delete')
+    await expect.poll(count).toBe(0)
+    await page.click('[data-testid=templates-button]')
+    await page.locator('[data-testid=templates-browser]').waitFor()
+    await page.locator('#templates-title').click()
+    await page.keyboard.press('Control+z')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => shown(page, '[data-testid=templates-browser]')).toBe(0)
+    expect(await count()).toBe(0)
+    // With the dialog closed, Ctrl+Z undoes the deletion.
+    await page.keyboard.press('Control+z')
+    await expect.poll(count).toBe(nodes)
+  })
 })
