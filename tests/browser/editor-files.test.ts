@@ -368,6 +368,14 @@ describe('graph files in the editor', () => {
     }, sampler!)
     await expect.poll(() => lastRun(page).then((r) => r.status === 'running' || r.queued > 0)).toBe(false)
     const batch = page.locator('[data-testid=batch-count]')
+    // The toolbar re-rendering while a count is typed (a run's progress does; here the Auto-run setting) keeps the text.
+    await batch.fill('7')
+    await page.evaluate(() => window.__hypersd!.setAutoRun(true))
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(done)))
+    expect(await batch.inputValue()).toBe('7')
+    await page.evaluate(() => window.__hypersd!.setAutoRun(false))
+    await batch.press('Tab')
+    await expect.poll(() => batch.inputValue()).toBe('7')
     // Out of bounds: kept within them, and the toast says why.
     await batch.fill('500')
     await batch.press('Tab')
