@@ -84,10 +84,12 @@ export const setLatentNoiseMask = defineHostNode({
     const fitted = planes(mask).map((plane) => fitMask(plane, width, height, VAE_SCALE))
     const adjusted = fitted[0]!.adjusted
     if (adjusted) ctx.warn(`mask ${mask.width}x${mask.height} px ${adjusted} to the latent's ${width}x${height} px`)
+    const data = concatFloat32(fitted.map((f) => latentMask(f.plane, VAE_SCALE)))
     if (fitted.every((f) => maskIsEmpty(f.plane))) {
       ctx.warn('the mask is empty: the sampler will keep the whole input latent (a transparent or white area marks what to repaint)')
+    } else if (data.every((v) => v === 0)) {
+      ctx.warn(`the mask covers no latent cell (the sampler reads it every ${VAE_SCALE} px, at 0.5 or more): paint a larger area, or grow it (Grow Mask)`)
     }
-    const data = concatFloat32(fitted.map((f) => latentMask(f.plane, VAE_SCALE)))
     return { latent: { ...samples, noiseMask: { data, batch: fitted.length } } }
   },
 })

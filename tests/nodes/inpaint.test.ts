@@ -141,6 +141,12 @@ describe('inpainting (Load Image mask, Set Latent Noise Mask)', () => {
     }
     await host.engine.run(withOverrides(withMaskImage('opaque.png'), []), { onEvent })
     expect(warnings.some((w) => w.startsWith('the mask is empty'))).toBe(true)
+    // A dot between the pixels the latent mask is read at changes nothing, and says so.
+    const dot = new Uint8ClampedArray(64 * 64 * 4).fill(255)
+    dot[(3 * 64 + 3) * 4 + 3] = 0
+    writeFileSync(join(dir, 'dot.png'), encodePng(dot, 64, 64))
+    await host.engine.run(withOverrides(withMaskImage('dot.png'), []), { onEvent })
+    expect(warnings.some((w) => w.startsWith('the mask covers no latent cell'))).toBe(true)
     const resized = await host.engine.run(withOverrides(withMaskImage('small.png'), []), { onEvent })
     expect(warnings).toContain("mask 32x32 px resized to the latent's 64x64 px")
     const mask = (resized.outputs.get('13')!.latent as Latent).noiseMask!.data
