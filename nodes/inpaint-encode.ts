@@ -2,17 +2,16 @@
 // few pixels, set as the latent's noise mask. Made for inpainting UNets; ComfyUI workflows use it with ordinary ones
 // too, where at denoise 1 the masked area starts from pure noise and only the kept area's latents are read.
 import { InputError, int, output, socket } from '../src/engine/index.js'
+import { cropToMultiple, type CropRect } from '../src/imaging/crop.js'
 import { cropPlane, growMaskBox, latentMask, maskIsEmpty, resizePlane, roundedMask, type MaskPlane } from '../src/imaging/mask.js'
 import { concatFloat32 } from './lib/concat.js'
 import { sessionFor } from './lib/run-model.js'
 import { defineHostNode } from './define.js'
-import { cropToMultiple, encodeOne, encoderSession, stackEncoded, type Encoded } from './vae-encode.js'
+import { encodeOne, encoderSession, stackEncoded, type Encoded } from './vae-encode.js'
 import { latentTiling, usesTiles, VAE_SCALE } from './lib/vae-tiling.js'
 
-type Crop = ReturnType<typeof cropToMultiple>
-
 /** ComfyUI's `(p - 0.5) * (1 - round(mask)) + 0.5`, then the VAE's `2p - 1`, in float32: 0 under the mask. */
-function greyedSample(rgba: Uint8ClampedArray, fullWidth: number, crop: Crop, rounded: MaskPlane): Float32Array {
+function greyedSample(rgba: Uint8ClampedArray, fullWidth: number, crop: CropRect, rounded: MaskPlane): Float32Array {
   const f = Math.fround
   const plane = crop.width * crop.height
   const out = new Float32Array(3 * plane)
@@ -30,9 +29,9 @@ function greyedSample(rgba: Uint8ClampedArray, fullWidth: number, crop: Crop, ro
 }
 
 /** The mask at the image's size (bilinear, as ComfyUI interpolates it), then cut as the image is cut. */
-function maskForImage(mask: MaskPlane, width: number, height: number, crop: Crop): MaskPlane {
+function maskForImage(mask: MaskPlane, width: number, height: number, crop: CropRect): MaskPlane {
   const full = mask.width === width && mask.height === height ? mask : resizePlane(mask, width, height, 'bilinear')
-  return crop.width === width && crop.height === height ? full : cropPlane(full, crop.width, crop.height)
+  return crop.width === width && crop.height === height ? full : cropPlane(full, crop)
 }
 
 export const vaeEncodeForInpaint = defineHostNode({
@@ -56,7 +55,7 @@ export const vaeEncodeForInpaint = defineHostNode({
   },
   outputs: { latent: output('LATENT') },
   async execute({ vae, image, mask, grow_mask_by }, ctx) {
-    const crop = cropToMultiple(image.width, image.height)
+    const crop = cropToMultiple(image.width, image.height, VAE_SCALE)
     if (crop.width === 0 || crop.height === 0) throw new InputError('image', `${image.width}x${image.height} px is smaller than ${VAE_SCALE}x${VAE_SCALE}`)
     if (mask.masks.length !== 1 && mask.masks.length !== image.images.length) {
       throw new InputError('mask', `has ${mask.masks.length} masks for ${image.images.length} images (give one mask, or one per image)`)

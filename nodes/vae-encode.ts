@@ -1,7 +1,8 @@
 // VAE encoding: RGB images -> latents for img2img, with the pipeline's vae_encoder/ (diffusers' VaeImageProcessor
 // preprocessing, then encode and scale).
 import { combo, InputError, int, output, socket, type NodeContext } from '../src/engine/index.js'
-import { encodeTiled, type DecodedTile } from '../src/imaging/tiled-decode.js'
+import { cropToMultiple, type CropRect } from '../src/imaging/crop.js'
+import { encodeTiled, type DecodedTile } from '../src/imaging/tiling.js'
 import { defineHostNode } from './define.js'
 import { concatFloat32 } from './lib/concat.js'
 import { float32, sessionFor } from './lib/run-model.js'
@@ -12,15 +13,8 @@ import type { ModelSession } from '../src/runtime/types.js'
 
 const LATENT_CHANNELS = 4
 
-/** The centred crop to a multiple of the VAE's scale, as ComfyUI's VAE Encode takes (diffusers resizes instead). */
-export function cropToMultiple(width: number, height: number, multiple = VAE_SCALE): { x: number; y: number; width: number; height: number } {
-  const w = width - (width % multiple)
-  const h = height - (height % multiple)
-  return { x: Math.floor((width - w) / 2), y: Math.floor((height - h) / 2), width: w, height: h }
-}
-
 /** RGBA8 (the crop of it) -> NCHW float32 in [-1, 1]: diffusers' `x / 255` then `2x - 1`, in float32 as numpy and torch do. */
-export function imageToSample(rgba: Uint8ClampedArray, fullWidth: number, crop: { x: number; y: number; width: number; height: number }): Float32Array {
+export function imageToSample(rgba: Uint8ClampedArray, fullWidth: number, crop: CropRect): Float32Array {
   const plane = crop.width * crop.height
   const out = new Float32Array(3 * plane)
   for (let y = 0; y < crop.height; y++) {
@@ -139,7 +133,7 @@ export const vaeEncode = defineHostNode({
   async execute({ vae, image, tiling, tile_size, tile_overlap }, ctx) {
     ctx.stage('Encoding…')
     const plan = latentTiling(tile_size, tile_overlap)
-    const crop = cropToMultiple(image.width, image.height)
+    const crop = cropToMultiple(image.width, image.height, VAE_SCALE)
     if (crop.width === 0 || crop.height === 0) throw new InputError('image', `${image.width}x${image.height} px is smaller than ${VAE_SCALE}x${VAE_SCALE}`)
     if (crop.width !== image.width || crop.height !== image.height) {
       ctx.warn(`image ${image.width}x${image.height} px cropped to ${crop.width}x${crop.height} (the VAE needs multiples of ${VAE_SCALE})`)

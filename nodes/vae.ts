@@ -3,7 +3,7 @@ import { combo, InputError, int, output, socket, type NodeContext } from '../src
 import { latentTiling, TILING_MODES, usesTiles, VAE_SCALE, WHEN_TILING } from './lib/vae-tiling.js'
 import { decodedToRgba } from '../src/imaging/decoded-image.js'
 import { decodeTiledSynced } from '../src/imaging/synced-tiles.js'
-import { decodeTiled, type DecodedTile } from '../src/imaging/tiled-decode.js'
+import { decodeTiled, type DecodedTile } from '../src/imaging/tiling.js'
 import { GroupNormSyncError } from '../src/models/group-norm-sync.js'
 import { defineHostNode } from './define.js'
 import { float32, runModel, sessionFor } from './lib/run-model.js'

@@ -207,13 +207,15 @@ export function imageInputName(def: AnyNodeDefinition): string | undefined {
 }
 
 /**
- * The image input whose transparency is the node's mask output, which the mask editor paints: Load Image, and Load
- * Image (as Mask) while it reads the alpha channel.
+ * The image input whose transparency is the node's mask output, which the mask editor paints, and the image it
+ * names: Load Image, and Load Image (as Mask) while it reads the alpha channel; undefined while no image is named.
  */
-export function maskPaintInput(def: AnyNodeDefinition, values: Readonly<Record<string, unknown>>): string | undefined {
+export function maskPaintTarget(def: AnyNodeDefinition, values: Readonly<Record<string, unknown>>): { input: string; image: string } | undefined {
   const input = imageInputName(def)
   if (input === undefined || !Object.values(def.outputs).some((out) => out.type === 'MASK')) return undefined
-  return values['channel'] === undefined || values['channel'] === 'alpha' ? input : undefined
+  if (values['channel'] !== undefined && values['channel'] !== 'alpha') return undefined
+  const image = String(values[input] ?? '').trim()
+  return image === '' ? undefined : { input, image }
 }
 
 /**

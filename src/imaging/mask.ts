@@ -1,5 +1,6 @@
 // Masks for inpainting: read from an image's channel (ComfyUI's LoadImage / LoadImageMask), and brought to a latent's
 // size the way diffusers' inpainting pipelines do (VaeImageProcessor's mask preprocessing, then prepare_mask_latents).
+import { cropToMultiple, type CropRect } from './crop.js'
 import { resizeRgba, type RgbaImage } from './resize.js'
 
 export const MASK_CHANNELS = ['alpha', 'red', 'green', 'blue'] as const
@@ -33,13 +34,14 @@ export function maskIsEmpty(mask: MaskPlane): boolean {
   return mask.data.every((v) => v === 0)
 }
 
-/** The centred crop of a plane, as VAE Encode crops images to a multiple of 8. */
-export function cropPlane(mask: MaskPlane, width: number, height: number): MaskPlane {
-  const x0 = Math.floor((mask.width - width) / 2)
-  const y0 = Math.floor((mask.height - height) / 2)
-  const data = new Float32Array(width * height)
-  for (let y = 0; y < height; y++) data.set(mask.data.subarray((y0 + y) * mask.width + x0, (y0 + y) * mask.width + x0 + width), y * width)
-  return { width, height, data }
+/** The part of a plane inside `rect` (the crop VAE Encode cuts its image to). */
+export function cropPlane(mask: MaskPlane, rect: CropRect): MaskPlane {
+  const data = new Float32Array(rect.width * rect.height)
+  for (let y = 0; y < rect.height; y++) {
+    const from = (rect.y + y) * mask.width + rect.x
+    data.set(mask.data.subarray(from, from + rect.width), y * rect.width)
+  }
+  return { width: rect.width, height: rect.height, data }
 }
 
 /**
@@ -71,9 +73,8 @@ export interface FittedMask {
  */
 export function fitMask(mask: MaskPlane, width: number, height: number, multiple: number): FittedMask {
   if (mask.width === width && mask.height === height) return { plane: mask }
-  const cropW = mask.width - (mask.width % multiple)
-  const cropH = mask.height - (mask.height % multiple)
-  if (cropW === width && cropH === height) return { plane: cropPlane(mask, width, height), adjusted: 'cropped' }
+  const crop = cropToMultiple(mask.width, mask.height, multiple)
+  if (crop.width === width && crop.height === height) return { plane: cropPlane(mask, crop), adjusted: 'cropped' }
   return { plane: resizePlane(mask, width, height), adjusted: 'resized' }
 }
 

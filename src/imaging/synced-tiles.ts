@@ -4,7 +4,7 @@
 // tile. The first pass's are exact for the first GroupNorm only; each further pass makes one more exact (a layer's
 // input depends on the layers before) but, measured, takes the later ones further off, so the node runs one
 // (README, "Shared GroupNorm statistics"). Pure: the decoder is a callback.
-import { cropLatent, decodeTiled, planTiles, type DecodedTile, type LatentTile, type TilingOptions } from './tiled-decode.js'
+import { cropLatent, decodeTiled, planTiles, type DecodedTile, type LatentTile, type TilingOptions } from './tiling.js'
 
 /** A GroupNorm's statistics per group. */
 export interface GroupStatistics {

@@ -5,7 +5,7 @@ import type { CommandId } from '../editor/commands.js'
 import { useKeymap } from '../stores/keymap.js'
 import type { GraphEditor } from '../editor/editor.js'
 import { convertedWidgets, convertibleWidgets, inputToWidget, widgetToInput } from '../editor/widget-inputs.js'
-import { isSpecNode, maskPaintInput } from '../editor/node-types.js'
+import { isSpecNode, maskPaintTarget } from '../editor/node-types.js'
 import {
   alignNodes,
   NODE_PALETTE,
@@ -148,11 +148,7 @@ function clone(t: MenuTarget): void {
 
 /** The node's image input and image, when it names one whose transparency is its mask. */
 function maskTarget(node: LGraphNode): { input: string; image: string } | undefined {
-  if (!isSpecNode(node)) return undefined
-  const values = node.widgetValues()
-  const input = maskPaintInput(node.definition, values)
-  const image = input === undefined ? '' : String(values[input] ?? '').trim()
-  return input !== undefined && image !== '' ? { input, image } : undefined
+  return isSpecNode(node) ? maskPaintTarget(node.definition, node.widgetValues()) : undefined
 }
 
 function editMask(t: MenuTarget): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeTiled, encodeTiled, planTiles, tileStarts, type DecodedTile } from '../../src/imaging/tiled-decode.js'
+import { decodeTiled, encodeTiled, planTiles, tileStarts, type DecodedTile } from '../../src/imaging/tiling.js'
 
 /** A decoder with no spatial context: each latent cell becomes a scale x scale block of colour. */
 function pointwise(scale: number) {
