@@ -6,6 +6,7 @@ import type { ExportContext, OutInput, OutNode } from './comfyui-export-model.js
 import { calculateSigmas, discreteSampling } from './comfyui-schedule.js'
 import { translateSampling } from './comfyui-sampler-translation.js'
 import { isGraphLink, type GraphLink, type InputValue } from './schema.js'
+import { roundHalfEven } from '../sampling/spacing.js'
 
 const TRAIN_STEPS = 1000
 
@@ -24,12 +25,6 @@ function sameTimesteps(a: string, b: string): boolean {
   return list(a) === list(b)
 }
 
-function roundHalfEven(x: number): number {
-  const floor = Math.floor(x)
-  const diff = x - floor
-  if (diff !== 0.5) return Math.round(x)
-  return floor % 2 === 0 ? floor : floor + 1
-}
 
 function numberOr(value: InputValue | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback

@@ -1,4 +1,5 @@
 // Converts a VAE decoder output (NCHW float in [-1, 1]) into 8-bit RGBA images.
+import { roundHalfEven } from '../sampling/spacing.js'
 
 /**
  * diffusers' postprocess: (x / 2 + 0.5).clamp(0, 1), then * 255 and round. Rounding matters:
@@ -22,12 +23,4 @@ export function decodedToRgba(sample: Float32Array, dims: readonly number[]): { 
     images.push(rgba)
   }
   return { width, height, images }
-}
-
-function roundHalfEven(v: number): number {
-  const floor = Math.floor(v)
-  const diff = v - floor
-  if (diff > 0.5) return floor + 1
-  if (diff < 0.5) return floor
-  return floor % 2 === 0 ? floor : floor + 1
 }

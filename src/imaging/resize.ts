@@ -12,7 +12,7 @@ export interface RgbaImage {
 }
 
 /** One output sample of a 1-D resize: the source indices it reads and their weights. */
-interface Tap {
+export interface Tap {
   readonly indices: readonly number[]
   readonly weights: readonly number[]
 }
@@ -37,7 +37,8 @@ function sinc(x: number): number {
   return Math.sin(px) / px
 }
 
-function taps(method: ResizeMethod, inSize: number, outSize: number): Tap[] {
+/** The taps of a 1-D resize from inSize to outSize samples (separable: rows and columns each use their own). */
+export function resizeTaps(method: ResizeMethod, inSize: number, outSize: number): Tap[] {
   const scale = inSize / outSize
   return Array.from({ length: outSize }, (_, dst): Tap => {
     switch (method) {
@@ -85,8 +86,8 @@ function taps(method: ResizeMethod, inSize: number, outSize: number): Tap[] {
 
 /** `image` resized to width x height with `method`. */
 export function resizeRgba(image: RgbaImage, width: number, height: number, method: ResizeMethod): RgbaImage {
-  const rows = taps(method, image.width, width)
-  const columns = taps(method, image.height, height)
+  const rows = resizeTaps(method, image.width, width)
+  const columns = resizeTaps(method, image.height, height)
   // Horizontal pass: height(in) x width(out) x 4, in float.
   const across = new Float32Array(image.height * width * 4)
   for (let y = 0; y < image.height; y++) {
