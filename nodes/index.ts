@@ -2,6 +2,7 @@
 import type { AnyNodeDefinition } from '../src/engine/index.js'
 import { previewImage, saveImage } from './image.js'
 import { emptyLatent } from './latent.js'
+import { latentUpscale, latentUpscaleBy } from './latent-upscale.js'
 import { imagePadForOutpaint } from './image-pad.js'
 import { imageScale } from './image-scale.js'
 import { loadImage } from './load-image.js'
@@ -33,6 +34,8 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   invertMaskNode,
   growMaskNode,
   setLatentNoiseMask,
+  latentUpscale,
+  latentUpscaleBy,
   tscdSampler,
   vaeDecode,
   saveImage,

@@ -89,7 +89,7 @@ export interface Latent {
   readonly encoded?: EncodedImageLatent
   /**
    * Set Latent Noise Mask: where the sampler may draw (1) and where it keeps the input latent (0), at latent size.
-   * Only the sampler reads it; nodes that reshape a latent drop it.
+   * Only the sampler reads it; Upscale Latent resizes it with the latent.
    */
   readonly noiseMask?: LatentNoiseMask
 }
