@@ -101,6 +101,18 @@ const imageScale: Translator = (ctx) => {
   ctx.output('image', 0)
 }
 
+const latentUpscale: Translator = (ctx) => {
+  const widgets: [string, JsonValue][] = [['upscale_method', text(ctx, 'method', 'nearest-exact')], ['width', number(ctx, 'width', 512)], ['height', number(ctx, 'height', 512)], ['crop', text(ctx, 'crop', 'disabled')]]
+  ctx.primary('LatentUpscale', [{ name: 'samples', type: 'LATENT', ...ctx.link('samples') }], widgets, [{ name: 'LATENT', type: 'LATENT' }])
+  ctx.output('latent', 0)
+}
+
+const latentUpscaleBy: Translator = (ctx) => {
+  const widgets: [string, JsonValue][] = [['upscale_method', text(ctx, 'method', 'nearest-exact')], ['scale_by', number(ctx, 'scale_by', 1.5)]]
+  ctx.primary('LatentUpscaleBy', [{ name: 'samples', type: 'LATENT', ...ctx.link('samples') }], widgets, [{ name: 'LATENT', type: 'LATENT' }])
+  ctx.output('latent', 0)
+}
+
 const saveImage: Translator = (ctx) => {
   ctx.primary('SaveImage', [{ name: 'images', type: 'IMAGE', ...ctx.link('image', 'images') }], [['filename_prefix', text(ctx, 'filename_prefix', 'hypersd')]], [])
 }
@@ -123,6 +135,8 @@ export const EXPORTERS: Readonly<Record<string, Translator>> = {
   ...MASK_EXPORTERS,
   VAEEncode: vaeEncode,
   ImageScale: imageScale,
+  LatentUpscale: latentUpscale,
+  LatentUpscaleBy: latentUpscaleBy,
   TSCDSampler: exportSampler,
   VAEDecode: vaeDecode,
   SaveImage: saveImage,
@@ -146,6 +160,8 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   ImagePadForOutpaint: ['ImagePadForOutpaint'],
   VAEEncode: ['VAEEncode', 'VAEEncodeTiled'],
   ImageScale: ['ImageScale'],
+  LatentUpscale: ['LatentUpscale'],
+  LatentUpscaleBy: ['LatentUpscaleBy'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],
   VAEDecode: ['VAEDecode', 'VAEDecodeTiled'],
   SaveImage: ['SaveImage'],

@@ -1,5 +1,5 @@
 // The table of supported ComfyUI nodes: which of ours each becomes (loaders and samplers in their own modules).
-import { mapped, num, setLink, str } from './comfyui-convert.js'
+import { mapped, num, setIfDefined, setLink, str } from './comfyui-convert.js'
 import type { Converter, Inputs } from './comfyui-convert.js'
 import { LOADER_CONVERTERS } from './comfyui-loaders.js'
 import { SAMPLER_CONVERTERS } from './comfyui-samplers.js'
@@ -28,6 +28,23 @@ function tiled(type: 'VAEDecode' | 'VAEEncode', output: string, links: Readonly<
   }
 }
 
+/** ComfyUI's Upscale Latent: its sides are floored to whole latent cells (ours must be multiples of 8 px already). */
+const latentUpscale: Converter = {
+  outputs: ['latent'],
+  convert(ctx) {
+    const inputs: Inputs = {}
+    setLink(inputs, ctx, 'samples', 'samples')
+    setIfDefined(inputs, 'method', str(ctx, 'upscale_method'))
+    for (const side of ['width', 'height']) {
+      const px = num(ctx, side)
+      if (px !== undefined) inputs[side] = Math.floor(px / 8) * 8
+      if (px !== undefined && px % 8 !== 0) ctx.warn(`${side} ${px} px: ComfyUI uses whole latent cells, so ${Math.floor(px / 8) * 8} px`)
+    }
+    setIfDefined(inputs, 'crop', str(ctx, 'crop'))
+    return { type: 'LatentUpscale', inputs }
+  },
+}
+
 export const CONVERTERS: Readonly<Record<string, Converter>> = {
   ...LOADER_CONVERTERS,
   ...SAMPLER_CONVERTERS,
@@ -53,6 +70,8 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     height: ['height', 'number'],
     crop: ['crop', 'text'],
   }),
+  LatentUpscale: latentUpscale,
+  LatentUpscaleBy: mapped('LatentUpscaleBy', ['latent'], { samples: 'samples' }, { upscale_method: ['method', 'text'], scale_by: ['scale_by', 'number'] }),
   ImagePadForOutpaint: mapped('ImagePadForOutpaint', ['image', 'mask'], { image: 'image' }, {
     left: ['left', 'number'],
     top: ['top', 'number'],

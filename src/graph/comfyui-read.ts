@@ -88,6 +88,8 @@ export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   ImagePadForOutpaint: ['left', 'top', 'right', 'bottom', 'feathering'],
   VAEEncode: [],
   ImageScale: ['upscale_method', 'width', 'height', 'crop'],
+  LatentUpscale: ['upscale_method', 'width', 'height', 'crop'],
+  LatentUpscaleBy: ['upscale_method', 'scale_by'],
   VAEDecodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],
   VAEEncodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],
   SaveImage: ['filename_prefix'],
