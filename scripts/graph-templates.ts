@@ -31,6 +31,8 @@ export interface GraphVariant {
     /** Outpainting: pixels padded on the right (Pad Image for Outpainting -> VAE Encode (for Inpainting)). */
     readonly outpaintRight?: number
   }
+  /** A second pass ("hires fix"): Upscale Latent By, then the same sampler again at this denoise. */
+  readonly hires?: { readonly scaleBy: number; readonly denoise: number }
 }
 
 const PROMPT = 'a photo of an astronaut riding a horse on mars, highly detailed'
@@ -87,17 +89,29 @@ function loraPresetGraphs(preset: HyperSdPreset): GraphVariant[] {
       },
     ]
   }
-  return [
-    {
-      ...common,
-      file: `hyper-${variant}-${steps}step.json`,
-      name: `${family} ${steps}-step LoRA (${real})`,
-      description: `Real-model template: ${files}, DDIM trailing, ${steps} steps, no CFG. ${downloadHint(preset)}`,
-      steps,
-      scheduler: 'ddim-trailing',
-      eta: 0,
-    },
-  ]
+  const plain: GraphVariant = {
+    ...common,
+    file: `hyper-${variant}-${steps}step.json`,
+    name: `${family} ${steps}-step LoRA (${real})`,
+    description: `Real-model template: ${files}, DDIM trailing, ${steps} steps, no CFG. ${downloadHint(preset)}`,
+    steps,
+    scheduler: 'ddim-trailing',
+    eta: 0,
+  }
+  // SD1.5 draws at 512 px; past that, a second pass over the upscaled latent adds detail without repeating the subject.
+  const hires: GraphVariant[] =
+    variant === 'sd15' && steps === 4
+      ? [
+          {
+            ...plain,
+            file: `hyper-${variant}-${steps}step-hires-fix.json`,
+            name: `${family} ${steps}-step LoRA, hires fix 512 to 768 px (${real})`,
+            description: `Real-model template: ${files}, two passes with the same LoRA and sampler (DDIM trailing, ${steps} steps, no CFG). The first draws 512x512, the size SD1.5 composes at; Upscale Latent By 1.5 (nearest-exact, as ComfyUI's hires-fix example) takes its latent to 768x768; the second pass redraws it at denoise 0.5, i.e. the last 2 of the 4 trailing timesteps (499, 249), which sharpens the detail and keeps the composition (drawn at 768 from noise, SD1.5 tends to repeat its subject). Raise denoise for more new detail, lower it to stay closer to the first pass. ${downloadHint(preset)}`,
+            hires: { scaleBy: 1.5, denoise: 0.5 },
+          },
+        ]
+      : []
+  return [plain, ...hires]
 }
 /** The Hyper-SDXL 1-step UNet preset: the SDXL base export with its UNet weights replaced, LCM from t=800. */
 function unetPresetGraph(preset: HyperSdPreset): GraphVariant {
@@ -339,6 +353,23 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
   const below = v.unetWeights && v.lora ? 150 : 0
   const clipSource = v.lora ? link('9', 'clip') : link('1', 'clip')
   const x = (col: number) => 40 + col * 380
+  const samplerInputs = {
+    model: unetSource,
+    positive: link('2', 'conditioning'),
+    ...(v.negativePrompt !== undefined ? { negative: link('10', 'conditioning') } : {}),
+    latent: v.initImage ? link(v.initImage.inpaint ? '13' : '12', 'latent') : link('3', 'latent'),
+    steps: v.steps,
+    scheduler: v.scheduler,
+    eta: v.eta,
+    cfg: v.cfg ?? 1,
+    guidance_rescale: 0,
+    seed: 42,
+    denoise: v.initImage?.denoise ?? 1,
+    timesteps: v.timesteps ?? '',
+    sigmas: '',
+  }
+  // With a second pass, decoding and saving move one column right.
+  const last = v.hires ? 4 : 3
   return {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,
@@ -363,26 +394,15 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
             ...(v.initImage.inpaint ? [{ id: '13', type: 'SetLatentNoiseMask', inputs: { samples: link('12', 'latent'), mask: link('3', 'mask') } }] : []),
           ]
         : [{ id: '3', type: 'EmptyLatent', inputs: { width: v.size, height: v.size, batch: 1 } }]),
-      {
-        id: '4',
-        type: 'TSCDSampler',
-        inputs: {
-          model: unetSource,
-          positive: link('2', 'conditioning'),
-          ...(v.negativePrompt !== undefined ? { negative: link('10', 'conditioning') } : {}),
-          latent: v.initImage ? link(v.initImage.inpaint ? '13' : '12', 'latent') : link('3', 'latent'),
-          steps: v.steps,
-          scheduler: v.scheduler,
-          eta: v.eta,
-          cfg: v.cfg ?? 1,
-          guidance_rescale: 0,
-          seed: 42,
-          denoise: v.initImage?.denoise ?? 1,
-          timesteps: v.timesteps ?? '',
-          sigmas: '',
-        },
-      },
-      { id: '5', type: 'VAEDecode', inputs: { vae: link('1', 'vae'), latent: link('4', 'latent'), tiling: 'auto', tile_norm: 'per-tile', tile_size: 512, tile_overlap: 128 } },
+      { id: '4', type: 'TSCDSampler', ...(v.hires ? { title: 'First pass' } : {}), inputs: samplerInputs },
+      // The second pass: the same sampler over the upscaled latent, part-way down the schedule.
+      ...(v.hires
+        ? [
+            { id: '15', type: 'LatentUpscaleBy', inputs: { samples: link('4', 'latent'), method: 'nearest-exact', scale_by: v.hires.scaleBy } },
+            { id: '16', type: 'TSCDSampler', title: 'Second pass', inputs: { ...samplerInputs, latent: link('15', 'latent'), denoise: v.hires.denoise } },
+          ]
+        : []),
+      { id: '5', type: 'VAEDecode', inputs: { vae: link('1', 'vae'), latent: link(v.hires ? '16' : '4', 'latent'), tiling: 'auto', tile_norm: 'per-tile', tile_size: 512, tile_overlap: 128 } },
       ...(v.reward === 'aesthetic'
         ? [{ id: '8', type: 'AestheticScore', title: 'Reward Score', inputs: { image: link('5', 'image'), vision_model: 'tiny-clip-vision', head: 'aesthetic/aesthetic-mlp-l14.safetensors' } }]
         : []),
@@ -405,14 +425,15 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
         ...(v.initImage?.inpaint ? { '13': { pos: [x(2), 650], size: [340, 60] } } : {}),
         ...(v.initImage?.outpaintRight ? { '14': { pos: [x(1), 580], size: [340, 150] } } : {}),
         '4': { pos: [x(2), 80], size: [340, 400], controls: { seed: 'fixed' } },
-        '5': { pos: [x(3), 80], size: [260, 80] },
+        ...(v.hires ? { '15': { pos: [x(3), 80], size: [300, 80] }, '16': { pos: [x(3), 200], size: [340, 400], controls: { seed: 'fixed' } } } : {}),
+        '5': { pos: [x(last), 80], size: [260, 80] },
         // The scene scorer draws its per-attribute report below its widget, and a 64 px image needs little room.
-        ...(v.reward ? { '8': { pos: [x(3), 200], size: [300, v.reward === 'scene' ? 200 : 130] } } : {}),
+        ...(v.reward ? { '8': { pos: [x(last), 200], size: [300, v.reward === 'scene' ? 200 : 130] } } : {}),
         // Below Scene Score, which opens 250 high (11 sockets and its caption widget).
-        '6': v.reward === 'scene' ? { pos: [x(3), 500], size: [360, 220] } : { pos: [x(3), v.reward ? 370 : 200], size: [360, 420] },
+        '6': v.reward === 'scene' ? { pos: [x(last), 500], size: [360, 220] } : { pos: [x(last), v.reward ? 370 : 200], size: [360, 420] },
         '7': { pos: [x(0), 460 + below], size: [320, 200] },
       },
-      groups: [{ title: v.name, bounding: [x(0) - 20, 20, 4 * 380 + 20, 660 + below + (v.reward === 'scene' ? 50 : 0)], color: '#3f789e' }],
+      groups: [{ title: v.name, bounding: [x(0) - 20, 20, (last + 1) * 380 + 20, 660 + below + (v.reward === 'scene' ? 50 : 0)], color: '#3f789e' }],
       viewport: { offset: [0, 0], scale: 0.8 },
     },
     metadata: { name: v.name, description: v.description },
