@@ -202,3 +202,15 @@ export async function selectNodeUntil(page: Page, nodeId: string, input: string,
   }
   await shown.waitFor()
 }
+
+/** Mean absolute difference over RGB of two RGBA pixel arrays (alpha left out). */
+export function meanRgbDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0
+  let count = 0
+  for (let i = 0; i < a.length; i++) {
+    if (i % 4 === 3) continue
+    sum += Math.abs(a[i]! - b[i]!)
+    count++
+  }
+  return sum / count
+}

@@ -5,25 +5,13 @@ import type { Page } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ImageBatch } from '../../nodes/types.js'
 import { createTestHost, shippedGraph, withOverrides } from '../helpers/tiny-host.js'
-import { appForSuite, nodeIdsByType, outputPixels, runOnce, screenshot } from './harness.js'
+import { appForSuite, meanRgbDifference, nodeIdsByType, outputPixels, runOnce, screenshot } from './harness.js'
 
 const host = createTestHost()
 afterAll(async () => host.dispose())
 
 const imageValue = async (page: Page, id: string): Promise<string> =>
   page.evaluate((id) => (JSON.parse(window.__hypersd!.graphJson()) as { nodes: { id: string; inputs: Record<string, unknown> }[] }).nodes.find((n) => n.id === id)!.inputs['image'] as string, id)
-
-/** Mean absolute difference over RGB. */
-function meanDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0
-  let count = 0
-  for (let i = 0; i < a.length; i++) {
-    if (i % 4 === 3) continue
-    sum += Math.abs(a[i]! - b[i]!)
-    count++
-  }
-  return sum / count
-}
 
 /** Pixels in the picture's middle 16x16 that look red (the source's circle) or yellow (the prompt's square). */
 function middleColours(picture: ArrayLike<number>): { red: number; yellow: number } {
@@ -53,7 +41,7 @@ describe('inpainting in the editor', () => {
     const picture = await outputPixels(page)
     const cli = (await host.engine.run(withOverrides(shippedGraph('shapes-inpaint.json'), []))).outputs.get('5')!.image as ImageBatch
     // onnxruntime-web's WASM kernels against onnxruntime-node's: the same picture up to rounding.
-    expect(meanDifference(picture.data, cli.images[0]!)).toBeLessThan(1)
+    expect(meanRgbDifference(picture.data, cli.images[0]!)).toBeLessThan(1)
     expect(middleColours(picture.data).yellow).toBeGreaterThan(150)
     await screenshot(page, 'inpaint-template-run')
   })
