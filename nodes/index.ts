@@ -4,7 +4,7 @@ import { previewImage, saveImage } from './image.js'
 import { emptyLatent } from './latent.js'
 import { latentUpscale, latentUpscaleBy } from './latent-upscale.js'
 import { imagePadForOutpaint } from './image-pad.js'
-import { imageScale } from './image-scale.js'
+import { imageScale, imageScaleBy } from './image-scale.js'
 import { loadImage } from './load-image.js'
 import { loadPipeline } from './loaders.js'
 import { vaeEncodeForInpaint } from './inpaint-encode.js'
@@ -28,6 +28,7 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   loadImage,
   loadImageMask,
   imageScale,
+  imageScaleBy,
   imagePadForOutpaint,
   vaeEncode,
   vaeEncodeForInpaint,

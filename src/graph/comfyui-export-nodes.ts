@@ -101,6 +101,12 @@ const imageScale: Translator = (ctx) => {
   ctx.output('image', 0)
 }
 
+const imageScaleBy: Translator = (ctx) => {
+  const widgets: [string, JsonValue][] = [['upscale_method', text(ctx, 'method', 'lanczos')], ['scale_by', number(ctx, 'scale_by', 1)]]
+  ctx.primary('ImageScaleBy', [{ name: 'image', type: 'IMAGE', ...ctx.link('image') }], widgets, [{ name: 'IMAGE', type: 'IMAGE' }])
+  ctx.output('image', 0)
+}
+
 const latentUpscale: Translator = (ctx) => {
   const widgets: [string, JsonValue][] = [['upscale_method', text(ctx, 'method', 'nearest-exact')], ['width', number(ctx, 'width', 512)], ['height', number(ctx, 'height', 512)], ['crop', text(ctx, 'crop', 'disabled')]]
   ctx.primary('LatentUpscale', [{ name: 'samples', type: 'LATENT', ...ctx.link('samples') }], widgets, [{ name: 'LATENT', type: 'LATENT' }])
@@ -135,6 +141,7 @@ export const EXPORTERS: Readonly<Record<string, Translator>> = {
   ...MASK_EXPORTERS,
   VAEEncode: vaeEncode,
   ImageScale: imageScale,
+  ImageScaleBy: imageScaleBy,
   LatentUpscale: latentUpscale,
   LatentUpscaleBy: latentUpscaleBy,
   TSCDSampler: exportSampler,
@@ -160,6 +167,7 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   ImagePadForOutpaint: ['ImagePadForOutpaint'],
   VAEEncode: ['VAEEncode', 'VAEEncodeTiled'],
   ImageScale: ['ImageScale'],
+  ImageScaleBy: ['ImageScaleBy'],
   LatentUpscale: ['LatentUpscale'],
   LatentUpscaleBy: ['LatentUpscaleBy'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],

@@ -72,6 +72,7 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   }),
   LatentUpscale: latentUpscale,
   LatentUpscaleBy: mapped('LatentUpscaleBy', ['latent'], { samples: 'samples' }, { upscale_method: ['method', 'text'], scale_by: ['scale_by', 'number'] }),
+  ImageScaleBy: mapped('ImageScaleBy', ['image'], { image: 'image' }, { upscale_method: ['method', 'text'], scale_by: ['scale_by', 'number'] }),
   ImagePadForOutpaint: mapped('ImagePadForOutpaint', ['image', 'mask'], { image: 'image' }, {
     left: ['left', 'number'],
     top: ['top', 'number'],

@@ -88,6 +88,7 @@ export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   ImagePadForOutpaint: ['left', 'top', 'right', 'bottom', 'feathering'],
   VAEEncode: [],
   ImageScale: ['upscale_method', 'width', 'height', 'crop'],
+  ImageScaleBy: ['upscale_method', 'scale_by'],
   LatentUpscale: ['upscale_method', 'width', 'height', 'crop'],
   LatentUpscaleBy: ['upscale_method', 'scale_by'],
   VAEDecodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],

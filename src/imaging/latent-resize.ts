@@ -1,7 +1,7 @@
 // Resizing NCHW float planes (latents, masks at latent size) as ComfyUI's Upscale Latent does: its
 // common_upscale, i.e. an optional centred crop to the new aspect ratio, then torch's interpolate
 // (nearest-exact, bilinear, area, bicubic; align_corners=False, no antialiasing) or ComfyUI's bislerp.
-import { roundHalfEven } from '../sampling/spacing.js'
+import { centreCropBox, type CropRect } from './crop.js'
 import { resizeTaps, type Tap } from './resize.js'
 
 export const LATENT_RESIZE_METHODS = ['nearest-exact', 'bilinear', 'area', 'bicubic', 'bislerp'] as const
@@ -15,27 +15,8 @@ export interface Planes {
   readonly dims: Dims4
 }
 
-export interface CropBox {
-  readonly x: number
-  readonly y: number
-  readonly width: number
-  readonly height: number
-}
-
-/** common_upscale's crop "center": the same margin cut from both ends of the side that is too long. */
-export function centreCropBox(width: number, height: number, toWidth: number, toHeight: number): CropBox {
-  const oldAspect = width / height
-  const newAspect = toWidth / toHeight
-  let x = 0
-  let y = 0
-  // Python's round (halves to even), as ComfyUI's.
-  if (oldAspect > newAspect) x = roundHalfEven((width - width * (newAspect / oldAspect)) / 2)
-  else if (oldAspect < newAspect) y = roundHalfEven((height - height * (oldAspect / newAspect)) / 2)
-  return { x, y, width: width - 2 * x, height: height - 2 * y }
-}
-
 /** The box of every plane, as new planes. */
-export function cropPlanes(planes: Planes, box: CropBox): Planes {
+export function cropPlanes(planes: Planes, box: CropRect): Planes {
   const [n, c, h, w] = planes.dims
   if (box.x === 0 && box.y === 0 && box.width === w && box.height === h) return planes
   const data = new Float32Array(n * c * box.height * box.width)

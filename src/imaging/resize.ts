@@ -1,6 +1,7 @@
 // Resizing RGBA8 images (Scale Image): nearest-exact, bilinear, bicubic and area as torch.nn.functional.interpolate
 // computes them (ComfyUI's ImageScale calls it), and lanczos as PIL does (antialiased when shrinking). Separable:
 // rows first, then columns, in float, rounded once at the end.
+import { centreCropBox } from './crop.js'
 
 export const RESIZE_METHODS = ['nearest-exact', 'bilinear', 'area', 'bicubic', 'lanczos'] as const
 export type ResizeMethod = (typeof RESIZE_METHODS)[number]
@@ -116,16 +117,12 @@ export function resizeRgba(image: RgbaImage, width: number, height: number, meth
 
 /** The centred crop of `image` with the aspect ratio of width x height (ComfyUI's crop "center"). */
 export function cropToAspect(image: RgbaImage, width: number, height: number): RgbaImage {
-  const wanted = width / height
-  const current = image.width / image.height
-  let cropW = image.width
-  let cropH = image.height
-  if (current > wanted) cropW = Math.max(1, Math.round(image.height * wanted))
-  else if (current < wanted) cropH = Math.max(1, Math.round(image.width / wanted))
-  if (cropW === image.width && cropH === image.height) return image
-  const x0 = Math.floor((image.width - cropW) / 2)
-  const y0 = Math.floor((image.height - cropH) / 2)
-  const data = new Uint8ClampedArray(cropW * cropH * 4)
-  for (let y = 0; y < cropH; y++) data.set(image.data.subarray(((y0 + y) * image.width + x0) * 4, ((y0 + y) * image.width + x0 + cropW) * 4), y * cropW * 4)
-  return { width: cropW, height: cropH, data }
+  const box = centreCropBox(image.width, image.height, width, height)
+  if (box.width === image.width && box.height === image.height) return image
+  const data = new Uint8ClampedArray(box.width * box.height * 4)
+  for (let y = 0; y < box.height; y++) {
+    const from = ((box.y + y) * image.width + box.x) * 4
+    data.set(image.data.subarray(from, from + box.width * 4), y * box.width * 4)
+  }
+  return { width: box.width, height: box.height, data }
 }

@@ -69,3 +69,15 @@ describe("ComfyUI's VAEEncodeTiled", () => {
     expect(Object.values(JSON.parse(JSON.stringify(plain)) as Record<string, { class_type: string }>).map((n) => n.class_type)).toContain('VAEEncode')
   })
 })
+
+describe("ComfyUI's ImageScaleBy", () => {
+  it('imports as Scale Image By and exports back', () => {
+    const prompt = { ...PROMPT, '3': { class_type: 'ImageScaleBy', inputs: { image: ['2', 0], upscale_method: 'area', scale_by: 0.5 } } }
+    const { graph: imported, report } = importComfyUI(JSON.stringify(prompt), 'by.json')
+    expect(report.placeholders).toEqual([])
+    expect(ofType(imported, 'ImageScaleBy').inputs).toEqual({ image: { from: ['2', 'image'] }, method: 'area', scale_by: 0.5 })
+    const { document } = exportComfyPrompt(imported, { describe: (type) => registry.get(type) })
+    const nodes = Object.values(JSON.parse(JSON.stringify(document)) as Record<string, { class_type: string; inputs: Record<string, unknown> }>)
+    expect(nodes.find((n) => n.class_type === 'ImageScaleBy')!.inputs).toMatchObject({ upscale_method: 'area', scale_by: 0.5 })
+  })
+})

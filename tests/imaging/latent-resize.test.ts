@@ -2,7 +2,8 @@
 // written by scripts/fixtures/latent-upscale.py with torch 1.13).
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { centreCropBox, upscalePlanes, type Dims4, type LatentResizeMethod, type Planes } from '../../src/imaging/latent-resize.js'
+import { centreCropBox } from '../../src/imaging/crop.js'
+import { upscalePlanes, type Dims4, type LatentResizeMethod, type Planes } from '../../src/imaging/latent-resize.js'
 
 interface Fixture {
   readonly inputs: Readonly<Record<string, { dims: Dims4; values: number[] }>>

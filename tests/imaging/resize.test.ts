@@ -49,6 +49,9 @@ describe('resizing', () => {
     const square = cropToAspect({ width: 8, height: 4, data }, 64, 64)
     expect([square.width, square.height]).toEqual([4, 4])
     expect(Array.from({ length: 4 }, (_, x) => square.data[x * 4])).toEqual([2, 3, 4, 5])
+    // ComfyUI's margin: round((101 - 50) / 2) = round(25.5) = 26 off each side (halves to even), 49 columns kept.
+    const odd = cropToAspect({ width: 101, height: 50, data: new Uint8ClampedArray(101 * 50 * 4) }, 64, 64)
+    expect([odd.width, odd.height]).toEqual([49, 50])
     expect(targetSize(0, 256, { width: 1024, height: 768 })).toEqual({ width: 341, height: 256 })
     expect(targetSize(512, 0, { width: 1024, height: 768 })).toEqual({ width: 512, height: 384 })
     expect(targetSize(0, 0, { width: 10, height: 7 })).toEqual({ width: 10, height: 7 })

@@ -111,6 +111,21 @@ describe('img2img (Load Image, VAE Encode, denoise)', () => {
     expect((result.outputs.get('12')!.latent as Latent).dims).toEqual([1, 4, 4, 4])
   })
 
+  it('Scale Image By rounds each side as Python does (halves to even)', async () => {
+    const by: GraphFile = {
+      ...graph,
+      nodes: [
+        ...graph.nodes.map((n) => (n.type === 'VAEEncode' ? { ...n, inputs: { ...n.inputs, image: { from: ['20', 'image'] as [string, string] } } } : n)),
+        { id: '20', type: 'ImageScaleBy', version: 1, inputs: { image: { from: ['3', 'image'] as [string, string] }, method: 'bilinear', scale_by: 0.5078125 } },
+      ],
+    }
+    // The 64 px sketch x 0.5078125 = 32.5 px: 32 (Math.round would give 33, which VAE Encode would then crop).
+    const result = await host.engine.run(withOverrides(by, []))
+    const image = result.outputs.get('20')!.image as ImageBatch
+    expect([image.width, image.height]).toEqual([32, 32])
+    expect((result.outputs.get('12')!.latent as Latent).dims).toEqual([1, 4, 4, 4])
+  })
+
   it('crops a size that is not a multiple of 8 to one, centred, and says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hypersd-odd-'))
     const odd = new Uint8ClampedArray(70 * 67 * 4).fill(200)
