@@ -89,15 +89,17 @@ export function gridLayout(definition: SweepDefinition, cells: readonly SweepCel
  */
 export function assembleGrid(definition: SweepDefinition, cells: readonly SweepCell[], results: readonly (CellResult | undefined)[]): Uint8Array {
   const decoded = results.map((r) => (r ? decodePng(r.png) : undefined))
-  const first = decoded.find((d) => d !== undefined)
-  const [imageWidth, imageHeight] = first ? [first.width, first.height] : [64, 64]
+  const done = decoded.filter((d) => d !== undefined)
+  // Cells of different sizes (a sweep over width, or an upscale factor) share the largest one's box, each image at
+  // its own size, centred across the box, so their sizes compare as they are.
+  const [imageWidth, imageHeight] = done.length > 0 ? [Math.max(...done.map((d) => d.width)), Math.max(...done.map((d) => d.height))] : [64, 64]
   const layout = gridLayout(definition, cells, imageWidth, imageHeight, Math.max(0, ...results.map((r) => scoreLines(r).length)))
   const grid = new Raster(layout.width, layout.height, BACKGROUND)
   for (const label of layout.labels) grid.text(label.x, label.y, label.text, INK, LABEL_SCALE)
   for (const cell of cells) {
     const [x, y] = layout.origins[cell.index]!
     const image = decoded[cell.index]
-    if (image && image.width === imageWidth && image.height === imageHeight) grid.blit(x, y, image.data, image.width, image.height, layout.scale)
+    if (image) grid.blit(x + Math.floor(((imageWidth - image.width) * layout.scale) / 2), y, image.data, image.width, image.height, layout.scale)
     else grid.fillRect(x, y, imageWidth * layout.scale, imageHeight * layout.scale, MISSING)
     const textScale = textWidth('0'.repeat(16), LABEL_SCALE) <= layout.cellWidth ? LABEL_SCALE : 1
     scoreLines(results[cell.index]).forEach((line, i) => grid.text(x, y + imageHeight * layout.scale + 4 + i * LINE, line, INK, textScale))

@@ -90,6 +90,26 @@ describe('grid assembly', () => {
     expect(readSweepFromPng(encodePng(new Uint8ClampedArray(4).fill(255), 1, 1), registry)).toBeUndefined()
   })
 
+  it('draws cells of different sizes (a sweep over the size) each at its own size in the largest one\'s box', () => {
+    // Cell 1 is 8x8 px (half the others): drawn, centred across the 16 px box, not greyed out as missing.
+    const small = (() => {
+      const rgba = new Uint8ClampedArray(8 * 8 * 4)
+      for (let p = 0; p < 64; p++) rgba.set([250, 20, 20, 255], p * 4)
+      return { ...results[1]!, png: encodePng(rgba, 8, 8), width: 8, height: 8 }
+    })()
+    const mixed = decodePng(assembleGrid(definition, cells, results.map((r, i) => (i === 1 ? small : r))))
+    expect([mixed.width, mixed.height]).toEqual([grid.width, grid.height])
+    const [x, y] = layout.origins[1]!
+    // The 16 px box at 8x is 128 px; the 8 px image at 8x is 64 px, from x + 32.
+    expect(pixel(mixed, x + 32, y)).toEqual([250, 20, 20])
+    expect(pixel(mixed, x + 95, y + 63)).toEqual([250, 20, 20])
+    expect(pixel(mixed, x + 31, y)).toEqual([255, 255, 255])
+    expect(pixel(mixed, x + 64, y + 64)).toEqual([255, 255, 255])
+    // The other cells are as before.
+    const [x0, y0] = layout.origins[0]!
+    expect(pixel(mixed, x0 + 64, y0 + 64)).toEqual(pixel(grid, x0 + 64, y0 + 64))
+  })
+
   it('is the same bytes for the same cells (times are not drawn)', () => {
     const slower = results.map((r) => (r ? { ...r, ms: 999, msPerImage: 999 } : r))
     expect(assembleGrid(definition, cells, slower)).toEqual(png)
