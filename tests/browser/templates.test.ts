@@ -48,6 +48,8 @@ describe('templates, New and Clear', () => {
     const tcd = page.locator('[data-testid=template-item][data-file="shapes-unified-tcd.json"]')
     await expect(tcd.locator('[data-testid=template-settings]').textContent()).resolves.toBe('4 steps · tcd · eta 0.5 · CFG 1 · LoRA 1 · 64×64')
     await expect(tcd.locator('.description').textContent()).resolves.toMatch(/unified/i)
+    const hires = page.locator('[data-testid=template-item][data-file="hyper-sd15-4step-hires-fix.json"]')
+    await expect(hires.locator('[data-testid=template-settings]').textContent()).resolves.toBe('4 steps · ddim-trailing · eta 0 · CFG 1 · LoRA 1 · 512×512 · then ×1.5 at denoise 0.5')
 
     // Every thumbnail loads; the Hub-named graphs show the labelled placeholder, the bundled ones a render.
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid=template-item] img')].every((i) => i.complete && i.naturalWidth > 0))

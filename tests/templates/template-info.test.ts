@@ -22,6 +22,12 @@ describe('template info', () => {
     expect(info.models.map((m) => m.name)).toEqual(['hyper-shapes', 'loras/hyper-shapes-unified.safetensors'])
   })
 
+  it('reads a second pass over the upscaled latent (the hires fix): its factor and denoise', () => {
+    const info = describeFile('hyper-sd15-4step-hires-fix.json')
+    expect(info.settings).toEqual({ steps: 4, scheduler: 'ddim-trailing', eta: 0, cfg: 1, loraScales: [1], width: 512, height: 512, secondPass: { scaleBy: 1.5, denoise: 0.5 } })
+    expect(describeFile('hyper-sd15-4step.json').settings.secondPass).toBeUndefined()
+  })
+
   it('counts models left to their default (the aesthetic scorer’s) and graphs without a LoRA', () => {
     const info = describeFile('tiny-sd15-4step-reward.json')
     expect(info.settings.loraScales).toEqual([])

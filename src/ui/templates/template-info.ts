@@ -22,6 +22,8 @@ export interface TemplateSettings {
   readonly loraScales: readonly number[]
   readonly width?: number
   readonly height?: number
+  /** A second sampler over the first's latent, upscaled by a factor (a "hires fix"): the factor and its denoise. */
+  readonly secondPass?: { readonly scaleBy: number; readonly denoise: number }
 }
 
 export interface TemplateInfo {
@@ -92,7 +94,24 @@ export function settingsOf(graph: GraphFile, lookup: DefinitionLookup): Template
   if (cfg !== undefined) settings.cfg = cfg
   if (width !== undefined) settings.width = width
   if (height !== undefined) settings.height = height
+  const secondPass = secondPassOf(graph, lookup, sampler?.node)
+  if (secondPass) settings.secondPass = secondPass
   return settings
+}
+
+/** The sampler after `first` whose latent comes from an upscale by a factor (`scale_by`) of another node's latent. */
+function secondPassOf(graph: GraphFile, lookup: DefinitionLookup, first: GraphNode | undefined): TemplateSettings['secondPass'] {
+  if (!first) return undefined
+  for (const node of graph.nodes) {
+    const definition = lookup(node.type)
+    const latent = node.inputs['latent']
+    if (node === first || !definition || !('steps' in definition.inputs) || !isGraphLink(latent)) continue
+    const upscale = graph.nodes.find((n) => n.id === latent.from[0])
+    const scaleBy = upscale ? numberOf(valueOf(upscale, 'scale_by', lookup(upscale.type))) : undefined
+    const denoise = numberOf(valueOf(node, 'denoise', definition))
+    if (scaleBy !== undefined && denoise !== undefined) return { scaleBy, denoise }
+  }
+  return undefined
 }
 
 /** The metadata description, else the graph's first Note (without a first line that repeats the name). */
