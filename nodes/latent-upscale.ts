@@ -23,10 +23,12 @@ const METHOD_HELP =
 function upscaleLatent(latent: Latent, latentWidth: number, latentHeight: number, method: (typeof LATENT_RESIZE_METHODS)[number], crop: Crop): Latent {
   const resized = upscalePlanes(latent, latentWidth, latentHeight, method, crop)
   const { posterior: _posterior, ...encoded } = latent.encoded ?? {}
+  // What a saved image says of the pass that made its latent larger (the sampler after this carries it on).
+  const upscale = `${method} ${latent.dims[3] * VAE_SCALE}x${latent.dims[2] * VAE_SCALE} to ${latentWidth * VAE_SCALE}x${latentHeight * VAE_SCALE}${crop === 'center' ? ' (centre crop)' : ''}`
   return {
     data: resized.data,
     dims: resized.dims,
-    ...(latent.parameters ? { parameters: latent.parameters } : {}),
+    parameters: { ...latent.parameters, upscale },
     ...(latent.encoded ? { encoded } : {}),
     ...(latent.noiseMask ? { noiseMask: upscaleMask(latent.noiseMask, latent.dims, latentWidth, latentHeight, crop) } : {}),
   }

@@ -180,6 +180,7 @@ export const tscdSampler = defineHostNode({
       denoise: inputs.denoise,
       ...(latent.encoded && latent.parameters?.['init_image'] !== undefined ? { init_image: latent.parameters['init_image'] } : {}),
       ...(latent.noiseMask ? { inpaint: true } : {}),
+      ...(latent.parameters?.['upscale'] !== undefined ? { upscale: latent.parameters['upscale'] } : {}),
       prompt: positive.prompt,
       ...(negative && inputs.cfg > 1 ? { negative_prompt: negative.prompt } : {}),
       model: model.pipelineName,

@@ -37,6 +37,7 @@ describe('hires fix in the editor', () => {
     // onnxruntime-web's WASM kernels against onnxruntime-node's: the same picture up to rounding.
     expect(meanRgbDifference(picture.data, cli.images[0]!)).toBeLessThan(1)
     await expect(page.innerText('[data-testid=output-params]')).resolves.toMatch(/denoise\s+0\.5/)
+    await expect(page.innerText('[data-testid=output-params]')).resolves.toMatch(/upscale\s+bislerp 64x64 to 128x128/)
     await screenshot(page, 'hires-fix-run')
 
     await page.evaluate(() => window.__hypersd!.setValue('20', 'scale_by', 1.5))

@@ -50,6 +50,8 @@ describe('Upscale Latent By', () => {
     expect(upscaled.encoded).toEqual({})
     const image = result.outputs.get('5')!.image as ImageBatch
     expect([image.width, image.height]).toEqual([128, 128])
+    // The saved image says how its latent was enlarged.
+    expect(image.parameters['upscale']).toBe('nearest-exact 64x64 to 128x128')
   })
 
   it("rounds as Python does (halves to even) and names scale_by when a side would vanish", async () => {
