@@ -17,6 +17,8 @@ export {
 export type { VocabIds } from './tokenizer-files.js'
 export type { TokenIdLookup } from './clip-tokenizer.js'
 export { normalizeClipText } from './normalize.js'
+export { parseEmphasis, type WeightedText } from './prompt-weights.js'
+export { promptWindows, type PromptWindows, type WindowOptions } from './prompt-chunks.js'
 
 /** CLIP tokenizer from the texts of vocab.json and merges.txt; `encode` gives ids with BOS/EOS, no padding. */
 export function clipTokenizerFromFiles(vocabJson: string, mergesTxt: string): ClipTokenizer {
