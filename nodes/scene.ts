@@ -2,14 +2,18 @@
 // (src/scene), attribute by attribute. No model runs, so it is exact on clean renders and cheap on every run.
 import { InputError, optionalOutput, output, socket, string, timingOutput } from '../src/engine/index.js'
 import { ATTRIBUTES, CaptionError, type Attribute, describeScore, parseCaption, scoreScene, type CaptionSpec, type SceneScore } from '../src/scene/index.js'
+import { parseEmphasis } from '../src/text/index.js'
 import { defineHostNode } from './define.js'
 import type { ImageBatch, Parameters } from './types.js'
 
-/** The caption to check: the widget's text, else the prompt the image was generated from. */
+/**
+ * The caption to check: the widget's text, else the prompt the image was generated from, its emphasis brackets
+ * ("(green:1.3)") read away.
+ */
 function captionOf(caption: string, image: ImageBatch): { spec: CaptionSpec; text: string } {
   const own = caption.trim()
   const prompt = image.parameters.prompt
-  const text = own !== '' ? own : typeof prompt === 'string' ? prompt : ''
+  const text = own !== '' ? own : typeof prompt === 'string' ? parseEmphasis(prompt).map((part) => part.text).join('') : ''
   if (text.trim() === '') {
     throw new InputError('caption', 'no caption given and the image carries no prompt in its parameters (type one, e.g. "a red circle")')
   }

@@ -1,8 +1,9 @@
 // Prompt encoding with the pipeline's CLIP text encoder(s).
-import { output, socket, string } from '../src/engine/index.js'
+import { combo, InputError, output, socket, string } from '../src/engine/index.js'
 import type { HostTensor } from '../src/runtime/types.js'
-import { clipTokenizerFromFolderTexts, tokenizeForModel, type LoadedClipTokenizer } from '../src/text/index.js'
+import { clipTokenizerFromFolderTexts, type LoadedClipTokenizer } from '../src/text/index.js'
 import { defineHostNode } from './define.js'
+import { encoderInput, PROMPT_SYNTAXES, weightedHiddenStates, type EncoderInput } from './lib/prompt-encoding.js'
 import { float32 } from './lib/run-model.js'
 import { textEncoderSession } from './lib/lora-sessions.js'
 import type { TextEncoderModel } from './types.js'
@@ -49,44 +50,61 @@ function pickHiddenState(outputs: Record<string, HostTensor>, role: 'primary' | 
 
 export const clipTextEncode = defineHostNode({
   type: 'CLIPTextEncode',
-  version: 1,
+  // 2: the syntax input; graphs saved before it keep diffusers' reading (the prompt as written, 75 tokens at most).
+  version: 2,
+  migrate: (inputs, from) => (from < 2 && inputs['syntax'] === undefined ? { ...inputs, syntax: 'diffusers' } : inputs),
   displayName: 'CLIP Text Encode',
   category: 'conditioning',
-  description: 'Encodes a prompt with the CLIP text encoder(s). Prompts over 75 tokens are truncated, with a warning.',
+  description:
+    'Encodes a prompt with the CLIP text encoder(s). With syntax comfyui (the default), (words) weighs words 1.1 times, (words:1.3) sets their weight, \\( and \\) are literal brackets, and a prompt over 75 tokens is encoded in 75-token windows, as ComfyUI does; with diffusers, the prompt is read as written and cut at 75 tokens, with a warning.',
   inputs: {
     clip: socket('CLIP'),
-    // CLIP reads 75 tokens (a few hundred characters); the cap keeps a pasted megabyte from stalling the tokenizer,
-    // whose byte-pair merges grow with the square of a word's length.
+    // CLIP reads 75 tokens per window (a few hundred characters); the cap keeps a pasted megabyte from stalling the
+    // tokenizer, whose byte-pair merges grow with the square of a word's length.
     text: string({ default: '', multiline: true, maxLength: PROMPT_MAX_CHARACTERS, description: 'The prompt.' }),
+    syntax: combo(PROMPT_SYNTAXES, {
+      default: 'comfyui',
+      advanced: true,
+      description:
+        "comfyui: ComfyUI's emphasis weights and prompts longer than 75 tokens (in windows of 75). diffusers: the prompt as written, cut at 75 tokens, as diffusers' pipelines encode it. The same encoding for a prompt of 75 tokens or fewer without brackets.",
+    }),
   },
   // The prompt's encoding is cached like a run's, so the first run starts at the sampler.
   warmUp: 'execute',
   outputs: { conditioning: output('CONDITIONING') },
-  async execute({ clip, text }, ctx) {
+  async execute({ clip, text, syntax }, ctx) {
     ctx.stage('Encoding prompt…')
-    const parts: { data: Float32Array; dim: number }[] = []
+    const parts: { data: Float32Array; tokens: number; dim: number }[] = []
     let pooled: Float32Array | undefined
     for (const encoder of clip.encoders) {
-      const { tokenizer, padId } = tokenizerFor(encoder)
-      const input = tokenizeForModel(tokenizer, text, { padId })
+      let input: EncoderInput
+      try {
+        input = encoderInput(tokenizerFor(encoder), text, syntax)
+      } catch (error) {
+        throw new InputError('text', error instanceof Error ? error.message : String(error))
+      }
       if (input.dropped > 0 && encoder.role === 'primary') {
-        ctx.warn(`prompt has ${input.tokenCount} tokens; the last ${input.dropped} beyond 75 were dropped`)
+        ctx.warn(`prompt has ${input.tokenCount} tokens; the last ${input.dropped} beyond 75 were dropped (syntax comfyui encodes them in further windows)`)
       }
       const { session, feeds } = await textEncoderSession(ctx, clip, encoder)
       ctx.checkCancelled()
-      const outputs = await session.run({ ...feeds, input_ids: { dtype: 'int32', dims: [1, 77], data: input.ids } })
+      const ids = new Int32Array(input.rows.length * 77)
+      input.rows.forEach((row, i) => ids.set(row, i * 77))
+      const outputs = await session.run({ ...feeds, input_ids: { dtype: 'int32', dims: [input.rows.length, 77], data: ids } })
       const hidden = pickHiddenState(outputs, encoder.role, clip.variant)
-      parts.push({ data: float32('hidden state', hidden), dim: hidden.dims[2]! })
-      if (encoder.role === 'secondary') pooled = float32('text_embeds', outputs.text_embeds)
+      parts.push(weightedHiddenStates(float32('hidden state', hidden), hidden.dims, input))
+      // The pooled embedding of the first window, as ComfyUI takes it.
+      if (encoder.role === 'secondary') pooled = float32('text_embeds', outputs.text_embeds).slice(0, outputs.text_embeds!.dims[1])
     }
+    // SDXL: the encoders' windows side by side along the feature axis (768 + 1280 = 2048), as many as both have.
+    const tokens = Math.min(...parts.map((p) => p.tokens))
     const dim = parts.reduce((sum, p) => sum + p.dim, 0)
-    // Concatenate encoders along the feature axis (SDXL: 768 + 1280 = 2048).
-    const hiddenStates = new Float32Array(77 * dim)
+    const hiddenStates = new Float32Array(tokens * dim)
     let offset = 0
     for (const part of parts) {
-      for (let t = 0; t < 77; t++) hiddenStates.set(part.data.subarray(t * part.dim, (t + 1) * part.dim), t * dim + offset)
+      for (let t = 0; t < tokens; t++) hiddenStates.set(part.data.subarray(t * part.dim, (t + 1) * part.dim), t * dim + offset)
       offset += part.dim
     }
-    return { conditioning: { hiddenStates, dims: [1, 77, dim] as const, prompt: text, ...(pooled ? { pooled } : {}) } }
+    return { conditioning: { hiddenStates, dims: [1, tokens, dim] as const, prompt: text, ...(pooled ? { pooled } : {}) } }
   },
 })

@@ -66,7 +66,7 @@ export interface VaeModel {
 }
 
 export interface Conditioning {
-  /** [batch, 77, dim] */
+  /** [batch, 77 per window, dim]: one window, or as many as a long prompt needs (syntax comfyui). */
   readonly hiddenStates: Float32Array
   readonly dims: readonly [number, number, number]
   /** SDXL: pooled text embeds [batch, 1280]. */

@@ -20,10 +20,21 @@ export interface UNetCaller extends UNetCall {
   release(): void
 }
 
-function repeatRows(cond: Conditioning, times: number): Float32Array {
-  const rows = new Float32Array(cond.hiddenStates.length * times)
-  for (let i = 0; i < times; i++) rows.set(cond.hiddenStates, i * cond.hiddenStates.length)
+function repeatRows(states: Float32Array, times: number): Float32Array {
+  const rows = new Float32Array(states.length * times)
+  for (let i = 0; i < times; i++) rows.set(states, i * states.length)
   return rows
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
+
+/**
+ * A conditioning's tokens repeated to `tokens` (a multiple of its own): how ComfyUI batches a prompt of two
+ * 77-token windows with a negative of one. Attention over a repeated sequence is the same average, so the result
+ * is what each would give alone.
+ */
+function stretchTokens(cond: Conditioning, tokens: number): Float32Array {
+  return tokens === cond.dims[1] ? cond.hiddenStates : repeatRows(cond.hiddenStates, tokens / cond.dims[1])
 }
 
 export async function createUNetCaller(
@@ -54,9 +65,12 @@ export async function createUNetCaller(
     const cached = conditioningFor.get(cacheKey)
     if (cached) return cached
     const half = useNegative ? batch / 2 : batch
-    const rows = useNegative ? concatFloat32([repeatRows(negative!, half), repeatRows(positive, half)]) : repeatRows(positive, batch)
+    const tokens = useNegative ? (positive.dims[1] * negative!.dims[1]) / gcd(positive.dims[1], negative!.dims[1]) : positive.dims[1]
+    const rows = useNegative
+      ? concatFloat32([repeatRows(stretchTokens(negative!, tokens), half), repeatRows(stretchTokens(positive, tokens), half)])
+      : repeatRows(positive.hiddenStates, batch)
     const feeds: Record<string, HostTensor> = {
-      encoder_hidden_states: { dtype: 'float32', dims: [batch, positive.dims[1], positive.dims[2]], data: rows },
+      encoder_hidden_states: { dtype: 'float32', dims: [batch, tokens, positive.dims[2]], data: rows },
     }
     if (needsTimeIds) {
       const pooled = (c: Conditioning) => {

@@ -32,7 +32,7 @@ export function nodesFromConverted(node: ComfyNode, result: Converted, mode: Gra
   const main: GraphNode = {
     id: node.id,
     type: result.type,
-    version: 1,
+    version: result.version ?? 1,
     ...(node.title !== undefined ? { title: node.title } : {}),
     inputs: result.inputs,
     ...(mode ? { mode } : {}),

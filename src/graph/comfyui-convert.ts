@@ -29,6 +29,8 @@ export interface ConvertContext {
 
 export interface Converted {
   readonly type: string
+  /** The node version the inputs are written for (1 when left out). */
+  readonly version?: number
   readonly inputs: Record<string, InputValue>
   readonly controls?: Record<string, SeedControl>
   /** Further nodes this ComfyUI node becomes, each with the id `ctx.extraNodeId(suffix)`. */

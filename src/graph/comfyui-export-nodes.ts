@@ -54,8 +54,13 @@ const unetWeights: Translator = (ctx) => {
 }
 
 const clipTextEncode: Translator = (ctx) => {
-  ctx.primary('CLIPTextEncode', [{ name: 'clip', type: 'CLIP', ...ctx.link('clip') }], [['text', text(ctx, 'text')]], [{ name: 'CONDITIONING', type: 'CONDITIONING' }])
+  const prompt = text(ctx, 'text')
+  ctx.primary('CLIPTextEncode', [{ name: 'clip', type: 'CLIP', ...ctx.link('clip') }], [['text', prompt]], [{ name: 'CONDITIONING', type: 'CONDITIONING' }])
   ctx.output('conditioning', 0)
+  // ComfyUI always reads emphasis and long prompts; a diffusers-syntax prompt with brackets means something else there.
+  if (ctx.node.inputs['syntax'] === 'diffusers' && /[()]/.test(prompt)) {
+    ctx.warn(`CLIPTextEncode "${prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt}": ComfyUI reads its brackets as emphasis weights (syntax diffusers reads them as text); write \\( and \\) for literal brackets`)
+  }
 }
 
 const emptyLatent: Translator = (ctx) => {

@@ -48,7 +48,17 @@ const latentUpscale: Converter = {
 export const CONVERTERS: Readonly<Record<string, Converter>> = {
   ...LOADER_CONVERTERS,
   ...SAMPLER_CONVERTERS,
-  CLIPTextEncode: mapped('CLIPTextEncode', ['conditioning'], { clip: 'clip' }, { text: ['text', 'text'] }),
+  // ComfyUI reads emphasis weights and prompts longer than 75 tokens: so does our node with syntax comfyui (version 2).
+  CLIPTextEncode: {
+    outputs: ['conditioning'],
+    convert(ctx) {
+      const inputs: Inputs = {}
+      setLink(inputs, ctx, 'clip', 'clip')
+      setIfDefined(inputs, 'text', str(ctx, 'text'))
+      inputs['syntax'] = 'comfyui'
+      return { type: 'CLIPTextEncode', version: 2, inputs }
+    },
+  },
   EmptyLatentImage: mapped('EmptyLatent', ['latent'], {}, {
     width: ['width', 'number'],
     height: ['height', 'number'],

@@ -14,12 +14,13 @@ const REAL_MODEL_GRAPH = readFileSync(resolve(import.meta.dirname, '../../graphs
 /** 90 words of one token each: more than CLIP's 75. */
 const LONG_PROMPT = Array.from({ length: 90 }, () => 'cat').join(' ')
 
-/** Opens the tiny graph at 64x64 with this prompt. */
+/** Opens the tiny graph at 64x64 with this prompt, read as diffusers reads it (cut at 75 tokens, with a warning). */
 async function openWithPrompt(page: Page, prompt: string): Promise<void> {
   await page.evaluate((json) => window.__hypersd!.loadGraph(json), GRAPH)
   await page.evaluate((text) => {
     window.__hypersd!.setValue('3', 'width', 64)
     window.__hypersd!.setValue('3', 'height', 64)
+    window.__hypersd!.setValue('2', 'syntax', 'diffusers')
     window.__hypersd!.setValue('2', 'text', text)
   }, prompt)
 }
@@ -33,12 +34,13 @@ describe('run warnings in the editor', () => {
     await page.click('[data-testid=output-tab]')
     const run = await runOnce(page)
     expect(run.status, run.error ?? '').toBe('done')
-    expect(run.warnings).toEqual(['#2: prompt has 90 tokens; the last 15 beyond 75 were dropped'])
+    const dropped = 'prompt has 90 tokens; the last 15 beyond 75 were dropped (syntax comfyui encodes them in further windows)'
+    expect(run.warnings).toEqual([`#2: ${dropped}`])
     const item = page.locator('[data-testid=run-warning]')
     await item.waitFor({ timeout: 10_000 })
     expect(await item.count()).toBe(1)
     expect(await item.locator('.where').textContent()).toMatch(/\(#2, CLIPTextEncode\)$/)
-    expect(await item.locator('.message').textContent()).toBe('prompt has 90 tokens; the last 15 beyond 75 were dropped')
+    expect(await item.locator('.message').textContent()).toBe(dropped)
     expect(await page.locator('[data-testid=output-warning-count]').textContent()).toMatch(/1$/)
     await screenshot(page, 'run-warnings')
     // A run that warns of nothing clears them.

@@ -40,11 +40,12 @@ describe('ComfyUI UI workflow 0.4', () => {
     expect(node(graph, '6')).toEqual({
       id: '6',
       type: 'CLIPTextEncode',
-      version: 1,
+      // Version 2 with ComfyUI's prompt syntax (emphasis weights, long prompts).
+      version: 2,
       title: 'Positive prompt',
-      inputs: { clip: { from: ['17', 'clip'] }, text: 'beautiful scenery nature glass bottle landscape, , purple galaxy bottle,' },
+      inputs: { clip: { from: ['17', 'clip'] }, text: 'beautiful scenery nature glass bottle landscape, , purple galaxy bottle,', syntax: 'comfyui' },
     })
-    expect(node(graph, '7').inputs).toEqual({ clip: { from: ['17', 'clip'] }, text: 'text, watermark' })
+    expect(node(graph, '7').inputs).toEqual({ clip: { from: ['17', 'clip'] }, text: 'text, watermark', syntax: 'comfyui' })
     expect(node(graph, '5').inputs).toEqual({ width: 512, height: 512, batch: 1 })
     expect(node(graph, '3').inputs).toEqual({
       model: { from: ['10', 'unet'] },
@@ -192,7 +193,7 @@ describe('ComfyUI API prompt', () => {
     expect(node(graph, '3').title).toBeUndefined()
     expect(node(graph, '4')).toMatchObject({ type: 'LoadPipeline', title: 'Load Checkpoint', inputs: { model: 'sd15/dreamshaper_8' } })
     expect(node(graph, '5').inputs).toEqual({ width: 512, height: 768, batch: 2 })
-    expect(node(graph, '6').inputs).toEqual({ clip: { from: ['4', 'clip'] }, text: 'a fox in the snow, film photo' })
+    expect(node(graph, '6').inputs).toEqual({ clip: { from: ['4', 'clip'] }, text: 'a fox in the snow, film photo', syntax: 'comfyui' })
     expect(node(graph, '8').inputs).toEqual({ vae: { from: ['4', 'vae'] }, latent: { from: ['3', 'latent'] } })
     expect(node(graph, '9').inputs).toEqual({ image: { from: ['11', 'output_0'] }, filename_prefix: 'hyper' })
     expect(node(graph, '10').inputs).toEqual({ unet: { from: ['13', 'output_0'] }, lora: 'loras/Hyper-SD15-4steps-lora.safetensors', scale: 0.125 })
