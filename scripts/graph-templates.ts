@@ -379,8 +379,8 @@ export function buildGraph(v: GraphVariant): GraphFileInput {
       ...(v.lora
         ? [{ id: '9', type: 'UNetLoRA', title: 'Hyper-SD LoRA', inputs: { unet: pipelineUnet, clip: link('1', 'clip'), lora: v.lora.name, scale: v.lora.scale, mode: v.lora.mode } }]
         : []),
-      { id: '2', type: 'CLIPTextEncode', title: 'Prompt', inputs: { clip: clipSource, text: v.prompt ?? PROMPT } },
-      ...(v.negativePrompt !== undefined ? [{ id: '10', type: 'CLIPTextEncode', title: 'Negative prompt', inputs: { clip: clipSource, text: v.negativePrompt } }] : []),
+      { id: '2', type: 'CLIPTextEncode', version: 2, title: 'Prompt', inputs: { clip: clipSource, text: v.prompt ?? PROMPT, syntax: 'comfyui' } },
+      ...(v.negativePrompt !== undefined ? [{ id: '10', type: 'CLIPTextEncode', version: 2, title: 'Negative prompt', inputs: { clip: clipSource, text: v.negativePrompt, syntax: 'comfyui' } }] : []),
       ...(v.initImage
         ? [
             { id: '3', type: 'LoadImage', title: 'Load Image', inputs: { image: v.initImage.name } },
