@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Conditioning } from '../../nodes/types.js'
+import { exportComfyPrompt } from '../../src/graph/comfyui-export.js'
 import { importComfyUI } from '../../src/graph/comfyui.js'
 import { migrateGraph } from '../../src/graph/migrate.js'
 import type { GraphFile } from '../../src/graph/schema.js'
@@ -128,5 +129,9 @@ describe('CLIP Text Encode: prompt syntax', () => {
     expect(encoders.length).toBeGreaterThan(0)
     for (const n of encoders) expect([n.version, n.inputs['syntax']]).toEqual([2, 'comfyui'])
     expect(migrateGraph(imported, registry).migrated.filter((m) => m.type === 'CLIPTextEncode')).toEqual([])
+    // Exported to ComfyUI, a diffusers-syntax prompt with brackets would be read as weights there: said so.
+    expect(exportComfyPrompt(migrated, { describe: (type) => registry.get(type) }).warnings.filter((w) => w.includes('emphasis'))).toHaveLength(1)
+    const asComfy: GraphFile = { ...migrated, nodes: migrated.nodes.map((n) => (n.id === '2' ? { ...n, inputs: { ...n.inputs, syntax: 'comfyui' } } : n)) }
+    expect(exportComfyPrompt(asComfy, { describe: (type) => registry.get(type) }).warnings.filter((w) => w.includes('emphasis'))).toEqual([])
   })
 })
