@@ -15,6 +15,7 @@ import { aestheticScore } from './reward.js'
 import { tscdSampler } from './sampler.js'
 import { sceneScore } from './scene.js'
 import { clipTextEncode } from './text.js'
+import { conditioningAverage, conditioningConcat, conditioningZeroOut } from './conditioning.js'
 import { unetWeights } from './unet-weights.js'
 import { vaeDecode } from './vae.js'
 import { vaeEncode } from './vae-encode.js'
@@ -24,6 +25,9 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   unetWeights,
   unetLora,
   clipTextEncode,
+  conditioningAverage,
+  conditioningConcat,
+  conditioningZeroOut,
   emptyLatent,
   loadImage,
   loadImageMask,

@@ -63,6 +63,26 @@ const clipTextEncode: Translator = (ctx) => {
   }
 }
 
+const conditionings = (ctx: Parameters<Translator>[0]) => [
+  { name: 'conditioning_to', type: 'CONDITIONING', ...ctx.link('conditioning_to') },
+  { name: 'conditioning_from', type: 'CONDITIONING', ...ctx.link('conditioning_from') },
+]
+
+const conditioningAverage: Translator = (ctx) => {
+  ctx.primary('ConditioningAverage', conditionings(ctx), [['conditioning_to_strength', number(ctx, 'conditioning_to_strength', 1)]], [{ name: 'CONDITIONING', type: 'CONDITIONING' }])
+  ctx.output('conditioning', 0)
+}
+
+const conditioningConcat: Translator = (ctx) => {
+  ctx.primary('ConditioningConcat', conditionings(ctx), [], [{ name: 'CONDITIONING', type: 'CONDITIONING' }])
+  ctx.output('conditioning', 0)
+}
+
+const conditioningZeroOut: Translator = (ctx) => {
+  ctx.primary('ConditioningZeroOut', [{ name: 'conditioning', type: 'CONDITIONING', ...ctx.link('conditioning') }], [], [{ name: 'CONDITIONING', type: 'CONDITIONING' }])
+  ctx.output('conditioning', 0)
+}
+
 const emptyLatent: Translator = (ctx) => {
   ctx.primary('EmptyLatentImage', [], [['width', number(ctx, 'width', 512)], ['height', number(ctx, 'height', 512)], ['batch_size', number(ctx, 'batch', 1)]], [{ name: 'LATENT', type: 'LATENT' }])
   ctx.output('latent', 0)
@@ -141,6 +161,9 @@ export const EXPORTERS: Readonly<Record<string, Translator>> = {
   UNetLoRA: unetLora,
   UNetWeights: unetWeights,
   CLIPTextEncode: clipTextEncode,
+  ConditioningAverage: conditioningAverage,
+  ConditioningConcat: conditioningConcat,
+  ConditioningZeroOut: conditioningZeroOut,
   EmptyLatent: emptyLatent,
   LoadImage: loadImage,
   ...MASK_EXPORTERS,
@@ -162,6 +185,9 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   UNetLoRA: ['LoraLoader', 'LoraLoaderModelOnly'],
   UNetWeights: ['UNETLoader'],
   CLIPTextEncode: ['CLIPTextEncode'],
+  ConditioningAverage: ['ConditioningAverage'],
+  ConditioningConcat: ['ConditioningConcat'],
+  ConditioningZeroOut: ['ConditioningZeroOut'],
   EmptyLatent: ['EmptyLatentImage'],
   LoadImage: ['LoadImage'],
   LoadImageMask: ['LoadImageMask'],

@@ -160,13 +160,18 @@ function negativeSource(ctx: ExportContext, cfg: number): GraphLink | OutInput['
     return ours
   }
   const positive = ctx.node.inputs['positive']
+  // Guidance with no negative runs only where the pipeline guides against zeros (SDXL's force_zeros_for_empty_prompt):
+  // ComfyUI's ConditioningZeroOut of the positive is that negative.
+  if (cfg > 1 && isGraphLink(positive)) {
+    const zeros = ctx.helper('ConditioningZeroOut', [{ name: 'conditioning', type: 'CONDITIONING', source: positive }], [], [{ name: 'CONDITIONING', type: 'CONDITIONING' }])
+    return { node: zeros.id, slot: 0 }
+  }
   const encoder = isGraphLink(positive) ? ctx.ourNode(positive.from[0]) : undefined
   const clip = encoder?.type === 'CLIPTextEncode' ? encoder.inputs['clip'] : undefined
   if (!isGraphLink(clip)) {
     ctx.warn('negative is not connected and no text encoder was found for an empty one; ComfyUI will ask for a negative')
     return undefined
   }
-  if (cfg > 1) ctx.warn(`negative is not connected: exported as an empty prompt (with cfg ${cfg}, our SDXL sampler guides against zeros instead)`)
   const empty = ctx.helper('CLIPTextEncode', [{ name: 'clip', type: 'CLIP', source: clip }], [['text', '']], [{ name: 'CONDITIONING', type: 'CONDITIONING' }])
   return { node: empty.id, slot: 0 }
 }

@@ -59,6 +59,11 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
       return { type: 'CLIPTextEncode', version: 2, inputs }
     },
   },
+  ConditioningAverage: mapped('ConditioningAverage', ['conditioning'], { conditioning_to: 'conditioning_to', conditioning_from: 'conditioning_from' }, {
+    conditioning_to_strength: ['conditioning_to_strength', 'number'],
+  }),
+  ConditioningConcat: mapped('ConditioningConcat', ['conditioning'], { conditioning_to: 'conditioning_to', conditioning_from: 'conditioning_from' }, {}),
+  ConditioningZeroOut: mapped('ConditioningZeroOut', ['conditioning'], { conditioning: 'conditioning' }, {}),
   EmptyLatentImage: mapped('EmptyLatent', ['latent'], {}, {
     width: ['width', 'number'],
     height: ['height', 'number'],
