@@ -3,6 +3,7 @@ import type { AnyNodeDefinition } from '../src/engine/index.js'
 import { previewImage, saveImage } from './image.js'
 import { emptyLatent } from './latent.js'
 import { latentUpscale, latentUpscaleBy } from './latent-upscale.js'
+import { latentFromBatch, repeatLatentBatch } from './latent-batch.js'
 import { imagePadForOutpaint } from './image-pad.js'
 import { imageScale, imageScaleBy } from './image-scale.js'
 import { loadImage } from './load-image.js'
@@ -41,6 +42,8 @@ export const nodeDefinitions: readonly AnyNodeDefinition[] = [
   setLatentNoiseMask,
   latentUpscale,
   latentUpscaleBy,
+  latentFromBatch,
+  repeatLatentBatch,
   tscdSampler,
   vaeDecode,
   saveImage,

@@ -146,6 +146,7 @@ export const tscdSampler = defineHostNode({
       latent: latent.data,
       ...(latent.encoded ? { encoded: latent.encoded } : {}),
       ...(latent.noiseMask ? { noiseMask: latent.noiseMask } : {}),
+      ...(latent.batchIndex ? { batchIndex: latent.batchIndex, ...(latent.batchSize ? { batchSize: latent.batchSize } : {}) } : {}),
       batch,
       checkCancelled: () => ctx.checkCancelled(),
     }
@@ -188,6 +189,7 @@ export const tscdSampler = defineHostNode({
       ...Object.fromEntries(model.loras.map((l, i) => [`lora_${i + 1}`, `${l.name}:${l.scale}:${l.mode}`])),
     }
     // As in ComfyUI, the mask stays with the latent: a second sampler keeps to the same area.
-    return { latent: { data: samples, dims: latent.dims, parameters, ...(latent.noiseMask ? { noiseMask: latent.noiseMask } : {}) } }
+    // The batch items it stands for stay with it, as ComfyUI's KSampler keeps batch_index: a second pass draws for them too.
+    return { latent: { data: samples, dims: latent.dims, parameters, ...(latent.noiseMask ? { noiseMask: latent.noiseMask } : {}), ...(latent.batchIndex ? { batchIndex: latent.batchIndex, ...(latent.batchSize ? { batchSize: latent.batchSize } : {}) } : {}) } }
   },
 })

@@ -92,6 +92,13 @@ export interface Latent {
    * Only the sampler reads it; Upscale Latent resizes it with the latent.
    */
   readonly noiseMask?: LatentNoiseMask
+  /**
+   * ComfyUI's batch_index: which items of a larger batch these latents are (Latent From Batch). The sampler gives each
+   * the random draws that item gets in the whole batch.
+   */
+  readonly batchIndex?: readonly number[]
+  /** The size of the batch batchIndex counts in: every random draw of the loop is made for all of it, then cut. */
+  readonly batchSize?: number
 }
 
 export interface LatentNoiseMask {

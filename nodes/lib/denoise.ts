@@ -25,6 +25,10 @@ export interface DenoiseOptions {
   readonly encoded?: EncodedImageLatent
   /** Inpainting (Set Latent Noise Mask): after each step, outside the mask the image latent comes back. */
   readonly noiseMask?: LatentNoiseMask
+  /** Which items of a larger batch these latents are (Latent From Batch): each gets that item's random draws. */
+  readonly batchIndex?: readonly number[]
+  /** The size of that larger batch. */
+  readonly batchSize?: number
   readonly batch: number
   readonly unet: UNetCall
   readonly onStep: (index: number, total: number, latents: Float32Array) => void
@@ -34,7 +38,7 @@ export interface DenoiseOptions {
 /** What the loop starts from; with a noise mask, also what it blends back in after each step. */
 export interface SamplingStart {
   readonly timesteps: number[]
-  readonly generator: TorchGenerator
+  readonly generator: NormalSource
   readonly latents: Float32Array
   /** The image latent (drawn from its posterior where there is one) and the noise added to it. */
   readonly image: Float32Array
@@ -58,7 +62,7 @@ export function startSampling(options: Omit<DenoiseOptions, 'unet' | 'onStep' | 
   }
   scheduler.setTimesteps(options.steps, timestepOptions)
   const timesteps = scheduler.timesteps
-  const generator = new TorchGenerator(options.seed)
+  const generator = options.batchIndex ? new BatchItemDraws(new TorchGenerator(options.seed), options.batchIndex, options.batchSize ?? 0) : new TorchGenerator(options.seed)
   const size = options.latent.length
   const posterior = options.encoded?.posterior
   const image = posterior ? samplePosterior(posterior, generator) : options.latent
@@ -96,8 +100,39 @@ export function blendOutsideMask(latents: Float32Array, start: SamplingStart, ma
   return out
 }
 
+/** Where the loop's standard normal draws come from. */
+export interface NormalSource {
+  randn(count: number): Float32Array
+}
+
+/**
+ * The draws items `indices` of a batch of `size` get when the whole batch is drawn at once (ComfyUI's prepare_noise
+ * gives a batch_index its item's noise the same way): so item 2 of a batch of 4, sampled alone, is that batch's item 2.
+ * Every draw of the loop is per item (noise, step noise, posterior samples) and for the whole batch in diffusers, so
+ * each is made for the whole batch and cut.
+ */
+export class BatchItemDraws implements NormalSource {
+  private readonly items: number
+
+  constructor(
+    private readonly source: TorchGenerator,
+    private readonly indices: readonly number[],
+    size: number,
+  ) {
+    this.items = Math.max(size, Math.max(...indices) + 1)
+  }
+
+  randn(count: number): Float32Array {
+    const per = count / this.indices.length
+    const all = this.source.randn(per * this.items)
+    const out = new Float32Array(count)
+    this.indices.forEach((item, i) => out.set(all.subarray(item * per, (item + 1) * per), i * per))
+    return out
+  }
+}
+
 /** diffusers' `scaling_factor * latent_dist.sample(generator)`, in float32 as torch computes it. */
-function samplePosterior(posterior: LatentPosterior, generator: TorchGenerator): Float32Array {
+function samplePosterior(posterior: LatentPosterior, generator: NormalSource): Float32Array {
   const eps = generator.randn(posterior.mean.length)
   const out = new Float32Array(posterior.mean.length)
   for (let i = 0; i < out.length; i++) {

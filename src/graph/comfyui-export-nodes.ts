@@ -144,6 +144,16 @@ const latentUpscaleBy: Translator = (ctx) => {
   ctx.output('latent', 0)
 }
 
+const latentFromBatch: Translator = (ctx) => {
+  ctx.primary('LatentFromBatch', [{ name: 'samples', type: 'LATENT', ...ctx.link('samples') }], [['batch_index', number(ctx, 'batch_index', 0)], ['length', number(ctx, 'length', 1)]], [{ name: 'LATENT', type: 'LATENT' }])
+  ctx.output('latent', 0)
+}
+
+const repeatLatentBatch: Translator = (ctx) => {
+  ctx.primary('RepeatLatentBatch', [{ name: 'samples', type: 'LATENT', ...ctx.link('samples') }], [['amount', number(ctx, 'amount', 1)]], [{ name: 'LATENT', type: 'LATENT' }])
+  ctx.output('latent', 0)
+}
+
 const saveImage: Translator = (ctx) => {
   ctx.primary('SaveImage', [{ name: 'images', type: 'IMAGE', ...ctx.link('image', 'images') }], [['filename_prefix', text(ctx, 'filename_prefix', 'hypersd')]], [])
 }
@@ -172,6 +182,8 @@ export const EXPORTERS: Readonly<Record<string, Translator>> = {
   ImageScaleBy: imageScaleBy,
   LatentUpscale: latentUpscale,
   LatentUpscaleBy: latentUpscaleBy,
+  LatentFromBatch: latentFromBatch,
+  RepeatLatentBatch: repeatLatentBatch,
   TSCDSampler: exportSampler,
   VAEDecode: vaeDecode,
   SaveImage: saveImage,
@@ -201,6 +213,8 @@ export const EXPORTED_AS: Readonly<Record<string, readonly string[]>> = {
   ImageScaleBy: ['ImageScaleBy'],
   LatentUpscale: ['LatentUpscale'],
   LatentUpscaleBy: ['LatentUpscaleBy'],
+  LatentFromBatch: ['LatentFromBatch'],
+  RepeatLatentBatch: ['RepeatLatentBatch'],
   TSCDSampler: ['KSampler', 'SamplerCustom'],
   VAEDecode: ['VAEDecode', 'VAEDecodeTiled'],
   SaveImage: ['SaveImage'],

@@ -86,6 +86,8 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     crop: ['crop', 'text'],
   }),
   LatentUpscale: latentUpscale,
+  LatentFromBatch: mapped('LatentFromBatch', ['latent'], { samples: 'samples' }, { batch_index: ['batch_index', 'number'], length: ['length', 'number'] }),
+  RepeatLatentBatch: mapped('RepeatLatentBatch', ['latent'], { samples: 'samples' }, { amount: ['amount', 'number'] }),
   LatentUpscaleBy: mapped('LatentUpscaleBy', ['latent'], { samples: 'samples' }, { upscale_method: ['method', 'text'], scale_by: ['scale_by', 'number'] }),
   ImageScaleBy: mapped('ImageScaleBy', ['image'], { image: 'image' }, { upscale_method: ['method', 'text'], scale_by: ['scale_by', 'number'] }),
   ImagePadForOutpaint: mapped('ImagePadForOutpaint', ['image', 'mask'], { image: 'image' }, {

@@ -94,6 +94,8 @@ export const WIDGET_ORDER: Readonly<Record<string, readonly string[]>> = {
   ConditioningZeroOut: [],
   LatentUpscale: ['upscale_method', 'width', 'height', 'crop'],
   LatentUpscaleBy: ['upscale_method', 'scale_by'],
+  LatentFromBatch: ['batch_index', 'length'],
+  RepeatLatentBatch: ['amount'],
   VAEDecodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],
   VAEEncodeTiled: ['tile_size', 'overlap', 'temporal_size', 'temporal_overlap'],
   SaveImage: ['filename_prefix'],
