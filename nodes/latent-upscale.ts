@@ -31,6 +31,8 @@ function upscaleLatent(latent: Latent, latentWidth: number, latentHeight: number
     parameters: { ...latent.parameters, upscale },
     ...(latent.encoded ? { encoded } : {}),
     ...(latent.noiseMask ? { noiseMask: upscaleMask(latent.noiseMask, latent.dims, latentWidth, latentHeight, crop) } : {}),
+    // Items picked from a batch keep their places (ComfyUI copies batch_index along), so a second pass draws for them.
+    ...(latent.batchIndex ? { batchIndex: latent.batchIndex, ...(latent.batchSize ? { batchSize: latent.batchSize } : {}) } : {}),
   }
 }
 

@@ -50,6 +50,12 @@ describe('Latent From Batch', () => {
     })
   }
 
+  it('a picked item keeps its place through Upscale Latent By, for a second pass', async () => {
+    const graph = between(base, '3', [{ id: '20', type: 'LatentFromBatch', version: 1 }, { id: '21', type: 'LatentUpscaleBy', version: 1 }], [{ batch_index: 2, length: 1 }, { method: 'bilinear', scale_by: 2 }])
+    const upscaled = (await host.engine.run(withOverrides(graph, ['3.batch=4']))).outputs.get('21')!.latent as Latent
+    expect([upscaled.batchIndex, upscaled.batchSize]).toEqual([[2], 4])
+  })
+
   it('cuts batch_index and length to the batch, and a picked item picked again keeps its place', async () => {
     const twice = between(base, '3', [{ id: '20', type: 'LatentFromBatch', version: 1 }, { id: '21', type: 'LatentFromBatch', version: 1 }], [{ batch_index: 1, length: 3 }, { batch_index: 1, length: 5 }])
     const result = await host.engine.run(withOverrides(twice, ['3.batch=4']))
