@@ -2,6 +2,7 @@
 // their place in the batch (batch_index), so a picked item samples to the image it had in the batch.
 import { int, output, socket } from '../src/engine/index.js'
 import { defineHostNode } from './define.js'
+import { repeatFloat32 } from './lib/concat.js'
 import type { Latent, LatentNoiseMask, LatentPosterior } from './types.js'
 
 /** Items `from` to `from + count` of a per-item array of `batch` items. */
@@ -10,10 +11,10 @@ function itemsOf(data: Float32Array, batch: number, from: number, count: number)
   return data.slice(from * per, (from + count) * per)
 }
 
-function repeated(data: Float32Array, times: number): Float32Array {
-  const out = new Float32Array(data.length * times)
-  for (let i = 0; i < times; i++) out.set(data, i * data.length)
-  return out
+/** One mask per latent of a batch of `batch`, as ComfyUI repeats a shorter stack of masks to the batch. */
+function masksPerLatent(mask: LatentNoiseMask, batch: number): Float32Array {
+  const plane = mask.data.length / mask.batch
+  return repeatFloat32(mask.data, Math.ceil(batch / mask.batch)).slice(0, plane * batch)
 }
 
 function posteriorItems(posterior: LatentPosterior, batch: number, from: number, count: number): LatentPosterior {
@@ -38,11 +39,8 @@ export const latentFromBatch = defineHostNode({
     const from = Math.min(batch - 1, batch_index)
     const count = Math.min(batch - from, length)
     const mask = samples.noiseMask
-    const noiseMask: LatentNoiseMask | undefined = !mask
-      ? undefined
-      : mask.batch === 1
-        ? mask
-        : { data: itemsOf(repeated(mask.data, Math.ceil(batch / mask.batch)).slice(0, (mask.data.length / mask.batch) * batch), batch, from, count), batch: count }
+    // One mask for all stays one; one per latent is cut with them.
+    const noiseMask: LatentNoiseMask | undefined = mask && mask.batch > 1 ? { data: itemsOf(masksPerLatent(mask, batch), batch, from, count), batch: count } : mask
     const posterior = samples.encoded?.posterior
     return {
       latent: {
@@ -84,12 +82,12 @@ export const repeatLatentBatch = defineHostNode({
     const places = samples.batchIndex
     const offset = places ? Math.max(...places) - Math.min(...places) + 1 : 0
     const latent: Latent = {
-      data: repeated(samples.data, amount),
+      data: repeatFloat32(samples.data, amount),
       dims: [batch * amount, c, h, w],
       ...(samples.parameters ? { parameters: samples.parameters } : {}),
-      ...(samples.encoded ? { encoded: posterior ? { ...samples.encoded, posterior: { ...posterior, mean: repeated(posterior.mean, amount), std: repeated(posterior.std, amount) } } : samples.encoded } : {}),
+      ...(samples.encoded ? { encoded: posterior ? { ...samples.encoded, posterior: { ...posterior, mean: repeatFloat32(posterior.mean, amount), std: repeatFloat32(posterior.std, amount) } } : samples.encoded } : {}),
       // One mask for all stays one; one per latent is repeated with them.
-      ...(mask ? { noiseMask: mask.batch === 1 ? mask : { data: repeated(mask.data, amount), batch: mask.batch * amount } } : {}),
+      ...(mask ? { noiseMask: mask.batch === 1 ? mask : { data: repeatFloat32(mask.data, amount), batch: mask.batch * amount } } : {}),
       ...(places ? repeatedPlaces(places, offset, amount, samples.batchSize) : {}),
     }
     return { latent }

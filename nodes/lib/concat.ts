@@ -8,3 +8,8 @@ export function concatFloat32(parts: readonly Float32Array[]): Float32Array {
   }
   return out
 }
+
+/** `data` laid end to end `times` times (a batch row repeated, a sequence repeated along its tokens). */
+export function repeatFloat32(data: Float32Array, times: number): Float32Array {
+  return concatFloat32(Array<Float32Array>(times).fill(data))
+}

@@ -9,7 +9,7 @@ import type { DeviceUNetCall } from './denoise-device.js'
 import type { DeviceFloat, DeviceOps } from './device-ops.js'
 import { unetSession } from './lora-sessions.js'
 import { float32 } from './run-model.js'
-import { concatFloat32 } from './concat.js'
+import { concatFloat32, repeatFloat32 } from './concat.js'
 
 /** The UNet per step, and where the session and device allow it the same call with its tensors kept on the device. */
 export interface UNetCaller extends UNetCall {
@@ -20,12 +20,6 @@ export interface UNetCaller extends UNetCall {
   release(): void
 }
 
-function repeatRows(states: Float32Array, times: number): Float32Array {
-  const rows = new Float32Array(states.length * times)
-  for (let i = 0; i < times; i++) rows.set(states, i * states.length)
-  return rows
-}
-
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
 
 /**
@@ -34,7 +28,7 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
  * is what each would give alone.
  */
 function stretchTokens(cond: Conditioning, tokens: number): Float32Array {
-  return tokens === cond.dims[1] ? cond.hiddenStates : repeatRows(cond.hiddenStates, tokens / cond.dims[1])
+  return tokens === cond.dims[1] ? cond.hiddenStates : repeatFloat32(cond.hiddenStates, tokens / cond.dims[1])
 }
 
 export async function createUNetCaller(
@@ -67,8 +61,8 @@ export async function createUNetCaller(
     const half = useNegative ? batch / 2 : batch
     const tokens = useNegative ? (positive.dims[1] * negative!.dims[1]) / gcd(positive.dims[1], negative!.dims[1]) : positive.dims[1]
     const rows = useNegative
-      ? concatFloat32([repeatRows(stretchTokens(negative!, tokens), half), repeatRows(stretchTokens(positive, tokens), half)])
-      : repeatRows(positive.hiddenStates, batch)
+      ? concatFloat32([repeatFloat32(stretchTokens(negative!, tokens), half), repeatFloat32(stretchTokens(positive, tokens), half)])
+      : repeatFloat32(positive.hiddenStates, batch)
     const feeds: Record<string, HostTensor> = {
       encoder_hidden_states: { dtype: 'float32', dims: [batch, tokens, positive.dims[2]], data: rows },
     }

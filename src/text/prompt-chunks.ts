@@ -36,35 +36,35 @@ export function promptWindows(tokenizer: ClipTokenizer, prompt: string, options:
   const windows: { ids: number[]; weights: number[] }[] = []
   let window = { ids: [tokenizer.bosId], weights: [1] }
   windows.push(window)
-  const close = (pad: boolean) => {
-    const room = length - window.ids.length - 1
-    window.ids.push(tokenizer.eosId)
-    window.weights.push(1)
-    if (pad) for (let i = 0; i < room; i++) (window.ids.push(options.padId), window.weights.push(1))
-    window = { ids: [tokenizer.bosId], weights: [1] }
-    windows.push(window)
+  const push = (id: number, weight = 1) => {
+    window.ids.push(id)
+    window.weights.push(weight)
+  }
+  // EOS, then padding to the window's length (a window filled by a split word is full already).
+  const finish = () => {
+    push(tokenizer.eosId)
+    while (window.ids.length < length) push(options.padId)
   }
   for (const word of words) {
     let ids = word.ids
     const large = ids.length >= MAX_WORD_TOKENS
     while (ids.length > 0) {
       if (ids.length + window.ids.length > length - 1) {
-        const room = length - window.ids.length - 1
         if (large) {
-          for (const id of ids.slice(0, room)) (window.ids.push(id), window.weights.push(word.weight))
+          const room = length - window.ids.length - 1
+          for (const id of ids.slice(0, room)) push(id, word.weight)
           ids = ids.slice(room)
-          // A window filled by a split word ends without padding: it is already full.
-          close(false)
-        } else close(true)
+        }
+        finish()
+        window = { ids: [tokenizer.bosId], weights: [1] }
+        windows.push(window)
       } else {
-        for (const id of ids) (window.ids.push(id), window.weights.push(word.weight))
+        for (const id of ids) push(id, word.weight)
         ids = []
       }
     }
   }
-  window.ids.push(tokenizer.eosId)
-  window.weights.push(1)
-  while (window.ids.length < length) (window.ids.push(options.padId), window.weights.push(1))
+  finish()
   return {
     ids: windows.map((w) => Int32Array.from(w.ids)),
     weights: windows.map((w) => Float64Array.from(w.weights)),
